@@ -1,0 +1,77 @@
+/* Every libpq call of txstorm lives behind this interface. Error messages that
+ * leave it have passwords scrubbed. */
+#ifndef TXSTORM_DB_H
+#define TXSTORM_DB_H
+
+#include "txstorm/classify.h"
+#include "txstorm/workload.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+struct db_error {
+    enum error_class cls;
+    char sqlstate[6];  /* "" when the server sent none */
+    char message[512]; /* one line, passwords scrubbed */
+};
+
+/* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with err set. */
+struct db *db_connect(const char *dsn, struct db_error *err);
+void db_close(struct db *db);
+
+/* "15.18 (Debian ...)"-style version string the server reported. */
+const char *db_server_version(struct db *db);
+
+/* ---- the bank ---- */
+
+/* The demo uses its own table so it never disturbs a bank under test. */
+enum bank_table { BANK_ACCOUNTS, BANK_DEMO };
+
+struct bank_meta {
+    int64_t accounts;      /* number of accounts at creation */
+    int64_t initial_total; /* sum of balances at creation */
+};
+
+struct bank_snapshot {
+    struct bank_meta meta;
+    int64_t accounts; /* rows now */
+    int64_t total;    /* sum of balances now */
+    int64_t negative; /* accounts with a negative balance */
+    int64_t min_id, max_id;
+};
+
+enum db_status { DB_OK, DB_EXISTS, DB_MISSING, DB_FAILED };
+
+/* Creates accounts 1..n with `balance` each and the metadata row, in one
+ * transaction. DB_EXISTS when a bank is there and drop is false. */
+enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool drop,
+                              struct db_error *err);
+
+/* Reads the metadata row. DB_MISSING when the bank is not there or not txstorm's. */
+enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_error *err);
+
+/* Reads metadata and the accounts' count, sum and negatives in one snapshot. */
+enum db_status db_bank_snapshot(struct db *db, struct bank_snapshot *snap, struct db_error *err);
+
+/* Sets a balance directly, outside any transfer (demo set-up). */
+enum db_status db_demo_reset(struct db *db, struct db_error *err);
+enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_error *err);
+
+/* ---- transfers ---- */
+
+enum transfer_result { TRANSFER_COMMITTED, TRANSFER_INSUFFICIENT, TRANSFER_ERROR };
+
+/* Prepares the transfer statements on this connection for the given table. */
+enum db_status db_transfer_prepare(struct db *db, enum bank_table table, struct db_error *err);
+
+/* One attempt of the interactive transfer: BEGIN ISOLATION LEVEL SERIALIZABLE;
+ * read the source balance; end as insufficient if below the amount; debit;
+ * credit; COMMIT. On an error the transaction is rolled back (when the
+ * connection still works) and err says what happened and how it classifies. */
+enum transfer_result db_transfer(struct db *db, const struct transfer *t, struct db_error *err);
+
+/* Whether the connection is still usable. */
+bool db_ok(struct db *db);
+
+#endif

@@ -1,0 +1,54 @@
+/* A run: spawning the workers, pacing progress, stopping and merging. */
+#ifndef TXSTORM_RUN_H
+#define TXSTORM_RUN_H
+
+#include "txstorm/db.h"
+#include "txstorm/options.h"
+#include "txstorm/report.h"
+#include "txstorm/worker.h"
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+struct run {
+    const struct config *cfg;
+    int n_workers;
+    struct worker *workers;
+    int started;      /* threads created */
+    atomic_bool stop; /* workers finish their transaction and leave */
+    atomic_int running;
+    pthread_t main_thread;
+
+    /* The start: each worker connects, counts itself in, and waits until the
+     * main thread has seen them all and decided whether the run goes ahead. */
+    pthread_mutex_t start_lock;
+    pthread_cond_t start_cond;
+    int connected;
+    bool decided;
+    bool abort_start;
+
+    int64_t start_us;
+    int64_t end_us;
+    bool interrupted;
+};
+
+/* Blocks SIGINT, SIGTERM and SIGUSR1 in the calling thread (and so in every
+ * thread it spawns) so that only run_wait receives them. Call before run_start. */
+void run_block_signals(void);
+
+/* Gives SIGINT and SIGTERM back their default effect once the workers are done. */
+void run_unblock_signals(void);
+
+/* Creates the workers and connects them. Returns 0 when every worker is
+ * connected and started; -1 with err set (no worker runs) otherwise. */
+int run_start(struct run *run, const struct config *cfg, const struct bank_meta *meta,
+              uint64_t seed, struct db_error *err);
+
+/* Waits for the end (duration, quota, or SIGINT/SIGTERM), printing progress. */
+void run_wait(struct run *run, FILE *progress);
+
+/* Joins the workers, merges their stats into total, frees them. */
+void run_finish(struct run *run, struct stats *total, int *workers_lost,
+                struct db_error *first_error);
+
+#endif

@@ -1,0 +1,186 @@
+/* Finding passwords in connection strings so they never reach output. */
+#include "txstorm/dsn.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MASK "***"
+
+static bool is_uri(const char *dsn) {
+    return strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
+}
+
+/* Appends n bytes of s to out (always NUL-terminated, silently truncated). */
+static void put(char *out, size_t out_len, size_t *pos, const char *s, size_t n) {
+    while (n-- > 0 && *pos + 1 < out_len)
+        out[(*pos)++] = *s++;
+    if (out_len) out[*pos < out_len ? *pos : out_len - 1] = '\0';
+}
+
+/* Keyword/value form: walks "key = value" pairs; a value is bare or
+ * single-quoted with backslash escapes. Calls back for each password value. */
+static void walk_keywords(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len) {
+    size_t pos = 0;
+    const char *p = dsn;
+    if (out_len) out[0] = '\0';
+    while (*p) {
+        const char *seg = p;
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *key = p;
+        while (*p && *p != '=' && !isspace((unsigned char)*p))
+            p++;
+        size_t key_len = (size_t)(p - key);
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '=') { /* malformed: keep what is left only if no password can hide there */
+            if (strstr(seg, "password") == NULL)
+                put(out, out_len, &pos, seg, strlen(seg));
+            else
+                put(out, out_len, &pos, " " MASK, strlen(MASK) + 1);
+            return;
+        }
+        p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *val = p;
+        char buf[256];
+        size_t b = 0;
+        if (*p == '\'') {
+            p++;
+            while (*p && *p != '\'') {
+                if (*p == '\\' && p[1]) p++;
+                if (b + 1 < sizeof buf) buf[b++] = *p;
+                p++;
+            }
+            if (*p == '\'') p++;
+        } else {
+            while (*p && !isspace((unsigned char)*p)) {
+                if (*p == '\\' && p[1]) p++;
+                if (b + 1 < sizeof buf) buf[b++] = *p;
+                p++;
+            }
+        }
+        buf[b] = '\0';
+        bool secret = key_len == 8 && strncmp(key, "password", 8) == 0;
+        if (secret) {
+            if (pw && pw_len) snprintf(pw, pw_len, "%s", buf);
+            put(out, out_len, &pos, seg, (size_t)(val - seg));
+            put(out, out_len, &pos, MASK, strlen(MASK));
+        } else {
+            put(out, out_len, &pos, seg, (size_t)(p - seg));
+        }
+    }
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = (char)tolower((unsigned char)c);
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+static void percent_decode(const char *s, size_t n, char *out, size_t out_len) {
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < out_len; i++) {
+        if (s[i] == '%' && i + 2 < n + 0 + 1 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    if (out_len) out[o] = '\0';
+}
+
+/* URI form: the password sits in user:password@ and/or in ?password=. */
+static void walk_uri(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len) {
+    size_t pos = 0;
+    if (out_len) out[0] = '\0';
+    const char *authority = strstr(dsn, "://") + 3;
+    const char *end = authority + strcspn(authority, "/?");
+    const char *at = NULL;
+    for (const char *q = authority; q < end; q++)
+        if (*q == '@') at = q; /* the last '@' ends the user info */
+    const char *colon = NULL;
+    if (at)
+        for (const char *q = authority; q < at; q++)
+            if (*q == ':') {
+                colon = q;
+                break;
+            }
+    const char *p = dsn;
+    if (colon) {
+        if (pw && pw_len) percent_decode(colon + 1, (size_t)(at - colon - 1), pw, pw_len);
+        put(out, out_len, &pos, p, (size_t)(colon + 1 - p));
+        put(out, out_len, &pos, MASK, strlen(MASK));
+        p = at;
+    }
+    const char *query = strchr(p, '?');
+    if (!query) {
+        put(out, out_len, &pos, p, strlen(p));
+        return;
+    }
+    put(out, out_len, &pos, p, (size_t)(query + 1 - p));
+    p = query + 1;
+    while (*p) {
+        size_t n = strcspn(p, "&");
+        if (n > 9 && strncmp(p, "password=", 9) == 0) {
+            if (pw && pw_len) percent_decode(p + 9, n - 9, pw, pw_len);
+            put(out, out_len, &pos, "password=" MASK, 9 + strlen(MASK));
+        } else if (n == 9 && strncmp(p, "password=", 9) == 0) {
+            put(out, out_len, &pos, p, n);
+        } else {
+            put(out, out_len, &pos, p, n);
+        }
+        p += n;
+        if (*p == '&') put(out, out_len, &pos, p++, 1);
+    }
+}
+
+void dsn_redact(const char *dsn, char *out, size_t out_len) {
+    if (dsn == NULL || *dsn == '\0') {
+        snprintf(out, out_len, "(libpq defaults)");
+        return;
+    }
+    if (is_uri(dsn))
+        walk_uri(dsn, out, out_len, NULL, 0);
+    else
+        walk_keywords(dsn, out, out_len, NULL, 0);
+}
+
+void dsn_password(const char *dsn, char *out, size_t out_len) {
+    char scratch[1024];
+    if (out_len) out[0] = '\0';
+    if (dsn == NULL || *dsn == '\0') return;
+    if (is_uri(dsn))
+        walk_uri(dsn, scratch, sizeof scratch, out, out_len);
+    else
+        walk_keywords(dsn, scratch, sizeof scratch, out, out_len);
+}
+
+void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t out_len) {
+    size_t pos = 0;
+    if (out_len) out[0] = '\0';
+    const char *p = msg ? msg : "";
+    while (*p) {
+        size_t hit = 0;
+        for (const char *const *s = secrets; s && *s; s++) {
+            size_t n = strlen(*s);
+            if (n > 0 && strncmp(p, *s, n) == 0 && n > hit) hit = n;
+        }
+        if (hit) {
+            put(out, out_len, &pos, MASK, strlen(MASK));
+            p += hit;
+        } else {
+            put(out, out_len, &pos, p, 1);
+            p++;
+        }
+    }
+    while (pos > 0 && (out[pos - 1] == '\n' || out[pos - 1] == '\r'))
+        out[--pos] = '\0';
+    /* Several lines from libpq become one: the contract is one line on stderr. */
+    for (size_t i = 0; i < pos; i++)
+        if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t') out[i] = ' ';
+}

@@ -1,0 +1,391 @@
+/* Command-line parsing into a validated struct config. */
+#include "txstorm/options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WORKERS 10000
+#define MAX_ACCOUNTS 1000000000LL
+#define MAX_DURATION_US (366LL * 24 * 3600 * 1000000)
+
+/* Which commands accept a flag. */
+enum {
+    F_INIT = 1 << CMD_INIT,
+    F_RUN = 1 << CMD_RUN,
+    F_CHECK = 1 << CMD_CHECK,
+    F_DEMO = 1 << CMD_DEMO
+};
+#define F_DB (F_INIT | F_RUN | F_CHECK | F_DEMO)
+
+enum flag_id {
+    O_DB,
+    O_ACCOUNTS,
+    O_BALANCE,
+    O_DROP,
+    O_WORKERS,
+    O_DURATION,
+    O_TRANSACTIONS,
+    O_HOT,
+    O_AMOUNT,
+    O_MAX_RETRIES,
+    O_BACKOFF,
+    O_BACKOFF_BASE,
+    O_BACKOFF_CAP,
+    O_SEED,
+    O_JSON,
+    O_PROGRESS_EVERY,
+    O_SIG_FIGS,
+};
+
+struct flag {
+    const char *name;
+    enum flag_id id;
+    int commands;
+    bool takes_value;
+};
+
+static const struct flag flags[] = {
+    {"db", O_DB, F_DB, true},
+    {"accounts", O_ACCOUNTS, F_INIT, true},
+    {"balance", O_BALANCE, F_INIT, true},
+    {"drop", O_DROP, F_INIT, false},
+    {"workers", O_WORKERS, F_RUN, true},
+    {"duration", O_DURATION, F_RUN, true},
+    {"transactions", O_TRANSACTIONS, F_RUN, true},
+    {"hot", O_HOT, F_RUN, true},
+    {"amount", O_AMOUNT, F_RUN, true},
+    {"max-retries", O_MAX_RETRIES, F_RUN | F_DEMO, true},
+    {"backoff", O_BACKOFF, F_RUN | F_DEMO, true},
+    {"backoff-base", O_BACKOFF_BASE, F_RUN | F_DEMO, true},
+    {"backoff-cap", O_BACKOFF_CAP, F_RUN | F_DEMO, true},
+    {"seed", O_SEED, F_RUN, true},
+    {"json", O_JSON, F_RUN, true},
+    {"progress-every", O_PROGRESS_EVERY, F_RUN, true},
+    {"sig-figs", O_SIG_FIGS, F_RUN, true},
+};
+
+static const char *const command_names[] = {
+    [CMD_HELP] = "help", [CMD_VERSION] = "version", [CMD_INIT] = "init",
+    [CMD_RUN] = "run",   [CMD_CHECK] = "check",     [CMD_DEMO] = "demo",
+};
+
+static int fail(char *err, size_t err_len, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out) {
+    if (s == NULL || *s == '\0') return -1;
+    const char *p = s;
+    if (*p == '-') p++;
+    if (*p < '0' || *p > '9') return -1; /* rejects "+1", " 1", "-" */
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end != '\0') return -1;
+    if (errno == ERANGE || v < min || v > max) return -2;
+    *out = v;
+    return 0;
+}
+
+int options_parse_duration_us(const char *s, int64_t *out_us) {
+    static const struct {
+        const char *suffix;
+        int64_t us;
+    } units[] = {{"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000LL}};
+
+    if (s == NULL || *s < '0' || *s > '9') return -1;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno == ERANGE) return -2;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(end, units[i].suffix) == 0) {
+            if (n > (unsigned long long)(MAX_DURATION_US / units[i].us)) return -2;
+            *out_us = (int64_t)n * units[i].us;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void set_defaults(struct config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->accounts = 1000;
+    cfg->balance = 1000;
+    cfg->workers = 16;
+    cfg->duration_us = 30LL * 1000000;
+    cfg->hot = 10;
+    cfg->amount_lo = 1;
+    cfg->amount_hi = 100;
+    cfg->max_retries = 10;
+    cfg->backoff.policy = BACKOFF_FULL_JITTER;
+    cfg->backoff.base_us = 2000;
+    cfg->backoff.cap_us = 100000;
+    cfg->progress_us = 1000000;
+    cfg->sig_figs = 3;
+}
+
+static int int_flag(const char *name, const char *v, int64_t min, int64_t max, int64_t *out,
+                    char *err, size_t err_len) {
+    int rc = options_parse_int(v, min, max, out);
+    if (rc == -1) return fail(err, err_len, "--%s: '%s' is not a whole number", name, v);
+    if (rc == -2)
+        return fail(err, err_len, "--%s: %s is out of range (%lld..%lld)", name, v, (long long)min,
+                    (long long)max);
+    return 0;
+}
+
+static int duration_flag(const char *name, const char *v, int64_t *out, char *err, size_t err_len) {
+    int rc = options_parse_duration_us(v, out);
+    if (rc == -1)
+        return fail(err, err_len,
+                    "--%s: '%s' is not a duration (a whole number with a unit: us, ms, s, m, h)",
+                    name, v);
+    if (rc == -2) return fail(err, err_len, "--%s: %s is too long (at most 366 days)", name, v);
+    return 0;
+}
+
+/* "LO..HI" or a single "N". */
+static int amount_flag(const char *v, struct config *cfg, char *err, size_t err_len) {
+    char lo[32], hi[32];
+    const char *dots = strstr(v, "..");
+    if (dots == NULL) {
+        snprintf(lo, sizeof lo, "%s", v);
+        snprintf(hi, sizeof hi, "%s", v);
+    } else {
+        size_t n = (size_t)(dots - v);
+        if (n >= sizeof lo || strlen(dots + 2) >= sizeof hi)
+            return fail(err, err_len, "--amount: '%s' is not LO..HI", v);
+        memcpy(lo, v, n);
+        lo[n] = '\0';
+        snprintf(hi, sizeof hi, "%s", dots + 2);
+    }
+    if (int_flag("amount", lo, 1, INT32_MAX, &cfg->amount_lo, err, err_len) ||
+        int_flag("amount", hi, 1, INT32_MAX, &cfg->amount_hi, err, err_len))
+        return -1;
+    if (cfg->amount_lo > cfg->amount_hi)
+        return fail(err, err_len, "--amount: low end %lld is above high end %lld",
+                    (long long)cfg->amount_lo, (long long)cfg->amount_hi);
+    return 0;
+}
+
+static int apply_flag(enum flag_id id, const char *name, const char *v, struct config *cfg,
+                      char *err, size_t err_len) {
+    int64_t n = 0;
+    switch (id) {
+    case O_DB:
+        cfg->dsn = v;
+        return 0;
+    case O_ACCOUNTS:
+        return int_flag(name, v, 2, MAX_ACCOUNTS, &cfg->accounts, err, err_len);
+    case O_BALANCE:
+        return int_flag(name, v, 0, INT32_MAX, &cfg->balance, err, err_len);
+    case O_DROP:
+        cfg->drop = true;
+        return 0;
+    case O_WORKERS:
+        if (int_flag(name, v, 1, MAX_WORKERS, &n, err, err_len)) return -1;
+        cfg->workers = (int)n;
+        return 0;
+    case O_DURATION:
+        if (duration_flag(name, v, &cfg->duration_us, err, err_len)) return -1;
+        if (cfg->duration_us == 0) return fail(err, err_len, "--duration: must be above zero");
+        return 0;
+    case O_TRANSACTIONS:
+        return int_flag(name, v, 1, INT64_MAX, &cfg->transactions, err, err_len);
+    case O_HOT:
+        return int_flag(name, v, 2, MAX_ACCOUNTS, &cfg->hot, err, err_len);
+    case O_AMOUNT:
+        return amount_flag(v, cfg, err, err_len);
+    case O_MAX_RETRIES:
+        if (int_flag(name, v, 0, 1000000, &n, err, err_len)) return -1;
+        cfg->max_retries = (int)n;
+        return 0;
+    case O_BACKOFF:
+        if (backoff_policy_parse(v, &cfg->backoff.policy) != 0)
+            return fail(err, err_len,
+                        "--backoff: unknown policy '%s' (none, exponential, full-jitter)", v);
+        return 0;
+    case O_BACKOFF_BASE:
+        return duration_flag(name, v, &cfg->backoff.base_us, err, err_len);
+    case O_BACKOFF_CAP:
+        return duration_flag(name, v, &cfg->backoff.cap_us, err, err_len);
+    case O_SEED:
+        if (int_flag(name, v, 0, INT64_MAX, &n, err, err_len)) return -1;
+        cfg->seed = (uint64_t)n;
+        cfg->seed_given = true;
+        return 0;
+    case O_JSON:
+        if (*v == '\0') return fail(err, err_len, "--json: needs a file name");
+        cfg->json_path = v;
+        return 0;
+    case O_PROGRESS_EVERY:
+        if (strcmp(v, "0") == 0) {
+            cfg->progress_us = 0;
+            return 0;
+        }
+        return duration_flag(name, v, &cfg->progress_us, err, err_len);
+    case O_SIG_FIGS:
+        if (int_flag(name, v, 1, 5, &n, err, err_len)) return -1;
+        cfg->sig_figs = (int)n;
+        return 0;
+    }
+    return 0;
+}
+
+/* Cross-flag rules, checked once every flag is read. */
+static int validate(struct config *cfg, const bool seen[], char *err, size_t err_len) {
+    /* --accounts <= 1e9 and --balance <= 2^31-1 keep the total within int64. */
+    if (cfg->command != CMD_RUN) return 0;
+    if (seen[O_DURATION] && seen[O_TRANSACTIONS])
+        return fail(err, err_len, "--duration and --transactions: give one, not both");
+    if (seen[O_TRANSACTIONS]) cfg->duration_us = 0;
+    if (cfg->backoff.cap_us < cfg->backoff.base_us)
+        return fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
+                    (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
+    return 0;
+}
+
+static const struct flag *find_flag(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0)
+            return &flags[i];
+    return NULL;
+}
+
+int options_parse(int argc, char **argv, const char *env_database_url, struct config *cfg,
+                  char *err, size_t err_len) {
+    set_defaults(cfg);
+    cfg->dsn = (env_database_url && *env_database_url) ? env_database_url : NULL;
+    if (argc < 2) return fail(err, err_len, "missing command (init, run, check, demo; see --help)");
+
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        cfg->command = CMD_HELP;
+        cfg->help_for = CMD_HELP;
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        cfg->command = CMD_VERSION;
+        return 0;
+    }
+    bool known = false;
+    for (int c = CMD_INIT; c <= CMD_DEMO; c++) {
+        if (strcmp(cmd, command_names[c]) == 0) {
+            cfg->command = (enum command)c;
+            known = true;
+        }
+    }
+    if (!known) return fail(err, err_len, "unknown command '%s' (init, run, check, demo)", cmd);
+
+    bool seen[O_SIG_FIGS + 1] = {false};
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            cfg->help_for = cfg->command;
+            cfg->command = CMD_HELP;
+            return 0;
+        }
+        if (strncmp(arg, "--", 2) != 0) return fail(err, err_len, "unexpected argument '%s'", arg);
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct flag *f = find_flag(name, name_len);
+        if (f == NULL || !(f->commands & (1 << cfg->command)))
+            return fail(err, err_len, "unknown flag '--%.*s' for 'txstorm %s'", (int)name_len, name,
+                        cmd);
+        const char *value = NULL;
+        if (f->takes_value) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+                value = argv[++i];
+            else
+                return fail(err, err_len, "--%s: missing its value", f->name);
+        } else if (eq) {
+            return fail(err, err_len, "--%s: takes no value", f->name);
+        }
+        if (apply_flag(f->id, f->name, value, cfg, err, err_len) != 0) return -1;
+        seen[f->id] = true;
+    }
+    return validate(cfg, seen, err, err_len);
+}
+
+static const char usage_main[] =
+    "usage: txstorm COMMAND [flags]\n"
+    "\n"
+    "Provokes, measures and explains transaction contention on PostgreSQL-wire databases.\n"
+    "\n"
+    "commands:\n"
+    "  init    create the bank (accounts table and metadata)\n"
+    "  run     run contending transfers with retries, report, then check the bank\n"
+    "  check   verify the bank's invariants in one consistent snapshot\n"
+    "  demo    the classic hello-world: one transfer with a retry loop, balances before and after\n"
+    "\n"
+    "connection (every command): --db DSN (libpq keyword string or postgresql:// URI);\n"
+    "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never printed.\n"
+    "\n"
+    "exit codes:\n"
+    "  0 ok   1 an invariant is violated   2 usage error   3 database unreachable,\n"
+    "  or bank missing/malformed\n"
+    "\n"
+    "`txstorm COMMAND --help` lists a command's flags.\n";
+
+static const char usage_init[] =
+    "usage: txstorm init [--db DSN] [--accounts N] [--balance B] [--drop]\n"
+    "  --accounts N   number of accounts, ids 1..N (default 1000)\n"
+    "  --balance B    starting balance of each account (default 1000)\n"
+    "  --drop         replace an existing bank (otherwise init refuses, exit 2)\n"
+    "Creation is one transaction: the bank is whole or absent.\n";
+
+static const char usage_run[] =
+    "usage: txstorm run [--db DSN] [flags]\n"
+    "  --workers N          concurrent workers, one connection each (default 16)\n"
+    "  --duration D         run for D, e.g. 500ms, 30s, 2m, 1h (default 30s)\n"
+    "  --transactions N     or: finish N transactions in total, split across workers\n"
+    "  --hot K              transfers pick two distinct accounts from ids 1..K (default 10)\n"
+    "  --amount LO..HI      amount uniform in LO..HI, or a single N (default 1..100)\n"
+    "  --max-retries N      retries per transaction before it counts as failed (default 10)\n"
+    "  --backoff P          none | exponential | full-jitter (default full-jitter)\n"
+    "  --backoff-base D     first retry's delay scale (default 2ms)\n"
+    "  --backoff-cap D      longest delay (default 100ms)\n"
+    "  --seed N             makes the transfer choices reproducible (default: random, reported)\n"
+    "  --json FILE          write the result as JSON (written whole or not at all)\n"
+    "  --progress-every D   progress line on stderr every D; 0 turns it off (default 1s)\n"
+    "  --sig-figs N         histogram precision in significant figures, 1..5 (default 3)\n"
+    "Each transaction: BEGIN ISOLATION LEVEL SERIALIZABLE; read the source balance;\n"
+    "end as insufficient if below the amount; debit; credit; COMMIT. 40001 and 40P01\n"
+    "roll back, back off and retry the same transfer. The bank is checked at the end.\n";
+
+static const char usage_check[] =
+    "usage: txstorm check [--db DSN]\n"
+    "Reads the bank in one snapshot: account count, total = initial total, no negative\n"
+    "balance. Exit 0 when all hold, 1 when any is violated.\n";
+
+static const char usage_demo[] =
+    "usage: txstorm demo [--db DSN] [--max-retries N] [--backoff P] [--backoff-base D]\n"
+    "                    [--backoff-cap D]\n"
+    "Sets accounts 1 and 2 of table txstorm_demo_accounts to 1000 and 250, transfers 100\n"
+    "from 1 to 2 with the retry loop, and prints the balances before and after.\n";
+
+const char *options_usage(enum command c) {
+    switch (c) {
+    case CMD_INIT:
+        return usage_init;
+    case CMD_RUN:
+        return usage_run;
+    case CMD_CHECK:
+        return usage_check;
+    case CMD_DEMO:
+        return usage_demo;
+    default:
+        return usage_main;
+    }
+}

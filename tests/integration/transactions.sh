@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# --transactions finishes exactly that many, and --seed makes the choices reproducible.
+source "$(dirname "$0")/lib.sh"
+DB_NAME=t_transactions
+fresh_db $DB_NAME
+
+expect_exit 0 "$txstorm" init --db "$DSN" --accounts 100 --balance 1000
+expect_exit 0 "$txstorm" run --db "$DSN" --workers 7 --hot 20 --transactions 250 \
+    --progress-every 0 --json "$work/r.json"
+jq -e '.committed + .failed + .insufficient + .ambiguous == 250' "$work/r.json" >/dev/null ||
+    fail "expected 250 transactions: $(jq -c '{committed, failed, insufficient, ambiguous}' "$work/r.json")"
+[[ ! -s $work/err ]] || fail "progress was off, stderr should be empty: $(cat "$work/err")"
+
+# One worker means no contention, so the final balances follow from the seed alone.
+balances_after_seed() {
+    expect_exit 0 "$txstorm" init --db "$DSN" --drop --accounts 30 --balance 50
+    expect_exit 0 "$txstorm" run --db "$DSN" --workers 1 --hot 30 --amount 1..40 \
+        --transactions 200 --seed "$1" --progress-every 0
+    assert_in "$work/out" "seed $1"
+    sql "SELECT string_agg(balance::text, ',' ORDER BY id) FROM accounts"
+}
+a=$(balances_after_seed 7)
+b=$(balances_after_seed 7)
+c=$(balances_after_seed 8)
+[[ $a == "$b" ]] || fail "same seed, different balances: $a vs $b"
+[[ $a != "$c" ]] || fail "different seeds gave the same balances"
+# Insufficient funds happen with these amounts and end without a transfer.
+expect_exit 0 "$txstorm" init --db "$DSN" --drop --accounts 2 --balance 10
+expect_exit 0 "$txstorm" run --db "$DSN" --workers 1 --hot 2 --amount 30 --transactions 5 \
+    --progress-every 0 --json "$work/i.json"
+jq -e '.insufficient == 5 and .committed == 0' "$work/i.json" >/dev/null || fail "insufficient"

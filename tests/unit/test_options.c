@@ -1,0 +1,253 @@
+/* Option parsing: defaults, every flag, and every kind of bad input. */
+#include "txstorm/options.h"
+
+#include "cmocka_prelude.h"
+
+#include <string.h>
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static struct config cfg;
+static char err[OPTIONS_ERR_MAX];
+
+static int parse(int argc, char **argv) {
+    return options_parse(argc, argv, NULL, &cfg, err, sizeof err);
+}
+
+/* Parsing must fail, with one line that mentions `needle`. */
+static void expect_error(int argc, char **argv, const char *needle) {
+    err[0] = '\0';
+    assert_int_equal(parse(argc, argv), -1);
+    if (strstr(err, needle) == NULL) fail_msg("error '%s' does not mention '%s'", err, needle);
+    assert_null(strchr(err, '\n'));
+}
+
+static void defaults_match_the_documentation(void **state) {
+    (void)state;
+    char *argv[] = {"txstorm", "run"};
+    assert_int_equal(parse(ARGC(argv), argv), 0);
+    assert_int_equal(cfg.command, CMD_RUN);
+    assert_int_equal(cfg.workers, 16);
+    assert_int_equal(cfg.duration_us, 30000000);
+    assert_int_equal(cfg.transactions, 0);
+    assert_int_equal(cfg.hot, 10);
+    assert_int_equal(cfg.amount_lo, 1);
+    assert_int_equal(cfg.amount_hi, 100);
+    assert_int_equal(cfg.max_retries, 10);
+    assert_int_equal(cfg.backoff.policy, BACKOFF_FULL_JITTER);
+    assert_int_equal(cfg.backoff.base_us, 2000);
+    assert_int_equal(cfg.backoff.cap_us, 100000);
+    assert_false(cfg.seed_given);
+    assert_null(cfg.dsn);
+    assert_int_equal(cfg.sig_figs, 3);
+
+    char *init[] = {"txstorm", "init"};
+    assert_int_equal(parse(ARGC(init), init), 0);
+    assert_int_equal(cfg.accounts, 1000);
+    assert_int_equal(cfg.balance, 1000);
+    assert_false(cfg.drop);
+}
+
+static void every_flag_is_read(void **state) {
+    (void)state;
+    char *argv[] = {"txstorm",
+                    "run",
+                    "--db",
+                    "host=x",
+                    "--workers=4",
+                    "--duration",
+                    "2m",
+                    "--hot",
+                    "5",
+                    "--amount",
+                    "3..7",
+                    "--max-retries",
+                    "0",
+                    "--backoff",
+                    "exponential",
+                    "--backoff-base",
+                    "250us",
+                    "--backoff-cap",
+                    "1s",
+                    "--seed",
+                    "123",
+                    "--json",
+                    "out.json",
+                    "--progress-every",
+                    "500ms",
+                    "--sig-figs",
+                    "2"};
+    assert_int_equal(parse(ARGC(argv), argv), 0);
+    assert_string_equal(cfg.dsn, "host=x");
+    assert_int_equal(cfg.workers, 4);
+    assert_int_equal(cfg.duration_us, 120000000);
+    assert_int_equal(cfg.hot, 5);
+    assert_int_equal(cfg.amount_lo, 3);
+    assert_int_equal(cfg.amount_hi, 7);
+    assert_int_equal(cfg.max_retries, 0);
+    assert_int_equal(cfg.backoff.policy, BACKOFF_EXPONENTIAL);
+    assert_int_equal(cfg.backoff.base_us, 250);
+    assert_int_equal(cfg.backoff.cap_us, 1000000);
+    assert_true(cfg.seed_given);
+    assert_int_equal(cfg.seed, 123);
+    assert_string_equal(cfg.json_path, "out.json");
+    assert_int_equal(cfg.progress_us, 500000);
+    assert_int_equal(cfg.sig_figs, 2);
+
+    char *tx[] = {"txstorm",  "run", "--transactions",   "500",
+                  "--amount", "9",   "--progress-every", "0"};
+    assert_int_equal(parse(ARGC(tx), tx), 0);
+    assert_int_equal(cfg.transactions, 500);
+    assert_int_equal(cfg.duration_us, 0);
+    assert_int_equal(cfg.amount_lo, 9);
+    assert_int_equal(cfg.amount_hi, 9);
+    assert_int_equal(cfg.progress_us, 0);
+
+    char *init[] = {"txstorm", "init", "--accounts", "50", "--balance", "0", "--drop"};
+    assert_int_equal(parse(ARGC(init), init), 0);
+    assert_int_equal(cfg.accounts, 50);
+    assert_int_equal(cfg.balance, 0);
+    assert_true(cfg.drop);
+}
+
+static void dsn_comes_from_flag_then_environment(void **state) {
+    (void)state;
+    char *argv[] = {"txstorm", "check"};
+    assert_int_equal(options_parse(ARGC(argv), argv, "postgresql://env", &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.dsn, "postgresql://env");
+    char *flag[] = {"txstorm", "check", "--db", "dbname=flag"};
+    assert_int_equal(options_parse(ARGC(flag), flag, "postgresql://env", &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.dsn, "dbname=flag");
+    assert_int_equal(options_parse(ARGC(argv), argv, "", &cfg, err, sizeof err), 0);
+    assert_null(cfg.dsn);
+}
+
+static void help_and_version(void **state) {
+    (void)state;
+    char *h[] = {"txstorm", "--help"};
+    assert_int_equal(parse(ARGC(h), h), 0);
+    assert_int_equal(cfg.command, CMD_HELP);
+    assert_non_null(strstr(options_usage(cfg.help_for), "exit codes"));
+    char *rh[] = {"txstorm", "run", "--workers", "3", "--help"};
+    assert_int_equal(parse(ARGC(rh), rh), 0);
+    assert_int_equal(cfg.command, CMD_HELP);
+    assert_int_equal(cfg.help_for, CMD_RUN);
+    assert_non_null(strstr(options_usage(CMD_RUN), "--backoff"));
+    char *v[] = {"txstorm", "--version"};
+    assert_int_equal(parse(ARGC(v), v), 0);
+    assert_int_equal(cfg.command, CMD_VERSION);
+}
+
+static void bad_commands_and_flags(void **state) {
+    (void)state;
+    char *none[] = {"txstorm"};
+    expect_error(ARGC(none), none, "missing command");
+    char *cmd[] = {"txstorm", "explode"};
+    expect_error(ARGC(cmd), cmd, "unknown command 'explode'");
+    char *unknown[] = {"txstorm", "run", "--wrokers", "3"};
+    expect_error(ARGC(unknown), unknown, "unknown flag '--wrokers'");
+    char *wrong_cmd[] = {"txstorm", "check", "--workers", "3"};
+    expect_error(ARGC(wrong_cmd), wrong_cmd, "unknown flag '--workers' for 'txstorm check'");
+    char *stray[] = {"txstorm", "run", "16"};
+    expect_error(ARGC(stray), stray, "unexpected argument '16'");
+    char *missing[] = {"txstorm", "run", "--workers"};
+    expect_error(ARGC(missing), missing, "--workers: missing its value");
+    char *missing_mid[] = {"txstorm", "run", "--workers", "--hot", "3"};
+    expect_error(ARGC(missing_mid), missing_mid, "--workers: missing its value");
+    char *value_on_switch[] = {"txstorm", "init", "--drop=yes"};
+    expect_error(ARGC(value_on_switch), value_on_switch, "--drop: takes no value");
+}
+
+static void bad_numbers(void **state) {
+    (void)state;
+    char *nan[] = {"txstorm", "run", "--workers", "abc"};
+    expect_error(ARGC(nan), nan, "--workers: 'abc' is not a whole number");
+    char *neg[] = {"txstorm", "run", "--workers", "-4"};
+    expect_error(ARGC(neg), neg, "--workers: -4 is out of range");
+    char *zero[] = {"txstorm", "run", "--workers", "0"};
+    expect_error(ARGC(zero), zero, "--workers: 0 is out of range (1..10000)");
+    char *huge[] = {"txstorm", "run", "--transactions", "99999999999999999999"};
+    expect_error(ARGC(huge), huge, "out of range");
+    char *frac[] = {"txstorm", "run", "--hot", "2.5"};
+    expect_error(ARGC(frac), frac, "not a whole number");
+    char *plus[] = {"txstorm", "run", "--hot", "+3"};
+    expect_error(ARGC(plus), plus, "not a whole number");
+    char *empty[] = {"txstorm", "run", "--hot="};
+    expect_error(ARGC(empty), empty, "not a whole number");
+    char *hot1[] = {"txstorm", "run", "--hot", "1"};
+    expect_error(ARGC(hot1), hot1, "--hot: 1 is out of range");
+    char *accounts[] = {"txstorm", "init", "--accounts", "0"};
+    expect_error(ARGC(accounts), accounts, "--accounts");
+    char *balance[] = {"txstorm", "init", "--balance", "-1"};
+    expect_error(ARGC(balance), balance, "--balance: -1 is out of range");
+    char *sig[] = {"txstorm", "run", "--sig-figs", "6"};
+    expect_error(ARGC(sig), sig, "--sig-figs: 6 is out of range (1..5)");
+    char *seed[] = {"txstorm", "run", "--seed", "-1"};
+    expect_error(ARGC(seed), seed, "--seed");
+}
+
+static void bad_amounts(void **state) {
+    (void)state;
+    char *rev[] = {"txstorm", "run", "--amount", "9..3"};
+    expect_error(ARGC(rev), rev, "low end 9 is above high end 3");
+    char *zero[] = {"txstorm", "run", "--amount", "0..3"};
+    expect_error(ARGC(zero), zero, "--amount: 0 is out of range");
+    char *half[] = {"txstorm", "run", "--amount", "3.."};
+    expect_error(ARGC(half), half, "--amount");
+    char *junk[] = {"txstorm", "run", "--amount", "a..b"};
+    expect_error(ARGC(junk), junk, "not a whole number");
+}
+
+static void bad_durations(void **state) {
+    (void)state;
+    int64_t us;
+    assert_int_equal(options_parse_duration_us("1500us", &us), 0);
+    assert_int_equal(us, 1500);
+    assert_int_equal(options_parse_duration_us("3h", &us), 0);
+    assert_int_equal(us, 3LL * 3600 * 1000000);
+    assert_int_equal(options_parse_duration_us("0ms", &us), 0);
+    assert_int_equal(us, 0);
+    const char *bad[] = {"30", "30x", "s", "-5s", "1.5s", " 5s", "5 s", "5sec", "", "ms5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (options_parse_duration_us(bad[i], &us) != -1) fail_msg("'%s' accepted", bad[i]);
+    assert_int_equal(options_parse_duration_us("99999999999999999999999s", &us), -2);
+    assert_int_equal(options_parse_duration_us("9000h", &us), -2);
+
+    char *unit[] = {"txstorm", "run", "--duration", "30"};
+    expect_error(ARGC(unit), unit, "--duration: '30' is not a duration");
+    char *zero[] = {"txstorm", "run", "--duration", "0s"};
+    expect_error(ARGC(zero), zero, "--duration: must be above zero");
+    char *long_[] = {"txstorm", "run", "--duration", "400000h"};
+    expect_error(ARGC(long_), long_, "too long");
+    char *cap[] = {"txstorm", "run", "--backoff-base", "10ms", "--backoff-cap", "1ms"};
+    expect_error(ARGC(cap), cap, "--backoff-cap: 1000us is below --backoff-base 10000us");
+    char *policy[] = {"txstorm", "run", "--backoff", "linear"};
+    expect_error(ARGC(policy), policy, "--backoff: unknown policy 'linear'");
+    char *both[] = {"txstorm", "run", "--duration", "5s", "--transactions", "10"};
+    expect_error(ARGC(both), both, "give one, not both");
+    char *json[] = {"txstorm", "run", "--json", ""};
+    expect_error(ARGC(json), json, "--json: needs a file name");
+}
+
+static void init_total_must_fit(void **state) {
+    (void)state;
+    char *argv[] = {"txstorm", "init", "--accounts", "1000000000", "--balance", "2147483647"};
+    assert_int_equal(parse(ARGC(argv), argv), 0);
+    char *ok[] = {"txstorm", "init", "--balance", "2147483648"};
+    expect_error(ARGC(ok), ok, "--balance: 2147483648 is out of range");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_match_the_documentation),
+        cmocka_unit_test(every_flag_is_read),
+        cmocka_unit_test(dsn_comes_from_flag_then_environment),
+        cmocka_unit_test(help_and_version),
+        cmocka_unit_test(bad_commands_and_flags),
+        cmocka_unit_test(bad_numbers),
+        cmocka_unit_test(bad_amounts),
+        cmocka_unit_test(bad_durations),
+        cmocka_unit_test(init_total_must_fit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
