@@ -1,5 +1,6 @@
 /* Micro-benchmark of the per-transaction client work: prints ns per operation. */
 #include "txstorm/backoff.h"
+#include "txstorm/budget.h"
 #include "txstorm/clock.h"
 #include "txstorm/hist.h"
 #include "txstorm/rng.h"
@@ -13,12 +14,14 @@
 
 static volatile int64_t sink;
 
-static void report(const char *what, int64_t start_us, long ops) {
+static void report(const char *what, int64_t start_us, long ops)
+{
     double ns = (double)(clock_now_us() - start_us) * 1000.0 / (double)ops;
-    printf("%-36s %8.2f ns/op  (%ld ops)\n", what, ns, ops);
+    printf("%-44s %8.2f ns/op  (%ld ops)\n", what, ns, ops);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     long ops = argc > 1 ? atol(argv[1]) : OPS;
     if (ops <= 0) {
         fprintf(stderr, "usage: bench_hot_path [OPS]\n");
@@ -39,7 +42,21 @@ int main(int argc, char **argv) {
     report("hist_record (3 sig figs)", t0, ops);
     sink = hist_value_at_percentile(h, 99);
 
-    struct workload_config w = {.accounts = 1000, .hot = 10, .amount_lo = 1, .amount_hi = 100};
+    char err[256];
+    struct workload_config w = {.accounts = 1000,
+                                .skew = {.kind = SKEW_HOT, .hot = 10},
+                                .amount_mode = AMOUNT_RANGE,
+                                .amount_lo = 1,
+                                .amount_hi = 100};
+    struct workload_config zw = {.accounts = 1000000,
+                                 .skew = {.kind = SKEW_ZIPF, .zipf_s = 1.0},
+                                 .amount_mode = AMOUNT_RANGE,
+                                 .amount_lo = 1,
+                                 .amount_hi = 100};
+    if (workload_init(&w, err, sizeof err) != 0 || workload_init(&zw, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_hot_path: %s\n", err);
+        return 1;
+    }
     struct transfer t;
     t0 = clock_now_us();
     for (long i = 0; i < ops; i++) {
@@ -48,11 +65,30 @@ int main(int argc, char **argv) {
     }
     report("workload_next_transfer (rng+choice)", t0, ops);
 
-    struct backoff_config b = {.policy = BACKOFF_FULL_JITTER, .base_us = 2000, .cap_us = 100000};
     t0 = clock_now_us();
-    for (long i = 0; i < ops; i++)
-        sink += backoff_delay_us(&b, (unsigned)(i & 7), &r);
+    for (long i = 0; i < ops; i++) {
+        workload_next_transfer(&zw, &r, &t);
+        sink += t.from;
+    }
+    report("workload_next_transfer (zipf:1.0 over 1e6)", t0, ops);
+
+    struct backoff_config b = {.policy = BACKOFF_FULL_JITTER, .base_us = 2000, .cap_us = 100000};
+    int64_t prev = 0;
+    t0 = clock_now_us();
+    for (long i = 0; i < ops; i++) {
+        prev = backoff_delay_us(&b, (unsigned)(i & 7), prev, &r);
+        sink += prev;
+    }
     report("backoff_delay_us (full-jitter)", t0, ops);
+
+    struct retry_budget budget;
+    budget_init(&budget, 100, 1);
+    t0 = clock_now_us();
+    for (long i = 0; i < ops; i++) {
+        sink += budget_take(&budget);
+        budget_refund(&budget);
+    }
+    report("budget_take + budget_refund", t0, ops);
 
     t0 = clock_now_us();
     for (long i = 0; i < ops; i++)

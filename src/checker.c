@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-void checker_evaluate(const struct bank_snapshot *snap, struct check_result *r) {
+void checker_evaluate(const struct bank_snapshot *snap, struct check_result *r)
+{
     memset(r, 0, sizeof *r);
     r->accounts_expected = snap->meta.accounts;
     r->accounts_actual = snap->accounts;

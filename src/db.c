@@ -2,28 +2,19 @@
  * transfer's statements. Nothing above this file sees a PGconn or PGresult. */
 #include "txstorm/db.h"
 
+#include "db_internal.h"
 #include "txstorm/dsn.h"
 
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct db {
-    PGconn *conn;
-    char password[256];     /* from the DSN: scrubbed from every message */
-    const char *secrets[3]; /* password, PGPASSWORD, NULL */
-};
-
 /* ---- errors ---- */
 
-static void scrubbed(const char *const *secrets, const char *msg, char *out, size_t out_len) {
-    dsn_scrub(msg, secrets, out, out_len);
-}
-
-static void set_error(struct db *db, struct db_error *err, const PGresult *res, bool commit) {
+void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool commit)
+{
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state ? state : "");
     /* Without a SQLSTATE the client made the error: a lost server if the
@@ -32,32 +23,39 @@ static void set_error(struct db *db, struct db_error *err, const PGresult *res, 
         err->cls = ERR_OTHER;
     else
         err->cls = classify_sqlstate(state, commit);
+    err->reason = REASON_UNKNOWN;
+    if (err->cls == ERR_SERIALIZATION)
+        err->reason = classify_reason(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
     const char *msg = res ? PQresultErrorMessage(res) : "";
     if (msg == NULL || *msg == '\0') msg = PQerrorMessage(db->conn);
-    scrubbed(db->secrets, msg, err->message, sizeof err->message);
+    dsn_scrub(msg, db->secrets, err->message, sizeof err->message);
 }
 
-static void set_message(struct db_error *err, enum error_class cls, const char *fmt, ...) {
+void db_set_message(struct db_error *err, enum error_class cls, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
     err->cls = cls;
+    err->reason = REASON_UNKNOWN;
     err->sqlstate[0] = '\0';
 }
 
 /* ---- connections ---- */
 
 /* Server notices (e.g. NOTICEs from DDL) are not txstorm's output. */
-static void ignore_notice(void *arg, const char *message) {
+static void ignore_notice(void *arg, const char *message)
+{
     (void)arg;
     (void)message;
 }
 
-struct db *db_connect(const char *dsn, struct db_error *err) {
+struct db *db_connect(const char *dsn, struct db_error *err)
+{
     struct db *db = calloc(1, sizeof *db);
     if (db == NULL) {
-        set_message(err, ERR_OTHER, "out of memory");
+        db_set_message(err, ERR_OTHER, "out of memory");
         return NULL;
     }
     dsn_password(dsn, db->password, sizeof db->password);
@@ -70,49 +68,54 @@ struct db *db_connect(const char *dsn, struct db_error *err) {
     db->conn = PQconnectdb(dsn ? dsn : "");
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         char msg[512];
-        scrubbed(db->secrets, db->conn ? PQerrorMessage(db->conn) : "out of memory", msg,
-                 sizeof msg);
-        set_message(err, ERR_CONNECTION, "cannot connect to %s: %s", "the database", msg);
+        dsn_scrub(db->conn ? PQerrorMessage(db->conn) : "out of memory", db->secrets, msg,
+                  sizeof msg);
+        db_set_message(err, ERR_CONNECTION, "cannot connect to the database: %s", msg);
         db_close(db);
         return NULL;
     }
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+    db->cockroach = PQparameterStatus(db->conn, "crdb_version") != NULL;
     return db;
 }
 
-void db_close(struct db *db) {
+void db_close(struct db *db)
+{
     if (db == NULL) return;
     if (db->conn) PQfinish(db->conn);
     free(db);
 }
 
-const char *db_server_version(struct db *db) {
+const char *db_server_version(struct db *db)
+{
     const char *v = PQparameterStatus(db->conn, "server_version");
     return v ? v : "unknown";
 }
 
-bool db_ok(struct db *db) {
+bool db_ok(struct db *db)
+{
     return db && PQstatus(db->conn) == CONNECTION_OK;
 }
 
+bool db_is_cockroach(struct db *db)
+{
+    return db->cockroach;
+}
+
 /* Runs a statement expecting success; on failure fills err and returns false. */
-static bool exec_ok(struct db *db, const char *sql, struct db_error *err) {
+bool db_exec_ok(struct db *db, const char *sql, struct db_error *err)
+{
     PGresult *res = PQexec(db->conn, sql);
     ExecStatusType st = PQresultStatus(res);
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) set_error(db, err, res, false);
+    if (!ok) db_set_error(db, err, res, false);
     PQclear(res);
     return ok;
 }
 
-/* Ends an open or failed transaction; a COMMIT that failed has ended it already. */
-static void rollback_quietly(struct db *db) {
-    PGTransactionStatusType ts = PQtransactionStatus(db->conn);
-    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) PQclear(PQexec(db->conn, "ROLLBACK"));
-}
-
 /* Reads a decimal int64 cell; false when NULL or out of range. */
-static bool cell_i64(const PGresult *res, int row, int col, int64_t *out) {
+bool db_cell_i64(const PGresult *res, int row, int col, int64_t *out)
+{
     if (PQgetisnull(res, row, col)) return false;
     char *end;
     const char *s = PQgetvalue(res, row, col);
@@ -124,17 +127,13 @@ static bool cell_i64(const PGresult *res, int row, int col, int64_t *out) {
 
 /* ---- the bank ---- */
 
-static const char *const table_names[] = {
-    [BANK_ACCOUNTS] = "accounts",
-    [BANK_DEMO] = "txstorm_demo_accounts",
-};
-
 /* 'accounts' exists / 'txstorm_bank' exists, in the current search_path. */
-static enum db_status bank_tables(struct db *db, bool *accounts, bool *meta, struct db_error *err) {
+static enum db_status bank_tables(struct db *db, bool *accounts, bool *meta, struct db_error *err)
+{
     PGresult *res = PQexec(db->conn, "SELECT to_regclass('accounts') IS NOT NULL, "
                                      "to_regclass('txstorm_bank') IS NOT NULL");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_error(db, err, res, false);
+        db_set_error(db, err, res, false);
         PQclear(res);
         return DB_FAILED;
     }
@@ -145,13 +144,14 @@ static enum db_status bank_tables(struct db *db, bool *accounts, bool *meta, str
 }
 
 enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool drop,
-                              struct db_error *err) {
+                              struct db_error *err)
+{
     bool has_accounts, has_meta;
     if (bank_tables(db, &has_accounts, &has_meta, err) != DB_OK) return DB_FAILED;
     if ((has_accounts || has_meta) && !drop) {
-        set_message(err, ERR_OTHER,
-                    "a bank is already there (table %s exists); pass --drop to replace it",
-                    has_accounts ? "accounts" : "txstorm_bank");
+        db_set_message(err, ERR_OTHER,
+                       "a bank is already there (table %s exists); pass --drop to replace it",
+                       has_accounts ? "accounts" : "txstorm_bank");
         return DB_EXISTS;
     }
 
@@ -161,15 +161,16 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
     snprintf(total_s, sizeof total_s, "%" PRId64, n * balance);
     const char *params[] = {n_s, bal_s, total_s};
 
-    if (!exec_ok(db, "BEGIN", err)) return DB_FAILED;
-    if ((drop && !exec_ok(db, "DROP TABLE IF EXISTS accounts, txstorm_bank", err)) ||
-        !exec_ok(db, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
-                 err) ||
-        !exec_ok(db,
-                 "CREATE TABLE txstorm_bank (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),"
-                 " accounts BIGINT NOT NULL, initial_balance BIGINT NOT NULL,"
-                 " initial_total BIGINT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                 err))
+    if (!db_exec_ok(db, "BEGIN", err)) return DB_FAILED;
+    if ((drop && !db_exec_ok(db, "DROP TABLE IF EXISTS accounts, txstorm_bank", err)) ||
+        !db_exec_ok(db, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
+                    err) ||
+        !db_exec_ok(
+            db,
+            "CREATE TABLE txstorm_bank (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),"
+            " accounts BIGINT NOT NULL, initial_balance BIGINT NOT NULL,"
+            " initial_total BIGINT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            err))
         goto fail;
 
     PGresult *res = PQexecParams(db->conn,
@@ -177,7 +178,7 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
                                  "SELECT g, $2::BIGINT FROM generate_series(1, $1::BIGINT) g",
                                  2, NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) set_error(db, err, res, false);
+    if (!ok) db_set_error(db, err, res, false);
     PQclear(res);
     if (!ok) goto fail;
 
@@ -186,58 +187,62 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
                        "VALUES ($1::BIGINT, $2::BIGINT, $3::BIGINT)",
                        3, NULL, params, NULL, NULL, 0);
     ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) set_error(db, err, res, false);
+    if (!ok) db_set_error(db, err, res, false);
     PQclear(res);
     if (!ok) goto fail;
 
-    if (!exec_ok(db, "COMMIT", err)) return DB_FAILED;
+    if (!db_exec_ok(db, "COMMIT", err)) return DB_FAILED;
     return DB_OK;
 fail:
-    rollback_quietly(db);
+    db_rollback(db);
     return DB_FAILED;
 }
 
-static enum db_status read_meta(struct db *db, struct bank_meta *meta, struct db_error *err) {
+static enum db_status read_meta(struct db *db, struct bank_meta *meta, struct db_error *err)
+{
     bool has_accounts, has_meta;
     if (bank_tables(db, &has_accounts, &has_meta, err) != DB_OK) return DB_FAILED;
     if (!has_meta) {
-        set_message(err, ERR_OTHER,
-                    has_accounts ? "table accounts exists but was not created by txstorm "
-                                   "(no txstorm_bank metadata); run 'txstorm init --drop'"
-                                 : "no bank here; run 'txstorm init' first");
+        db_set_message(err, ERR_OTHER,
+                       has_accounts ? "table accounts exists but was not created by txstorm "
+                                      "(no txstorm_bank metadata); run 'txstorm init --drop'"
+                                    : "no bank here; run 'txstorm init' first");
         return DB_MISSING;
     }
     if (!has_accounts) {
-        set_message(err, ERR_OTHER, "bank is malformed: table accounts is missing");
+        db_set_message(err, ERR_OTHER, "bank is malformed: table accounts is missing");
         return DB_MISSING;
     }
     PGresult *res = PQexec(db->conn, "SELECT accounts, initial_total FROM txstorm_bank");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_error(db, err, res, false);
+        db_set_error(db, err, res, false);
         PQclear(res);
         return DB_FAILED;
     }
-    bool ok = PQntuples(res) == 1 && PQnfields(res) == 2 && cell_i64(res, 0, 0, &meta->accounts) &&
-              cell_i64(res, 0, 1, &meta->initial_total);
+    bool ok = PQntuples(res) == 1 && PQnfields(res) == 2 &&
+              db_cell_i64(res, 0, 0, &meta->accounts) &&
+              db_cell_i64(res, 0, 1, &meta->initial_total);
     PQclear(res);
     if (!ok) {
-        set_message(err, ERR_OTHER, "bank is malformed: txstorm_bank must hold one row");
+        db_set_message(err, ERR_OTHER, "bank is malformed: txstorm_bank must hold one row");
         return DB_MISSING;
     }
     return DB_OK;
 }
 
-enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_error *err) {
+enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_error *err)
+{
     return read_meta(db, meta, err);
 }
 
-enum db_status db_bank_snapshot(struct db *db, struct bank_snapshot *snap, struct db_error *err) {
+enum db_status db_bank_snapshot(struct db *db, struct bank_snapshot *snap, struct db_error *err)
+{
     /* One REPEATABLE READ transaction: the metadata and every balance are read
      * from the same snapshot, so in-flight transfers cannot skew the sum. */
-    if (!exec_ok(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) return DB_FAILED;
+    if (!db_exec_ok(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err)) return DB_FAILED;
     enum db_status st = read_meta(db, &snap->meta, err);
     if (st != DB_OK) {
-        rollback_quietly(db);
+        db_rollback(db);
         return st;
     }
     /* sum() of BIGINT is NUMERIC: a total beyond int64 shows up as a parse failure. */
@@ -245,130 +250,55 @@ enum db_status db_bank_snapshot(struct db *db, struct bank_snapshot *snap, struc
                                      "count(*) FILTER (WHERE balance < 0), "
                                      "coalesce(min(id), 0), coalesce(max(id), 0) FROM accounts");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_error(db, err, res, false);
+        db_set_error(db, err, res, false);
         PQclear(res);
-        rollback_quietly(db);
+        db_rollback(db);
         return DB_FAILED;
     }
-    bool ok = cell_i64(res, 0, 0, &snap->accounts) && cell_i64(res, 0, 1, &snap->total) &&
-              cell_i64(res, 0, 2, &snap->negative) && cell_i64(res, 0, 3, &snap->min_id) &&
-              cell_i64(res, 0, 4, &snap->max_id);
+    bool ok = db_cell_i64(res, 0, 0, &snap->accounts) && db_cell_i64(res, 0, 1, &snap->total) &&
+              db_cell_i64(res, 0, 2, &snap->negative) && db_cell_i64(res, 0, 3, &snap->min_id) &&
+              db_cell_i64(res, 0, 4, &snap->max_id);
     PQclear(res);
     if (!ok) {
-        set_message(err, ERR_OTHER, "bank is malformed: the total of balances overflows BIGINT");
-        rollback_quietly(db);
+        db_set_message(err, ERR_OTHER, "bank is malformed: the total of balances overflows BIGINT");
+        db_rollback(db);
         return DB_MISSING;
     }
-    return exec_ok(db, "COMMIT", err) ? DB_OK : DB_FAILED;
+    return db_exec_ok(db, "COMMIT", err) ? DB_OK : DB_FAILED;
 }
 
 /* ---- the demo's table ---- */
 
-enum db_status db_demo_reset(struct db *db, struct db_error *err) {
-    if (!exec_ok(db,
-                 "CREATE TABLE IF NOT EXISTS txstorm_demo_accounts "
-                 "(id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
-                 err) ||
-        !exec_ok(db,
-                 "INSERT INTO txstorm_demo_accounts (id, balance) VALUES (1, 1000), (2, 250) "
-                 "ON CONFLICT (id) DO UPDATE SET balance = excluded.balance",
-                 err))
+enum db_status db_demo_reset(struct db *db, struct db_error *err)
+{
+    if (!db_exec_ok(db,
+                    "CREATE TABLE IF NOT EXISTS txstorm_demo_accounts "
+                    "(id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
+                    err) ||
+        !db_exec_ok(db,
+                    "INSERT INTO txstorm_demo_accounts (id, balance) VALUES (1, 1000), (2, 250) "
+                    "ON CONFLICT (id) DO UPDATE SET balance = excluded.balance",
+                    err))
         return DB_FAILED;
     return DB_OK;
 }
 
-enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_error *err) {
+enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_error *err)
+{
     PGresult *res =
         PQexec(db->conn, "SELECT id, balance FROM txstorm_demo_accounts WHERE id IN (1, 2) "
                          "ORDER BY id");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_error(db, err, res, false);
+        db_set_error(db, err, res, false);
         PQclear(res);
         return DB_FAILED;
     }
-    bool ok = PQntuples(res) == 2 && cell_i64(res, 0, 1, &balances[0]) &&
-              cell_i64(res, 1, 1, &balances[1]);
+    bool ok = PQntuples(res) == 2 && db_cell_i64(res, 0, 1, &balances[0]) &&
+              db_cell_i64(res, 1, 1, &balances[1]);
     PQclear(res);
     if (!ok) {
-        set_message(err, ERR_OTHER, "demo accounts 1 and 2 are missing");
+        db_set_message(err, ERR_OTHER, "demo accounts 1 and 2 are missing");
         return DB_MISSING;
     }
     return DB_OK;
-}
-
-/* ---- transfers ---- */
-
-enum db_status db_transfer_prepare(struct db *db, enum bank_table table, struct db_error *err) {
-    char sql[160];
-    const char *t = table_names[table];
-    snprintf(sql, sizeof sql, "SELECT balance FROM %s WHERE id = $1", t);
-    PGresult *res = PQprepare(db->conn, "txstorm_read", sql, 0, NULL);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) set_error(db, err, res, false);
-    PQclear(res);
-    if (!ok) return DB_FAILED;
-    snprintf(sql, sizeof sql, "UPDATE %s SET balance = balance + $2 WHERE id = $1", t);
-    res = PQprepare(db->conn, "txstorm_add", sql, 0, NULL);
-    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) set_error(db, err, res, false);
-    PQclear(res);
-    return ok ? DB_OK : DB_FAILED;
-}
-
-/* Adds delta to account id; false with err set on any failure. */
-static bool add_balance(struct db *db, int64_t id, int64_t delta, struct db_error *err) {
-    char id_s[24], delta_s[24];
-    snprintf(id_s, sizeof id_s, "%" PRId64, id);
-    snprintf(delta_s, sizeof delta_s, "%" PRId64, delta);
-    const char *params[] = {id_s, delta_s};
-    PGresult *res = PQexecPrepared(db->conn, "txstorm_add", 2, params, NULL, NULL, 0);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        set_error(db, err, res, false);
-    else if (strcmp(PQcmdTuples(res), "1") != 0) {
-        set_message(err, ERR_OTHER, "account %" PRId64 " is missing", id);
-        ok = false;
-    }
-    PQclear(res);
-    return ok;
-}
-
-enum transfer_result db_transfer(struct db *db, const struct transfer *t, struct db_error *err) {
-    if (!exec_ok(db, "BEGIN ISOLATION LEVEL SERIALIZABLE", err)) goto fail;
-
-    char from_s[24];
-    snprintf(from_s, sizeof from_s, "%" PRId64, t->from);
-    const char *params[] = {from_s};
-    PGresult *res = PQexecPrepared(db->conn, "txstorm_read", 1, params, NULL, NULL, 0);
-    int64_t balance = 0;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_error(db, err, res, false);
-        PQclear(res);
-        goto fail;
-    }
-    bool found = PQntuples(res) == 1 && cell_i64(res, 0, 0, &balance);
-    PQclear(res);
-    if (!found) {
-        set_message(err, ERR_OTHER, "account %" PRId64 " is missing", t->from);
-        goto fail;
-    }
-    if (balance < t->amount) {
-        /* Nothing to write; ending the read-only transaction can still fail under SSI. */
-        if (!exec_ok(db, "COMMIT", err)) goto fail;
-        return TRANSFER_INSUFFICIENT;
-    }
-    if (!add_balance(db, t->from, -t->amount, err) || !add_balance(db, t->to, t->amount, err))
-        goto fail;
-
-    res = PQexec(db->conn, "COMMIT");
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        set_error(db, err, res, true);
-        PQclear(res);
-        goto fail;
-    }
-    PQclear(res);
-    return TRANSFER_COMMITTED;
-fail:
-    rollback_quietly(db);
-    return TRANSFER_ERROR;
 }

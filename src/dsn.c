@@ -8,12 +8,14 @@
 
 #define MASK "***"
 
-static bool is_uri(const char *dsn) {
+static bool is_uri(const char *dsn)
+{
     return strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
 }
 
 /* Appends n bytes of s to out (always NUL-terminated, silently truncated). */
-static void put(char *out, size_t out_len, size_t *pos, const char *s, size_t n) {
+static void put(char *out, size_t out_len, size_t *pos, const char *s, size_t n)
+{
     while (n-- > 0 && *pos + 1 < out_len)
         out[(*pos)++] = *s++;
     if (out_len) out[*pos < out_len ? *pos : out_len - 1] = '\0';
@@ -21,7 +23,8 @@ static void put(char *out, size_t out_len, size_t *pos, const char *s, size_t n)
 
 /* Keyword/value form: walks "key = value" pairs; a value is bare or
  * single-quoted with backslash escapes. Calls back for each password value. */
-static void walk_keywords(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len) {
+static void walk_keywords(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len)
+{
     size_t pos = 0;
     const char *p = dsn;
     if (out_len) out[0] = '\0';
@@ -75,13 +78,15 @@ static void walk_keywords(const char *dsn, char *out, size_t out_len, char *pw, 
     }
 }
 
-static int hexval(char c) {
+static int hexval(char c)
+{
     if (c >= '0' && c <= '9') return c - '0';
     c = (char)tolower((unsigned char)c);
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-static void percent_decode(const char *s, size_t n, char *out, size_t out_len) {
+static void percent_decode(const char *s, size_t n, char *out, size_t out_len)
+{
     size_t o = 0;
     for (size_t i = 0; i < n && o + 1 < out_len; i++) {
         if (s[i] == '%' && i + 2 < n + 0 + 1 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
@@ -95,7 +100,8 @@ static void percent_decode(const char *s, size_t n, char *out, size_t out_len) {
 }
 
 /* URI form: the password sits in user:password@ and/or in ?password=. */
-static void walk_uri(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len) {
+static void walk_uri(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len)
+{
     size_t pos = 0;
     if (out_len) out[0] = '\0';
     const char *authority = strstr(dsn, "://") + 3;
@@ -139,7 +145,8 @@ static void walk_uri(const char *dsn, char *out, size_t out_len, char *pw, size_
     }
 }
 
-void dsn_redact(const char *dsn, char *out, size_t out_len) {
+void dsn_redact(const char *dsn, char *out, size_t out_len)
+{
     if (dsn == NULL || *dsn == '\0') {
         snprintf(out, out_len, "(libpq defaults)");
         return;
@@ -150,7 +157,8 @@ void dsn_redact(const char *dsn, char *out, size_t out_len) {
         walk_keywords(dsn, out, out_len, NULL, 0);
 }
 
-void dsn_password(const char *dsn, char *out, size_t out_len) {
+void dsn_password(const char *dsn, char *out, size_t out_len)
+{
     char scratch[1024];
     if (out_len) out[0] = '\0';
     if (dsn == NULL || *dsn == '\0') return;
@@ -160,7 +168,8 @@ void dsn_password(const char *dsn, char *out, size_t out_len) {
         walk_keywords(dsn, scratch, sizeof scratch, out, out_len);
 }
 
-void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t out_len) {
+void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t out_len)
+{
     size_t pos = 0;
     if (out_len) out[0] = '\0';
     const char *p = msg ? msg : "";

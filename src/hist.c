@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct hist *hist_create(int64_t highest, int sig_figs) {
+struct hist *hist_create(int64_t highest, int sig_figs)
+{
     if (sig_figs < 1 || sig_figs > 5 || highest < 2) return NULL;
 
     int64_t single_unit_limit = 2;
@@ -43,17 +44,20 @@ struct hist *hist_create(int64_t highest, int sig_figs) {
     return h;
 }
 
-void hist_destroy(struct hist *h) {
+void hist_destroy(struct hist *h)
+{
     if (h == NULL) return;
     free(h->counts);
     free(h);
 }
 
-size_t hist_memory_bytes(const struct hist *h) {
+size_t hist_memory_bytes(const struct hist *h)
+{
     return (size_t)h->counts_len * sizeof *h->counts;
 }
 
-void hist_reset(struct hist *h) {
+void hist_reset(struct hist *h)
+{
     memset(h->counts, 0, (size_t)h->counts_len * sizeof *h->counts);
     h->total_count = 0;
     h->clamped = 0;
@@ -62,7 +66,8 @@ void hist_reset(struct hist *h) {
     h->max = 0;
 }
 
-bool hist_merge(struct hist *dst, const struct hist *src) {
+bool hist_merge(struct hist *dst, const struct hist *src)
+{
     if (dst->highest != src->highest || dst->sig_figs != src->sig_figs) return false;
     for (int32_t i = 0; i < dst->counts_len; i++)
         dst->counts[i] += src->counts[i];
@@ -75,7 +80,8 @@ bool hist_merge(struct hist *dst, const struct hist *src) {
 }
 
 /* The lowest value stored at counts index i. */
-static int64_t value_at_index(const struct hist *h, int32_t i) {
+static int64_t value_at_index(const struct hist *h, int32_t i)
+{
     int bucket = (i >> h->sub_bucket_half_count_magnitude) - 1;
     int64_t sub = (i & (h->sub_bucket_half_count - 1)) + h->sub_bucket_half_count;
     if (bucket < 0) {
@@ -85,7 +91,8 @@ static int64_t value_at_index(const struct hist *h, int32_t i) {
     return sub << bucket;
 }
 
-int64_t hist_highest_equivalent(const struct hist *h, int64_t v) {
+int64_t hist_highest_equivalent(const struct hist *h, int64_t v)
+{
     if (v < 0) v = 0;
     int bucket = hist_bucket_index_(h, v);
     int64_t sub = v >> bucket;
@@ -94,11 +101,13 @@ int64_t hist_highest_equivalent(const struct hist *h, int64_t v) {
     return lowest + ((int64_t)1 << width_bucket) - 1;
 }
 
-bool hist_values_equivalent(const struct hist *h, int64_t a, int64_t b) {
+bool hist_values_equivalent(const struct hist *h, int64_t a, int64_t b)
+{
     return hist_highest_equivalent(h, a) == hist_highest_equivalent(h, b);
 }
 
-int64_t hist_value_at_percentile(const struct hist *h, double p) {
+int64_t hist_value_at_percentile(const struct hist *h, double p)
+{
     if (h->total_count == 0) return 0;
     if (p < 0) p = 0;
     if (p > 100) p = 100;
@@ -116,14 +125,17 @@ int64_t hist_value_at_percentile(const struct hist *h, double p) {
     return h->max;
 }
 
-double hist_mean(const struct hist *h) {
+double hist_mean(const struct hist *h)
+{
     return h->total_count ? h->sum / (double)h->total_count : 0.0;
 }
 
-int64_t hist_max(const struct hist *h) {
+int64_t hist_max(const struct hist *h)
+{
     return h->max;
 }
 
-int64_t hist_min(const struct hist *h) {
+int64_t hist_min(const struct hist *h)
+{
     return h->total_count ? h->min : 0;
 }

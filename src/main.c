@@ -19,12 +19,14 @@
 #define TXSTORM_VERSION "0.1.0"
 #endif
 
-static int die_db(const struct db_error *err) {
+static int die_db(const struct db_error *err)
+{
     fprintf(stderr, "txstorm: %s\n", err->message);
     return EXIT_DATABASE;
 }
 
-static struct db *connect_or_die(const struct config *cfg, int *rc) {
+static struct db *connect_or_die(const struct config *cfg, int *rc)
+{
     struct db_error err;
     struct db *db = db_connect(cfg->dsn, &err);
     if (db == NULL) *rc = die_db(&err);
@@ -32,14 +34,16 @@ static struct db *connect_or_die(const struct config *cfg, int *rc) {
 }
 
 /* Reads one consistent snapshot and judges it; DB_OK when the check ran. */
-static enum db_status check_bank(struct db *db, struct check_result *r, struct db_error *err) {
+static enum db_status check_bank(struct db *db, struct check_result *r, struct db_error *err)
+{
     struct bank_snapshot snap;
     enum db_status st = db_bank_snapshot(db, &snap, err);
     if (st == DB_OK) checker_evaluate(&snap, r);
     return st;
 }
 
-static int cmd_init(const struct config *cfg) {
+static int cmd_init(const struct config *cfg)
+{
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);
     if (db == NULL) return rc;
@@ -60,7 +64,8 @@ static int cmd_init(const struct config *cfg) {
     return rc;
 }
 
-static int cmd_check(const struct config *cfg) {
+static int cmd_check(const struct config *cfg)
+{
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);
     if (db == NULL) return rc;
@@ -76,14 +81,15 @@ static int cmd_check(const struct config *cfg) {
     return rc;
 }
 
-static int cmd_demo(const struct config *cfg) {
+static int cmd_demo(const struct config *cfg)
+{
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);
     if (db == NULL) return rc;
     struct db_error err = {0};
     int64_t before[2], after[2];
     if (db_demo_reset(db, &err) != DB_OK || db_demo_balances(db, before, &err) != DB_OK ||
-        db_transfer_prepare(db, BANK_DEMO, &err) != DB_OK) {
+        db_transfer_prepare(db, BANK_DEMO, &cfg->spec, &err) != DB_OK) {
         db_close(db);
         return die_db(&err);
     }
@@ -92,7 +98,10 @@ static int cmd_demo(const struct config *cfg) {
            (long long)before[0], (long long)before[1]);
 
     struct transfer t = {.from = 1, .to = 2, .amount = 100};
-    struct retry_policy policy = {.max_retries = cfg->max_retries, .backoff = cfg->backoff};
+    struct txn_policy policy = {.protocol = PROTOCOL_RESTART,
+                                .retry_on = cfg->retry_on,
+                                .max_retries = cfg->max_retries,
+                                .backoff = cfg->backoff};
     struct rng jitter;
     rng_seed(&jitter, (uint64_t)clock_wall_us(), 0);
     struct txn_outcome o;
@@ -116,7 +125,8 @@ static int cmd_demo(const struct config *cfg) {
 }
 
 /* Fails early, before a long run, when the JSON result could not be written. */
-static int json_path_writable(const char *path) {
+static int json_path_writable(const char *path)
+{
     char probe[4096];
     snprintf(probe, sizeof probe, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -126,7 +136,8 @@ static int json_path_writable(const char *path) {
     return 0;
 }
 
-static uint64_t fresh_seed(void) {
+static uint64_t fresh_seed(void)
+{
     uint64_t seed = 0;
     FILE *f = fopen("/dev/urandom", "rb");
     if (f == NULL || fread(&seed, sizeof seed, 1, f) != 1) seed = (uint64_t)clock_wall_us();
@@ -134,7 +145,8 @@ static uint64_t fresh_seed(void) {
     return seed & INT64_MAX; /* so --seed can take it back */
 }
 
-static int cmd_run(const struct config *cfg) {
+static int cmd_run(const struct config *cfg)
+{
     if (cfg->json_path && json_path_writable(cfg->json_path) != 0) {
         fprintf(stderr, "txstorm: --json: cannot write %s\n", cfg->json_path);
         return EXIT_USAGE;
@@ -156,9 +168,15 @@ static int cmd_run(const struct config *cfg) {
         db_close(db);
         return die_db(&err);
     }
-    if (cfg->hot > summary.meta.accounts) {
-        fprintf(stderr, "txstorm: --hot %lld is larger than the bank (%lld accounts)\n",
-                (long long)cfg->hot, (long long)summary.meta.accounts);
+    struct workload_config workload = {.accounts = summary.meta.accounts,
+                                       .skew = cfg->skew,
+                                       .amount_mode = cfg->amount_mode,
+                                       .amount_lo = cfg->amount_lo,
+                                       .amount_hi = cfg->amount_hi,
+                                       .amount_fraction = cfg->amount_fraction};
+    char werr[OPTIONS_ERR_MAX];
+    if (workload_init(&workload, werr, sizeof werr) != 0) {
+        fprintf(stderr, "txstorm: %s\n", werr);
         db_close(db);
         return EXIT_USAGE;
     }
@@ -167,7 +185,7 @@ static int cmd_run(const struct config *cfg) {
     run_block_signals();
     struct run run;
     summary.start_wall_us = clock_wall_us();
-    if (run_start(&run, cfg, &summary.meta, summary.seed, &err) != 0) {
+    if (run_start(&run, cfg, &workload, summary.seed, &err) != 0) {
         run_unblock_signals();
         db_close(db);
         return die_db(&err);
@@ -206,7 +224,8 @@ static int cmd_run(const struct config *cfg) {
     return rc;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     struct config cfg;
     char err[OPTIONS_ERR_MAX];
     if (options_parse(argc, argv, getenv("DATABASE_URL"), &cfg, err, sizeof err) != 0) {

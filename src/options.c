@@ -1,5 +1,6 @@
 /* Command-line parsing into a validated struct config. */
 #include "txstorm/options.h"
+#include "txstorm/errbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -38,6 +39,19 @@ enum flag_id {
     O_JSON,
     O_PROGRESS_EVERY,
     O_SIG_FIGS,
+    O_SKEW,
+    O_AMOUNT_MODE,
+    O_AMOUNT_FRACTION,
+    O_SHAPE,
+    O_LOCK_ORDER,
+    O_ISOLATION,
+    O_THINK_TIME,
+    O_RETRY_PROTOCOL,
+    O_RETRY_ON,
+    O_RETRY_BUDGET,
+    O_RETRY_BUDGET_REFUND,
+    O_INJECT_RETRY,
+    O_FLAG_COUNT
 };
 
 struct flag {
@@ -65,22 +79,53 @@ static const struct flag flags[] = {
     {"json", O_JSON, F_RUN, true},
     {"progress-every", O_PROGRESS_EVERY, F_RUN, true},
     {"sig-figs", O_SIG_FIGS, F_RUN, true},
+    {"skew", O_SKEW, F_RUN, true},
+    {"amount-mode", O_AMOUNT_MODE, F_RUN, true},
+    {"amount-fraction", O_AMOUNT_FRACTION, F_RUN, true},
+    {"shape", O_SHAPE, F_RUN, true},
+    {"lock-order", O_LOCK_ORDER, F_RUN, true},
+    {"isolation", O_ISOLATION, F_RUN, true},
+    {"think-time", O_THINK_TIME, F_RUN, true},
+    {"retry-protocol", O_RETRY_PROTOCOL, F_RUN, true},
+    {"retry-on", O_RETRY_ON, F_RUN, true},
+    {"retry-budget", O_RETRY_BUDGET, F_RUN, true},
+    {"retry-budget-refund", O_RETRY_BUDGET_REFUND, F_RUN, true},
+    {"inject-retry", O_INJECT_RETRY, F_RUN, true},
 };
+
+/* Names of the enumerated flags' values, indexed by the enum. */
+static const char *const shape_names[] = {"interactive", "for-update", "single", "pipelined"};
+static const char *const lock_order_names[] = {"random", "ordered"};
+static const char *const isolation_names[] = {"serializable", "repeatable-read", "read-committed"};
+static const char *const protocol_names[] = {"restart", "savepoint"};
+static const char *const amount_mode_names[] = {"range", "fraction"};
+
+#define N_NAMES(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *options_shape_name(enum txn_shape v)
+{
+    return shape_names[v];
+}
+const char *options_lock_order_name(enum lock_order v)
+{
+    return lock_order_names[v];
+}
+const char *options_isolation_name(enum isolation v)
+{
+    return isolation_names[v];
+}
+const char *options_protocol_name(enum retry_protocol v)
+{
+    return protocol_names[v];
+}
 
 static const char *const command_names[] = {
     [CMD_HELP] = "help", [CMD_VERSION] = "version", [CMD_INIT] = "init",
     [CMD_RUN] = "run",   [CMD_CHECK] = "check",     [CMD_DEMO] = "demo",
 };
 
-static int fail(char *err, size_t err_len, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out) {
+int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
     if (s == NULL || *s == '\0') return -1;
     const char *p = s;
     if (*p == '-') p++;
@@ -94,7 +139,20 @@ int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out) {
     return 0;
 }
 
-int options_parse_duration_us(const char *s, int64_t *out_us) {
+int options_parse_double(const char *s, double min, double max, double *out)
+{
+    if (s == NULL || ((*s < '0' || *s > '9') && *s != '.' && *s != '-')) return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (*end != '\0' || end == s || v != v) return -1; /* v != v: NaN */
+    if (errno == ERANGE || v < min || v > max) return -2;
+    *out = v;
+    return 0;
+}
+
+int options_parse_duration_us(const char *s, int64_t *out_us)
+{
     static const struct {
         const char *suffix;
         int64_t us;
@@ -115,15 +173,20 @@ int options_parse_duration_us(const char *s, int64_t *out_us) {
     return -1;
 }
 
-static void set_defaults(struct config *cfg) {
+static void set_defaults(struct config *cfg)
+{
     memset(cfg, 0, sizeof *cfg);
     cfg->accounts = 1000;
     cfg->balance = 1000;
     cfg->workers = 16;
     cfg->duration_us = 30LL * 1000000;
-    cfg->hot = 10;
+    cfg->skew = (struct skew){.kind = SKEW_HOT, .hot = 10};
+    cfg->amount_mode = AMOUNT_RANGE;
     cfg->amount_lo = 1;
     cfg->amount_hi = 100;
+    cfg->amount_fraction = 0.5;
+    cfg->retry_on = classify_default_retry_set();
+    cfg->budget_refund = 0.1;
     cfg->max_retries = 10;
     cfg->backoff.policy = BACKOFF_FULL_JITTER;
     cfg->backoff.base_us = 2000;
@@ -133,27 +196,57 @@ static void set_defaults(struct config *cfg) {
 }
 
 static int int_flag(const char *name, const char *v, int64_t min, int64_t max, int64_t *out,
-                    char *err, size_t err_len) {
+                    char *err, size_t err_len)
+{
     int rc = options_parse_int(v, min, max, out);
-    if (rc == -1) return fail(err, err_len, "--%s: '%s' is not a whole number", name, v);
+    if (rc == -1) return errbuf_fail(err, err_len, "--%s: '%s' is not a whole number", name, v);
     if (rc == -2)
-        return fail(err, err_len, "--%s: %s is out of range (%lld..%lld)", name, v, (long long)min,
-                    (long long)max);
+        return errbuf_fail(err, err_len, "--%s: %s is out of range (%lld..%lld)", name, v,
+                           (long long)min, (long long)max);
     return 0;
 }
 
-static int duration_flag(const char *name, const char *v, int64_t *out, char *err, size_t err_len) {
+static int double_flag(const char *name, const char *v, double min, double max, double *out,
+                       char *err, size_t err_len)
+{
+    int rc = options_parse_double(v, min, max, out);
+    if (rc == -1) return errbuf_fail(err, err_len, "--%s: '%s' is not a number", name, v);
+    if (rc == -2)
+        return errbuf_fail(err, err_len, "--%s: %s is out of range (%g..%g)", name, v, min, max);
+    return 0;
+}
+
+/* One of names[0..n-1]; stores its index. */
+static int choice_flag(const char *name, const char *v, const char *const names[], int n, int *out,
+                       char *err, size_t err_len)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    char list[160] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    return errbuf_fail(err, err_len, "--%s: unknown value '%s' (%s)", name, v, list);
+}
+
+static int duration_flag(const char *name, const char *v, int64_t *out, char *err, size_t err_len)
+{
     int rc = options_parse_duration_us(v, out);
     if (rc == -1)
-        return fail(err, err_len,
-                    "--%s: '%s' is not a duration (a whole number with a unit: us, ms, s, m, h)",
-                    name, v);
-    if (rc == -2) return fail(err, err_len, "--%s: %s is too long (at most 366 days)", name, v);
+        return errbuf_fail(
+            err, err_len,
+            "--%s: '%s' is not a duration (a whole number with a unit: us, ms, s, m, h)", name, v);
+    if (rc == -2)
+        return errbuf_fail(err, err_len, "--%s: %s is too long (at most 366 days)", name, v);
     return 0;
 }
 
 /* "LO..HI" or a single "N". */
-static int amount_flag(const char *v, struct config *cfg, char *err, size_t err_len) {
+static int amount_flag(const char *v, struct config *cfg, char *err, size_t err_len)
+{
     char lo[32], hi[32];
     const char *dots = strstr(v, "..");
     if (dots == NULL) {
@@ -162,7 +255,7 @@ static int amount_flag(const char *v, struct config *cfg, char *err, size_t err_
     } else {
         size_t n = (size_t)(dots - v);
         if (n >= sizeof lo || strlen(dots + 2) >= sizeof hi)
-            return fail(err, err_len, "--amount: '%s' is not LO..HI", v);
+            return errbuf_fail(err, err_len, "--amount: '%s' is not LO..HI", v);
         memcpy(lo, v, n);
         lo[n] = '\0';
         snprintf(hi, sizeof hi, "%s", dots + 2);
@@ -171,13 +264,14 @@ static int amount_flag(const char *v, struct config *cfg, char *err, size_t err_
         int_flag("amount", hi, 1, INT32_MAX, &cfg->amount_hi, err, err_len))
         return -1;
     if (cfg->amount_lo > cfg->amount_hi)
-        return fail(err, err_len, "--amount: low end %lld is above high end %lld",
-                    (long long)cfg->amount_lo, (long long)cfg->amount_hi);
+        return errbuf_fail(err, err_len, "--amount: low end %lld is above high end %lld",
+                           (long long)cfg->amount_lo, (long long)cfg->amount_hi);
     return 0;
 }
 
 static int apply_flag(enum flag_id id, const char *name, const char *v, struct config *cfg,
-                      char *err, size_t err_len) {
+                      char *err, size_t err_len)
+{
     int64_t n = 0;
     switch (id) {
     case O_DB:
@@ -196,12 +290,15 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         return 0;
     case O_DURATION:
         if (duration_flag(name, v, &cfg->duration_us, err, err_len)) return -1;
-        if (cfg->duration_us == 0) return fail(err, err_len, "--duration: must be above zero");
+        if (cfg->duration_us == 0)
+            return errbuf_fail(err, err_len, "--duration: must be above zero");
         return 0;
     case O_TRANSACTIONS:
         return int_flag(name, v, 1, INT64_MAX, &cfg->transactions, err, err_len);
     case O_HOT:
-        return int_flag(name, v, 2, MAX_ACCOUNTS, &cfg->hot, err, err_len);
+        if (int_flag(name, v, 2, MAX_ACCOUNTS, &n, err, err_len)) return -1;
+        cfg->skew = (struct skew){.kind = SKEW_HOT, .hot = n};
+        return 0;
     case O_AMOUNT:
         return amount_flag(v, cfg, err, err_len);
     case O_MAX_RETRIES:
@@ -210,8 +307,10 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         return 0;
     case O_BACKOFF:
         if (backoff_policy_parse(v, &cfg->backoff.policy) != 0)
-            return fail(err, err_len,
-                        "--backoff: unknown policy '%s' (none, exponential, full-jitter)", v);
+            return errbuf_fail(err, err_len,
+                               "--backoff: unknown policy '%s' (none, constant, exponential, "
+                               "full-jitter, equal-jitter, decorrelated-jitter)",
+                               v);
         return 0;
     case O_BACKOFF_BASE:
         return duration_flag(name, v, &cfg->backoff.base_us, err, err_len);
@@ -223,7 +322,7 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         cfg->seed_given = true;
         return 0;
     case O_JSON:
-        if (*v == '\0') return fail(err, err_len, "--json: needs a file name");
+        if (*v == '\0') return errbuf_fail(err, err_len, "--json: needs a file name");
         cfg->json_path = v;
         return 0;
     case O_PROGRESS_EVERY:
@@ -236,24 +335,87 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         if (int_flag(name, v, 1, 5, &n, err, err_len)) return -1;
         cfg->sig_figs = (int)n;
         return 0;
+    case O_SKEW:
+        return workload_parse_skew(v, &cfg->skew, err, err_len);
+    case O_AMOUNT_MODE:
+        return choice_flag(name, v, amount_mode_names, N_NAMES(amount_mode_names),
+                           (int *)&cfg->amount_mode, err, err_len);
+    case O_AMOUNT_FRACTION:
+        if (double_flag(name, v, 0, 1, &cfg->amount_fraction, err, err_len)) return -1;
+        if (cfg->amount_fraction <= 0)
+            return errbuf_fail(err, err_len, "--%s: must be above 0", name);
+        return 0;
+    case O_SHAPE:
+        return choice_flag(name, v, shape_names, N_NAMES(shape_names), (int *)&cfg->spec.shape, err,
+                           err_len);
+    case O_LOCK_ORDER:
+        return choice_flag(name, v, lock_order_names, N_NAMES(lock_order_names),
+                           (int *)&cfg->spec.lock_order, err, err_len);
+    case O_ISOLATION:
+        return choice_flag(name, v, isolation_names, N_NAMES(isolation_names),
+                           (int *)&cfg->spec.isolation, err, err_len);
+    case O_THINK_TIME:
+        return duration_flag(name, v, &cfg->spec.think_us, err, err_len);
+    case O_RETRY_PROTOCOL:
+        return choice_flag(name, v, protocol_names, N_NAMES(protocol_names), (int *)&cfg->protocol,
+                           err, err_len);
+    case O_RETRY_ON:
+        return classify_parse_retry_set(v, &cfg->retry_on, err, err_len);
+    case O_RETRY_BUDGET:
+        if (double_flag(name, v, 0, 1e9, &cfg->budget_tokens, err, err_len)) return -1;
+        if (cfg->budget_tokens < 1)
+            return errbuf_fail(err, err_len, "--%s: needs at least 1 token", name);
+        return 0;
+    case O_RETRY_BUDGET_REFUND:
+        return double_flag(name, v, 0, 1e6, &cfg->budget_refund, err, err_len);
+    case O_INJECT_RETRY:
+        return double_flag(name, v, 0, 1, &cfg->inject_retry, err, err_len);
+    case O_FLAG_COUNT:
+        break;
     }
     return 0;
 }
 
 /* Cross-flag rules, checked once every flag is read. */
-static int validate(struct config *cfg, const bool seen[], char *err, size_t err_len) {
+static int validate(struct config *cfg, const bool seen[], char *err, size_t err_len)
+{
     /* --accounts <= 1e9 and --balance <= 2^31-1 keep the total within int64. */
     if (cfg->command != CMD_RUN) return 0;
     if (seen[O_DURATION] && seen[O_TRANSACTIONS])
-        return fail(err, err_len, "--duration and --transactions: give one, not both");
+        return errbuf_fail(err, err_len, "--duration and --transactions: give one, not both");
     if (seen[O_TRANSACTIONS]) cfg->duration_us = 0;
+    if (seen[O_HOT] && seen[O_SKEW])
+        return errbuf_fail(err, err_len,
+                           "--hot and --skew: give one, not both (--hot K is --skew hot:K)");
+    const struct txn_spec *spec = &cfg->spec;
+    bool explicit_txn = spec->shape == SHAPE_INTERACTIVE || spec->shape == SHAPE_FOR_UPDATE;
+    if (cfg->protocol == PROTOCOL_SAVEPOINT && !explicit_txn)
+        return errbuf_fail(err, err_len,
+                           "--retry-protocol savepoint: needs --shape interactive or for-update "
+                           "(the %s shape has no client-visible transaction to roll back to)",
+                           shape_names[spec->shape]);
+    if (spec->think_us > 0 && !explicit_txn)
+        return errbuf_fail(err, err_len,
+                           "--think-time: the %s shape sends the transaction at once; "
+                           "use --shape interactive or for-update",
+                           shape_names[spec->shape]);
+    if (cfg->amount_mode == AMOUNT_FRACTION && spec->shape == SHAPE_PIPELINED)
+        return errbuf_fail(
+            err, err_len,
+            "--amount-mode fraction: the pipelined shape sends the amount before the "
+            "balance is read; use another shape");
+    if (seen[O_AMOUNT_FRACTION] && cfg->amount_mode != AMOUNT_FRACTION)
+        return errbuf_fail(err, err_len, "--amount-fraction: needs --amount-mode fraction");
+    if (seen[O_RETRY_BUDGET_REFUND] && !seen[O_RETRY_BUDGET])
+        return errbuf_fail(err, err_len, "--retry-budget-refund: needs --retry-budget");
     if (cfg->backoff.cap_us < cfg->backoff.base_us)
-        return fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
-                    (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
+        return errbuf_fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
+                           (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
     return 0;
 }
 
-static const struct flag *find_flag(const char *name, size_t len) {
+static const struct flag *find_flag(const char *name, size_t len)
+{
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0)
             return &flags[i];
@@ -261,10 +423,12 @@ static const struct flag *find_flag(const char *name, size_t len) {
 }
 
 int options_parse(int argc, char **argv, const char *env_database_url, struct config *cfg,
-                  char *err, size_t err_len) {
+                  char *err, size_t err_len)
+{
     set_defaults(cfg);
     cfg->dsn = (env_database_url && *env_database_url) ? env_database_url : NULL;
-    if (argc < 2) return fail(err, err_len, "missing command (init, run, check, demo; see --help)");
+    if (argc < 2)
+        return errbuf_fail(err, err_len, "missing command (init, run, check, demo; see --help)");
 
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -283,9 +447,10 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
             known = true;
         }
     }
-    if (!known) return fail(err, err_len, "unknown command '%s' (init, run, check, demo)", cmd);
+    if (!known)
+        return errbuf_fail(err, err_len, "unknown command '%s' (init, run, check, demo)", cmd);
 
-    bool seen[O_SIG_FIGS + 1] = {false};
+    bool seen[O_FLAG_COUNT] = {false};
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -293,14 +458,15 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
             cfg->command = CMD_HELP;
             return 0;
         }
-        if (strncmp(arg, "--", 2) != 0) return fail(err, err_len, "unexpected argument '%s'", arg);
+        if (strncmp(arg, "--", 2) != 0)
+            return errbuf_fail(err, err_len, "unexpected argument '%s'", arg);
         const char *name = arg + 2;
         const char *eq = strchr(name, '=');
         size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
         const struct flag *f = find_flag(name, name_len);
         if (f == NULL || !(f->commands & (1 << cfg->command)))
-            return fail(err, err_len, "unknown flag '--%.*s' for 'txstorm %s'", (int)name_len, name,
-                        cmd);
+            return errbuf_fail(err, err_len, "unknown flag '--%.*s' for 'txstorm %s'",
+                               (int)name_len, name, cmd);
         const char *value = NULL;
         if (f->takes_value) {
             if (eq)
@@ -308,9 +474,9 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
             else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
                 value = argv[++i];
             else
-                return fail(err, err_len, "--%s: missing its value", f->name);
+                return errbuf_fail(err, err_len, "--%s: missing its value", f->name);
         } else if (eq) {
-            return fail(err, err_len, "--%s: takes no value", f->name);
+            return errbuf_fail(err, err_len, "--%s: takes no value", f->name);
         }
         if (apply_flag(f->id, f->name, value, cfg, err, err_len) != 0) return -1;
         seen[f->id] = true;
@@ -347,22 +513,58 @@ static const char usage_init[] =
 
 static const char usage_run[] =
     "usage: txstorm run [--db DSN] [flags]\n"
-    "  --workers N          concurrent workers, one connection each (default 16)\n"
-    "  --duration D         run for D, e.g. 500ms, 30s, 2m, 1h (default 30s)\n"
-    "  --transactions N     or: finish N transactions in total, split across workers\n"
-    "  --hot K              transfers pick two distinct accounts from ids 1..K (default 10)\n"
-    "  --amount LO..HI      amount uniform in LO..HI, or a single N (default 1..100)\n"
-    "  --max-retries N      retries per transaction before it counts as failed (default 10)\n"
-    "  --backoff P          none | exponential | full-jitter (default full-jitter)\n"
-    "  --backoff-base D     first retry's delay scale (default 2ms)\n"
-    "  --backoff-cap D      longest delay (default 100ms)\n"
-    "  --seed N             makes the transfer choices reproducible (default: random, reported)\n"
-    "  --json FILE          write the result as JSON (written whole or not at all)\n"
-    "  --progress-every D   progress line on stderr every D; 0 turns it off (default 1s)\n"
-    "  --sig-figs N         histogram precision in significant figures, 1..5 (default 3)\n"
-    "Each transaction: BEGIN ISOLATION LEVEL SERIALIZABLE; read the source balance;\n"
-    "end as insufficient if below the amount; debit; credit; COMMIT. 40001 and 40P01\n"
-    "roll back, back off and retry the same transfer. The bank is checked at the end.\n";
+    "\n"
+    "load:\n"
+    "  --workers N            concurrent workers, one connection each (default 16)\n"
+    "  --duration D           run for D, e.g. 500ms, 30s, 2m, 1h (default 30s)\n"
+    "  --transactions N       or: finish N transactions in total, split across workers\n"
+    "  --seed N               makes the transfer choices reproducible (default: random, reported)\n"
+    "\n"
+    "who and how much:\n"
+    "  --skew S               uniform | hot:K | hotspot:K:P | zipf:S (default hot:10)\n"
+    "                         hot:K two distinct accounts from ids 1..K; hotspot:K:P both from\n"
+    "                         1..K with probability P, else both from the rest; zipf:S Zipfian\n"
+    "                         over all accounts with exponent S\n"
+    "  --hot K                same as --skew hot:K\n"
+    "  --amount LO..HI        amount uniform in LO..HI, or a single N (default 1..100)\n"
+    "  --amount-mode M        range | fraction (default range)\n"
+    "  --amount-fraction F    with fraction: move floor(F x source balance), 0<F<=1 (default 0.5)\n"
+    "\n"
+    "transaction shape:\n"
+    "  --shape S              interactive | for-update | single | pipelined (default interactive)\n"
+    "                         interactive: BEGIN; read source; check funds in the client; debit;\n"
+    "                           credit; COMMIT, one round trip each\n"
+    "                         for-update: the same, reading both rows FOR UPDATE in id order\n"
+    "                         single: one UPDATE statement with the funds check, as an implicit\n"
+    "                           transaction\n"
+    "                         pipelined: BEGIN; read; guarded debit; credit; COMMIT in one round\n"
+    "                           trip (libpq pipeline mode)\n"
+    "  --lock-order O         random | ordered: updates in transfer order (deadlocks possible) or\n"
+    "                         in id order (default random)\n"
+    "  --isolation I          serializable | repeatable-read | read-committed (default "
+    "serializable)\n"
+    "  --think-time D         pause between statements inside a transaction (default 0)\n"
+    "\n"
+    "retries:\n"
+    "  --retry-protocol P     restart: ROLLBACK, back off, run again (default)\n"
+    "                         savepoint: CockroachDB's SAVEPOINT cockroach_restart protocol\n"
+    "  --retry-on LIST        classes retried: serialization,deadlock (default); also constraint,\n"
+    "                         other. Ambiguous and connection errors are never retried in place\n"
+    "  --max-retries N        retries per transaction before it counts as failed (default 10)\n"
+    "  --backoff P            none | constant | exponential | full-jitter | equal-jitter |\n"
+    "                         decorrelated-jitter (default full-jitter)\n"
+    "  --backoff-base D       first retry's delay scale (default 2ms)\n"
+    "  --backoff-cap D        longest delay (default 100ms)\n"
+    "  --retry-budget N       token bucket of N retries shared by all workers; empty: fail fast\n"
+    "  --retry-budget-refund F  tokens returned per first-try commit (default 0.1)\n"
+    "  --inject-retry P       with probability P an attempt makes the server raise 40001\n"
+    "\n"
+    "output:\n"
+    "  --json FILE            write the result as JSON (written whole or not at all)\n"
+    "  --progress-every D     progress line on stderr every D; 0 turns it off (default 1s)\n"
+    "  --sig-figs N           histogram precision in significant figures, 1..5 (default 3)\n"
+    "\n"
+    "The bank is checked at the end; exit codes as in `txstorm --help`.\n";
 
 static const char usage_check[] =
     "usage: txstorm check [--db DSN]\n"
@@ -375,7 +577,8 @@ static const char usage_demo[] =
     "Sets accounts 1 and 2 of table txstorm_demo_accounts to 1000 and 250, transfers 100\n"
     "from 1 to 2 with the retry loop, and prints the balances before and after.\n";
 
-const char *options_usage(enum command c) {
+const char *options_usage(enum command c)
+{
     switch (c) {
     case CMD_INIT:
         return usage_init;

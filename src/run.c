@@ -12,7 +12,8 @@
 #define WORKER_STACK_BYTES (512 * 1024)
 #define PROGRESS_HEADER_EVERY 20
 
-static sigset_t run_signals(void) {
+static sigset_t run_signals(void)
+{
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -21,12 +22,14 @@ static sigset_t run_signals(void) {
     return set;
 }
 
-void run_block_signals(void) {
+void run_block_signals(void)
+{
     sigset_t set = run_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-void run_unblock_signals(void) {
+void run_unblock_signals(void)
+{
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -34,15 +37,17 @@ void run_unblock_signals(void) {
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-static bool worker_setup(struct worker *w, struct run *run, const struct bank_meta *meta,
-                         uint64_t seed, int64_t quota) {
+static bool worker_setup(struct worker *w, struct run *run, uint64_t seed, int64_t quota)
+{
     const struct config *cfg = run->cfg;
     w->run = run;
-    w->workload = (struct workload_config){.accounts = meta->accounts,
-                                           .hot = cfg->hot,
-                                           .amount_lo = cfg->amount_lo,
-                                           .amount_hi = cfg->amount_hi};
-    w->retry = (struct retry_policy){.max_retries = cfg->max_retries, .backoff = cfg->backoff};
+    w->workload = run->workload;
+    w->policy = (struct txn_policy){.protocol = cfg->protocol,
+                                    .retry_on = cfg->retry_on,
+                                    .max_retries = cfg->max_retries,
+                                    .backoff = cfg->backoff,
+                                    .budget = run->budget.enabled ? &run->budget : NULL,
+                                    .inject_retry = cfg->inject_retry};
     w->quota = quota;
     rng_seed(&w->choice_rng, seed, (uint64_t)w->id);
     rng_seed(&w->jitter_rng, seed, (uint64_t)w->id | (UINT64_C(1) << 32));
@@ -51,12 +56,14 @@ static bool worker_setup(struct worker *w, struct run *run, const struct bank_me
     return stats_init(&w->stats, cfg->sig_figs) && w->interval_latency != NULL;
 }
 
-static void workers_join(struct run *run) {
+static void workers_join(struct run *run)
+{
     for (int i = 0; i < run->started; i++)
         pthread_join(run->workers[i].thread, NULL);
 }
 
-static void workers_free(struct run *run) {
+static void workers_free(struct run *run)
+{
     for (int i = 0; i < run->n_workers; i++) {
         struct worker *w = &run->workers[i];
         db_close(w->db);
@@ -71,7 +78,8 @@ static void workers_free(struct run *run) {
 }
 
 /* Lets the connected workers go, or sends them home when abort is set. */
-static void start_decide(struct run *run, bool abort) {
+static void start_decide(struct run *run, bool abort)
+{
     pthread_mutex_lock(&run->start_lock);
     run->abort_start = abort;
     run->decided = true;
@@ -79,10 +87,13 @@ static void start_decide(struct run *run, bool abort) {
     pthread_mutex_unlock(&run->start_lock);
 }
 
-int run_start(struct run *run, const struct config *cfg, const struct bank_meta *meta,
-              uint64_t seed, struct db_error *err) {
+int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
+              uint64_t seed, struct db_error *err)
+{
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
+    run->workload = *workload;
+    budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
     run->n_workers = cfg->workers;
     run->main_thread = pthread_self();
     pthread_mutex_init(&run->start_lock, NULL);
@@ -100,7 +111,7 @@ int run_start(struct run *run, const struct config *cfg, const struct bank_meta 
         struct worker *w = &run->workers[i];
         w->id = i;
         int64_t quota = cfg->transactions ? share + (i < extra) : INT64_MAX;
-        ok = worker_setup(w, run, meta, seed, quota);
+        ok = worker_setup(w, run, seed, quota);
     }
     if (!ok) snprintf(err->message, sizeof err->message, "out of memory for worker statistics");
 
@@ -145,7 +156,8 @@ int run_start(struct run *run, const struct config *cfg, const struct bank_meta 
 
 /* Reduces the workers' last interval into one progress sample. */
 static void progress_sample(struct run *run, struct hist *scratch, struct stats *prev,
-                            int64_t now_us, int64_t last_us, struct progress_sample *p) {
+                            int64_t now_us, int64_t last_us, struct progress_sample *p)
+{
     int64_t committed = 0, retries = 0, failed = 0;
     hist_reset(scratch);
     for (int i = 0; i < run->started; i++) {
@@ -168,7 +180,8 @@ static void progress_sample(struct run *run, struct hist *scratch, struct stats 
     prev->retries = retries;
 }
 
-void run_wait(struct run *run, FILE *progress) {
+void run_wait(struct run *run, FILE *progress)
+{
     const struct config *cfg = run->cfg;
     sigset_t set = run_signals();
     int64_t deadline_us = cfg->duration_us ? run->start_us + cfg->duration_us : INT64_MAX;
@@ -216,7 +229,8 @@ void run_wait(struct run *run, FILE *progress) {
 }
 
 void run_finish(struct run *run, struct stats *total, int *workers_lost,
-                struct db_error *first_error) {
+                struct db_error *first_error)
+{
     workers_join(run);
     run->end_us = clock_now_us();
     *workers_lost = 0;

@@ -1,40 +1,88 @@
-/* The restart retry protocol around one transfer. */
+/* The retry loop around one transfer: restart and savepoint protocols. */
 #include "txstorm/txn.h"
 
 #include "txstorm/clock.h"
 
 #include <string.h>
 
-void txn_execute(struct db *db, const struct transfer *t, const struct retry_policy *p,
-                 struct rng *jitter, struct txn_outcome *o, struct db_error *last_err) {
+/* One attempt under the savepoint protocol; *in_txn tracks whether the
+ * transaction (and its savepoint) is still open for an in-place retry. */
+static enum transfer_result savepoint_attempt(struct db *db, const struct transfer *t, bool inject,
+                                              bool *in_txn, struct db_error *err)
+{
+    if (!*in_txn) {
+        if (!db_savepoint_begin(db, err)) return TRANSFER_ERROR;
+        *in_txn = true;
+    }
+    enum transfer_result r = db_savepoint_attempt(db, t, inject, err);
+    if (r == TRANSFER_ERROR) return r;
+    *in_txn = false; /* COMMIT ends it either way */
+    return db_savepoint_commit(db, err) == TRANSFER_COMMITTED ? r : TRANSFER_ERROR;
+}
+
+/* Gets the savepoint protocol ready for the next try: back to the savepoint
+ * where that can help, otherwise out of the transaction. True if in place. */
+static bool savepoint_unwind(struct db *db, enum error_class cls, bool *in_txn,
+                             struct db_error *scratch)
+{
+    if (!*in_txn) return false;
+    bool in_place =
+        !(cls == ERR_SERIALIZATION && !db_is_cockroach(db)) && db_savepoint_rollback(db, scratch);
+    if (!in_place) {
+        db_rollback(db);
+        *in_txn = false;
+    }
+    return in_place;
+}
+
+void txn_execute(struct db *db, const struct transfer *t, const struct txn_policy *p,
+                 struct rng *jitter, struct txn_outcome *o, struct db_error *last_err)
+{
     memset(o, 0, sizeof *o);
     int64_t start_us = clock_now_us();
+    int64_t prev_delay_us = 0;
+    bool in_txn = false;
     for (unsigned attempt = 0;; attempt++) {
-        switch (db_transfer(db, t, last_err)) {
-        case TRANSFER_COMMITTED:
+        bool inject = p->inject_retry > 0 && rng_unit(jitter) < p->inject_retry;
+        enum transfer_result r = p->protocol == PROTOCOL_SAVEPOINT
+                                     ? savepoint_attempt(db, t, inject, &in_txn, last_err)
+                                     : db_transfer(db, t, inject, last_err);
+        o->attempts++;
+        if (r == TRANSFER_COMMITTED) {
             o->end = TXN_COMMITTED;
             o->latency_us = clock_now_us() - start_us;
+            if (attempt == 0 && p->budget) budget_refund(p->budget);
             return;
-        case TRANSFER_INSUFFICIENT:
+        }
+        if (r == TRANSFER_INSUFFICIENT) {
             o->end = TXN_INSUFFICIENT;
             return;
-        case TRANSFER_ERROR:
-            break;
         }
+
         enum error_class cls = last_err->cls;
         o->errors_by_class[cls]++;
-        if (cls == ERR_AMBIGUOUS) {
-            o->end = TXN_AMBIGUOUS;
+        bool give_up =
+            !classify_is_retryable(&p->retry_on, cls) || attempt >= (unsigned)p->max_retries;
+        if (!give_up && p->budget && !budget_take(p->budget)) {
+            give_up = true;
+            o->budget_denied = true;
+        }
+        if (give_up) {
+            if (in_txn) db_rollback(db);
+            o->end = cls == ERR_AMBIGUOUS ? TXN_AMBIGUOUS : TXN_FAILED;
             return;
         }
-        if (!classify_is_retryable(cls) || attempt >= (unsigned)p->max_retries) {
-            o->end = TXN_FAILED;
-            return;
-        }
-        int64_t delay_us = backoff_delay_us(&p->backoff, attempt, jitter);
+
+        /* Locks go before the sleep, so others can use the backoff time. */
+        struct db_error scratch;
+        if (p->protocol == PROTOCOL_SAVEPOINT && savepoint_unwind(db, cls, &in_txn, &scratch))
+            o->retries_in_place++;
+        int64_t delay_us = backoff_delay_us(&p->backoff, attempt, prev_delay_us, jitter);
         clock_sleep_us(delay_us);
+        prev_delay_us = delay_us;
         o->backoff_us += delay_us;
         o->retries++;
         o->retries_by_class[cls]++;
+        if (cls == ERR_SERIALIZATION) o->retries_by_reason[last_err->reason]++;
     }
 }

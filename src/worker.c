@@ -6,21 +6,23 @@
 #include <signal.h>
 
 /* Moves one finished transaction into what the progress reader sees. */
-static void publish(struct worker *w, const struct txn_outcome *o) {
+static void publish(struct worker *w, const struct txn_outcome *o)
+{
     pthread_mutex_lock(&w->lock);
     stats_add_txn(&w->stats, o);
     if (o->end == TXN_COMMITTED) hist_record(w->interval_latency, o->latency_us);
     pthread_mutex_unlock(&w->lock);
 }
 
-static void transfer_loop(struct worker *w) {
+static void transfer_loop(struct worker *w)
+{
     struct run *run = w->run;
     struct transfer t;
     struct txn_outcome o;
     for (int64_t done = 0; done < w->quota; done++) {
         if (atomic_load_explicit(&run->stop, memory_order_relaxed)) break;
         workload_next_transfer(&w->workload, &w->choice_rng, &t);
-        txn_execute(w->db, &t, &w->retry, &w->jitter_rng, &o, &w->error);
+        txn_execute(w->db, &t, &w->policy, &w->jitter_rng, &o, &w->error);
         publish(w, &o);
         if (!db_ok(w->db)) {
             /* Reconnecting is a later concern; for now the worker stops and
@@ -31,12 +33,14 @@ static void transfer_loop(struct worker *w) {
     }
 }
 
-void *worker_main(void *arg) {
+void *worker_main(void *arg)
+{
     struct worker *w = arg;
     struct run *run = w->run;
 
     w->db = db_connect(run->cfg->dsn, &w->error);
-    if (w->db == NULL || db_transfer_prepare(w->db, BANK_ACCOUNTS, &w->error) != DB_OK)
+    if (w->db == NULL ||
+        db_transfer_prepare(w->db, BANK_ACCOUNTS, &run->cfg->spec, &w->error) != DB_OK)
         w->connect_failed = true;
 
     pthread_mutex_lock(&run->start_lock);

@@ -6,14 +6,16 @@
 #include <time.h>
 
 /* Monotonic time in microseconds: for intervals, never for timestamps. */
-static inline int64_t clock_now_us(void) {
+static inline int64_t clock_now_us(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Wall-clock time in microseconds since the epoch: for timestamps in results. */
-static inline int64_t clock_wall_us(void) {
+static inline int64_t clock_wall_us(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;

@@ -4,6 +4,7 @@
 #define TXSTORM_DB_H
 
 #include "txstorm/classify.h"
+#include "txstorm/options.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,8 +13,9 @@ struct db;
 
 struct db_error {
     enum error_class cls;
-    char sqlstate[6];  /* "" when the server sent none */
-    char message[512]; /* one line, passwords scrubbed */
+    enum retry_reason reason; /* for serialization failures */
+    char sqlstate[6];         /* "" when the server sent none */
+    char message[512];        /* one line, passwords scrubbed */
 };
 
 /* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with err set. */
@@ -62,16 +64,39 @@ enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_er
 
 enum transfer_result { TRANSFER_COMMITTED, TRANSFER_INSUFFICIENT, TRANSFER_ERROR };
 
-/* Prepares the transfer statements on this connection for the given table. */
-enum db_status db_transfer_prepare(struct db *db, enum bank_table table, struct db_error *err);
+/* Prepares this connection for transfers of the given shape on the given table
+ * (statements, session isolation, pipeline mode). */
+enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
+                                   const struct txn_spec *spec, struct db_error *err);
 
-/* One attempt of the interactive transfer: BEGIN ISOLATION LEVEL SERIALIZABLE;
- * read the source balance; end as insufficient if below the amount; debit;
- * credit; COMMIT. On an error the transaction is rolled back (when the
- * connection still works) and err says what happened and how it classifies. */
-enum transfer_result db_transfer(struct db *db, const struct transfer *t, struct db_error *err);
+/* One attempt under the restart protocol: the whole transaction in the
+ * prepared shape. On an error the transaction is rolled back (when the
+ * connection still works) and err says what happened and how it classifies.
+ * inject: the server raises 40001 inside this attempt. */
+enum transfer_result db_transfer(struct db *db, const struct transfer *t, bool inject,
+                                 struct db_error *err);
+
+/* The savepoint protocol, in pieces the retry loop drives:
+ *   db_savepoint_begin      BEGIN ISOLATION LEVEL ...; SAVEPOINT cockroach_restart
+ *   db_savepoint_attempt    the statements, then RELEASE SAVEPOINT cockroach_restart;
+ *                           TRANSFER_COMMITTED here means released, ready to commit.
+ *                           On an error the transaction is left open for the caller.
+ *   db_savepoint_rollback   ROLLBACK TO SAVEPOINT cockroach_restart
+ *   db_savepoint_commit     COMMIT
+ * Only the interactive and for-update shapes have a transaction to do this in. */
+bool db_savepoint_begin(struct db *db, struct db_error *err);
+enum transfer_result db_savepoint_attempt(struct db *db, const struct transfer *t, bool inject,
+                                          struct db_error *err);
+bool db_savepoint_rollback(struct db *db, struct db_error *err);
+enum transfer_result db_savepoint_commit(struct db *db, struct db_error *err);
+
+/* Rolls back whatever transaction is open; a no-op when none is. */
+void db_rollback(struct db *db);
 
 /* Whether the connection is still usable. */
 bool db_ok(struct db *db);
+
+/* Whether the server is CockroachDB (it reports crdb_version at connect). */
+bool db_is_cockroach(struct db *db);
 
 #endif

@@ -38,14 +38,16 @@ void hist_destroy(struct hist *h);
 /* Bytes of counts the histogram holds: fixed for its lifetime. */
 size_t hist_memory_bytes(const struct hist *h);
 
-static inline int hist_bucket_index_(const struct hist *h, int64_t v) {
+static inline int hist_bucket_index_(const struct hist *h, int64_t v)
+{
     /* Position of the highest set bit of (v | mask) decides the bucket. */
     int pow2ceiling = 64 - __builtin_clzll((uint64_t)(v | h->sub_bucket_mask));
     return pow2ceiling - (h->sub_bucket_half_count_magnitude + 1);
 }
 
 /* Records one occurrence of value (negative values count as 0). */
-static inline void hist_record(struct hist *h, int64_t v) {
+static inline void hist_record(struct hist *h, int64_t v)
+{
     if (v < 0) v = 0;
     if (v > h->highest) {
         v = h->highest;

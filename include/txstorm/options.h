@@ -3,11 +3,32 @@
 #define TXSTORM_OPTIONS_H
 
 #include "txstorm/backoff.h"
+#include "txstorm/classify.h"
+#include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 enum command { CMD_HELP, CMD_VERSION, CMD_INIT, CMD_RUN, CMD_CHECK, CMD_DEMO };
+
+/* How a transfer talks to the database (see the run usage text). */
+enum txn_shape { SHAPE_INTERACTIVE, SHAPE_FOR_UPDATE, SHAPE_SINGLE, SHAPE_PIPELINED };
+enum lock_order { LOCK_TRANSFER_ORDER, LOCK_ID_ORDER };
+enum isolation { ISO_SERIALIZABLE, ISO_REPEATABLE_READ, ISO_READ_COMMITTED };
+enum retry_protocol { PROTOCOL_RESTART, PROTOCOL_SAVEPOINT };
+
+/* Everything that shapes one transaction, fixed for a run. */
+struct txn_spec {
+    enum txn_shape shape;
+    enum lock_order lock_order;
+    enum isolation isolation;
+    int64_t think_us; /* pause between statements inside a transaction */
+};
+
+const char *options_shape_name(enum txn_shape s);
+const char *options_lock_order_name(enum lock_order o);
+const char *options_isolation_name(enum isolation i);
+const char *options_protocol_name(enum retry_protocol p);
 
 struct config {
     enum command command;
@@ -23,11 +44,19 @@ struct config {
     int workers;
     int64_t duration_us;  /* 0 when --transactions bounds the run */
     int64_t transactions; /* 0 when --duration bounds the run */
-    int64_t hot;
+    struct skew skew;     /* --skew, or --hot K as hot:K */
+    enum amount_mode amount_mode;
     int64_t amount_lo;
     int64_t amount_hi;
+    double amount_fraction;
+    struct txn_spec spec;
+    enum retry_protocol protocol;
+    struct retry_set retry_on;
     int max_retries;
     struct backoff_config backoff;
+    double budget_tokens; /* --retry-budget; 0: no budget */
+    double budget_refund;
+    double inject_retry; /* probability that an attempt raises a 40001 */
     uint64_t seed;
     bool seed_given;
     int64_t progress_us; /* 0: no progress lines */
@@ -46,8 +75,12 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
 /* "250ms", "30s", "2m", "1h", "1500us": a unit is required. -1 on bad input. */
 int options_parse_duration_us(const char *s, int64_t *out_us);
 
-/* Decimal integer in [min, max], no sign tricks, no trailing junk. -1 on bad input. */
+/* Decimal integer in [min, max], no sign tricks, no trailing junk. -1 on bad
+ * input, -2 when out of range. */
 int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Decimal fraction like "0.25" or "1" in [min, max]; same return values. */
+int options_parse_double(const char *s, double min, double max, double *out);
 
 /* Usage text for `txstorm --help` or `txstorm CMD --help`. */
 const char *options_usage(enum command c);

@@ -2,6 +2,7 @@
 #ifndef TXSTORM_RUN_H
 #define TXSTORM_RUN_H
 
+#include "txstorm/budget.h"
 #include "txstorm/db.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
@@ -12,6 +13,8 @@
 
 struct run {
     const struct config *cfg;
+    struct workload_config workload;
+    struct retry_budget budget; /* shared by the workers when --retry-budget is set */
     int n_workers;
     struct worker *workers;
     int started;      /* threads created */
@@ -41,7 +44,7 @@ void run_unblock_signals(void);
 
 /* Creates the workers and connects them. Returns 0 when every worker is
  * connected and started; -1 with err set (no worker runs) otherwise. */
-int run_start(struct run *run, const struct config *cfg, const struct bank_meta *meta,
+int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
               uint64_t seed, struct db_error *err);
 
 /* Waits for the end (duration, quota, or SIGINT/SIGTERM), printing progress. */

@@ -17,8 +17,12 @@ struct stats {
     int64_t insufficient; /* source balance too low: ended without a transfer, not an error */
     int64_t ambiguous;    /* COMMIT outcome unknown */
     int64_t retried_txns; /* transactions that needed at least one retry */
+    int64_t attempts;     /* every attempt, first or retry */
     int64_t retries;      /* attempts beyond the first */
     int64_t retries_by_class[ERR_CLASS_COUNT];
+    int64_t retries_by_reason[REASON_COUNT]; /* serialization retries, by why */
+    int64_t retries_in_place; /* savepoint protocol: ROLLBACK TO SAVEPOINT, not a restart */
+    int64_t budget_denied;    /* failed because the retry budget was empty */
     int64_t errors_by_class[ERR_CLASS_COUNT]; /* every failed attempt, retried or not */
     int64_t backoff_us;                       /* total time slept between attempts */
     struct hist *latency_us; /* committed transactions: first attempt start to commit */
@@ -28,8 +32,12 @@ struct stats {
 struct txn_outcome {
     enum { TXN_COMMITTED, TXN_INSUFFICIENT, TXN_FAILED, TXN_AMBIGUOUS } end;
     int64_t latency_us;
+    int64_t attempts;
     int64_t retries;
     int64_t retries_by_class[ERR_CLASS_COUNT];
+    int64_t retries_by_reason[REASON_COUNT];
+    int64_t retries_in_place;
+    bool budget_denied;
     int64_t errors_by_class[ERR_CLASS_COUNT];
     int64_t backoff_us;
 };

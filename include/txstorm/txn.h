@@ -1,22 +1,38 @@
-/* One transfer run to its end under the retry protocol: attempt, classify,
- * back off, retry. Shared by `run`'s workers and `demo`. */
+/* One transfer run to its end under a retry protocol: attempt, classify,
+ * back off, retry. Shared by `run`'s workers and `demo`.
+ *
+ * restart    ROLLBACK (done by the attempt), back off, run the whole
+ *            transaction again.
+ * savepoint  BEGIN; SAVEPOINT cockroach_restart; statements; RELEASE; COMMIT.
+ *            A retryable error rolls back to the savepoint and runs the
+ *            statements again in the same transaction, which is how
+ *            CockroachDB keeps a retried transaction's place in line. On
+ *            PostgreSQL a transaction's snapshot cannot move forward, so a
+ *            serialization failure (40001) there restarts the whole
+ *            transaction instead; a deadlock (40P01) is retried in place.
+ */
 #ifndef TXSTORM_TXN_H
 #define TXSTORM_TXN_H
 
 #include "txstorm/backoff.h"
+#include "txstorm/budget.h"
 #include "txstorm/db.h"
 #include "txstorm/rng.h"
 #include "txstorm/stats.h"
 
-struct retry_policy {
+struct txn_policy {
+    enum retry_protocol protocol;
+    struct retry_set retry_on;
     int max_retries;
     struct backoff_config backoff;
+    struct retry_budget *budget; /* shared by all workers; NULL: no budget */
+    double inject_retry;         /* probability an attempt has the server raise 40001 */
 };
 
 /* Runs t until it commits, ends for insufficient funds, fails, or turns out
  * ambiguous. Fills o (latency only meaningful when committed); last_err holds
- * the last error seen, if any. */
-void txn_execute(struct db *db, const struct transfer *t, const struct retry_policy *p,
+ * the last error seen, if any. jitter drives backoff and injection draws. */
+void txn_execute(struct db *db, const struct transfer *t, const struct txn_policy *p,
                  struct rng *jitter, struct txn_outcome *o, struct db_error *last_err);
 
 #endif

@@ -19,7 +19,7 @@ struct worker {
     int id;
     struct run *run;
     struct workload_config workload;
-    struct retry_policy retry;
+    struct txn_policy policy;
     int64_t quota;         /* transactions to finish; INT64_MAX = until stopped */
     struct rng choice_rng; /* transfer choices: reproducible from the seed */
     struct rng jitter_rng; /* backoff jitter: kept apart so retries never shift choices */

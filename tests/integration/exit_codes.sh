@@ -39,7 +39,7 @@ expect_exit 0 "$txstorm" check --db "$DSN"
 # 2: a hot set larger than the bank, or a JSON file that cannot be written.
 expect_exit 2 "$txstorm" run --db "$DSN" --hot 21 --duration 1s
 assert_one_line_stderr
-assert_in "$work/err" "--hot 21 is larger than the bank (20 accounts)"
+assert_in "$work/err" "hot set 21 is larger than the bank (20 accounts)"
 expect_exit 2 "$txstorm" run --db "$DSN" --transactions 5 --json "$work/no/such/dir/r.json"
 assert_one_line_stderr
 [[ $(sql "SELECT sum(balance) FROM accounts") == 20000 ]] || fail "sum changed"

@@ -7,7 +7,8 @@ case ${1:-} in
 start)
     if [[ -f $build/pgdir ]]; then "$root/scripts/pg" destroy "$(cat "$build/pgdir")"; fi
     dir=$(mktemp -d /tmp/txstorm-pg.XXXXXX)
-    PG_FAST=1 "$root/scripts/pg" start "$dir"
+    # A short deadlock_timeout keeps deadlock-heavy tests quick.
+    PG_FAST=1 "$root/scripts/pg" start "$dir" deadlock_timeout=100ms
     echo "$dir" >"$build/pgdir"
     ;;
 stop)

@@ -3,7 +3,8 @@
 
 #include "cmocka_prelude.h"
 
-static struct bank_snapshot healthy(void) {
+static struct bank_snapshot healthy(void)
+{
     struct bank_snapshot s = {.meta = {.accounts = 100, .initial_total = 100000},
                               .accounts = 100,
                               .total = 100000,
@@ -13,7 +14,8 @@ static struct bank_snapshot healthy(void) {
     return s;
 }
 
-static void a_healthy_bank_passes(void **state) {
+static void a_healthy_bank_passes(void **state)
+{
     (void)state;
     struct bank_snapshot s = healthy();
     struct check_result r;
@@ -23,7 +25,8 @@ static void a_healthy_bank_passes(void **state) {
     assert_int_equal(r.total_actual, 100000);
 }
 
-static void each_violation_is_named(void **state) {
+static void each_violation_is_named(void **state)
+{
     (void)state;
     struct check_result r;
     struct bank_snapshot s = healthy();
@@ -55,7 +58,8 @@ static void each_violation_is_named(void **state) {
     assert_false(r.accounts_ok);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_healthy_bank_passes),
         cmocka_unit_test(each_violation_is_named),

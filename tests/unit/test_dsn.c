@@ -7,12 +7,14 @@
 
 static char out[1024];
 
-static void redacts(const char *dsn, const char *expected) {
+static void redacts(const char *dsn, const char *expected)
+{
     dsn_redact(dsn, out, sizeof out);
     assert_string_equal(out, expected);
 }
 
-static void keyword_strings(void **state) {
+static void keyword_strings(void **state)
+{
     (void)state;
     redacts("host=db port=5432 password=hunter2 user=bob",
             "host=db port=5432 password=*** user=bob");
@@ -26,7 +28,8 @@ static void keyword_strings(void **state) {
     assert_null(strstr(out, "hunter2"));
 }
 
-static void uris(void **state) {
+static void uris(void **state)
+{
     (void)state;
     redacts("postgresql://bob:hunter2@db:5432/bank", "postgresql://bob:***@db:5432/bank");
     redacts("postgres://bob@db/bank", "postgres://bob@db/bank");
@@ -36,7 +39,8 @@ static void uris(void **state) {
     redacts("postgresql://bob:a@b@db/bank", "postgresql://bob:***@db/bank");
 }
 
-static void passwords_are_extracted(void **state) {
+static void passwords_are_extracted(void **state)
+{
     (void)state;
     char pw[64];
     dsn_password("host=x password='a b\\'c'", pw, sizeof pw);
@@ -49,7 +53,8 @@ static void passwords_are_extracted(void **state) {
     assert_string_equal(pw, "");
 }
 
-static void messages_are_scrubbed_to_one_line(void **state) {
+static void messages_are_scrubbed_to_one_line(void **state)
+{
     (void)state;
     const char *secrets[] = {"hunter2", "pgpw", NULL};
     dsn_scrub("FATAL: bad \"hunter2\" and pgpw\nDETAIL: hunter2hunter2\n", secrets, out,
@@ -63,7 +68,8 @@ static void messages_are_scrubbed_to_one_line(void **state) {
     assert_string_equal(tiny, "a long ");
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keyword_strings),
         cmocka_unit_test(uris),

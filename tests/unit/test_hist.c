@@ -7,20 +7,23 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int cmp_i64(const void *a, const void *b) {
+static int cmp_i64(const void *a, const void *b)
+{
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
 /* Nearest-rank percentile of sorted data. */
-static int64_t exact_percentile(const int64_t *sorted, size_t n, double p) {
+static int64_t exact_percentile(const int64_t *sorted, size_t n, double p)
+{
     size_t rank = (size_t)ceil(p * (double)n / 100.0 - 1e-9);
     if (rank < 1) rank = 1;
     return sorted[rank - 1];
 }
 
 /* Log-uniform values across [lo, hi]: every bucket of the range gets hits. */
-static int64_t *log_uniform(struct rng *r, size_t n, int64_t lo, int64_t hi) {
+static int64_t *log_uniform(struct rng *r, size_t n, int64_t lo, int64_t hi)
+{
     int64_t *v = malloc(n * sizeof *v);
     double a = log((double)lo), b = log((double)hi);
     for (size_t i = 0; i < n; i++)
@@ -28,7 +31,8 @@ static int64_t *log_uniform(struct rng *r, size_t n, int64_t lo, int64_t hi) {
     return v;
 }
 
-static void check_percentiles(int sig_figs, int64_t lo, int64_t hi) {
+static void check_percentiles(int sig_figs, int64_t lo, int64_t hi)
+{
     const int64_t highest = 3600LL * 1000000;
     const size_t n = 200000;
     struct rng r;
@@ -59,7 +63,8 @@ static void check_percentiles(int sig_figs, int64_t lo, int64_t hi) {
     free(v);
 }
 
-static void percentiles_match_sorted_reference(void **state) {
+static void percentiles_match_sorted_reference(void **state)
+{
     (void)state;
     for (int sig = 1; sig <= 5; sig++) {
         check_percentiles(sig, 1, 3600LL * 1000000); /* 1 us .. 1 h */
@@ -67,7 +72,8 @@ static void percentiles_match_sorted_reference(void **state) {
     }
 }
 
-static void small_values_are_exact(void **state) {
+static void small_values_are_exact(void **state)
+{
     (void)state;
     struct hist *h = hist_create(1000000, 3);
     for (int64_t v = 1; v <= 100; v++)
@@ -80,7 +86,8 @@ static void small_values_are_exact(void **state) {
     hist_destroy(h);
 }
 
-static void merge_equals_pooled(void **state) {
+static void merge_equals_pooled(void **state)
+{
     (void)state;
     struct rng r;
     rng_seed(&r, 99, 0);
@@ -106,7 +113,8 @@ static void merge_equals_pooled(void **state) {
     hist_destroy(other);
 }
 
-static void out_of_range_values_are_clamped_and_counted(void **state) {
+static void out_of_range_values_are_clamped_and_counted(void **state)
+{
     (void)state;
     struct hist *h = hist_create(1000000, 2);
     hist_record(h, 5000000);
@@ -121,7 +129,8 @@ static void out_of_range_values_are_clamped_and_counted(void **state) {
     hist_destroy(h);
 }
 
-static void bad_arguments_are_refused_and_memory_is_fixed(void **state) {
+static void bad_arguments_are_refused_and_memory_is_fixed(void **state)
+{
     (void)state;
     assert_null(hist_create(1000, 0));
     assert_null(hist_create(1000, 6));
@@ -135,7 +144,8 @@ static void bad_arguments_are_refused_and_memory_is_fixed(void **state) {
     hist_destroy(h);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(percentiles_match_sorted_reference),
         cmocka_unit_test(small_values_are_exact),

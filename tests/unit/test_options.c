@@ -10,19 +10,22 @@
 static struct config cfg;
 static char err[OPTIONS_ERR_MAX];
 
-static int parse(int argc, char **argv) {
+static int parse(int argc, char **argv)
+{
     return options_parse(argc, argv, NULL, &cfg, err, sizeof err);
 }
 
 /* Parsing must fail, with one line that mentions `needle`. */
-static void expect_error(int argc, char **argv, const char *needle) {
+static void expect_error(int argc, char **argv, const char *needle)
+{
     err[0] = '\0';
     assert_int_equal(parse(argc, argv), -1);
     if (strstr(err, needle) == NULL) fail_msg("error '%s' does not mention '%s'", err, needle);
     assert_null(strchr(err, '\n'));
 }
 
-static void defaults_match_the_documentation(void **state) {
+static void defaults_match_the_documentation(void **state)
+{
     (void)state;
     char *argv[] = {"txstorm", "run"};
     assert_int_equal(parse(ARGC(argv), argv), 0);
@@ -30,7 +33,8 @@ static void defaults_match_the_documentation(void **state) {
     assert_int_equal(cfg.workers, 16);
     assert_int_equal(cfg.duration_us, 30000000);
     assert_int_equal(cfg.transactions, 0);
-    assert_int_equal(cfg.hot, 10);
+    assert_int_equal(cfg.skew.kind, SKEW_HOT);
+    assert_int_equal(cfg.skew.hot, 10);
     assert_int_equal(cfg.amount_lo, 1);
     assert_int_equal(cfg.amount_hi, 100);
     assert_int_equal(cfg.max_retries, 10);
@@ -48,7 +52,8 @@ static void defaults_match_the_documentation(void **state) {
     assert_false(cfg.drop);
 }
 
-static void every_flag_is_read(void **state) {
+static void every_flag_is_read(void **state)
+{
     (void)state;
     char *argv[] = {"txstorm",
                     "run",
@@ -81,7 +86,7 @@ static void every_flag_is_read(void **state) {
     assert_string_equal(cfg.dsn, "host=x");
     assert_int_equal(cfg.workers, 4);
     assert_int_equal(cfg.duration_us, 120000000);
-    assert_int_equal(cfg.hot, 5);
+    assert_int_equal(cfg.skew.hot, 5);
     assert_int_equal(cfg.amount_lo, 3);
     assert_int_equal(cfg.amount_hi, 7);
     assert_int_equal(cfg.max_retries, 0);
@@ -110,7 +115,8 @@ static void every_flag_is_read(void **state) {
     assert_true(cfg.drop);
 }
 
-static void dsn_comes_from_flag_then_environment(void **state) {
+static void dsn_comes_from_flag_then_environment(void **state)
+{
     (void)state;
     char *argv[] = {"txstorm", "check"};
     assert_int_equal(options_parse(ARGC(argv), argv, "postgresql://env", &cfg, err, sizeof err), 0);
@@ -122,7 +128,8 @@ static void dsn_comes_from_flag_then_environment(void **state) {
     assert_null(cfg.dsn);
 }
 
-static void help_and_version(void **state) {
+static void help_and_version(void **state)
+{
     (void)state;
     char *h[] = {"txstorm", "--help"};
     assert_int_equal(parse(ARGC(h), h), 0);
@@ -138,7 +145,8 @@ static void help_and_version(void **state) {
     assert_int_equal(cfg.command, CMD_VERSION);
 }
 
-static void bad_commands_and_flags(void **state) {
+static void bad_commands_and_flags(void **state)
+{
     (void)state;
     char *none[] = {"txstorm"};
     expect_error(ARGC(none), none, "missing command");
@@ -158,7 +166,8 @@ static void bad_commands_and_flags(void **state) {
     expect_error(ARGC(value_on_switch), value_on_switch, "--drop: takes no value");
 }
 
-static void bad_numbers(void **state) {
+static void bad_numbers(void **state)
+{
     (void)state;
     char *nan[] = {"txstorm", "run", "--workers", "abc"};
     expect_error(ARGC(nan), nan, "--workers: 'abc' is not a whole number");
@@ -186,7 +195,8 @@ static void bad_numbers(void **state) {
     expect_error(ARGC(seed), seed, "--seed");
 }
 
-static void bad_amounts(void **state) {
+static void bad_amounts(void **state)
+{
     (void)state;
     char *rev[] = {"txstorm", "run", "--amount", "9..3"};
     expect_error(ARGC(rev), rev, "low end 9 is above high end 3");
@@ -198,7 +208,8 @@ static void bad_amounts(void **state) {
     expect_error(ARGC(junk), junk, "not a whole number");
 }
 
-static void bad_durations(void **state) {
+static void bad_durations(void **state)
+{
     (void)state;
     int64_t us;
     assert_int_equal(options_parse_duration_us("1500us", &us), 0);
@@ -229,7 +240,116 @@ static void bad_durations(void **state) {
     expect_error(ARGC(json), json, "--json: needs a file name");
 }
 
-static void init_total_must_fit(void **state) {
+static void contention_flags_are_read(void **state)
+{
+    (void)state;
+    char *argv[] = {"txstorm",
+                    "run",
+                    "--skew",
+                    "zipf:1.2",
+                    "--shape",
+                    "for-update",
+                    "--lock-order",
+                    "ordered",
+                    "--isolation",
+                    "repeatable-read",
+                    "--think-time",
+                    "3ms",
+                    "--retry-protocol",
+                    "savepoint",
+                    "--retry-on",
+                    "serialization,deadlock,constraint",
+                    "--retry-budget",
+                    "50",
+                    "--retry-budget-refund",
+                    "0.25",
+                    "--inject-retry",
+                    "0.1",
+                    "--amount-mode",
+                    "fraction",
+                    "--amount-fraction",
+                    "0.3",
+                    "--backoff",
+                    "decorrelated-jitter"};
+    assert_int_equal(parse(ARGC(argv), argv), 0);
+    assert_int_equal(cfg.skew.kind, SKEW_ZIPF);
+    assert_true(cfg.skew.zipf_s == 1.2);
+    assert_int_equal(cfg.spec.shape, SHAPE_FOR_UPDATE);
+    assert_int_equal(cfg.spec.lock_order, LOCK_ID_ORDER);
+    assert_int_equal(cfg.spec.isolation, ISO_REPEATABLE_READ);
+    assert_int_equal(cfg.spec.think_us, 3000);
+    assert_int_equal(cfg.protocol, PROTOCOL_SAVEPOINT);
+    assert_true(cfg.retry_on.retry[ERR_CONSTRAINT]);
+    assert_false(cfg.retry_on.retry[ERR_OTHER]);
+    assert_true(cfg.budget_tokens == 50 && cfg.budget_refund == 0.25);
+    assert_true(cfg.inject_retry == 0.1);
+    assert_int_equal(cfg.amount_mode, AMOUNT_FRACTION);
+    assert_true(cfg.amount_fraction == 0.3);
+    assert_int_equal(cfg.backoff.policy, BACKOFF_DECORRELATED_JITTER);
+
+    char *hot[] = {"txstorm", "run", "--hot", "7"};
+    assert_int_equal(parse(ARGC(hot), hot), 0);
+    assert_int_equal(cfg.skew.kind, SKEW_HOT);
+    assert_int_equal(cfg.skew.hot, 7);
+    char *defaults[] = {"txstorm", "run"};
+    assert_int_equal(parse(ARGC(defaults), defaults), 0);
+    assert_int_equal(cfg.spec.shape, SHAPE_INTERACTIVE);
+    assert_int_equal(cfg.spec.isolation, ISO_SERIALIZABLE);
+    assert_int_equal(cfg.protocol, PROTOCOL_RESTART);
+    assert_true(cfg.retry_on.retry[ERR_SERIALIZATION] && cfg.retry_on.retry[ERR_DEADLOCK]);
+    assert_false(cfg.retry_on.retry[ERR_CONSTRAINT]);
+    assert_true(cfg.budget_tokens == 0);
+}
+
+static void contention_flags_refuse_bad_input(void **state)
+{
+    (void)state;
+    char *shape[] = {"txstorm", "run", "--shape", "batch"};
+    expect_error(ARGC(shape), shape,
+                 "--shape: unknown value 'batch' (interactive, for-update, single, pipelined)");
+    char *iso[] = {"txstorm", "run", "--isolation", "snapshot"};
+    expect_error(ARGC(iso), iso, "--isolation: unknown value 'snapshot'");
+    char *both[] = {"txstorm", "run", "--hot", "5", "--skew", "uniform"};
+    expect_error(ARGC(both), both, "--hot and --skew: give one, not both");
+    char *sp[] = {"txstorm", "run", "--shape", "single", "--retry-protocol", "savepoint"};
+    expect_error(ARGC(sp), sp,
+                 "--retry-protocol savepoint: needs --shape interactive or for-update");
+    char *think[] = {"txstorm", "run", "--shape", "pipelined", "--think-time", "1ms"};
+    expect_error(ARGC(think), think, "--think-time: the pipelined shape");
+    char *frac[] = {"txstorm", "run", "--shape", "pipelined", "--amount-mode", "fraction"};
+    expect_error(ARGC(frac), frac, "--amount-mode fraction: the pipelined shape");
+    char *frac_alone[] = {"txstorm", "run", "--amount-fraction", "0.5"};
+    expect_error(ARGC(frac_alone), frac_alone, "--amount-fraction: needs --amount-mode fraction");
+    char *frac_zero[] = {"txstorm", "run", "--amount-mode", "fraction", "--amount-fraction", "0"};
+    expect_error(ARGC(frac_zero), frac_zero, "--amount-fraction: must be above 0");
+    char *frac_big[] = {"txstorm", "run", "--amount-mode", "fraction", "--amount-fraction", "1.5"};
+    expect_error(ARGC(frac_big), frac_big, "--amount-fraction: 1.5 is out of range");
+    char *inject[] = {"txstorm", "run", "--inject-retry", "nan"};
+    expect_error(ARGC(inject), inject, "--inject-retry: 'nan' is not a number");
+    char *inject_big[] = {"txstorm", "run", "--inject-retry", "2"};
+    expect_error(ARGC(inject_big), inject_big, "--inject-retry: 2 is out of range");
+    char *budget[] = {"txstorm", "run", "--retry-budget", "0.5"};
+    expect_error(ARGC(budget), budget, "--retry-budget: needs at least 1 token");
+    char *refund[] = {"txstorm", "run", "--retry-budget-refund", "0.5"};
+    expect_error(ARGC(refund), refund, "--retry-budget-refund: needs --retry-budget");
+    char *retry_on[] = {"txstorm", "run", "--retry-on", "ambiguous"};
+    expect_error(ARGC(retry_on), retry_on, "--retry-on:");
+    char *skew[] = {"txstorm", "run", "--skew", "zipf:0"};
+    expect_error(ARGC(skew), skew, "--skew:");
+    char *think_unit[] = {"txstorm", "run", "--think-time", "5"};
+    expect_error(ARGC(think_unit), think_unit, "--think-time: '5' is not a duration");
+    double d;
+    assert_int_equal(options_parse_double("0.25", 0, 1, &d), 0);
+    assert_true(d == 0.25);
+    assert_int_equal(options_parse_double("1e-3", 0, 1, &d), 0);
+    assert_int_equal(options_parse_double("", 0, 1, &d), -1);
+    assert_int_equal(options_parse_double("0.5x", 0, 1, &d), -1);
+    assert_int_equal(options_parse_double("inf", 0, 1, &d), -1);
+    assert_int_equal(options_parse_double("-0.1", 0, 1, &d), -2);
+}
+
+static void init_total_must_fit(void **state)
+{
     (void)state;
     char *argv[] = {"txstorm", "init", "--accounts", "1000000000", "--balance", "2147483647"};
     assert_int_equal(parse(ARGC(argv), argv), 0);
@@ -237,7 +357,8 @@ static void init_total_must_fit(void **state) {
     expect_error(ARGC(ok), ok, "--balance: 2147483648 is out of range");
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_match_the_documentation),
         cmocka_unit_test(every_flag_is_read),
@@ -248,6 +369,8 @@ int main(void) {
         cmocka_unit_test(bad_amounts),
         cmocka_unit_test(bad_durations),
         cmocka_unit_test(init_total_must_fit),
+        cmocka_unit_test(contention_flags_are_read),
+        cmocka_unit_test(contention_flags_refuse_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,8 @@
 static struct config cfg;
 static struct run_summary summary;
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     (void)state;
     char *argv[] = {"txstorm", "run", "--workers", "4", "--hot", "3", "--seed", "9"};
     char err[OPTIONS_ERR_MAX];
@@ -29,6 +30,8 @@ static int setup(void **state) {
     for (int i = 1; i <= 100; i++) {
         struct txn_outcome o = {.end = TXN_COMMITTED, .latency_us = i * 1000, .retries = i % 2};
         o.retries_by_class[ERR_SERIALIZATION] = i % 2;
+        o.retries_by_reason[REASON_PG_CONCURRENT_UPDATE] = i % 2;
+        o.attempts = 1 + i % 2;
         o.errors_by_class[ERR_SERIALIZATION] = i % 2;
         stats_add_txn(&summary.total, &o);
     }
@@ -47,25 +50,29 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     (void)state;
     stats_free(&summary.total);
     return 0;
 }
 
-static json_int_t get_int(json_t *o, const char *key) {
+static json_int_t get_int(json_t *o, const char *key)
+{
     json_t *v = json_object_get(o, key);
     if (!json_is_integer(v)) fail_msg("key %s is not an integer", key);
     return json_integer_value(v);
 }
 
-static double get_num(json_t *o, const char *key) {
+static double get_num(json_t *o, const char *key)
+{
     json_t *v = json_object_get(o, key);
     if (!json_is_number(v)) fail_msg("key %s is not a number", key);
     return json_number_value(v);
 }
 
-static void json_round_trips_with_every_promised_key(void **state) {
+static void json_round_trips_with_every_promised_key(void **state)
+{
     (void)state;
     json_t *root = report_json(&summary);
     char *text = json_dumps(root, 0);
@@ -84,6 +91,9 @@ static void json_round_trips_with_every_promised_key(void **state) {
     assert_int_equal(get_int(by, "40001"), 50);
     assert_int_equal(get_int(by, "40P01"), 10);
     assert_int_equal(get_int(by, "other"), 0);
+    assert_int_equal(get_int(json_object_get(back, "retries_by_reason"), "concurrent_update"), 50);
+    assert_int_equal(get_int(json_object_get(back, "retries_by_class"), "deadlock"), 10);
+    assert_int_equal(get_int(back, "attempts"), 150);
     assert_true(get_num(back, "backoff_ms_total") == 5.0);
     assert_true(get_num(back, "duration_s") == 2.0);
     assert_true(get_num(back, "throughput_tps") == 50.0);
@@ -97,6 +107,12 @@ static void json_round_trips_with_every_promised_key(void **state) {
     assert_int_equal(get_int(c, "workers"), 4);
     assert_int_equal(get_int(c, "hot"), 3);
     assert_string_equal(json_string_value(json_object_get(c, "backoff")), "full-jitter");
+    assert_string_equal(json_string_value(json_object_get(c, "shape")), "interactive");
+    assert_string_equal(json_string_value(json_object_get(c, "skew")), "hot:3");
+    assert_string_equal(json_string_value(json_object_get(c, "retry_protocol")), "restart");
+    json_t *retry_on = json_object_get(c, "retry_on");
+    assert_int_equal(json_array_size(retry_on), 2);
+    assert_string_equal(json_string_value(json_array_get(retry_on, 0)), "serialization");
     assert_string_equal(json_string_value(json_object_get(c, "db")), "postgresql://u:***@h/d");
     json_t *chk = json_object_get(back, "check");
     assert_true(json_is_true(json_object_get(chk, "ok")));
@@ -106,7 +122,8 @@ static void json_round_trips_with_every_promised_key(void **state) {
     json_decref(back);
 }
 
-static void json_file_is_written_whole(void **state) {
+static void json_file_is_written_whole(void **state)
+{
     (void)state;
     char dir[] = "/tmp/txstorm-test-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -126,7 +143,8 @@ static void json_file_is_written_whole(void **state) {
     assert_non_null(strstr(err, "cannot write"));
 }
 
-static char *capture(void (*print)(FILE *, const void *), const void *arg) {
+static char *capture(void (*print)(FILE *, const void *), const void *arg)
+{
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -135,17 +153,21 @@ static char *capture(void (*print)(FILE *, const void *), const void *arg) {
     return buf;
 }
 
-static void print_text(FILE *f, const void *s) {
+static void print_text(FILE *f, const void *s)
+{
     report_print_text(f, s);
 }
-static void print_check(FILE *f, const void *c) {
+static void print_check(FILE *f, const void *c)
+{
     report_print_check(f, c);
 }
 
-static void text_report_shows_the_figures(void **state) {
+static void text_report_shows_the_figures(void **state)
+{
     (void)state;
     char *text = capture(print_text, &summary);
-    assert_non_null(strstr(text, "4 workers, 2.0 s, hot 3 of 10 accounts"));
+    assert_non_null(strstr(text, "4 workers, 2.0 s, 10 accounts, skew hot:3, amount 1..100"));
+    assert_non_null(strstr(text, "shape interactive, lock order random, serializable"));
     assert_non_null(strstr(text, "committed                           100         50.0"));
     assert_non_null(strstr(text, "40P01 deadlock                       10"));
     assert_non_null(strstr(text, "postgresql://u:***@h/d"));
@@ -162,7 +184,8 @@ static void text_report_shows_the_figures(void **state) {
     free(text);
 }
 
-static void progress_line_has_rates(void **state) {
+static void progress_line_has_rates(void **state)
+{
     (void)state;
     char *buf = NULL;
     size_t len = 0;
@@ -181,7 +204,8 @@ static void progress_line_has_rates(void **state) {
     free(buf);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_round_trips_with_every_promised_key),
         cmocka_unit_test(json_file_is_written_whole),

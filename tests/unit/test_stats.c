@@ -3,7 +3,8 @@
 
 #include "cmocka_prelude.h"
 
-static void outcomes_are_counted_where_they_belong(void **state) {
+static void outcomes_are_counted_where_they_belong(void **state)
+{
     (void)state;
     struct stats s;
     assert_true(stats_init(&s, 3));
@@ -40,7 +41,8 @@ static void outcomes_are_counted_where_they_belong(void **state) {
     stats_free(&s);
 }
 
-static void merge_adds_everything(void **state) {
+static void merge_adds_everything(void **state)
+{
     (void)state;
     struct stats a, b;
     assert_true(stats_init(&a, 3));
@@ -63,7 +65,8 @@ static void merge_adds_everything(void **state) {
     stats_free(&b);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outcomes_are_counted_where_they_belong),
         cmocka_unit_test(merge_adds_everything),

@@ -1,0 +1,33 @@
+/* What the db module's files share; nothing outside src/db*.c includes this. */
+#ifndef TXSTORM_DB_INTERNAL_H
+#define TXSTORM_DB_INTERNAL_H
+
+#include "txstorm/db.h"
+
+#include <libpq-fe.h>
+
+struct db {
+    PGconn *conn;
+    char password[256];     /* from the DSN: scrubbed from every message */
+    const char *secrets[3]; /* password, PGPASSWORD, NULL */
+    struct txn_spec spec;   /* set by db_transfer_prepare */
+    const char *begin_sql;  /* BEGIN ISOLATION LEVEL ... for spec */
+    bool pipeline;          /* the connection is in libpq pipeline mode */
+    bool cockroach;         /* the server is CockroachDB */
+};
+
+/* Fills err from a failed result: SQLSTATE, class, reason, scrubbed message.
+ * commit: the failed statement was (or included) a COMMIT. */
+void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool commit);
+
+/* Fills err with a message of txstorm's own. */
+void db_set_message(struct db_error *err, enum error_class cls, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Runs a statement expecting success; false with err set otherwise. */
+bool db_exec_ok(struct db *db, const char *sql, struct db_error *err);
+
+/* Reads a decimal int64 cell; false when NULL or out of range. */
+bool db_cell_i64(const PGresult *res, int row, int col, int64_t *out);
+
+#endif

@@ -1,0 +1,373 @@
+/* The transfer's statements in each shape and retry protocol. All libpq. */
+#include "db_internal.h"
+#include "txstorm/clock.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Makes the server raise a retryable error inside the current attempt. A DO
+ * block works on PostgreSQL and on CockroachDB (PL/pgSQL, v23.2 on). */
+static const char inject_sql[] =
+    "DO $$BEGIN RAISE EXCEPTION '" CLASSIFY_INJECTED_MESSAGE "' USING ERRCODE = '40001'; END$$";
+
+static const char *const table_names[] = {
+    [BANK_ACCOUNTS] = "accounts",
+    [BANK_DEMO] = "txstorm_demo_accounts",
+};
+
+static const char *const begin_sql[] = {
+    [ISO_SERIALIZABLE] = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+    [ISO_REPEATABLE_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    [ISO_READ_COMMITTED] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+};
+
+static const char *const session_isolation_sql[] = {
+    [ISO_SERIALIZABLE] = "SET default_transaction_isolation TO 'serializable'",
+    [ISO_REPEATABLE_READ] = "SET default_transaction_isolation TO 'repeatable read'",
+    [ISO_READ_COMMITTED] = "SET default_transaction_isolation TO 'read committed'",
+};
+
+/* Statement texts; %s is the table. The guarded debit divides by zero when the
+ * funds are short, which aborts a pipelined transaction that cannot ask first. */
+static const struct {
+    const char *name;
+    const char *sql;
+} statements[] = {
+    {"txstorm_read", "SELECT balance FROM %s WHERE id = $1"},
+    {"txstorm_read_for_update",
+     "SELECT id, balance FROM %s WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"},
+    {"txstorm_add", "UPDATE %s SET balance = balance + $2 WHERE id = $1"},
+    {"txstorm_debit_guarded", "UPDATE %s SET balance = balance - $2 WHERE id = $1 "
+                              "AND 1 / (CASE WHEN balance >= $2 THEN 1 ELSE 0 END) = 1"},
+    {"txstorm_single",
+     "UPDATE %1$s AS a SET balance = a.balance + CASE WHEN a.id = $1 THEN -t.amt ELSE t.amt END "
+     "FROM (SELECT balance AS src, CASE WHEN $4::float8 > 0 "
+     "THEN floor(balance * $4::float8)::bigint ELSE $3::bigint END AS amt "
+     "FROM %1$s WHERE id = $1) AS t "
+     "WHERE a.id IN ($1, $2) AND t.amt > 0 AND t.src >= t.amt"},
+};
+
+#define SQLSTATE_DIVISION_BY_ZERO "22012"
+
+static void pause_between_statements(const struct db *db)
+{
+    clock_sleep_us(db->spec.think_us);
+}
+
+static void fmt_i64(char *buf, size_t len, int64_t v)
+{
+    snprintf(buf, len, "%" PRId64, v);
+}
+
+/* ---- pipeline mode helpers ---- */
+
+/* Reads results up to and including the next sync; false if the connection broke. */
+static bool pipeline_drain(struct db *db)
+{
+    for (;;) {
+        PGresult *res = PQgetResult(db->conn);
+        if (res == NULL) {
+            if (PQstatus(db->conn) != CONNECTION_OK) return false;
+            continue; /* the NULL that ends one statement's results */
+        }
+        ExecStatusType st = PQresultStatus(res);
+        PQclear(res);
+        if (st == PGRES_PIPELINE_SYNC) return true;
+        if (PQstatus(db->conn) != CONNECTION_OK) return false;
+    }
+}
+
+/* One statement without parameters, in pipeline mode, waited for. */
+static bool pipeline_exec(struct db *db, const char *sql)
+{
+    return PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0) &&
+           PQpipelineSync(db->conn) && pipeline_drain(db);
+}
+
+void db_rollback(struct db *db)
+{
+    PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+    if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR) return;
+    if (db->pipeline)
+        pipeline_exec(db, "ROLLBACK");
+    else
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
+/* ---- preparation ---- */
+
+enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
+                                   const struct txn_spec *spec, struct db_error *err)
+{
+    db->spec = *spec;
+    db->begin_sql = begin_sql[spec->isolation];
+    if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err)) return DB_FAILED;
+    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, statements[i].sql, table_names[table]);
+        PGresult *res = PQprepare(db->conn, statements[i].name, sql, 0, NULL);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok) db_set_error(db, err, res, false);
+        PQclear(res);
+        if (!ok) return DB_FAILED;
+    }
+    if (spec->shape == SHAPE_PIPELINED) {
+        if (!PQenterPipelineMode(db->conn)) {
+            db_set_message(err, ERR_OTHER, "cannot enter pipeline mode");
+            return DB_FAILED;
+        }
+        db->pipeline = true;
+    }
+    return DB_OK;
+}
+
+/* ---- statements of the interactive and for-update shapes ---- */
+
+/* Runs a prepared statement; on failure fills err and returns NULL. */
+static PGresult *run_prepared(struct db *db, const char *name, int n, const char *const *params,
+                              ExecStatusType want, struct db_error *err)
+{
+    PGresult *res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+    if (PQresultStatus(res) == want) return res;
+    db_set_error(db, err, res, false);
+    PQclear(res);
+    return NULL;
+}
+
+/* Adds delta to account id. */
+static bool add_balance(struct db *db, int64_t id, int64_t delta, struct db_error *err)
+{
+    char id_s[24], delta_s[24];
+    fmt_i64(id_s, sizeof id_s, id);
+    fmt_i64(delta_s, sizeof delta_s, delta);
+    const char *params[] = {id_s, delta_s};
+    PGresult *res = run_prepared(db, "txstorm_add", 2, params, PGRES_COMMAND_OK, err);
+    if (res == NULL) return false;
+    bool one = strcmp(PQcmdTuples(res), "1") == 0;
+    PQclear(res);
+    if (!one) db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing", id);
+    return one;
+}
+
+/* The source balance: a plain read, or both rows locked FOR UPDATE in id order. */
+static bool read_source(struct db *db, const struct transfer *t, int64_t *balance,
+                        struct db_error *err)
+{
+    char from_s[24], to_s[24];
+    fmt_i64(from_s, sizeof from_s, t->from);
+    fmt_i64(to_s, sizeof to_s, t->to);
+    const char *params[] = {from_s, to_s};
+    bool for_update = db->spec.shape == SHAPE_FOR_UPDATE;
+    PGresult *res =
+        for_update ? run_prepared(db, "txstorm_read_for_update", 2, params, PGRES_TUPLES_OK, err)
+                   : run_prepared(db, "txstorm_read", 1, params, PGRES_TUPLES_OK, err);
+    if (res == NULL) return false;
+    bool found = false;
+    int col = for_update ? 1 : 0;
+    for (int row = 0; row < PQntuples(res) && !found; row++) {
+        int64_t id = t->from;
+        if (for_update && !db_cell_i64(res, row, 0, &id)) break;
+        found = id == t->from && db_cell_i64(res, row, col, balance);
+    }
+    PQclear(res);
+    if (!found) db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing", t->from);
+    return found;
+}
+
+/* The statements between BEGIN and COMMIT: read, check, debit, credit. */
+static enum transfer_result transfer_body(struct db *db, const struct transfer *t, bool inject,
+                                          struct db_error *err)
+{
+    if (inject && !db_exec_ok(db, inject_sql, err)) return TRANSFER_ERROR;
+    int64_t balance;
+    if (!read_source(db, t, &balance, err)) return TRANSFER_ERROR;
+    int64_t amount = t->fraction > 0 ? (int64_t)((double)balance * t->fraction) : t->amount;
+    if (amount <= 0 || balance < amount) return TRANSFER_INSUFFICIENT;
+    pause_between_statements(db);
+
+    bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
+    int64_t first = debit_first ? t->from : t->to, second = debit_first ? t->to : t->from;
+    if (!add_balance(db, first, debit_first ? -amount : amount, err)) return TRANSFER_ERROR;
+    pause_between_statements(db);
+    if (!add_balance(db, second, debit_first ? amount : -amount, err)) return TRANSFER_ERROR;
+    pause_between_statements(db);
+    return TRANSFER_COMMITTED;
+}
+
+static enum transfer_result commit(struct db *db, struct db_error *err)
+{
+    PGresult *res = PQexec(db->conn, "COMMIT");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) db_set_error(db, err, res, true);
+    PQclear(res);
+    return ok ? TRANSFER_COMMITTED : TRANSFER_ERROR;
+}
+
+static enum transfer_result explicit_transaction(struct db *db, const struct transfer *t,
+                                                 bool inject, struct db_error *err)
+{
+    if (!db_exec_ok(db, db->begin_sql, err)) goto fail;
+    enum transfer_result r = transfer_body(db, t, inject, err);
+    if (r == TRANSFER_ERROR) goto fail;
+    /* An insufficient transfer wrote nothing, but under SSI even ending a
+     * read-only transaction can fail, so it commits like any other. */
+    if (commit(db, err) != TRANSFER_COMMITTED) goto fail;
+    return r;
+fail:
+    db_rollback(db);
+    return TRANSFER_ERROR;
+}
+
+/* ---- the single-statement shape ---- */
+
+static enum transfer_result single_statement(struct db *db, const struct transfer *t, bool inject,
+                                             struct db_error *err)
+{
+    if (inject && !db_exec_ok(db, inject_sql, err)) return TRANSFER_ERROR;
+    char from_s[24], to_s[24], amount_s[24], fraction_s[32];
+    fmt_i64(from_s, sizeof from_s, t->from);
+    fmt_i64(to_s, sizeof to_s, t->to);
+    fmt_i64(amount_s, sizeof amount_s, t->amount);
+    snprintf(fraction_s, sizeof fraction_s, "%.17g", t->fraction);
+    const char *params[] = {from_s, to_s, amount_s, fraction_s};
+    PGresult *res = PQexecPrepared(db->conn, "txstorm_single", 4, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        /* An implicit transaction commits with its statement: a lost
+         * connection leaves the outcome unknown. */
+        db_set_error(db, err, res, true);
+        PQclear(res);
+        return TRANSFER_ERROR;
+    }
+    const char *rows = PQcmdTuples(res);
+    enum transfer_result r = TRANSFER_COMMITTED;
+    if (strcmp(rows, "0") == 0)
+        r = TRANSFER_INSUFFICIENT;
+    else if (strcmp(rows, "2") != 0) {
+        db_set_message(err, ERR_OTHER, "transfer updated %s rows, not 2: the bank is malformed",
+                       rows);
+        r = TRANSFER_ERROR;
+    }
+    PQclear(res);
+    return r;
+}
+
+/* ---- the pipelined shape ---- */
+
+static enum transfer_result pipelined(struct db *db, const struct transfer *t, bool inject,
+                                      struct db_error *err)
+{
+    char from_s[24], to_s[24], amount_s[24];
+    fmt_i64(from_s, sizeof from_s, t->from);
+    fmt_i64(to_s, sizeof to_s, t->to);
+    fmt_i64(amount_s, sizeof amount_s, t->amount);
+    const char *read_params[] = {from_s};
+    const char *debit_params[] = {from_s, amount_s};
+    const char *credit_params[] = {to_s, amount_s};
+    bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
+
+    PGconn *c = db->conn;
+    int sent = 0, debit_at = -1;
+    bool ok = PQsendQueryParams(c, db->begin_sql, 0, NULL, NULL, NULL, NULL, 0);
+    sent++;
+    if (inject) {
+        ok = ok && PQsendQueryParams(c, inject_sql, 0, NULL, NULL, NULL, NULL, 0);
+        sent++;
+    }
+    ok = ok && PQsendQueryPrepared(c, "txstorm_read", 1, read_params, NULL, NULL, 0);
+    sent++;
+    for (int i = 0; i < 2; i++) {
+        bool debit = (i == 0) == debit_first;
+        if (debit) debit_at = sent;
+        ok = ok && PQsendQueryPrepared(c, debit ? "txstorm_debit_guarded" : "txstorm_add", 2,
+                                       debit ? debit_params : credit_params, NULL, NULL, 0);
+        sent++;
+    }
+    ok = ok && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+    sent++;
+    ok = ok && PQpipelineSync(c);
+    if (!ok) {
+        db_set_error(db, err, NULL, false);
+        return TRANSFER_ERROR;
+    }
+
+    /* Every statement answers with one result and a NULL; an error makes the
+     * rest PGRES_PIPELINE_ABORTED. The COMMIT was sent with the rest, so a
+     * connection lost before any statement failed leaves the outcome unknown. */
+    enum transfer_result r = TRANSFER_COMMITTED;
+    for (int i = 0; i < sent; i++) {
+        PGresult *res = PQgetResult(c);
+        if (res == NULL) {
+            if (r != TRANSFER_ERROR) db_set_error(db, err, NULL, true);
+            return TRANSFER_ERROR;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_FATAL_ERROR && r != TRANSFER_ERROR) {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            bool short_funds =
+                i == debit_at && state && strcmp(state, SQLSTATE_DIVISION_BY_ZERO) == 0;
+            if (short_funds)
+                r = TRANSFER_INSUFFICIENT;
+            else {
+                db_set_error(db, err, res, true);
+                r = TRANSFER_ERROR;
+            }
+        } else if (i == debit_at && st == PGRES_COMMAND_OK && strcmp(PQcmdTuples(res), "1") != 0 &&
+                   r == TRANSFER_COMMITTED) {
+            db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing", t->from);
+            r = TRANSFER_ERROR;
+        }
+        PQclear(res);
+        res = PQgetResult(c); /* the NULL after each statement */
+        if (res != NULL) PQclear(res);
+    }
+    if (!pipeline_drain(db)) {
+        if (r != TRANSFER_ERROR) db_set_error(db, err, NULL, true);
+        return TRANSFER_ERROR;
+    }
+    if (r != TRANSFER_COMMITTED) db_rollback(db);
+    return r;
+}
+
+/* ---- entry points ---- */
+
+enum transfer_result db_transfer(struct db *db, const struct transfer *t, bool inject,
+                                 struct db_error *err)
+{
+    switch (db->spec.shape) {
+    case SHAPE_SINGLE:
+        return single_statement(db, t, inject, err);
+    case SHAPE_PIPELINED:
+        return pipelined(db, t, inject, err);
+    default:
+        return explicit_transaction(db, t, inject, err);
+    }
+}
+
+bool db_savepoint_begin(struct db *db, struct db_error *err)
+{
+    if (db_exec_ok(db, db->begin_sql, err) && db_exec_ok(db, "SAVEPOINT cockroach_restart", err))
+        return true;
+    db_rollback(db);
+    return false;
+}
+
+enum transfer_result db_savepoint_attempt(struct db *db, const struct transfer *t, bool inject,
+                                          struct db_error *err)
+{
+    enum transfer_result r = transfer_body(db, t, inject, err);
+    if (r == TRANSFER_ERROR) return r;
+    return db_exec_ok(db, "RELEASE SAVEPOINT cockroach_restart", err) ? r : TRANSFER_ERROR;
+}
+
+bool db_savepoint_rollback(struct db *db, struct db_error *err)
+{
+    return db_exec_ok(db, "ROLLBACK TO SAVEPOINT cockroach_restart", err);
+}
+
+enum transfer_result db_savepoint_commit(struct db *db, struct db_error *err)
+{
+    enum transfer_result r = commit(db, err);
+    if (r != TRANSFER_COMMITTED) db_rollback(db);
+    return r;
+}
