@@ -35,7 +35,7 @@ int main(int argc, char **argv)
     int64_t *values = malloc(N_VALUES * sizeof *values);
     for (int i = 0; i < N_VALUES; i++)
         values[i] = 100 + (int64_t)rng_below(&r, 100000);
-    struct hist *h = hist_create(STATS_LATENCY_HIGHEST_US, 3);
+    struct hist *h = hist_create(STATS_HIST_HIGHEST, 3);
     int64_t t0 = clock_now_us();
     for (long i = 0; i < ops; i++)
         hist_record(h, values[i & (N_VALUES - 1)]);

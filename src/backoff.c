@@ -12,10 +12,7 @@ static const char *const names[BACKOFF_POLICY_COUNT] = {
     [BACKOFF_DECORRELATED_JITTER] = "decorrelated-jitter",
 };
 
-static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
+static int64_t clamp(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 /* min(cap, base * 2^retry) with no loop and no overflow: base * 2^n > cap
  * exactly when base > floor(cap / 2^n), and a shift of 63 or more is out of
@@ -28,10 +25,7 @@ static int64_t capped_exponential(int64_t base, int64_t cap, unsigned retry)
 }
 
 /* prev * 3, saturating at INT64_MAX. */
-static int64_t triple(int64_t prev)
-{
-    return prev > INT64_MAX / 3 ? INT64_MAX : prev * 3;
-}
+static int64_t triple(int64_t prev) { return prev > INT64_MAX / 3 ? INT64_MAX : prev * 3; }
 
 int64_t backoff_delay_us(const struct backoff_config *b, unsigned retry, int64_t prev_us,
                          struct rng *r)

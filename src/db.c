@@ -92,15 +92,9 @@ const char *db_server_version(struct db *db)
     return v ? v : "unknown";
 }
 
-bool db_ok(struct db *db)
-{
-    return db && PQstatus(db->conn) == CONNECTION_OK;
-}
+bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
 
-bool db_is_cockroach(struct db *db)
-{
-    return db->cockroach;
-}
+bool db_is_cockroach(struct db *db) { return db->cockroach; }
 
 /* Runs a statement expecting success; on failure fills err and returns false. */
 bool db_exec_ok(struct db *db, const char *sql, struct db_error *err)

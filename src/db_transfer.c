@@ -50,15 +50,9 @@ static const struct {
 
 #define SQLSTATE_DIVISION_BY_ZERO "22012"
 
-static void pause_between_statements(const struct db *db)
-{
-    clock_sleep_us(db->spec.think_us);
-}
+static void pause_between_statements(const struct db *db) { clock_sleep_us(db->spec.think_us); }
 
-static void fmt_i64(char *buf, size_t len, int64_t v)
-{
-    snprintf(buf, len, "%" PRId64, v);
-}
+static void fmt_i64(char *buf, size_t len, int64_t v) { snprintf(buf, len, "%" PRId64, v); }
 
 /* ---- pipeline mode helpers ---- */
 

@@ -51,10 +51,7 @@ void hist_destroy(struct hist *h)
     free(h);
 }
 
-size_t hist_memory_bytes(const struct hist *h)
-{
-    return (size_t)h->counts_len * sizeof *h->counts;
-}
+size_t hist_memory_bytes(const struct hist *h) { return (size_t)h->counts_len * sizeof *h->counts; }
 
 void hist_reset(struct hist *h)
 {
@@ -130,12 +127,23 @@ double hist_mean(const struct hist *h)
     return h->total_count ? h->sum / (double)h->total_count : 0.0;
 }
 
-int64_t hist_max(const struct hist *h)
-{
-    return h->max;
-}
+int64_t hist_max(const struct hist *h) { return h->max; }
 
-int64_t hist_min(const struct hist *h)
+int64_t hist_min(const struct hist *h) { return h->total_count ? h->min : 0; }
+
+int64_t hist_value_at_index(const struct hist *h, int32_t i) { return value_at_index(h, i); }
+
+double hist_stddev(const struct hist *h)
 {
-    return h->total_count ? h->min : 0;
+    if (h->total_count == 0) return 0.0;
+    double mean = hist_mean(h);
+    double total = 0.0;
+    for (int32_t i = 0; i < h->counts_len; i++) {
+        if (h->counts[i] == 0) continue;
+        int64_t lowest = value_at_index(h, i);
+        int64_t width = hist_highest_equivalent(h, lowest) - lowest + 1;
+        double dev = (double)(lowest + (width >> 1)) - mean;
+        total += dev * dev * (double)h->counts[i];
+    }
+    return sqrt(total / (double)h->total_count);
 }

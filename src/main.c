@@ -4,6 +4,7 @@
 #include "txstorm/db.h"
 #include "txstorm/dsn.h"
 #include "txstorm/exitcode.h"
+#include "txstorm/hgrm.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
 #include "txstorm/run.h"
@@ -124,8 +125,8 @@ static int cmd_demo(const struct config *cfg)
     return rc;
 }
 
-/* Fails early, before a long run, when the JSON result could not be written. */
-static int json_path_writable(const char *path)
+/* Fails early, before a long run, when an output file could not be written. */
+static int writable(const char *path)
 {
     char probe[4096];
     snprintf(probe, sizeof probe, "%s.tmp.%ld", path, (long)getpid());
@@ -133,6 +134,19 @@ static int json_path_writable(const char *path)
     if (fd < 0) return -1;
     close(fd);
     unlink(probe);
+    return 0;
+}
+
+static int outputs_writable(const struct config *cfg)
+{
+    const char *flags[] = {"json", "csv", "hgrm"};
+    const char *paths[] = {cfg->json_path, cfg->csv_path, cfg->hgrm_path};
+    for (int i = 0; i < 3; i++) {
+        if (paths[i] && writable(paths[i]) != 0) {
+            fprintf(stderr, "txstorm: --%s: cannot write %s\n", flags[i], paths[i]);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -145,30 +159,53 @@ static uint64_t fresh_seed(void)
     return seed & INT64_MAX; /* so --seed can take it back */
 }
 
+static int write_hgrm_to(FILE *out, const void *summary)
+{
+    const struct run_summary *s = summary;
+    return hgrm_write(out, s->total.hist[HIST_LATENCY], 1000.0);
+}
+
+/* The outputs every result shares: text on stdout, then the files asked for,
+ * then the assertions. Returns the exit code the outputs call for. */
+static int present(const struct config *cfg, const struct run_summary *s)
+{
+    report_print_text(stdout, s);
+    struct assert_figures figures;
+    report_figures(s, &figures);
+    bool asserts_hold = report_print_assertions(stdout, cfg->asserts, cfg->n_asserts, &figures);
+    fflush(stdout);
+
+    int rc = EXIT_OK;
+    char err[512];
+    if (cfg->json_path &&
+        report_write_file(cfg->json_path, report_write_json_to, s, err, sizeof err))
+        rc = EXIT_USAGE;
+    else if (cfg->csv_path && s->intervals &&
+             report_write_file(cfg->csv_path, report_write_csv_to, s->intervals, err, sizeof err))
+        rc = EXIT_USAGE;
+    else if (cfg->hgrm_path && report_write_file(cfg->hgrm_path, write_hgrm_to, s, err, sizeof err))
+        rc = EXIT_USAGE;
+    if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
+    if (s->check_done && !s->check.ok) return EXIT_VIOLATION;
+    if (rc != EXIT_OK) return rc;
+    return asserts_hold ? EXIT_OK : EXIT_ASSERT;
+}
+
 static int cmd_run(const struct config *cfg)
 {
-    if (cfg->json_path && json_path_writable(cfg->json_path) != 0) {
-        fprintf(stderr, "txstorm: --json: cannot write %s\n", cfg->json_path);
-        return EXIT_USAGE;
-    }
+    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
 
     /* 1. The bank must be there and fit the flags. */
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);
     if (db == NULL) return rc;
     struct db_error err = {0};
-    char dsn_redacted[1024];
-    dsn_redact(cfg->dsn, dsn_redacted, sizeof dsn_redacted);
-    struct run_summary summary = {.cfg = cfg,
-                                  .dsn_redacted = dsn_redacted,
-                                  .server_version = db_server_version(db),
-                                  .tool_version = TXSTORM_VERSION,
-                                  .seed = cfg->seed_given ? cfg->seed : fresh_seed()};
-    if (db_bank_meta(db, &summary.meta, &err) != DB_OK) {
+    struct bank_meta meta;
+    if (db_bank_meta(db, &meta, &err) != DB_OK) {
         db_close(db);
         return die_db(&err);
     }
-    struct workload_config workload = {.accounts = summary.meta.accounts,
+    struct workload_config workload = {.accounts = meta.accounts,
                                        .skew = cfg->skew,
                                        .amount_mode = cfg->amount_mode,
                                        .amount_lo = cfg->amount_lo,
@@ -180,29 +217,37 @@ static int cmd_run(const struct config *cfg)
         db_close(db);
         return EXIT_USAGE;
     }
+    char dsn_redacted[1024];
+    dsn_redact(cfg->dsn, dsn_redacted, sizeof dsn_redacted);
+    uint64_t seed = cfg->seed_given ? cfg->seed : fresh_seed();
 
     /* 2. Workers connect, then start together. */
     run_block_signals();
     struct run run;
-    summary.start_wall_us = clock_wall_us();
-    if (run_start(&run, cfg, &workload, summary.seed, &err) != 0) {
+    if (run_start(&run, cfg, &workload, seed, &err) != 0) {
         run_unblock_signals();
         db_close(db);
         return die_db(&err);
     }
 
-    /* 3. They contend until the duration, the quota or a signal ends the run. */
-    run_wait(&run, cfg->progress_us ? stderr : NULL);
-    if (!stats_init(&summary.total, cfg->sig_figs)) {
-        fprintf(stderr, "txstorm: out of memory\n");
-        return EXIT_DATABASE;
-    }
+    /* 3. They contend until the duration, the quota or a signal ends the run;
+     *    each interval is collected and shown as it closes. */
+    run_wait(&run, stderr);
     struct db_error worker_err = {0};
-    run_finish(&run, &summary.total, &summary.workers_lost, &worker_err);
+    struct run_summary summary = {
+        .config = report_config_json(cfg, dsn_redacted, seed, meta.accounts),
+        .server_version = db_server_version(db),
+        .tool_version = TXSTORM_VERSION,
+        .interrupted = run.interrupted,
+        .intervals = json_incref(run.intervals),
+    };
+    run_finish(&run, &summary.workers_lost, &worker_err);
     run_unblock_signals();
-    summary.elapsed_us = run.end_us - run.start_us;
-    summary.end_wall_us = clock_wall_us();
-    summary.interrupted = run.interrupted;
+    summary.total = run.total;
+    run.total = (struct stats){0}; /* the summary owns it now */
+    summary.elapsed_us = run.end_us > run.measure_start_us ? run.end_us - run.measure_start_us : 0;
+    summary.start_wall_us = run.measure_start_wall_us;
+    summary.end_wall_us = summary.start_wall_us + summary.elapsed_us;
     if (summary.workers_lost)
         fprintf(stderr, "txstorm: %d workers stopped early; first: %s\n", summary.workers_lost,
                 worker_err.message);
@@ -210,17 +255,45 @@ static int cmd_run(const struct config *cfg)
     /* 4. The bank is checked in one snapshot, then everything is reported. */
     summary.check_done = check_bank(db, &summary.check, &err) == DB_OK;
     if (!summary.check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
-    report_print_text(stdout, &summary);
-    fflush(stdout);
-
-    char jerr[256];
-    if (cfg->json_path && report_write_json(cfg->json_path, &summary, jerr, sizeof jerr) != 0)
-        fprintf(stderr, "txstorm: %s\n", jerr);
-
-    if (!summary.check_done || summary.workers_lost) rc = EXIT_DATABASE;
-    if (summary.check_done && !summary.check.ok) rc = EXIT_VIOLATION;
-    stats_free(&summary.total);
+    rc = present(cfg, &summary);
+    if (rc == EXIT_OK && (!summary.check_done || summary.workers_lost)) rc = EXIT_DATABASE;
+    report_summary_free(&summary);
+    run_free(&run);
     db_close(db);
+    return rc;
+}
+
+static int cmd_report(const struct config *cfg)
+{
+    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    struct run_summary s;
+    char err[512];
+    if (report_load(cfg->inputs[0], &s, err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int rc = present(cfg, &s);
+    report_summary_free(&s);
+    return rc;
+}
+
+static int cmd_merge(const struct config *cfg)
+{
+    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    struct run_summary parts[OPTIONS_MAX_INPUTS], *ptrs[OPTIONS_MAX_INPUTS], merged;
+    char err[512];
+    int loaded = 0, rc = EXIT_USAGE;
+    for (; loaded < cfg->n_inputs; loaded++) {
+        if (report_load(cfg->inputs[loaded], &parts[loaded], err, sizeof err) != 0) goto done;
+        ptrs[loaded] = &parts[loaded];
+    }
+    if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto done;
+    rc = present(cfg, &merged);
+    report_summary_free(&merged);
+done:
+    if (rc == EXIT_USAGE) fprintf(stderr, "txstorm: %s\n", err);
+    for (int i = 0; i < loaded; i++)
+        report_summary_free(&parts[i]);
     return rc;
 }
 
@@ -247,6 +320,10 @@ int main(int argc, char **argv)
         return cmd_check(&cfg);
     case CMD_DEMO:
         return cmd_demo(&cfg);
+    case CMD_REPORT:
+        return cmd_report(&cfg);
+    case CMD_MERGE:
+        return cmd_merge(&cfg);
     }
     return EXIT_USAGE;
 }

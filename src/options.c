@@ -17,9 +17,12 @@ enum {
     F_INIT = 1 << CMD_INIT,
     F_RUN = 1 << CMD_RUN,
     F_CHECK = 1 << CMD_CHECK,
-    F_DEMO = 1 << CMD_DEMO
+    F_DEMO = 1 << CMD_DEMO,
+    F_REPORT = 1 << CMD_REPORT,
+    F_MERGE = 1 << CMD_MERGE
 };
 #define F_DB (F_INIT | F_RUN | F_CHECK | F_DEMO)
+#define F_RESULTS (F_RUN | F_REPORT | F_MERGE)
 
 enum flag_id {
     O_DB,
@@ -51,6 +54,12 @@ enum flag_id {
     O_RETRY_BUDGET,
     O_RETRY_BUDGET_REFUND,
     O_INJECT_RETRY,
+    O_RATE,
+    O_ARRIVAL,
+    O_WARMUP,
+    O_CSV,
+    O_HGRM,
+    O_ASSERT,
     O_FLAG_COUNT
 };
 
@@ -76,7 +85,7 @@ static const struct flag flags[] = {
     {"backoff-base", O_BACKOFF_BASE, F_RUN | F_DEMO, true},
     {"backoff-cap", O_BACKOFF_CAP, F_RUN | F_DEMO, true},
     {"seed", O_SEED, F_RUN, true},
-    {"json", O_JSON, F_RUN, true},
+    {"json", O_JSON, F_RUN | F_MERGE, true},
     {"progress-every", O_PROGRESS_EVERY, F_RUN, true},
     {"sig-figs", O_SIG_FIGS, F_RUN, true},
     {"skew", O_SKEW, F_RUN, true},
@@ -91,6 +100,12 @@ static const struct flag flags[] = {
     {"retry-budget", O_RETRY_BUDGET, F_RUN, true},
     {"retry-budget-refund", O_RETRY_BUDGET_REFUND, F_RUN, true},
     {"inject-retry", O_INJECT_RETRY, F_RUN, true},
+    {"rate", O_RATE, F_RUN, true},
+    {"arrival", O_ARRIVAL, F_RUN, true},
+    {"warmup", O_WARMUP, F_RUN, true},
+    {"csv", O_CSV, F_RUN, true},
+    {"hgrm", O_HGRM, F_RESULTS, true},
+    {"assert", O_ASSERT, F_RESULTS, true},
 };
 
 /* Names of the enumerated flags' values, indexed by the enum. */
@@ -99,29 +114,20 @@ static const char *const lock_order_names[] = {"random", "ordered"};
 static const char *const isolation_names[] = {"serializable", "repeatable-read", "read-committed"};
 static const char *const protocol_names[] = {"restart", "savepoint"};
 static const char *const amount_mode_names[] = {"range", "fraction"};
+static const char *const arrival_names[] = {"fixed", "poisson"};
 
 #define N_NAMES(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-const char *options_shape_name(enum txn_shape v)
-{
-    return shape_names[v];
-}
-const char *options_lock_order_name(enum lock_order v)
-{
-    return lock_order_names[v];
-}
-const char *options_isolation_name(enum isolation v)
-{
-    return isolation_names[v];
-}
-const char *options_protocol_name(enum retry_protocol v)
-{
-    return protocol_names[v];
-}
+const char *options_shape_name(enum txn_shape v) { return shape_names[v]; }
+const char *options_lock_order_name(enum lock_order v) { return lock_order_names[v]; }
+const char *options_isolation_name(enum isolation v) { return isolation_names[v]; }
+const char *options_protocol_name(enum retry_protocol v) { return protocol_names[v]; }
+const char *options_arrival_name(enum arrival v) { return arrival_names[v]; }
 
 static const char *const command_names[] = {
-    [CMD_HELP] = "help", [CMD_VERSION] = "version", [CMD_INIT] = "init",
-    [CMD_RUN] = "run",   [CMD_CHECK] = "check",     [CMD_DEMO] = "demo",
+    [CMD_HELP] = "help",     [CMD_VERSION] = "version", [CMD_INIT] = "init",
+    [CMD_RUN] = "run",       [CMD_CHECK] = "check",     [CMD_DEMO] = "demo",
+    [CMD_REPORT] = "report", [CMD_MERGE] = "merge",
 };
 
 int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -370,6 +376,24 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         return double_flag(name, v, 0, 1e6, &cfg->budget_refund, err, err_len);
     case O_INJECT_RETRY:
         return double_flag(name, v, 0, 1, &cfg->inject_retry, err, err_len);
+    case O_RATE:
+        if (double_flag(name, v, 0, 1e9, &cfg->rate, err, err_len)) return -1;
+        if (cfg->rate <= 0) return errbuf_fail(err, err_len, "--rate: must be above 0");
+        return 0;
+    case O_ARRIVAL:
+        return choice_flag(name, v, arrival_names, N_NAMES(arrival_names), (int *)&cfg->arrival,
+                           err, err_len);
+    case O_WARMUP:
+        return duration_flag(name, v, &cfg->warmup_us, err, err_len);
+    case O_CSV:
+    case O_HGRM:
+        if (*v == '\0') return errbuf_fail(err, err_len, "--%s: needs a file name", name);
+        *(id == O_CSV ? &cfg->csv_path : &cfg->hgrm_path) = v;
+        return 0;
+    case O_ASSERT:
+        if (cfg->n_asserts == OPTIONS_MAX_ASSERTS)
+            return errbuf_fail(err, err_len, "--assert: at most %d", OPTIONS_MAX_ASSERTS);
+        return assertion_parse(v, &cfg->asserts[cfg->n_asserts++], err, err_len);
     case O_FLAG_COUNT:
         break;
     }
@@ -380,7 +404,15 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
 static int validate(struct config *cfg, const bool seen[], char *err, size_t err_len)
 {
     /* --accounts <= 1e9 and --balance <= 2^31-1 keep the total within int64. */
+    if (cfg->command == CMD_REPORT && cfg->n_inputs != 1)
+        return errbuf_fail(err, err_len, "report: needs exactly one result file, got %d",
+                           cfg->n_inputs);
+    if (cfg->command == CMD_MERGE && cfg->n_inputs < 1)
+        return errbuf_fail(err, err_len, "merge: needs at least one result file");
     if (cfg->command != CMD_RUN) return 0;
+    if (seen[O_ARRIVAL] && !seen[O_RATE])
+        return errbuf_fail(err, err_len, "--arrival: needs --rate");
+
     if (seen[O_DURATION] && seen[O_TRANSACTIONS])
         return errbuf_fail(err, err_len, "--duration and --transactions: give one, not both");
     if (seen[O_TRANSACTIONS]) cfg->duration_us = 0;
@@ -428,7 +460,8 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
     set_defaults(cfg);
     cfg->dsn = (env_database_url && *env_database_url) ? env_database_url : NULL;
     if (argc < 2)
-        return errbuf_fail(err, err_len, "missing command (init, run, check, demo; see --help)");
+        return errbuf_fail(err, err_len,
+                           "missing command (init, run, check, demo, report, merge; see --help)");
 
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -441,14 +474,15 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
         return 0;
     }
     bool known = false;
-    for (int c = CMD_INIT; c <= CMD_DEMO; c++) {
+    for (int c = CMD_INIT; c <= CMD_MERGE; c++) {
         if (strcmp(cmd, command_names[c]) == 0) {
             cfg->command = (enum command)c;
             known = true;
         }
     }
     if (!known)
-        return errbuf_fail(err, err_len, "unknown command '%s' (init, run, check, demo)", cmd);
+        return errbuf_fail(err, err_len,
+                           "unknown command '%s' (init, run, check, demo, report, merge)", cmd);
 
     bool seen[O_FLAG_COUNT] = {false};
     for (int i = 2; i < argc; i++) {
@@ -458,8 +492,15 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
             cfg->command = CMD_HELP;
             return 0;
         }
-        if (strncmp(arg, "--", 2) != 0)
-            return errbuf_fail(err, err_len, "unexpected argument '%s'", arg);
+        if (strncmp(arg, "--", 2) != 0) {
+            bool takes_files = cfg->command == CMD_REPORT || cfg->command == CMD_MERGE;
+            if (!takes_files) return errbuf_fail(err, err_len, "unexpected argument '%s'", arg);
+            if (cfg->n_inputs == OPTIONS_MAX_INPUTS)
+                return errbuf_fail(err, err_len, "%s: at most %d result files", cmd,
+                                   OPTIONS_MAX_INPUTS);
+            cfg->inputs[cfg->n_inputs++] = arg;
+            continue;
+        }
         const char *name = arg + 2;
         const char *eq = strchr(name, '=');
         size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
@@ -494,13 +535,15 @@ static const char usage_main[] =
     "  run     run contending transfers with retries, report, then check the bank\n"
     "  check   verify the bank's invariants in one consistent snapshot\n"
     "  demo    the classic hello-world: one transfer with a retry loop, balances before and after\n"
+    "  report  re-print the report of a saved JSON result\n"
+    "  merge   combine results of several txstorm processes into one exact report\n"
     "\n"
-    "connection (every command): --db DSN (libpq keyword string or postgresql:// URI);\n"
+    "connection (init, run, check, demo): --db DSN (libpq keyword string or postgresql:// URI);\n"
     "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never printed.\n"
     "\n"
     "exit codes:\n"
     "  0 ok   1 an invariant is violated   2 usage error   3 database unreachable,\n"
-    "  or bank missing/malformed\n"
+    "  or bank missing/malformed   4 an --assert failed (1 takes precedence)\n"
     "\n"
     "`txstorm COMMAND --help` lists a command's flags.\n";
 
@@ -559,10 +602,20 @@ static const char usage_run[] =
     "  --retry-budget-refund F  tokens returned per first-try commit (default 0.1)\n"
     "  --inject-retry P       with probability P an attempt makes the server raise 40001\n"
     "\n"
+    "open loop:\n"
+    "  --rate R               offer R transactions/s across all workers; latency counts from\n"
+    "                         each transaction's intended start (coordinated omission corrected)\n"
+    "  --arrival A            fixed | poisson gaps between intended starts (default fixed)\n"
+    "  --warmup D             run D first without counting it (shown in progress)\n"
+    "\n"
     "output:\n"
     "  --json FILE            write the result as JSON (written whole or not at all)\n"
+    "  --csv FILE             the per-interval series as CSV\n"
+    "  --hgrm FILE            the latency percentile spectrum in HdrHistogram's .hgrm format\n"
     "  --progress-every D     progress line on stderr every D; 0 turns it off (default 1s)\n"
     "  --sig-figs N           histogram precision in significant figures, 1..5 (default 3)\n"
+    "  --assert EXPR          CI gate, repeatable: p99<50ms, failed_rate<0.01, tps>500 ...;\n"
+    "                         any failure exits 4\n"
     "\n"
     "The bank is checked at the end; exit codes as in `txstorm --help`.\n";
 
@@ -570,6 +623,16 @@ static const char usage_check[] =
     "usage: txstorm check [--db DSN]\n"
     "Reads the bank in one snapshot: account count, total = initial total, no negative\n"
     "balance. Exit 0 when all hold, 1 when any is violated.\n";
+
+static const char usage_report[] =
+    "usage: txstorm report RESULT.json [--hgrm FILE] [--assert EXPR ...]\n"
+    "Re-prints the text report of a saved result (and checks assertions against it).\n";
+
+static const char usage_merge[] =
+    "usage: txstorm merge A.json B.json ... [--json OUT] [--hgrm FILE] [--assert EXPR ...]\n"
+    "Combines results of several txstorm processes against one database into one exact\n"
+    "report: counts add, histograms merge bucket by bucket, the duration is the union of\n"
+    "their intervals. Refuses results with different histogram precision or workload.\n";
 
 static const char usage_demo[] =
     "usage: txstorm demo [--db DSN] [--max-retries N] [--backoff P] [--backoff-base D]\n"
@@ -588,6 +651,10 @@ const char *options_usage(enum command c)
         return usage_check;
     case CMD_DEMO:
         return usage_demo;
+    case CMD_REPORT:
+        return usage_report;
+    case CMD_MERGE:
+        return usage_merge;
     default:
         return usage_main;
     }

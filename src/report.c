@@ -1,39 +1,25 @@
-/* The text report, progress lines, the check section and the JSON result. */
-#include "txstorm/report.h"
+/* The text report, progress lines, the check section and assertion verdicts. */
+#include "report_internal.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static const double percentiles[] = {50, 90, 99, 99.9};
-static const char *const percentile_keys[] = {"p50", "p90", "p99", "p999"};
-#define N_PERCENTILES (sizeof percentiles / sizeof percentiles[0])
+const double report_percentiles[] = {50, 90, 99, 99.9};
+const char *const report_percentile_keys[] = {"p50", "p90", "p99", "p999"};
+const int report_n_percentiles = 4;
 
-static double ms(int64_t us)
+const char *report_cfg_str(const json_t *config, const char *key, const char *fallback)
 {
-    return (double)us / 1000.0;
+    const char *v = json_string_value(json_object_get(config, key));
+    return v ? v : fallback;
 }
 
-static double per_second(int64_t n, int64_t us)
+double report_cfg_num(const json_t *config, const char *key, double fallback)
 {
-    return us > 0 ? (double)n * 1e6 / (double)us : 0;
+    json_t *v = json_object_get(config, key);
+    return json_is_number(v) ? json_number_value(v) : fallback;
 }
 
-static const char *pass(bool ok)
-{
-    return ok ? "PASS" : "FAIL";
-}
-
-static void describe_backoff(const struct backoff_config *b, char *out, size_t len)
-{
-    if (b->policy == BACKOFF_NONE)
-        snprintf(out, len, "none");
-    else
-        snprintf(out, len, "%s (base %.3g ms, cap %.3g ms)", backoff_policy_name(b->policy),
-                 ms(b->base_us), ms(b->cap_us));
-}
+static const char *pass(bool ok) { return ok ? "PASS" : "FAIL"; }
 
 void report_print_check(FILE *out, const struct check_result *c)
 {
@@ -51,75 +37,69 @@ void report_print_check(FILE *out, const struct check_result *c)
     fprintf(out, "check: %s\n", c->ok ? "PASS, all invariants hold" : "FAIL, invariant violated");
 }
 
-/* "hot:10", "zipf:1.2", ...: the skew as the flag would spell it. */
-static void describe_skew(const struct skew *k, char *out, size_t len)
-{
-    switch (k->kind) {
-    case SKEW_UNIFORM:
-        snprintf(out, len, "uniform");
-        break;
-    case SKEW_HOT:
-        snprintf(out, len, "hot:%lld", (long long)k->hot);
-        break;
-    case SKEW_HOTSPOT:
-        snprintf(out, len, "hotspot:%lld:%g", (long long)k->hot, k->hot_probability);
-        break;
-    case SKEW_ZIPF:
-        snprintf(out, len, "zipf:%g", k->zipf_s);
-        break;
-    }
-}
-
-static void describe_amount(const struct config *cfg, char *out, size_t len)
-{
-    if (cfg->amount_mode == AMOUNT_FRACTION)
-        snprintf(out, len, "fraction %g of the source balance", cfg->amount_fraction);
-    else
-        snprintf(out, len, "%lld..%lld", (long long)cfg->amount_lo, (long long)cfg->amount_hi);
-}
-
+/* The run's set-up, read back from its configuration. */
 static void print_run_header(FILE *out, const struct run_summary *s)
 {
-    const struct config *cfg = s->cfg;
-    char skew[64], amount[64], backoff[96];
-    describe_skew(&cfg->skew, skew, sizeof skew);
-    describe_amount(cfg, amount, sizeof amount);
-    describe_backoff(&cfg->backoff, backoff, sizeof backoff);
-    fprintf(out, "txstorm %s: %d workers, %.1f s, %lld accounts, skew %s, amount %s\n",
-            s->interrupted ? "run (interrupted)" : "run", cfg->workers, (double)s->elapsed_us / 1e6,
-            (long long)s->meta.accounts, skew, amount);
-    fprintf(out, "  database %s (server %s), seed %llu\n", s->dsn_redacted, s->server_version,
-            (unsigned long long)s->seed);
-    fprintf(out, "  shape %s, lock order %s, %s", options_shape_name(cfg->spec.shape),
-            options_lock_order_name(cfg->spec.lock_order),
-            options_isolation_name(cfg->spec.isolation));
-    if (cfg->spec.think_us) fprintf(out, ", think %.3g ms", ms(cfg->spec.think_us));
-    fprintf(out, "\n  retries: %s protocol, up to %d, backoff %s",
-            options_protocol_name(cfg->protocol), cfg->max_retries, backoff);
-    if (cfg->budget_tokens > 0)
-        fprintf(out, ", budget %g tokens (refund %g)", cfg->budget_tokens, cfg->budget_refund);
-    if (cfg->inject_retry > 0) fprintf(out, ", injected 40001 p=%g", cfg->inject_retry);
+    const json_t *c = s->config;
+    const char *verb = s->merged_from ? "merge" : s->interrupted ? "run (interrupted)" : "run";
+    fprintf(out, "txstorm %s: %.0f workers, %.1f s, %.0f accounts, skew %s, amount ", verb,
+            report_cfg_num(c, "workers", 0), (double)s->elapsed_us / 1e6,
+            report_cfg_num(c, "accounts", 0), report_cfg_str(c, "skew", "?"));
+    if (strcmp(report_cfg_str(c, "amount_mode", "range"), "fraction") == 0)
+        fprintf(out, "fraction %g of the source balance\n",
+                report_cfg_num(c, "amount_fraction", 0));
+    else
+        fprintf(out, "%.0f..%.0f\n", report_cfg_num(c, "amount_lo", 0),
+                report_cfg_num(c, "amount_hi", 0));
+    if (s->merged_from)
+        fprintf(out, "  merged from %d results, server %s\n", s->merged_from, s->server_version);
+    else
+        fprintf(out, "  database %s (server %s), seed %.0f\n", report_cfg_str(c, "db", "?"),
+                s->server_version, report_cfg_num(c, "seed", 0));
+    fprintf(out, "  shape %s, lock order %s, %s", report_cfg_str(c, "shape", "?"),
+            report_cfg_str(c, "lock_order", "?"), report_cfg_str(c, "isolation", "?"));
+    if (report_cfg_num(c, "think_time_ms", 0) > 0)
+        fprintf(out, ", think %.3g ms", report_cfg_num(c, "think_time_ms", 0));
+    double rate = report_cfg_num(c, "rate", 0);
+    if (rate > 0)
+        fprintf(out, ", open loop %g/s (%s arrivals)", rate, report_cfg_str(c, "arrival", "?"));
+    else
+        fprintf(out, ", closed loop");
+    if (report_cfg_num(c, "warmup_s", 0) > 0)
+        fprintf(out, ", warmup %.3g s excluded", report_cfg_num(c, "warmup_s", 0));
+    fprintf(out, "\n  retries: %s protocol, up to %.0f, backoff %s",
+            report_cfg_str(c, "retry_protocol", "?"), report_cfg_num(c, "max_retries", 0),
+            report_cfg_str(c, "backoff", "?"));
+    if (strcmp(report_cfg_str(c, "backoff", "none"), "none") != 0)
+        fprintf(out, " (base %.3g ms, cap %.3g ms)", report_cfg_num(c, "backoff_base_ms", 0),
+                report_cfg_num(c, "backoff_cap_ms", 0));
+    if (report_cfg_num(c, "retry_budget", 0) > 0)
+        fprintf(out, ", budget %g tokens (refund %g)", report_cfg_num(c, "retry_budget", 0),
+                report_cfg_num(c, "retry_budget_refund", 0));
+    if (report_cfg_num(c, "inject_retry", 0) > 0)
+        fprintf(out, ", injected 40001 p=%g", report_cfg_num(c, "inject_retry", 0));
     fprintf(out, "\n\n");
 }
 
 static void print_counts(FILE *out, const struct run_summary *s)
 {
     const struct stats *t = &s->total;
+    int64_t us = s->elapsed_us;
     fprintf(out, "transactions                       count        per s\n");
     fprintf(out, "  committed               %15lld %12.1f\n", (long long)t->committed,
-            per_second(t->committed, s->elapsed_us));
+            report_per_second(t->committed, us));
     fprintf(out, "  failed (gave up)        %15lld %12.1f\n", (long long)t->failed,
-            per_second(t->failed, s->elapsed_us));
+            report_per_second(t->failed, us));
     if (t->budget_denied)
         fprintf(out, "    retry budget empty    %15lld\n", (long long)t->budget_denied);
     fprintf(out, "  insufficient funds      %15lld %12.1f\n", (long long)t->insufficient,
-            per_second(t->insufficient, s->elapsed_us));
+            report_per_second(t->insufficient, us));
     fprintf(out, "  ambiguous commit        %15lld\n", (long long)t->ambiguous);
     fprintf(out, "  retried (>= 1 retry)    %15lld\n", (long long)t->retried_txns);
     fprintf(out, "attempts                  %15lld %12.1f\n", (long long)t->attempts,
-            per_second(t->attempts, s->elapsed_us));
+            report_per_second(t->attempts, us));
     fprintf(out, "retries                   %15lld %12.1f   %.3f per committed\n",
-            (long long)t->retries, per_second(t->retries, s->elapsed_us),
+            (long long)t->retries, report_per_second(t->retries, us),
             t->committed ? (double)t->retries / (double)t->committed : 0.0);
     fprintf(out, "  40001 serialization     %15lld\n",
             (long long)t->retries_by_class[ERR_SERIALIZATION]);
@@ -132,7 +112,7 @@ static void print_counts(FILE *out, const struct run_summary *s)
     for (int c = ERR_AMBIGUOUS; c < ERR_CLASS_COUNT; c++)
         if (t->retries_by_class[c])
             fprintf(out, "  %-22s  %15lld\n", classify_name(c), (long long)t->retries_by_class[c]);
-    if (s->cfg->protocol == PROTOCOL_SAVEPOINT)
+    if (strcmp(report_cfg_str(s->config, "retry_protocol", ""), "savepoint") == 0)
         fprintf(out, "  in place (to savepoint) %15lld\n", (long long)t->retries_in_place);
     fprintf(out, "errors (every failed attempt, by class)\n");
     for (int c = 0; c < ERR_CLASS_COUNT; c++)
@@ -142,158 +122,116 @@ static void print_counts(FILE *out, const struct run_summary *s)
     fprintf(out, "\n");
 }
 
+static void print_hist_row(FILE *out, const char *label, const struct hist *h, double scale)
+{
+    fprintf(out, "  %-24s", label);
+    for (int i = 0; i < report_n_percentiles; i++)
+        fprintf(out, " %8.2f", (double)hist_value_at_percentile(h, report_percentiles[i]) / scale);
+    fprintf(out, " %8.2f %8.2f %9lld\n", (double)hist_max(h) / scale, hist_mean(h) / scale,
+            (long long)h->total_count);
+}
+
+static void print_distributions(FILE *out, const struct run_summary *s)
+{
+    struct hist *const *h = s->total.hist;
+    bool open_loop = report_cfg_num(s->config, "rate", 0) > 0;
+    fprintf(out, "distributions (ms)              p50      p90      p99    p99.9      max     mean"
+                 "     count\n");
+    print_hist_row(out, open_loop ? "committed, corrected" : "committed (first try on)",
+                   h[HIST_LATENCY], 1000.0);
+    if (open_loop) {
+        print_hist_row(out, "committed, uncorrected", h[HIST_LATENCY_UNCORRECTED], 1000.0);
+        print_hist_row(out, "schedule lag", h[HIST_LAG], 1000.0);
+    }
+    print_hist_row(out, "each attempt", h[HIST_ATTEMPT], 1000.0);
+    print_hist_row(out, "each backoff sleep", h[HIST_BACKOFF], 1000.0);
+    print_hist_row(out, "retries per transaction", h[HIST_RETRIES], 1.0);
+    fprintf(out, "\n");
+}
+
 void report_print_text(FILE *out, const struct run_summary *s)
 {
-    const struct stats *t = &s->total;
     print_run_header(out, s);
     print_counts(out, s);
-    fprintf(out,
-            "latency of committed (ms)      p50      p90      p99    p99.9      max     mean\n");
-    fprintf(out, "  first attempt to commit ");
-    for (size_t i = 0; i < N_PERCENTILES; i++)
-        fprintf(out, " %8.2f", ms(hist_value_at_percentile(t->latency_us, percentiles[i])));
-    fprintf(out, " %8.2f %8.2f\n", ms(hist_max(t->latency_us)), hist_mean(t->latency_us) / 1000.0);
-    fprintf(out, "\n");
+    print_distributions(out, s);
     if (s->check_done)
         report_print_check(out, &s->check);
     else
         fprintf(out, "check: not run (the database could not be read)\n");
 }
 
-void report_progress_header(FILE *out)
+void report_progress_sample(const struct stats *interval, int64_t elapsed_us, int64_t interval_us,
+                            bool warmup, bool open_loop, struct progress_sample *p)
 {
-    fprintf(out, "%9s %12s %10s %9s %10s\n", "elapsed_s", "committed/s", "retries/s", "failed",
-            "p99_ms");
+    const struct hist *lat = interval->hist[HIST_LATENCY];
+    *p = (struct progress_sample){.elapsed_us = elapsed_us,
+                                  .interval_us = interval_us,
+                                  .warmup = warmup,
+                                  .open_loop = open_loop,
+                                  .committed = interval->committed,
+                                  .retries = interval->retries,
+                                  .failed = interval->failed,
+                                  .ambiguous = interval->ambiguous,
+                                  .insufficient = interval->insufficient,
+                                  .p50_us = hist_value_at_percentile(lat, 50),
+                                  .p90_us = hist_value_at_percentile(lat, 90),
+                                  .p99_us = hist_value_at_percentile(lat, 99),
+                                  .max_us = hist_max(lat),
+                                  .lag_max_us = hist_max(interval->hist[HIST_LAG])};
+}
+
+void report_progress_header(FILE *out, bool open_loop)
+{
+    fprintf(out, "%9s %11s %10s %7s %9s %9s %9s %9s%s\n", "elapsed_s", "committed/s", "retries/s",
+            "failed", "ambiguous", "p50_ms", "p99_ms", "max_ms", open_loop ? "    lag_ms" : "");
     fflush(out);
 }
 
 void report_progress_line(FILE *out, const struct progress_sample *p)
 {
-    fprintf(out, "%9.1f %12.1f %10.1f %9lld %10.2f\n", (double)p->elapsed_us / 1e6,
-            per_second(p->committed, p->interval_us), per_second(p->retries, p->interval_us),
-            (long long)p->failed_total, ms(p->p99_us));
+    fprintf(out, "%9.1f %11.1f %10.1f %7lld %9lld %9.2f %9.2f %9.2f", (double)p->elapsed_us / 1e6,
+            report_per_second(p->committed, p->interval_us),
+            report_per_second(p->retries, p->interval_us), (long long)p->failed,
+            (long long)p->ambiguous, report_ms(p->p50_us), report_ms(p->p99_us),
+            report_ms(p->max_us));
+    if (p->open_loop) fprintf(out, " %9.2f", report_ms(p->lag_max_us));
+    fprintf(out, "%s\n", p->warmup ? "  warmup" : "");
     fflush(out);
 }
 
-static json_t *latency_json(const struct hist *h)
-{
-    json_t *o = json_object();
-    for (size_t i = 0; i < N_PERCENTILES; i++)
-        json_object_set_new(o, percentile_keys[i],
-                            json_real(ms(hist_value_at_percentile(h, percentiles[i]))));
-    json_object_set_new(o, "max", json_real(ms(hist_max(h))));
-    json_object_set_new(o, "mean", json_real(hist_mean(h) / 1000.0));
-    json_object_set_new(o, "count", json_integer(h->total_count));
-    return o;
-}
-
-static json_t *config_json(const struct run_summary *s)
-{
-    const struct config *cfg = s->cfg;
-    char skew[64];
-    describe_skew(&cfg->skew, skew, sizeof skew);
-    json_t *retry_on = json_array();
-    for (int c = 0; c < ERR_CLASS_COUNT; c++)
-        if (cfg->retry_on.retry[c]) json_array_append_new(retry_on, json_string(classify_name(c)));
-    json_t *o = json_pack(
-        "{s:s, s:i, s:I, s:s, s:s, s:I, s:I, s:f, s:I, s:s, s:s, s:s, s:f, s:s, s:o, s:i, s:s, "
-        "s:f, s:f, s:f, s:f, s:f, s:I, s:i}",
-        "db", s->dsn_redacted, "workers", cfg->workers, "accounts", (json_int_t)s->meta.accounts,
-        "skew", skew, "amount_mode", cfg->amount_mode == AMOUNT_FRACTION ? "fraction" : "range",
-        "amount_lo", (json_int_t)cfg->amount_lo, "amount_hi", (json_int_t)cfg->amount_hi,
-        "amount_fraction", cfg->amount_mode == AMOUNT_FRACTION ? cfg->amount_fraction : 0.0,
-        "transactions_target", (json_int_t)cfg->transactions, "shape",
-        options_shape_name(cfg->spec.shape), "lock_order",
-        options_lock_order_name(cfg->spec.lock_order), "isolation",
-        options_isolation_name(cfg->spec.isolation), "think_time_ms", ms(cfg->spec.think_us),
-        "retry_protocol", options_protocol_name(cfg->protocol), "retry_on", retry_on, "max_retries",
-        cfg->max_retries, "backoff", backoff_policy_name(cfg->backoff.policy), "backoff_base_ms",
-        ms(cfg->backoff.base_us), "backoff_cap_ms", ms(cfg->backoff.cap_us), "retry_budget",
-        cfg->budget_tokens, "retry_budget_refund",
-        cfg->budget_tokens > 0 ? cfg->budget_refund : 0.0, "inject_retry", cfg->inject_retry,
-        "seed", (json_int_t)s->seed, "sig_figs", cfg->sig_figs);
-    /* The foundation's key: the hot set, when the skew has one. */
-    if (cfg->skew.kind == SKEW_HOT || cfg->skew.kind == SKEW_HOTSPOT)
-        json_object_set_new(o, "hot", json_integer(cfg->skew.hot));
-    return o;
-}
-
-json_t *report_json(const struct run_summary *s)
+void report_figures(const struct run_summary *s, struct assert_figures *f)
 {
     const struct stats *t = &s->total;
-    double secs = (double)s->elapsed_us / 1e6;
-    json_t *root = json_object();
-    json_object_set_new(root, "tool", json_string("txstorm"));
-    json_object_set_new(root, "tool_version", json_string(s->tool_version));
-    json_object_set_new(root, "server_version", json_string(s->server_version));
-    json_object_set_new(root, "start_unix_ms", json_integer(s->start_wall_us / 1000));
-    json_object_set_new(root, "end_unix_ms", json_integer(s->end_wall_us / 1000));
-    json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
-    json_object_set_new(root, "committed", json_integer(t->committed));
-    json_object_set_new(root, "failed", json_integer(t->failed));
-    json_object_set_new(root, "insufficient", json_integer(t->insufficient));
-    json_object_set_new(root, "ambiguous", json_integer(t->ambiguous));
-    json_object_set_new(root, "retried_txns", json_integer(t->retried_txns));
-    json_object_set_new(root, "attempts", json_integer(t->attempts));
-    json_object_set_new(root, "retries", json_integer(t->retries));
-    json_object_set_new(root, "retries_in_place", json_integer(t->retries_in_place));
-    json_object_set_new(root, "budget_denied", json_integer(t->budget_denied));
-    json_t *reasons = json_object();
-    for (int r = 0; r < REASON_COUNT; r++)
-        if (t->retries_by_reason[r])
-            json_object_set_new(reasons, classify_reason_name(r),
-                                json_integer(t->retries_by_reason[r]));
-    json_object_set_new(root, "retries_by_reason", reasons);
-    json_t *by_class = json_object();
-    for (int c = 0; c < ERR_CLASS_COUNT; c++)
-        json_object_set_new(by_class, classify_name(c), json_integer(t->retries_by_class[c]));
-    json_object_set_new(root, "retries_by_class", by_class);
-    json_object_set_new(root, "retries_by_sqlstate",
-                        json_pack("{s:I, s:I, s:I}", "40001",
-                                  (json_int_t)t->retries_by_class[ERR_SERIALIZATION], "40P01",
-                                  (json_int_t)t->retries_by_class[ERR_DEADLOCK], "other",
-                                  (json_int_t)(t->retries - t->retries_by_class[ERR_SERIALIZATION] -
-                                               t->retries_by_class[ERR_DEADLOCK])));
-    json_t *errors = json_object();
-    for (int c = 0; c < ERR_CLASS_COUNT; c++)
-        json_object_set_new(errors, classify_name(c), json_integer(t->errors_by_class[c]));
-    json_object_set_new(root, "errors_by_class", errors);
-    json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
-    json_object_set_new(root, "backoff_ms_total", json_real(ms(t->backoff_us)));
-    json_object_set_new(root, "duration_s", json_real(secs));
-    json_object_set_new(root, "throughput_tps", json_real(per_second(t->committed, s->elapsed_us)));
-    json_object_set_new(root, "latency_ms", latency_json(t->latency_us));
-    json_object_set_new(root, "config", config_json(s));
-    if (s->check_done) {
-        const struct check_result *c = &s->check;
-        json_object_set_new(
-            root, "check",
-            json_pack("{s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I}", "ok", c->ok, "accounts_ok",
-                      c->accounts_ok, "total_ok", c->total_ok, "negative_ok", c->negative_ok,
-                      "accounts_expected", (json_int_t)c->accounts_expected, "accounts_actual",
-                      (json_int_t)c->accounts_actual, "total_expected",
-                      (json_int_t)c->total_expected, "total_actual", (json_int_t)c->total_actual,
-                      "negative_accounts", (json_int_t)c->negative_accounts));
-    } else {
-        json_object_set_new(root, "check", json_null());
-    }
-    return root;
+    const struct hist *lat = t->hist[HIST_LATENCY];
+    int64_t finished = t->committed + t->failed + t->insufficient + t->ambiguous;
+    double *v = f->value;
+    v[METRIC_P50] = (double)hist_value_at_percentile(lat, 50);
+    v[METRIC_P90] = (double)hist_value_at_percentile(lat, 90);
+    v[METRIC_P95] = (double)hist_value_at_percentile(lat, 95);
+    v[METRIC_P99] = (double)hist_value_at_percentile(lat, 99);
+    v[METRIC_P999] = (double)hist_value_at_percentile(lat, 99.9);
+    v[METRIC_MAX] = (double)hist_max(lat);
+    v[METRIC_MEAN] = hist_mean(lat);
+    v[METRIC_TPS] = report_per_second(t->committed, s->elapsed_us);
+    v[METRIC_COMMITTED] = (double)t->committed;
+    v[METRIC_FAILED] = (double)t->failed;
+    v[METRIC_AMBIGUOUS] = (double)t->ambiguous;
+    v[METRIC_INSUFFICIENT] = (double)t->insufficient;
+    v[METRIC_RETRIES] = (double)t->retries;
+    v[METRIC_FAILED_RATE] = finished ? (double)t->failed / (double)finished : 0.0;
+    v[METRIC_RETRY_RATE] = t->committed ? (double)t->retries / (double)t->committed : 0.0;
 }
 
-int report_write_json(const char *path, const struct run_summary *s, char *err, size_t err_len)
+bool report_print_assertions(FILE *out, const struct assertion *a, int n,
+                             const struct assert_figures *f)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        snprintf(err, err_len, "--json: path too long");
-        return -1;
+    bool all = true;
+    if (n) fprintf(out, "\nassertions\n");
+    for (int i = 0; i < n; i++) {
+        bool ok = assertion_holds(&a[i], f);
+        all = all && ok;
+        fprintf(out, "  %-4s %-28s measured %g\n", pass(ok), a[i].text,
+                assertion_measured(&a[i], f));
     }
-    json_t *root = report_json(s);
-    int rc = root ? json_dump_file(root, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : -1;
-    json_decref(root);
-    if (rc != 0 || rename(tmp, path) != 0) {
-        snprintf(err, err_len, "--json: cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return all;
 }

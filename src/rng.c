@@ -9,10 +9,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
 {
@@ -60,7 +57,4 @@ int64_t rng_between(struct rng *r, int64_t lo, int64_t hi)
     return (int64_t)((uint64_t)lo + rng_below(r, span));
 }
 
-double rng_unit(struct rng *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
+double rng_unit(struct rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }

@@ -1,4 +1,4 @@
-/* Running the workers: start them together, pace progress, stop, merge. */
+/* Running the workers: start them together, collect each interval, stop. */
 #include "txstorm/run.h"
 
 #include "txstorm/clock.h"
@@ -11,6 +11,7 @@
 
 #define WORKER_STACK_BYTES (512 * 1024)
 #define PROGRESS_HEADER_EVERY 20
+#define DEFAULT_INTERVAL_US 1000000 /* intervals are kept even when nothing is printed */
 
 static sigset_t run_signals(void)
 {
@@ -37,10 +38,11 @@ void run_unblock_signals(void)
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-static bool worker_setup(struct worker *w, struct run *run, uint64_t seed, int64_t quota)
+static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64_t quota)
 {
     const struct config *cfg = run->cfg;
     w->run = run;
+    w->sink = &run->sinks[w->id % run->n_sinks];
     w->workload = run->workload;
     w->policy = (struct txn_policy){.protocol = cfg->protocol,
                                     .retry_on = cfg->retry_on,
@@ -49,11 +51,44 @@ static bool worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
                                     .budget = run->budget.enabled ? &run->budget : NULL,
                                     .inject_retry = cfg->inject_retry};
     w->quota = quota;
+    w->open_loop = cfg->rate > 0;
     rng_seed(&w->choice_rng, seed, (uint64_t)w->id);
     rng_seed(&w->jitter_rng, seed, (uint64_t)w->id | (UINT64_C(1) << 32));
-    pthread_mutex_init(&w->lock, NULL);
-    w->interval_latency = hist_create(STATS_LATENCY_HIGHEST_US, cfg->sig_figs);
-    return stats_init(&w->stats, cfg->sig_figs) && w->interval_latency != NULL;
+}
+
+/* Allocates workers, sinks and the run's own stats; false when out of memory. */
+static bool run_alloc(struct run *run, int sig_figs)
+{
+    run->n_sinks = run->n_workers < RUN_MAX_SINKS ? run->n_workers : RUN_MAX_SINKS;
+    run->workers = calloc((size_t)run->n_workers, sizeof *run->workers);
+    run->sinks = calloc((size_t)run->n_sinks, sizeof *run->sinks);
+    run->intervals = json_array();
+    if (!run->workers || !run->sinks || !run->intervals) return false;
+    for (int i = 0; i < run->n_sinks; i++) {
+        pthread_mutex_init(&run->sinks[i].lock, NULL);
+        if (!stats_init(&run->sinks[i].interval, sig_figs)) return false;
+    }
+    return stats_init(&run->total, sig_figs) && stats_init(&run->tick, sig_figs);
+}
+
+void run_free(struct run *run)
+{
+    for (int i = 0; run->workers && i < run->n_workers; i++)
+        db_close(run->workers[i].db);
+    for (int i = 0; run->sinks && i < run->n_sinks; i++) {
+        stats_free(&run->sinks[i].interval);
+        pthread_mutex_destroy(&run->sinks[i].lock);
+    }
+    free(run->workers);
+    free(run->sinks);
+    run->workers = NULL;
+    run->sinks = NULL;
+    stats_free(&run->total);
+    stats_free(&run->tick);
+    json_decref(run->intervals);
+    run->intervals = NULL;
+    pthread_mutex_destroy(&run->start_lock);
+    pthread_cond_destroy(&run->start_cond);
 }
 
 static void workers_join(struct run *run)
@@ -62,26 +97,14 @@ static void workers_join(struct run *run)
         pthread_join(run->workers[i].thread, NULL);
 }
 
-static void workers_free(struct run *run)
-{
-    for (int i = 0; i < run->n_workers; i++) {
-        struct worker *w = &run->workers[i];
-        db_close(w->db);
-        stats_free(&w->stats);
-        hist_destroy(w->interval_latency);
-        pthread_mutex_destroy(&w->lock);
-    }
-    free(run->workers);
-    run->workers = NULL;
-    pthread_mutex_destroy(&run->start_lock);
-    pthread_cond_destroy(&run->start_cond);
-}
-
 /* Lets the connected workers go, or sends them home when abort is set. */
 static void start_decide(struct run *run, bool abort)
 {
     pthread_mutex_lock(&run->start_lock);
     run->abort_start = abort;
+    run->start_us = clock_now_us();
+    run->measure_start_us = run->start_us + run->cfg->warmup_us;
+    run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
     run->decided = true;
     pthread_cond_broadcast(&run->start_cond);
     pthread_mutex_unlock(&run->start_lock);
@@ -93,31 +116,29 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
     run->workload = *workload;
-    budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
     run->n_workers = cfg->workers;
     run->main_thread = pthread_self();
     pthread_mutex_init(&run->start_lock, NULL);
     pthread_cond_init(&run->start_cond, NULL);
-    run->workers = calloc((size_t)run->n_workers, sizeof *run->workers);
-    if (run->workers == NULL) {
+    budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
+    if (!run_alloc(run, cfg->sig_figs)) {
         snprintf(err->message, sizeof err->message, "out of memory for %d workers", cfg->workers);
+        run_free(run);
         return -1;
     }
 
     /* --transactions is a total: split it, the remainder to the first workers. */
     int64_t share = cfg->transactions / cfg->workers, extra = cfg->transactions % cfg->workers;
-    bool ok = true;
-    for (int i = 0; i < run->n_workers && ok; i++) {
-        struct worker *w = &run->workers[i];
-        w->id = i;
-        int64_t quota = cfg->transactions ? share + (i < extra) : INT64_MAX;
-        ok = worker_setup(w, run, seed, quota);
+    for (int i = 0; i < run->n_workers; i++) {
+        run->workers[i].id = i;
+        worker_setup(&run->workers[i], run, seed,
+                     cfg->transactions ? share + (i < extra) : INT64_MAX);
     }
-    if (!ok) snprintf(err->message, sizeof err->message, "out of memory for worker statistics");
 
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, WORKER_STACK_BYTES);
+    bool ok = true;
     atomic_store(&run->running, 0);
     for (int i = 0; i < run->n_workers && ok; i++) {
         atomic_fetch_add(&run->running, 1);
@@ -144,53 +165,72 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
             ok = false;
         }
     }
-    run->start_us = clock_now_us();
     start_decide(run, !ok);
     if (!ok) {
         workers_join(run);
-        workers_free(run);
+        run_free(run);
         return -1;
     }
     return 0;
 }
 
-/* Reduces the workers' last interval into one progress sample. */
-static void progress_sample(struct run *run, struct hist *scratch, struct stats *prev,
-                            int64_t now_us, int64_t last_us, struct progress_sample *p)
+/* Moves what the workers published since the last call into run->tick. */
+static void collect(struct run *run)
 {
-    int64_t committed = 0, retries = 0, failed = 0;
-    hist_reset(scratch);
-    for (int i = 0; i < run->started; i++) {
-        struct worker *w = &run->workers[i];
-        pthread_mutex_lock(&w->lock);
-        hist_merge(scratch, w->interval_latency);
-        hist_reset(w->interval_latency);
-        committed += w->stats.committed;
-        retries += w->stats.retries;
-        failed += w->stats.failed;
-        pthread_mutex_unlock(&w->lock);
+    for (int i = 0; i < run->n_sinks; i++) {
+        struct sink *s = &run->sinks[i];
+        pthread_mutex_lock(&s->lock);
+        stats_merge(&run->tick, &s->interval);
+        stats_reset(&s->interval);
+        pthread_mutex_unlock(&s->lock);
     }
-    p->elapsed_us = now_us - run->start_us;
-    p->interval_us = now_us - last_us;
-    p->committed = committed - prev->committed;
-    p->retries = retries - prev->retries;
-    p->failed_total = failed;
-    p->p99_us = hist_value_at_percentile(scratch, 99.0);
-    prev->committed = committed;
-    prev->retries = retries;
+}
+
+/* Closes one interval ending at now_us: a progress line, a row in the series,
+ * and (after the warmup) its counts into the total. */
+static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FILE *progress,
+                           int *lines)
+{
+    collect(run);
+    struct progress_sample p;
+    bool warmup = last_us < run->measure_start_us;
+    report_progress_sample(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
+                           run->cfg->rate > 0, &p);
+    if (progress) {
+        if ((*lines)++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress, p.open_loop);
+        report_progress_line(progress, &p);
+    }
+    json_array_append_new(run->intervals, report_interval_json(&p));
+    if (!warmup) stats_merge(&run->total, &run->tick);
+    stats_reset(&run->tick);
+}
+
+static void on_signal(struct run *run, int sig)
+{
+    if (sig != SIGINT && sig != SIGTERM) return;
+    if (run->interrupted) {
+        static const char msg[] = "txstorm: interrupted twice, exiting at once\n";
+        ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)ignored;
+        _exit(130);
+    }
+    run->interrupted = true;
+    atomic_store(&run->stop, true);
+    fprintf(stderr, "txstorm: stopping: letting in-flight transactions finish "
+                    "(interrupt again to exit at once)\n");
 }
 
 void run_wait(struct run *run, FILE *progress)
 {
     const struct config *cfg = run->cfg;
     sigset_t set = run_signals();
-    int64_t deadline_us = cfg->duration_us ? run->start_us + cfg->duration_us : INT64_MAX;
-    int64_t tick_us = cfg->progress_us && progress ? cfg->progress_us : INT64_MAX;
-    int64_t next_tick_us = tick_us == INT64_MAX ? INT64_MAX : run->start_us + tick_us;
-    int64_t last_tick_us = run->start_us;
-    struct hist *scratch = hist_create(STATS_LATENCY_HIGHEST_US, cfg->sig_figs);
-    struct stats prev = {0};
+    int64_t tick_us = cfg->progress_us ? cfg->progress_us : DEFAULT_INTERVAL_US;
+    int64_t deadline_us = cfg->duration_us ? run->measure_start_us + cfg->duration_us : INT64_MAX;
+    int64_t warmup_end_us = cfg->warmup_us ? run->measure_start_us : INT64_MAX;
+    int64_t next_tick_us = run->start_us + tick_us;
+    int64_t last_us = run->start_us;
     int lines = 0;
+    if (!cfg->progress_us) progress = NULL;
 
     while (atomic_load(&run->running) > 0) {
         int64_t now_us = clock_now_us();
@@ -198,46 +238,34 @@ void run_wait(struct run *run, FILE *progress)
             atomic_store(&run->stop, true);
             deadline_us = INT64_MAX;
         }
-        if (now_us >= next_tick_us && scratch) {
-            struct progress_sample p;
-            progress_sample(run, scratch, &prev, now_us, last_tick_us, &p);
-            if (lines++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress);
-            report_progress_line(progress, &p);
-            last_tick_us = now_us;
+        /* The warmup's end closes an interval of its own, so nothing measured
+         * falls into a warmup interval or the other way round. */
+        if (now_us >= next_tick_us || now_us >= warmup_end_us) {
+            close_interval(run, now_us, last_us, progress, &lines);
+            last_us = now_us;
+            if (now_us >= warmup_end_us) warmup_end_us = INT64_MAX;
             while (next_tick_us <= now_us)
                 next_tick_us += tick_us;
         }
-        int64_t wake_us = deadline_us < next_tick_us ? deadline_us : next_tick_us;
-        int64_t wait_us = wake_us == INT64_MAX ? 1000000 : wake_us - now_us;
+        int64_t wake_us = next_tick_us;
+        if (deadline_us < wake_us) wake_us = deadline_us;
+        if (warmup_end_us < wake_us) wake_us = warmup_end_us;
+        int64_t wait_us = wake_us - now_us;
         if (wait_us < 0) wait_us = 0;
         struct timespec ts = {.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
-        int sig = sigtimedwait(&set, NULL, &ts);
-        if (sig == SIGINT || sig == SIGTERM) {
-            if (run->interrupted) {
-                static const char msg[] = "txstorm: interrupted twice, exiting at once\n";
-                ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
-                (void)ignored;
-                _exit(130);
-            }
-            run->interrupted = true;
-            atomic_store(&run->stop, true);
-            fprintf(stderr, "txstorm: stopping: letting in-flight transactions finish "
-                            "(interrupt again to exit at once)\n");
-        }
+        on_signal(run, sigtimedwait(&set, NULL, &ts));
     }
-    hist_destroy(scratch);
+    /* Every worker has published before it left, so this interval is the last. */
+    run->end_us = clock_now_us();
+    if (run->end_us > last_us) close_interval(run, run->end_us, last_us, progress, &lines);
 }
 
-void run_finish(struct run *run, struct stats *total, int *workers_lost,
-                struct db_error *first_error)
+void run_finish(struct run *run, int *workers_lost, struct db_error *first_error)
 {
     workers_join(run);
-    run->end_us = clock_now_us();
     *workers_lost = 0;
     for (int i = 0; i < run->started; i++) {
         struct worker *w = &run->workers[i];
-        stats_merge(total, &w->stats);
         if (w->lost && (*workers_lost)++ == 0) *first_error = w->error;
     }
-    workers_free(run);
 }

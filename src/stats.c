@@ -1,27 +1,48 @@
-/* Counting transaction outcomes and merging workers' counts. */
+/* Counting transaction outcomes and merging stats. */
 #include "txstorm/stats.h"
 
 #include <string.h>
 
+static const char *const hist_names[HIST_COUNT] = {
+    [HIST_LATENCY] = "latency_us",      [HIST_LATENCY_UNCORRECTED] = "latency_uncorrected_us",
+    [HIST_ATTEMPT] = "attempt_us",      [HIST_BACKOFF] = "backoff_sleep_us",
+    [HIST_RETRIES] = "retries_per_txn", [HIST_LAG] = "schedule_lag_us",
+};
+
+const char *stats_hist_name(enum stats_hist h)
+{
+    return (unsigned)h < HIST_COUNT ? hist_names[h] : "?";
+}
+
 bool stats_init(struct stats *s, int sig_figs)
 {
     memset(s, 0, sizeof *s);
-    s->latency_us = hist_create(STATS_LATENCY_HIGHEST_US, sig_figs);
-    return s->latency_us != NULL;
+    for (int i = 0; i < HIST_COUNT; i++) {
+        s->hist[i] = hist_create(STATS_HIST_HIGHEST, sig_figs);
+        if (s->hist[i] == NULL) {
+            stats_free(s);
+            return false;
+        }
+    }
+    return true;
 }
 
 void stats_free(struct stats *s)
 {
-    hist_destroy(s->latency_us);
-    s->latency_us = NULL;
+    for (int i = 0; i < HIST_COUNT; i++) {
+        hist_destroy(s->hist[i]);
+        s->hist[i] = NULL;
+    }
 }
 
 void stats_reset(struct stats *s)
 {
-    struct hist *h = s->latency_us;
+    struct hist *keep[HIST_COUNT];
+    memcpy(keep, s->hist, sizeof keep);
     memset(s, 0, sizeof *s);
-    s->latency_us = h;
-    hist_reset(h);
+    memcpy(s->hist, keep, sizeof keep);
+    for (int i = 0; i < HIST_COUNT; i++)
+        hist_reset(s->hist[i]);
 }
 
 void stats_add_txn(struct stats *s, const struct txn_outcome *o)
@@ -29,7 +50,8 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
     switch (o->end) {
     case TXN_COMMITTED:
         s->committed++;
-        hist_record(s->latency_us, o->latency_us);
+        hist_record(s->hist[HIST_LATENCY], o->latency_us + o->lag_us);
+        hist_record(s->hist[HIST_LATENCY_UNCORRECTED], o->latency_us);
         break;
     case TXN_INSUFFICIENT:
         s->insufficient++;
@@ -41,6 +63,15 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
         s->ambiguous++;
         break;
     }
+    hist_record(s->hist[HIST_RETRIES], o->retries);
+    hist_record(s->hist[HIST_LAG], o->lag_us);
+    int64_t timed = o->attempts < TXN_ATTEMPTS_KEPT ? o->attempts : TXN_ATTEMPTS_KEPT;
+    for (int64_t i = 0; i < timed; i++)
+        hist_record(s->hist[HIST_ATTEMPT], o->attempt_us[i]);
+    int64_t slept = o->retries < TXN_ATTEMPTS_KEPT ? o->retries : TXN_ATTEMPTS_KEPT;
+    for (int64_t i = 0; i < slept; i++)
+        hist_record(s->hist[HIST_BACKOFF], o->sleep_us[i]);
+
     if (o->retries > 0) s->retried_txns++;
     s->attempts += o->attempts;
     s->retries += o->retries;
@@ -55,8 +86,14 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
         s->retries_by_reason[r] += o->retries_by_reason[r];
 }
 
-void stats_merge(struct stats *dst, const struct stats *src)
+bool stats_merge(struct stats *dst, const struct stats *src)
 {
+    for (int i = 0; i < HIST_COUNT; i++)
+        if (dst->hist[i]->sig_figs != src->hist[i]->sig_figs ||
+            dst->hist[i]->highest != src->hist[i]->highest)
+            return false;
+    for (int i = 0; i < HIST_COUNT; i++)
+        hist_merge(dst->hist[i], src->hist[i]);
     dst->committed += src->committed;
     dst->failed += src->failed;
     dst->insufficient += src->insufficient;
@@ -73,5 +110,5 @@ void stats_merge(struct stats *dst, const struct stats *src)
     }
     for (int r = 0; r < REASON_COUNT; r++)
         dst->retries_by_reason[r] += src->retries_by_reason[r];
-    hist_merge(dst->latency_us, src->latency_us);
+    return true;
 }

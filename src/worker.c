@@ -1,28 +1,52 @@
 /* The worker thread: connect, wait for the start, run transfers, publish. */
 #include "txstorm/worker.h"
 
+#include "txstorm/clock.h"
 #include "txstorm/run.h"
 
 #include <signal.h>
 
-/* Moves one finished transaction into what the progress reader sees. */
+/* Longest single sleep while waiting for a scheduled start, so a stop is
+ * noticed promptly even at low rates. */
+#define SCHEDULE_WAIT_SLICE_US 100000
+
 static void publish(struct worker *w, const struct txn_outcome *o)
 {
-    pthread_mutex_lock(&w->lock);
-    stats_add_txn(&w->stats, o);
-    if (o->end == TXN_COMMITTED) hist_record(w->interval_latency, o->latency_us);
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_lock(&w->sink->lock);
+    stats_add_txn(&w->sink->interval, o);
+    pthread_mutex_unlock(&w->sink->lock);
+}
+
+static bool stopped(const struct run *run)
+{
+    return atomic_load_explicit(&run->stop, memory_order_relaxed);
+}
+
+/* Waits for the next scheduled start; returns how late it is, or -1 if the
+ * run stopped meanwhile. A worker behind schedule starts at once: the lag is
+ * then part of the transaction's (corrected) latency, never hidden. */
+static int64_t wait_for_schedule(struct worker *w)
+{
+    int64_t intended_us = schedule_next_us(&w->schedule, &w->jitter_rng);
+    for (;;) {
+        if (stopped(w->run)) return -1;
+        int64_t now_us = clock_now_us();
+        if (now_us >= intended_us) return now_us - intended_us;
+        int64_t wait_us = intended_us - now_us;
+        clock_sleep_us(wait_us < SCHEDULE_WAIT_SLICE_US ? wait_us : SCHEDULE_WAIT_SLICE_US);
+    }
 }
 
 static void transfer_loop(struct worker *w)
 {
-    struct run *run = w->run;
     struct transfer t;
     struct txn_outcome o;
-    for (int64_t done = 0; done < w->quota; done++) {
-        if (atomic_load_explicit(&run->stop, memory_order_relaxed)) break;
+    for (int64_t done = 0; done < w->quota && !stopped(w->run); done++) {
+        int64_t lag_us = 0;
+        if (w->open_loop && (lag_us = wait_for_schedule(w)) < 0) break;
         workload_next_transfer(&w->workload, &w->choice_rng, &t);
         txn_execute(w->db, &t, &w->policy, &w->jitter_rng, &o, &w->error);
+        o.lag_us = lag_us;
         publish(w, &o);
         if (!db_ok(w->db)) {
             /* Reconnecting is a later concern; for now the worker stops and
@@ -51,6 +75,12 @@ void *worker_main(void *arg)
     bool go = !run->abort_start;
     pthread_mutex_unlock(&run->start_lock);
 
+    if (go && w->open_loop) {
+        /* Worker i of N is offset by i/R so fixed arrivals interleave evenly. */
+        const struct config *cfg = run->cfg;
+        schedule_init(&w->schedule, cfg->arrival, cfg->rate / run->n_workers, run->start_us,
+                      cfg->arrival == ARRIVAL_FIXED ? w->id * 1e6 / cfg->rate : 0.0);
+    }
     if (go) transfer_loop(w);
 
     /* The last worker out wakes the main thread, which waits in sigtimedwait. */

@@ -37,10 +37,7 @@ static double expm1_over(double x)
     return 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
 }
 
-static double zipf_h(double s, double x)
-{
-    return exp(-s * log(x));
-}
+static double zipf_h(double s, double x) { return exp(-s * log(x)); }
 
 static double zipf_H(double s, double x)
 {
@@ -48,10 +45,7 @@ static double zipf_H(double s, double x)
     return expm1_over((1 - s) * lx) * lx;
 }
 
-static double zipf_H_inverse(double s, double u)
-{
-    return exp(log1p_over((1 - s) * u) * u);
-}
+static double zipf_H_inverse(double s, double u) { return exp(log1p_over((1 - s) * u) * u); }
 
 int zipf_init(struct zipf *z, int64_t n, double s)
 {
@@ -157,10 +151,7 @@ int workload_parse_skew(const char *s, struct skew *out, char *err, size_t err_l
     return 0;
 }
 
-static const char *plural(int64_t n)
-{
-    return n == 1 ? "" : "s";
-}
+static const char *plural(int64_t n) { return n == 1 ? "" : "s"; }
 
 int workload_init(struct workload_config *w, char *err, size_t err_len)
 {

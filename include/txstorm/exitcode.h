@@ -7,6 +7,7 @@ enum exit_code {
     EXIT_VIOLATION = 1, /* an invariant of the bank is violated */
     EXIT_USAGE = 2,     /* bad flag or value */
     EXIT_DATABASE = 3,  /* database unreachable, or bank missing or malformed */
+    EXIT_ASSERT = 4,    /* a --assert gate failed (a violated invariant takes precedence) */
 };
 
 #endif

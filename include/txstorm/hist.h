@@ -84,4 +84,11 @@ bool hist_values_equivalent(const struct hist *h, int64_t a, int64_t b);
 /* Largest value that falls into the same bucket as v. */
 int64_t hist_highest_equivalent(const struct hist *h, int64_t v);
 
+/* Lowest value stored at counts index i, for 0 <= i < counts_len. */
+int64_t hist_value_at_index(const struct hist *h, int32_t i);
+
+/* Standard deviation as HdrHistogram computes it: each bucket's count taken at
+ * the bucket's median-equivalent value, about hist_mean. 0 when empty. */
+double hist_stddev(const struct hist *h);
+
 #endif

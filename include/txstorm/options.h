@@ -2,14 +2,28 @@
 #ifndef TXSTORM_OPTIONS_H
 #define TXSTORM_OPTIONS_H
 
+#include "txstorm/assertion.h"
 #include "txstorm/backoff.h"
 #include "txstorm/classify.h"
+#include "txstorm/schedule.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum command { CMD_HELP, CMD_VERSION, CMD_INIT, CMD_RUN, CMD_CHECK, CMD_DEMO };
+enum command {
+    CMD_HELP,
+    CMD_VERSION,
+    CMD_INIT,
+    CMD_RUN,
+    CMD_CHECK,
+    CMD_DEMO,
+    CMD_REPORT,
+    CMD_MERGE
+};
+
+#define OPTIONS_MAX_ASSERTS 32
+#define OPTIONS_MAX_INPUTS 256
 
 /* How a transfer talks to the database (see the run usage text). */
 enum txn_shape { SHAPE_INTERACTIVE, SHAPE_FOR_UPDATE, SHAPE_SINGLE, SHAPE_PIPELINED };
@@ -29,6 +43,7 @@ const char *options_shape_name(enum txn_shape s);
 const char *options_lock_order_name(enum lock_order o);
 const char *options_isolation_name(enum isolation i);
 const char *options_protocol_name(enum retry_protocol p);
+const char *options_arrival_name(enum arrival a);
 
 struct config {
     enum command command;
@@ -61,7 +76,18 @@ struct config {
     bool seed_given;
     int64_t progress_us; /* 0: no progress lines */
     int sig_figs;
-    const char *json_path;
+    const char *json_path; /* run: the result; merge: the merged result */
+    const char *csv_path;  /* per-interval series */
+    const char *hgrm_path; /* latency percentile spectrum */
+    double rate;           /* --rate: transactions/s offered across workers; 0: closed loop */
+    enum arrival arrival;
+    int64_t warmup_us;
+    struct assertion asserts[OPTIONS_MAX_ASSERTS];
+    int n_asserts;
+
+    /* report, merge: the result files named on the command line */
+    const char *inputs[OPTIONS_MAX_INPUTS];
+    int n_inputs;
 };
 
 /* Error message buffer size that fits any parse error. */

@@ -1,8 +1,10 @@
-/* Presenting results: the text report, progress lines, the check section and
- * the JSON result. Pure formatting over plain structs. */
+/* Presenting results: the text report, progress lines, the per-interval
+ * series (JSON rows and CSV), the check section and the JSON result. Pure
+ * formatting over plain structs and JSON. */
 #ifndef TXSTORM_REPORT_H
 #define TXSTORM_REPORT_H
 
+#include "txstorm/assertion.h"
 #include "txstorm/checker.h"
 #include "txstorm/options.h"
 #include "txstorm/stats.h"
@@ -10,44 +12,79 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* A run's result, live or loaded back from its JSON. */
 struct run_summary {
-    const struct config *cfg;
-    const char *dsn_redacted;
+    json_t *config; /* the configuration as reported (see report_config_json) */
     const char *server_version;
     const char *tool_version;
-    struct bank_meta meta;
-    uint64_t seed;
-    struct stats total;
-    int64_t elapsed_us;
-    int64_t start_wall_us;
+    struct stats total;    /* what was measured (after the warmup) */
+    int64_t elapsed_us;    /* the measured span; for a merge, the union of spans */
+    int64_t start_wall_us; /* when the measured span began */
     int64_t end_wall_us;
     bool interrupted; /* stopped by a signal */
     int workers_lost; /* workers that stopped early on an error */
+    int merged_from;  /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;
+    json_t *intervals; /* per-interval rows, or NULL */
+    json_t *source;    /* a loaded result's document: owns the strings above */
 };
 
-/* One interval of progress, already reduced across workers. */
+/* One interval of progress, reduced across workers. */
 struct progress_sample {
-    int64_t elapsed_us;
+    int64_t elapsed_us; /* since the workers started, warmup included */
     int64_t interval_us;
-    int64_t committed;    /* in the interval */
-    int64_t retries;      /* in the interval */
-    int64_t failed_total; /* since the start */
-    int64_t p99_us;       /* of the interval's committed transactions; 0 if none */
+    bool warmup; /* inside --warmup: shown, not counted */
+    bool open_loop;
+    int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
+    int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */
+    int64_t lag_max_us;                     /* open loop: worst start lag */
 };
+
+/* The run's configuration as JSON: what the text header and merge's
+ * compatibility check read. The DSN must already be redacted. */
+json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, uint64_t seed,
+                           int64_t accounts);
 
 void report_print_text(FILE *out, const struct run_summary *s);
 void report_print_check(FILE *out, const struct check_result *c);
 
-void report_progress_header(FILE *out);
+void report_progress_sample(const struct stats *interval, int64_t elapsed_us, int64_t interval_us,
+                            bool warmup, bool open_loop, struct progress_sample *p);
+void report_progress_header(FILE *out, bool open_loop);
 void report_progress_line(FILE *out, const struct progress_sample *p);
+json_t *report_interval_json(const struct progress_sample *p);
+
+/* The figures assertions judge, from a result. */
+void report_figures(const struct run_summary *s, struct assert_figures *f);
+
+/* Prints each assertion as PASS/FAIL with the measured figure; true if all hold. */
+bool report_print_assertions(FILE *out, const struct assertion *a, int n,
+                             const struct assert_figures *f);
 
 /* The result as a JSON object (caller owns the reference). */
 json_t *report_json(const struct run_summary *s);
 
-/* Writes the JSON result to path atomically (temporary file, then rename), so a
- * reader never sees half a file. Returns 0, or -1 with a message in err. */
-int report_write_json(const char *path, const struct run_summary *s, char *err, size_t err_len);
+/* Writes text produced by `write` to path atomically (a temporary file, then
+ * rename), so a reader never sees half a file. Returns 0, or -1 with one line
+ * in err. Used for --json, --csv and --hgrm. */
+int report_write_file(const char *path, int (*write)(FILE *, const void *), const void *arg,
+                      char *err, size_t err_len);
+
+/* Writers for report_write_file. */
+int report_write_json_to(FILE *out, const void *summary);
+int report_write_csv_to(FILE *out, const void *intervals /* json_t array */);
+
+/* Loads a result written by report_write_json_to. Returns 0, or -1 with one
+ * line in err. The caller frees it with report_summary_free. */
+int report_load(const char *path, struct run_summary *s, char *err, size_t err_len);
+
+/* Merges results: counts add, histograms merge, elapsed is the union of the
+ * measured spans, the check is the latest one. Refuses (-1, err) results with
+ * different histogram precision or workload configuration. */
+int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
+                 size_t err_len);
+
+void report_summary_free(struct run_summary *s);
 
 #endif

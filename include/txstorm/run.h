@@ -1,4 +1,5 @@
-/* A run: spawning the workers, pacing progress, stopping and merging. */
+/* A run: spawning the workers, collecting their stats each interval,
+ * warmup, progress, stopping. */
 #ifndef TXSTORM_RUN_H
 #define TXSTORM_RUN_H
 
@@ -7,9 +8,13 @@
 #include "txstorm/options.h"
 #include "txstorm/report.h"
 #include "txstorm/worker.h"
+#include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+
+/* Above this many workers, workers share sinks (see struct sink). */
+#define RUN_MAX_SINKS 32
 
 struct run {
     const struct config *cfg;
@@ -17,7 +22,9 @@ struct run {
     struct retry_budget budget; /* shared by the workers when --retry-budget is set */
     int n_workers;
     struct worker *workers;
-    int started;      /* threads created */
+    int started; /* threads created */
+    int n_sinks;
+    struct sink *sinks;
     atomic_bool stop; /* workers finish their transaction and leave */
     atomic_int running;
     pthread_t main_thread;
@@ -30,9 +37,15 @@ struct run {
     bool decided;
     bool abort_start;
 
-    int64_t start_us;
+    int64_t start_us;         /* workers released (monotonic) */
+    int64_t measure_start_us; /* warmup over: what counts starts here */
+    int64_t measure_start_wall_us;
     int64_t end_us;
     bool interrupted;
+
+    struct stats total; /* everything measured, collected interval by interval */
+    struct stats tick;  /* one interval, being collected */
+    json_t *intervals;  /* one row per interval, warmup included and marked */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGUSR1 in the calling thread (and so in every
@@ -47,11 +60,14 @@ void run_unblock_signals(void);
 int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
               uint64_t seed, struct db_error *err);
 
-/* Waits for the end (duration, quota, or SIGINT/SIGTERM), printing progress. */
+/* Waits for the end (duration, quota, or SIGINT/SIGTERM), collecting each
+ * interval and printing progress to `progress` (NULL: silent). */
 void run_wait(struct run *run, FILE *progress);
 
-/* Joins the workers, merges their stats into total, frees them. */
-void run_finish(struct run *run, struct stats *total, int *workers_lost,
-                struct db_error *first_error);
+/* Joins the workers and collects their last transactions into run->total. */
+void run_finish(struct run *run, int *workers_lost, struct db_error *first_error);
+
+/* Frees what the run holds (after the caller is done with total and intervals). */
+void run_free(struct run *run);
 
 #endif

@@ -1,5 +1,6 @@
-/* What a worker counts: per-transaction outcomes, retries, backoff and latency.
- * A worker owns its stats; the run merges them after the workers stop. */
+/* What a run counts: per-transaction outcomes, retries, backoff, and the
+ * histograms of latency, attempts, sleeps, retries and schedule lag. Pure:
+ * the run decides who owns a `struct stats` and when they are merged. */
 #ifndef TXSTORM_STATS_H
 #define TXSTORM_STATS_H
 
@@ -8,8 +9,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Latency histograms cover 1 us .. 1 h. */
-#define STATS_LATENCY_HIGHEST_US (3600LL * 1000000LL)
+/* Every histogram covers 1 .. 1 h in microseconds (retry counts fit too). */
+#define STATS_HIST_HIGHEST (3600LL * 1000000LL)
+
+/* The histograms, by what they hold. */
+enum stats_hist {
+    HIST_LATENCY,             /* committed: intended start to commit, retries and sleeps
+                                 included (the first attempt's start in closed loop) */
+    HIST_LATENCY_UNCORRECTED, /* committed: first attempt's actual start to commit */
+    HIST_ATTEMPT,             /* every attempt's own duration, committed or not */
+    HIST_BACKOFF,             /* every backoff sleep */
+    HIST_RETRIES,             /* finished transactions: the retries each needed */
+    HIST_LAG,                 /* actual start minus intended start (open loop) */
+    HIST_COUNT
+};
+
+/* Stable names used in JSON ("latency_us", ...). */
+const char *stats_hist_name(enum stats_hist h);
 
 struct stats {
     int64_t committed;
@@ -25,13 +41,18 @@ struct stats {
     int64_t budget_denied;    /* failed because the retry budget was empty */
     int64_t errors_by_class[ERR_CLASS_COUNT]; /* every failed attempt, retried or not */
     int64_t backoff_us;                       /* total time slept between attempts */
-    struct hist *latency_us; /* committed transactions: first attempt start to commit */
+    struct hist *hist[HIST_COUNT];
 };
 
-/* What one transaction did, accumulated by the worker while it runs. */
+/* Attempts whose duration and following sleep a transaction keeps for the
+ * histograms; further ones (beyond --max-retries 63) are counted, not timed. */
+#define TXN_ATTEMPTS_KEPT 64
+
+/* What one transaction did, filled in by the retry loop. */
 struct txn_outcome {
     enum { TXN_COMMITTED, TXN_INSUFFICIENT, TXN_FAILED, TXN_AMBIGUOUS } end;
-    int64_t latency_us;
+    int64_t latency_us; /* first attempt's start to the end */
+    int64_t lag_us;     /* how late the first attempt started against its schedule */
     int64_t attempts;
     int64_t retries;
     int64_t retries_by_class[ERR_CLASS_COUNT];
@@ -40,9 +61,11 @@ struct txn_outcome {
     bool budget_denied;
     int64_t errors_by_class[ERR_CLASS_COUNT];
     int64_t backoff_us;
+    int64_t attempt_us[TXN_ATTEMPTS_KEPT]; /* duration of attempt i */
+    int64_t sleep_us[TXN_ATTEMPTS_KEPT];   /* backoff after attempt i (i < retries) */
 };
 
-/* Zeroes the counters and creates the histogram; false when out of memory. */
+/* Zeroes the counters and creates the histograms; false when out of memory. */
 bool stats_init(struct stats *s, int sig_figs);
 void stats_free(struct stats *s);
 void stats_reset(struct stats *s);
@@ -50,7 +73,8 @@ void stats_reset(struct stats *s);
 /* Adds one finished transaction. */
 void stats_add_txn(struct stats *s, const struct txn_outcome *o);
 
-/* Adds src into dst (counters and histogram). */
-void stats_merge(struct stats *dst, const struct stats *src);
+/* Adds src into dst (counters and histograms); false if the histograms'
+ * precision differs (nothing is added then). */
+bool stats_merge(struct stats *dst, const struct stats *src);
 
 #endif

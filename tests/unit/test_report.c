@@ -4,6 +4,7 @@
 
 #include "cmocka_prelude.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,12 @@ static int setup(void **state)
     char err[OPTIONS_ERR_MAX];
     if (options_parse(8, argv, NULL, &cfg, err, sizeof err) != 0) return -1;
     memset(&summary, 0, sizeof summary);
-    summary.cfg = &cfg;
-    summary.dsn_redacted = "postgresql://u:***@h/d";
+    summary.config = report_config_json(&cfg, "postgresql://u:***@h/d", 9, 10);
     summary.server_version = "15.0";
     summary.tool_version = "0.0.test";
-    summary.meta = (struct bank_meta){.accounts = 10, .initial_total = 10000};
-    summary.seed = 9;
     summary.elapsed_us = 2000000;
+    summary.start_wall_us = 1700000000000000;
+    summary.end_wall_us = summary.start_wall_us + summary.elapsed_us;
     if (!stats_init(&summary.total, 3)) return -1;
     for (int i = 1; i <= 100; i++) {
         struct txn_outcome o = {.end = TXN_COMMITTED, .latency_us = i * 1000, .retries = i % 2};
@@ -53,7 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    stats_free(&summary.total);
+    report_summary_free(&summary);
     return 0;
 }
 
@@ -122,25 +122,128 @@ static void json_round_trips_with_every_promised_key(void **state)
     json_decref(back);
 }
 
+static char tmpdir[64];
+
+static void path_in_tmp(char *out, size_t len, const char *name)
+{
+    if (tmpdir[0] == '\0') {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/txstorm-test-XXXXXX");
+        assert_non_null(mkdtemp(tmpdir));
+    }
+    snprintf(out, len, "%s/%s", tmpdir, name);
+}
+
 static void json_file_is_written_whole(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/txstorm-test-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char path[512], err[256];
-    snprintf(path, sizeof path, "%s/r.json", dir);
-    assert_int_equal(report_write_json(path, &summary, err, sizeof err), 0);
+    path_in_tmp(path, sizeof path, "r.json");
+    assert_int_equal(report_write_file(path, report_write_json_to, &summary, err, sizeof err), 0);
     json_error_t jerr;
     json_t *back = json_load_file(path, 0, &jerr);
     assert_non_null(back);
     assert_int_equal(get_int(back, "committed"), 100);
     json_decref(back);
-    unlink(path);
-    rmdir(dir);
 
-    snprintf(path, sizeof path, "%s/missing/r.json", dir);
-    assert_int_equal(report_write_json(path, &summary, err, sizeof err), -1);
+    path_in_tmp(path, sizeof path, "missing/r.json");
+    assert_int_equal(report_write_file(path, report_write_json_to, &summary, err, sizeof err), -1);
     assert_non_null(strstr(err, "cannot write"));
+}
+
+/* Saving and loading gives back the same result, histograms and all. */
+static void a_saved_result_loads_back_exactly(void **state)
+{
+    (void)state;
+    char path[512], err[256];
+    path_in_tmp(path, sizeof path, "load.json");
+    assert_int_equal(report_write_file(path, report_write_json_to, &summary, err, sizeof err), 0);
+    struct run_summary back;
+    if (report_load(path, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(back.total.committed, 100);
+    assert_int_equal(back.total.retries, 60);
+    assert_int_equal(back.total.retries_by_reason[REASON_PG_CONCURRENT_UPDATE], 50);
+    assert_int_equal(back.total.backoff_us, 5000);
+    assert_int_equal(back.elapsed_us, summary.elapsed_us);
+    assert_int_equal(back.start_wall_us, summary.start_wall_us);
+    assert_true(back.check_done && back.check.ok);
+    for (int h = 0; h < HIST_COUNT; h++) {
+        assert_int_equal(back.total.hist[h]->total_count, summary.total.hist[h]->total_count);
+        for (int32_t i = 0; i < back.total.hist[h]->counts_len; i++)
+            assert_int_equal(back.total.hist[h]->counts[i], summary.total.hist[h]->counts[i]);
+    }
+    /* The reloaded result serialises to the same JSON. */
+    json_t *a = report_json(&summary), *b = report_json(&back);
+    assert_true(json_equal(a, b));
+    json_decref(a);
+    json_decref(b);
+    report_summary_free(&back);
+
+    path_in_tmp(path, sizeof path, "bad.json");
+    FILE *f = fopen(path, "w");
+    fputs("{\"tool\": \"txstorm\", \"config\": {}}", f);
+    fclose(f);
+    assert_int_equal(report_load(path, &back, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a txstorm result"));
+    path_in_tmp(path, sizeof path, "nothing-here.json");
+    assert_int_equal(report_load(path, &back, err, sizeof err), -1);
+}
+
+/* Two halves merged equal the whole: counts add, histograms merge exactly, the
+ * duration is the union of the spans. */
+static void merge_equals_pooled(void **state)
+{
+    (void)state;
+    struct run_summary a = {.config = json_deep_copy(summary.config),
+                            .server_version = "15.0",
+                            .tool_version = "t",
+                            .elapsed_us = 10000000,
+                            .start_wall_us = 1000000000,
+                            .end_wall_us = 1010000000};
+    struct run_summary b = a;
+    b.config = json_deep_copy(summary.config);
+    json_object_set_new(b.config, "workers", json_integer(6));
+    json_object_set_new(b.config, "seed", json_integer(12345));
+    b.start_wall_us = 1005000000; /* overlaps a by 5 s */
+    b.end_wall_us = 1015000000;
+    struct stats pooled;
+    assert_true(stats_init(&a.total, 3) && stats_init(&b.total, 3) && stats_init(&pooled, 3));
+    for (int i = 0; i < 3000; i++) {
+        struct txn_outcome o = {.end = i % 7 ? TXN_COMMITTED : TXN_FAILED,
+                                .latency_us = 100 + i * 37 % 50000,
+                                .attempts = 1 + i % 3,
+                                .retries = i % 3};
+        stats_add_txn(i % 2 ? &a.total : &b.total, &o);
+        stats_add_txn(&pooled, &o);
+    }
+    struct run_summary *in[] = {&a, &b}, merged;
+    char err[256];
+    if (report_merge(in, 2, &merged, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(merged.total.committed, pooled.committed);
+    assert_int_equal(merged.total.failed, pooled.failed);
+    assert_int_equal(merged.total.retries, pooled.retries);
+    for (int h = 0; h < HIST_COUNT; h++)
+        for (int32_t i = 0; i < pooled.hist[h]->counts_len; i++)
+            assert_int_equal(merged.total.hist[h]->counts[i], pooled.hist[h]->counts[i]);
+    assert_int_equal(hist_value_at_percentile(merged.total.hist[HIST_LATENCY], 99.9),
+                     hist_value_at_percentile(pooled.hist[HIST_LATENCY], 99.9));
+    assert_int_equal(merged.elapsed_us, 15000000);
+    assert_int_equal(merged.merged_from, 2);
+    assert_int_equal(json_integer_value(json_object_get(merged.config, "workers")), 10);
+    report_summary_free(&merged);
+
+    /* A different workload is refused, naming the difference. */
+    json_object_set_new(b.config, "shape", json_string("single"));
+    assert_int_equal(report_merge(in, 2, &merged, err, sizeof err), -1);
+    assert_non_null(strstr(err, "differ in shape"));
+    json_object_set_new(b.config, "shape", json_string("interactive"));
+    /* So is a different histogram precision. */
+    stats_free(&b.total);
+    assert_true(stats_init(&b.total, 2));
+    assert_int_equal(report_merge(in, 2, &merged, err, sizeof err), -1);
+    assert_non_null(strstr(err, "different histogram precision"));
+    report_summary_free(&a);
+    report_summary_free(&b);
+    stats_free(&pooled);
 }
 
 static char *capture(void (*print)(FILE *, const void *), const void *arg)
@@ -153,14 +256,9 @@ static char *capture(void (*print)(FILE *, const void *), const void *arg)
     return buf;
 }
 
-static void print_text(FILE *f, const void *s)
-{
-    report_print_text(f, s);
-}
-static void print_check(FILE *f, const void *c)
-{
-    report_print_check(f, c);
-}
+static void print_text(FILE *f, const void *s) { report_print_text(f, s); }
+static void print_check(FILE *f, const void *c) { report_print_check(f, c); }
+static void print_csv(FILE *f, const void *rows) { report_write_csv_to(f, rows); }
 
 static void text_report_shows_the_figures(void **state)
 {
@@ -171,6 +269,7 @@ static void text_report_shows_the_figures(void **state)
     assert_non_null(strstr(text, "committed                           100         50.0"));
     assert_non_null(strstr(text, "40P01 deadlock                       10"));
     assert_non_null(strstr(text, "postgresql://u:***@h/d"));
+    assert_non_null(strstr(text, "retries per transaction"));
     assert_non_null(strstr(text, "check: PASS"));
     free(text);
 
@@ -184,23 +283,55 @@ static void text_report_shows_the_figures(void **state)
     free(text);
 }
 
-static void progress_line_has_rates(void **state)
+static void progress_lines_and_series(void **state)
 {
     (void)state;
+    struct progress_sample p;
+    report_progress_sample(&summary.total, 3000000, 500000, true, true, &p);
+    assert_int_equal(p.committed, 100);
+    assert_true(p.warmup && p.open_loop);
+    assert_true(p.p99_us >= 99000 && p.p99_us <= 99100);
+
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    report_progress_header(f);
-    struct progress_sample p = {.elapsed_us = 3000000,
-                                .interval_us = 500000,
-                                .committed = 50,
-                                .retries = 5,
-                                .failed_total = 2,
-                                .p99_us = 12340};
+    report_progress_header(f, true);
     report_progress_line(f, &p);
     fclose(f);
-    assert_non_null(strstr(buf, "elapsed_s  committed/s  retries/s    failed     p99_ms\n"));
-    assert_non_null(strstr(buf, "      3.0        100.0       10.0         2      12.34\n"));
+    assert_non_null(strstr(buf, "elapsed_s committed/s  retries/s  failed ambiguous"));
+    assert_non_null(strstr(buf, "lag_ms\n"));
+    assert_non_null(strstr(buf, "      3.0       200.0      120.0       1         0"));
+    assert_non_null(strstr(buf, "  warmup\n"));
+    free(buf);
+
+    json_t *rows = json_array();
+    json_array_append_new(rows, report_interval_json(&p));
+    char *csv = capture(print_csv, rows);
+    assert_non_null(strstr(csv, "elapsed_s,interval_s,warmup,committed,committed_per_s,"));
+    assert_non_null(strstr(csv, "\n3,0.5,1,100,200,60,120,1,0,0,"));
+    free(csv);
+    json_decref(rows);
+}
+
+static void assertions_are_judged_on_the_figures(void **state)
+{
+    (void)state;
+    struct assert_figures fig;
+    report_figures(&summary, &fig);
+    assert_true(fig.value[METRIC_TPS] == 50.0);
+    assert_true(fabs(fig.value[METRIC_FAILED_RATE] - 1.0 / 101.0) < 1e-12);
+    assert_true(fig.value[METRIC_RETRY_RATE] == 0.6);
+    struct assertion a[2];
+    char err[256];
+    assert_int_equal(assertion_parse("tps>40", &a[0], err, sizeof err), 0);
+    assert_int_equal(assertion_parse("p99<50ms", &a[1], err, sizeof err), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_false(report_print_assertions(f, a, 2, &fig));
+    fclose(f);
+    assert_non_null(strstr(buf, "PASS tps>40"));
+    assert_non_null(strstr(buf, "FAIL p99<50ms"));
     free(buf);
 }
 
@@ -209,8 +340,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_round_trips_with_every_promised_key),
         cmocka_unit_test(json_file_is_written_whole),
+        cmocka_unit_test(a_saved_result_loads_back_exactly),
+        cmocka_unit_test(merge_equals_pooled),
         cmocka_unit_test(text_report_shows_the_figures),
-        cmocka_unit_test(progress_line_has_rates),
+        cmocka_unit_test(progress_lines_and_series),
+        cmocka_unit_test(assertions_are_judged_on_the_figures),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    if (tmpdir[0]) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+        if (system(cmd) != 0) rc = 1;
+    }
+    return rc;
 }

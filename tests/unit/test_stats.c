@@ -32,12 +32,12 @@ static void outcomes_are_counted_where_they_belong(void **state)
     assert_int_equal(s.retries_by_class[ERR_DEADLOCK], 1);
     assert_int_equal(s.errors_by_class[ERR_OTHER], 1);
     assert_int_equal(s.backoff_us, 300);
-    assert_int_equal(s.latency_us->total_count, 1); /* only committed ones */
-    assert_true(hist_values_equivalent(s.latency_us, hist_max(s.latency_us), 1500));
+    assert_int_equal(s.hist[HIST_LATENCY]->total_count, 1); /* only committed ones */
+    assert_true(hist_values_equivalent(s.hist[HIST_LATENCY], hist_max(s.hist[HIST_LATENCY]), 1500));
 
     stats_reset(&s);
     assert_int_equal(s.committed, 0);
-    assert_int_equal(s.latency_us->total_count, 0);
+    assert_int_equal(s.hist[HIST_LATENCY]->total_count, 0);
     stats_free(&s);
 }
 
@@ -60,9 +60,52 @@ static void merge_adds_everything(void **state)
     assert_int_equal(a.retried_txns, 8);
     assert_int_equal(a.retries_by_class[ERR_SERIALIZATION], 8);
     assert_int_equal(a.backoff_us, 400);
-    assert_int_equal(a.latency_us->total_count, 8);
+    assert_int_equal(a.hist[HIST_LATENCY]->total_count, 8);
     stats_free(&a);
     stats_free(&b);
+}
+
+static void histograms_hold_what_they_name(void **state)
+{
+    (void)state;
+    struct stats s;
+    assert_true(stats_init(&s, 3));
+    struct txn_outcome o = {.end = TXN_COMMITTED,
+                            .latency_us = 1000,
+                            .lag_us = 500,
+                            .attempts = 3,
+                            .retries = 2,
+                            .attempt_us = {100, 200, 300},
+                            .sleep_us = {10, 20}};
+    stats_add_txn(&s, &o);
+    struct hist *const *h = s.hist;
+    assert_int_equal(hist_max(h[HIST_LATENCY]), 1500); /* from the intended start */
+    assert_int_equal(hist_max(h[HIST_LATENCY_UNCORRECTED]), 1000);
+    assert_int_equal(h[HIST_ATTEMPT]->total_count, 3);
+    assert_int_equal(hist_min(h[HIST_ATTEMPT]), 100);
+    assert_int_equal(hist_max(h[HIST_ATTEMPT]), 300);
+    assert_int_equal(h[HIST_BACKOFF]->total_count, 2);
+    assert_int_equal(hist_max(h[HIST_BACKOFF]), 20);
+    assert_int_equal(h[HIST_RETRIES]->total_count, 1);
+    assert_int_equal(hist_max(h[HIST_RETRIES]), 2);
+    assert_int_equal(hist_max(h[HIST_LAG]), 500);
+
+    /* A failed transaction: no latency, but its attempts, sleeps and retries count. */
+    struct txn_outcome f = {
+        .end = TXN_FAILED, .attempts = 2, .retries = 1, .attempt_us = {50, 60}, .sleep_us = {5}};
+    stats_add_txn(&s, &f);
+    assert_int_equal(h[HIST_LATENCY]->total_count, 1);
+    assert_int_equal(h[HIST_ATTEMPT]->total_count, 5);
+    assert_int_equal(h[HIST_RETRIES]->total_count, 2);
+
+    /* More attempts than are kept: the extra ones are counted, not timed. */
+    struct txn_outcome many = {
+        .end = TXN_FAILED, .attempts = TXN_ATTEMPTS_KEPT + 10, .retries = TXN_ATTEMPTS_KEPT + 9};
+    stats_add_txn(&s, &many);
+    assert_int_equal(h[HIST_ATTEMPT]->total_count, 5 + TXN_ATTEMPTS_KEPT);
+    assert_int_equal(s.attempts, 5 + TXN_ATTEMPTS_KEPT + 10);
+    assert_string_equal(stats_hist_name(HIST_LAG), "schedule_lag_us");
+    stats_free(&s);
 }
 
 int main(void)
@@ -70,6 +113,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outcomes_are_counted_where_they_belong),
         cmocka_unit_test(merge_adds_everything),
+        cmocka_unit_test(histograms_hold_what_they_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

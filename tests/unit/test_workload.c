@@ -57,10 +57,7 @@ static double pooled_chi_square(const double *observed, const double *expected, 
 
 /* A chi-square with df degrees of freedom beyond mean + 6 standard deviations:
  * p well under 1e-5, so a correct sampler never trips it and a wrong one does. */
-static double chi_square_limit(int df)
-{
-    return df + 6 * sqrt(2.0 * df);
-}
+static double chi_square_limit(int df) { return df + 6 * sqrt(2.0 * df); }
 
 static void uniform_covers_the_bank_with_distinct_ids(void **state)
 {

@@ -1,0 +1,23 @@
+/* What the report module's files share; nothing outside src/report*.c includes this. */
+#ifndef TXSTORM_REPORT_INTERNAL_H
+#define TXSTORM_REPORT_INTERNAL_H
+
+#include "txstorm/report.h"
+
+/* Latency percentiles reported everywhere, with their JSON keys. */
+extern const double report_percentiles[];
+extern const char *const report_percentile_keys[];
+extern const int report_n_percentiles;
+
+static inline double report_ms(int64_t us) { return (double)us / 1000.0; }
+
+static inline double report_per_second(int64_t n, int64_t us)
+{
+    return us > 0 ? (double)n * 1e6 / (double)us : 0;
+}
+
+/* Config values by key, with a fallback when absent or of another type. */
+const char *report_cfg_str(const json_t *config, const char *key, const char *fallback);
+double report_cfg_num(const json_t *config, const char *key, double fallback);
+
+#endif

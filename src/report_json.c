@@ -1,0 +1,236 @@
+/* The JSON result, the per-interval series as JSON rows and CSV, and writing
+ * any of them to a file whole or not at all. */
+#include "report_internal.h"
+#include "txstorm/hist_json.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+static void describe_skew(const struct skew *k, char *out, size_t len)
+{
+    switch (k->kind) {
+    case SKEW_UNIFORM:
+        snprintf(out, len, "uniform");
+        break;
+    case SKEW_HOT:
+        snprintf(out, len, "hot:%lld", (long long)k->hot);
+        break;
+    case SKEW_HOTSPOT:
+        snprintf(out, len, "hotspot:%lld:%g", (long long)k->hot, k->hot_probability);
+        break;
+    case SKEW_ZIPF:
+        snprintf(out, len, "zipf:%g", k->zipf_s);
+        break;
+    }
+}
+
+json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, uint64_t seed,
+                           int64_t accounts)
+{
+    char skew[64];
+    describe_skew(&cfg->skew, skew, sizeof skew);
+    json_t *retry_on = json_array();
+    for (int c = 0; c < ERR_CLASS_COUNT; c++)
+        if (cfg->retry_on.retry[c]) json_array_append_new(retry_on, json_string(classify_name(c)));
+    bool fraction = cfg->amount_mode == AMOUNT_FRACTION;
+    json_t *o = json_pack(
+        "{s:s, s:i, s:I, s:s, s:s, s:I, s:I, s:f, s:I, s:f, s:s, s:s, s:s, s:f, s:s, s:o, s:i, "
+        "s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:f, s:I, s:i}",
+        "db", dsn_redacted, "workers", cfg->workers, "accounts", (json_int_t)accounts, "skew", skew,
+        "amount_mode", fraction ? "fraction" : "range", "amount_lo", (json_int_t)cfg->amount_lo,
+        "amount_hi", (json_int_t)cfg->amount_hi, "amount_fraction",
+        fraction ? cfg->amount_fraction : 0.0, "transactions_target", (json_int_t)cfg->transactions,
+        "duration_target_s", (double)cfg->duration_us / 1e6, "shape",
+        options_shape_name(cfg->spec.shape), "lock_order",
+        options_lock_order_name(cfg->spec.lock_order), "isolation",
+        options_isolation_name(cfg->spec.isolation), "think_time_ms", report_ms(cfg->spec.think_us),
+        "retry_protocol", options_protocol_name(cfg->protocol), "retry_on", retry_on, "max_retries",
+        cfg->max_retries, "backoff", backoff_policy_name(cfg->backoff.policy), "backoff_base_ms",
+        report_ms(cfg->backoff.base_us), "backoff_cap_ms", report_ms(cfg->backoff.cap_us),
+        "retry_budget", cfg->budget_tokens, "retry_budget_refund",
+        cfg->budget_tokens > 0 ? cfg->budget_refund : 0.0, "inject_retry", cfg->inject_retry,
+        "rate", cfg->rate, "arrival", options_arrival_name(cfg->arrival), "warmup_s",
+        (double)cfg->warmup_us / 1e6, "seed", (json_int_t)seed, "sig_figs", cfg->sig_figs);
+    /* The foundation's key: the hot set, when the skew has one. */
+    if (cfg->skew.kind == SKEW_HOT || cfg->skew.kind == SKEW_HOTSPOT)
+        json_object_set_new(o, "hot", json_integer(cfg->skew.hot));
+    return o;
+}
+
+/* Percentiles, max, mean and count of a histogram, divided by scale. */
+static json_t *summary_json(const struct hist *h, double scale)
+{
+    static const double more[] = {0, 25, 75, 95, 99.99};
+    static const char *const more_keys[] = {"p0", "p25", "p75", "p95", "p9999"};
+    json_t *o = json_object();
+    for (int i = 0; i < report_n_percentiles; i++)
+        json_object_set_new(
+            o, report_percentile_keys[i],
+            json_real((double)hist_value_at_percentile(h, report_percentiles[i]) / scale));
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        json_object_set_new(o, more_keys[i],
+                            json_real((double)hist_value_at_percentile(h, more[i]) / scale));
+    json_object_set_new(o, "max", json_real((double)hist_max(h) / scale));
+    json_object_set_new(o, "mean", json_real(hist_mean(h) / scale));
+    json_object_set_new(o, "stddev", json_real(hist_stddev(h) / scale));
+    json_object_set_new(o, "count", json_integer(h->total_count));
+    return o;
+}
+
+static json_t *counts_by_name(const int64_t *counts, int n, const char *(*name)(int),
+                              bool skip_zero)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++)
+        if (!skip_zero || counts[i]) json_object_set_new(o, name(i), json_integer(counts[i]));
+    return o;
+}
+
+static const char *class_name(int c) { return classify_name((enum error_class)c); }
+static const char *reason_name(int r) { return classify_reason_name((enum retry_reason)r); }
+
+static json_t *check_json(const struct check_result *c)
+{
+    return json_pack("{s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", c->ok,
+                     "accounts_ok", c->accounts_ok, "total_ok", c->total_ok, "negative_ok",
+                     c->negative_ok, "accounts_expected", (json_int_t)c->accounts_expected,
+                     "accounts_actual", (json_int_t)c->accounts_actual, "min_id",
+                     (json_int_t)c->min_id, "max_id", (json_int_t)c->max_id, "total_expected",
+                     (json_int_t)c->total_expected, "total_actual", (json_int_t)c->total_actual,
+                     "negative_accounts", (json_int_t)c->negative_accounts);
+}
+
+json_t *report_json(const struct run_summary *s)
+{
+    const struct stats *t = &s->total;
+    json_t *root = json_object();
+    json_object_set_new(root, "tool", json_string("txstorm"));
+    json_object_set_new(root, "tool_version", json_string(s->tool_version));
+    json_object_set_new(root, "server_version", json_string(s->server_version));
+    json_object_set_new(root, "start_unix_ms", json_integer(s->start_wall_us / 1000));
+    json_object_set_new(root, "end_unix_ms", json_integer(s->end_wall_us / 1000));
+    /* Microseconds too, so merge can take the union of spans exactly. */
+    json_object_set_new(root, "start_unix_us", json_integer(s->start_wall_us));
+    json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
+    json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
+    json_object_set_new(root, "merged_from", json_integer(s->merged_from));
+    json_object_set_new(root, "committed", json_integer(t->committed));
+    json_object_set_new(root, "failed", json_integer(t->failed));
+    json_object_set_new(root, "insufficient", json_integer(t->insufficient));
+    json_object_set_new(root, "ambiguous", json_integer(t->ambiguous));
+    json_object_set_new(root, "retried_txns", json_integer(t->retried_txns));
+    json_object_set_new(root, "attempts", json_integer(t->attempts));
+    json_object_set_new(root, "retries", json_integer(t->retries));
+    json_object_set_new(root, "retries_in_place", json_integer(t->retries_in_place));
+    json_object_set_new(root, "budget_denied", json_integer(t->budget_denied));
+    int64_t other =
+        t->retries - t->retries_by_class[ERR_SERIALIZATION] - t->retries_by_class[ERR_DEADLOCK];
+    json_object_set_new(root, "retries_by_sqlstate",
+                        json_pack("{s:I, s:I, s:I}", "40001",
+                                  (json_int_t)t->retries_by_class[ERR_SERIALIZATION], "40P01",
+                                  (json_int_t)t->retries_by_class[ERR_DEADLOCK], "other",
+                                  (json_int_t)other));
+    json_object_set_new(root, "retries_by_class",
+                        counts_by_name(t->retries_by_class, ERR_CLASS_COUNT, class_name, false));
+    json_object_set_new(root, "retries_by_reason",
+                        counts_by_name(t->retries_by_reason, REASON_COUNT, reason_name, true));
+    json_object_set_new(root, "errors_by_class",
+                        counts_by_name(t->errors_by_class, ERR_CLASS_COUNT, class_name, false));
+    json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
+    json_object_set_new(root, "backoff_ms_total", json_real(report_ms(t->backoff_us)));
+    json_object_set_new(root, "backoff_us_total", json_integer(t->backoff_us));
+    json_object_set_new(root, "duration_s", json_real((double)s->elapsed_us / 1e6));
+    json_object_set_new(root, "throughput_tps",
+                        json_real(report_per_second(t->committed, s->elapsed_us)));
+    json_object_set_new(root, "latency_ms", summary_json(t->hist[HIST_LATENCY], 1000.0));
+    json_object_set_new(root, "latency_uncorrected_ms",
+                        summary_json(t->hist[HIST_LATENCY_UNCORRECTED], 1000.0));
+    json_object_set_new(root, "attempt_latency_ms", summary_json(t->hist[HIST_ATTEMPT], 1000.0));
+    json_object_set_new(root, "backoff_sleep_ms", summary_json(t->hist[HIST_BACKOFF], 1000.0));
+    json_object_set_new(root, "schedule_lag_ms", summary_json(t->hist[HIST_LAG], 1000.0));
+    json_object_set_new(root, "retries_per_txn", summary_json(t->hist[HIST_RETRIES], 1.0));
+    json_object_set_new(root, "config", json_deep_copy(s->config));
+    json_object_set_new(root, "check", s->check_done ? check_json(&s->check) : json_null());
+    json_t *hists = json_object();
+    for (int i = 0; i < HIST_COUNT; i++)
+        json_object_set_new(hists, stats_hist_name(i), hist_json_encode(t->hist[i]));
+    json_object_set_new(root, "histograms", hists);
+    json_object_set_new(root, "intervals",
+                        s->intervals ? json_deep_copy(s->intervals) : json_array());
+    return root;
+}
+
+json_t *report_interval_json(const struct progress_sample *p)
+{
+    return json_pack(
+        "{s:f, s:f, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "elapsed_s",
+        (double)p->elapsed_us / 1e6, "interval_s", (double)p->interval_us / 1e6, "warmup",
+        p->warmup, "committed", (json_int_t)p->committed, "committed_per_s",
+        report_per_second(p->committed, p->interval_us), "retries", (json_int_t)p->retries,
+        "retries_per_s", report_per_second(p->retries, p->interval_us), "failed",
+        (json_int_t)p->failed, "ambiguous", (json_int_t)p->ambiguous, "insufficient",
+        (json_int_t)p->insufficient, "p50_ms", report_ms(p->p50_us), "p90_ms", report_ms(p->p90_us),
+        "p99_ms", report_ms(p->p99_us), "max_ms", report_ms(p->max_us), "lag_max_ms",
+        report_ms(p->lag_max_us));
+}
+
+int report_write_json_to(FILE *out, const void *summary)
+{
+    json_t *root = report_json(summary);
+    int rc = root ? json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : -1;
+    json_decref(root);
+    return rc == 0 && fputc('\n', out) != EOF ? 0 : -1;
+}
+
+int report_write_csv_to(FILE *out, const void *intervals)
+{
+    static const char *const columns[] = {
+        "elapsed_s", "interval_s",    "warmup", "committed", "committed_per_s",
+        "retries",   "retries_per_s", "failed", "ambiguous", "insufficient",
+        "p50_ms",    "p90_ms",        "p99_ms", "max_ms",    "lag_max_ms"};
+    const size_t n = sizeof columns / sizeof columns[0];
+    for (size_t c = 0; c < n; c++)
+        fprintf(out, "%s%s", c ? "," : "", columns[c]);
+    fputc('\n', out);
+    size_t i;
+    json_t *row;
+    json_array_foreach((json_t *)intervals, i, row)
+    {
+        for (size_t c = 0; c < n; c++) {
+            json_t *v = json_object_get(row, columns[c]);
+            if (c) fputc(',', out);
+            if (json_is_integer(v))
+                fprintf(out, "%lld", (long long)json_integer_value(v));
+            else if (json_is_boolean(v))
+                fprintf(out, "%d", json_is_true(v));
+            else
+                fprintf(out, "%.6g", json_number_value(v));
+        }
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+int report_write_file(const char *path, int (*write)(FILE *, const void *), const void *arg,
+                      char *err, size_t err_len)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(err, err_len, "%s: path too long", path);
+        return -1;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = write(f, arg);
+    if (fclose(f) != 0) rc = -1;
+    if (rc != 0 || rename(tmp, path) != 0) {
+        snprintf(err, err_len, "cannot write %s: %s", path, errno ? strerror(errno) : "I/O error");
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

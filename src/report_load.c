@@ -1,0 +1,270 @@
+/* Reading a saved result back, and merging several into one. */
+#include "report_internal.h"
+#include "txstorm/errbuf.h"
+#include "txstorm/hist_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void report_summary_free(struct run_summary *s)
+{
+    stats_free(&s->total);
+    json_decref(s->config);
+    json_decref(s->intervals);
+    json_decref(s->source);
+    memset(s, 0, sizeof *s);
+}
+
+/* An integer member, required. */
+static int get_i64(const json_t *o, const char *key, int64_t *out, const char *path, char *err,
+                   size_t err_len)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v))
+        return errbuf_fail(err, err_len, "%s: not a txstorm result (no integer '%s')", path, key);
+    *out = json_integer_value(v);
+    return 0;
+}
+
+/* counts[i] from o[name(i)]; absent names count 0 (older or sparse results). */
+static int get_named(const json_t *o, int64_t *counts, int n, const char *(*name)(int),
+                     const char *path, char *err, size_t err_len)
+{
+    for (int i = 0; i < n; i++) {
+        json_t *v = json_object_get(o, name(i));
+        if (v == NULL) continue;
+        if (!json_is_integer(v))
+            return errbuf_fail(err, err_len, "%s: '%s' is not an integer", path, name(i));
+        counts[i] = json_integer_value(v);
+    }
+    return 0;
+}
+
+static const char *class_name(int c) { return classify_name((enum error_class)c); }
+static const char *reason_name(int r) { return classify_reason_name((enum retry_reason)r); }
+
+static int load_stats(const json_t *root, struct stats *t, const char *path, char *err,
+                      size_t err_len)
+{
+    memset(t, 0, sizeof *t);
+    if (get_i64(root, "committed", &t->committed, path, err, err_len) ||
+        get_i64(root, "backoff_us_total", &t->backoff_us, path, err, err_len) ||
+        get_i64(root, "failed", &t->failed, path, err, err_len) ||
+        get_i64(root, "insufficient", &t->insufficient, path, err, err_len) ||
+        get_i64(root, "ambiguous", &t->ambiguous, path, err, err_len) ||
+        get_i64(root, "retried_txns", &t->retried_txns, path, err, err_len) ||
+        get_i64(root, "attempts", &t->attempts, path, err, err_len) ||
+        get_i64(root, "retries", &t->retries, path, err, err_len) ||
+        get_i64(root, "retries_in_place", &t->retries_in_place, path, err, err_len) ||
+        get_i64(root, "budget_denied", &t->budget_denied, path, err, err_len) ||
+        get_named(json_object_get(root, "retries_by_class"), t->retries_by_class, ERR_CLASS_COUNT,
+                  class_name, path, err, err_len) ||
+        get_named(json_object_get(root, "retries_by_reason"), t->retries_by_reason, REASON_COUNT,
+                  reason_name, path, err, err_len) ||
+        get_named(json_object_get(root, "errors_by_class"), t->errors_by_class, ERR_CLASS_COUNT,
+                  class_name, path, err, err_len))
+        return -1;
+    const json_t *hists = json_object_get(root, "histograms");
+    for (int i = 0; i < HIST_COUNT; i++) {
+        char herr[200];
+        t->hist[i] =
+            hist_json_decode(json_object_get(hists, stats_hist_name(i)), herr, sizeof herr);
+        if (t->hist[i] == NULL)
+            return errbuf_fail(err, err_len, "%s: histogram %s: %s", path, stats_hist_name(i),
+                               herr);
+    }
+    return 0;
+}
+
+static int load_check(const json_t *c, struct check_result *r, const char *path, char *err,
+                      size_t err_len)
+{
+    memset(r, 0, sizeof *r);
+    int ok, accounts_ok, total_ok, negative_ok; /* json_unpack's "b" fills an int */
+    json_int_t expected, actual, total_expected, total_actual, negative;
+    if (json_unpack((json_t *)c, "{s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I}", "ok", &ok,
+                    "accounts_ok", &accounts_ok, "total_ok", &total_ok, "negative_ok", &negative_ok,
+                    "accounts_expected", &expected, "accounts_actual", &actual, "total_expected",
+                    &total_expected, "total_actual", &total_actual, "negative_accounts",
+                    &negative) != 0)
+        return errbuf_fail(err, err_len, "%s: malformed 'check'", path);
+    *r = (struct check_result){.ok = ok,
+                               .accounts_ok = accounts_ok,
+                               .total_ok = total_ok,
+                               .negative_ok = negative_ok,
+                               .accounts_expected = expected,
+                               .accounts_actual = actual,
+                               .total_expected = total_expected,
+                               .total_actual = total_actual,
+                               .negative_accounts = negative};
+    json_t *min = json_object_get(c, "min_id"), *max = json_object_get(c, "max_id");
+    r->min_id = json_is_integer(min) ? json_integer_value(min) : 0;
+    r->max_id = json_is_integer(max) ? json_integer_value(max) : 0;
+    return 0;
+}
+
+int report_load(const char *path, struct run_summary *s, char *err, size_t err_len)
+{
+    memset(s, 0, sizeof *s);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (root == NULL)
+        return errbuf_fail(err, err_len, "%s: %s (line %d)", path, jerr.text, jerr.line);
+    s->source = root;
+    const char *tool = json_string_value(json_object_get(root, "tool"));
+    json_t *config = json_object_get(root, "config");
+    if (!json_is_object(root) || tool == NULL || strcmp(tool, "txstorm") != 0 ||
+        !json_is_object(config)) {
+        errbuf_fail(err, err_len, "%s: not a txstorm result", path);
+        goto fail;
+    }
+    s->config = json_incref(config);
+    s->server_version = json_string_value(json_object_get(root, "server_version"));
+    s->tool_version = json_string_value(json_object_get(root, "tool_version"));
+    if (s->server_version == NULL) s->server_version = "unknown";
+    if (s->tool_version == NULL) s->tool_version = "unknown";
+
+    int64_t merged = 0, lost = 0;
+    json_t *duration = json_object_get(root, "duration_s");
+    if (load_stats(root, &s->total, path, err, err_len) ||
+        get_i64(root, "start_unix_us", &s->start_wall_us, path, err, err_len) ||
+        get_i64(root, "end_unix_us", &s->end_wall_us, path, err, err_len) ||
+        get_i64(root, "merged_from", &merged, path, err, err_len) ||
+        get_i64(root, "workers_lost", &lost, path, err, err_len))
+        goto fail;
+    if (!json_is_number(duration) || json_number_value(duration) < 0) {
+        errbuf_fail(err, err_len, "%s: not a txstorm result (no 'duration_s')", path);
+        goto fail;
+    }
+    s->elapsed_us = (int64_t)(json_number_value(duration) * 1e6 + 0.5);
+    s->merged_from = (int)merged;
+    s->workers_lost = (int)lost;
+    s->interrupted = json_is_true(json_object_get(root, "interrupted"));
+    json_t *check = json_object_get(root, "check");
+    if (json_is_object(check)) {
+        if (load_check(check, &s->check, path, err, err_len)) goto fail;
+        s->check_done = true;
+    }
+    json_t *intervals = json_object_get(root, "intervals");
+    if (json_is_array(intervals)) s->intervals = json_incref(intervals);
+    return 0;
+fail:
+    report_summary_free(s);
+    return -1;
+}
+
+/* Keys that may differ between the parts of one distributed run. */
+static bool per_instance_key(const char *key)
+{
+    static const char *const keys[] = {"db", "workers", "seed", "transactions_target"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(key, keys[i]) == 0) return true;
+    return false;
+}
+
+static int same_workload(const json_t *a, const json_t *b, int ia, int ib, char *err,
+                         size_t err_len)
+{
+    const char *key;
+    json_t *va;
+    json_object_foreach((json_t *)a, key, va)
+    {
+        if (per_instance_key(key)) continue;
+        json_t *vb = json_object_get(b, key);
+        if (vb == NULL || !json_equal(va, vb)) {
+            char *sa = json_dumps(va, JSON_ENCODE_ANY | JSON_COMPACT);
+            char *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+            errbuf_fail(err, err_len,
+                        "merge: results %d and %d differ in %s (%s vs %s); only results of one "
+                        "workload merge",
+                        ia + 1, ib + 1, key, sa ? sa : "?", sb ? sb : "absent");
+            free(sa);
+            free(sb);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct span {
+    int64_t start, end;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct span *)a)->start, y = ((const struct span *)b)->start;
+    return (x > y) - (x < y);
+}
+
+/* Length of the union of the measured spans: overlapping parts count once. */
+static int64_t union_us(struct run_summary *const *in, int n)
+{
+    struct span *spans = malloc((size_t)n * sizeof *spans);
+    if (spans == NULL) return 0;
+    for (int i = 0; i < n; i++)
+        spans[i] = (struct span){in[i]->start_wall_us, in[i]->end_wall_us};
+    qsort(spans, (size_t)n, sizeof *spans, span_cmp);
+    int64_t total = 0, cur_start = spans[0].start, cur_end = spans[0].end;
+    for (int i = 1; i < n; i++) {
+        if (spans[i].start > cur_end) {
+            total += cur_end - cur_start;
+            cur_start = spans[i].start;
+            cur_end = spans[i].end;
+        } else if (spans[i].end > cur_end) {
+            cur_end = spans[i].end;
+        }
+    }
+    total += cur_end - cur_start;
+    free(spans);
+    return total;
+}
+
+int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
+                 size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    int sig_figs = in[0]->total.hist[0]->sig_figs;
+    for (int i = 1; i < n; i++) {
+        int other = in[i]->total.hist[0]->sig_figs;
+        if (other != sig_figs)
+            return errbuf_fail(err, err_len,
+                               "merge: results 1 and %d have different histogram precision "
+                               "(%d vs %d significant figures)",
+                               i + 1, sig_figs, other);
+        if (same_workload(in[0]->config, in[i]->config, 0, i, err, err_len) ||
+            same_workload(in[i]->config, in[0]->config, i, 0, err, err_len))
+            return -1;
+    }
+    if (!stats_init(&out->total, sig_figs))
+        return errbuf_fail(err, err_len, "merge: out of memory");
+
+    out->config = json_deep_copy(in[0]->config);
+    int64_t workers = 0, target = 0, latest_check_end = INT64_MIN;
+    out->start_wall_us = INT64_MAX;
+    out->end_wall_us = INT64_MIN;
+    for (int i = 0; i < n; i++) {
+        const struct run_summary *r = in[i];
+        stats_merge(&out->total, &r->total);
+        workers += (int64_t)report_cfg_num(r->config, "workers", 0);
+        target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
+        out->merged_from += r->merged_from ? r->merged_from : 1;
+        out->workers_lost += r->workers_lost;
+        out->interrupted = out->interrupted || r->interrupted;
+        if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;
+        if (r->end_wall_us > out->end_wall_us) out->end_wall_us = r->end_wall_us;
+        /* The database is shared: the check that ran last speaks for it. */
+        if (r->check_done && r->end_wall_us > latest_check_end) {
+            latest_check_end = r->end_wall_us;
+            out->check = r->check;
+            out->check_done = true;
+        }
+    }
+    json_object_set_new(out->config, "workers", json_integer(workers));
+    json_object_set_new(out->config, "transactions_target", json_integer(target));
+    json_object_del(out->config, "seed");
+    json_object_del(out->config, "db");
+    out->elapsed_us = union_us(in, n);
+    out->server_version = in[0]->server_version;
+    out->tool_version = in[0]->tool_version;
+    return 0;
+}
