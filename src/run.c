@@ -255,9 +255,11 @@ void run_wait(struct run *run, FILE *progress)
         struct timespec ts = {.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
         on_signal(run, sigtimedwait(&set, NULL, &ts));
     }
-    /* Every worker has published before it left, so this interval is the last. */
+    /* Every worker has published before it left, so this interval is the last;
+     * a sliver after the final tick with nothing in it is not worth a row. */
     run->end_us = clock_now_us();
-    if (run->end_us > last_us) close_interval(run, run->end_us, last_us, progress, &lines);
+    collect(run);
+    if (run->tick.attempts > 0) close_interval(run, run->end_us, last_us, progress, &lines);
 }
 
 void run_finish(struct run *run, int *workers_lost, struct db_error *first_error)
