@@ -1,11 +1,20 @@
-/* Judging the bank's invariants from one snapshot. */
+/* Judging the bank's invariants. */
 #include "txstorm/checker.h"
 
 #include <string.h>
 
-void checker_evaluate(const struct bank_snapshot *snap, struct check_result *r)
+static void recompute_ok(struct check_result *r)
+{
+    r->ok = r->accounts_ok && r->total_ok && r->negative_ok &&
+            (!r->balances_checked || r->balances_ok) && (!r->ledger_checked || r->ledger_ok) &&
+            (!r->audited || r->audit.violations == 0);
+}
+
+void checker_evaluate(const struct bank_snapshot *snap, bool allow_overdraft,
+                      struct check_result *r)
 {
     memset(r, 0, sizeof *r);
+    r->allow_overdraft = allow_overdraft;
     r->accounts_expected = snap->meta.accounts;
     r->accounts_actual = snap->accounts;
     r->min_id = snap->min_id;
@@ -18,6 +27,74 @@ void checker_evaluate(const struct bank_snapshot *snap, struct check_result *r)
     r->accounts_ok = snap->accounts == snap->meta.accounts && snap->min_id == 1 &&
                      snap->max_id == snap->meta.accounts;
     r->total_ok = snap->total == snap->meta.initial_total;
-    r->negative_ok = snap->negative == 0;
-    r->ok = r->accounts_ok && r->total_ok && r->negative_ok;
+    r->negative_ok = allow_overdraft || snap->negative == 0;
+    r->balances_checked = snap->ledger_read;
+    if (snap->ledger_read) {
+        r->balance_mismatches = snap->ledger_mismatches;
+        r->balances_ok = snap->ledger_mismatches == 0;
+        r->first_mismatch_id = snap->first_mismatch_id;
+        r->first_mismatch_expected = snap->first_mismatch_expected;
+        r->first_mismatch_actual = snap->first_mismatch_actual;
+    }
+    recompute_ok(r);
+}
+
+void checker_add_ledger(struct check_result *r, const struct ledger_audit *a)
+{
+    /* Several runs' reconciliations add up (one per process of a distributed run). */
+    if (!r->ledger_checked) {
+        r->ledger_checked = true;
+        r->ledger_ok = true;
+        r->first_lost = r->first_duplicated = r->first_invented = -1;
+    }
+    r->ledger_ok = r->ledger_ok && ledger_audit_ok(a);
+    r->acked += a->acked;
+    r->acked_found += a->acked_found;
+    r->lost += a->lost;
+    r->duplicated += a->duplicated;
+    r->invented_failed += a->invented_failed;
+    r->invented_unknown += a->invented_unknown;
+    r->ambiguous += a->ambiguous;
+    r->ambiguous_committed += a->ambiguous_committed;
+    r->ambiguous_not_committed += a->ambiguous_not_committed;
+    if (r->first_lost < 0) r->first_lost = a->first_lost;
+    if (r->first_duplicated < 0) r->first_duplicated = a->first_duplicated;
+    if (r->first_invented < 0) r->first_invented = a->first_invented;
+    recompute_ok(r);
+}
+
+void checker_add_audit(struct check_result *r, const struct audit_summary *a)
+{
+    r->audited = true;
+    r->audit = *a;
+    recompute_ok(r);
+}
+
+static int64_t distance(int64_t total, int64_t expected)
+{
+    return total > expected ? total - expected : expected - total;
+}
+
+bool checker_audit_reading(struct audit_summary *a, const struct bank_snapshot *snap, int64_t t_us,
+                           bool allow_overdraft)
+{
+    struct audit_reading now = {.t_us = t_us, .total = snap->total, .negative = snap->negative};
+    a->expected_total = snap->meta.initial_total;
+    a->readings++;
+    bool wrong = snap->total != a->expected_total;
+    bool negative = !allow_overdraft && snap->negative > 0;
+    if (wrong) {
+        if (a->wrong_total++ == 0) a->wrong_first = a->wrong_worst = now;
+        if (distance(now.total, a->expected_total) >
+            distance(a->wrong_worst.total, a->expected_total))
+            a->wrong_worst = now;
+        a->wrong_last = now;
+    }
+    if (negative) {
+        if (a->negative_value++ == 0) a->negative_first = a->negative_worst = now;
+        if (now.negative > a->negative_worst.negative) a->negative_worst = now;
+        a->negative_last = now;
+    }
+    a->violations += wrong || negative;
+    return wrong || negative;
 }

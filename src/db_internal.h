@@ -27,6 +27,11 @@ void db_set_message(struct db_error *err, enum error_class cls, const char *fmt,
 /* Runs a statement expecting success; false with err set otherwise. */
 bool db_exec_ok(struct db *db, const char *sql, struct db_error *err);
 
+/* Runs sql (with text params when n > 0) expecting status want; NULL with
+ * err set otherwise. The caller PQclears the result. */
+PGresult *db_query(struct db *db, const char *sql, int n, const char *const *params,
+                   ExecStatusType want, struct db_error *err);
+
 /* Reads a decimal int64 cell; false when NULL or out of range. */
 bool db_cell_i64(const PGresult *res, int row, int col, int64_t *out);
 

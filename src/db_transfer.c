@@ -46,6 +46,21 @@ static const struct {
      "THEN floor(balance * $4::float8)::bigint ELSE $3::bigint END AS amt "
      "FROM %1$s WHERE id = $1) AS t "
      "WHERE a.id IN ($1, $2) AND t.amt > 0 AND t.src >= t.amt"},
+    /* The same, writing its ledger row only when both accounts moved. */
+    {"txstorm_single_ledger",
+     "WITH t AS (SELECT balance AS src, CASE WHEN $4::float8 > 0 "
+     "THEN floor(balance * $4::float8)::bigint ELSE $3::bigint END AS amt "
+     "FROM %1$s WHERE id = $1), "
+     "moved AS (UPDATE %1$s AS a SET balance = a.balance + "
+     "CASE WHEN a.id = $1 THEN -t.amt ELSE t.amt END FROM t "
+     "WHERE a.id IN ($1, $2) AND t.amt > 0 AND t.src >= t.amt RETURNING t.amt) "
+     "INSERT INTO transfers (run_id, transfer_id, from_id, to_id, amount, worker, "
+     "attempt_started_at) SELECT $5, $6, $1, $2, max(amt), $7, now() FROM moved "
+     "HAVING count(*) = 2"},
+    {"txstorm_set", "UPDATE %s SET balance = $2 WHERE id = $1"},
+    {"txstorm_ledger",
+     "INSERT INTO transfers (run_id, transfer_id, from_id, to_id, amount, worker, "
+     "attempt_started_at) VALUES ($1, $2, $3, $4, $5, $6, now())"},
 };
 
 #define SQLSTATE_DIVISION_BY_ZERO "22012"
@@ -98,7 +113,9 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
     db->begin_sql = begin_sql[spec->isolation];
     if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err)) return DB_FAILED;
     for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
-        char sql[512];
+        /* The demo's database may have no ledger table: prepare only what is used. */
+        if (strstr(statements[i].sql, "transfers") && !spec->ledger) continue;
+        char sql[1024];
         snprintf(sql, sizeof sql, statements[i].sql, table_names[table]);
         PGresult *res = PQprepare(db->conn, statements[i].name, sql, 0, NULL);
         bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -144,48 +161,102 @@ static bool add_balance(struct db *db, int64_t id, int64_t delta, struct db_erro
     return one;
 }
 
-/* The source balance: a plain read, or both rows locked FOR UPDATE in id order. */
-static bool read_source(struct db *db, const struct transfer *t, int64_t *balance,
-                        struct db_error *err)
+/* Balances of both accounts (to's only when wanted): a plain read per row, or
+ * both rows locked FOR UPDATE in id order with one statement. */
+static bool read_balances(struct db *db, const struct transfer *t, int64_t *from_balance,
+                          int64_t *to_balance, struct db_error *err)
 {
     char from_s[24], to_s[24];
     fmt_i64(from_s, sizeof from_s, t->from);
     fmt_i64(to_s, sizeof to_s, t->to);
     const char *params[] = {from_s, to_s};
-    bool for_update = db->spec.shape == SHAPE_FOR_UPDATE;
-    PGresult *res =
-        for_update ? run_prepared(db, "txstorm_read_for_update", 2, params, PGRES_TUPLES_OK, err)
-                   : run_prepared(db, "txstorm_read", 1, params, PGRES_TUPLES_OK, err);
-    if (res == NULL) return false;
-    bool found = false;
-    int col = for_update ? 1 : 0;
-    for (int row = 0; row < PQntuples(res) && !found; row++) {
-        int64_t id = t->from;
-        if (for_update && !db_cell_i64(res, row, 0, &id)) break;
-        found = id == t->from && db_cell_i64(res, row, col, balance);
+    int found = 0, wanted = to_balance ? 2 : 1;
+    if (db->spec.shape == SHAPE_FOR_UPDATE) {
+        PGresult *res =
+            run_prepared(db, "txstorm_read_for_update", 2, params, PGRES_TUPLES_OK, err);
+        if (res == NULL) return false;
+        for (int row = 0; row < PQntuples(res); row++) {
+            int64_t id, balance;
+            if (!db_cell_i64(res, row, 0, &id) || !db_cell_i64(res, row, 1, &balance)) break;
+            if (id == t->from) {
+                *from_balance = balance;
+                found++;
+            } else if (id == t->to && to_balance) {
+                *to_balance = balance;
+                found++;
+            }
+        }
+        PQclear(res);
+    } else {
+        for (int i = 0; i < wanted; i++) {
+            PGresult *res = run_prepared(db, "txstorm_read", 1, &params[i], PGRES_TUPLES_OK, err);
+            if (res == NULL) return false;
+            if (PQntuples(res) == 1 && db_cell_i64(res, 0, 0, i == 0 ? from_balance : to_balance))
+                found++;
+            PQclear(res);
+            if (i + 1 < wanted) pause_between_statements(db);
+        }
     }
-    PQclear(res);
-    if (!found) db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing", t->from);
-    return found;
+    if (found != wanted)
+        db_set_message(err, ERR_OTHER, "account %" PRId64 " or %" PRId64 " is missing", t->from,
+                       t->to);
+    return found == wanted;
 }
 
-/* The statements between BEGIN and COMMIT: read, check, debit, credit. */
+/* Sets account id's balance to value (the absolute write mode). */
+static bool set_balance(struct db *db, int64_t id, int64_t value, struct db_error *err)
+{
+    char id_s[24], value_s[24];
+    fmt_i64(id_s, sizeof id_s, id);
+    fmt_i64(value_s, sizeof value_s, value);
+    const char *params[] = {id_s, value_s};
+    PGresult *res = run_prepared(db, "txstorm_set", 2, params, PGRES_COMMAND_OK, err);
+    PQclear(res);
+    return res != NULL;
+}
+
+static bool write_ledger_row(struct db *db, const struct transfer *t, int64_t amount,
+                             struct db_error *err)
+{
+    char run_s[24], id_s[24], from_s[24], to_s[24], amount_s[24], worker_s[16];
+    fmt_i64(run_s, sizeof run_s, t->run_id);
+    fmt_i64(id_s, sizeof id_s, t->id);
+    fmt_i64(from_s, sizeof from_s, t->from);
+    fmt_i64(to_s, sizeof to_s, t->to);
+    fmt_i64(amount_s, sizeof amount_s, amount);
+    snprintf(worker_s, sizeof worker_s, "%d", t->worker);
+    const char *params[] = {run_s, id_s, from_s, to_s, amount_s, worker_s};
+    PGresult *res = run_prepared(db, "txstorm_ledger", 6, params, PGRES_COMMAND_OK, err);
+    PQclear(res);
+    return res != NULL;
+}
+
+/* The statements between BEGIN and COMMIT: read, check, debit, credit, and
+ * the ledger row. Relative writes add to the balance the database holds;
+ * absolute writes store what the client computed from its reads, which is
+ * how lost updates happen below SERIALIZABLE. */
 static enum transfer_result transfer_body(struct db *db, const struct transfer *t, bool inject,
                                           struct db_error *err)
 {
     if (inject && !db_exec_ok(db, inject_sql, err)) return TRANSFER_ERROR;
-    int64_t balance;
-    if (!read_source(db, t, &balance, err)) return TRANSFER_ERROR;
+    bool absolute = db->spec.write_mode == WRITE_ABSOLUTE;
+    int64_t balance = 0, to_balance = 0;
+    if (!read_balances(db, t, &balance, absolute ? &to_balance : NULL, err)) return TRANSFER_ERROR;
     int64_t amount = t->fraction > 0 ? (int64_t)((double)balance * t->fraction) : t->amount;
     if (amount <= 0 || balance < amount) return TRANSFER_INSUFFICIENT;
     pause_between_statements(db);
 
     bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
-    int64_t first = debit_first ? t->from : t->to, second = debit_first ? t->to : t->from;
-    if (!add_balance(db, first, debit_first ? -amount : amount, err)) return TRANSFER_ERROR;
-    pause_between_statements(db);
-    if (!add_balance(db, second, debit_first ? amount : -amount, err)) return TRANSFER_ERROR;
-    pause_between_statements(db);
+    for (int i = 0; i < 2; i++) {
+        bool debit = (i == 0) == debit_first;
+        int64_t id = debit ? t->from : t->to;
+        bool ok = absolute
+                      ? set_balance(db, id, debit ? balance - amount : to_balance + amount, err)
+                      : add_balance(db, id, debit ? -amount : amount, err);
+        if (!ok) return TRANSFER_ERROR;
+        pause_between_statements(db);
+    }
+    if (db->spec.ledger && !write_ledger_row(db, t, amount, err)) return TRANSFER_ERROR;
     return TRANSFER_COMMITTED;
 }
 
@@ -219,13 +290,18 @@ static enum transfer_result single_statement(struct db *db, const struct transfe
                                              struct db_error *err)
 {
     if (inject && !db_exec_ok(db, inject_sql, err)) return TRANSFER_ERROR;
-    char from_s[24], to_s[24], amount_s[24], fraction_s[32];
+    char from_s[24], to_s[24], amount_s[24], fraction_s[32], run_s[24], id_s[24], worker_s[16];
     fmt_i64(from_s, sizeof from_s, t->from);
     fmt_i64(to_s, sizeof to_s, t->to);
     fmt_i64(amount_s, sizeof amount_s, t->amount);
     snprintf(fraction_s, sizeof fraction_s, "%.17g", t->fraction);
-    const char *params[] = {from_s, to_s, amount_s, fraction_s};
-    PGresult *res = PQexecPrepared(db->conn, "txstorm_single", 4, params, NULL, NULL, 0);
+    fmt_i64(run_s, sizeof run_s, t->run_id);
+    fmt_i64(id_s, sizeof id_s, t->id);
+    snprintf(worker_s, sizeof worker_s, "%d", t->worker);
+    const char *params[] = {from_s, to_s, amount_s, fraction_s, run_s, id_s, worker_s};
+    bool ledger = db->spec.ledger;
+    PGresult *res = PQexecPrepared(db->conn, ledger ? "txstorm_single_ledger" : "txstorm_single",
+                                   ledger ? 7 : 4, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         /* An implicit transaction commits with its statement: a lost
          * connection leaves the outcome unknown. */
@@ -233,11 +309,12 @@ static enum transfer_result single_statement(struct db *db, const struct transfe
         PQclear(res);
         return TRANSFER_ERROR;
     }
+    /* Rows updated: 2, or 0 for short funds; with the ledger, rows inserted: 1 or 0. */
     const char *rows = PQcmdTuples(res);
     enum transfer_result r = TRANSFER_COMMITTED;
     if (strcmp(rows, "0") == 0)
         r = TRANSFER_INSUFFICIENT;
-    else if (strcmp(rows, "2") != 0) {
+    else if (strcmp(rows, ledger ? "1" : "2") != 0) {
         db_set_message(err, ERR_OTHER, "transfer updated %s rows, not 2: the bank is malformed",
                        rows);
         r = TRANSFER_ERROR;
@@ -258,6 +335,11 @@ static enum transfer_result pipelined(struct db *db, const struct transfer *t, b
     const char *read_params[] = {from_s};
     const char *debit_params[] = {from_s, amount_s};
     const char *credit_params[] = {to_s, amount_s};
+    char run_s[24], id_s[24], worker_s[16];
+    fmt_i64(run_s, sizeof run_s, t->run_id);
+    fmt_i64(id_s, sizeof id_s, t->id);
+    snprintf(worker_s, sizeof worker_s, "%d", t->worker);
+    const char *ledger_params[] = {run_s, id_s, from_s, to_s, amount_s, worker_s};
     bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
 
     PGconn *c = db->conn;
@@ -275,6 +357,10 @@ static enum transfer_result pipelined(struct db *db, const struct transfer *t, b
         if (debit) debit_at = sent;
         ok = ok && PQsendQueryPrepared(c, debit ? "txstorm_debit_guarded" : "txstorm_add", 2,
                                        debit ? debit_params : credit_params, NULL, NULL, 0);
+        sent++;
+    }
+    if (db->spec.ledger) {
+        ok = ok && PQsendQueryPrepared(c, "txstorm_ledger", 6, ledger_params, NULL, NULL, 0);
         sent++;
     }
     ok = ok && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);

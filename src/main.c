@@ -9,6 +9,7 @@
 #include "txstorm/report.h"
 #include "txstorm/run.h"
 #include "txstorm/txn.h"
+#include "txstorm/verify.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,15 +33,6 @@ static struct db *connect_or_die(const struct config *cfg, int *rc)
     struct db *db = db_connect(cfg->dsn, &err);
     if (db == NULL) *rc = die_db(&err);
     return db;
-}
-
-/* Reads one consistent snapshot and judges it; DB_OK when the check ran. */
-static enum db_status check_bank(struct db *db, struct check_result *r, struct db_error *err)
-{
-    struct bank_snapshot snap;
-    enum db_status st = db_bank_snapshot(db, &snap, err);
-    if (st == DB_OK) checker_evaluate(&snap, r);
-    return st;
 }
 
 static int cmd_init(const struct config *cfg)
@@ -72,9 +64,24 @@ static int cmd_check(const struct config *cfg)
     if (db == NULL) return rc;
     struct check_result check;
     struct db_error err;
-    if (check_bank(db, &check, &err) != DB_OK)
-        rc = die_db(&err);
-    else {
+    if (verify_bank(db, cfg->ledger, cfg->allow_overdraft, &check, &err) != DB_OK) {
+        db_close(db);
+        return die_db(&err);
+    }
+    /* Each saved result brings the record of one process of a run. */
+    for (int i = 0; i < cfg->n_inputs && rc == EXIT_OK; i++) {
+        struct ledger ledger;
+        int64_t run_id;
+        char lerr[512];
+        if (report_load_ledger(cfg->inputs[i], &ledger, &run_id, lerr, sizeof lerr) != 0) {
+            fprintf(stderr, "txstorm: %s\n", lerr);
+            rc = EXIT_USAGE;
+        } else if (verify_ledger(db, &ledger, run_id, &check, &err) != DB_OK) {
+            rc = die_db(&err);
+        }
+        ledger_free(&ledger);
+    }
+    if (rc == EXIT_OK) {
         report_print_check(stdout, &check);
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
     }
@@ -221,10 +228,15 @@ static int cmd_run(const struct config *cfg)
     dsn_redact(cfg->dsn, dsn_redacted, sizeof dsn_redacted);
     uint64_t seed = cfg->seed_given ? cfg->seed : fresh_seed();
 
-    /* 2. Workers connect, then start together. */
+    /* 2. The run is registered (for its ledger), workers connect, then start together. */
+    int64_t run_id;
+    if (db_bank_begin_run(db, cfg->ledger, &run_id, &err) != DB_OK) {
+        db_close(db);
+        return die_db(&err);
+    }
     run_block_signals();
     struct run run;
-    if (run_start(&run, cfg, &workload, seed, &err) != 0) {
+    if (run_start(&run, cfg, &workload, seed, run_id, &err) != 0) {
         run_unblock_signals();
         db_close(db);
         return die_db(&err);
@@ -253,8 +265,19 @@ static int cmd_run(const struct config *cfg)
                 worker_err.message);
 
     /* 4. The bank is checked in one snapshot, then everything is reported. */
-    summary.check_done = check_bank(db, &summary.check, &err) == DB_OK;
+    summary.check_done =
+        verify_bank(db, cfg->ledger, cfg->allow_overdraft, &summary.check, &err) == DB_OK &&
+        (!cfg->ledger || verify_ledger(db, &run.ledger, run_id, &summary.check, &err) == DB_OK);
     if (!summary.check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
+    if (cfg->audit_us) {
+        checker_add_audit(&summary.check, &run.auditor.summary);
+        summary.audit_latency_us = run.auditor.latency_us;
+        run.auditor.latency_us = NULL; /* the summary owns it now */
+        summary.audit_series = json_incref(run.auditor.series);
+    }
+    if (cfg->ledger) {
+        summary.ledger = report_ledger_json(&run.ledger, run_id);
+    }
     rc = present(cfg, &summary);
     if (rc == EXIT_OK && (!summary.check_done || summary.workers_lost)) rc = EXIT_DATABASE;
     report_summary_free(&summary);

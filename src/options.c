@@ -60,6 +60,12 @@ enum flag_id {
     O_CSV,
     O_HGRM,
     O_ASSERT,
+    O_LEDGER,
+    O_ALLOW_OVERDRAFT,
+    O_AUDIT_EVERY,
+    O_AUDIT_AS_OF,
+    O_WRITE_MODE,
+    O_RESULT,
     O_FLAG_COUNT
 };
 
@@ -106,6 +112,12 @@ static const struct flag flags[] = {
     {"csv", O_CSV, F_RUN, true},
     {"hgrm", O_HGRM, F_RESULTS, true},
     {"assert", O_ASSERT, F_RESULTS, true},
+    {"ledger", O_LEDGER, F_RUN | F_CHECK, false},
+    {"allow-overdraft", O_ALLOW_OVERDRAFT, F_RUN | F_CHECK, false},
+    {"audit-every", O_AUDIT_EVERY, F_RUN, true},
+    {"audit-as-of", O_AUDIT_AS_OF, F_RUN, true},
+    {"write-mode", O_WRITE_MODE, F_RUN, true},
+    {"result", O_RESULT, F_CHECK, true},
 };
 
 /* Names of the enumerated flags' values, indexed by the enum. */
@@ -115,6 +127,7 @@ static const char *const isolation_names[] = {"serializable", "repeatable-read",
 static const char *const protocol_names[] = {"restart", "savepoint"};
 static const char *const amount_mode_names[] = {"range", "fraction"};
 static const char *const arrival_names[] = {"fixed", "poisson"};
+static const char *const write_mode_names[] = {"relative", "absolute"};
 
 #define N_NAMES(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -123,6 +136,7 @@ const char *options_lock_order_name(enum lock_order v) { return lock_order_names
 const char *options_isolation_name(enum isolation v) { return isolation_names[v]; }
 const char *options_protocol_name(enum retry_protocol v) { return protocol_names[v]; }
 const char *options_arrival_name(enum arrival v) { return arrival_names[v]; }
+const char *options_write_mode_name(enum write_mode v) { return write_mode_names[v]; }
 
 static const char *const command_names[] = {
     [CMD_HELP] = "help",     [CMD_VERSION] = "version", [CMD_INIT] = "init",
@@ -394,6 +408,35 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         if (cfg->n_asserts == OPTIONS_MAX_ASSERTS)
             return errbuf_fail(err, err_len, "--assert: at most %d", OPTIONS_MAX_ASSERTS);
         return assertion_parse(v, &cfg->asserts[cfg->n_asserts++], err, err_len);
+    case O_LEDGER:
+        cfg->ledger = cfg->spec.ledger = true;
+        return 0;
+    case O_ALLOW_OVERDRAFT:
+        cfg->allow_overdraft = true;
+        return 0;
+    case O_AUDIT_EVERY:
+        if (duration_flag(name, v, &cfg->audit_us, err, err_len)) return -1;
+        if (cfg->audit_us == 0)
+            return errbuf_fail(err, err_len, "--audit-every: must be above zero");
+        return 0;
+    case O_AUDIT_AS_OF: {
+        /* It is spliced into SQL as a literal, so only "-<digits><unit>" passes. */
+        int64_t us;
+        if (v[0] != '-' || options_parse_duration_us(v + 1, &us) != 0)
+            return errbuf_fail(err, err_len,
+                               "--audit-as-of: '%s' is not a negative interval like -1s", v);
+        cfg->audit_as_of = v;
+        return 0;
+    }
+    case O_WRITE_MODE:
+        return choice_flag(name, v, write_mode_names, N_NAMES(write_mode_names),
+                           (int *)&cfg->spec.write_mode, err, err_len);
+    case O_RESULT:
+        if (cfg->n_inputs == OPTIONS_MAX_INPUTS)
+            return errbuf_fail(err, err_len, "--result: at most %d", OPTIONS_MAX_INPUTS);
+        if (*v == '\0') return errbuf_fail(err, err_len, "--result: needs a file name");
+        cfg->inputs[cfg->n_inputs++] = v;
+        return 0;
     case O_FLAG_COUNT:
         break;
     }
@@ -409,7 +452,11 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
                            cfg->n_inputs);
     if (cfg->command == CMD_MERGE && cfg->n_inputs < 1)
         return errbuf_fail(err, err_len, "merge: needs at least one result file");
+    if (cfg->command == CMD_CHECK && cfg->n_inputs > 0 && !cfg->ledger)
+        return errbuf_fail(err, err_len, "--result: needs --ledger");
     if (cfg->command != CMD_RUN) return 0;
+    if (seen[O_AUDIT_AS_OF] && !seen[O_AUDIT_EVERY])
+        return errbuf_fail(err, err_len, "--audit-as-of: needs --audit-every");
     if (seen[O_ARRIVAL] && !seen[O_RATE])
         return errbuf_fail(err, err_len, "--arrival: needs --rate");
 
@@ -431,6 +478,10 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
                            "--think-time: the %s shape sends the transaction at once; "
                            "use --shape interactive or for-update",
                            shape_names[spec->shape]);
+    if (spec->write_mode == WRITE_ABSOLUTE && !explicit_txn)
+        return errbuf_fail(err, err_len,
+                           "--write-mode absolute: needs --shape interactive or for-update "
+                           "(it writes balances the client read)");
     if (cfg->amount_mode == AMOUNT_FRACTION && spec->shape == SHAPE_PIPELINED)
         return errbuf_fail(
             err, err_len,
@@ -608,6 +659,19 @@ static const char usage_run[] =
     "  --arrival A            fixed | poisson gaps between intended starts (default fixed)\n"
     "  --warmup D             run D first without counting it (shown in progress)\n"
     "\n"
+    "checking:\n"
+    "  --ledger               each transfer also writes a row into `transfers`; afterwards every\n"
+    "                         acknowledged transfer must be there exactly once, no failed one may "
+    "be\n"
+    "                         (ambiguous ones are resolved), and each balance must match the "
+    "ledger\n"
+    "  --audit-every D        an auditor on its own connection reads the total every D, in one\n"
+    "                         snapshot, and reports the first, worst and last wrong reading\n"
+    "  --audit-as-of I        CockroachDB: the auditor reads AS OF SYSTEM TIME I (e.g. -1s)\n"
+    "  --allow-overdraft      a negative balance is not a violation\n"
+    "  --write-mode M         relative: balance = balance + x (default); absolute: write the\n"
+    "                         balance the client computed (lost updates below serializable)\n"
+    "\n"
     "output:\n"
     "  --json FILE            write the result as JSON (written whole or not at all)\n"
     "  --csv FILE             the per-interval series as CSV\n"
@@ -620,9 +684,12 @@ static const char usage_run[] =
     "The bank is checked at the end; exit codes as in `txstorm --help`.\n";
 
 static const char usage_check[] =
-    "usage: txstorm check [--db DSN]\n"
+    "usage: txstorm check [--db DSN] [--allow-overdraft] [--ledger [--result RUN.json ...]]\n"
     "Reads the bank in one snapshot: account count, total = initial total, no negative\n"
-    "balance. Exit 0 when all hold, 1 when any is violated.\n";
+    "balance; with --ledger, each balance = initial + credits - debits in `transfers`, and\n"
+    "with --result (a run's saved JSON, one per process of the run) every transfer that run\n"
+    "acknowledged is in the ledger exactly once and none it saw fail is.\n"
+    "Exit 0 when all hold, 1 when any is violated.\n";
 
 static const char usage_report[] =
     "usage: txstorm report RESULT.json [--hgrm FILE] [--assert EXPR ...]\n"

@@ -21,6 +21,70 @@ double report_cfg_num(const json_t *config, const char *key, double fallback)
 
 static const char *pass(bool ok) { return ok ? "PASS" : "FAIL"; }
 
+static void print_audit_reading(FILE *out, const char *what, const struct audit_reading *r,
+                                int64_t expected)
+{
+    fprintf(out, "      %-6s at %8.3f s: total %lld (off by %+lld), %lld negative\n", what,
+            (double)r->t_us / 1e6, (long long)r->total, (long long)(r->total - expected),
+            (long long)r->negative);
+}
+
+static void print_ledger_check(FILE *out, const struct check_result *c)
+{
+    if (c->balances_checked) {
+        fprintf(out, "  balances = ledger            %-4s   %13d %13lld", pass(c->balances_ok), 0,
+                (long long)c->balance_mismatches);
+        if (!c->balances_ok)
+            fprintf(out, "   e.g. account %lld: ledger says %lld, balance %lld",
+                    (long long)c->first_mismatch_id, (long long)c->first_mismatch_expected,
+                    (long long)c->first_mismatch_actual);
+        fprintf(out, "\n");
+    } else if (c->balances_skipped) {
+        fprintf(out, "  balances = ledger            skipped: a run without --ledger moved money "
+                     "since init\n");
+    }
+    if (!c->ledger_checked) return;
+    fprintf(out, "  ledger: acknowledged found   %-4s   %13lld %13lld\n",
+            pass(c->lost == 0 && c->duplicated == 0), (long long)c->acked,
+            (long long)c->acked_found);
+    fprintf(out, "    lost (acknowledged, absent)       %13d %13lld", 0, (long long)c->lost);
+    if (c->lost) fprintf(out, "   e.g. transfer %lld", (long long)c->first_lost);
+    fprintf(out, "\n    duplicated                        %13d %13lld", 0,
+            (long long)c->duplicated);
+    if (c->duplicated) fprintf(out, "   e.g. transfer %lld", (long long)c->first_duplicated);
+    fprintf(out, "\n  ledger: nothing invented     %-4s   %13d %13lld",
+            pass(c->invented_failed == 0 && c->invented_unknown == 0), 0,
+            (long long)(c->invented_failed + c->invented_unknown));
+    if (c->invented_failed + c->invented_unknown)
+        fprintf(out, "   (%lld of failed transfers, %lld unknown; e.g. transfer %lld)",
+                (long long)c->invented_failed, (long long)c->invented_unknown,
+                (long long)c->first_invented);
+    fprintf(out,
+            "\n  ambiguous, resolved                 %13lld   -> committed %lld, not "
+            "committed %lld\n",
+            (long long)c->ambiguous, (long long)c->ambiguous_committed,
+            (long long)c->ambiguous_not_committed);
+}
+
+static void print_audit_check(FILE *out, const struct check_result *c)
+{
+    const struct audit_summary *a = &c->audit;
+    fprintf(out, "  auditor readings             %-4s   %13lld %13lld violating\n",
+            pass(a->violations == 0), (long long)a->readings, (long long)a->violations);
+    if (a->wrong_total) {
+        fprintf(out, "    wrong-total in %lld readings\n", (long long)a->wrong_total);
+        print_audit_reading(out, "first", &a->wrong_first, a->expected_total);
+        print_audit_reading(out, "worst", &a->wrong_worst, a->expected_total);
+        print_audit_reading(out, "last", &a->wrong_last, a->expected_total);
+    }
+    if (a->negative_value) {
+        fprintf(out, "    negative-value in %lld readings\n", (long long)a->negative_value);
+        print_audit_reading(out, "first", &a->negative_first, a->expected_total);
+        print_audit_reading(out, "worst", &a->negative_worst, a->expected_total);
+        print_audit_reading(out, "last", &a->negative_last, a->expected_total);
+    }
+}
+
 void report_print_check(FILE *out, const struct check_result *c)
 {
     fprintf(out, "check (one snapshot)           verdict   expected        actual\n");
@@ -32,8 +96,14 @@ void report_print_check(FILE *out, const struct check_result *c)
             (long long)c->total_expected, (long long)c->total_actual);
     if (!c->total_ok)
         fprintf(out, "   off by %+lld", (long long)(c->total_actual - c->total_expected));
-    fprintf(out, "\n  no overdraft (negatives)     %-4s   %13d %13lld\n", pass(c->negative_ok), 0,
-            (long long)c->negative_accounts);
+    if (c->allow_overdraft)
+        fprintf(out, "\n  no overdraft (negatives)     allowed %11d %13lld\n", 0,
+                (long long)c->negative_accounts);
+    else
+        fprintf(out, "\n  no overdraft (negatives)     %-4s   %13d %13lld\n", pass(c->negative_ok),
+                0, (long long)c->negative_accounts);
+    print_ledger_check(out, c);
+    if (c->audited) print_audit_check(out, c);
     fprintf(out, "check: %s\n", c->ok ? "PASS, all invariants hold" : "FAIL, invariant violated");
 }
 
@@ -146,6 +216,7 @@ static void print_distributions(FILE *out, const struct run_summary *s)
     print_hist_row(out, "each attempt", h[HIST_ATTEMPT], 1000.0);
     print_hist_row(out, "each backoff sleep", h[HIST_BACKOFF], 1000.0);
     print_hist_row(out, "retries per transaction", h[HIST_RETRIES], 1.0);
+    if (s->audit_latency_us) print_hist_row(out, "auditor read", s->audit_latency_us, 1000.0);
     fprintf(out, "\n");
 }
 

@@ -87,6 +87,8 @@ void run_free(struct run *run)
     stats_free(&run->tick);
     json_decref(run->intervals);
     run->intervals = NULL;
+    ledger_free(&run->ledger);
+    auditor_free(&run->auditor);
     pthread_mutex_destroy(&run->start_lock);
     pthread_cond_destroy(&run->start_cond);
 }
@@ -111,17 +113,19 @@ static void start_decide(struct run *run, bool abort)
 }
 
 int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
-              uint64_t seed, struct db_error *err)
+              uint64_t seed, int64_t run_id, struct db_error *err)
 {
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
+    run->run_id = run_id;
     run->workload = *workload;
     run->n_workers = cfg->workers;
     run->main_thread = pthread_self();
     pthread_mutex_init(&run->start_lock, NULL);
     pthread_cond_init(&run->start_cond, NULL);
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
-    if (!run_alloc(run, cfg->sig_figs)) {
+    if (!run_alloc(run, cfg->sig_figs) ||
+        (cfg->ledger && ledger_init(&run->ledger, 0, cfg->workers) != 0)) {
         snprintf(err->message, sizeof err->message, "out of memory for %d workers", cfg->workers);
         run_free(run);
         return -1;
@@ -165,9 +169,22 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
             ok = false;
         }
     }
+    if (ok && cfg->audit_us) {
+        run->auditor = (struct auditor){.dsn = cfg->dsn,
+                                        .as_of = cfg->audit_as_of,
+                                        .allow_overdraft = cfg->allow_overdraft,
+                                        .every_us = cfg->audit_us,
+                                        .stop = &run->stop};
+        if (auditor_start(&run->auditor, cfg->sig_figs) != 0) {
+            *err = run->auditor.error;
+            ok = false;
+        }
+    }
     start_decide(run, !ok);
     if (!ok) {
         workers_join(run);
+        atomic_store(&run->stop, true);
+        auditor_stop(&run->auditor);
         run_free(run);
         return -1;
     }
@@ -265,6 +282,8 @@ void run_wait(struct run *run, FILE *progress)
 void run_finish(struct run *run, int *workers_lost, struct db_error *first_error)
 {
     workers_join(run);
+    atomic_store(&run->stop, true);
+    auditor_stop(&run->auditor);
     *workers_lost = 0;
     for (int i = 0; i < run->started; i++) {
         struct worker *w = &run->workers[i];

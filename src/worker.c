@@ -5,6 +5,7 @@
 #include "txstorm/run.h"
 
 #include <signal.h>
+#include <stdio.h>
 
 /* Longest single sleep while waiting for a scheduled start, so a stop is
  * noticed promptly even at low rates. */
@@ -37,17 +38,35 @@ static int64_t wait_for_schedule(struct worker *w)
     }
 }
 
+static const enum ledger_outcome ledger_outcomes[] = {
+    [TXN_COMMITTED] = LEDGER_ACKED,
+    [TXN_INSUFFICIENT] = LEDGER_NONE, /* nothing was written */
+    [TXN_FAILED] = LEDGER_FAILED,
+    [TXN_AMBIGUOUS] = LEDGER_AMBIGUOUS,
+};
+
 static void transfer_loop(struct worker *w)
 {
+    struct run *run = w->run;
+    bool ledger = run->cfg->ledger;
     struct transfer t;
     struct txn_outcome o;
-    for (int64_t done = 0; done < w->quota && !stopped(w->run); done++) {
+    for (int64_t done = 0; done < w->quota && !stopped(run); done++) {
         int64_t lag_us = 0;
         if (w->open_loop && (lag_us = wait_for_schedule(w)) < 0) break;
         workload_next_transfer(&w->workload, &w->choice_rng, &t);
+        t.id = ledger_transfer_id(0, w->id, w->seq);
+        t.run_id = run->run_id;
+        t.worker = w->id;
         txn_execute(w->db, &t, &w->policy, &w->jitter_rng, &o, &w->error);
         o.lag_us = lag_us;
         publish(w, &o);
+        if (ledger && ledger_record(&run->ledger, w->id, w->seq, ledger_outcomes[o.end]) != 0) {
+            snprintf(w->error.message, sizeof w->error.message, "out of memory for the ledger");
+            w->lost = true;
+            break;
+        }
+        w->seq++;
         if (!db_ok(w->db)) {
             /* Reconnecting is a later concern; for now the worker stops and
              * the run reports it. */

@@ -1,16 +1,46 @@
-/* The bank's invariants: account count unchanged, total conserved, no overdraft. */
+/* The bank's invariants, judged from what the database and the tool saw. Pure.
+ *   accounts      ids are exactly 1..N, as created
+ *   conservation  the sum of balances is the initial total
+ *   no overdraft  no negative balance (unless allowed)
+ *   ledger        each balance = initial + credits - debits in `transfers`;
+ *                 every acknowledged transfer is there exactly once, no
+ *                 failed one is, ambiguous ones are resolved
+ *   auditor       every reading taken during the run conserved the total
+ */
 #ifndef TXSTORM_CHECKER_H
 #define TXSTORM_CHECKER_H
 
 #include "txstorm/db.h" /* struct bank_snapshot; no libpq */
+#include "txstorm/ledger.h"
 #include <stdbool.h>
 #include <stdint.h>
 
+/* One auditor reading, at t_us after the run's start. */
+struct audit_reading {
+    int64_t t_us;
+    int64_t total;
+    int64_t negative;
+};
+
+/* The auditor's readings, reduced Jepsen-style: for each kind of violation,
+ * how many readings showed it, and the first, worst and last of them. */
+struct audit_summary {
+    int64_t expected_total;
+    int64_t readings;
+    int64_t violations; /* readings with any violation */
+    int64_t wrong_total;
+    struct audit_reading wrong_first, wrong_worst,
+        wrong_last; /* worst: largest |total - expected| */
+    int64_t negative_value;
+    struct audit_reading negative_first, negative_worst, negative_last; /* worst: most negatives */
+};
+
 struct check_result {
-    bool ok; /* all invariants hold */
+    bool ok; /* every invariant that was checked holds */
     bool accounts_ok;
     bool total_ok;
-    bool negative_ok;
+    bool negative_ok; /* true when overdraft is allowed */
+    bool allow_overdraft;
     int64_t accounts_expected;
     int64_t accounts_actual;
     int64_t min_id; /* ids must be exactly 1..accounts_expected */
@@ -18,9 +48,39 @@ struct check_result {
     int64_t total_expected;
     int64_t total_actual;
     int64_t negative_accounts;
+
+    /* Each balance against the ledger (only when every transfer since init had one). */
+    bool balances_checked;
+    bool balances_skipped; /* asked for, but a run without --ledger moved money */
+    bool balances_ok;
+    int64_t balance_mismatches;
+    int64_t first_mismatch_id, first_mismatch_expected, first_mismatch_actual;
+
+    /* The run's own record against the ledger table. */
+    bool ledger_checked;
+    bool ledger_ok;
+    int64_t acked, acked_found, lost, duplicated, invented_failed, invented_unknown;
+    int64_t ambiguous, ambiguous_committed, ambiguous_not_committed;
+    int64_t first_lost, first_duplicated, first_invented;
+
+    /* The continuous auditor. */
+    bool audited;
+    struct audit_summary audit;
 };
 
-/* Judges a snapshot against the bank's metadata. Pure. */
-void checker_evaluate(const struct bank_snapshot *snap, struct check_result *r);
+/* Judges a snapshot against the bank's metadata (and, when the snapshot read
+ * it, the ledger's balances). */
+void checker_evaluate(const struct bank_snapshot *snap, bool allow_overdraft,
+                      struct check_result *r);
+
+/* Adds a finished ledger reconciliation to the verdict. */
+void checker_add_ledger(struct check_result *r, const struct ledger_audit *a);
+
+/* Adds the auditor's summary to the verdict. */
+void checker_add_audit(struct check_result *r, const struct audit_summary *a);
+
+/* Records one auditor reading; returns true if it violates an invariant. */
+bool checker_audit_reading(struct audit_summary *a, const struct bank_snapshot *snap, int64_t t_us,
+                           bool allow_overdraft);
 
 #endif

@@ -31,8 +31,10 @@ const char *db_server_version(struct db *db);
 enum bank_table { BANK_ACCOUNTS, BANK_DEMO };
 
 struct bank_meta {
-    int64_t accounts;      /* number of accounts at creation */
-    int64_t initial_total; /* sum of balances at creation */
+    int64_t accounts;        /* number of accounts at creation */
+    int64_t initial_balance; /* each account's balance at creation */
+    int64_t initial_total;   /* sum of balances at creation */
+    bool ledger_complete;    /* every transfer since init wrote a ledger row */
 };
 
 struct bank_snapshot {
@@ -41,20 +43,39 @@ struct bank_snapshot {
     int64_t total;    /* sum of balances now */
     int64_t negative; /* accounts with a negative balance */
     int64_t min_id, max_id;
+    /* With the ledger read (db_bank_snapshot's `ledger`): accounts whose
+     * balance differs from initial + credits - debits in `transfers`. */
+    bool ledger_read;
+    int64_t ledger_mismatches;
+    int64_t first_mismatch_id, first_mismatch_expected, first_mismatch_actual;
 };
 
 enum db_status { DB_OK, DB_EXISTS, DB_MISSING, DB_FAILED };
 
-/* Creates accounts 1..n with `balance` each and the metadata row, in one
- * transaction. DB_EXISTS when a bank is there and drop is false. */
+/* Creates accounts 1..n with `balance` each, the metadata row and the empty
+ * `transfers` ledger, in one transaction. DB_EXISTS when a bank is there and
+ * drop is false. */
 enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool drop,
                               struct db_error *err);
 
 /* Reads the metadata row. DB_MISSING when the bank is not there or not txstorm's. */
 enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_error *err);
 
-/* Reads metadata and the accounts' count, sum and negatives in one snapshot. */
-enum db_status db_bank_snapshot(struct db *db, struct bank_snapshot *snap, struct db_error *err);
+/* Reads metadata and the accounts' count, sum and negatives in one snapshot;
+ * with ledger, also each account against the ledger's credits and debits.
+ * as_of (CockroachDB, e.g. "-1s"; NULL elsewhere) reads AS OF SYSTEM TIME
+ * instead of in a REPEATABLE READ transaction; it must already be validated. */
+enum db_status db_bank_snapshot(struct db *db, bool ledger, const char *as_of,
+                                struct bank_snapshot *snap, struct db_error *err);
+
+/* Before a run: with ledger, registers the run and returns its number in
+ * *run_id (its ledger rows carry it); without, marks the ledger incomplete,
+ * since balances will move with no rows to explain them. */
+enum db_status db_bank_begin_run(struct db *db, bool ledger, int64_t *run_id, struct db_error *err);
+
+/* Streams the transfer ids of one run's ledger rows to `row`. */
+enum db_status db_ledger_scan(struct db *db, int64_t run_id, void (*row)(void *, int64_t),
+                              void *arg, struct db_error *err);
 
 /* Sets a balance directly, outside any transfer (demo set-up). */
 enum db_status db_demo_reset(struct db *db, struct db_error *err);

@@ -32,11 +32,15 @@ enum isolation { ISO_SERIALIZABLE, ISO_REPEATABLE_READ, ISO_READ_COMMITTED };
 enum retry_protocol { PROTOCOL_RESTART, PROTOCOL_SAVEPOINT };
 
 /* Everything that shapes one transaction, fixed for a run. */
+enum write_mode { WRITE_RELATIVE, WRITE_ABSOLUTE };
+
 struct txn_spec {
     enum txn_shape shape;
     enum lock_order lock_order;
     enum isolation isolation;
-    int64_t think_us; /* pause between statements inside a transaction */
+    int64_t think_us;           /* pause between statements inside a transaction */
+    enum write_mode write_mode; /* absolute: write computed balances (lost updates under RC) */
+    bool ledger;                /* insert a `transfers` row in each transfer */
 };
 
 const char *options_shape_name(enum txn_shape s);
@@ -44,6 +48,7 @@ const char *options_lock_order_name(enum lock_order o);
 const char *options_isolation_name(enum isolation i);
 const char *options_protocol_name(enum retry_protocol p);
 const char *options_arrival_name(enum arrival a);
+const char *options_write_mode_name(enum write_mode m);
 
 struct config {
     enum command command;
@@ -88,6 +93,12 @@ struct config {
     /* report, merge: the result files named on the command line */
     const char *inputs[OPTIONS_MAX_INPUTS];
     int n_inputs;
+
+    /* checking (run, check) */
+    bool ledger;             /* run: write a ledger row per transfer; check: reconcile it */
+    bool allow_overdraft;    /* a negative balance is not a violation */
+    int64_t audit_us;        /* run: the auditor reads the total every audit_us; 0: off */
+    const char *audit_as_of; /* run: CockroachDB AS OF SYSTEM TIME for the auditor, e.g. "-1s" */
 };
 
 /* Error message buffer size that fits any parse error. */

@@ -6,6 +6,7 @@
 
 #include "txstorm/assertion.h"
 #include "txstorm/checker.h"
+#include "txstorm/ledger.h"
 #include "txstorm/options.h"
 #include "txstorm/stats.h"
 #include <jansson.h>
@@ -26,8 +27,11 @@ struct run_summary {
     int merged_from;  /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;
-    json_t *intervals; /* per-interval rows, or NULL */
-    json_t *source;    /* a loaded result's document: owns the strings above */
+    json_t *intervals;             /* per-interval rows, or NULL */
+    json_t *ledger;                /* the run's own record of its transfers (--ledger), or NULL */
+    json_t *audit_series;          /* the auditor's readings, or NULL */
+    struct hist *audit_latency_us; /* the auditor's read latency, or NULL */
+    json_t *source;                /* a loaded result's document: owns the strings above */
 };
 
 /* One interval of progress, reduced across workers. */
@@ -86,5 +90,13 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
                  size_t err_len);
 
 void report_summary_free(struct run_summary *s);
+
+/* The run's record for its result file: {"run_id": N, ...ledger_json_encode}. */
+json_t *report_ledger_json(const struct ledger *l, int64_t run_id);
+
+/* Reads back the record a run saved in its result (for `check --ledger --result`).
+ * Returns 0, or -1 with one line in err (the ledger is left empty). */
+int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, char *err,
+                       size_t err_len);
 
 #endif

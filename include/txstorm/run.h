@@ -3,8 +3,10 @@
 #ifndef TXSTORM_RUN_H
 #define TXSTORM_RUN_H
 
+#include "txstorm/auditor.h"
 #include "txstorm/budget.h"
 #include "txstorm/db.h"
+#include "txstorm/ledger.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
 #include "txstorm/worker.h"
@@ -43,6 +45,10 @@ struct run {
     int64_t end_us;
     bool interrupted;
 
+    int64_t run_id;       /* the ledger's run number (--ledger) */
+    struct ledger ledger; /* each worker writes its own book */
+    struct auditor auditor;
+
     struct stats total; /* everything measured, collected interval by interval */
     struct stats tick;  /* one interval, being collected */
     json_t *intervals;  /* one row per interval, warmup included and marked */
@@ -58,13 +64,13 @@ void run_unblock_signals(void);
 /* Creates the workers and connects them. Returns 0 when every worker is
  * connected and started; -1 with err set (no worker runs) otherwise. */
 int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
-              uint64_t seed, struct db_error *err);
+              uint64_t seed, int64_t run_id, struct db_error *err);
 
 /* Waits for the end (duration, quota, or SIGINT/SIGTERM), collecting each
  * interval and printing progress to `progress` (NULL: silent). */
 void run_wait(struct run *run, FILE *progress);
 
-/* Joins the workers and collects their last transactions into run->total. */
+/* Joins the workers and the auditor. */
 void run_finish(struct run *run, int *workers_lost, struct db_error *first_error);
 
 /* Frees what the run holds (after the caller is done with total and intervals). */

@@ -35,6 +35,7 @@ struct worker {
     struct rng jitter_rng; /* backoff jitter, injection, arrivals: kept apart so
                               retries never shift the choices */
     bool open_loop;        /* --rate: start each transaction at its scheduled time */
+    int64_t seq;           /* transfers made so far: the next ledger sequence number */
     struct schedule schedule;
     pthread_t thread;
     struct db *db;

@@ -55,6 +55,9 @@ struct transfer {
     int64_t to;
     int64_t amount;  /* AMOUNT_RANGE; 0 in fraction mode */
     double fraction; /* AMOUNT_FRACTION; 0 in range mode */
+    int64_t id;      /* ledger transfer id (set by the worker, not drawn here) */
+    int64_t run_id;  /* ledger run number */
+    int worker;
 };
 
 /* Parses "uniform", "hot:K", "hotspot:K:P" or "zipf:S". Returns 0, or -1 with

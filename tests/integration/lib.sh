@@ -51,3 +51,8 @@ assert_one_line_stderr() {
     n=$(wc -l <"$work/err")
     ((n == 1)) || { cat "$work/err" >&2; fail "stderr has $n lines, expected 1"; }
 }
+
+# assert_match FILE REGEX: some line of FILE matches the extended regex.
+assert_match() {
+    grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "$1 has no line matching '$2'"; }
+}

@@ -19,7 +19,7 @@ static void a_healthy_bank_passes(void **state)
     (void)state;
     struct bank_snapshot s = healthy();
     struct check_result r;
-    checker_evaluate(&s, &r);
+    checker_evaluate(&s, false, &r);
     assert_true(r.ok && r.accounts_ok && r.total_ok && r.negative_ok);
     assert_int_equal(r.total_expected, 100000);
     assert_int_equal(r.total_actual, 100000);
@@ -31,7 +31,7 @@ static void each_violation_is_named(void **state)
     struct check_result r;
     struct bank_snapshot s = healthy();
     s.total = 99990;
-    checker_evaluate(&s, &r);
+    checker_evaluate(&s, false, &r);
     assert_false(r.ok);
     assert_false(r.total_ok);
     assert_true(r.accounts_ok && r.negative_ok);
@@ -39,7 +39,7 @@ static void each_violation_is_named(void **state)
 
     s = healthy();
     s.negative = 2;
-    checker_evaluate(&s, &r);
+    checker_evaluate(&s, false, &r);
     assert_false(r.ok);
     assert_false(r.negative_ok);
     assert_int_equal(r.negative_accounts, 2);
@@ -47,15 +47,106 @@ static void each_violation_is_named(void **state)
     s = healthy();
     s.accounts = 99;
     s.max_id = 99;
-    checker_evaluate(&s, &r);
+    checker_evaluate(&s, false, &r);
     assert_false(r.ok);
     assert_false(r.accounts_ok);
 
     /* Same count, but id 100 replaced by id 101. */
     s = healthy();
     s.max_id = 101;
-    checker_evaluate(&s, &r);
+    checker_evaluate(&s, false, &r);
     assert_false(r.accounts_ok);
+}
+
+static void overdraft_can_be_allowed(void **state)
+{
+    (void)state;
+    struct check_result r;
+    struct bank_snapshot s = healthy();
+    s.negative = 3;
+    checker_evaluate(&s, true, &r);
+    assert_true(r.ok && r.negative_ok && r.allow_overdraft);
+    assert_int_equal(r.negative_accounts, 3);
+}
+
+static void ledger_balances_are_judged(void **state)
+{
+    (void)state;
+    struct check_result r;
+    struct bank_snapshot s = healthy();
+    s.ledger_read = true;
+    checker_evaluate(&s, false, &r);
+    assert_true(r.ok && r.balances_checked && r.balances_ok);
+    s.ledger_mismatches = 2;
+    s.first_mismatch_id = 7;
+    s.first_mismatch_expected = 100;
+    s.first_mismatch_actual = 93;
+    checker_evaluate(&s, false, &r);
+    assert_false(r.ok);
+    assert_false(r.balances_ok);
+    assert_int_equal(r.first_mismatch_actual - r.first_mismatch_expected, -7);
+}
+
+static void ledger_reconciliations_add_up(void **state)
+{
+    (void)state;
+    struct check_result r;
+    struct bank_snapshot s = healthy();
+    checker_evaluate(&s, false, &r);
+    struct ledger_audit clean = {.acked = 10,
+                                 .acked_found = 10,
+                                 .ambiguous = 2,
+                                 .ambiguous_committed = 1,
+                                 .ambiguous_not_committed = 1,
+                                 .first_lost = -1,
+                                 .first_duplicated = -1,
+                                 .first_invented = -1};
+    checker_add_ledger(&r, &clean);
+    assert_true(r.ok && r.ledger_checked && r.ledger_ok);
+    struct ledger_audit lossy = clean;
+    lossy.lost = 1;
+    lossy.acked_found = 9;
+    lossy.first_lost = 1234;
+    checker_add_ledger(&r, &lossy);
+    assert_false(r.ok);
+    assert_int_equal(r.acked, 20);
+    assert_int_equal(r.lost, 1);
+    assert_int_equal(r.first_lost, 1234);
+    assert_int_equal(r.ambiguous_committed, 2);
+}
+
+static void auditor_keeps_first_worst_and_last(void **state)
+{
+    (void)state;
+    struct audit_summary a = {0};
+    struct bank_snapshot s = healthy();
+    assert_false(checker_audit_reading(&a, &s, 1000, false));
+    s.total = 100005;
+    assert_true(checker_audit_reading(&a, &s, 2000, false));
+    s.total = 99950; /* off by 50: the worst */
+    assert_true(checker_audit_reading(&a, &s, 3000, false));
+    s.total = 100010;
+    s.negative = 1;
+    assert_true(checker_audit_reading(&a, &s, 4000, false));
+    s.total = 100000;
+    s.negative = 0;
+    assert_false(checker_audit_reading(&a, &s, 5000, false));
+    assert_int_equal(a.readings, 5);
+    assert_int_equal(a.violations, 3);
+    assert_int_equal(a.wrong_total, 3);
+    assert_int_equal(a.wrong_first.t_us, 2000);
+    assert_int_equal(a.wrong_worst.total, 99950);
+    assert_int_equal(a.wrong_last.t_us, 4000);
+    assert_int_equal(a.negative_value, 1);
+    assert_int_equal(a.negative_first.t_us, 4000);
+
+    struct check_result r;
+    checker_evaluate(&s, false, &r);
+    checker_add_audit(&r, &a);
+    assert_false(r.ok); /* the final snapshot is fine, but the run was not */
+    s.negative = 2;
+    struct audit_summary allowed = {0};
+    assert_false(checker_audit_reading(&allowed, &s, 1, true));
 }
 
 int main(void)
@@ -63,6 +154,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_healthy_bank_passes),
         cmocka_unit_test(each_violation_is_named),
+        cmocka_unit_test(overdraft_can_be_allowed),
+        cmocka_unit_test(ledger_balances_are_judged),
+        cmocka_unit_test(ledger_reconciliations_add_up),
+        cmocka_unit_test(auditor_keeps_first_worst_and_last),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,250 @@
+/* The bank's tables: creating them, reading the metadata, the consistent
+ * snapshot the checker judges, run registration and the ledger scan. */
+#include "db_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void fmt_i64(char *buf, size_t len, int64_t v) { snprintf(buf, len, "%" PRId64, v); }
+
+/* Whether 'accounts' and 'txstorm_bank' exist in the current search_path. */
+static enum db_status bank_tables(struct db *db, bool *accounts, bool *meta, struct db_error *err)
+{
+    PGresult *res = db_query(db,
+                             "SELECT to_regclass('accounts') IS NOT NULL, "
+                             "to_regclass('txstorm_bank') IS NOT NULL",
+                             0, NULL, PGRES_TUPLES_OK, err);
+    if (res == NULL) return DB_FAILED;
+    *accounts = PQgetvalue(res, 0, 0)[0] == 't';
+    *meta = PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    return DB_OK;
+}
+
+static bool exec_params(struct db *db, const char *sql, int n, const char *const *params,
+                        struct db_error *err)
+{
+    PGresult *res = db_query(db, sql, n, params, PGRES_COMMAND_OK, err);
+    PQclear(res);
+    return res != NULL;
+}
+
+enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool drop,
+                              struct db_error *err)
+{
+    bool has_accounts, has_meta;
+    if (bank_tables(db, &has_accounts, &has_meta, err) != DB_OK) return DB_FAILED;
+    if ((has_accounts || has_meta) && !drop) {
+        db_set_message(err, ERR_OTHER,
+                       "a bank is already there (table %s exists); pass --drop to replace it",
+                       has_accounts ? "accounts" : "txstorm_bank");
+        return DB_EXISTS;
+    }
+
+    char n_s[24], bal_s[24], total_s[24];
+    fmt_i64(n_s, sizeof n_s, n);
+    fmt_i64(bal_s, sizeof bal_s, balance);
+    fmt_i64(total_s, sizeof total_s, n * balance);
+    const char *params[] = {n_s, bal_s, total_s};
+
+    /* transfer_id is indexed, not unique: a duplicate is the checker's finding
+     * to report, not the database's to refuse. */
+    bool ok =
+        db_exec_ok(db, "BEGIN", err) &&
+        (!drop || db_exec_ok(db, "DROP TABLE IF EXISTS accounts, txstorm_bank, transfers", err)) &&
+        db_exec_ok(db, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
+                   err) &&
+        db_exec_ok(db,
+                   "CREATE TABLE txstorm_bank (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),"
+                   " accounts BIGINT NOT NULL, initial_balance BIGINT NOT NULL,"
+                   " initial_total BIGINT NOT NULL, ledger_complete BOOLEAN NOT NULL DEFAULT TRUE,"
+                   " runs BIGINT NOT NULL DEFAULT 0,"
+                   " created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                   err) &&
+        db_exec_ok(db,
+                   "CREATE TABLE transfers (run_id BIGINT NOT NULL, transfer_id BIGINT NOT NULL,"
+                   " from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, amount BIGINT NOT NULL,"
+                   " worker INT NOT NULL, attempt_started_at TIMESTAMPTZ NOT NULL)",
+                   err) &&
+        db_exec_ok(db, "CREATE INDEX transfers_run_transfer ON transfers (run_id, transfer_id)",
+                   err) &&
+        exec_params(db,
+                    "INSERT INTO accounts (id, balance) "
+                    "SELECT g, $2::BIGINT FROM generate_series(1, $1::BIGINT) g",
+                    2, params, err) &&
+        exec_params(db,
+                    "INSERT INTO txstorm_bank (accounts, initial_balance, initial_total) "
+                    "VALUES ($1::BIGINT, $2::BIGINT, $3::BIGINT)",
+                    3, params, err) &&
+        db_exec_ok(db, "COMMIT", err);
+    if (!ok) db_rollback(db);
+    return ok ? DB_OK : DB_FAILED;
+}
+
+static enum db_status read_meta(struct db *db, struct bank_meta *meta, struct db_error *err)
+{
+    bool has_accounts, has_meta;
+    if (bank_tables(db, &has_accounts, &has_meta, err) != DB_OK) return DB_FAILED;
+    if (!has_meta) {
+        db_set_message(err, ERR_OTHER,
+                       has_accounts ? "table accounts exists but was not created by txstorm "
+                                      "(no txstorm_bank metadata); run 'txstorm init --drop'"
+                                    : "no bank here; run 'txstorm init' first");
+        return DB_MISSING;
+    }
+    if (!has_accounts) {
+        db_set_message(err, ERR_OTHER, "bank is malformed: table accounts is missing");
+        return DB_MISSING;
+    }
+    PGresult *res = db_query(db,
+                             "SELECT accounts, initial_balance, initial_total, ledger_complete "
+                             "FROM txstorm_bank",
+                             0, NULL, PGRES_TUPLES_OK, err);
+    if (res == NULL) {
+        /* An older bank lacks the columns: that is a bank to re-create, not an outage. */
+        if (strcmp(err->sqlstate, "42703") != 0) return DB_FAILED;
+        db_set_message(err, ERR_OTHER,
+                       "bank is from an older txstorm (txstorm_bank lacks ledger columns); run "
+                       "'txstorm init --drop'");
+        return DB_MISSING;
+    }
+    bool ok = PQntuples(res) == 1 && db_cell_i64(res, 0, 0, &meta->accounts) &&
+              db_cell_i64(res, 0, 1, &meta->initial_balance) &&
+              db_cell_i64(res, 0, 2, &meta->initial_total);
+    if (ok) meta->ledger_complete = PQgetvalue(res, 0, 3)[0] == 't';
+    PQclear(res);
+    if (!ok) {
+        db_set_message(err, ERR_OTHER, "bank is malformed: txstorm_bank must hold one row");
+        return DB_MISSING;
+    }
+    return DB_OK;
+}
+
+enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_error *err)
+{
+    return read_meta(db, meta, err);
+}
+
+/* Accounts whose balance is not what the ledger says it should be. */
+static bool read_ledger_balances(struct db *db, struct bank_snapshot *snap, const char *as_of,
+                                 struct db_error *err)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH d AS (SELECT from_id AS id, sum(amount) AS s FROM transfers%1$s GROUP BY 1),"
+             " c AS (SELECT to_id AS id, sum(amount) AS s FROM transfers%1$s GROUP BY 1),"
+             " bad AS (SELECT a.id, a.balance AS actual,"
+             "   b.initial_balance + coalesce(c.s, 0) - coalesce(d.s, 0) AS expected"
+             "   FROM accounts%1$s AS a CROSS JOIN txstorm_bank%1$s AS b"
+             "   LEFT JOIN c ON c.id = a.id LEFT JOIN d ON d.id = a.id"
+             "   WHERE a.balance <> b.initial_balance + coalesce(c.s, 0) - coalesce(d.s, 0))"
+             " SELECT (SELECT count(*) FROM bad), id, expected, actual FROM bad"
+             " ORDER BY id LIMIT 1",
+             as_of);
+    PGresult *res = db_query(db, sql, 0, NULL, PGRES_TUPLES_OK, err);
+    if (res == NULL) return false;
+    snap->ledger_read = true;
+    snap->ledger_mismatches = 0;
+    bool ok = true;
+    if (PQntuples(res) == 1)
+        ok = db_cell_i64(res, 0, 0, &snap->ledger_mismatches) &&
+             db_cell_i64(res, 0, 1, &snap->first_mismatch_id) &&
+             db_cell_i64(res, 0, 2, &snap->first_mismatch_expected) &&
+             db_cell_i64(res, 0, 3, &snap->first_mismatch_actual);
+    PQclear(res);
+    if (!ok) db_set_message(err, ERR_OTHER, "bank is malformed: ledger sums overflow BIGINT");
+    return ok;
+}
+
+enum db_status db_bank_snapshot(struct db *db, bool ledger, const char *as_of,
+                                struct bank_snapshot *snap, struct db_error *err)
+{
+    memset(snap, 0, sizeof *snap);
+    /* One snapshot for everything: the metadata and every balance are read
+     * at the same moment, so in-flight transfers cannot skew the sums. */
+    char clause[64] = "";
+    if (as_of) snprintf(clause, sizeof clause, " AS OF SYSTEM TIME '%s'", as_of);
+    if (!db_exec_ok(db, as_of ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err))
+        return DB_FAILED;
+    enum db_status st = read_meta(db, &snap->meta, err);
+    if (st != DB_OK) {
+        db_rollback(db);
+        return st;
+    }
+    /* sum() of BIGINT is NUMERIC: a total beyond int64 shows up as a parse failure. */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*), coalesce(sum(balance), 0), count(*) FILTER (WHERE balance < 0), "
+             "coalesce(min(id), 0), coalesce(max(id), 0) FROM accounts%s",
+             clause);
+    PGresult *res = db_query(db, sql, 0, NULL, PGRES_TUPLES_OK, err);
+    if (res == NULL) {
+        db_rollback(db);
+        return DB_FAILED;
+    }
+    bool ok = db_cell_i64(res, 0, 0, &snap->accounts) && db_cell_i64(res, 0, 1, &snap->total) &&
+              db_cell_i64(res, 0, 2, &snap->negative) && db_cell_i64(res, 0, 3, &snap->min_id) &&
+              db_cell_i64(res, 0, 4, &snap->max_id);
+    PQclear(res);
+    if (!ok) {
+        db_set_message(err, ERR_OTHER, "bank is malformed: the total of balances overflows BIGINT");
+        db_rollback(db);
+        return DB_MISSING;
+    }
+    if (ledger && snap->meta.ledger_complete && !read_ledger_balances(db, snap, clause, err)) {
+        db_rollback(db);
+        return DB_FAILED;
+    }
+    return db_exec_ok(db, "COMMIT", err) ? DB_OK : DB_FAILED;
+}
+
+enum db_status db_bank_begin_run(struct db *db, bool ledger, int64_t *run_id, struct db_error *err)
+{
+    *run_id = 0;
+    if (!ledger) {
+        /* Written only when it changes: a run without the ledger leaves the
+         * per-account ledger invariant nothing to stand on. */
+        return exec_params(db,
+                           "UPDATE txstorm_bank SET ledger_complete = false WHERE ledger_complete",
+                           0, NULL, err)
+                   ? DB_OK
+                   : DB_FAILED;
+    }
+    PGresult *res = db_query(db, "UPDATE txstorm_bank SET runs = runs + 1 RETURNING runs", 0, NULL,
+                             PGRES_TUPLES_OK, err);
+    if (res == NULL) return DB_FAILED;
+    bool ok = PQntuples(res) == 1 && db_cell_i64(res, 0, 0, run_id);
+    PQclear(res);
+    if (!ok) db_set_message(err, ERR_OTHER, "bank is malformed: txstorm_bank must hold one row");
+    return ok ? DB_OK : DB_MISSING;
+}
+
+enum db_status db_ledger_scan(struct db *db, int64_t run_id, void (*row)(void *, int64_t),
+                              void *arg, struct db_error *err)
+{
+    char run_s[24];
+    fmt_i64(run_s, sizeof run_s, run_id);
+    const char *params[] = {run_s};
+    /* Single-row mode streams millions of ids without holding them all. */
+    if (!PQsendQueryParams(db->conn, "SELECT transfer_id FROM transfers WHERE run_id = $1", 1, NULL,
+                           params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(db->conn)) {
+        db_set_error(db, err, NULL, false);
+        return DB_FAILED;
+    }
+    enum db_status st = DB_OK;
+    PGresult *res;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        ExecStatusType s = PQresultStatus(res);
+        int64_t id;
+        if (s == PGRES_SINGLE_TUPLE && db_cell_i64(res, 0, 0, &id))
+            row(arg, id);
+        else if (s != PGRES_TUPLES_OK && st == DB_OK) {
+            db_set_error(db, err, res, false);
+            st = DB_FAILED;
+        }
+        PQclear(res);
+    }
+    return st;
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The checker fails when it should: one test per anomaly, each exiting 1 and
+# naming the invariant and the amount; and the ledger passes when all is well.
+source "$(dirname "$0")/lib.sh"
+DB_NAME=t_checker
+fresh_db $DB_NAME
+export DATABASE_URL=$DSN
+
+# --- Lost update: absolute writes under READ COMMITTED lose money; SERIALIZABLE does not.
+expect_exit 0 "$txstorm" init --accounts 100 --balance 1000
+expect_exit 1 "$txstorm" run --isolation read-committed --write-mode absolute --hot 5 \
+    --workers 8 --duration 2s --progress-every 0
+assert_match "$work/out" "conservation \(total\) +FAIL +100000 +[0-9]+ +off by [+-][0-9]+"
+expect_exit 0 "$txstorm" init --drop --accounts 100 --balance 1000
+expect_exit 0 "$txstorm" run --isolation serializable --write-mode absolute --hot 5 \
+    --workers 8 --duration 2s --progress-every 0
+assert_in "$work/out" "check: PASS"
+
+# --- A clean ledger run passes every invariant, at the end and standalone.
+expect_exit 0 "$txstorm" init --drop --accounts 100 --balance 1000
+expect_exit 0 "$txstorm" run --ledger --hot 2 --max-retries 0 --workers 4 --duration 2s \
+    --progress-every 0 --json "$work/l.json" --audit-every 50ms
+assert_in "$work/out" "balances = ledger            PASS"
+assert_in "$work/out" "ledger: acknowledged found   PASS"
+assert_in "$work/out" "ledger: nothing invented     PASS"
+assert_in "$work/out" "auditor readings             PASS"
+jq -e '.check.ledger.ok and .check.ledger.acked == .committed and .check.ledger.lost == 0
+       and .check.auditor.readings >= 10 and .ledger.failed > 0
+       and ([.ledger.workers[].n] | add) == .committed + .failed + .insufficient + .ambiguous' \
+    "$work/l.json" >/dev/null || fail "ledger run: $(jq -c '{committed, failed, c: .check.ledger}' "$work/l.json")"
+[[ $(sql "SELECT count(*) FROM transfers") == $(jq .committed "$work/l.json") ]] ||
+    fail "one ledger row per committed transfer"
+expect_exit 0 "$txstorm" check --ledger --result "$work/l.json"
+run_id=$(jq .ledger.run_id "$work/l.json")
+
+# --- A ledger row removed after the run: an acknowledged transfer is lost.
+lost_id=$(sql "SELECT transfer_id FROM transfers ORDER BY transfer_id LIMIT 1")
+sql "CREATE TABLE kept AS SELECT * FROM transfers WHERE transfer_id = $lost_id"
+sql "DELETE FROM transfers WHERE transfer_id = $lost_id"
+expect_exit 1 "$txstorm" check --ledger --result "$work/l.json"
+assert_match "$work/out" "lost \(acknowledged, absent\) +0 +1 +e\.g\. transfer $lost_id\$"
+sql "INSERT INTO transfers SELECT * FROM kept; DROP TABLE kept"
+expect_exit 0 "$txstorm" check --ledger --result "$work/l.json"
+
+# --- A ledger row for a transfer the tool saw fail: invented.
+failed_id=$(jq '.ledger.failed_sample[0]' "$work/l.json")
+sql "INSERT INTO transfers VALUES ($run_id, $failed_id, 1, 2, 0, 0, now())"
+expect_exit 1 "$txstorm" check --ledger --result "$work/l.json"
+assert_match "$work/out" "ledger: nothing invented +FAIL +0 +1 +\(1 of failed transfers, 0 unknown; e\.g\. transfer $failed_id\)"
+sql "DELETE FROM transfers WHERE transfer_id = $failed_id"
+
+# --- Money moved behind the ledger's back: the total holds, the balances do not.
+sql "UPDATE accounts SET balance = balance - 30 WHERE id = 7; UPDATE accounts SET balance = balance + 30 WHERE id = 8"
+expect_exit 1 "$txstorm" check --ledger
+assert_in "$work/out" "conservation (total)         PASS"
+assert_match "$work/out" "balances = ledger +FAIL +0 +2 +e\.g\. account 7: ledger says [0-9]+, balance [0-9]+"
+sql "UPDATE accounts SET balance = balance + 30 WHERE id = 7; UPDATE accounts SET balance = balance - 30 WHERE id = 8"
+
+# --- A duplicated (extra) account and a deleted one.
+sql "INSERT INTO accounts VALUES (101, 0)"
+expect_exit 1 "$txstorm" check
+assert_match "$work/out" "accounts \(ids 1\.\.N\) +FAIL +100 +101 +ids 1\.\.101"
+sql "DELETE FROM accounts WHERE id = 101"
+expect_exit 0 "$txstorm" check --ledger
+
+# --- Corruption in the middle of a run, undone before its end: only the auditor sees it.
+mkfifo "$work/progress"
+"$txstorm" run --workers 4 --hot 5 --duration 3s --audit-every 50ms --progress-every 100ms \
+    --json "$work/a.json" >"$work/a.out" 2>"$work/progress" &
+pid=$!
+exec 3<"$work/progress"
+for _ in 1 2; do IFS= read -r -t 30 _ <&3 || fail "no progress"; done
+sql "UPDATE accounts SET balance = balance + 500 WHERE id = 90"
+for _ in 1 2 3 4 5; do IFS= read -r -t 30 _ <&3 || fail "no progress"; done # 0.5 s of readings
+sql "UPDATE accounts SET balance = balance - 500 WHERE id = 90"
+cat <&3 >/dev/null &
+rc=0
+wait "$pid" || rc=$?
+wait
+((rc == 1)) || { cat "$work/a.out" >&2; fail "run with mid-run corruption exited $rc, expected 1"; }
+assert_in "$work/a.out" "conservation (total)         PASS"
+assert_in "$work/a.out" "auditor readings             FAIL"
+grep -Eq "first  at +[0-9.]+ s: total 100500 \(off by \+500\)" "$work/a.out" ||
+    fail "auditor did not report the first wrong reading: $(grep -A4 wrong-total "$work/a.out")"
+jq -e '.check.auditor.wrong_total.count >= 3 and .check.auditor.wrong_total.first.total == 100500
+       and ([.auditor_series[] | select(.ok | not)] | length) == .check.auditor.wrong_total.count' \
+    "$work/a.json" >/dev/null || fail "auditor JSON: $(jq -c .check.auditor "$work/a.json")"
+
+# --- A run without the ledger leaves the per-account invariant nothing to stand on.
+expect_exit 0 "$txstorm" check --ledger
+assert_in "$work/out" "balances = ledger            skipped"
+# --- Overdrafts can be allowed.
+# Account 3 overdrawn by 5, account 4 given the difference: the total holds.
+sql "UPDATE accounts SET balance = CASE id WHEN 3 THEN -5
+     ELSE balance + (SELECT balance + 5 FROM accounts WHERE id = 3) END WHERE id IN (3, 4)"
+expect_exit 1 "$txstorm" check
+assert_match "$work/out" "no overdraft \(negatives\) +FAIL +0 +1"
+expect_exit 0 "$txstorm" check --allow-overdraft
+assert_in "$work/out" "no overdraft (negatives)     allowed"
