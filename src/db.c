@@ -77,6 +77,8 @@ struct db *db_connect(const char *dsn, struct db_error *err)
     }
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
     db->cockroach = PQparameterStatus(db->conn, "crdb_version") != NULL;
+    const char *version = PQparameterStatus(db->conn, "server_version");
+    snprintf(db->server_version, sizeof db->server_version, "%s", version ? version : "unknown");
     return db;
 }
 
@@ -87,15 +89,46 @@ void db_close(struct db *db)
     free(db);
 }
 
-const char *db_server_version(struct db *db)
-{
-    const char *v = PQparameterStatus(db->conn, "server_version");
-    return v ? v : "unknown";
-}
+const char *db_server_version(struct db *db) { return db->server_version; }
 
 bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
 
 bool db_is_cockroach(struct db *db) { return db->cockroach; }
+
+enum db_status db_reconnect(struct db *db, struct db_error *err)
+{
+    PQreset(db->conn);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        char msg[512];
+        dsn_scrub(PQerrorMessage(db->conn), db->secrets, msg, sizeof msg);
+        db_set_message(err, ERR_CONNECTION, "cannot reconnect: %s", msg);
+        return DB_FAILED;
+    }
+    PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+    if (!db->prepared) return DB_OK;
+    struct txn_spec spec = db->spec;
+    return db_transfer_prepare(db, db->table, &spec, err);
+}
+
+enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,
+                                   struct db_error *err)
+{
+    PGresult *res =
+        db_query(db,
+                 "SELECT current_setting('max_connections')::bigint,"
+                 " CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN 0"
+                 " ELSE current_setting('superuser_reserved_connections')::bigint END,"
+                 " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')",
+                 0, NULL, PGRES_TUPLES_OK, err);
+    if (res == NULL) return db->cockroach ? DB_MISSING : DB_FAILED;
+    int64_t reserved = 0, in_use = 0;
+    bool ok = db_cell_i64(res, 0, 0, max_connections) && db_cell_i64(res, 0, 1, &reserved) &&
+              db_cell_i64(res, 0, 2, &in_use);
+    PQclear(res);
+    if (!ok) return DB_MISSING;
+    *free_slots = *max_connections - reserved - in_use;
+    return DB_OK;
+}
 
 /* Runs a statement expecting success; on failure fills err and returns false. */
 bool db_exec_ok(struct db *db, const char *sql, struct db_error *err)

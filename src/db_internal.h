@@ -14,6 +14,9 @@ struct db {
     const char *begin_sql;  /* BEGIN ISOLATION LEVEL ... for spec */
     bool pipeline;          /* the connection is in libpq pipeline mode */
     bool cockroach;         /* the server is CockroachDB */
+    char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
+    bool prepared;          /* db_transfer_prepare ran: a reconnect repeats it */
+    enum bank_table table;
 };
 
 /* Fills err from a failed result: SQLSTATE, class, reason, scrubbed message.

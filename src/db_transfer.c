@@ -110,8 +110,20 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct db_error *err)
 {
     db->spec = *spec;
+    db->table = table;
+    db->prepared = true;
+    db->pipeline = false;
     db->begin_sql = begin_sql[spec->isolation];
-    if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err)) return DB_FAILED;
+    /* The name lets an operator (or a fault test) tell the workers' sessions apart. */
+    if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err) ||
+        !db_exec_ok(db, "SET application_name = 'txstorm-worker'", err))
+        return DB_FAILED;
+    if (spec->statement_timeout_us > 0) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SET statement_timeout = %lld",
+                 (long long)((spec->statement_timeout_us + 999) / 1000));
+        if (!db_exec_ok(db, sql, err)) return DB_FAILED;
+    }
     for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
         /* The demo's database may have no ledger table: prepare only what is used. */
         if (strstr(statements[i].sql, "transfers") && !spec->ledger) continue;

@@ -198,6 +198,22 @@ static int present(const struct config *cfg, const struct run_summary *s)
     return asserts_hold ? EXIT_OK : EXIT_ASSERT;
 }
 
+/* The end-of-run check. The control connection sat idle through the run and
+ * may have been lost with the server; one reconnect is worth a try. */
+static bool verify_run(struct db *db, const struct config *cfg, const struct ledger *ledger,
+                       int64_t run_id, struct check_result *check, struct db_error *err)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        memset(check, 0, sizeof *check);
+        if (verify_bank(db, cfg->ledger, cfg->allow_overdraft, check, err) == DB_OK &&
+            (!cfg->ledger || verify_ledger(db, ledger, run_id, check, err) == DB_OK))
+            return true;
+        bool lost = err->cls == ERR_CONNECTION || err->cls == ERR_AMBIGUOUS || !db_ok(db);
+        if (!lost || attempt == 1 || db_reconnect(db, err) != DB_OK) return false;
+    }
+    return false;
+}
+
 static int cmd_run(const struct config *cfg)
 {
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
@@ -228,6 +244,19 @@ static int cmd_run(const struct config *cfg)
     dsn_redact(cfg->dsn, dsn_redacted, sizeof dsn_redacted);
     uint64_t seed = cfg->seed_given ? cfg->seed : fresh_seed();
 
+    /* A run bigger than the server allows would fail half-connected: say so first. */
+    int64_t free_slots, max_connections;
+    int needed = cfg->workers + 1 + (cfg->audit_us > 0);
+    if (db_free_connections(db, &free_slots, &max_connections, &err) == DB_OK &&
+        needed - 1 > free_slots) {
+        fprintf(stderr,
+                "txstorm: --workers %d needs %d connections, the server has %lld free "
+                "(max_connections %lld)\n",
+                cfg->workers, needed, (long long)free_slots + 1, (long long)max_connections);
+        db_close(db);
+        return EXIT_USAGE;
+    }
+
     /* 2. The run is registered (for its ledger), workers connect, then start together. */
     int64_t run_id;
     if (db_bank_begin_run(db, cfg->ledger, &run_id, &err) != DB_OK) {
@@ -254,6 +283,8 @@ static int cmd_run(const struct config *cfg)
         .intervals = json_incref(run.intervals),
     };
     run_finish(&run, &summary.workers_lost, &worker_err);
+    summary.worker_faults = run_faults_json(&run, &summary.faults);
+    summary.stalls = run.stalls;
     run_unblock_signals();
     summary.total = run.total;
     run.total = (struct stats){0}; /* the summary owns it now */
@@ -265,9 +296,7 @@ static int cmd_run(const struct config *cfg)
                 worker_err.message);
 
     /* 4. The bank is checked in one snapshot, then everything is reported. */
-    summary.check_done =
-        verify_bank(db, cfg->ledger, cfg->allow_overdraft, &summary.check, &err) == DB_OK &&
-        (!cfg->ledger || verify_ledger(db, &run.ledger, run_id, &summary.check, &err) == DB_OK);
+    summary.check_done = verify_run(db, cfg, &run.ledger, run_id, &summary.check, &err);
     if (!summary.check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
     if (cfg->audit_us) {
         checker_add_audit(&summary.check, &run.auditor.summary);

@@ -66,6 +66,9 @@ enum flag_id {
     O_AUDIT_AS_OF,
     O_WRITE_MODE,
     O_RESULT,
+    O_RECONNECT_TIMEOUT,
+    O_STALL_TIMEOUT,
+    O_STATEMENT_TIMEOUT,
     O_FLAG_COUNT
 };
 
@@ -118,6 +121,9 @@ static const struct flag flags[] = {
     {"audit-as-of", O_AUDIT_AS_OF, F_RUN, true},
     {"write-mode", O_WRITE_MODE, F_RUN, true},
     {"result", O_RESULT, F_CHECK, true},
+    {"reconnect-timeout", O_RECONNECT_TIMEOUT, F_RUN, true},
+    {"stall-timeout", O_STALL_TIMEOUT, F_RUN, true},
+    {"statement-timeout", O_STATEMENT_TIMEOUT, F_RUN, true},
 };
 
 /* Names of the enumerated flags' values, indexed by the enum. */
@@ -207,6 +213,7 @@ static void set_defaults(struct config *cfg)
     cfg->amount_fraction = 0.5;
     cfg->retry_on = classify_default_retry_set();
     cfg->budget_refund = 0.1;
+    cfg->reconnect_timeout_us = 30LL * 1000000;
     cfg->max_retries = 10;
     cfg->backoff.policy = BACKOFF_FULL_JITTER;
     cfg->backoff.base_us = 2000;
@@ -437,6 +444,12 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         if (*v == '\0') return errbuf_fail(err, err_len, "--result: needs a file name");
         cfg->inputs[cfg->n_inputs++] = v;
         return 0;
+    case O_RECONNECT_TIMEOUT:
+        return duration_flag(name, v, &cfg->reconnect_timeout_us, err, err_len);
+    case O_STALL_TIMEOUT:
+        return duration_flag(name, v, &cfg->stall_timeout_us, err, err_len);
+    case O_STATEMENT_TIMEOUT:
+        return duration_flag(name, v, &cfg->spec.statement_timeout_us, err, err_len);
     case O_FLAG_COUNT:
         break;
     }
@@ -671,6 +684,12 @@ static const char usage_run[] =
     "  --allow-overdraft      a negative balance is not a violation\n"
     "  --write-mode M         relative: balance = balance + x (default); absolute: write the\n"
     "                         balance the client computed (lost updates below serializable)\n"
+    "\n"
+    "faults:\n"
+    "  --reconnect-timeout D  a worker whose connection is lost reconnects with jittered backoff\n"
+    "                         for up to D, then gives up (exit 3); 0us: never (default 30s)\n"
+    "  --statement-timeout D  the server cancels any statement running longer than D\n"
+    "  --stall-timeout D      no commit for D is reported as a stall (default off)\n"
     "\n"
     "output:\n"
     "  --json FILE            write the result as JSON (written whole or not at all)\n"

@@ -188,7 +188,17 @@ static void print_counts(FILE *out, const struct run_summary *s)
     for (int c = 0; c < ERR_CLASS_COUNT; c++)
         fprintf(out, "  %-22s  %15lld\n", classify_name(c), (long long)t->errors_by_class[c]);
     fprintf(out, "backoff sleep total (s)   %15.3f\n", (double)t->backoff_us / 1e6);
-    if (s->workers_lost) fprintf(out, "workers lost (connection) %15d\n", s->workers_lost);
+    const struct fault_summary *f = &s->faults;
+    if (f->connection_losses || s->workers_lost)
+        fprintf(out,
+                "connections lost          %15lld   reconnected %lld, %d workers gave up, "
+                "%.3f s disconnected (worst worker %.3f s)\n",
+                (long long)f->connection_losses, (long long)f->reconnects, s->workers_lost,
+                (double)f->disconnected_us / 1e6, (double)f->worst_disconnected_us / 1e6);
+    if (s->stalls.count)
+        fprintf(out, "stalls (no commit for %gs) %14lld   longest %.1f s, first at %.1f s\n",
+                report_cfg_num(s->config, "stall_timeout_s", 0), (long long)s->stalls.count,
+                (double)s->stalls.longest_us / 1e6, (double)s->stalls.first_at_us / 1e6);
     fprintf(out, "\n");
 }
 
@@ -266,7 +276,7 @@ void report_progress_line(FILE *out, const struct progress_sample *p)
             (long long)p->ambiguous, report_ms(p->p50_us), report_ms(p->p99_us),
             report_ms(p->max_us));
     if (p->open_loop) fprintf(out, " %9.2f", report_ms(p->lag_max_us));
-    fprintf(out, "%s\n", p->warmup ? "  warmup" : "");
+    fprintf(out, "%s%s\n", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "");
     fflush(out);
 }
 

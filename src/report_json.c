@@ -52,6 +52,16 @@ json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, u
         cfg->budget_tokens > 0 ? cfg->budget_refund : 0.0, "inject_retry", cfg->inject_retry,
         "rate", cfg->rate, "arrival", options_arrival_name(cfg->arrival), "warmup_s",
         (double)cfg->warmup_us / 1e6, "seed", (json_int_t)seed, "sig_figs", cfg->sig_figs);
+    json_object_set_new(o, "write_mode",
+                        json_string(options_write_mode_name(cfg->spec.write_mode)));
+    json_object_set_new(o, "ledger", json_boolean(cfg->ledger));
+    json_object_set_new(o, "allow_overdraft", json_boolean(cfg->allow_overdraft));
+    json_object_set_new(o, "audit_every_ms", json_real(report_ms(cfg->audit_us)));
+    json_object_set_new(o, "reconnect_timeout_s",
+                        json_real((double)cfg->reconnect_timeout_us / 1e6));
+    json_object_set_new(o, "stall_timeout_s", json_real((double)cfg->stall_timeout_us / 1e6));
+    json_object_set_new(o, "statement_timeout_ms",
+                        json_real(report_ms(cfg->spec.statement_timeout_us)));
     /* The foundation's key: the hot set, when the skew has one. */
     if (cfg->skew.kind == SKEW_HOT || cfg->skew.kind == SKEW_HOTSPOT)
         json_object_set_new(o, "hot", json_integer(cfg->skew.hot));
@@ -196,6 +206,18 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "errors_by_class",
                         counts_by_name(t->errors_by_class, ERR_CLASS_COUNT, class_name, false));
     json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
+    json_object_set_new(
+        root, "connection",
+        json_pack("{s:I, s:I, s:f, s:f}", "losses", (json_int_t)s->faults.connection_losses,
+                  "reconnects", (json_int_t)s->faults.reconnects, "disconnected_ms",
+                  report_ms(s->faults.disconnected_us), "worst_worker_disconnected_ms",
+                  report_ms(s->faults.worst_disconnected_us)));
+    json_object_set_new(root, "stalls",
+                        json_pack("{s:I, s:f, s:f}", "count", (json_int_t)s->stalls.count,
+                                  "longest_s", (double)s->stalls.longest_us / 1e6, "first_at_s",
+                                  (double)s->stalls.first_at_us / 1e6));
+    json_object_set_new(root, "worker_faults",
+                        s->worker_faults ? json_deep_copy(s->worker_faults) : json_array());
     json_object_set_new(root, "backoff_ms_total", json_real(report_ms(t->backoff_us)));
     json_object_set_new(root, "backoff_us_total", json_integer(t->backoff_us));
     json_object_set_new(root, "duration_s", json_real((double)s->elapsed_us / 1e6));
@@ -229,12 +251,12 @@ json_t *report_json(const struct run_summary *s)
 json_t *report_interval_json(const struct progress_sample *p)
 {
     return json_pack(
-        "{s:f, s:f, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "elapsed_s",
-        (double)p->elapsed_us / 1e6, "interval_s", (double)p->interval_us / 1e6, "warmup",
-        p->warmup, "committed", (json_int_t)p->committed, "committed_per_s",
-        report_per_second(p->committed, p->interval_us), "retries", (json_int_t)p->retries,
-        "retries_per_s", report_per_second(p->retries, p->interval_us), "failed",
-        (json_int_t)p->failed, "ambiguous", (json_int_t)p->ambiguous, "insufficient",
+        "{s:f, s:f, s:b, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}",
+        "elapsed_s", (double)p->elapsed_us / 1e6, "interval_s", (double)p->interval_us / 1e6,
+        "warmup", p->warmup, "stall", p->stall, "committed", (json_int_t)p->committed,
+        "committed_per_s", report_per_second(p->committed, p->interval_us), "retries",
+        (json_int_t)p->retries, "retries_per_s", report_per_second(p->retries, p->interval_us),
+        "failed", (json_int_t)p->failed, "ambiguous", (json_int_t)p->ambiguous, "insufficient",
         (json_int_t)p->insufficient, "p50_ms", report_ms(p->p50_us), "p90_ms", report_ms(p->p90_us),
         "p99_ms", report_ms(p->p99_us), "max_ms", report_ms(p->max_us), "lag_max_ms",
         report_ms(p->lag_max_us));

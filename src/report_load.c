@@ -12,6 +12,7 @@ void report_summary_free(struct run_summary *s)
     hist_destroy(s->audit_latency_us);
     json_decref(s->audit_series);
     json_decref(s->ledger);
+    json_decref(s->worker_faults);
     json_decref(s->config);
     json_decref(s->intervals);
     json_decref(s->source);
@@ -247,6 +248,25 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     if (json_is_array(series)) s->audit_series = json_incref(series);
     json_t *ledger = json_object_get(root, "ledger");
     if (json_is_object(ledger)) s->ledger = json_incref(ledger);
+    json_t *conn = json_object_get(root, "connection"), *stalls = json_object_get(root, "stalls");
+    double disc_ms = 0, worst_ms = 0, longest_s = 0, first_s = 0;
+    if (conn && json_unpack(conn, "{s:I, s:I, s:F, s:F}", "losses", &s->faults.connection_losses,
+                            "reconnects", &s->faults.reconnects, "disconnected_ms", &disc_ms,
+                            "worst_worker_disconnected_ms", &worst_ms) != 0) {
+        errbuf_fail(err, err_len, "%s: malformed 'connection'", path);
+        goto fail;
+    }
+    if (stalls && json_unpack(stalls, "{s:I, s:F, s:F}", "count", &s->stalls.count, "longest_s",
+                              &longest_s, "first_at_s", &first_s) != 0) {
+        errbuf_fail(err, err_len, "%s: malformed 'stalls'", path);
+        goto fail;
+    }
+    s->faults.disconnected_us = (int64_t)(disc_ms * 1000.0 + 0.5);
+    s->faults.worst_disconnected_us = (int64_t)(worst_ms * 1000.0 + 0.5);
+    s->stalls.longest_us = (int64_t)(longest_s * 1e6 + 0.5);
+    s->stalls.first_at_us = (int64_t)(first_s * 1e6 + 0.5);
+    json_t *wf = json_object_get(root, "worker_faults");
+    if (json_is_array(wf)) s->worker_faults = json_incref(wf);
     return 0;
 fail:
     report_summary_free(s);

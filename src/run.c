@@ -49,7 +49,9 @@ static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
                                     .max_retries = cfg->max_retries,
                                     .backoff = cfg->backoff,
                                     .budget = run->budget.enabled ? &run->budget : NULL,
-                                    .inject_retry = cfg->inject_retry};
+                                    .inject_retry = cfg->inject_retry,
+                                    .reconnect = worker_reconnect,
+                                    .reconnect_arg = w};
     w->quota = quota;
     w->open_loop = cfg->rate > 0;
     rng_seed(&w->choice_rng, seed, (uint64_t)w->id);
@@ -87,6 +89,7 @@ void run_free(struct run *run)
     stats_free(&run->tick);
     json_decref(run->intervals);
     run->intervals = NULL;
+    run->last_commit_us = 0;
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
     pthread_mutex_destroy(&run->start_lock);
@@ -203,6 +206,26 @@ static void collect(struct run *run)
     }
 }
 
+/* The stall detector, after the bank roachtest: no commit for --stall-timeout
+ * is a stall, reported as it happens and summed up at the end. */
+static bool watch_for_stall(struct run *run, int64_t now_us, int64_t committed)
+{
+    struct stall_summary *s = &run->stalls;
+    if (committed > 0) {
+        run->last_commit_us = now_us;
+        run->in_stall = false;
+        return false;
+    }
+    int64_t quiet_us = now_us - run->last_commit_us;
+    if (run->cfg->stall_timeout_us == 0 || quiet_us < run->cfg->stall_timeout_us) return false;
+    if (!run->in_stall) {
+        run->in_stall = true;
+        if (s->count++ == 0) s->first_at_us = run->last_commit_us - run->start_us;
+    }
+    if (quiet_us > s->longest_us) s->longest_us = quiet_us;
+    return true;
+}
+
 /* Closes one interval ending at now_us: a progress line, a row in the series,
  * and (after the warmup) its counts into the total. */
 static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FILE *progress,
@@ -213,6 +236,7 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FIL
     bool warmup = last_us < run->measure_start_us;
     report_progress_sample(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
                            run->cfg->rate > 0, &p);
+    p.stall = watch_for_stall(run, now_us, run->tick.committed);
     if (progress) {
         if ((*lines)++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress, p.open_loop);
         report_progress_line(progress, &p);
@@ -289,4 +313,25 @@ void run_finish(struct run *run, int *workers_lost, struct db_error *first_error
         struct worker *w = &run->workers[i];
         if (w->lost && (*workers_lost)++ == 0) *first_error = w->error;
     }
+}
+
+json_t *run_faults_json(const struct run *run, struct fault_summary *f)
+{
+    json_t *rows = json_array();
+    memset(f, 0, sizeof *f);
+    for (int i = 0; i < run->started; i++) {
+        const struct worker *w = &run->workers[i];
+        f->connection_losses += w->connection_losses;
+        f->reconnects += w->reconnects;
+        f->disconnected_us += w->disconnected_us;
+        if (w->disconnected_us > f->worst_disconnected_us)
+            f->worst_disconnected_us = w->disconnected_us;
+        if (w->connection_losses || w->lost)
+            json_array_append_new(
+                rows,
+                json_pack("{s:i, s:I, s:I, s:f, s:b}", "worker", w->id, "connection_losses",
+                          (json_int_t)w->connection_losses, "reconnects", (json_int_t)w->reconnects,
+                          "disconnected_ms", (double)w->disconnected_us / 1000.0, "lost", w->lost));
+    }
+    return rows;
 }

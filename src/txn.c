@@ -67,6 +67,17 @@ void txn_execute(struct db *db, const struct transfer *t, const struct txn_polic
 
         enum error_class cls = last_err->cls;
         o->errors_by_class[cls]++;
+        if (cls == ERR_CONNECTION && p->reconnect && attempt < (unsigned)p->max_retries) {
+            in_txn = false; /* the server rolled it back with the session */
+            if (!p->reconnect(p->reconnect_arg)) {
+                o->end = TXN_FAILED;
+                return;
+            }
+            attempt_start_us = clock_now_us();
+            o->retries++;
+            o->retries_by_class[cls]++;
+            continue;
+        }
         bool give_up =
             !classify_is_retryable(&p->retry_on, cls) || attempt >= (unsigned)p->max_retries;
         if (!give_up && p->budget && !budget_take(p->budget)) {

@@ -45,6 +45,40 @@ static const enum ledger_outcome ledger_outcomes[] = {
     [TXN_AMBIGUOUS] = LEDGER_AMBIGUOUS,
 };
 
+/* The reconnect loop's own backoff: full jitter from 50 ms up to 1 s. */
+static const struct backoff_config reconnect_backoff = {
+    .policy = BACKOFF_FULL_JITTER, .base_us = 50000, .cap_us = 1000000};
+
+/* Re-establishes a lost connection, retrying with jittered backoff until
+ * --reconnect-timeout; false when it gives up or the run is stopping. */
+bool worker_reconnect(void *arg)
+{
+    struct worker *w = arg;
+    const struct config *cfg = w->run->cfg;
+    w->connection_losses++;
+    if (cfg->reconnect_timeout_us == 0) {
+        w->gave_up = true;
+        return false;
+    }
+    int64_t start_us = clock_now_us(), prev_us = 0;
+    bool ok = false;
+    for (unsigned attempt = 0; !stopped(w->run); attempt++) {
+        if (db_reconnect(w->db, &w->error) == DB_OK) {
+            ok = true;
+            w->reconnects++;
+            break;
+        }
+        int64_t left_us = start_us + cfg->reconnect_timeout_us - clock_now_us();
+        if (left_us <= 0) break;
+        int64_t delay_us = backoff_delay_us(&reconnect_backoff, attempt, prev_us, &w->jitter_rng);
+        clock_sleep_us(delay_us < left_us ? delay_us : left_us);
+        prev_us = delay_us;
+    }
+    w->disconnected_us += clock_now_us() - start_us;
+    w->gave_up = !ok;
+    return ok;
+}
+
 static void transfer_loop(struct worker *w)
 {
     struct run *run = w->run;
@@ -67,10 +101,9 @@ static void transfer_loop(struct worker *w)
             break;
         }
         w->seq++;
-        if (!db_ok(w->db)) {
-            /* Reconnecting is a later concern; for now the worker stops and
-             * the run reports it. */
-            w->lost = true;
+        /* After an ambiguous commit, or a loss the retry loop gave up on. */
+        if (w->gave_up || (!db_ok(w->db) && !worker_reconnect(w))) {
+            w->lost = !stopped(run);
             break;
         }
     }

@@ -117,6 +117,16 @@ void db_rollback(struct db *db);
 /* Whether the connection is still usable. */
 bool db_ok(struct db *db);
 
+/* Re-opens a lost connection with the same parameters and, if it was prepared
+ * for transfers, prepares it again. */
+enum db_status db_reconnect(struct db *db, struct db_error *err);
+
+/* How many more connections this user may open: max_connections, less the
+ * superuser reserve for others, less the connections in use. DB_MISSING when
+ * the server does not say (CockroachDB has no such limit to read). */
+enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,
+                                   struct db_error *err);
+
 /* Whether the server is CockroachDB (it reports crdb_version at connect). */
 bool db_is_cockroach(struct db *db);
 

@@ -38,9 +38,10 @@ struct txn_spec {
     enum txn_shape shape;
     enum lock_order lock_order;
     enum isolation isolation;
-    int64_t think_us;           /* pause between statements inside a transaction */
-    enum write_mode write_mode; /* absolute: write computed balances (lost updates under RC) */
-    bool ledger;                /* insert a `transfers` row in each transfer */
+    int64_t think_us;             /* pause between statements inside a transaction */
+    enum write_mode write_mode;   /* absolute: write computed balances (lost updates under RC) */
+    bool ledger;                  /* insert a `transfers` row in each transfer */
+    int64_t statement_timeout_us; /* the server cancels a longer statement; 0: none */
 };
 
 const char *options_shape_name(enum txn_shape s);
@@ -99,6 +100,10 @@ struct config {
     bool allow_overdraft;    /* a negative balance is not a violation */
     int64_t audit_us;        /* run: the auditor reads the total every audit_us; 0: off */
     const char *audit_as_of; /* run: CockroachDB AS OF SYSTEM TIME for the auditor, e.g. "-1s" */
+
+    /* faults (run) */
+    int64_t reconnect_timeout_us; /* a worker gives up reconnecting after this; 0: never tries */
+    int64_t stall_timeout_us;     /* no commit for this long is reported as a stall; 0: off */
 };
 
 /* Error message buffer size that fits any parse error. */

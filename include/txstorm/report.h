@@ -13,6 +13,21 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* Stalls: intervals in a row with no commit for --stall-timeout or longer. */
+struct stall_summary {
+    int64_t count;
+    int64_t longest_us;
+    int64_t first_at_us; /* since the workers started */
+};
+
+/* Connection faults, summed over the workers. */
+struct fault_summary {
+    int64_t connection_losses;
+    int64_t reconnects;
+    int64_t disconnected_us;
+    int64_t worst_disconnected_us; /* the most any one worker spent disconnected */
+};
+
 /* A run's result, live or loaded back from its JSON. */
 struct run_summary {
     json_t *config; /* the configuration as reported (see report_config_json) */
@@ -24,7 +39,10 @@ struct run_summary {
     int64_t end_wall_us;
     bool interrupted; /* stopped by a signal */
     int workers_lost; /* workers that stopped early on an error */
-    int merged_from;  /* 0 for a run; the number of results merged */
+    struct fault_summary faults;
+    struct stall_summary stalls;
+    json_t *worker_faults; /* per-worker rows, or NULL */
+    int merged_from;       /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;
     json_t *intervals;             /* per-interval rows, or NULL */
@@ -39,6 +57,7 @@ struct progress_sample {
     int64_t elapsed_us; /* since the workers started, warmup included */
     int64_t interval_us;
     bool warmup; /* inside --warmup: shown, not counted */
+    bool stall;  /* no commit for --stall-timeout or longer */
     bool open_loop;
     int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */

@@ -49,6 +49,10 @@ struct run {
     struct ledger ledger; /* each worker writes its own book */
     struct auditor auditor;
 
+    int64_t last_commit_us; /* end of the last interval with a commit */
+    bool in_stall;
+    struct stall_summary stalls;
+
     struct stats total; /* everything measured, collected interval by interval */
     struct stats tick;  /* one interval, being collected */
     json_t *intervals;  /* one row per interval, warmup included and marked */
@@ -72,6 +76,10 @@ void run_wait(struct run *run, FILE *progress);
 
 /* Joins the workers and the auditor. */
 void run_finish(struct run *run, int *workers_lost, struct db_error *first_error);
+
+/* Sums up the workers' faults into f; returns the per-worker rows (only
+ * workers that lost their connection) as JSON. */
+json_t *run_faults_json(const struct run *run, struct fault_summary *f);
 
 /* Frees what the run holds (after the caller is done with total and intervals). */
 void run_free(struct run *run);

@@ -27,6 +27,11 @@ struct txn_policy {
     struct backoff_config backoff;
     struct retry_budget *budget; /* shared by all workers; NULL: no budget */
     double inject_retry;         /* probability an attempt has the server raise 40001 */
+    /* Re-establishes a lost connection, after which the transfer is retried
+     * (an attempt that lost its connection before COMMIT did not commit).
+     * Returns false when reconnecting is given up. NULL: the transfer fails. */
+    bool (*reconnect)(void *arg);
+    void *reconnect_arg;
 };
 
 /* Runs t until it commits, ends for insufficient funds, fails, or turns out

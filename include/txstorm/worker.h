@@ -41,9 +41,19 @@ struct worker {
     struct db *db;
 
     bool connect_failed;
-    bool lost; /* stopped early: its connection broke */
+    bool lost; /* stopped early: it could not reconnect in time */
     struct db_error error;
+
+    /* Faults, read after the worker has stopped. */
+    int64_t connection_losses; /* times the connection was found broken */
+    int64_t reconnects;        /* times it was re-established */
+    int64_t disconnected_us;   /* time spent without a connection */
+    bool gave_up;              /* the last reconnect attempt was abandoned */
 };
+
+/* Re-establishes the worker's lost connection with jittered backoff, for up
+ * to --reconnect-timeout (the retry loop's reconnect hook; arg is the worker). */
+bool worker_reconnect(void *arg);
 
 /* Thread body: connects, waits for the start, runs, signals its end. */
 void *worker_main(void *arg);

@@ -56,3 +56,50 @@ assert_one_line_stderr() {
 assert_match() {
     grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "$1 has no line matching '$2'"; }
 }
+
+# own_server: a throwaway server of the test's own (for tests that break it);
+# sets OWN (its directory) and DSN, and exports DATABASE_URL.
+own_server() {
+    OWN=$work/pg
+    chmod 755 "$work" # the server runs as another user when the tests run as root
+    PG_FAST=1 "$root/scripts/pg" start "$OWN" 2>"$work/pg-start.err" ||
+        fail "own server: $(cat "$work/pg-start.err")"
+    trap '"$root/scripts/pg" destroy "$OWN"; rm -rf "$work"' EXIT
+    # shellcheck disable=SC1091
+    source "$OWN/env"
+    DSN=$TXSTORM_TEST_DSN
+    export DATABASE_URL=$DSN
+}
+
+# Starts `txstorm run ARGS...` in the background with progress every 200 ms into a
+# FIFO, and returns once it has printed its first progress line (it is running).
+# Sets RUN_PID; stdout goes to $work/run.out; progress is drained to $work/run.err.
+start_run() {
+    rm -f "$work/run.fifo"
+    mkfifo "$work/run.fifo"
+    "$txstorm" run --progress-every 200ms "$@" >"$work/run.out" 2>"$work/run.fifo" &
+    RUN_PID=$!
+    exec 7<"$work/run.fifo"
+    local _
+    for _ in 1 2; do IFS= read -r -t 60 _ <&7 || fail "the run printed no progress"; done
+    cat <&7 >"$work/run.err" &
+}
+
+# Waits for the background run; fails unless it exits with CODE.
+finish_run() {
+    local rc=0
+    wait "$RUN_PID" || rc=$?
+    wait
+    exec 7<&-
+    ((rc == $1)) || {
+        cat "$work/run.out" "$work/run.err" >&2
+        fail "the run exited $rc, expected $1"
+    }
+}
+
+# The ledger verdict of a result: everything acknowledged is there, nothing invented.
+assert_nothing_lost() {
+    jq -e '.check.ok and .check.ledger.ok and .check.ledger.lost == 0
+           and .check.ledger.acked == .committed and .committed > 0' "$1" >/dev/null ||
+        fail "ledger after the fault: $(jq -c '{committed, ambiguous, ledger: .check.ledger}' "$1")"
+}

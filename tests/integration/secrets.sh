@@ -6,9 +6,15 @@ fresh_db $DB_NAME
 pw=$TXSTORM_TEST_PASSWORD
 expect_exit 0 "$txstorm" init --db "$DSN" --accounts 100
 expect_exit 0 "$txstorm" run --db "$DSN" --workers 4 --duration 2s --progress-every 200ms \
-    --json "$work/r.json"
+    --json "$work/r.json" --csv "$work/r.csv" --hgrm "$work/r.hgrm" --ledger --audit-every 100ms
 assert_in "$work/out" "postgresql://txstorm:***@127.0.0.1:$PGPORT/$DB_NAME"
-for f in "$work/out" "$work/err" "$work/r.json"; do assert_not_in "$f" "$pw"; done
+for f in "$work/out" "$work/err" "$work/r.json" "$work/r.csv" "$work/r.hgrm"; do
+    assert_not_in "$f" "$pw"
+done
+expect_exit 0 "$txstorm" report "$work/r.json"
+assert_not_in "$work/out" "$pw"
+expect_exit 0 "$txstorm" merge "$work/r.json" --json "$work/m.json"
+assert_not_in "$work/m.json" "$pw"
 
 # Keyword form, from DATABASE_URL.
 kw="host=127.0.0.1 port=$PGPORT user=txstorm password=$pw dbname=$DB_NAME"
