@@ -2,6 +2,8 @@
  * snapshot the checker judges, run registration and the ledger scan. */
 #include "db_internal.h"
 
+#include "txstorm/clock.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +54,10 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
      * to report, not the database's to refuse. */
     bool ok =
         db_exec_ok(db, "BEGIN", err) &&
-        (!drop || db_exec_ok(db, "DROP TABLE IF EXISTS accounts, txstorm_bank, transfers", err)) &&
+        (!drop || db_exec_ok(db,
+                             "DROP TABLE IF EXISTS accounts, txstorm_bank, transfers, "
+                             "txstorm_barrier",
+                             err)) &&
         db_exec_ok(db, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
                    err) &&
         db_exec_ok(db,
@@ -68,6 +73,11 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
                    " worker INT NOT NULL, attempt_started_at TIMESTAMPTZ NOT NULL)",
                    err) &&
         db_exec_ok(db, "CREATE INDEX transfers_run_transfer ON transfers (run_id, transfer_id)",
+                   err) &&
+        db_exec_ok(db,
+                   "CREATE TABLE txstorm_barrier (key BIGINT NOT NULL, instance INT NOT NULL,"
+                   " instances INT NOT NULL, arrived_at TIMESTAMPTZ NOT NULL,"
+                   " PRIMARY KEY (key, instance))",
                    err) &&
         exec_params(db,
                     "INSERT INTO accounts (id, balance) "
@@ -247,4 +257,73 @@ enum db_status db_ledger_scan(struct db *db, int64_t run_id, void (*row)(void *,
         PQclear(res);
     }
     return st;
+}
+
+/* How often an instance looks at the barrier while it waits. */
+#define BARRIER_POLL_US 50000
+
+enum db_status db_barrier_wait(struct db *db, int64_t key, int instance, int n, int64_t timeout_us,
+                               struct db_error *err)
+{
+    char key_s[24], instance_s[16], n_s[16], timeout_s[32];
+    fmt_i64(key_s, sizeof key_s, key);
+    snprintf(instance_s, sizeof instance_s, "%d", instance);
+    snprintf(n_s, sizeof n_s, "%d", n);
+    snprintf(timeout_s, sizeof timeout_s, "%lld microseconds", (long long)timeout_us);
+    const char *params[] = {key_s, instance_s, n_s};
+    PGresult *res = db_query(db,
+                             "INSERT INTO txstorm_barrier (key, instance, instances, arrived_at)"
+                             " VALUES ($1, $2, $3, clock_timestamp())"
+                             " ON CONFLICT (key, instance) DO UPDATE"
+                             " SET instances = excluded.instances, arrived_at = excluded.arrived_at"
+                             " RETURNING arrived_at::text",
+                             3, params, PGRES_TUPLES_OK, err);
+    if (res == NULL) {
+        if (strcmp(err->sqlstate, "42P01") == 0)
+            db_set_message(err, ERR_OTHER,
+                           "bank has no txstorm_barrier table (made by an older txstorm); run "
+                           "'txstorm init --drop'");
+        return DB_FAILED;
+    }
+    char arrived_s[64];
+    snprintf(arrived_s, sizeof arrived_s, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    /* Rows from before this arrival minus the timeout are an earlier run's leftovers. */
+    const char *count_params[] = {key_s, n_s, arrived_s, timeout_s};
+    int64_t deadline_us = clock_now_us() + timeout_us, arrived = 0, start_in_us = 0;
+    for (;;) {
+        res = db_query(
+            db,
+            "SELECT count(*), coalesce((extract(epoch FROM max(arrived_at) + interval '1 second'"
+            " - clock_timestamp()) * 1e6)::bigint, 0) FROM txstorm_barrier"
+            " WHERE key = $1 AND instances = $2 AND arrived_at > $3::timestamptz - $4::interval",
+            4, count_params, PGRES_TUPLES_OK, err);
+        if (res == NULL) return DB_FAILED;
+        bool ok = db_cell_i64(res, 0, 0, &arrived) && db_cell_i64(res, 0, 1, &start_in_us);
+        PQclear(res);
+        if (!ok) return DB_FAILED;
+        if (arrived >= n) break;
+        if (clock_now_us() >= deadline_us) {
+            db_set_message(err, ERR_OTHER,
+                           "barrier: %lld of %d instances arrived within %.3g s (seed %lld); "
+                           "start them all with the same --seed and --instance I/%d",
+                           (long long)arrived, n, (double)timeout_us / 1e6, (long long)key, n);
+            db_barrier_leave(db, key, instance);
+            return DB_MISSING;
+        }
+        clock_sleep_us(BARRIER_POLL_US);
+    }
+    clock_sleep_us(start_in_us);
+    return DB_OK;
+}
+
+void db_barrier_leave(struct db *db, int64_t key, int instance)
+{
+    char key_s[24], instance_s[16];
+    fmt_i64(key_s, sizeof key_s, key);
+    snprintf(instance_s, sizeof instance_s, "%d", instance);
+    const char *params[] = {key_s, instance_s};
+    struct db_error ignored;
+    exec_params(db, "DELETE FROM txstorm_barrier WHERE key = $1 AND instance = $2", 2, params,
+                &ignored);
 }

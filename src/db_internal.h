@@ -8,14 +8,14 @@
 
 struct db {
     PGconn *conn;
-    char password[256];     /* from the DSN: scrubbed from every message */
-    const char *secrets[3]; /* password, PGPASSWORD, NULL */
-    struct txn_spec spec;   /* set by db_transfer_prepare */
-    const char *begin_sql;  /* BEGIN ISOLATION LEVEL ... for spec */
-    bool pipeline;          /* the connection is in libpq pipeline mode */
-    bool cockroach;         /* the server is CockroachDB */
+    char password[256];       /* from the DSN: scrubbed from every message */
+    const char *secrets[3];   /* password, PGPASSWORD, NULL */
+    struct txn_spec spec;     /* set by db_transfer_prepare */
+    const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
+    bool pipeline;            /* the connection is in libpq pipeline mode */
+    bool cockroach;           /* the server is CockroachDB */
     char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
-    bool prepared;          /* db_transfer_prepare ran: a reconnect repeats it */
+    bool prepared;            /* db_transfer_prepare ran: a reconnect repeats it */
     enum bank_table table;
 };
 

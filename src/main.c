@@ -198,6 +198,22 @@ static int present(const struct config *cfg, const struct run_summary *s)
     return asserts_hold ? EXIT_OK : EXIT_ASSERT;
 }
 
+/* Several processes, one run: they start together once all have connected. */
+struct barrier_arg {
+    struct db *db;
+    const struct config *cfg;
+};
+
+static int pass_barrier(void *arg, struct db_error *err)
+{
+    const struct barrier_arg *b = arg;
+    const struct config *cfg = b->cfg;
+    return db_barrier_wait(b->db, (int64_t)cfg->seed, cfg->instance, cfg->instances,
+                           cfg->barrier_timeout_us, err) == DB_OK
+               ? 0
+               : -1;
+}
+
 /* The end-of-run check. The control connection sat idle through the run and
  * may have been lost with the server; one reconnect is worth a try. */
 static bool verify_run(struct db *db, const struct config *cfg, const struct ledger *ledger,
@@ -265,7 +281,9 @@ static int cmd_run(const struct config *cfg)
     }
     run_block_signals();
     struct run run;
-    if (run_start(&run, cfg, &workload, seed, run_id, &err) != 0) {
+    struct barrier_arg barrier = {.db = db, .cfg = cfg};
+    if (run_start(&run, cfg, &workload, seed, run_id, cfg->instances > 1 ? pass_barrier : NULL,
+                  &barrier, &err) != 0) {
         run_unblock_signals();
         db_close(db);
         return die_db(&err);
@@ -307,6 +325,7 @@ static int cmd_run(const struct config *cfg)
     if (cfg->ledger) {
         summary.ledger = report_ledger_json(&run.ledger, run_id);
     }
+    if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
     rc = present(cfg, &summary);
     if (rc == EXIT_OK && (!summary.check_done || summary.workers_lost)) rc = EXIT_DATABASE;
     report_summary_free(&summary);

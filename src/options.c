@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_WORKERS 10000
+#define MAX_WORKERS OPTIONS_MAX_WORKERS
 #define MAX_ACCOUNTS 1000000000LL
 #define MAX_DURATION_US (366LL * 24 * 3600 * 1000000)
 
@@ -69,6 +69,8 @@ enum flag_id {
     O_RECONNECT_TIMEOUT,
     O_STALL_TIMEOUT,
     O_STATEMENT_TIMEOUT,
+    O_INSTANCE,
+    O_BARRIER_TIMEOUT,
     O_FLAG_COUNT
 };
 
@@ -124,6 +126,8 @@ static const struct flag flags[] = {
     {"reconnect-timeout", O_RECONNECT_TIMEOUT, F_RUN, true},
     {"stall-timeout", O_STALL_TIMEOUT, F_RUN, true},
     {"statement-timeout", O_STATEMENT_TIMEOUT, F_RUN, true},
+    {"instance", O_INSTANCE, F_RUN, true},
+    {"barrier-timeout", O_BARRIER_TIMEOUT, F_RUN, true},
 };
 
 /* Names of the enumerated flags' values, indexed by the enum. */
@@ -214,6 +218,8 @@ static void set_defaults(struct config *cfg)
     cfg->retry_on = classify_default_retry_set();
     cfg->budget_refund = 0.1;
     cfg->reconnect_timeout_us = 30LL * 1000000;
+    cfg->instances = 1;
+    cfg->barrier_timeout_us = 60LL * 1000000;
     cfg->max_retries = 10;
     cfg->backoff.policy = BACKOFF_FULL_JITTER;
     cfg->backoff.base_us = 2000;
@@ -450,6 +456,26 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
         return duration_flag(name, v, &cfg->stall_timeout_us, err, err_len);
     case O_STATEMENT_TIMEOUT:
         return duration_flag(name, v, &cfg->spec.statement_timeout_us, err, err_len);
+    case O_INSTANCE: {
+        /* "I/N": this process is instance I (from 0) of N. */
+        char i_s[16], n_s[16];
+        const char *slash = strchr(v, '/');
+        if (slash == NULL || (size_t)(slash - v) >= sizeof i_s || strlen(slash + 1) >= sizeof n_s)
+            return errbuf_fail(err, err_len, "--instance: '%s' is not I/N (e.g. 0/3)", v);
+        memcpy(i_s, v, (size_t)(slash - v));
+        i_s[slash - v] = '\0';
+        snprintf(n_s, sizeof n_s, "%s", slash + 1);
+        int64_t i, count;
+        if (options_parse_int(n_s, 1, OPTIONS_MAX_INSTANCES, &count) != 0 ||
+            options_parse_int(i_s, 0, count - 1, &i) != 0)
+            return errbuf_fail(err, err_len, "--instance: '%s' is not I/N with 0 <= I < N <= %d", v,
+                               OPTIONS_MAX_INSTANCES);
+        cfg->instance = (int)i;
+        cfg->instances = (int)count;
+        return 0;
+    }
+    case O_BARRIER_TIMEOUT:
+        return duration_flag(name, v, &cfg->barrier_timeout_us, err, err_len);
     case O_FLAG_COUNT:
         break;
     }
@@ -468,6 +494,12 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
     if (cfg->command == CMD_CHECK && cfg->n_inputs > 0 && !cfg->ledger)
         return errbuf_fail(err, err_len, "--result: needs --ledger");
     if (cfg->command != CMD_RUN) return 0;
+    if (seen[O_INSTANCE] && !cfg->seed_given)
+        return errbuf_fail(err, err_len,
+                           "--instance: needs --seed (the instances share it; it also names "
+                           "their barrier)");
+    if (seen[O_BARRIER_TIMEOUT] && !seen[O_INSTANCE])
+        return errbuf_fail(err, err_len, "--barrier-timeout: needs --instance");
     if (seen[O_AUDIT_AS_OF] && !seen[O_AUDIT_EVERY])
         return errbuf_fail(err, err_len, "--audit-as-of: needs --audit-every");
     if (seen[O_ARRIVAL] && !seen[O_RATE])
@@ -684,6 +716,11 @@ static const char usage_run[] =
     "  --allow-overdraft      a negative balance is not a violation\n"
     "  --write-mode M         relative: balance = balance + x (default); absolute: write the\n"
     "                         balance the client computed (lost updates below serializable)\n"
+    "\n"
+    "several processes, one run:\n"
+    "  --instance I/N         this process is instance I (0..N-1) of N; all give the same --seed,\n"
+    "                         wait for each other in a table of the database, and start together\n"
+    "  --barrier-timeout D    how long to wait for the other instances (default 60s)\n"
     "\n"
     "faults:\n"
     "  --reconnect-timeout D  a worker whose connection is lost reconnects with jittered backoff\n"

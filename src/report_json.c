@@ -56,6 +56,8 @@ json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, u
                         json_string(options_write_mode_name(cfg->spec.write_mode)));
     json_object_set_new(o, "ledger", json_boolean(cfg->ledger));
     json_object_set_new(o, "allow_overdraft", json_boolean(cfg->allow_overdraft));
+    json_object_set_new(o, "instance", json_integer(cfg->instance));
+    json_object_set_new(o, "instances", json_integer(cfg->instances));
     json_object_set_new(o, "audit_every_ms", json_real(report_ms(cfg->audit_us)));
     json_object_set_new(o, "reconnect_timeout_s",
                         json_real((double)cfg->reconnect_timeout_us / 1e6));

@@ -276,7 +276,7 @@ fail:
 /* Keys that may differ between the parts of one distributed run. */
 static bool per_instance_key(const char *key)
 {
-    static const char *const keys[] = {"db", "workers", "seed", "transactions_target"};
+    static const char *const keys[] = {"db", "workers", "seed", "transactions_target", "instance"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(key, keys[i]) == 0) return true;
     return false;

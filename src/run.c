@@ -54,8 +54,11 @@ static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
                                     .reconnect_arg = w};
     w->quota = quota;
     w->open_loop = cfg->rate > 0;
-    rng_seed(&w->choice_rng, seed, (uint64_t)w->id);
-    rng_seed(&w->jitter_rng, seed, (uint64_t)w->id | (UINT64_C(1) << 32));
+    /* Streams are numbered across instances, so every worker of a distributed
+     * run draws its own sequence from the shared seed. */
+    uint64_t stream = (uint64_t)cfg->instance * OPTIONS_MAX_WORKERS + (uint64_t)w->id;
+    rng_seed(&w->choice_rng, seed, stream);
+    rng_seed(&w->jitter_rng, seed, stream | (UINT64_C(1) << 32));
 }
 
 /* Allocates workers, sinks and the run's own stats; false when out of memory. */
@@ -94,6 +97,7 @@ void run_free(struct run *run)
     auditor_free(&run->auditor);
     pthread_mutex_destroy(&run->start_lock);
     pthread_cond_destroy(&run->start_cond);
+    sem_destroy(&run->connect_slots);
 }
 
 static void workers_join(struct run *run)
@@ -116,7 +120,8 @@ static void start_decide(struct run *run, bool abort)
 }
 
 int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
-              uint64_t seed, int64_t run_id, struct db_error *err)
+              uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
+              void *before_go_arg, struct db_error *err)
 {
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
@@ -126,9 +131,10 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
     run->main_thread = pthread_self();
     pthread_mutex_init(&run->start_lock, NULL);
     pthread_cond_init(&run->start_cond, NULL);
+    sem_init(&run->connect_slots, 0, RUN_CONNECT_CONCURRENCY);
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
     if (!run_alloc(run, cfg->sig_figs) ||
-        (cfg->ledger && ledger_init(&run->ledger, 0, cfg->workers) != 0)) {
+        (cfg->ledger && ledger_init(&run->ledger, cfg->instance, cfg->workers) != 0)) {
         snprintf(err->message, sizeof err->message, "out of memory for %d workers", cfg->workers);
         run_free(run);
         return -1;
@@ -183,6 +189,7 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
             ok = false;
         }
     }
+    if (ok && before_go && before_go(before_go_arg, err) != 0) ok = false;
     start_decide(run, !ok);
     if (!ok) {
         workers_join(run);

@@ -89,7 +89,7 @@ static void transfer_loop(struct worker *w)
         int64_t lag_us = 0;
         if (w->open_loop && (lag_us = wait_for_schedule(w)) < 0) break;
         workload_next_transfer(&w->workload, &w->choice_rng, &t);
-        t.id = ledger_transfer_id(0, w->id, w->seq);
+        t.id = ledger_transfer_id(run->cfg->instance, w->id, w->seq);
         t.run_id = run->run_id;
         t.worker = w->id;
         txn_execute(w->db, &t, &w->policy, &w->jitter_rng, &o, &w->error);
@@ -114,10 +114,13 @@ void *worker_main(void *arg)
     struct worker *w = arg;
     struct run *run = w->run;
 
+    while (sem_wait(&run->connect_slots) != 0) {
+    }
     w->db = db_connect(run->cfg->dsn, &w->error);
     if (w->db == NULL ||
         db_transfer_prepare(w->db, BANK_ACCOUNTS, &run->cfg->spec, &w->error) != DB_OK)
         w->connect_failed = true;
+    sem_post(&run->connect_slots);
 
     pthread_mutex_lock(&run->start_lock);
     run->connected++;

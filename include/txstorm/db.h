@@ -73,6 +73,18 @@ enum db_status db_bank_snapshot(struct db *db, bool ledger, const char *as_of,
  * since balances will move with no rows to explain them. */
 enum db_status db_bank_begin_run(struct db *db, bool ledger, int64_t *run_id, struct db_error *err);
 
+/* The barrier of a run spread over n processes, kept in the table
+ * txstorm_barrier of the database under test: registers this instance under
+ * key, waits until all n have registered (within timeout_us), then sleeps
+ * until their common start (the last arrival plus one second, by the
+ * server's clock). DB_MISSING, with a message naming who is missing, when not
+ * all arrive in time. */
+enum db_status db_barrier_wait(struct db *db, int64_t key, int instance, int n, int64_t timeout_us,
+                               struct db_error *err);
+
+/* Removes this instance's barrier row, so the key can be used again. */
+void db_barrier_leave(struct db *db, int64_t key, int instance);
+
 /* Streams the transfer ids of one run's ledger rows to `row`. */
 enum db_status db_ledger_scan(struct db *db, int64_t run_id, void (*row)(void *, int64_t),
                               void *arg, struct db_error *err);

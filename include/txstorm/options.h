@@ -23,6 +23,8 @@ enum command {
 };
 
 #define OPTIONS_MAX_ASSERTS 32
+#define OPTIONS_MAX_WORKERS 10000
+#define OPTIONS_MAX_INSTANCES 512
 #define OPTIONS_MAX_INPUTS 256
 
 /* How a transfer talks to the database (see the run usage text). */
@@ -100,6 +102,11 @@ struct config {
     bool allow_overdraft;    /* a negative balance is not a violation */
     int64_t audit_us;        /* run: the auditor reads the total every audit_us; 0: off */
     const char *audit_as_of; /* run: CockroachDB AS OF SYSTEM TIME for the auditor, e.g. "-1s" */
+
+    /* several processes, one run (run) */
+    int instance; /* --instance I/N: this process is I of N; 0 of 1 alone */
+    int instances;
+    int64_t barrier_timeout_us;
 
     /* faults (run) */
     int64_t reconnect_timeout_us; /* a worker gives up reconnecting after this; 0: never tries */

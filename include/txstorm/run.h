@@ -12,11 +12,16 @@
 #include "txstorm/worker.h"
 #include <jansson.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 
 /* Above this many workers, workers share sinks (see struct sink). */
 #define RUN_MAX_SINKS 32
+
+/* Connections opened at once: a thousand workers ramp up in waves instead of
+ * storming the server's authentication all at the same instant. */
+#define RUN_CONNECT_CONCURRENCY 32
 
 struct run {
     const struct config *cfg;
@@ -36,6 +41,7 @@ struct run {
     pthread_mutex_t start_lock;
     pthread_cond_t start_cond;
     int connected;
+    sem_t connect_slots;
     bool decided;
     bool abort_start;
 
@@ -65,10 +71,13 @@ void run_block_signals(void);
 /* Gives SIGINT and SIGTERM back their default effect once the workers are done. */
 void run_unblock_signals(void);
 
-/* Creates the workers and connects them. Returns 0 when every worker is
- * connected and started; -1 with err set (no worker runs) otherwise. */
+/* Creates the workers and connects them; once all are connected, calls
+ * before_go (if any: e.g. the multi-instance barrier) and lets them go.
+ * Returns 0 when every worker is connected and started; -1 with err set (no
+ * worker runs) otherwise, or when before_go returns non-zero. */
 int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
-              uint64_t seed, int64_t run_id, struct db_error *err);
+              uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
+              void *before_go_arg, struct db_error *err);
 
 /* Waits for the end (duration, quota, or SIGINT/SIGTERM), collecting each
  * interval and printing progress to `progress` (NULL: silent). */
