@@ -217,7 +217,7 @@ static void print_distributions(FILE *out, const struct run_summary *s)
     bool open_loop = report_cfg_num(s->config, "rate", 0) > 0;
     fprintf(out, "distributions (ms)              p50      p90      p99    p99.9      max     mean"
                  "     count\n");
-    print_hist_row(out, open_loop ? "committed, corrected" : "committed (first try on)",
+    print_hist_row(out, open_loop ? "committed, corrected" : "committed (from 1st try)",
                    h[HIST_LATENCY], 1000.0);
     if (open_loop) {
         print_hist_row(out, "committed, uncorrected", h[HIST_LATENCY_UNCORRECTED], 1000.0);

@@ -348,6 +348,61 @@ static void contention_flags_refuse_bad_input(void **state)
     assert_int_equal(options_parse_double("-0.1", 0, 1, &d), -2);
 }
 
+static void later_flags_refuse_bad_input(void **state)
+{
+    (void)state;
+    char *rate[] = {"txstorm", "run", "--rate", "10/s"};
+    expect_error(ARGC(rate), rate, "--rate: '10/s' is not a number");
+    char *rate0[] = {"txstorm", "run", "--rate", "0"};
+    expect_error(ARGC(rate0), rate0, "--rate: must be above 0");
+    char *arrival[] = {"txstorm", "run", "--arrival", "poisson"};
+    expect_error(ARGC(arrival), arrival, "--arrival: needs --rate");
+    char *warmup[] = {"txstorm", "run", "--warmup", "2"};
+    expect_error(ARGC(warmup), warmup, "--warmup: '2' is not a duration");
+    char *inst[] = {"txstorm", "run", "--instance", "3/3", "--seed", "1"};
+    expect_error(ARGC(inst), inst, "--instance: '3/3' is not I/N");
+    char *inst2[] = {"txstorm", "run", "--instance", "1", "--seed", "1"};
+    expect_error(ARGC(inst2), inst2, "--instance: '1' is not I/N");
+    char *inst3[] = {"txstorm", "run", "--instance", "0/2"};
+    expect_error(ARGC(inst3), inst3, "--instance: needs --seed");
+    char *asof[] = {"txstorm", "run", "--audit-every", "1s", "--audit-as-of", "1s'; DROP"};
+    expect_error(ARGC(asof), asof, "--audit-as-of: '1s'; DROP' is not a negative interval");
+    char *wm[] = {"txstorm", "run", "--write-mode", "absolute", "--shape", "single"};
+    expect_error(ARGC(wm), wm, "--write-mode absolute: needs --shape interactive or for-update");
+    char *result[] = {"txstorm", "check", "--result", "r.json"};
+    expect_error(ARGC(result), result, "--result: needs --ledger");
+    char *report[] = {"txstorm", "report"};
+    expect_error(ARGC(report), report, "report: needs exactly one result file, got 0");
+    char *merge[] = {"txstorm", "merge", "--json", "m.json"};
+    expect_error(ARGC(merge), merge, "merge: needs at least one result file");
+
+    char *ok[] = {"txstorm",    "run",
+                  "--instance", "2/3",
+                  "--seed",     "5",
+                  "--rate",     "250.5",
+                  "--arrival",  "poisson",
+                  "--warmup",   "3s",
+                  "--ledger",   "--audit-every",
+                  "100ms",      "--audit-as-of",
+                  "-1s",        "--reconnect-timeout",
+                  "0us",        "--stall-timeout",
+                  "5s"};
+    assert_int_equal(parse(ARGC(ok), ok), 0);
+    assert_int_equal(cfg.instance, 2);
+    assert_int_equal(cfg.instances, 3);
+    assert_true(cfg.rate == 250.5);
+    assert_int_equal(cfg.arrival, ARRIVAL_POISSON);
+    assert_int_equal(cfg.warmup_us, 3000000);
+    assert_true(cfg.ledger && cfg.spec.ledger);
+    assert_string_equal(cfg.audit_as_of, "-1s");
+    assert_int_equal(cfg.reconnect_timeout_us, 0);
+    assert_int_equal(cfg.stall_timeout_us, 5000000);
+    char *files[] = {"txstorm", "merge", "a.json", "b.json", "--json", "m.json"};
+    assert_int_equal(parse(ARGC(files), files), 0);
+    assert_int_equal(cfg.n_inputs, 2);
+    assert_string_equal(cfg.inputs[1], "b.json");
+}
+
 static void init_total_must_fit(void **state)
 {
     (void)state;
@@ -369,6 +424,7 @@ int main(void)
         cmocka_unit_test(bad_amounts),
         cmocka_unit_test(bad_durations),
         cmocka_unit_test(init_total_must_fit),
+        cmocka_unit_test(later_flags_refuse_bad_input),
         cmocka_unit_test(contention_flags_are_read),
         cmocka_unit_test(contention_flags_refuse_bad_input),
     };
