@@ -6,6 +6,7 @@
 #include "db_internal.h"
 #include "txstorm/dsn.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,9 +60,10 @@ struct db *db_connect(const char *dsn, struct db_error *err)
         db_set_message(err, ERR_OTHER, "out of memory");
         return NULL;
     }
-    dsn_password(dsn, db->password, sizeof db->password);
+    dsn_password(dsn, db->password, sizeof db->password, db->password_raw, sizeof db->password_raw);
     int n = 0;
     if (db->password[0]) db->secrets[n++] = db->password;
+    if (db->password_raw[0]) db->secrets[n++] = db->password_raw;
     const char *env_pw = getenv("PGPASSWORD");
     if (env_pw && *env_pw) db->secrets[n++] = env_pw;
     db->secrets[n] = NULL;
@@ -158,7 +160,9 @@ bool db_cell_i64(const PGresult *res, int row, int col, int64_t *out)
     if (PQgetisnull(res, row, col)) return false;
     char *end;
     const char *s = PQgetvalue(res, row, col);
+    errno = 0;
     long long v = strtoll(s, &end, 10);
+    if (errno == ERANGE) return false;
     if (*end != '\0' || end == s) return false;
     *out = v;
     return true;

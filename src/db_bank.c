@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void fmt_i64(char *buf, size_t len, int64_t v) { snprintf(buf, len, "%" PRId64, v); }
-
 /* Whether 'accounts' and 'txstorm_bank' exist in the current search_path. */
 static enum db_status bank_tables(struct db *db, bool *accounts, bool *meta, struct db_error *err)
 {

@@ -4,12 +4,15 @@
 
 #include "txstorm/db.h"
 
+#include <inttypes.h>
 #include <libpq-fe.h>
+#include <stdio.h>
 
 struct db {
     PGconn *conn;
     char password[256];       /* from the DSN: scrubbed from every message */
-    const char *secrets[3];   /* password, PGPASSWORD, NULL */
+    char password_raw[256];   /* ... and as the DSN spells it */
+    const char *secrets[4];   /* password, its raw form, PGPASSWORD, NULL */
     struct txn_spec spec;     /* set by db_transfer_prepare */
     const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
     bool pipeline;            /* the connection is in libpq pipeline mode */
@@ -34,6 +37,9 @@ bool db_exec_ok(struct db *db, const char *sql, struct db_error *err);
  * err set otherwise. The caller PQclears the result. */
 PGresult *db_query(struct db *db, const char *sql, int n, const char *const *params,
                    ExecStatusType want, struct db_error *err);
+
+/* Statement parameters are sent as decimal text. */
+static inline void fmt_i64(char *buf, size_t len, int64_t v) { snprintf(buf, len, "%" PRId64, v); }
 
 /* Reads a decimal int64 cell; false when NULL or out of range. */
 bool db_cell_i64(const PGresult *res, int row, int col, int64_t *out);

@@ -67,8 +67,6 @@ static const struct {
 
 static void pause_between_statements(const struct db *db) { clock_sleep_us(db->spec.think_us); }
 
-static void fmt_i64(char *buf, size_t len, int64_t v) { snprintf(buf, len, "%" PRId64, v); }
-
 /* ---- pipeline mode helpers ---- */
 
 /* Reads results up to and including the next sync; false if the connection broke. */
@@ -272,13 +270,20 @@ static enum transfer_result transfer_body(struct db *db, const struct transfer *
     return TRANSFER_COMMITTED;
 }
 
+/* A statement after which the transaction may have committed: losing the
+ * connection while it is in flight leaves the outcome unknown. */
+static bool exec_commit_point(struct db *db, const char *sql, bool commits, struct db_error *err)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) db_set_error(db, err, res, commits);
+    PQclear(res);
+    return ok;
+}
+
 static enum transfer_result commit(struct db *db, struct db_error *err)
 {
-    PGresult *res = PQexec(db->conn, "COMMIT");
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) db_set_error(db, err, res, true);
-    PQclear(res);
-    return ok ? TRANSFER_COMMITTED : TRANSFER_ERROR;
+    return exec_commit_point(db, "COMMIT", true, err) ? TRANSFER_COMMITTED : TRANSFER_ERROR;
 }
 
 static enum transfer_result explicit_transaction(struct db *db, const struct transfer *t,
@@ -355,7 +360,7 @@ static enum transfer_result pipelined(struct db *db, const struct transfer *t, b
     bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
 
     PGconn *c = db->conn;
-    int sent = 0, debit_at = -1;
+    int sent = 0, debit_at = -1, credit_at = -1;
     bool ok = PQsendQueryParams(c, db->begin_sql, 0, NULL, NULL, NULL, NULL, 0);
     sent++;
     if (inject) {
@@ -366,7 +371,10 @@ static enum transfer_result pipelined(struct db *db, const struct transfer *t, b
     sent++;
     for (int i = 0; i < 2; i++) {
         bool debit = (i == 0) == debit_first;
-        if (debit) debit_at = sent;
+        if (debit)
+            debit_at = sent;
+        else
+            credit_at = sent;
         ok = ok && PQsendQueryPrepared(c, debit ? "txstorm_debit_guarded" : "txstorm_add", 2,
                                        debit ? debit_params : credit_params, NULL, NULL, 0);
         sent++;
@@ -404,9 +412,12 @@ static enum transfer_result pipelined(struct db *db, const struct transfer *t, b
                 db_set_error(db, err, res, true);
                 r = TRANSFER_ERROR;
             }
-        } else if (i == debit_at && st == PGRES_COMMAND_OK && strcmp(PQcmdTuples(res), "1") != 0 &&
-                   r == TRANSFER_COMMITTED) {
-            db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing", t->from);
+        } else if ((i == debit_at || i == credit_at) && st == PGRES_COMMAND_OK &&
+                   strcmp(PQcmdTuples(res), "1") != 0 && r == TRANSFER_COMMITTED) {
+            /* The COMMIT is already on its way: the bank is malformed, and the
+             * checker will say what this transfer did to it. */
+            db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing",
+                           i == debit_at ? t->from : t->to);
             r = TRANSFER_ERROR;
         }
         PQclear(res);
@@ -449,7 +460,10 @@ enum transfer_result db_savepoint_attempt(struct db *db, const struct transfer *
 {
     enum transfer_result r = transfer_body(db, t, inject, err);
     if (r == TRANSFER_ERROR) return r;
-    return db_exec_ok(db, "RELEASE SAVEPOINT cockroach_restart", err) ? r : TRANSFER_ERROR;
+    /* On CockroachDB the RELEASE is where the transaction commits. */
+    return exec_commit_point(db, "RELEASE SAVEPOINT cockroach_restart", db->cockroach, err)
+               ? r
+               : TRANSFER_ERROR;
 }
 
 bool db_savepoint_rollback(struct db *db, struct db_error *err)

@@ -89,7 +89,7 @@ static void percent_decode(const char *s, size_t n, char *out, size_t out_len)
 {
     size_t o = 0;
     for (size_t i = 0; i < n && o + 1 < out_len; i++) {
-        if (s[i] == '%' && i + 2 < n + 0 + 1 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
             out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             i += 2;
         } else {
@@ -99,29 +99,43 @@ static void percent_decode(const char *s, size_t n, char *out, size_t out_len)
     if (out_len) out[o] = '\0';
 }
 
-/* URI form: the password sits in user:password@ and/or in ?password=. */
-static void walk_uri(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len)
+static void copy_raw(const char *s, size_t n, char *out, size_t out_len)
+{
+    if (out && out_len) snprintf(out, out_len, "%.*s", (int)n, s);
+}
+
+/* URI form: the password sits in user:password@ and/or in ?password= (the key
+ * may be percent-encoded too). The user info ends at the first '@' before the
+ * first '/', as libpq reads it; the mask reaches the last such '@', so a
+ * password with '@' in it is covered whichever way it is read. */
+static void walk_uri(const char *dsn, char *out, size_t out_len, char *pw, size_t pw_len, char *raw,
+                     size_t raw_len)
 {
     size_t pos = 0;
     if (out_len) out[0] = '\0';
     const char *authority = strstr(dsn, "://") + 3;
-    const char *end = authority + strcspn(authority, "/?");
-    const char *at = NULL;
-    for (const char *q = authority; q < end; q++)
-        if (*q == '@') at = q; /* the last '@' ends the user info */
+    const char *end = authority + strcspn(authority, "/");
+    const char *first_at = NULL, *last_at = NULL;
+    for (const char *q = authority; q < end; q++) {
+        if (*q != '@') continue;
+        if (!first_at) first_at = q;
+        last_at = q;
+    }
     const char *colon = NULL;
-    if (at)
-        for (const char *q = authority; q < at; q++)
+    if (first_at)
+        for (const char *q = authority; q < first_at; q++)
             if (*q == ':') {
                 colon = q;
                 break;
             }
     const char *p = dsn;
     if (colon) {
-        if (pw && pw_len) percent_decode(colon + 1, (size_t)(at - colon - 1), pw, pw_len);
+        size_t n = (size_t)(first_at - colon - 1);
+        if (pw && pw_len) percent_decode(colon + 1, n, pw, pw_len);
+        copy_raw(colon + 1, n, raw, raw_len);
         put(out, out_len, &pos, p, (size_t)(colon + 1 - p));
         put(out, out_len, &pos, MASK, strlen(MASK));
-        p = at;
+        p = last_at;
     }
     const char *query = strchr(p, '?');
     if (!query) {
@@ -132,11 +146,16 @@ static void walk_uri(const char *dsn, char *out, size_t out_len, char *pw, size_
     p = query + 1;
     while (*p) {
         size_t n = strcspn(p, "&");
-        if (n > 9 && strncmp(p, "password=", 9) == 0) {
-            if (pw && pw_len) percent_decode(p + 9, n - 9, pw, pw_len);
-            put(out, out_len, &pos, "password=" MASK, 9 + strlen(MASK));
-        } else if (n == 9 && strncmp(p, "password=", 9) == 0) {
-            put(out, out_len, &pos, p, n);
+        size_t key_len = strcspn(p, "=&");
+        char key[16];
+        percent_decode(p, key_len, key, sizeof key);
+        if (key_len < n && strcmp(key, "password") == 0) {
+            const char *value = p + key_len + 1;
+            size_t value_len = n - key_len - 1;
+            if (pw && pw_len) percent_decode(value, value_len, pw, pw_len);
+            copy_raw(value, value_len, raw, raw_len);
+            put(out, out_len, &pos, p, key_len + 1);
+            put(out, out_len, &pos, MASK, strlen(MASK));
         } else {
             put(out, out_len, &pos, p, n);
         }
@@ -152,18 +171,19 @@ void dsn_redact(const char *dsn, char *out, size_t out_len)
         return;
     }
     if (is_uri(dsn))
-        walk_uri(dsn, out, out_len, NULL, 0);
+        walk_uri(dsn, out, out_len, NULL, 0, NULL, 0);
     else
         walk_keywords(dsn, out, out_len, NULL, 0);
 }
 
-void dsn_password(const char *dsn, char *out, size_t out_len)
+void dsn_password(const char *dsn, char *out, size_t out_len, char *raw, size_t raw_len)
 {
     char scratch[1024];
     if (out_len) out[0] = '\0';
+    if (raw_len) raw[0] = '\0';
     if (dsn == NULL || *dsn == '\0') return;
     if (is_uri(dsn))
-        walk_uri(dsn, scratch, sizeof scratch, out, out_len);
+        walk_uri(dsn, scratch, sizeof scratch, out, out_len, raw, raw_len);
     else
         walk_keywords(dsn, scratch, sizeof scratch, out, out_len);
 }

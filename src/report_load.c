@@ -76,7 +76,16 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
         if (t->hist[i] == NULL)
             return errbuf_fail(err, err_len, "%s: histogram %s: %s", path, stats_hist_name(i),
                                herr);
+        /* All of a result's histograms share one layout, or none of them merge. */
+        if (t->hist[i]->highest != STATS_HIST_HIGHEST ||
+            t->hist[i]->sig_figs != t->hist[0]->sig_figs)
+            return errbuf_fail(err, err_len, "%s: histogram %s has another layout", path,
+                               stats_hist_name(i));
     }
+    const int64_t *counters[] = {&t->committed, &t->failed,   &t->insufficient, &t->ambiguous,
+                                 &t->retries,   &t->attempts, &t->backoff_us};
+    for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++)
+        if (*counters[c] < 0) return errbuf_fail(err, err_len, "%s: a negative count", path);
     return 0;
 }
 
@@ -220,7 +229,8 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
         get_i64(root, "merged_from", &merged, path, err, err_len) ||
         get_i64(root, "workers_lost", &lost, path, err, err_len))
         goto fail;
-    if (!json_is_number(duration) || json_number_value(duration) < 0) {
+    if (!json_is_number(duration) || json_number_value(duration) < 0 ||
+        json_number_value(duration) > 1e9) {
         errbuf_fail(err, err_len, "%s: not a txstorm result (no 'duration_s')", path);
         goto fail;
     }
@@ -364,7 +374,12 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
     out->end_wall_us = INT64_MIN;
     for (int i = 0; i < n; i++) {
         const struct run_summary *r = in[i];
-        stats_merge(&out->total, &r->total);
+        if (!stats_merge(&out->total, &r->total)) {
+            report_summary_free(out);
+            return errbuf_fail(err, err_len,
+                               "merge: result %d's histograms differ in layout from the others",
+                               i + 1);
+        }
         workers += (int64_t)report_cfg_num(r->config, "workers", 0);
         target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
         out->merged_from += r->merged_from ? r->merged_from : 1;

@@ -51,7 +51,8 @@ static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
                                     .budget = run->budget.enabled ? &run->budget : NULL,
                                     .inject_retry = cfg->inject_retry,
                                     .reconnect = worker_reconnect,
-                                    .reconnect_arg = w};
+                                    .reconnect_arg = w,
+                                    .stop = &run->stop};
     w->quota = quota;
     w->open_loop = cfg->rate > 0;
     /* Streams are numbered across instances, so every worker of a distributed
@@ -92,7 +93,6 @@ void run_free(struct run *run)
     stats_free(&run->tick);
     json_decref(run->intervals);
     run->intervals = NULL;
-    run->last_commit_us = 0;
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
     pthread_mutex_destroy(&run->start_lock);
@@ -114,6 +114,7 @@ static void start_decide(struct run *run, bool abort)
     run->start_us = clock_now_us();
     run->measure_start_us = run->start_us + run->cfg->warmup_us;
     run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
+    run->last_commit_us = run->start_us;
     run->decided = true;
     pthread_cond_broadcast(&run->start_cond);
     pthread_mutex_unlock(&run->start_lock);
@@ -167,6 +168,10 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
     }
     pthread_attr_destroy(&attr);
 
+    /* The workers keep SIGINT and SIGTERM blocked; the main thread lets them
+     * through while it waits for connections and the barrier, so an interrupt
+     * then ends the process at once. They are blocked again before the run. */
+    run_unblock_signals();
     pthread_mutex_lock(&run->start_lock);
     while (run->connected < run->started)
         pthread_cond_wait(&run->start_cond, &run->start_lock);
@@ -190,6 +195,7 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
         }
     }
     if (ok && before_go && before_go(before_go_arg, err) != 0) ok = false;
+    run_block_signals();
     start_decide(run, !ok);
     if (!ok) {
         workers_join(run);

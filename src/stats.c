@@ -68,7 +68,7 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
     int64_t timed = o->attempts < TXN_ATTEMPTS_KEPT ? o->attempts : TXN_ATTEMPTS_KEPT;
     for (int64_t i = 0; i < timed; i++)
         hist_record(s->hist[HIST_ATTEMPT], o->attempt_us[i]);
-    int64_t slept = o->retries < TXN_ATTEMPTS_KEPT ? o->retries : TXN_ATTEMPTS_KEPT;
+    int64_t slept = o->sleeps < TXN_ATTEMPTS_KEPT ? o->sleeps : TXN_ATTEMPTS_KEPT;
     for (int64_t i = 0; i < slept; i++)
         hist_record(s->hist[HIST_BACKOFF], o->sleep_us[i]);
 

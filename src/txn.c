@@ -6,6 +6,23 @@
 #include <stddef.h>
 #include <string.h>
 
+static bool stopping(const struct txn_policy *p)
+{
+    return p->stop && atomic_load_explicit(p->stop, memory_order_relaxed);
+}
+
+/* Backoff sleeps are cut short when the run stops, so a stop is never
+ * held up by a long backoff. */
+static void sleep_unless_stopped(const struct txn_policy *p, int64_t delay_us)
+{
+    const int64_t slice_us = 50000;
+    while (delay_us > 0 && !stopping(p)) {
+        int64_t step = delay_us < slice_us ? delay_us : slice_us;
+        clock_sleep_us(step);
+        delay_us -= step;
+    }
+}
+
 /* One attempt under the savepoint protocol; *in_txn tracks whether the
  * transaction (and its savepoint) is still open for an in-place retry. */
 static enum transfer_result savepoint_attempt(struct db *db, const struct transfer *t, bool inject,
@@ -67,7 +84,8 @@ void txn_execute(struct db *db, const struct transfer *t, const struct txn_polic
 
         enum error_class cls = last_err->cls;
         o->errors_by_class[cls]++;
-        if (cls == ERR_CONNECTION && p->reconnect && attempt < (unsigned)p->max_retries) {
+        if (cls == ERR_CONNECTION && p->reconnect && attempt < (unsigned)p->max_retries &&
+            !stopping(p)) {
             in_txn = false; /* the server rolled it back with the session */
             if (!p->reconnect(p->reconnect_arg)) {
                 o->end = TXN_FAILED;
@@ -78,8 +96,8 @@ void txn_execute(struct db *db, const struct transfer *t, const struct txn_polic
             o->retries_by_class[cls]++;
             continue;
         }
-        bool give_up =
-            !classify_is_retryable(&p->retry_on, cls) || attempt >= (unsigned)p->max_retries;
+        bool give_up = !classify_is_retryable(&p->retry_on, cls) ||
+                       attempt >= (unsigned)p->max_retries || stopping(p);
         if (!give_up && p->budget && !budget_take(p->budget)) {
             give_up = true;
             o->budget_denied = true;
@@ -95,8 +113,9 @@ void txn_execute(struct db *db, const struct transfer *t, const struct txn_polic
         if (p->protocol == PROTOCOL_SAVEPOINT && savepoint_unwind(db, cls, &in_txn, &scratch))
             o->retries_in_place++;
         int64_t delay_us = backoff_delay_us(&p->backoff, attempt, prev_delay_us, jitter);
-        clock_sleep_us(delay_us);
-        if (attempt < TXN_ATTEMPTS_KEPT) o->sleep_us[attempt] = delay_us;
+        sleep_unless_stopped(p, delay_us);
+        if (o->sleeps < TXN_ATTEMPTS_KEPT) o->sleep_us[o->sleeps] = delay_us;
+        o->sleeps++;
         attempt_start_us = clock_now_us();
         prev_delay_us = delay_us;
         o->backoff_us += delay_us;

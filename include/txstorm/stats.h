@@ -61,8 +61,9 @@ struct txn_outcome {
     bool budget_denied;
     int64_t errors_by_class[ERR_CLASS_COUNT];
     int64_t backoff_us;
+    int64_t sleeps;                        /* backoff sleeps taken (reconnects take none) */
     int64_t attempt_us[TXN_ATTEMPTS_KEPT]; /* duration of attempt i */
-    int64_t sleep_us[TXN_ATTEMPTS_KEPT];   /* backoff after attempt i (i < retries) */
+    int64_t sleep_us[TXN_ATTEMPTS_KEPT];   /* backoff sleep i (i < sleeps) */
 };
 
 /* Zeroes the counters and creates the histograms; false when out of memory. */

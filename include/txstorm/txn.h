@@ -19,6 +19,7 @@
 #include "txstorm/db.h"
 #include "txstorm/rng.h"
 #include "txstorm/stats.h"
+#include <stdatomic.h>
 
 struct txn_policy {
     enum retry_protocol protocol;
@@ -32,6 +33,9 @@ struct txn_policy {
      * Returns false when reconnecting is given up. NULL: the transfer fails. */
     bool (*reconnect)(void *arg);
     void *reconnect_arg;
+    /* The run's stop flag: once set, a transaction still retrying gives up
+     * (counted failed) instead of backing off again. NULL: never. */
+    const atomic_bool *stop;
 };
 
 /* Runs t until it commits, ends for insufficient funds, fails, or turns out

@@ -37,20 +37,30 @@ static void uris(void **state)
             "postgresql://db/bank?user=bob&password=***&sslmode=require");
     redacts("postgresql://bob:p%40ss@db/bank", "postgresql://bob:***@db/bank");
     redacts("postgresql://bob:a@b@db/bank", "postgresql://bob:***@db/bank");
+    /* libpq reads the user info up to the first '@' before '/', '?' included. */
+    redacts("postgresql://u:pa?ss@h/db", "postgresql://u:***@h/db");
+    /* A percent-encoded key is still the password. */
+    redacts("postgresql://h/db?pass%77ord=secret&x=1", "postgresql://h/db?pass%77ord=***&x=1");
 }
 
 static void passwords_are_extracted(void **state)
 {
     (void)state;
-    char pw[64];
-    dsn_password("host=x password='a b\\'c'", pw, sizeof pw);
+    char pw[64], raw[64];
+    dsn_password("host=x password='a b\\'c'", pw, sizeof pw, raw, sizeof raw);
     assert_string_equal(pw, "a b'c");
-    dsn_password("postgresql://u:p%40ss@h/d", pw, sizeof pw);
+    dsn_password("postgresql://u:p%40ss@h/d", pw, sizeof pw, raw, sizeof raw);
     assert_string_equal(pw, "p@ss");
-    dsn_password("postgresql://h/d?password=zz", pw, sizeof pw);
+    dsn_password("postgresql://h/d?password=zz", pw, sizeof pw, raw, sizeof raw);
     assert_string_equal(pw, "zz");
-    dsn_password("host=x", pw, sizeof pw);
+    dsn_password("host=x", pw, sizeof pw, raw, sizeof raw);
     assert_string_equal(pw, "");
+    /* Messages may quote the raw token: both forms are kept. */
+    dsn_password("postgresql://u:p%41ss%zz@h/d", pw, sizeof pw, raw, sizeof raw);
+    assert_string_equal(pw, "pAss%zz");
+    assert_string_equal(raw, "p%41ss%zz");
+    dsn_password("postgresql://u:pa?ss@h/db", pw, sizeof pw, raw, sizeof raw);
+    assert_string_equal(pw, "pa?ss");
 }
 
 static void messages_are_scrubbed_to_one_line(void **state)

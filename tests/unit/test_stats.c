@@ -76,6 +76,7 @@ static void histograms_hold_what_they_name(void **state)
                             .attempts = 3,
                             .retries = 2,
                             .attempt_us = {100, 200, 300},
+                            .sleeps = 2,
                             .sleep_us = {10, 20}};
     stats_add_txn(&s, &o);
     struct hist *const *h = s.hist;
@@ -91,8 +92,12 @@ static void histograms_hold_what_they_name(void **state)
     assert_int_equal(hist_max(h[HIST_LAG]), 500);
 
     /* A failed transaction: no latency, but its attempts, sleeps and retries count. */
-    struct txn_outcome f = {
-        .end = TXN_FAILED, .attempts = 2, .retries = 1, .attempt_us = {50, 60}, .sleep_us = {5}};
+    struct txn_outcome f = {.end = TXN_FAILED,
+                            .attempts = 2,
+                            .retries = 1,
+                            .attempt_us = {50, 60},
+                            .sleeps = 1,
+                            .sleep_us = {5}};
     stats_add_txn(&s, &f);
     assert_int_equal(h[HIST_LATENCY]->total_count, 1);
     assert_int_equal(h[HIST_ATTEMPT]->total_count, 5);
