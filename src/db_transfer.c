@@ -156,14 +156,16 @@ static PGresult *run_prepared(struct db *db, const char *name, int n, const char
     return NULL;
 }
 
-/* Adds delta to account id. */
-static bool add_balance(struct db *db, int64_t id, int64_t delta, struct db_error *err)
+/* Runs one of the single-row writes (txstorm_add: balance += value;
+ * txstorm_set: balance = value) on account id; exactly one row must change. */
+static bool write_balance(struct db *db, const char *stmt, int64_t id, int64_t value,
+                          struct db_error *err)
 {
-    char id_s[24], delta_s[24];
+    char id_s[24], value_s[24];
     fmt_i64(id_s, sizeof id_s, id);
-    fmt_i64(delta_s, sizeof delta_s, delta);
-    const char *params[] = {id_s, delta_s};
-    PGresult *res = run_prepared(db, "txstorm_add", 2, params, PGRES_COMMAND_OK, err);
+    fmt_i64(value_s, sizeof value_s, value);
+    const char *params[] = {id_s, value_s};
+    PGresult *res = run_prepared(db, stmt, 2, params, PGRES_COMMAND_OK, err);
     if (res == NULL) return false;
     bool one = strcmp(PQcmdTuples(res), "1") == 0;
     PQclear(res);
@@ -213,18 +215,6 @@ static bool read_balances(struct db *db, const struct transfer *t, int64_t *from
     return found == wanted;
 }
 
-/* Sets account id's balance to value (the absolute write mode). */
-static bool set_balance(struct db *db, int64_t id, int64_t value, struct db_error *err)
-{
-    char id_s[24], value_s[24];
-    fmt_i64(id_s, sizeof id_s, id);
-    fmt_i64(value_s, sizeof value_s, value);
-    const char *params[] = {id_s, value_s};
-    PGresult *res = run_prepared(db, "txstorm_set", 2, params, PGRES_COMMAND_OK, err);
-    PQclear(res);
-    return res != NULL;
-}
-
 static bool write_ledger_row(struct db *db, const struct transfer *t, int64_t amount,
                              struct db_error *err)
 {
@@ -260,9 +250,9 @@ static enum transfer_result transfer_body(struct db *db, const struct transfer *
     for (int i = 0; i < 2; i++) {
         bool debit = (i == 0) == debit_first;
         int64_t id = debit ? t->from : t->to;
-        bool ok = absolute
-                      ? set_balance(db, id, debit ? balance - amount : to_balance + amount, err)
-                      : add_balance(db, id, debit ? -amount : amount, err);
+        bool ok = absolute ? write_balance(db, "txstorm_set", id,
+                                           debit ? balance - amount : to_balance + amount, err)
+                           : write_balance(db, "txstorm_add", id, debit ? -amount : amount, err);
         if (!ok) return TRANSFER_ERROR;
         pause_between_statements(db);
     }

@@ -4,6 +4,8 @@
 
 #include "txstorm/report.h"
 
+#include <stddef.h>
+
 /* Latency percentiles reported everywhere, with their JSON keys. */
 extern const double report_percentiles[];
 extern const char *const report_percentile_keys[];
@@ -14,6 +16,25 @@ static inline double report_ms(int64_t us) { return (double)us / 1000.0; }
 static inline double report_per_second(int64_t n, int64_t us)
 {
     return us > 0 ? (double)n * 1e6 / (double)us : 0;
+}
+
+/* The plain counters of struct stats and their JSON keys: one table for the
+ * writer and the loader, so the two cannot drift apart. */
+struct stats_counter {
+    const char *key;
+    size_t offset; /* of an int64_t in struct stats */
+};
+extern const struct stats_counter report_stats_counters[];
+extern const int report_n_stats_counters;
+
+static inline int64_t *report_counter(struct stats *t, const struct stats_counter *c)
+{
+    return (int64_t *)((char *)t + c->offset);
+}
+
+static inline int64_t report_counter_value(const struct stats *t, const struct stats_counter *c)
+{
+    return *(const int64_t *)((const char *)t + c->offset);
 }
 
 /* Config values by key, with a fallback when absent or of another type. */

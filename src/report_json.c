@@ -185,15 +185,9 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
     json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
     json_object_set_new(root, "merged_from", json_integer(s->merged_from));
-    json_object_set_new(root, "committed", json_integer(t->committed));
-    json_object_set_new(root, "failed", json_integer(t->failed));
-    json_object_set_new(root, "insufficient", json_integer(t->insufficient));
-    json_object_set_new(root, "ambiguous", json_integer(t->ambiguous));
-    json_object_set_new(root, "retried_txns", json_integer(t->retried_txns));
-    json_object_set_new(root, "attempts", json_integer(t->attempts));
-    json_object_set_new(root, "retries", json_integer(t->retries));
-    json_object_set_new(root, "retries_in_place", json_integer(t->retries_in_place));
-    json_object_set_new(root, "budget_denied", json_integer(t->budget_denied));
+    for (int i = 0; i < report_n_stats_counters; i++)
+        json_object_set_new(root, report_stats_counters[i].key,
+                            json_integer(report_counter_value(t, &report_stats_counters[i])));
     int64_t other =
         t->retries - t->retries_by_class[ERR_SERIALIZATION] - t->retries_by_class[ERR_DEADLOCK];
     json_object_set_new(root, "retries_by_sqlstate",
@@ -221,7 +215,6 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "worker_faults",
                         s->worker_faults ? json_deep_copy(s->worker_faults) : json_array());
     json_object_set_new(root, "backoff_ms_total", json_real(report_ms(t->backoff_us)));
-    json_object_set_new(root, "backoff_us_total", json_integer(t->backoff_us));
     json_object_set_new(root, "duration_s", json_real((double)s->elapsed_us / 1e6));
     json_object_set_new(root, "throughput_tps",
                         json_real(report_per_second(t->committed, s->elapsed_us)));

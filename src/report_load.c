@@ -51,17 +51,13 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
                       size_t err_len)
 {
     memset(t, 0, sizeof *t);
-    if (get_i64(root, "committed", &t->committed, path, err, err_len) ||
-        get_i64(root, "backoff_us_total", &t->backoff_us, path, err, err_len) ||
-        get_i64(root, "failed", &t->failed, path, err, err_len) ||
-        get_i64(root, "insufficient", &t->insufficient, path, err, err_len) ||
-        get_i64(root, "ambiguous", &t->ambiguous, path, err, err_len) ||
-        get_i64(root, "retried_txns", &t->retried_txns, path, err, err_len) ||
-        get_i64(root, "attempts", &t->attempts, path, err, err_len) ||
-        get_i64(root, "retries", &t->retries, path, err, err_len) ||
-        get_i64(root, "retries_in_place", &t->retries_in_place, path, err, err_len) ||
-        get_i64(root, "budget_denied", &t->budget_denied, path, err, err_len) ||
-        get_named(json_object_get(root, "retries_by_class"), t->retries_by_class, ERR_CLASS_COUNT,
+    for (int i = 0; i < report_n_stats_counters; i++) {
+        const struct stats_counter *c = &report_stats_counters[i];
+        if (get_i64(root, c->key, report_counter(t, c), path, err, err_len)) return -1;
+        if (*report_counter(t, c) < 0)
+            return errbuf_fail(err, err_len, "%s: '%s' is negative", path, c->key);
+    }
+    if (get_named(json_object_get(root, "retries_by_class"), t->retries_by_class, ERR_CLASS_COUNT,
                   class_name, path, err, err_len) ||
         get_named(json_object_get(root, "retries_by_reason"), t->retries_by_reason, REASON_COUNT,
                   reason_name, path, err, err_len) ||
@@ -82,10 +78,6 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
             return errbuf_fail(err, err_len, "%s: histogram %s has another layout", path,
                                stats_hist_name(i));
     }
-    const int64_t *counters[] = {&t->committed, &t->failed,   &t->insufficient, &t->ambiguous,
-                                 &t->retries,   &t->attempts, &t->backoff_us};
-    for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++)
-        if (*counters[c] < 0) return errbuf_fail(err, err_len, "%s: a negative count", path);
     return 0;
 }
 
