@@ -189,7 +189,11 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
                                         .allow_overdraft = cfg->allow_overdraft,
                                         .every_us = cfg->audit_us,
                                         .stop = &run->stop};
-        if (auditor_start(&run->auditor, cfg->sig_figs) != 0) {
+        /* Its thread must be born with the run's signals blocked, like the workers. */
+        run_block_signals();
+        int rc = auditor_start(&run->auditor, cfg->sig_figs);
+        run_unblock_signals();
+        if (rc != 0) {
             *err = run->auditor.error;
             ok = false;
         }

@@ -6,7 +6,7 @@ fresh_db $DB_NAME
 expect_exit 0 "$txstorm" init --db "$DSN"
 
 mkfifo "$work/progress"
-"$txstorm" run --db "$DSN" --workers 8 --duration 10m --progress-every 100ms \
+"$txstorm" run --db "$DSN" --workers 8 --duration 10m --progress-every 100ms --audit-every 50ms \
     --json "$work/r.json" >"$work/out" 2>"$work/progress" &
 pid=$!
 exec 3<"$work/progress"
