@@ -74,3 +74,11 @@ expect_exit 2 "$txstorm" run --shape pipelined --amount-mode fraction
 assert_one_line_stderr
 expect_exit 2 "$txstorm" run --skew hot:500
 assert_in "$work/err" "hot set 500 is larger than the bank (200 accounts)"
+
+# A transaction still retrying when the run ends gives up instead of holding it open:
+# every attempt fails here, a million retries are allowed, and the run still ends.
+expect_exit 0 timeout 60 "$txstorm" run --inject-retry 1 --max-retries 1000000 --backoff constant \
+    --backoff-base 20ms --workers 2 --duration 1s --progress-every 0 --json "$work/stop.json"
+jq -e '.committed == 0 and .failed == 2 and .duration_s < 5 and .retries > 10 and .check.ok' \
+    "$work/stop.json" >/dev/null ||
+    fail "stop during retries: $(jq -c '{committed, failed, retries, duration_s}' "$work/stop.json")"
