@@ -62,27 +62,39 @@ static void exponential_doubles_then_caps(void **state)
     assert_int_equal(backoff_delay_us(&one, 63, 0, &r), INT64_MAX);
 }
 
+/* Draws 20000 delays for retry n; each must lie in [min, max]. Reports the
+ * smallest, the largest and the mean. */
+static void sample(const struct backoff_config *b, unsigned n, struct rng *r, int64_t min,
+                   int64_t max, int64_t *lo, int64_t *hi, double *mean)
+{
+    const int draws = 20000;
+    double sum = 0;
+    *lo = INT64_MAX;
+    *hi = -1;
+    for (int i = 0; i < draws; i++) {
+        int64_t d = backoff_delay_us(b, n, 0, r);
+        if (d < min || d > max)
+            fail_msg("retry %u: %lld outside [%lld, %lld]", n, (long long)d, (long long)min,
+                     (long long)max);
+        *lo = d < *lo ? d : *lo;
+        *hi = d > *hi ? d : *hi;
+        sum += (double)d;
+    }
+    *mean = sum / draws;
+}
+
 static void full_jitter_is_uniform_below_e(void **state)
 {
     (void)state;
     struct backoff_config b = {BACKOFF_FULL_JITTER, 1000, 50000};
     struct rng r = seeded(7);
     for (unsigned n = 0; n < 10; n++) {
-        int64_t e = e_of(1000, 50000, n);
-        int64_t lo = INT64_MAX, hi = -1;
-        double sum = 0;
-        const int draws = 20000;
-        for (int i = 0; i < draws; i++) {
-            int64_t d = backoff_delay_us(&b, n, 0, &r);
-            assert_true(d >= 0 && d <= e);
-            lo = d < lo ? d : lo;
-            hi = d > hi ? d : hi;
-            sum += (double)d;
-        }
+        int64_t e = e_of(1000, 50000, n), lo, hi;
+        double mean;
+        sample(&b, n, &r, 0, e, &lo, &hi, &mean);
         /* Uniform on [0, e]: the extremes are approached, the mean is half. */
         assert_true(lo < e / 50 + 1);
         assert_true(hi > e - e / 50 - 1);
-        double mean = sum / draws;
         assert_true(mean > e * 0.48 && mean < e * 0.52);
     }
 }
@@ -93,22 +105,11 @@ static void equal_jitter_is_uniform_in_the_upper_half(void **state)
     struct backoff_config b = {BACKOFF_EQUAL_JITTER, 1000, 50000};
     struct rng r = seeded(8);
     for (unsigned n = 0; n < 10; n++) {
-        int64_t e = e_of(1000, 50000, n);
-        int64_t lo = INT64_MAX, hi = -1;
-        double sum = 0;
-        const int draws = 20000;
-        for (int i = 0; i < draws; i++) {
-            int64_t d = backoff_delay_us(&b, n, 0, &r);
-            if (d < e / 2 || d > e)
-                fail_msg("retry %u: %lld outside [%lld, %lld]", n, (long long)d, (long long)(e / 2),
-                         (long long)e);
-            lo = d < lo ? d : lo;
-            hi = d > hi ? d : hi;
-            sum += (double)d;
-        }
+        int64_t e = e_of(1000, 50000, n), lo, hi;
+        double mean;
+        sample(&b, n, &r, e / 2, e, &lo, &hi, &mean);
         assert_true(lo < e / 2 + e / 100 + 1);
         assert_true(hi > e - e / 100 - 1);
-        double mean = sum / draws;
         assert_true(mean > e * 0.74 && mean < e * 0.76);
     }
     /* An odd e still reaches e: 3 gives 1, 2 or 3. */
