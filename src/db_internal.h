@@ -8,6 +8,17 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 
+/* The statement in flight on a connection and how far its reply has come. */
+struct flight {
+    enum stmt_kind kind;
+    int64_t account, from, to;
+    bool commit;                 /* a lost connection leaves its outcome unknown */
+    int debit_at, credit_at;     /* the pipelined transaction's debit and credit */
+    int index;                   /* pipeline mode: the statement whose results are read */
+    int results;                 /* results read so far */
+    bool synced;                 /* pipeline mode: the sync's result arrived */
+};
+
 struct db {
     PGconn *conn;
     char password[256];       /* from the DSN: scrubbed from every message */
@@ -20,6 +31,7 @@ struct db {
     char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
     bool prepared;            /* db_transfer_prepare ran: a reconnect repeats it */
     enum bank_table table;
+    struct flight flight;
 };
 
 /* Fills err from a failed result: SQLSTATE, class, reason, scrubbed message.

@@ -1,9 +1,12 @@
-/* The transfer's statements in each shape and retry protocol. All libpq. */
+/* The transfer's statements on the wire: preparing them, sending one, and
+ * folding its results into a reply. All libpq. */
 #include "db_internal.h"
-#include "txstorm/clock.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Makes the server raise a retryable error inside the current attempt. A DO
@@ -65,7 +68,14 @@ static const struct {
 
 #define SQLSTATE_DIVISION_BY_ZERO "22012"
 
-static void pause_between_statements(const struct db *db) { clock_sleep_us(db->spec.think_us); }
+static const char *const plain_sql[] = {
+    [STMT_SAVEPOINT] = "SAVEPOINT cockroach_restart",
+    [STMT_INJECT] = inject_sql,
+    [STMT_RELEASE] = "RELEASE SAVEPOINT cockroach_restart",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK_TO] = "ROLLBACK TO SAVEPOINT cockroach_restart",
+    [STMT_ROLLBACK] = "ROLLBACK",
+};
 
 /* ---- pipeline mode helpers ---- */
 
@@ -85,20 +95,15 @@ static bool pipeline_drain(struct db *db)
     }
 }
 
-/* One statement without parameters, in pipeline mode, waited for. */
-static bool pipeline_exec(struct db *db, const char *sql)
-{
-    return PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0) &&
-           PQpipelineSync(db->conn) && pipeline_drain(db);
-}
-
 void db_rollback(struct db *db)
 {
     PGTransactionStatusType ts = PQtransactionStatus(db->conn);
     if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR) return;
-    if (db->pipeline)
-        pipeline_exec(db, "ROLLBACK");
-    else
+    if (db->pipeline) {
+        if (PQsendQueryParams(db->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) &&
+            PQpipelineSync(db->conn))
+            pipeline_drain(db);
+    } else
         PQclear(PQexec(db->conn, "ROLLBACK"));
 }
 
@@ -143,327 +148,257 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
     return DB_OK;
 }
 
-/* ---- statements of the interactive and for-update shapes ---- */
+/* ---- sending ---- */
 
-/* Runs a prepared statement; on failure fills err and returns NULL. */
-static PGresult *run_prepared(struct db *db, const char *name, int n, const char *const *params,
-                              ExecStatusType want, struct db_error *err)
+/* Decimal text parameters of a statement; libpq copies them at the send. */
+struct params {
+    char buf[8][32];
+    const char *v[8];
+    int n;
+};
+
+static void param_i64(struct params *p, int64_t v)
 {
-    PGresult *res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
-    if (PQresultStatus(res) == want) return res;
-    db_set_error(db, err, res, false);
-    PQclear(res);
-    return NULL;
+    fmt_i64(p->buf[p->n], sizeof p->buf[p->n], v);
+    p->v[p->n] = p->buf[p->n];
+    p->n++;
 }
 
-/* Runs one of the single-row writes (txstorm_add: balance += value;
- * txstorm_set: balance = value) on account id; exactly one row must change. */
-static bool write_balance(struct db *db, const char *stmt, int64_t id, int64_t value,
-                          struct db_error *err)
+static void param_f64(struct params *p, double v)
 {
-    char id_s[24], value_s[24];
-    fmt_i64(id_s, sizeof id_s, id);
-    fmt_i64(value_s, sizeof value_s, value);
-    const char *params[] = {id_s, value_s};
-    PGresult *res = run_prepared(db, stmt, 2, params, PGRES_COMMAND_OK, err);
-    if (res == NULL) return false;
-    bool one = strcmp(PQcmdTuples(res), "1") == 0;
-    PQclear(res);
-    if (!one) db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing", id);
-    return one;
+    snprintf(p->buf[p->n], sizeof p->buf[p->n], "%.17g", v);
+    p->v[p->n] = p->buf[p->n];
+    p->n++;
 }
 
-/* Balances of both accounts (to's only when wanted): a plain read per row, or
- * both rows locked FOR UPDATE in id order with one statement. */
-static bool read_balances(struct db *db, const struct transfer *t, int64_t *from_balance,
-                          int64_t *to_balance, struct db_error *err)
+static bool send_prepared(struct db *db, const char *name, const struct params *p)
 {
-    char from_s[24], to_s[24];
-    fmt_i64(from_s, sizeof from_s, t->from);
-    fmt_i64(to_s, sizeof to_s, t->to);
-    const char *params[] = {from_s, to_s};
-    int found = 0, wanted = to_balance ? 2 : 1;
-    if (db->spec.shape == SHAPE_FOR_UPDATE) {
-        PGresult *res =
-            run_prepared(db, "txstorm_read_for_update", 2, params, PGRES_TUPLES_OK, err);
-        if (res == NULL) return false;
-        for (int row = 0; row < PQntuples(res); row++) {
-            int64_t id, balance;
-            if (!db_cell_i64(res, row, 0, &id) || !db_cell_i64(res, row, 1, &balance)) break;
-            if (id == t->from) {
-                *from_balance = balance;
-                found++;
-            } else if (id == t->to && to_balance) {
-                *to_balance = balance;
-                found++;
-            }
-        }
-        PQclear(res);
-    } else {
-        for (int i = 0; i < wanted; i++) {
-            PGresult *res = run_prepared(db, "txstorm_read", 1, &params[i], PGRES_TUPLES_OK, err);
-            if (res == NULL) return false;
-            if (PQntuples(res) == 1 && db_cell_i64(res, 0, 0, i == 0 ? from_balance : to_balance))
-                found++;
-            PQclear(res);
-            if (i + 1 < wanted) pause_between_statements(db);
-        }
-    }
-    if (found != wanted)
-        db_set_message(err, ERR_OTHER, "account %" PRId64 " or %" PRId64 " is missing", t->from,
-                       t->to);
-    return found == wanted;
+    return PQsendQueryPrepared(db->conn, name, p->n, p->v, NULL, NULL, 0);
 }
 
-static bool write_ledger_row(struct db *db, const struct transfer *t, int64_t amount,
-                             struct db_error *err)
+/* A statement without parameters: the simple protocol's one message, except
+ * in pipeline mode, which allows only the extended protocol. */
+static bool send_plain(struct db *db, const char *sql)
 {
-    char run_s[24], id_s[24], from_s[24], to_s[24], amount_s[24], worker_s[16];
-    fmt_i64(run_s, sizeof run_s, t->run_id);
-    fmt_i64(id_s, sizeof id_s, t->id);
-    fmt_i64(from_s, sizeof from_s, t->from);
-    fmt_i64(to_s, sizeof to_s, t->to);
-    fmt_i64(amount_s, sizeof amount_s, amount);
-    snprintf(worker_s, sizeof worker_s, "%d", t->worker);
-    const char *params[] = {run_s, id_s, from_s, to_s, amount_s, worker_s};
-    PGresult *res = run_prepared(db, "txstorm_ledger", 6, params, PGRES_COMMAND_OK, err);
-    PQclear(res);
-    return res != NULL;
+    if (db->pipeline) return PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    return PQsendQuery(db->conn, sql);
 }
 
-/* The statements between BEGIN and COMMIT: read, check, debit, credit, and
- * the ledger row. Relative writes add to the balance the database holds;
- * absolute writes store what the client computed from its reads, which is
- * how lost updates happen below SERIALIZABLE. */
-static enum transfer_result transfer_body(struct db *db, const struct transfer *t, bool inject,
-                                          struct db_error *err)
+static bool send_ledger(struct db *db, const struct transfer *t, int64_t amount)
 {
-    if (inject && !db_exec_ok(db, inject_sql, err)) return TRANSFER_ERROR;
-    bool absolute = db->spec.write_mode == WRITE_ABSOLUTE;
-    int64_t balance = 0, to_balance = 0;
-    if (!read_balances(db, t, &balance, absolute ? &to_balance : NULL, err)) return TRANSFER_ERROR;
-    int64_t amount = t->fraction > 0 ? (int64_t)((double)balance * t->fraction) : t->amount;
-    if (amount <= 0 || balance < amount) return TRANSFER_INSUFFICIENT;
-    pause_between_statements(db);
+    struct params p = {.n = 0};
+    param_i64(&p, t->run_id);
+    param_i64(&p, t->id);
+    param_i64(&p, t->from);
+    param_i64(&p, t->to);
+    param_i64(&p, amount);
+    param_i64(&p, t->worker);
+    return send_prepared(db, "txstorm_ledger", &p);
+}
 
+/* The pipelined transaction: every statement queued, then one sync, one
+ * round trip. Remembers where the debit and credit are to read their replies. */
+static bool send_pipelined(struct db *db, const struct transfer *t, bool inject)
+{
+    struct params read = {.n = 0}, debit = {.n = 0}, credit = {.n = 0};
+    param_i64(&read, t->from);
+    param_i64(&debit, t->from);
+    param_i64(&debit, t->amount);
+    param_i64(&credit, t->to);
+    param_i64(&credit, t->amount);
     bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
-    for (int i = 0; i < 2; i++) {
-        bool debit = (i == 0) == debit_first;
-        int64_t id = debit ? t->from : t->to;
-        bool ok = absolute ? write_balance(db, "txstorm_set", id,
-                                           debit ? balance - amount : to_balance + amount, err)
-                           : write_balance(db, "txstorm_add", id, debit ? -amount : amount, err);
-        if (!ok) return TRANSFER_ERROR;
-        pause_between_statements(db);
+    int n = 0;
+    bool ok = send_plain(db, db->begin_sql);
+    n++;
+    if (inject) {
+        ok = ok && send_plain(db, inject_sql);
+        n++;
     }
-    if (db->spec.ledger && !write_ledger_row(db, t, amount, err)) return TRANSFER_ERROR;
-    return TRANSFER_COMMITTED;
+    ok = ok && send_prepared(db, "txstorm_read", &read);
+    n++;
+    for (int i = 0; i < 2; i++) {
+        bool is_debit = (i == 0) == debit_first;
+        *(is_debit ? &db->flight.debit_at : &db->flight.credit_at) = n++;
+        ok = ok && send_prepared(db, is_debit ? "txstorm_debit_guarded" : "txstorm_add",
+                                 is_debit ? &debit : &credit);
+    }
+    if (db->spec.ledger) ok = ok && send_ledger(db, t, t->amount);
+    return ok && send_plain(db, "COMMIT");
 }
 
-/* A statement after which the transaction may have committed: losing the
- * connection while it is in flight leaves the outcome unknown. */
-static bool exec_commit_point(struct db *db, const char *sql, bool commits, struct db_error *err)
+static bool send_statement(struct db *db, const struct stmt *s, const struct transfer *t)
 {
-    PGresult *res = PQexec(db->conn, sql);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) db_set_error(db, err, res, commits);
-    PQclear(res);
+    struct params p = {.n = 0};
+    switch (s->kind) {
+    case STMT_BEGIN:
+        return send_plain(db, db->begin_sql);
+    case STMT_READ:
+        param_i64(&p, s->account);
+        return send_prepared(db, "txstorm_read", &p);
+    case STMT_READ_FOR_UPDATE:
+        param_i64(&p, s->account);
+        param_i64(&p, s->value);
+        return send_prepared(db, "txstorm_read_for_update", &p);
+    case STMT_ADD:
+    case STMT_SET:
+        param_i64(&p, s->account);
+        param_i64(&p, s->value);
+        return send_prepared(db, s->kind == STMT_ADD ? "txstorm_add" : "txstorm_set", &p);
+    case STMT_LEDGER:
+        return send_ledger(db, t, s->value);
+    case STMT_SINGLE:
+        param_i64(&p, t->from);
+        param_i64(&p, t->to);
+        param_i64(&p, t->amount);
+        param_f64(&p, t->fraction);
+        if (!db->spec.ledger) return send_prepared(db, "txstorm_single", &p);
+        param_i64(&p, t->run_id);
+        param_i64(&p, t->id);
+        param_i64(&p, t->worker);
+        return send_prepared(db, "txstorm_single_ledger", &p);
+    case STMT_PIPELINED:
+        return send_pipelined(db, t, s->value != 0);
+    default:
+        return send_plain(db, plain_sql[s->kind]);
+    }
+}
+
+/* ---- receiving ---- */
+
+/* The first failure is the one the reply reports. */
+static void reply_fail(struct db *db, struct stmt_reply *r, const PGresult *res)
+{
+    if (!r->ok) return;
+    r->ok = false;
+    db_set_error(db, &r->err, res, db->flight.commit);
+}
+
+/* Rows a read returned: READ gives a balance, READ_FOR_UPDATE id and balance. */
+static void read_rows(struct db *db, const PGresult *res, struct stmt_reply *r)
+{
+    bool with_id = db->flight.kind == STMT_READ_FOR_UPDATE;
+    for (int row = 0; row < PQntuples(res) && r->n_read < 2; row++) {
+        int64_t *id = &r->id[r->n_read], *balance = &r->balance[r->n_read];
+        *id = db->flight.account;
+        if ((with_id && !db_cell_i64(res, row, 0, id)) ||
+            !db_cell_i64(res, row, with_id ? 1 : 0, balance))
+            break;
+        r->n_read++;
+    }
+}
+
+/* Folds one of the pipelined transaction's results into the reply. Short
+ * funds show as a division by zero in the debit; once a statement fails,
+ * the rest come back PGRES_PIPELINE_ABORTED. */
+static void fold_pipelined(struct db *db, PGresult *res, struct stmt_reply *r)
+{
+    const struct flight *f = &db->flight;
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_FATAL_ERROR && r->ok) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (f->index == f->debit_at && state && strcmp(state, SQLSTATE_DIVISION_BY_ZERO) == 0) {
+            r->ok = false;
+            r->insufficient = true;
+        } else {
+            reply_fail(db, r, res);
+        }
+    } else if ((f->index == f->debit_at || f->index == f->credit_at) && st == PGRES_COMMAND_OK &&
+               strcmp(PQcmdTuples(res), "1") != 0 && r->ok) {
+        /* The COMMIT is already on its way: the bank is malformed, and the
+         * checker will say what this transfer did to it. */
+        r->ok = false;
+        db_set_message(&r->err, ERR_OTHER, "account %" PRId64 " is missing",
+                       f->index == f->debit_at ? f->from : f->to);
+    }
+}
+
+static void fold(struct db *db, PGresult *res, struct stmt_reply *r)
+{
+    db->flight.results++;
+    if (db->flight.kind == STMT_PIPELINED) {
+        fold_pipelined(db, res, r);
+        return;
+    }
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_TUPLES_OK) {
+        r->rows = PQntuples(res);
+        read_rows(db, res, r);
+    } else if (st == PGRES_COMMAND_OK) {
+        r->rows = strtoll(PQcmdTuples(res), NULL, 10);
+    } else if (st != PGRES_PIPELINE_ABORTED) {
+        reply_fail(db, r, res);
+    }
+}
+
+/* The reply is complete: a reply without any answer means the server is gone. */
+static void reply_end(struct db *db, struct stmt_reply *r, bool complete)
+{
+    if (!complete) reply_fail(db, r, NULL);
+    PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+    r->txn_open = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+}
+
+bool db_send(struct db *db, const struct stmt *s, const struct transfer *t, struct stmt_reply *r)
+{
+    *r = (struct stmt_reply){.ok = true};
+    db->flight = (struct flight){.kind = s->kind,
+                                 .account = s->account,
+                                 .from = t->from,
+                                 .to = t->to,
+                                 .commit = stmt_is_commit_point(s->kind, db->cockroach),
+                                 .debit_at = -1,
+                                 .credit_at = -1};
+    bool ok = send_statement(db, s, t) && (!db->pipeline || PQpipelineSync(db->conn));
+    if (!ok) {
+        /* Nothing went out that could commit. */
+        db->flight.commit = false;
+        reply_end(db, r, false);
+    }
     return ok;
 }
 
-static enum transfer_result commit(struct db *db, struct db_error *err)
+enum db_io db_receive(struct db *db, bool readable, struct stmt_reply *r)
 {
-    return exec_commit_point(db, "COMMIT", true, err) ? TRANSFER_COMMITTED : TRANSFER_ERROR;
-}
-
-static enum transfer_result explicit_transaction(struct db *db, const struct transfer *t,
-                                                 bool inject, struct db_error *err)
-{
-    if (!db_exec_ok(db, db->begin_sql, err)) goto fail;
-    enum transfer_result r = transfer_body(db, t, inject, err);
-    if (r == TRANSFER_ERROR) goto fail;
-    /* An insufficient transfer wrote nothing, but under SSI even ending a
-     * read-only transaction can fail, so it commits like any other. */
-    if (commit(db, err) != TRANSFER_COMMITTED) goto fail;
-    return r;
-fail:
-    db_rollback(db);
-    return TRANSFER_ERROR;
-}
-
-/* ---- the single-statement shape ---- */
-
-static enum transfer_result single_statement(struct db *db, const struct transfer *t, bool inject,
-                                             struct db_error *err)
-{
-    if (inject && !db_exec_ok(db, inject_sql, err)) return TRANSFER_ERROR;
-    char from_s[24], to_s[24], amount_s[24], fraction_s[32], run_s[24], id_s[24], worker_s[16];
-    fmt_i64(from_s, sizeof from_s, t->from);
-    fmt_i64(to_s, sizeof to_s, t->to);
-    fmt_i64(amount_s, sizeof amount_s, t->amount);
-    snprintf(fraction_s, sizeof fraction_s, "%.17g", t->fraction);
-    fmt_i64(run_s, sizeof run_s, t->run_id);
-    fmt_i64(id_s, sizeof id_s, t->id);
-    snprintf(worker_s, sizeof worker_s, "%d", t->worker);
-    const char *params[] = {from_s, to_s, amount_s, fraction_s, run_s, id_s, worker_s};
-    bool ledger = db->spec.ledger;
-    PGresult *res = PQexecPrepared(db->conn, ledger ? "txstorm_single_ledger" : "txstorm_single",
-                                   ledger ? 7 : 4, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        /* An implicit transaction commits with its statement: a lost
-         * connection leaves the outcome unknown. */
-        db_set_error(db, err, res, true);
-        PQclear(res);
-        return TRANSFER_ERROR;
-    }
-    /* Rows updated: 2, or 0 for short funds; with the ledger, rows inserted: 1 or 0. */
-    const char *rows = PQcmdTuples(res);
-    enum transfer_result r = TRANSFER_COMMITTED;
-    if (strcmp(rows, "0") == 0)
-        r = TRANSFER_INSUFFICIENT;
-    else if (strcmp(rows, ledger ? "1" : "2") != 0) {
-        db_set_message(err, ERR_OTHER, "transfer updated %s rows, not 2: the bank is malformed",
-                       rows);
-        r = TRANSFER_ERROR;
-    }
-    PQclear(res);
-    return r;
-}
-
-/* ---- the pipelined shape ---- */
-
-static enum transfer_result pipelined(struct db *db, const struct transfer *t, bool inject,
-                                      struct db_error *err)
-{
-    char from_s[24], to_s[24], amount_s[24];
-    fmt_i64(from_s, sizeof from_s, t->from);
-    fmt_i64(to_s, sizeof to_s, t->to);
-    fmt_i64(amount_s, sizeof amount_s, t->amount);
-    const char *read_params[] = {from_s};
-    const char *debit_params[] = {from_s, amount_s};
-    const char *credit_params[] = {to_s, amount_s};
-    char run_s[24], id_s[24], worker_s[16];
-    fmt_i64(run_s, sizeof run_s, t->run_id);
-    fmt_i64(id_s, sizeof id_s, t->id);
-    snprintf(worker_s, sizeof worker_s, "%d", t->worker);
-    const char *ledger_params[] = {run_s, id_s, from_s, to_s, amount_s, worker_s};
-    bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
-
     PGconn *c = db->conn;
-    int sent = 0, debit_at = -1, credit_at = -1;
-    bool ok = PQsendQueryParams(c, db->begin_sql, 0, NULL, NULL, NULL, NULL, 0);
-    sent++;
-    if (inject) {
-        ok = ok && PQsendQueryParams(c, inject_sql, 0, NULL, NULL, NULL, NULL, 0);
-        sent++;
-    }
-    ok = ok && PQsendQueryPrepared(c, "txstorm_read", 1, read_params, NULL, NULL, 0);
-    sent++;
-    for (int i = 0; i < 2; i++) {
-        bool debit = (i == 0) == debit_first;
-        if (debit)
-            debit_at = sent;
-        else
-            credit_at = sent;
-        ok = ok && PQsendQueryPrepared(c, debit ? "txstorm_debit_guarded" : "txstorm_add", 2,
-                                       debit ? debit_params : credit_params, NULL, NULL, 0);
-        sent++;
-    }
-    if (db->spec.ledger) {
-        ok = ok && PQsendQueryPrepared(c, "txstorm_ledger", 6, ledger_params, NULL, NULL, 0);
-        sent++;
-    }
-    ok = ok && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-    sent++;
-    ok = ok && PQpipelineSync(c);
-    if (!ok) {
-        db_set_error(db, err, NULL, false);
-        return TRANSFER_ERROR;
-    }
-
-    /* Every statement answers with one result and a NULL; an error makes the
-     * rest PGRES_PIPELINE_ABORTED. The COMMIT was sent with the rest, so a
-     * connection lost before any statement failed leaves the outcome unknown. */
-    enum transfer_result r = TRANSFER_COMMITTED;
-    for (int i = 0; i < sent; i++) {
+    /* A failed read marks the connection bad; the results below then say why. */
+    if (readable) PQconsumeInput(c);
+    for (;;) {
+        if (PQisBusy(c)) return DB_IO_PENDING;
         PGresult *res = PQgetResult(c);
         if (res == NULL) {
-            if (r != TRANSFER_ERROR) db_set_error(db, err, NULL, true);
-            return TRANSFER_ERROR;
+            /* Outside pipeline mode a statement's results end with NULL; in
+             * it, NULL ends one statement of the batch and a sync ends all. */
+            if (!db->pipeline || PQstatus(c) != CONNECTION_OK) break;
+            db->flight.index++;
+            continue;
         }
-        ExecStatusType st = PQresultStatus(res);
-        if (st == PGRES_FATAL_ERROR && r != TRANSFER_ERROR) {
-            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-            bool short_funds =
-                i == debit_at && state && strcmp(state, SQLSTATE_DIVISION_BY_ZERO) == 0;
-            if (short_funds)
-                r = TRANSFER_INSUFFICIENT;
-            else {
-                db_set_error(db, err, res, true);
-                r = TRANSFER_ERROR;
-            }
-        } else if ((i == debit_at || i == credit_at) && st == PGRES_COMMAND_OK &&
-                   strcmp(PQcmdTuples(res), "1") != 0 && r == TRANSFER_COMMITTED) {
-            /* The COMMIT is already on its way: the bank is malformed, and the
-             * checker will say what this transfer did to it. */
-            db_set_message(err, ERR_OTHER, "account %" PRId64 " is missing",
-                           i == debit_at ? t->from : t->to);
-            r = TRANSFER_ERROR;
-        }
+        bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        if (sync)
+            db->flight.synced = true;
+        else
+            fold(db, res, r);
         PQclear(res);
-        res = PQgetResult(c); /* the NULL after each statement */
-        if (res != NULL) PQclear(res);
+        if (sync) break;
     }
-    if (!pipeline_drain(db)) {
-        if (r != TRANSFER_ERROR) db_set_error(db, err, NULL, true);
-        return TRANSFER_ERROR;
-    }
-    if (r != TRANSFER_COMMITTED) db_rollback(db);
-    return r;
+    reply_end(db, r, db->pipeline ? db->flight.synced : db->flight.results > 0);
+    return DB_IO_DONE;
 }
 
-/* ---- entry points ---- */
-
-enum transfer_result db_transfer(struct db *db, const struct transfer *t, bool inject,
-                                 struct db_error *err)
+void db_exec(struct db *db, const struct stmt *s, const struct transfer *t, struct stmt_reply *r)
 {
-    switch (db->spec.shape) {
-    case SHAPE_SINGLE:
-        return single_statement(db, t, inject, err);
-    case SHAPE_PIPELINED:
-        return pipelined(db, t, inject, err);
-    default:
-        return explicit_transaction(db, t, inject, err);
-    }
+    if (!db_send(db, s, t, r)) return;
+    struct pollfd pfd = {.fd = PQsocket(db->conn), .events = POLLIN};
+    for (bool readable = false; db_receive(db, readable, r) == DB_IO_PENDING; readable = true)
+        while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+        }
 }
 
-bool db_savepoint_begin(struct db *db, struct db_error *err)
-{
-    if (db_exec_ok(db, db->begin_sql, err) && db_exec_ok(db, "SAVEPOINT cockroach_restart", err))
-        return true;
-    db_rollback(db);
-    return false;
-}
+const struct txn_spec *db_transfer_spec(const struct db *db) { return &db->spec; }
 
-enum transfer_result db_savepoint_attempt(struct db *db, const struct transfer *t, bool inject,
-                                          struct db_error *err)
-{
-    enum transfer_result r = transfer_body(db, t, inject, err);
-    if (r == TRANSFER_ERROR) return r;
-    /* On CockroachDB the RELEASE is where the transaction commits. */
-    return exec_commit_point(db, "RELEASE SAVEPOINT cockroach_restart", db->cockroach, err)
-               ? r
-               : TRANSFER_ERROR;
-}
+int db_socket(const struct db *db) { return PQsocket(db->conn); }
 
-bool db_savepoint_rollback(struct db *db, struct db_error *err)
+bool db_absorb(struct db *db)
 {
-    return db_exec_ok(db, "ROLLBACK TO SAVEPOINT cockroach_restart", err);
-}
-
-enum transfer_result db_savepoint_commit(struct db *db, struct db_error *err)
-{
-    enum transfer_result r = commit(db, err);
-    if (r != TRANSFER_COMMITTED) db_rollback(db);
-    return r;
+    PQconsumeInput(db->conn);
+    return PQstatus(db->conn) == CONNECTION_OK;
 }

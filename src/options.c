@@ -72,6 +72,7 @@ enum flag_id {
     O_STATEMENT_TIMEOUT,
     O_INSTANCE,
     O_BARRIER_TIMEOUT,
+    O_THREADS,
     O_FLAG_COUNT
 };
 
@@ -88,6 +89,7 @@ static const struct flag flags[] = {
     {"balance", O_BALANCE, F_INIT, true},
     {"drop", O_DROP, F_INIT, false},
     {"workers", O_WORKERS, F_RUN, true},
+    {"threads", O_THREADS, F_RUN, true},
     {"duration", O_DURATION, F_RUN, true},
     {"transactions", O_TRANSACTIONS, F_RUN, true},
     {"hot", O_HOT, F_RUN, true},
@@ -321,6 +323,10 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
     case O_WORKERS:
         if (int_flag(name, v, 1, MAX_WORKERS, &n, err, err_len)) return -1;
         cfg->workers = (int)n;
+        return 0;
+    case O_THREADS:
+        if (int_flag(name, v, 1, OPTIONS_MAX_THREADS, &n, err, err_len)) return -1;
+        cfg->threads = (int)n;
         return 0;
     case O_DURATION:
         if (duration_flag(name, v, &cfg->duration_us, err, err_len)) return -1;
@@ -659,6 +665,8 @@ static const char usage_run[] =
     "\n"
     "load:\n"
     "  --workers N            concurrent workers, one connection each (default 16)\n"
+    "  --threads T            event-loop threads driving the workers' connections\n"
+    "                         (default: one per CPU, at most one per worker)\n"
     "  --duration D           run for D, e.g. 500ms, 30s, 2m, 1h (default 30s)\n"
     "  --transactions N       or: finish N transactions in total, split across workers\n"
     "  --seed N               makes the transfer choices reproducible (default: random, reported)\n"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WORKER_STACK_BYTES (512 * 1024)
+#define THREAD_STACK_BYTES (512 * 1024)
 #define PROGRESS_HEADER_EVERY 20
 #define DEFAULT_INTERVAL_US 1000000 /* intervals are kept even when nothing is printed */
 
@@ -42,7 +42,11 @@ static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
 {
     const struct config *cfg = run->cfg;
     w->run = run;
-    w->sink = &run->sinks[w->id % run->n_sinks];
+    /* Worker i belongs to loop i mod T: neighbours spread over the threads. */
+    w->loop = &run->loops[w->id % run->n_loops];
+    w->sink = &run->sinks[w->id % run->n_loops];
+    w->loop->workers[w->loop->n_workers++] = w;
+    w->watched_fd = -1;
     w->workload = run->workload;
     w->policy = (struct txn_policy){.protocol = cfg->protocol,
                                     .retry_on = cfg->retry_on,
@@ -50,8 +54,7 @@ static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
                                     .backoff = cfg->backoff,
                                     .budget = run->budget.enabled ? &run->budget : NULL,
                                     .inject_retry = cfg->inject_retry,
-                                    .reconnect = worker_reconnect,
-                                    .reconnect_arg = w,
+                                    .reconnect = true,
                                     .stop = &run->stop};
     w->quota = quota;
     w->open_loop = cfg->rate > 0;
@@ -62,17 +65,21 @@ static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
     rng_seed(&w->jitter_rng, seed, stream | (UINT64_C(1) << 32));
 }
 
-/* Allocates workers, sinks and the run's own stats; false when out of memory. */
+/* Allocates workers, loops, sinks and the run's own stats; false when out
+ * of memory or out of file descriptors. */
 static bool run_alloc(struct run *run, int sig_figs)
 {
-    run->n_sinks = run->n_workers < RUN_MAX_SINKS ? run->n_workers : RUN_MAX_SINKS;
+    int per_loop = (run->n_workers + run->n_loops - 1) / run->n_loops;
     run->workers = calloc((size_t)run->n_workers, sizeof *run->workers);
-    run->sinks = calloc((size_t)run->n_sinks, sizeof *run->sinks);
+    run->loops = calloc((size_t)run->n_loops, sizeof *run->loops);
+    run->sinks = calloc((size_t)run->n_loops, sizeof *run->sinks);
     run->intervals = json_array();
-    if (!run->workers || !run->sinks || !run->intervals) return false;
-    for (int i = 0; i < run->n_sinks; i++) {
+    if (!run->workers || !run->loops || !run->sinks || !run->intervals) return false;
+    for (int i = 0; i < run->n_loops; i++) {
         pthread_mutex_init(&run->sinks[i].lock, NULL);
-        if (!stats_init(&run->sinks[i].interval, sig_figs)) return false;
+        if (!stats_init(&run->sinks[i].interval, sig_figs) ||
+            loop_init(&run->loops[i], run, per_loop) != 0)
+            return false;
     }
     return stats_init(&run->total, sig_figs) && stats_init(&run->tick, sig_figs);
 }
@@ -81,13 +88,16 @@ void run_free(struct run *run)
 {
     for (int i = 0; run->workers && i < run->n_workers; i++)
         db_close(run->workers[i].db);
-    for (int i = 0; run->sinks && i < run->n_sinks; i++) {
+    for (int i = 0; run->sinks && i < run->n_loops; i++) {
         stats_free(&run->sinks[i].interval);
         pthread_mutex_destroy(&run->sinks[i].lock);
+        loop_free(&run->loops[i]);
     }
     free(run->workers);
+    free(run->loops);
     free(run->sinks);
     run->workers = NULL;
+    run->loops = NULL;
     run->sinks = NULL;
     stats_free(&run->total);
     stats_free(&run->tick);
@@ -95,29 +105,99 @@ void run_free(struct run *run)
     run->intervals = NULL;
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
-    pthread_mutex_destroy(&run->start_lock);
-    pthread_cond_destroy(&run->start_cond);
-    sem_destroy(&run->connect_slots);
 }
 
-static void workers_join(struct run *run)
+void run_stop(struct run *run)
+{
+    atomic_store(&run->stop, true);
+    for (int i = 0; i < run->started; i++)
+        loop_wake(&run->loops[i]);
+}
+
+static void loops_join(struct run *run)
 {
     for (int i = 0; i < run->started; i++)
-        pthread_join(run->workers[i].thread, NULL);
+        pthread_join(run->loops[i].thread, NULL);
 }
 
-/* Lets the connected workers go, or sends them home when abort is set. */
-static void start_decide(struct run *run, bool abort)
+/* A connector thread: opens the connections of the workers it takes, one
+ * at a time, until none is left. */
+static void *connector_main(void *arg)
 {
-    pthread_mutex_lock(&run->start_lock);
-    run->abort_start = abort;
+    struct run *run = arg;
+    int i;
+    while ((i = atomic_fetch_add(&run->next_to_connect, 1)) < run->n_workers)
+        run->workers[i].connect_failed = !worker_connect(&run->workers[i]);
+    return NULL;
+}
+
+/* Opens every worker's connection with a bounded number at once. SIGINT
+ * and SIGTERM stay deliverable to the main thread meanwhile, so an
+ * interrupt then ends the process at once. */
+static bool connect_all(struct run *run, struct db_error *err)
+{
+    pthread_t threads[RUN_CONNECT_CONCURRENCY];
+    int n = run->n_workers < RUN_CONNECT_CONCURRENCY ? run->n_workers : RUN_CONNECT_CONCURRENCY;
+    int created = 0;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, THREAD_STACK_BYTES);
+    atomic_store(&run->next_to_connect, 0);
+    for (; created < n; created++)
+        if (pthread_create(&threads[created], &attr, connector_main, run) != 0) break;
+    pthread_attr_destroy(&attr);
+    run_unblock_signals();
+    if (created == 0) connector_main(run);
+    for (int i = 0; i < created; i++)
+        pthread_join(threads[i], NULL);
+    run_block_signals();
+    for (int i = 0; i < run->n_workers; i++) {
+        if (run->workers[i].connect_failed) {
+            *err = run->workers[i].error;
+            return false;
+        }
+    }
+    return true;
+}
+
+static void start_clock(struct run *run)
+{
     run->start_us = clock_now_us();
     run->measure_start_us = run->start_us + run->cfg->warmup_us;
     run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
     run->last_commit_us = run->start_us;
-    run->decided = true;
-    pthread_cond_broadcast(&run->start_cond);
-    pthread_mutex_unlock(&run->start_lock);
+}
+
+/* Starts the loops; false (with the started ones stopped and joined) if a
+ * thread cannot be created. */
+static bool loops_start(struct run *run, struct db_error *err)
+{
+    const struct config *cfg = run->cfg;
+    for (int i = 0; i < run->n_workers && cfg->rate > 0; i++) {
+        /* Worker i of N is offset by i/R so fixed arrivals interleave evenly. */
+        struct worker *w = &run->workers[i];
+        schedule_init(&w->schedule, cfg->arrival, cfg->rate / run->n_workers, run->start_us,
+                      cfg->arrival == ARRIVAL_FIXED ? w->id * 1e6 / cfg->rate : 0.0);
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, THREAD_STACK_BYTES);
+    atomic_store(&run->running, run->n_loops);
+    for (int i = 0; i < run->n_loops; i++) {
+        int rc = pthread_create(&run->loops[i].thread, &attr, loop_main, &run->loops[i]);
+        if (rc != 0) {
+            snprintf(err->message, sizeof err->message, "cannot start thread %d: %s", i,
+                     strerror(rc));
+            atomic_fetch_sub(&run->running, run->n_loops - i);
+            run_stop(run);
+            loops_join(run);
+            pthread_attr_destroy(&attr);
+            return false;
+        }
+        run->started++;
+    }
+    pthread_attr_destroy(&attr);
+    return true;
 }
 
 int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
@@ -129,10 +209,10 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
     run->run_id = run_id;
     run->workload = *workload;
     run->n_workers = cfg->workers;
+    run->n_loops = cfg->threads ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (run->n_loops < 1) run->n_loops = 1;
+    if (run->n_loops > cfg->workers) run->n_loops = cfg->workers;
     run->main_thread = pthread_self();
-    pthread_mutex_init(&run->start_lock, NULL);
-    pthread_cond_init(&run->start_cond, NULL);
-    sem_init(&run->connect_slots, 0, RUN_CONNECT_CONCURRENCY);
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
     if (!run_alloc(run, cfg->sig_figs) ||
         (cfg->ledger && ledger_init(&run->ledger, cfg->instance, cfg->workers) != 0)) {
@@ -149,60 +229,29 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
                      cfg->transactions ? share + (i < extra) : INT64_MAX);
     }
 
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, WORKER_STACK_BYTES);
-    bool ok = true;
-    atomic_store(&run->running, 0);
-    for (int i = 0; i < run->n_workers && ok; i++) {
-        atomic_fetch_add(&run->running, 1);
-        int rc = pthread_create(&run->workers[i].thread, &attr, worker_main, &run->workers[i]);
-        if (rc != 0) {
-            atomic_fetch_sub(&run->running, 1);
-            snprintf(err->message, sizeof err->message, "cannot start worker thread %d: %s", i,
-                     strerror(rc));
-            ok = false;
-            break;
-        }
-        run->started++;
-    }
-    pthread_attr_destroy(&attr);
-
-    /* The workers keep SIGINT and SIGTERM blocked; the main thread lets them
-     * through while it waits for connections and the barrier, so an interrupt
-     * then ends the process at once. They are blocked again before the run. */
-    run_unblock_signals();
-    pthread_mutex_lock(&run->start_lock);
-    while (run->connected < run->started)
-        pthread_cond_wait(&run->start_cond, &run->start_lock);
-    pthread_mutex_unlock(&run->start_lock);
-
-    for (int i = 0; i < run->started && ok; i++) {
-        if (run->workers[i].connect_failed) {
-            *err = run->workers[i].error;
-            ok = false;
-        }
-    }
+    bool ok = connect_all(run, err);
     if (ok && cfg->audit_us) {
         run->auditor = (struct auditor){.dsn = cfg->dsn,
                                         .as_of = cfg->audit_as_of,
                                         .allow_overdraft = cfg->allow_overdraft,
                                         .every_us = cfg->audit_us,
                                         .stop = &run->stop};
-        /* Its thread must be born with the run's signals blocked, like the workers. */
-        run_block_signals();
-        int rc = auditor_start(&run->auditor, cfg->sig_figs);
-        run_unblock_signals();
-        if (rc != 0) {
+        if (auditor_start(&run->auditor, cfg->sig_figs) != 0) {
             *err = run->auditor.error;
             ok = false;
         }
     }
-    if (ok && before_go && before_go(before_go_arg, err) != 0) ok = false;
-    run_block_signals();
-    start_decide(run, !ok);
+    /* The barrier may wait long: an interrupt meanwhile ends the process. */
+    if (ok && before_go) {
+        run_unblock_signals();
+        ok = before_go(before_go_arg, err) == 0;
+        run_block_signals();
+    }
+    if (ok) {
+        start_clock(run);
+        ok = loops_start(run, err);
+    }
     if (!ok) {
-        workers_join(run);
         atomic_store(&run->stop, true);
         auditor_stop(&run->auditor);
         run_free(run);
@@ -214,7 +263,7 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
 /* Moves what the workers published since the last call into run->tick. */
 static void collect(struct run *run)
 {
-    for (int i = 0; i < run->n_sinks; i++) {
+    for (int i = 0; i < run->n_loops; i++) {
         struct sink *s = &run->sinks[i];
         pthread_mutex_lock(&s->lock);
         stats_merge(&run->tick, &s->interval);
@@ -273,7 +322,7 @@ static void on_signal(struct run *run, int sig)
         _exit(130);
     }
     run->interrupted = true;
-    atomic_store(&run->stop, true);
+    run_stop(run);
     fprintf(stderr, "txstorm: stopping: letting in-flight transactions finish "
                     "(interrupt again to exit at once)\n");
 }
@@ -293,7 +342,7 @@ void run_wait(struct run *run, FILE *progress)
     while (atomic_load(&run->running) > 0) {
         int64_t now_us = clock_now_us();
         if (now_us >= deadline_us) {
-            atomic_store(&run->stop, true);
+            run_stop(run);
             deadline_us = INT64_MAX;
         }
         /* The warmup's end closes an interval of its own, so nothing measured
@@ -322,11 +371,11 @@ void run_wait(struct run *run, FILE *progress)
 
 void run_finish(struct run *run, int *workers_lost, struct db_error *first_error)
 {
-    workers_join(run);
+    loops_join(run);
     atomic_store(&run->stop, true);
     auditor_stop(&run->auditor);
     *workers_lost = 0;
-    for (int i = 0; i < run->started; i++) {
+    for (int i = 0; i < run->n_workers; i++) {
         struct worker *w = &run->workers[i];
         if (w->lost && (*workers_lost)++ == 0) *first_error = w->error;
     }
@@ -336,7 +385,7 @@ json_t *run_faults_json(const struct run *run, struct fault_summary *f)
 {
     json_t *rows = json_array();
     memset(f, 0, sizeof *f);
-    for (int i = 0; i < run->started; i++) {
+    for (int i = 0; i < run->n_workers; i++) {
         const struct worker *w = &run->workers[i];
         f->connection_losses += w->connection_losses;
         f->reconnects += w->reconnects;

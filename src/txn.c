@@ -1,126 +1,182 @@
-/* The retry loop around one transfer: restart and savepoint protocols. */
+/* The retry loop around one transfer, as a state machine. Pure. */
 #include "txstorm/txn.h"
-
-#include "txstorm/clock.h"
 
 #include <stddef.h>
 #include <string.h>
+
+enum {
+    X_ATTEMPT,         /* an attempt's statements are under way */
+    X_UNWIND_TO,       /* ROLLBACK TO SAVEPOINT sent, for a retry in place */
+    X_UNWIND_ROLLBACK, /* ROLLBACK sent, before backing off */
+    X_GIVE_UP,         /* ROLLBACK sent, then the end */
+    X_BACKOFF,
+    X_RECONNECT,
+    X_DONE,
+};
 
 static bool stopping(const struct txn_policy *p)
 {
     return p->stop && atomic_load_explicit(p->stop, memory_order_relaxed);
 }
 
-/* Backoff sleeps are cut short when the run stops, so a stop is never
- * held up by a long backoff. */
-static void sleep_unless_stopped(const struct txn_policy *p, int64_t delay_us)
+static struct txn_action send(struct txn *x, int state, enum stmt_kind kind)
 {
-    const int64_t slice_us = 50000;
-    while (delay_us > 0 && !stopping(p)) {
-        int64_t step = delay_us < slice_us ? delay_us : slice_us;
-        clock_sleep_us(step);
-        delay_us -= step;
+    x->state = state;
+    return (struct txn_action){.what = TXN_SEND, .stmt = {.kind = kind}};
+}
+
+static struct txn_action finished(struct txn *x)
+{
+    x->state = X_DONE;
+    return (struct txn_action){.what = TXN_DONE};
+}
+
+/* Counts the retry and waits out its backoff. */
+static struct txn_action back_off(struct txn *x)
+{
+    struct txn_outcome *o = x->o;
+    enum error_class cls = x->err->cls;
+    int64_t delay_us = backoff_delay_us(&x->p->backoff, x->attempt_no, x->prev_delay_us, x->jitter);
+    if (o->sleeps < TXN_ATTEMPTS_KEPT) o->sleep_us[o->sleeps] = delay_us;
+    o->sleeps++;
+    o->backoff_us += delay_us;
+    o->retries++;
+    o->retries_by_class[cls]++;
+    if (cls == ERR_SERIALIZATION) o->retries_by_reason[x->err->reason]++;
+    x->prev_delay_us = delay_us;
+    x->state = X_BACKOFF;
+    return (struct txn_action){.what = TXN_WAIT, .wait_us = delay_us};
+}
+
+static struct txn_action attempt_over(struct txn *x, enum transfer_result r, int64_t now_us);
+
+static struct txn_action from_step(struct txn *x, struct attempt_step s, int64_t now_us)
+{
+    switch (s.what) {
+    case STEP_SEND:
+        x->state = X_ATTEMPT;
+        return (struct txn_action){.what = TXN_SEND, .stmt = s.stmt};
+    case STEP_THINK:
+        x->state = X_ATTEMPT;
+        return (struct txn_action){.what = TXN_WAIT, .wait_us = s.think_us};
+    default:
+        return attempt_over(x, s.result, now_us);
     }
 }
 
-/* One attempt under the savepoint protocol; *in_txn tracks whether the
- * transaction (and its savepoint) is still open for an in-place retry. */
-static enum transfer_result savepoint_attempt(struct db *db, const struct transfer *t, bool inject,
-                                              bool *in_txn, struct db_error *err)
+static struct txn_action begin_attempt(struct txn *x, int64_t now_us)
 {
-    if (!*in_txn) {
-        if (!db_savepoint_begin(db, err)) return TRANSFER_ERROR;
-        *in_txn = true;
-    }
-    enum transfer_result r = db_savepoint_attempt(db, t, inject, err);
-    if (r == TRANSFER_ERROR) return r;
-    *in_txn = false; /* COMMIT ends it either way */
-    return db_savepoint_commit(db, err) == TRANSFER_COMMITTED ? r : TRANSFER_ERROR;
+    const struct txn_policy *p = x->p;
+    bool inject = p->inject_retry > 0 && rng_unit(x->jitter) < p->inject_retry;
+    attempt_begin(&x->attempt, x->spec, x->t, p->protocol == PROTOCOL_SAVEPOINT, inject);
+    return from_step(x, attempt_next(&x->attempt, NULL, x->err), now_us);
 }
 
-/* Gets the savepoint protocol ready for the next try: back to the savepoint
- * where that can help, otherwise out of the transaction. True if in place. */
-static bool savepoint_unwind(struct db *db, enum error_class cls, bool *in_txn,
-                             struct db_error *scratch)
+/* An attempt has ended: finish, reconnect, give up, or unwind and back off. */
+static struct txn_action attempt_over(struct txn *x, enum transfer_result r, int64_t now_us)
 {
-    if (!*in_txn) return false;
-    bool in_place =
-        !(cls == ERR_SERIALIZATION && !db_is_cockroach(db)) && db_savepoint_rollback(db, scratch);
-    if (!in_place) {
-        db_rollback(db);
-        *in_txn = false;
+    const struct txn_policy *p = x->p;
+    struct txn_outcome *o = x->o;
+    if (x->attempt_no < TXN_ATTEMPTS_KEPT)
+        o->attempt_us[x->attempt_no] = now_us - x->attempt_start_us;
+    o->attempts++;
+    if (r == TRANSFER_COMMITTED) {
+        o->end = TXN_COMMITTED;
+        o->latency_us = now_us - x->start_us;
+        if (x->attempt_no == 0 && p->budget) budget_refund(p->budget);
+        return finished(x);
     }
-    return in_place;
+    if (r == TRANSFER_INSUFFICIENT) {
+        o->end = TXN_INSUFFICIENT;
+        return finished(x);
+    }
+
+    enum error_class cls = x->err->cls;
+    bool retries_left = x->attempt_no < (unsigned)p->max_retries && !stopping(p);
+    o->errors_by_class[cls]++;
+    if (cls == ERR_CONNECTION && p->reconnect && retries_left) {
+        x->attempt.in_txn = false; /* the server rolled it back with the session */
+        x->state = X_RECONNECT;
+        return (struct txn_action){.what = TXN_RECONNECT};
+    }
+    bool give_up = !classify_is_retryable(&p->retry_on, cls) || !retries_left;
+    if (!give_up && p->budget && !budget_take(p->budget)) {
+        give_up = true;
+        o->budget_denied = true;
+    }
+    if (give_up) {
+        o->end = cls == ERR_AMBIGUOUS ? TXN_AMBIGUOUS : TXN_FAILED;
+        if (!x->attempt.in_txn) return finished(x);
+        x->attempt.in_txn = false;
+        return send(x, X_GIVE_UP, STMT_ROLLBACK);
+    }
+    /* Locks go before the backoff, so others can use the time. */
+    if (!x->attempt.in_txn) return back_off(x);
+    if (cls == ERR_SERIALIZATION && !x->cockroach) {
+        x->attempt.in_txn = false;
+        return send(x, X_UNWIND_ROLLBACK, STMT_ROLLBACK);
+    }
+    return send(x, X_UNWIND_TO, STMT_ROLLBACK_TO);
 }
 
-void txn_execute(struct db *db, const struct transfer *t, const struct txn_policy *p,
-                 struct rng *jitter, struct txn_outcome *o, struct db_error *last_err)
+struct txn_action txn_start(struct txn *x, const struct txn_policy *p, const struct txn_spec *spec,
+                            const struct transfer *t, bool cockroach, struct rng *jitter,
+                            struct txn_outcome *o, struct db_error *err, int64_t now_us)
 {
     /* The per-attempt arrays are written before they are read; zeroing them
      * would cost a kilobyte of stores per transaction. */
     memset(o, 0, offsetof(struct txn_outcome, attempt_us));
-    int64_t start_us = clock_now_us();
-    int64_t attempt_start_us = start_us;
-    int64_t prev_delay_us = 0;
-    bool in_txn = false;
-    for (unsigned attempt = 0;; attempt++) {
-        bool inject = p->inject_retry > 0 && rng_unit(jitter) < p->inject_retry;
-        enum transfer_result r = p->protocol == PROTOCOL_SAVEPOINT
-                                     ? savepoint_attempt(db, t, inject, &in_txn, last_err)
-                                     : db_transfer(db, t, inject, last_err);
-        int64_t now_us = clock_now_us();
-        if (attempt < TXN_ATTEMPTS_KEPT) o->attempt_us[attempt] = now_us - attempt_start_us;
-        o->attempts++;
-        if (r == TRANSFER_COMMITTED) {
-            o->end = TXN_COMMITTED;
-            o->latency_us = now_us - start_us;
-            if (attempt == 0 && p->budget) budget_refund(p->budget);
-            return;
-        }
-        if (r == TRANSFER_INSUFFICIENT) {
-            o->end = TXN_INSUFFICIENT;
-            return;
-        }
+    *x = (struct txn){.p = p,
+                      .spec = spec,
+                      .t = t,
+                      .jitter = jitter,
+                      .cockroach = cockroach,
+                      .o = o,
+                      .err = err,
+                      .start_us = now_us,
+                      .attempt_start_us = now_us};
+    x->attempt.in_txn = false;
+    return begin_attempt(x, now_us);
+}
 
-        enum error_class cls = last_err->cls;
-        o->errors_by_class[cls]++;
-        if (cls == ERR_CONNECTION && p->reconnect && attempt < (unsigned)p->max_retries &&
-            !stopping(p)) {
-            in_txn = false; /* the server rolled it back with the session */
-            if (!p->reconnect(p->reconnect_arg)) {
-                o->end = TXN_FAILED;
-                return;
-            }
-            attempt_start_us = clock_now_us();
-            o->retries++;
-            o->retries_by_class[cls]++;
-            continue;
+struct txn_action txn_reply(struct txn *x, const struct stmt_reply *r, int64_t now_us)
+{
+    switch (x->state) {
+    case X_ATTEMPT:
+        return from_step(x, attempt_next(&x->attempt, r, x->err), now_us);
+    case X_UNWIND_TO:
+        if (r->ok) {
+            x->o->retries_in_place++;
+            return back_off(x);
         }
-        bool give_up = !classify_is_retryable(&p->retry_on, cls) ||
-                       attempt >= (unsigned)p->max_retries || stopping(p);
-        if (!give_up && p->budget && !budget_take(p->budget)) {
-            give_up = true;
-            o->budget_denied = true;
-        }
-        if (give_up) {
-            if (in_txn) db_rollback(db);
-            o->end = cls == ERR_AMBIGUOUS ? TXN_AMBIGUOUS : TXN_FAILED;
-            return;
-        }
-
-        /* Locks go before the sleep, so others can use the backoff time. */
-        struct db_error scratch;
-        if (p->protocol == PROTOCOL_SAVEPOINT && savepoint_unwind(db, cls, &in_txn, &scratch))
-            o->retries_in_place++;
-        int64_t delay_us = backoff_delay_us(&p->backoff, attempt, prev_delay_us, jitter);
-        sleep_unless_stopped(p, delay_us);
-        if (o->sleeps < TXN_ATTEMPTS_KEPT) o->sleep_us[o->sleeps] = delay_us;
-        o->sleeps++;
-        attempt_start_us = clock_now_us();
-        prev_delay_us = delay_us;
-        o->backoff_us += delay_us;
-        o->retries++;
-        o->retries_by_class[cls]++;
-        if (cls == ERR_SERIALIZATION) o->retries_by_reason[last_err->reason]++;
+        x->attempt.in_txn = false;
+        if (r->txn_open) return send(x, X_UNWIND_ROLLBACK, STMT_ROLLBACK);
+        return back_off(x);
+    case X_UNWIND_ROLLBACK:
+        return back_off(x);
+    default: /* X_GIVE_UP: whatever ROLLBACK said, the outcome stands */
+        return finished(x);
     }
+}
+
+struct txn_action txn_resume(struct txn *x, int64_t now_us)
+{
+    if (x->state == X_ATTEMPT) return from_step(x, attempt_next(&x->attempt, NULL, x->err), now_us);
+    /* X_BACKOFF: the next attempt. */
+    x->attempt_start_us = now_us;
+    x->attempt_no++;
+    return begin_attempt(x, now_us);
+}
+
+struct txn_action txn_reconnected(struct txn *x, bool ok, int64_t now_us)
+{
+    if (!ok) {
+        x->o->end = TXN_FAILED;
+        return finished(x);
+    }
+    x->attempt_start_us = now_us;
+    x->attempt_no++;
+    x->o->retries++;
+    x->o->retries_by_class[ERR_CONNECTION]++;
+    return begin_attempt(x, now_us);
 }

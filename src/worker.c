@@ -1,41 +1,16 @@
-/* The worker thread: connect, wait for the start, run transfers, publish. */
+/* A worker's life, one step per call from its event loop: schedule, run a
+ * transfer's statements, publish, reconnect. */
 #include "txstorm/worker.h"
 
 #include "txstorm/clock.h"
+#include "txstorm/loop.h"
 #include "txstorm/run.h"
 
-#include <signal.h>
 #include <stdio.h>
-
-/* Longest single sleep while waiting for a scheduled start, so a stop is
- * noticed promptly even at low rates. */
-#define SCHEDULE_WAIT_SLICE_US 100000
-
-static void publish(struct worker *w, const struct txn_outcome *o)
-{
-    pthread_mutex_lock(&w->sink->lock);
-    stats_add_txn(&w->sink->interval, o);
-    pthread_mutex_unlock(&w->sink->lock);
-}
 
 static bool stopped(const struct run *run)
 {
     return atomic_load_explicit(&run->stop, memory_order_relaxed);
-}
-
-/* Waits for the next scheduled start; returns how late it is, or -1 if the
- * run stopped meanwhile. A worker behind schedule starts at once: the lag is
- * then part of the transaction's (corrected) latency, never hidden. */
-static int64_t wait_for_schedule(struct worker *w)
-{
-    int64_t intended_us = schedule_next_us(&w->schedule, &w->jitter_rng);
-    for (;;) {
-        if (stopped(w->run)) return -1;
-        int64_t now_us = clock_now_us();
-        if (now_us >= intended_us) return now_us - intended_us;
-        int64_t wait_us = intended_us - now_us;
-        clock_sleep_us(wait_us < SCHEDULE_WAIT_SLICE_US ? wait_us : SCHEDULE_WAIT_SLICE_US);
-    }
 }
 
 static const enum ledger_outcome ledger_outcomes[] = {
@@ -49,96 +24,214 @@ static const enum ledger_outcome ledger_outcomes[] = {
 static const struct backoff_config reconnect_backoff = {
     .policy = BACKOFF_FULL_JITTER, .base_us = 50000, .cap_us = 1000000};
 
-/* Re-establishes a lost connection, retrying with jittered backoff until
- * --reconnect-timeout; false when it gives up or the run is stopping. */
-bool worker_reconnect(void *arg)
+bool worker_connect(struct worker *w)
 {
-    struct worker *w = arg;
-    const struct config *cfg = w->run->cfg;
-    w->connection_losses++;
-    if (cfg->reconnect_timeout_us == 0) {
-        w->gave_up = true;
-        return false;
-    }
-    int64_t start_us = clock_now_us(), prev_us = 0;
-    bool ok = false;
-    for (unsigned attempt = 0; !stopped(w->run); attempt++) {
-        if (db_reconnect(w->db, &w->error) == DB_OK) {
-            ok = true;
-            w->reconnects++;
-            break;
-        }
-        int64_t left_us = start_us + cfg->reconnect_timeout_us - clock_now_us();
-        if (left_us <= 0) break;
-        int64_t delay_us = backoff_delay_us(&reconnect_backoff, attempt, prev_us, &w->jitter_rng);
-        clock_sleep_us(delay_us < left_us ? delay_us : left_us);
-        prev_us = delay_us;
-    }
-    w->disconnected_us += clock_now_us() - start_us;
-    w->gave_up = !ok;
-    return ok;
-}
-
-static void transfer_loop(struct worker *w)
-{
-    struct run *run = w->run;
-    bool ledger = run->cfg->ledger;
-    struct transfer t;
-    struct txn_outcome o;
-    for (int64_t done = 0; done < w->quota && !stopped(run); done++) {
-        int64_t lag_us = 0;
-        if (w->open_loop && (lag_us = wait_for_schedule(w)) < 0) break;
-        workload_next_transfer(&w->workload, &w->choice_rng, &t);
-        t.id = ledger_transfer_id(run->cfg->instance, w->id, w->seq);
-        t.run_id = run->run_id;
-        t.worker = w->id;
-        txn_execute(w->db, &t, &w->policy, &w->jitter_rng, &o, &w->error);
-        o.lag_us = lag_us;
-        publish(w, &o);
-        if (ledger && ledger_record(&run->ledger, w->id, w->seq, ledger_outcomes[o.end]) != 0) {
-            snprintf(w->error.message, sizeof w->error.message, "out of memory for the ledger");
-            w->lost = true;
-            break;
-        }
-        w->seq++;
-        /* After an ambiguous commit, or a loss the retry loop gave up on. */
-        if (w->gave_up || (!db_ok(w->db) && !worker_reconnect(w))) {
-            w->lost = !stopped(run);
-            break;
-        }
-    }
-}
-
-void *worker_main(void *arg)
-{
-    struct worker *w = arg;
-    struct run *run = w->run;
-
-    while (sem_wait(&run->connect_slots) != 0) {
-    }
-    w->db = db_connect(run->cfg->dsn, &w->error);
+    w->db = db_connect(w->run->cfg->dsn, &w->error);
     if (w->db == NULL ||
-        db_transfer_prepare(w->db, BANK_ACCOUNTS, &run->cfg->spec, &w->error) != DB_OK)
-        w->connect_failed = true;
-    sem_post(&run->connect_slots);
+        db_transfer_prepare(w->db, BANK_ACCOUNTS, &w->run->cfg->spec, &w->error) != DB_OK)
+        return false;
+    w->cockroach = db_is_cockroach(w->db);
+    return true;
+}
 
-    pthread_mutex_lock(&run->start_lock);
-    run->connected++;
-    pthread_cond_broadcast(&run->start_cond);
-    while (!run->decided)
-        pthread_cond_wait(&run->start_cond, &run->start_lock);
-    bool go = !run->abort_start;
-    pthread_mutex_unlock(&run->start_lock);
+static void finish(struct worker *w)
+{
+    w->state = W_DONE;
+    loop_worker_done(w->loop, w);
+}
 
-    if (go && w->open_loop) {
-        /* Worker i of N is offset by i/R so fixed arrivals interleave evenly. */
-        const struct config *cfg = run->cfg;
-        schedule_init(&w->schedule, cfg->arrival, cfg->rate / run->n_workers, run->start_us,
-                      cfg->arrival == ARRIVAL_FIXED ? w->id * 1e6 / cfg->rate : 0.0);
+static void next_transfer(struct worker *w, int64_t now_us);
+static void reconnect_begin(struct worker *w, bool for_txn, int64_t now_us);
+
+static void publish(struct worker *w)
+{
+    pthread_mutex_lock(&w->sink->lock);
+    stats_add_txn(&w->sink->interval, &w->o);
+    pthread_mutex_unlock(&w->sink->lock);
+}
+
+static void transfer_done(struct worker *w, int64_t now_us)
+{
+    struct run *run = w->run;
+    publish(w);
+    if (run->cfg->ledger &&
+        ledger_record(&run->ledger, w->id, w->seq, ledger_outcomes[w->o.end]) != 0) {
+        snprintf(w->error.message, sizeof w->error.message, "out of memory for the ledger");
+        w->lost = true;
+        finish(w);
+        return;
     }
-    if (go) transfer_loop(w);
+    w->seq++;
+    w->done++;
+    /* After an ambiguous commit, or a loss the retry loop gave up on. */
+    if (w->gave_up) {
+        w->lost = !stopped(run);
+        finish(w);
+    } else if (!db_ok(w->db)) {
+        reconnect_begin(w, false, now_us);
+    } else {
+        next_transfer(w, now_us);
+    }
+}
 
-    /* The last worker out wakes the main thread, which waits in sigtimedwait. */
-    if (atomic_fetch_sub(&run->running, 1) == 1) pthread_kill(run->main_thread, SIGUSR1);
-    return NULL;
+/* Carries out what the transaction asks until it has to wait. */
+static void apply(struct worker *w, struct txn_action act, int64_t now_us)
+{
+    for (;;) {
+        switch (act.what) {
+        case TXN_SEND:
+            if (db_send(w->db, &act.stmt, &w->t, &w->reply) &&
+                db_receive(w->db, false, &w->reply) == DB_IO_PENDING) {
+                w->state = W_REPLY;
+                return;
+            }
+            act = txn_reply(&w->txn, &w->reply, now_us);
+            break;
+        case TXN_WAIT:
+            /* A stopping run cuts waits short, so a stop is never held up. */
+            if (act.wait_us > 0 && !stopped(w->run)) {
+                w->state = W_WAIT;
+                loop_timer(w->loop, w, now_us + act.wait_us);
+                return;
+            }
+            act = txn_resume(&w->txn, now_us);
+            break;
+        case TXN_RECONNECT:
+            reconnect_begin(w, true, now_us);
+            return;
+        default:
+            transfer_done(w, now_us);
+            return;
+        }
+    }
+}
+
+static void start_transfer(struct worker *w, int64_t lag_us, int64_t now_us)
+{
+    struct run *run = w->run;
+    workload_next_transfer(&w->workload, &w->choice_rng, &w->t);
+    w->t.id = ledger_transfer_id(run->cfg->instance, w->id, w->seq);
+    w->t.run_id = run->run_id;
+    w->t.worker = w->id;
+    struct txn_action act = txn_start(&w->txn, &w->policy, &run->cfg->spec, &w->t, w->cockroach,
+                                      &w->jitter_rng, &w->o, &w->error, now_us);
+    w->o.lag_us = lag_us;
+    apply(w, act, now_us);
+}
+
+/* Open loop: a worker behind schedule starts at once, and the lag is then
+ * part of the transaction's (corrected) latency, never hidden. */
+static void next_transfer(struct worker *w, int64_t now_us)
+{
+    if (w->done >= w->quota || stopped(w->run)) {
+        finish(w);
+        return;
+    }
+    if (!w->open_loop) {
+        start_transfer(w, 0, now_us);
+        return;
+    }
+    w->intended_us = schedule_next_us(&w->schedule, &w->jitter_rng);
+    if (now_us >= w->intended_us) {
+        start_transfer(w, now_us - w->intended_us, now_us);
+        return;
+    }
+    w->state = W_SCHEDULED;
+    loop_timer(w->loop, w, w->intended_us);
+}
+
+static void reconnect_end(struct worker *w, bool ok)
+{
+    int64_t now_us = clock_now_us();
+    if (w->run->cfg->reconnect_timeout_us > 0) w->disconnected_us += now_us - w->reconnect_start_us;
+    w->gave_up = !ok;
+    if (ok) loop_watch(w->loop, w);
+    if (w->reconnect_for_txn) {
+        apply(w, txn_reconnected(&w->txn, ok, now_us), now_us);
+    } else if (ok) {
+        next_transfer(w, now_us);
+    } else {
+        w->lost = !stopped(w->run);
+        finish(w);
+    }
+}
+
+/* One attempt to reconnect; on failure a jittered wait before the next,
+ * until --reconnect-timeout. The connect itself blocks the loop for the
+ * few milliseconds it takes; the waits between attempts do not. */
+static void reconnect_try(struct worker *w)
+{
+    const struct config *cfg = w->run->cfg;
+    if (stopped(w->run)) {
+        reconnect_end(w, false);
+        return;
+    }
+    if (db_reconnect(w->db, &w->error) == DB_OK) {
+        w->reconnects++;
+        reconnect_end(w, true);
+        return;
+    }
+    int64_t now_us = clock_now_us();
+    int64_t left_us = w->reconnect_start_us + cfg->reconnect_timeout_us - now_us;
+    if (left_us <= 0) {
+        reconnect_end(w, false);
+        return;
+    }
+    int64_t delay_us = backoff_delay_us(&reconnect_backoff, w->reconnect_attempt++,
+                                        w->reconnect_prev_us, &w->jitter_rng);
+    w->reconnect_prev_us = delay_us;
+    w->state = W_RECONNECT_WAIT;
+    loop_timer(w->loop, w, now_us + (delay_us < left_us ? delay_us : left_us));
+}
+
+static void reconnect_begin(struct worker *w, bool for_txn, int64_t now_us)
+{
+    loop_unwatch(w->loop, w);
+    w->connection_losses++;
+    w->reconnect_for_txn = for_txn;
+    w->reconnect_start_us = now_us;
+    w->reconnect_attempt = 0;
+    w->reconnect_prev_us = 0;
+    if (w->run->cfg->reconnect_timeout_us == 0)
+        reconnect_end(w, false);
+    else
+        reconnect_try(w);
+}
+
+void worker_start(struct worker *w, int64_t now_us)
+{
+    loop_watch(w->loop, w);
+    next_transfer(w, now_us);
+}
+
+void worker_readable(struct worker *w, int64_t now_us)
+{
+    if (w->state != W_REPLY) {
+        /* Nothing was asked: a notice, or the server hanging up on an idle
+         * session, which the next statement will find out about. */
+        if (!db_absorb(w->db)) loop_unwatch(w->loop, w);
+        return;
+    }
+    if (db_receive(w->db, true, &w->reply) == DB_IO_PENDING) return;
+    apply(w, txn_reply(&w->txn, &w->reply, now_us), now_us);
+}
+
+void worker_timer(struct worker *w, int64_t now_us)
+{
+    switch (w->state) {
+    case W_SCHEDULED:
+        if (stopped(w->run))
+            finish(w);
+        else
+            start_transfer(w, now_us - w->intended_us, now_us);
+        break;
+    case W_WAIT:
+        apply(w, txn_resume(&w->txn, now_us), now_us);
+        break;
+    case W_RECONNECT_WAIT:
+        reconnect_try(w);
+        break;
+    default:
+        break;
+    }
 }

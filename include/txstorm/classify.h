@@ -41,6 +41,14 @@ enum retry_reason {
     REASON_COUNT
 };
 
+/* One failure as the retry loop sees it. */
+struct db_error {
+    enum error_class cls;
+    enum retry_reason reason; /* for serialization failures */
+    char sqlstate[6];         /* "" when the server sent none */
+    char message[512];        /* one line, passwords scrubbed */
+};
+
 /* The text txstorm's injected retries carry, so they are told apart. */
 #define CLASSIFY_INJECTED_MESSAGE "txstorm injected retry"
 

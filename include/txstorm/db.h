@@ -3,6 +3,7 @@
 #ifndef TXSTORM_DB_H
 #define TXSTORM_DB_H
 
+#include "txstorm/attempt.h"
 #include "txstorm/classify.h"
 #include "txstorm/options.h"
 #include "txstorm/workload.h"
@@ -10,13 +11,6 @@
 #include <stdint.h>
 
 struct db;
-
-struct db_error {
-    enum error_class cls;
-    enum retry_reason reason; /* for serialization failures */
-    char sqlstate[6];         /* "" when the server sent none */
-    char message[512];        /* one line, passwords scrubbed */
-};
 
 /* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with err set. */
 struct db *db_connect(const char *dsn, struct db_error *err);
@@ -95,33 +89,33 @@ enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_er
 
 /* ---- transfers ---- */
 
-enum transfer_result { TRANSFER_COMMITTED, TRANSFER_INSUFFICIENT, TRANSFER_ERROR };
-
 /* Prepares this connection for transfers of the given shape on the given table
  * (statements, session isolation, pipeline mode). */
 enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct db_error *err);
 
-/* One attempt under the restart protocol: the whole transaction in the
- * prepared shape. On an error the transaction is rolled back (when the
- * connection still works) and err says what happened and how it classifies.
- * inject: the server raises 40001 inside this attempt. */
-enum transfer_result db_transfer(struct db *db, const struct transfer *t, bool inject,
-                                 struct db_error *err);
+/* The shape db_transfer_prepare was given. */
+const struct txn_spec *db_transfer_spec(const struct db *db);
 
-/* The savepoint protocol, in pieces the retry loop drives:
- *   db_savepoint_begin      BEGIN ISOLATION LEVEL ...; SAVEPOINT cockroach_restart
- *   db_savepoint_attempt    the statements, then RELEASE SAVEPOINT cockroach_restart;
- *                           TRANSFER_COMMITTED here means released, ready to commit.
- *                           On an error the transaction is left open for the caller.
- *   db_savepoint_rollback   ROLLBACK TO SAVEPOINT cockroach_restart
- *   db_savepoint_commit     COMMIT
- * Only the interactive and for-update shapes have a transaction to do this in. */
-bool db_savepoint_begin(struct db *db, struct db_error *err);
-enum transfer_result db_savepoint_attempt(struct db *db, const struct transfer *t, bool inject,
-                                          struct db_error *err);
-bool db_savepoint_rollback(struct db *db, struct db_error *err);
-enum transfer_result db_savepoint_commit(struct db *db, struct db_error *err);
+/* Statements of a transfer (see attempt.h), one at a time, without waiting:
+ * db_send sends s and starts r; db_receive reads what has arrived (from the
+ * socket when readable, else only what libpq holds) and says whether r is
+ * complete. A send that fails completes r at once and returns false. The
+ * connection stays in blocking mode for sends: a statement is a few hundred
+ * bytes, far below what a socket buffers, so a send never waits. */
+bool db_send(struct db *db, const struct stmt *s, const struct transfer *t, struct stmt_reply *r);
+enum db_io { DB_IO_PENDING, DB_IO_DONE };
+enum db_io db_receive(struct db *db, bool readable, struct stmt_reply *r);
+
+/* db_send and db_receive, waiting for the reply. */
+void db_exec(struct db *db, const struct stmt *s, const struct transfer *t, struct stmt_reply *r);
+
+/* The connection's socket, for poll/epoll; -1 when there is none. */
+int db_socket(const struct db *db);
+
+/* Reads what a connection not waiting for a reply has been sent (a notice,
+ * or the server's goodbye); false when the connection is gone. */
+bool db_absorb(struct db *db);
 
 /* Rolls back whatever transaction is open; a no-op when none is. */
 void db_rollback(struct db *db);

@@ -24,6 +24,7 @@ enum command {
 
 #define OPTIONS_MAX_ASSERTS 32
 #define OPTIONS_MAX_WORKERS 10000
+#define OPTIONS_MAX_THREADS 1024
 #define OPTIONS_MAX_INSTANCES 512
 #define OPTIONS_MAX_INPUTS 256
 
@@ -65,6 +66,7 @@ struct config {
 
     /* run */
     int workers;
+    int threads;          /* event loops; 0: one per CPU (resolved by the run) */
     int64_t duration_us;  /* 0 when --transactions bounds the run */
     int64_t transactions; /* 0 when --duration bounds the run */
     struct skew skew;     /* --skew, or --hot K as hot:K */

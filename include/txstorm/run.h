@@ -7,17 +7,14 @@
 #include "txstorm/budget.h"
 #include "txstorm/db.h"
 #include "txstorm/ledger.h"
+#include "txstorm/loop.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
 #include "txstorm/worker.h"
 #include <jansson.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
-
-/* Above this many workers, workers share sinks (see struct sink). */
-#define RUN_MAX_SINKS 32
 
 /* Connections opened at once: a thousand workers ramp up in waves instead of
  * storming the server's authentication all at the same instant. */
@@ -29,21 +26,14 @@ struct run {
     struct retry_budget budget; /* shared by the workers when --retry-budget is set */
     int n_workers;
     struct worker *workers;
-    int started; /* threads created */
-    int n_sinks;
-    struct sink *sinks;
-    atomic_bool stop; /* workers finish their transaction and leave */
-    atomic_int running;
+    int n_loops;
+    struct loop *loops;
+    int started;        /* loop threads created */
+    struct sink *sinks; /* one per loop */
+    atomic_bool stop;   /* workers finish their transaction and leave */
+    atomic_int running; /* loops still running */
+    atomic_int next_to_connect;
     pthread_t main_thread;
-
-    /* The start: each worker connects, counts itself in, and waits until the
-     * main thread has seen them all and decided whether the run goes ahead. */
-    pthread_mutex_t start_lock;
-    pthread_cond_t start_cond;
-    int connected;
-    sem_t connect_slots;
-    bool decided;
-    bool abort_start;
 
     int64_t start_us;         /* workers released (monotonic) */
     int64_t measure_start_us; /* warmup over: what counts starts here */
@@ -71,8 +61,9 @@ void run_block_signals(void);
 /* Gives SIGINT and SIGTERM back their default effect once the workers are done. */
 void run_unblock_signals(void);
 
-/* Creates the workers and connects them; once all are connected, calls
- * before_go (if any: e.g. the multi-instance barrier) and lets them go.
+/* Creates the workers and connects them, RUN_CONNECT_CONCURRENCY at a time;
+ * once all are connected, calls before_go (if any: e.g. the multi-instance
+ * barrier) and starts the event loops (--threads) that drive them.
  * Returns 0 when every worker is connected and started; -1 with err set (no
  * worker runs) otherwise, or when before_go returns non-zero. */
 int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
@@ -83,7 +74,10 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
  * interval and printing progress to `progress` (NULL: silent). */
 void run_wait(struct run *run, FILE *progress);
 
-/* Joins the workers and the auditor. */
+/* Stops the run: workers finish the transaction in hand and leave. */
+void run_stop(struct run *run);
+
+/* Joins the loops and the auditor. */
 void run_finish(struct run *run, int *workers_lost, struct db_error *first_error);
 
 /* Sums up the workers' faults into f; returns the per-worker rows (only

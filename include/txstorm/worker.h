@@ -1,5 +1,8 @@
-/* A worker: one thread, one connection, its own RNGs and schedule, running
- * transfers until told to stop or its quota is done. */
+/* A worker: one connection, its own RNGs and schedule, running transfers
+ * until told to stop or its quota is done. It has no thread of its own: an
+ * event loop (loop.h) drives it, calling in when its connection has
+ * something to read or its timer is due, and each call runs it until it
+ * next waits. */
 #ifndef TXSTORM_WORKER_H
 #define TXSTORM_WORKER_H
 
@@ -13,32 +16,57 @@
 #include <stdbool.h>
 
 struct run;
+struct loop;
 
 /* Where workers publish finished transactions, and the main thread collects
- * them once per interval. The worker takes the lock once per transaction and
- * the collector once per interval: uncontended, it costs tens of nanoseconds
- * against milliseconds of database work. With more workers than sinks,
- * neighbours share one, which keeps memory flat at any worker count. */
+ * them once per interval: one per event loop, so the lock a worker takes
+ * once per transaction is only ever contended by the collector. */
 struct sink {
     pthread_mutex_t lock;
     struct stats interval;
 };
 
+enum worker_state {
+    W_IDLE,           /* not started */
+    W_SCHEDULED,      /* open loop: waiting for the next intended start */
+    W_REPLY,          /* waiting for the server's reply */
+    W_WAIT,           /* a think pause or a backoff */
+    W_RECONNECT_WAIT, /* between attempts to reconnect */
+    W_DONE,
+};
+
 struct worker {
     int id;
     struct run *run;
+    struct loop *loop;
     struct sink *sink;
     struct workload_config workload;
     struct txn_policy policy;
     int64_t quota;         /* transactions to finish; INT64_MAX = until stopped */
+    int64_t done;          /* transactions finished */
     struct rng choice_rng; /* transfer choices: reproducible from the seed */
     struct rng jitter_rng; /* backoff jitter, injection, arrivals: kept apart so
                               retries never shift the choices */
     bool open_loop;        /* --rate: start each transaction at its scheduled time */
     int64_t seq;           /* transfers made so far: the next ledger sequence number */
     struct schedule schedule;
-    pthread_t thread;
     struct db *db;
+    bool cockroach;
+
+    /* The transaction in progress. */
+    enum worker_state state;
+    int64_t wake_us;     /* when its timer is due */
+    int64_t intended_us; /* open loop: the intended start */
+    int watched_fd;      /* the socket its loop watches; -1: none */
+    struct transfer t;
+    struct txn txn;
+    struct txn_outcome o;
+    struct stmt_reply reply;
+
+    /* Reconnecting: for the transaction in progress, or between two. */
+    bool reconnect_for_txn;
+    unsigned reconnect_attempt;
+    int64_t reconnect_start_us, reconnect_prev_us;
 
     bool connect_failed;
     bool lost; /* stopped early: it could not reconnect in time */
@@ -51,11 +79,17 @@ struct worker {
     bool gave_up;              /* the last reconnect attempt was abandoned */
 };
 
-/* Re-establishes the worker's lost connection with jittered backoff, for up
- * to --reconnect-timeout (the retry loop's reconnect hook; arg is the worker). */
-bool worker_reconnect(void *arg);
+/* Opens and prepares the worker's connection (blocking); false with
+ * w->error set when it cannot. */
+bool worker_connect(struct worker *w);
 
-/* Thread body: connects, waits for the start, runs, signals its end. */
-void *worker_main(void *arg);
+/* Starts the worker on its first transaction (or its first wait). */
+void worker_start(struct worker *w, int64_t now_us);
+
+/* Its connection has something to read. */
+void worker_readable(struct worker *w, int64_t now_us);
+
+/* Its timer is due (or the run is stopping and cut the wait short). */
+void worker_timer(struct worker *w, int64_t now_us);
 
 #endif

@@ -1,0 +1,152 @@
+/* The event loop: epoll for replies, a min-heap for timers, an eventfd for stop. */
+#include "txstorm/loop.h"
+
+#include "txstorm/clock.h"
+#include "txstorm/run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define EVENTS_PER_WAKE 64
+
+int loop_init(struct loop *l, struct run *run, int n_workers)
+{
+    *l = (struct loop){.run = run, .epoll_fd = -1, .wake_fd = -1};
+    l->workers = calloc((size_t)n_workers, sizeof *l->workers);
+    l->heap = calloc((size_t)n_workers, sizeof *l->heap);
+    if (!l->workers || !l->heap) {
+        errno = ENOMEM;
+        return -1;
+    }
+    l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (l->epoll_fd < 0 || l->wake_fd < 0) return -1;
+    /* The loop itself stands for the eventfd in the events it gets back. */
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+    return epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, l->wake_fd, &ev);
+}
+
+void loop_free(struct loop *l)
+{
+    if (l->epoll_fd >= 0) close(l->epoll_fd);
+    if (l->wake_fd >= 0) close(l->wake_fd);
+    free(l->workers);
+    free(l->heap);
+    l->workers = l->heap = NULL;
+    l->epoll_fd = l->wake_fd = -1;
+}
+
+void loop_wake(struct loop *l)
+{
+    uint64_t one = 1;
+    ssize_t ignored = write(l->wake_fd, &one, sizeof one);
+    (void)ignored;
+}
+
+void loop_watch(struct loop *l, struct worker *w)
+{
+    int fd = db_socket(w->db);
+    w->watched_fd = -1;
+    if (fd < 0) return;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
+    if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
+        (errno == EEXIST && epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0))
+        w->watched_fd = fd;
+}
+
+void loop_unwatch(struct loop *l, struct worker *w)
+{
+    /* A socket libpq has already closed left the epoll set by itself, and
+     * its number may now be another connection's: leave that one alone. */
+    if (w->watched_fd >= 0 && db_socket(w->db) == w->watched_fd)
+        epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, w->watched_fd, NULL);
+    w->watched_fd = -1;
+}
+
+/* ---- timers: a binary min-heap on wake_us; a worker is in it at most once ---- */
+
+void loop_timer(struct loop *l, struct worker *w, int64_t due_us)
+{
+    w->wake_us = due_us;
+    int i = l->heap_len++;
+    while (i > 0) {
+        int parent = (i - 1) / 2;
+        if (l->heap[parent]->wake_us <= due_us) break;
+        l->heap[i] = l->heap[parent];
+        i = parent;
+    }
+    l->heap[i] = w;
+}
+
+static struct worker *timer_pop(struct loop *l)
+{
+    struct worker *top = l->heap[0], *last = l->heap[--l->heap_len];
+    int i = 0, n = l->heap_len;
+    for (;;) {
+        int child = 2 * i + 1;
+        if (child >= n) break;
+        if (child + 1 < n && l->heap[child + 1]->wake_us < l->heap[child]->wake_us) child++;
+        if (l->heap[child]->wake_us >= last->wake_us) break;
+        l->heap[i] = l->heap[child];
+        i = child;
+    }
+    if (n > 0) l->heap[i] = last;
+    return top;
+}
+
+/* Runs the workers whose timers are due; all of them once the run stops. */
+static void fire_timers(struct loop *l, int64_t now_us, bool stopping)
+{
+    while (l->heap_len > 0 && (stopping || l->heap[0]->wake_us <= now_us))
+        worker_timer(timer_pop(l), now_us);
+}
+
+void loop_worker_done(struct loop *l, struct worker *w)
+{
+    loop_unwatch(l, w);
+    l->active--;
+}
+
+void *loop_main(void *arg)
+{
+    struct loop *l = arg;
+    struct run *run = l->run;
+    l->active = l->n_workers;
+    int64_t now_us = clock_now_us();
+    for (int i = 0; i < l->n_workers; i++)
+        worker_start(l->workers[i], now_us);
+
+    struct epoll_event events[EVENTS_PER_WAKE];
+    while (l->active > 0) {
+        bool stopping = atomic_load_explicit(&run->stop, memory_order_relaxed);
+        fire_timers(l, now_us, stopping);
+        if (l->active == 0) break;
+        struct timespec wait, *timeout = NULL;
+        if (l->heap_len > 0) {
+            int64_t wait_us = l->heap[0]->wake_us - clock_now_us();
+            if (wait_us < 0) wait_us = 0;
+            wait = (struct timespec){.tv_sec = wait_us / 1000000,
+                                     .tv_nsec = (wait_us % 1000000) * 1000};
+            timeout = &wait;
+        }
+        int n = epoll_pwait2(l->epoll_fd, events, EVENTS_PER_WAKE, timeout, NULL);
+        now_us = clock_now_us();
+        for (int i = 0; i < n; i++) {
+            if (events[i].data.ptr == l) {
+                uint64_t count;
+                ssize_t ignored = read(l->wake_fd, &count, sizeof count);
+                (void)ignored;
+            } else {
+                worker_readable(events[i].data.ptr, now_us);
+            }
+        }
+    }
+
+    /* The last loop out wakes the main thread, which waits in sigtimedwait. */
+    if (atomic_fetch_sub(&run->running, 1) == 1) pthread_kill(run->main_thread, SIGUSR1);
+    return NULL;
+}
