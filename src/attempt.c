@@ -9,9 +9,6 @@
 /* Where the attempt stands: mostly "waiting for the reply to X". */
 enum {
     PC_START,
-    PC_BEGUN,
-    PC_SAVEPOINTED,
-    PC_INJECTED,
     PC_READ,    /* READ(from) or READ_FOR_UPDATE */
     PC_READ_TO, /* READ(to), absolute writes only */
     PC_WROTE_FIRST,
@@ -33,6 +30,7 @@ void attempt_begin(struct attempt *a, const struct txn_spec *spec, const struct 
     a->savepoint = savepoint;
     a->inject = inject;
     a->pc = PC_START;
+    a->opening = false;
     a->result = TRANSFER_COMMITTED;
     a->balance = a->to_balance = a->amount = 0;
     a->debit_first = spec->lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
@@ -140,23 +138,26 @@ static struct attempt_step reads(struct attempt *a)
     return send(a, STMT_READ, a->t->from, 0, PC_READ);
 }
 
-/* The statements after BEGIN (and the savepoint). */
-static struct attempt_step body(struct attempt *a)
+/* The first statement of an attempt carries what must run before it, in
+ * the same round trip: BEGIN (and SAVEPOINT) and the injected error. */
+static struct attempt_step with_prefix(struct attempt_step s, unsigned prefix)
 {
-    if (a->inject) return send(a, STMT_INJECT, 0, 0, PC_INJECTED);
-    return reads(a);
+    s.stmt.prefix = prefix;
+    return s;
 }
 
-static struct attempt_step shape_statement(struct attempt *a)
+static struct attempt_step first_statement(struct attempt *a)
 {
-    if (a->spec->shape == SHAPE_SINGLE) return send(a, STMT_SINGLE, 0, 0, PC_SINGLE);
-    /* The pipeline carries its own injection: value 1. */
-    return send(a, STMT_PIPELINED, 0, a->inject, PC_PIPELINED);
-}
-
-static bool one_statement_shape(const struct attempt *a)
-{
-    return a->spec->shape == SHAPE_SINGLE || a->spec->shape == SHAPE_PIPELINED;
+    unsigned prefix = a->inject ? STMT_WITH_INJECT : 0;
+    if (a->spec->shape == SHAPE_SINGLE)
+        return with_prefix(send(a, STMT_SINGLE, 0, 0, PC_SINGLE), prefix);
+    /* The pipelined transaction carries its own BEGIN and injection (value 1). */
+    if (a->spec->shape == SHAPE_PIPELINED)
+        return send(a, STMT_PIPELINED, 0, a->inject, PC_PIPELINED);
+    if (!(a->savepoint && a->in_txn))
+        prefix |= STMT_WITH_BEGIN | (a->savepoint ? STMT_WITH_SAVEPOINT : 0);
+    a->opening = a->savepoint && !a->in_txn;
+    return with_prefix(reads(a), prefix);
 }
 
 static struct attempt_step missing_pair(struct attempt *a, const struct stmt_reply *r,
@@ -202,6 +203,12 @@ struct attempt_step attempt_next(struct attempt *a, const struct stmt_reply *r,
     }
     /* A failed ROLLBACK changes nothing: the attempt already has its end. */
     if (a->pc == PC_ROLLED_BACK) return done(a->result);
+    /* BEGIN and SAVEPOINT both succeeded: whatever failed after them, the
+     * transaction is there for a retry in place. */
+    if (a->opening && r) {
+        a->opening = false;
+        a->in_txn = r->n_ok >= 2;
+    }
     if (r && !r->ok) {
         if (r->insufficient) return fail(a, r, TRANSFER_INSUFFICIENT);
         *err = r->err;
@@ -209,20 +216,7 @@ struct attempt_step attempt_next(struct attempt *a, const struct stmt_reply *r,
     }
     switch (a->pc) {
     case PC_START:
-        if (one_statement_shape(a))
-            return a->inject && a->spec->shape == SHAPE_SINGLE
-                       ? send(a, STMT_INJECT, 0, 0, PC_INJECTED)
-                       : shape_statement(a);
-        if (a->savepoint && a->in_txn) return body(a);
-        return send(a, STMT_BEGIN, 0, 0, PC_BEGUN);
-    case PC_BEGUN:
-        if (a->savepoint) return send(a, STMT_SAVEPOINT, 0, 0, PC_SAVEPOINTED);
-        return body(a);
-    case PC_SAVEPOINTED:
-        a->in_txn = true;
-        return body(a);
-    case PC_INJECTED: /* the server did not raise: go on as if not asked */
-        return one_statement_shape(a) ? shape_statement(a) : reads(a);
+        return first_statement(a);
     case PC_READ:
         return read_reply(a, r, err);
     case PC_READ_TO:

@@ -14,9 +14,9 @@ struct flight {
     int64_t account, from, to;
     bool commit;                 /* a lost connection leaves its outcome unknown */
     int debit_at, credit_at;     /* the pipelined transaction's debit and credit */
-    int index;                   /* pipeline mode: the statement whose results are read */
-    int results;                 /* results read so far */
-    bool synced;                 /* pipeline mode: the sync's result arrived */
+    int main_at;                 /* the statement's own index, after its prefix */
+    int index;                   /* the statement whose results are being read */
+    bool synced;                 /* the sync's result arrived: the round trip is over */
 };
 
 struct db {
@@ -26,7 +26,7 @@ struct db {
     const char *secrets[4];   /* password, its raw form, PGPASSWORD, NULL */
     struct txn_spec spec;     /* set by db_transfer_prepare */
     const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
-    bool pipeline;            /* the connection is in libpq pipeline mode */
+    bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */
     bool cockroach;           /* the server is CockroachDB */
     char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
     bool prepared;            /* db_transfer_prepare ran: a reconnect repeats it */

@@ -61,6 +61,7 @@ static const struct {
      "attempt_started_at) SELECT $5, $6, $1, $2, max(amt), $7, now() FROM moved "
      "HAVING count(*) = 2"},
     {"txstorm_set", "UPDATE %s SET balance = $2 WHERE id = $1"},
+    {"txstorm_commit", "COMMIT"},
     {"txstorm_ledger",
      "INSERT INTO transfers (run_id, transfer_id, from_id, to_id, amount, worker, "
      "attempt_started_at) VALUES ($1, $2, $3, $4, $5, $6, now())"},
@@ -72,7 +73,6 @@ static const char *const plain_sql[] = {
     [STMT_SAVEPOINT] = "SAVEPOINT cockroach_restart",
     [STMT_INJECT] = inject_sql,
     [STMT_RELEASE] = "RELEASE SAVEPOINT cockroach_restart",
-    [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO SAVEPOINT cockroach_restart",
     [STMT_ROLLBACK] = "ROLLBACK",
 };
@@ -138,13 +138,18 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
         PQclear(res);
         if (!ok) return DB_FAILED;
     }
-    if (spec->shape == SHAPE_PIPELINED) {
-        if (!PQenterPipelineMode(db->conn)) {
-            db_set_message(err, ERR_OTHER, "cannot enter pipeline mode");
-            return DB_FAILED;
-        }
-        db->pipeline = true;
+    PGresult *res = PQprepare(db->conn, "txstorm_begin", db->begin_sql, 0, NULL);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) db_set_error(db, err, res, false);
+    PQclear(res);
+    if (!ok) return DB_FAILED;
+    /* Pipeline mode lets a round trip carry several statements (BEGIN with
+     * the first read; the pipelined shape's whole transaction). */
+    if (!PQenterPipelineMode(db->conn)) {
+        db_set_message(err, ERR_OTHER, "cannot enter pipeline mode");
+        return DB_FAILED;
     }
+    db->pipeline = true;
     return DB_OK;
 }
 
@@ -170,6 +175,8 @@ static void param_f64(struct params *p, double v)
     p->v[p->n] = p->buf[p->n];
     p->n++;
 }
+
+static const struct params no_params = {.n = 0};
 
 static bool send_prepared(struct db *db, const char *name, const struct params *p)
 {
@@ -208,7 +215,7 @@ static bool send_pipelined(struct db *db, const struct transfer *t, bool inject)
     param_i64(&credit, t->amount);
     bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
     int n = 0;
-    bool ok = send_plain(db, db->begin_sql);
+    bool ok = send_prepared(db, "txstorm_begin", &no_params);
     n++;
     if (inject) {
         ok = ok && send_plain(db, inject_sql);
@@ -223,15 +230,36 @@ static bool send_pipelined(struct db *db, const struct transfer *t, bool inject)
                                  is_debit ? &debit : &credit);
     }
     if (db->spec.ledger) ok = ok && send_ledger(db, t, t->amount);
-    return ok && send_plain(db, "COMMIT");
+    return ok && send_prepared(db, "txstorm_commit", &no_params);
 }
 
+static bool send_one(struct db *db, const struct stmt *s, const struct transfer *t);
+
+/* The statement and, ahead of it in the same round trip, its prefix. */
 static bool send_statement(struct db *db, const struct stmt *s, const struct transfer *t)
+{
+    static const struct {
+        unsigned flag;
+        enum stmt_kind kind;
+    } prefixes[] = {{STMT_WITH_BEGIN, STMT_BEGIN},
+                    {STMT_WITH_SAVEPOINT, STMT_SAVEPOINT},
+                    {STMT_WITH_INJECT, STMT_INJECT}};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        if (!(s->prefix & prefixes[i].flag)) continue;
+        if (!send_one(db, &(struct stmt){.kind = prefixes[i].kind}, t)) return false;
+        db->flight.main_at++;
+    }
+    return send_one(db, s, t);
+}
+
+static bool send_one(struct db *db, const struct stmt *s, const struct transfer *t)
 {
     struct params p = {.n = 0};
     switch (s->kind) {
     case STMT_BEGIN:
-        return send_plain(db, db->begin_sql);
+        return send_prepared(db, "txstorm_begin", &p);
+    case STMT_COMMIT:
+        return send_prepared(db, "txstorm_commit", &p);
     case STMT_READ:
         param_i64(&p, s->account);
         return send_prepared(db, "txstorm_read", &p);
@@ -312,20 +340,21 @@ static void fold_pipelined(struct db *db, PGresult *res, struct stmt_reply *r)
     }
 }
 
+/* Folds one result of the round trip into the reply: the prefix's only
+ * count, the statement's own give rows. */
 static void fold(struct db *db, PGresult *res, struct stmt_reply *r)
 {
-    db->flight.results++;
+    ExecStatusType st = PQresultStatus(res);
+    bool own = db->flight.index == db->flight.main_at;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) r->n_ok++;
     if (db->flight.kind == STMT_PIPELINED) {
         fold_pipelined(db, res, r);
-        return;
-    }
-    ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_TUPLES_OK) {
+    } else if (st == PGRES_TUPLES_OK && own) {
         r->rows = PQntuples(res);
         read_rows(db, res, r);
-    } else if (st == PGRES_COMMAND_OK) {
+    } else if (st == PGRES_COMMAND_OK && own) {
         r->rows = strtoll(PQcmdTuples(res), NULL, 10);
-    } else if (st != PGRES_PIPELINE_ABORTED) {
+    } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_ABORTED) {
         reply_fail(db, r, res);
     }
 }
@@ -348,7 +377,7 @@ bool db_send(struct db *db, const struct stmt *s, const struct transfer *t, stru
                                  .commit = stmt_is_commit_point(s->kind, db->cockroach),
                                  .debit_at = -1,
                                  .credit_at = -1};
-    bool ok = send_statement(db, s, t) && (!db->pipeline || PQpipelineSync(db->conn));
+    bool ok = send_statement(db, s, t) && PQpipelineSync(db->conn);
     if (!ok) {
         /* Nothing went out that could commit. */
         db->flight.commit = false;
@@ -366,9 +395,8 @@ enum db_io db_receive(struct db *db, bool readable, struct stmt_reply *r)
         if (PQisBusy(c)) return DB_IO_PENDING;
         PGresult *res = PQgetResult(c);
         if (res == NULL) {
-            /* Outside pipeline mode a statement's results end with NULL; in
-             * it, NULL ends one statement of the batch and a sync ends all. */
-            if (!db->pipeline || PQstatus(c) != CONNECTION_OK) break;
+            /* NULL ends one statement's results; the sync ends the round trip. */
+            if (PQstatus(c) != CONNECTION_OK) break;
             db->flight.index++;
             continue;
         }
@@ -380,7 +408,7 @@ enum db_io db_receive(struct db *db, bool readable, struct stmt_reply *r)
         PQclear(res);
         if (sync) break;
     }
-    reply_end(db, r, db->pipeline ? db->flight.synced : db->flight.results > 0);
+    reply_end(db, r, db->flight.synced);
     return DB_IO_DONE;
 }
 
@@ -391,6 +419,11 @@ void db_exec(struct db *db, const struct stmt *s, const struct transfer *t, stru
     for (bool readable = false; db_receive(db, readable, r) == DB_IO_PENDING; readable = true)
         while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
         }
+}
+
+void db_transfer_finish(struct db *db)
+{
+    if (db->pipeline && PQexitPipelineMode(db->conn)) db->pipeline = false;
 }
 
 const struct txn_spec *db_transfer_spec(const struct db *db) { return &db->spec; }

@@ -114,6 +114,7 @@ static int cmd_demo(const struct config *cfg)
     rng_seed(&jitter, (uint64_t)clock_wall_us(), 0);
     struct txn_outcome o;
     txn_execute(db, &t, &policy, &jitter, &o, &err);
+    db_transfer_finish(db);
     if (o.end == TXN_COMMITTED)
         printf("Transfer of 100 from account 1 to account 2: committed after %lld retries in %.2f "
                "ms\n",

@@ -3,12 +3,17 @@
  * (db_send/db_receive, or db_exec), so one connection or a thousand on a
  * few threads run the same statements in the same order.
  *
- * Interactive and for-update shapes:
- *   [BEGIN [SAVEPOINT]] [INJECT] READ(s) ~ WRITE ~ WRITE ~ [LEDGER] [RELEASE] COMMIT
- * (~: --think-time). Single: [INJECT] SINGLE. Pipelined: PIPELINED, the whole
- * transaction in one round trip. After a failed statement under the restart
- * protocol the attempt rolls back; under the savepoint protocol it leaves the
- * transaction open for the retry loop to unwind.
+ * Interactive and for-update shapes, one round trip per line:
+ *   BEGIN [SAVEPOINT] [INJECT] READ      the first statement carries the prefix
+ *   [READ(to)]                           absolute writes, interactive shape
+ *   WRITE, WRITE, [LEDGER]
+ *   [RELEASE], COMMIT
+ * with --think-time between statements. BEGIN rides with the first
+ * statement, as pgJDBC sends it: it does nothing on its own, so a round
+ * trip for it alone would only add latency. Single: [INJECT] SINGLE.
+ * Pipelined: PIPELINED, the whole transaction in one round trip. After a failed statement under the
+ * restart protocol the attempt rolls back; under the savepoint protocol it leaves the transaction
+ * open for the retry loop to unwind.
  */
 #ifndef TXSTORM_ATTEMPT_H
 #define TXSTORM_ATTEMPT_H
@@ -36,8 +41,12 @@ enum stmt_kind {
     STMT_ROLLBACK,
 };
 
+/* Statements sent ahead of a statement in the same round trip. */
+enum { STMT_WITH_BEGIN = 1, STMT_WITH_SAVEPOINT = 2, STMT_WITH_INJECT = 4 };
+
 struct stmt {
     enum stmt_kind kind;
+    unsigned prefix; /* STMT_WITH_* */
     int64_t account;
     int64_t value;
 };
@@ -45,6 +54,7 @@ struct stmt {
 /* What the server answered to one statement. */
 struct stmt_reply {
     bool ok;
+    int n_ok;          /* statements of the round trip that succeeded, prefix included */
     bool insufficient; /* single/pipelined: the server found the funds short */
     bool txn_open;     /* a transaction is still open on the connection */
     int64_t rows;      /* rows changed or returned */
@@ -63,6 +73,7 @@ struct attempt {
     /* Savepoint protocol: the transaction and its savepoint are open, so the
      * next attempt starts at the statements. Kept across attempts. */
     bool in_txn;
+    bool opening; /* the first reply says whether BEGIN and SAVEPOINT succeeded */
     int pc;
     struct stmt pending; /* sent after a think pause */
     int after_pending;

@@ -94,6 +94,9 @@ enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_er
 enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct db_error *err);
 
+/* Takes the connection out of pipeline mode, for other work after transfers. */
+void db_transfer_finish(struct db *db);
+
 /* The shape db_transfer_prepare was given. */
 const struct txn_spec *db_transfer_spec(const struct db *db);
 
