@@ -111,6 +111,20 @@ void loop_worker_done(struct loop *l, struct worker *w)
     l->active--;
 }
 
+/* epoll_pwait2 (Linux 5.11) sleeps to the microsecond; older kernels get
+ * epoll_wait, its timeout rounded up to the next millisecond. */
+static int wait_for_events(struct loop *l, struct epoll_event *events, const struct timespec *t)
+{
+    static atomic_bool no_pwait2;
+    if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
+        int n = epoll_pwait2(l->epoll_fd, events, EVENTS_PER_WAKE, t, NULL);
+        if (n >= 0 || errno != ENOSYS) return n;
+        atomic_store(&no_pwait2, true);
+    }
+    int ms = t ? (int)(t->tv_sec * 1000 + (t->tv_nsec + 999999) / 1000000) : -1;
+    return epoll_wait(l->epoll_fd, events, EVENTS_PER_WAKE, ms);
+}
+
 void *loop_main(void *arg)
 {
     struct loop *l = arg;
@@ -133,7 +147,7 @@ void *loop_main(void *arg)
                                      .tv_nsec = (wait_us % 1000000) * 1000};
             timeout = &wait;
         }
-        int n = epoll_pwait2(l->epoll_fd, events, EVENTS_PER_WAKE, timeout, NULL);
+        int n = wait_for_events(l, events, timeout);
         now_us = clock_now_us();
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == l) {
