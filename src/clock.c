@@ -1,7 +1,16 @@
-/* Sleeping for a span of microseconds. */
+/* Sleeping for a span of microseconds, and the process's CPU time. */
 #include "txstorm/clock.h"
 
 #include <errno.h>
+#include <sys/resource.h>
+
+int64_t clock_process_cpu_us(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+           ru.ru_stime.tv_usec;
+}
 
 void clock_sleep_us(int64_t delay_us)
 {

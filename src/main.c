@@ -295,7 +295,7 @@ static int cmd_run(const struct config *cfg)
     run_wait(&run, stderr);
     struct db_error worker_err = {0};
     struct run_summary summary = {
-        .config = report_config_json(cfg, dsn_redacted, seed, meta.accounts),
+        .config = report_config_json(cfg, dsn_redacted, seed, meta.accounts, run.n_loops),
         .server_version = db_server_version(db),
         .tool_version = TXSTORM_VERSION,
         .interrupted = run.interrupted,
@@ -309,6 +309,7 @@ static int cmd_run(const struct config *cfg)
     run.total = (struct stats){0}; /* the summary owns it now */
     summary.elapsed_us = run.end_us > run.measure_start_us ? run.end_us - run.measure_start_us : 0;
     summary.start_wall_us = run.measure_start_wall_us;
+    summary.client_cpu_us = run.cpu_end_us - run.cpu_start_us;
     summary.end_wall_us = summary.start_wall_us + summary.elapsed_us;
     if (summary.workers_lost)
         fprintf(stderr, "txstorm: %d workers stopped early; first: %s\n", summary.workers_lost,

@@ -666,7 +666,7 @@ static const char usage_run[] =
     "load:\n"
     "  --workers N            concurrent workers, one connection each (default 16)\n"
     "  --threads T            event-loop threads driving the workers' connections\n"
-    "                         (default: one per CPU, at most one per worker)\n"
+    "                         (default: one per 256 workers, at most one per CPU)\n"
     "  --duration D           run for D, e.g. 500ms, 30s, 2m, 1h (default 30s)\n"
     "  --transactions N       or: finish N transactions in total, split across workers\n"
     "  --seed N               makes the transfer choices reproducible (default: random, reported)\n"

@@ -203,6 +203,11 @@ static void print_counts(FILE *out, const struct run_summary *s)
     for (int c = 0; c < ERR_CLASS_COUNT; c++)
         fprintf(out, "  %-22s  %15lld\n", classify_name(c), (long long)t->errors_by_class[c]);
     fprintf(out, "backoff sleep total (s)   %15.3f\n", (double)t->backoff_us / 1e6);
+    /* Is the tool the bottleneck? Its own CPU per commit says. */
+    if (s->client_cpu_us > 0)
+        fprintf(out, "txstorm CPU (s)           %15.3f   %.1f us per committed\n",
+                (double)s->client_cpu_us / 1e6,
+                t->committed ? (double)s->client_cpu_us / (double)t->committed : 0.0);
     const struct fault_summary *f = &s->faults;
     if (f->connection_losses || s->workers_lost)
         fprintf(out,

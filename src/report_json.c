@@ -26,7 +26,7 @@ static void describe_skew(const struct skew *k, char *out, size_t len)
 }
 
 json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, uint64_t seed,
-                           int64_t accounts)
+                           int64_t accounts, int threads)
 {
     char skew[64];
     describe_skew(&cfg->skew, skew, sizeof skew);
@@ -58,6 +58,7 @@ json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, u
     json_object_set_new(o, "allow_overdraft", json_boolean(cfg->allow_overdraft));
     json_object_set_new(o, "instance", json_integer(cfg->instance));
     json_object_set_new(o, "instances", json_integer(cfg->instances));
+    json_object_set_new(o, "threads", json_integer(threads));
     json_object_set_new(o, "audit_every_ms", json_real(report_ms(cfg->audit_us)));
     json_object_set_new(o, "reconnect_timeout_s",
                         json_real((double)cfg->reconnect_timeout_us / 1e6));
@@ -202,6 +203,7 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "errors_by_class",
                         counts_by_name(t->errors_by_class, ERR_CLASS_COUNT, class_name, false));
     json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
+    json_object_set_new(root, "client_cpu_us", json_integer(s->client_cpu_us));
     json_object_set_new(
         root, "connection",
         json_pack("{s:I, s:I, s:f, s:f}", "losses", (json_int_t)s->faults.connection_losses,

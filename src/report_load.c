@@ -229,6 +229,10 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     s->elapsed_us = (int64_t)(json_number_value(duration) * 1e6 + 0.5);
     s->merged_from = (int)merged;
     s->workers_lost = (int)lost;
+    if (!opt_i64(root, "client_cpu_us", &s->client_cpu_us) || s->client_cpu_us < 0) {
+        errbuf_fail(err, err_len, "%s: 'client_cpu_us' is not a count of microseconds", path);
+        goto fail;
+    }
     s->interrupted = json_is_true(json_object_get(root, "interrupted"));
     json_t *check = json_object_get(root, "check");
     if (json_is_object(check)) {
@@ -278,7 +282,8 @@ fail:
 /* Keys that may differ between the parts of one distributed run. */
 static bool per_instance_key(const char *key)
 {
-    static const char *const keys[] = {"db", "workers", "seed", "transactions_target", "instance"};
+    static const char *const keys[] = {"db",       "workers", "seed", "transactions_target",
+                                       "instance", "threads"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(key, keys[i]) == 0) return true;
     return false;
@@ -376,6 +381,7 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
         target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
         out->merged_from += r->merged_from ? r->merged_from : 1;
         out->workers_lost += r->workers_lost;
+        out->client_cpu_us += r->client_cpu_us;
         out->interrupted = out->interrupted || r->interrupted;
         if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;
         if (r->end_wall_us > out->end_wall_us) out->end_wall_us = r->end_wall_us;
@@ -389,6 +395,7 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
     json_object_set_new(out->config, "workers", json_integer(workers));
     json_object_set_new(out->config, "transactions_target", json_integer(target));
     json_object_del(out->config, "seed");
+    json_object_del(out->config, "threads");
     json_object_del(out->config, "db");
     out->elapsed_us = union_us(in, n);
     out->server_version = in[0]->server_version;

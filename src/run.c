@@ -38,6 +38,14 @@ void run_unblock_signals(void)
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+int run_default_threads(int workers)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = (workers + RUN_WORKERS_PER_THREAD - 1) / RUN_WORKERS_PER_THREAD;
+    if (cpus > 0 && threads > cpus) threads = (int)cpus;
+    return threads < 1 ? 1 : threads;
+}
+
 static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64_t quota)
 {
     const struct config *cfg = run->cfg;
@@ -166,6 +174,7 @@ static void start_clock(struct run *run)
     run->measure_start_us = run->start_us + run->cfg->warmup_us;
     run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
     run->last_commit_us = run->start_us;
+    run->cpu_start_us = clock_process_cpu_us();
 }
 
 /* Starts the loops; false (with the started ones stopped and joined) if a
@@ -209,8 +218,7 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
     run->run_id = run_id;
     run->workload = *workload;
     run->n_workers = cfg->workers;
-    run->n_loops = cfg->threads ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (run->n_loops < 1) run->n_loops = 1;
+    run->n_loops = cfg->threads ? cfg->threads : run_default_threads(cfg->workers);
     if (run->n_loops > cfg->workers) run->n_loops = cfg->workers;
     run->main_thread = pthread_self();
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
@@ -350,7 +358,10 @@ void run_wait(struct run *run, FILE *progress)
         if (now_us >= next_tick_us || now_us >= warmup_end_us) {
             close_interval(run, now_us, last_us, progress, &lines);
             last_us = now_us;
-            if (now_us >= warmup_end_us) warmup_end_us = INT64_MAX;
+            if (now_us >= warmup_end_us) {
+                warmup_end_us = INT64_MAX;
+                run->cpu_start_us = clock_process_cpu_us();
+            }
             while (next_tick_us <= now_us)
                 next_tick_us += tick_us;
         }
@@ -365,6 +376,7 @@ void run_wait(struct run *run, FILE *progress)
     /* Every worker has published before it left, so this interval is the last;
      * a sliver after the final tick with nothing in it is not worth a row. */
     run->end_us = clock_now_us();
+    run->cpu_end_us = clock_process_cpu_us();
     collect(run);
     if (run->tick.attempts > 0) close_interval(run, run->end_us, last_us, progress, &lines);
 }

@@ -21,6 +21,9 @@ static inline int64_t clock_wall_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* CPU time (user + system) this process has used, in microseconds. */
+int64_t clock_process_cpu_us(void);
+
 /* Sleeps for delay_us microseconds, resuming after signals. */
 void clock_sleep_us(int64_t delay_us);
 

@@ -37,8 +37,9 @@ struct run_summary {
     int64_t elapsed_us;    /* the measured span; for a merge, the union of spans */
     int64_t start_wall_us; /* when the measured span began */
     int64_t end_wall_us;
-    bool interrupted; /* stopped by a signal */
-    int workers_lost; /* workers that stopped early on an error */
+    bool interrupted;      /* stopped by a signal */
+    int workers_lost;      /* workers that stopped early on an error */
+    int64_t client_cpu_us; /* txstorm's own CPU (user + sys) over the measured span; 0: unknown */
     struct fault_summary faults;
     struct stall_summary stalls;
     json_t *worker_faults; /* per-worker rows, or NULL */
@@ -65,9 +66,10 @@ struct progress_sample {
 };
 
 /* The run's configuration as JSON: what the text header and merge's
- * compatibility check read. The DSN must already be redacted. */
+ * compatibility check read. The DSN must already be redacted; threads is
+ * the number of event loops the run used. */
 json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, uint64_t seed,
-                           int64_t accounts);
+                           int64_t accounts, int threads);
 
 void report_print_text(FILE *out, const struct run_summary *s);
 void report_print_check(FILE *out, const struct check_result *c);

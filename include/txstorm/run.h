@@ -20,6 +20,14 @@
  * storming the server's authentication all at the same instant. */
 #define RUN_CONNECT_CONCURRENCY 32
 
+/* --threads by default: one event loop per this many workers, at most one per
+ * CPU. One loop drives 16 workers at under half a core; with the server on
+ * the same machine every extra client thread takes CPU from it, while a
+ * thousand connections need a second loop to keep up. */
+#define RUN_WORKERS_PER_THREAD 256
+
+int run_default_threads(int workers);
+
 struct run {
     const struct config *cfg;
     struct workload_config workload;
@@ -39,6 +47,7 @@ struct run {
     int64_t measure_start_us; /* warmup over: what counts starts here */
     int64_t measure_start_wall_us;
     int64_t end_us;
+    int64_t cpu_start_us, cpu_end_us; /* the process's CPU at the measured span's ends */
     bool interrupted;
 
     int64_t run_id;       /* the ledger's run number (--ledger) */

@@ -20,7 +20,7 @@ static int setup(void **state)
     char err[OPTIONS_ERR_MAX];
     if (options_parse(8, argv, NULL, &cfg, err, sizeof err) != 0) return -1;
     memset(&summary, 0, sizeof summary);
-    summary.config = report_config_json(&cfg, "postgresql://u:***@h/d", 9, 10);
+    summary.config = report_config_json(&cfg, "postgresql://u:***@h/d", 9, 10, 1);
     summary.server_version = "15.0";
     summary.tool_version = "0.0.test";
     summary.elapsed_us = 2000000;
@@ -39,6 +39,7 @@ static int setup(void **state)
     f.retries_by_class[ERR_DEADLOCK] = 10;
     stats_add_txn(&summary.total, &f);
     summary.check_done = true;
+    summary.client_cpu_us = 250000;
     summary.check = (struct check_result){.ok = true,
                                           .accounts_ok = true,
                                           .total_ok = true,
@@ -165,6 +166,7 @@ static void a_saved_result_loads_back_exactly(void **state)
     assert_int_equal(back.total.backoff_us, 5000);
     assert_int_equal(back.elapsed_us, summary.elapsed_us);
     assert_int_equal(back.start_wall_us, summary.start_wall_us);
+    assert_int_equal(back.client_cpu_us, 250000);
     assert_true(back.check_done && back.check.ok);
     for (int h = 0; h < HIST_COUNT; h++) {
         assert_int_equal(back.total.hist[h]->total_count, summary.total.hist[h]->total_count);
@@ -198,7 +200,8 @@ static void merge_equals_pooled(void **state)
                             .tool_version = "t",
                             .elapsed_us = 10000000,
                             .start_wall_us = 1000000000,
-                            .end_wall_us = 1010000000};
+                            .end_wall_us = 1010000000,
+                            .client_cpu_us = 700000};
     struct run_summary b = a;
     b.config = json_deep_copy(summary.config);
     json_object_set_new(b.config, "workers", json_integer(6));
@@ -228,6 +231,7 @@ static void merge_equals_pooled(void **state)
                      hist_value_at_percentile(pooled.hist[HIST_LATENCY], 99.9));
     assert_int_equal(merged.elapsed_us, 15000000);
     assert_int_equal(merged.merged_from, 2);
+    assert_int_equal(merged.client_cpu_us, 1400000); /* each process's CPU adds up */
     assert_int_equal(json_integer_value(json_object_get(merged.config, "workers")), 10);
     report_summary_free(&merged);
 
@@ -270,6 +274,8 @@ static void text_report_shows_the_figures(void **state)
     assert_non_null(strstr(text, "40P01 deadlock                       10"));
     assert_non_null(strstr(text, "postgresql://u:***@h/d"));
     assert_non_null(strstr(text, "retries per transaction"));
+    assert_non_null(
+        strstr(text, "txstorm CPU (s)                     0.250   2500.0 us per committed"));
     assert_non_null(strstr(text, "check: PASS"));
     free(text);
 
