@@ -69,6 +69,10 @@ static const struct {
 
 #define SQLSTATE_DIVISION_BY_ZERO "22012"
 
+/* The most statements one round trip carries (the pipelined shape's, with
+ * injection and ledger row: 8). */
+#define FLIGHT_MAX_STATEMENTS 8
+
 static const char *const plain_sql[] = {
     [STMT_SAVEPOINT] = "SAVEPOINT cockroach_restart",
     [STMT_INJECT] = inject_sql,
@@ -395,9 +399,10 @@ enum db_io db_receive(struct db *db, bool readable, struct stmt_reply *r)
         if (PQisBusy(c)) return DB_IO_PENDING;
         PGresult *res = PQgetResult(c);
         if (res == NULL) {
-            /* NULL ends one statement's results; the sync ends the round trip. */
-            if (PQstatus(c) != CONNECTION_OK) break;
-            db->flight.index++;
+            /* NULL ends one statement's results; the sync ends the round trip.
+             * More NULLs than statements sent means no sync is coming: the
+             * reply ends incomplete rather than waiting forever. */
+            if (PQstatus(c) != CONNECTION_OK || ++db->flight.index > FLIGHT_MAX_STATEMENTS) break;
             continue;
         }
         bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;

@@ -299,7 +299,7 @@ static int cmd_run(const struct config *cfg)
         .server_version = db_server_version(db),
         .tool_version = TXSTORM_VERSION,
         .interrupted = run.interrupted,
-        .intervals = json_incref(run.intervals),
+        .intervals = run_intervals_json(&run),
     };
     run_finish(&run, &summary.workers_lost, &worker_err);
     summary.worker_faults = run_faults_json(&run, &summary.faults);

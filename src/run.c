@@ -81,8 +81,7 @@ static bool run_alloc(struct run *run, int sig_figs)
     run->workers = calloc((size_t)run->n_workers, sizeof *run->workers);
     run->loops = calloc((size_t)run->n_loops, sizeof *run->loops);
     run->sinks = calloc((size_t)run->n_loops, sizeof *run->sinks);
-    run->intervals = json_array();
-    if (!run->workers || !run->loops || !run->sinks || !run->intervals) return false;
+    if (!run->workers || !run->loops || !run->sinks) return false;
     for (int i = 0; i < run->n_loops; i++) {
         pthread_mutex_init(&run->sinks[i].lock, NULL);
         if (!stats_init(&run->sinks[i].interval, sig_figs) ||
@@ -109,8 +108,8 @@ void run_free(struct run *run)
     run->sinks = NULL;
     stats_free(&run->total);
     stats_free(&run->tick);
-    json_decref(run->intervals);
-    run->intervals = NULL;
+    free(run->samples);
+    run->samples = NULL;
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
 }
@@ -300,6 +299,27 @@ static bool watch_for_stall(struct run *run, int64_t now_us, int64_t committed)
     return true;
 }
 
+/* Appends to the series; a row that finds no memory is dropped, the run goes on. */
+static void keep_sample(struct run *run, const struct progress_sample *p)
+{
+    if (run->n_samples == run->cap_samples) {
+        size_t cap = run->cap_samples ? 2 * run->cap_samples : 256;
+        struct progress_sample *grown = realloc(run->samples, cap * sizeof *grown);
+        if (grown == NULL) return;
+        run->samples = grown;
+        run->cap_samples = cap;
+    }
+    run->samples[run->n_samples++] = *p;
+}
+
+json_t *run_intervals_json(const struct run *run)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; rows && i < run->n_samples; i++)
+        json_array_append_new(rows, report_interval_json(&run->samples[i]));
+    return rows;
+}
+
 /* Closes one interval ending at now_us: a progress line, a row in the series,
  * and (after the warmup) its counts into the total. */
 static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FILE *progress,
@@ -315,7 +335,7 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FIL
         if ((*lines)++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress, p.open_loop);
         report_progress_line(progress, &p);
     }
-    json_array_append_new(run->intervals, report_interval_json(&p));
+    keep_sample(run, &p);
     if (!warmup) stats_merge(&run->total, &run->tick);
     stats_reset(&run->tick);
 }

@@ -60,7 +60,11 @@ struct run {
 
     struct stats total; /* everything measured, collected interval by interval */
     struct stats tick;  /* one interval, being collected */
-    json_t *intervals;  /* one row per interval, warmup included and marked */
+    /* One row per interval, warmup included and marked: plain structs, a
+     * hundred bytes each, so an hour-long run's series costs half a megabyte
+     * (JSON objects would cost twenty times that, growing all run long). */
+    struct progress_sample *samples;
+    size_t n_samples, cap_samples;
 };
 
 /* Blocks SIGINT, SIGTERM and SIGUSR1 in the calling thread (and so in every
@@ -93,7 +97,10 @@ void run_finish(struct run *run, int *workers_lost, struct db_error *first_error
  * workers that lost their connection) as JSON. */
 json_t *run_faults_json(const struct run *run, struct fault_summary *f);
 
-/* Frees what the run holds (after the caller is done with total and intervals). */
+/* The per-interval series as a JSON array (a new reference). */
+json_t *run_intervals_json(const struct run *run);
+
+/* Frees what the run holds (after the caller is done with total). */
 void run_free(struct run *run);
 
 #endif

@@ -11,6 +11,17 @@ jq -e '.committed + .failed + .insufficient + .ambiguous == 250' "$work/r.json" 
     fail "expected 250 transactions: $(jq -c '{committed, failed, insufficient, ambiguous}' "$work/r.json")"
 [[ ! -s $work/err ]] || fail "progress was off, stderr should be empty: $(cat "$work/err")"
 
+# Several event loops share the workers unevenly (7 over 3) and still finish exactly,
+# each transfer in the ledger once.
+expect_exit 0 "$txstorm" run --db "$DSN" --workers 7 --threads 3 --hot 20 --transactions 301 \
+    --ledger --think-time 1ms --progress-every 0 --json "$work/t.json"
+jq -e '.config.threads == 3 and .committed + .failed + .insufficient + .ambiguous == 301' \
+    "$work/t.json" >/dev/null || fail "3 threads: $(jq -c '{config: .config.threads, committed}' "$work/t.json")"
+jq -e '.check.ok and .client_cpu_us > 0' "$work/t.json" >/dev/null ||
+    fail "3 threads: check or CPU: $(jq -c '{check: .check.ok, client_cpu_us}' "$work/t.json")"
+[[ $(sql "SELECT count(*) FROM transfers") == "$(jq .committed "$work/t.json")" ]] ||
+    fail "ledger rows differ from commits"
+
 # One worker means no contention, so the final balances follow from the seed alone.
 balances_after_seed() {
     expect_exit 0 "$txstorm" init --db "$DSN" --drop --accounts 30 --balance 50

@@ -31,6 +31,7 @@ static void defaults_match_the_documentation(void **state)
     assert_int_equal(parse(ARGC(argv), argv), 0);
     assert_int_equal(cfg.command, CMD_RUN);
     assert_int_equal(cfg.workers, 16);
+    assert_int_equal(cfg.threads, 0); /* resolved by the run: one loop per 256 workers */
     assert_int_equal(cfg.duration_us, 30000000);
     assert_int_equal(cfg.transactions, 0);
     assert_int_equal(cfg.skew.kind, SKEW_HOT);
@@ -172,6 +173,11 @@ static void bad_commands_and_flags(void **state)
 static void bad_numbers(void **state)
 {
     (void)state;
+    char *threads[] = {"txstorm", "run", "--threads", "3"};
+    assert_int_equal(parse(ARGC(threads), threads), 0);
+    assert_int_equal(cfg.threads, 3);
+    char *no_threads[] = {"txstorm", "run", "--threads", "0"};
+    expect_error(ARGC(no_threads), no_threads, "--threads: 0 is out of range (1..1024)");
     char *nan[] = {"txstorm", "run", "--workers", "abc"};
     expect_error(ARGC(nan), nan, "--workers: 'abc' is not a whole number");
     char *neg[] = {"txstorm", "run", "--workers", "-4"};
