@@ -68,6 +68,7 @@ struct db *db_connect(const char *dsn, struct db_error *err)
     if (env_pw && *env_pw) db->secrets[n++] = env_pw;
     db->secrets[n] = NULL;
 
+    db->dsn = dsn;
     db->conn = PQconnectdb(dsn ? dsn : "");
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         char msg[512];
@@ -97,9 +98,30 @@ bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
 
 bool db_is_cockroach(struct db *db) { return db->cockroach; }
 
-enum db_status db_reconnect(struct db *db, struct db_error *err)
+/* A fresh connection with the same DSN, its connect_timeout capped (the
+ * DSN's own setting, if any, still wins). */
+static PGconn *connect_within(const char *dsn, int timeout_s)
 {
-    PQreset(db->conn);
+    char timeout[16];
+    snprintf(timeout, sizeof timeout, "%d", timeout_s);
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {timeout, dsn ? dsn : "", NULL};
+    return PQconnectdbParams(keys, values, 1);
+}
+
+enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err)
+{
+    if (timeout_s > 0) {
+        PGconn *fresh = connect_within(db->dsn, timeout_s);
+        if (fresh == NULL) {
+            db_set_message(err, ERR_CONNECTION, "cannot reconnect: out of memory");
+            return DB_FAILED;
+        }
+        PQfinish(db->conn);
+        db->conn = fresh;
+    } else {
+        PQreset(db->conn);
+    }
     if (PQstatus(db->conn) != CONNECTION_OK) {
         char msg[512];
         dsn_scrub(PQerrorMessage(db->conn), db->secrets, msg, sizeof msg);

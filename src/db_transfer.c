@@ -378,7 +378,10 @@ bool db_send(struct db *db, const struct stmt *s, const struct transfer *t, stru
                                  .account = s->account,
                                  .from = t->from,
                                  .to = t->to,
-                                 .commit = stmt_is_commit_point(s->kind, db->cockroach),
+                                 /* An injected error ahead of the statement
+                                  * aborts it: nothing can commit then. */
+                                 .commit = stmt_is_commit_point(s->kind, db->cockroach) &&
+                                           !(s->prefix & STMT_WITH_INJECT),
                                  .debit_at = -1,
                                  .credit_at = -1};
     bool ok = send_statement(db, s, t) && PQpipelineSync(db->conn);

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -16,9 +18,11 @@
 int loop_init(struct loop *l, struct run *run, int n_workers)
 {
     *l = (struct loop){.run = run, .epoll_fd = -1, .wake_fd = -1};
+    if (n_workers < 1) n_workers = 1;
     l->workers = calloc((size_t)n_workers, sizeof *l->workers);
     l->heap = calloc((size_t)n_workers, sizeof *l->heap);
-    if (!l->workers || !l->heap) {
+    l->kept = calloc((size_t)n_workers, sizeof *l->kept);
+    if (!l->workers || !l->heap || !l->kept) {
         errno = ENOMEM;
         return -1;
     }
@@ -36,7 +40,8 @@ void loop_free(struct loop *l)
     if (l->wake_fd >= 0) close(l->wake_fd);
     free(l->workers);
     free(l->heap);
-    l->workers = l->heap = NULL;
+    free(l->kept);
+    l->workers = l->heap = l->kept = NULL;
     l->epoll_fd = l->wake_fd = -1;
 }
 
@@ -47,15 +52,20 @@ void loop_wake(struct loop *l)
     (void)ignored;
 }
 
-void loop_watch(struct loop *l, struct worker *w)
+bool loop_watch(struct loop *l, struct worker *w)
 {
     int fd = db_socket(w->db);
     w->watched_fd = -1;
-    if (fd < 0) return;
+    if (fd < 0) {
+        errno = ENOTCONN;
+        return false;
+    }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
-    if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
-        (errno == EEXIST && epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0))
-        w->watched_fd = fd;
+    if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0 &&
+        !(errno == EEXIST && epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0))
+        return false;
+    w->watched_fd = fd;
+    return true;
 }
 
 void loop_unwatch(struct loop *l, struct worker *w)
@@ -98,11 +108,20 @@ static struct worker *timer_pop(struct loop *l)
     return top;
 }
 
-/* Runs the workers whose timers are due; all of them once the run stops. */
+/* Runs the workers whose timers are due; once the run stops, also those
+ * whose waits a stop cuts short (think pauses still run their course). */
 static void fire_timers(struct loop *l, int64_t now_us, bool stopping)
 {
-    while (l->heap_len > 0 && (stopping || l->heap[0]->wake_us <= now_us))
-        worker_timer(timer_pop(l), now_us);
+    int kept = 0;
+    while (l->heap_len > 0 && (stopping || l->heap[0]->wake_us <= now_us)) {
+        struct worker *w = timer_pop(l);
+        if (w->wake_us > now_us && !worker_wait_cuttable(w))
+            l->kept[kept++] = w;
+        else
+            worker_timer(w, now_us);
+    }
+    for (int i = 0; i < kept; i++)
+        loop_timer(l, l->kept[i], l->kept[i]->wake_us);
 }
 
 void loop_worker_done(struct loop *l, struct worker *w)
@@ -112,17 +131,30 @@ void loop_worker_done(struct loop *l, struct worker *w)
 }
 
 /* epoll_pwait2 (Linux 5.11) sleeps to the microsecond; older kernels get
- * epoll_wait, its timeout rounded up to the next millisecond. */
+ * epoll_wait, its timeout rounded up to the next millisecond. A seccomp
+ * filter that does not know the call may answer EPERM instead of ENOSYS. */
 static int wait_for_events(struct loop *l, struct epoll_event *events, const struct timespec *t)
 {
     static atomic_bool no_pwait2;
     if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
         int n = epoll_pwait2(l->epoll_fd, events, EVENTS_PER_WAKE, t, NULL);
-        if (n >= 0 || errno != ENOSYS) return n;
+        if (n >= 0 || errno == EINTR) return n;
         atomic_store(&no_pwait2, true);
     }
     int ms = t ? (int)(t->tv_sec * 1000 + (t->tv_nsec + 999999) / 1000000) : -1;
     return epoll_wait(l->epoll_fd, events, EVENTS_PER_WAKE, ms);
+}
+
+/* The loop cannot wait any more: its workers stop where they are, lost. */
+static void abandon(struct loop *l, int error)
+{
+    for (int i = 0; i < l->n_workers; i++) {
+        struct worker *w = l->workers[i];
+        if (w->state == W_DONE) continue;
+        w->lost = true;
+        snprintf(w->error.message, sizeof w->error.message, "event loop: %s", strerror(error));
+    }
+    atomic_store(&l->run->stop, true);
 }
 
 void *loop_main(void *arg)
@@ -148,6 +180,10 @@ void *loop_main(void *arg)
             timeout = &wait;
         }
         int n = wait_for_events(l, events, timeout);
+        if (n < 0 && errno != EINTR) {
+            abandon(l, errno);
+            break;
+        }
         now_us = clock_now_us();
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == l) {

@@ -226,7 +226,7 @@ static bool verify_run(struct db *db, const struct config *cfg, const struct led
             (!cfg->ledger || verify_ledger(db, ledger, run_id, check, err) == DB_OK))
             return true;
         bool lost = err->cls == ERR_CONNECTION || err->cls == ERR_AMBIGUOUS || !db_ok(db);
-        if (!lost || attempt == 1 || db_reconnect(db, err) != DB_OK) return false;
+        if (!lost || attempt == 1 || db_reconnect(db, 0, err) != DB_OK) return false;
     }
     return false;
 }

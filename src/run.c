@@ -82,11 +82,17 @@ static bool run_alloc(struct run *run, int sig_figs)
     run->loops = calloc((size_t)run->n_loops, sizeof *run->loops);
     run->sinks = calloc((size_t)run->n_loops, sizeof *run->sinks);
     if (!run->workers || !run->loops || !run->sinks) return false;
+    /* Everything run_free may touch is valid before anything can fail. */
     for (int i = 0; i < run->n_loops; i++) {
         pthread_mutex_init(&run->sinks[i].lock, NULL);
-        if (!stats_init(&run->sinks[i].interval, sig_figs) ||
-            loop_init(&run->loops[i], run, per_loop) != 0)
+        run->loops[i].epoll_fd = run->loops[i].wake_fd = -1;
+    }
+    for (int i = 0; i < run->n_loops; i++) {
+        if (!stats_init(&run->sinks[i].interval, sig_figs)) return false;
+        if (loop_init(&run->loops[i], run, per_loop) != 0) {
+            run->loop_errno = errno;
             return false;
+        }
     }
     return stats_init(&run->total, sig_figs) && stats_init(&run->tick, sig_figs);
 }
@@ -95,7 +101,7 @@ void run_free(struct run *run)
 {
     for (int i = 0; run->workers && i < run->n_workers; i++)
         db_close(run->workers[i].db);
-    for (int i = 0; run->sinks && i < run->n_loops; i++) {
+    for (int i = 0; run->sinks && run->loops && i < run->n_loops; i++) {
         stats_free(&run->sinks[i].interval);
         pthread_mutex_destroy(&run->sinks[i].lock);
         loop_free(&run->loops[i]);
@@ -223,7 +229,12 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
     if (!run_alloc(run, cfg->sig_figs) ||
         (cfg->ledger && ledger_init(&run->ledger, cfg->instance, cfg->workers) != 0)) {
-        snprintf(err->message, sizeof err->message, "out of memory for %d workers", cfg->workers);
+        if (run->loop_errno)
+            snprintf(err->message, sizeof err->message, "cannot create an event loop: %s",
+                     strerror(run->loop_errno));
+        else
+            snprintf(err->message, sizeof err->message, "out of memory for %d workers",
+                     cfg->workers);
         run_free(run);
         return -1;
     }

@@ -45,7 +45,7 @@ static struct txn_action back_off(struct txn *x)
     if (cls == ERR_SERIALIZATION) o->retries_by_reason[x->err->reason]++;
     x->prev_delay_us = delay_us;
     x->state = X_BACKOFF;
-    return (struct txn_action){.what = TXN_WAIT, .wait_us = delay_us};
+    return (struct txn_action){.what = TXN_WAIT, .wait_us = delay_us, .backoff = true};
 }
 
 static struct txn_action attempt_over(struct txn *x, enum transfer_result r, int64_t now_us);

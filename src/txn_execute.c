@@ -6,9 +6,13 @@
 #include "txstorm/db.h"
 
 /* Backoff sleeps are cut short when the run stops, so a stop is never
- * held up by a long backoff. */
-static void sleep_unless_stopped(const struct txn_policy *p, int64_t delay_us)
+ * held up by a long backoff; think pauses are part of the transaction. */
+static void sleep_unless_stopped(const struct txn_policy *p, int64_t delay_us, bool backoff)
 {
+    if (!backoff) {
+        clock_sleep_us(delay_us);
+        return;
+    }
     const int64_t slice_us = 50000;
     while (delay_us > 0 && !(p->stop && atomic_load(p->stop))) {
         int64_t step = delay_us < slice_us ? delay_us : slice_us;
@@ -31,7 +35,7 @@ void txn_execute(struct db *db, const struct transfer *t, const struct txn_polic
             act = txn_reply(&x, &r, clock_now_us());
             break;
         case TXN_WAIT:
-            sleep_unless_stopped(p, act.wait_us);
+            sleep_unless_stopped(p, act.wait_us, act.backoff);
             act = txn_resume(&x, clock_now_us());
             break;
         case TXN_RECONNECT: /* not asked for: a blocking driver has no one to wait for */

@@ -6,7 +6,9 @@
 #include "txstorm/loop.h"
 #include "txstorm/run.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 static bool stopped(const struct run *run)
 {
@@ -20,6 +22,11 @@ static const enum ledger_outcome ledger_outcomes[] = {
     [TXN_AMBIGUOUS] = LEDGER_AMBIGUOUS,
 };
 
+/* The longest one reconnect attempt may block its event loop (libpq's
+ * connect_timeout; its minimum is 2 s). On loopback a connect takes a few
+ * milliseconds; this bounds an unreachable host. */
+#define RECONNECT_CONNECT_TIMEOUT_S 5
+
 /* The reconnect loop's own backoff: full jitter from 50 ms up to 1 s. */
 static const struct backoff_config reconnect_backoff = {
     .policy = BACKOFF_FULL_JITTER, .base_us = 50000, .cap_us = 1000000};
@@ -32,6 +39,17 @@ bool worker_connect(struct worker *w)
         return false;
     w->cockroach = db_is_cockroach(w->db);
     return true;
+}
+
+/* Has the loop watch the connection; a connection it cannot watch is as
+ * good as lost, since no reply would ever be noticed. */
+static bool watch(struct worker *w)
+{
+    if (loop_watch(w->loop, w)) return true;
+    snprintf(w->error.message, sizeof w->error.message, "cannot watch the connection: %s",
+             strerror(errno));
+    w->error.cls = ERR_OTHER;
+    return false;
 }
 
 static void finish(struct worker *w)
@@ -88,10 +106,13 @@ static void apply(struct worker *w, struct txn_action act, int64_t now_us)
             act = txn_reply(&w->txn, &w->reply, now_us);
             break;
         case TXN_WAIT:
-            /* A stopping run cuts waits short, so a stop is never held up. */
-            if (act.wait_us > 0 && !stopped(w->run)) {
+            /* A stopping run cuts backoffs short, so a stop is never held up;
+             * think pauses are part of the transaction and run their course.
+             * Timed from now, not from when the loop woke. */
+            if (act.wait_us > 0 && !(act.backoff && stopped(w->run))) {
                 w->state = W_WAIT;
-                loop_timer(w->loop, w, now_us + act.wait_us);
+                w->wait_cuttable = act.backoff;
+                loop_timer(w->loop, w, clock_now_us() + act.wait_us);
                 return;
             }
             act = txn_resume(&w->txn, now_us);
@@ -144,8 +165,8 @@ static void reconnect_end(struct worker *w, bool ok)
 {
     int64_t now_us = clock_now_us();
     if (w->run->cfg->reconnect_timeout_us > 0) w->disconnected_us += now_us - w->reconnect_start_us;
+    if (ok) ok = watch(w);
     w->gave_up = !ok;
-    if (ok) loop_watch(w->loop, w);
     if (w->reconnect_for_txn) {
         apply(w, txn_reconnected(&w->txn, ok, now_us), now_us);
     } else if (ok) {
@@ -166,7 +187,13 @@ static void reconnect_try(struct worker *w)
         reconnect_end(w, false);
         return;
     }
-    if (db_reconnect(w->db, &w->error) == DB_OK) {
+    /* Connecting blocks this loop, so it may take no longer than the time
+     * left, and never more than RECONNECT_CONNECT_TIMEOUT_S. */
+    int64_t left_s = (w->reconnect_start_us + cfg->reconnect_timeout_us - clock_now_us()) / 1000000;
+    int timeout_s = left_s < 2                             ? 2
+                    : left_s > RECONNECT_CONNECT_TIMEOUT_S ? RECONNECT_CONNECT_TIMEOUT_S
+                                                           : (int)left_s;
+    if (db_reconnect(w->db, timeout_s, &w->error) == DB_OK) {
         w->reconnects++;
         reconnect_end(w, true);
         return;
@@ -200,8 +227,12 @@ static void reconnect_begin(struct worker *w, bool for_txn, int64_t now_us)
 
 void worker_start(struct worker *w, int64_t now_us)
 {
-    loop_watch(w->loop, w);
-    next_transfer(w, now_us);
+    if (watch(w)) {
+        next_transfer(w, now_us);
+        return;
+    }
+    w->lost = true;
+    finish(w);
 }
 
 void worker_readable(struct worker *w, int64_t now_us)
@@ -215,6 +246,8 @@ void worker_readable(struct worker *w, int64_t now_us)
     if (db_receive(w->db, true, &w->reply) == DB_IO_PENDING) return;
     apply(w, txn_reply(&w->txn, &w->reply, now_us), now_us);
 }
+
+bool worker_wait_cuttable(const struct worker *w) { return w->state != W_WAIT || w->wait_cuttable; }
 
 void worker_timer(struct worker *w, int64_t now_us)
 {

@@ -12,7 +12,8 @@
 
 struct db;
 
-/* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with err set. */
+/* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with
+ * err set. The db keeps dsn for reconnecting: it must outlive the db. */
 struct db *db_connect(const char *dsn, struct db_error *err);
 void db_close(struct db *db);
 
@@ -127,8 +128,9 @@ void db_rollback(struct db *db);
 bool db_ok(struct db *db);
 
 /* Re-opens a lost connection with the same parameters and, if it was prepared
- * for transfers, prepares it again. */
-enum db_status db_reconnect(struct db *db, struct db_error *err);
+ * for transfers, prepares it again. timeout_s > 0 caps how long connecting
+ * may take (unless the DSN sets connect_timeout itself); 0 leaves it to libpq. */
+enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err);
 
 /* How many more connections this user may open: max_connections, less the
  * superuser reserve for others, less the connections in use. DB_MISSING when

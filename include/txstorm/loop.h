@@ -24,6 +24,7 @@ struct loop {
     int wake_fd; /* an eventfd: written when the run stops */
     struct worker **heap;
     int heap_len;
+    struct worker **kept; /* room to set aside timers a stop does not cut */
     pthread_t thread;
 };
 
@@ -39,8 +40,9 @@ void *loop_main(void *arg);
 void loop_wake(struct loop *l);
 
 /* For workers: watch the connection's current socket (after every
- * (re)connect), stop watching it, wake at due_us. */
-void loop_watch(struct loop *l, struct worker *w);
+ * (re)connect; false with errno set when epoll refuses), stop watching it,
+ * wake at due_us. */
+bool loop_watch(struct loop *l, struct worker *w);
 void loop_unwatch(struct loop *l, struct worker *w);
 void loop_timer(struct loop *l, struct worker *w, int64_t due_us);
 

@@ -37,6 +37,7 @@ struct run {
     int n_loops;
     struct loop *loops;
     int started;        /* loop threads created */
+    int loop_errno;     /* why a loop could not be created */
     struct sink *sinks; /* one per loop */
     atomic_bool stop;   /* workers finish their transaction and leave */
     atomic_int running; /* loops still running */

@@ -58,14 +58,15 @@ struct txn {
 
 /* What the driver does next, then which call it makes:
  *   TXN_SEND       send stmt; txn_reply with its reply
- *   TXN_WAIT       wait wait_us (a think pause or a backoff; cut short when
- *                  the run stops); txn_resume
+ *   TXN_WAIT       wait wait_us (a think pause, or a backoff, which is cut
+ *                  short when the run stops); txn_resume
  *   TXN_RECONNECT  re-establish the connection; txn_reconnected
  *   TXN_DONE       the outcome is complete */
 struct txn_action {
     enum { TXN_SEND, TXN_WAIT, TXN_RECONNECT, TXN_DONE } what;
     struct stmt stmt;
     int64_t wait_us;
+    bool backoff; /* the wait is a backoff, not a think pause */
 };
 
 /* Starts transfer t at now_us. x keeps pointers to everything passed. */

@@ -56,6 +56,7 @@ struct worker {
     /* The transaction in progress. */
     enum worker_state state;
     int64_t wake_us;     /* when its timer is due */
+    bool wait_cuttable;  /* W_WAIT: a backoff, which a stop cuts short */
     int64_t intended_us; /* open loop: the intended start */
     int watched_fd;      /* the socket its loop watches; -1: none */
     struct transfer t;
@@ -91,5 +92,9 @@ void worker_readable(struct worker *w, int64_t now_us);
 
 /* Its timer is due (or the run is stopping and cut the wait short). */
 void worker_timer(struct worker *w, int64_t now_us);
+
+/* Whether a stopping run may cut its current wait short: a backoff, a
+ * scheduled start or a reconnect wait, but not a think pause. */
+bool worker_wait_cuttable(const struct worker *w);
 
 #endif

@@ -86,7 +86,7 @@ static void drive(struct bench *b, const struct answer *script, int n_script, bo
         assert_true(steps < 200);
         if (act.what == TXN_WAIT) {
             if (b->log[0]) strcat(b->log, " ");
-            strcat(b->log, "~");
+            strcat(b->log, act.backoff ? "~b" : "~"); /* a backoff, or a think pause */
             b->now_us += act.wait_us;
             act = txn_resume(&x, b->now_us);
             continue;
@@ -166,7 +166,7 @@ static void serialization_failure_rolls_back_and_retries_after_backoff(void **st
     bench_init(&b);
     const struct answer script[] = {{STMT_ADD, "40001", ERR_SERIALIZATION, 0, 1}};
     drive(&b, script, 1, false);
-    assert_string_equal(b.log, "BEGIN+READ ADD ROLLBACK ~ BEGIN+READ ADD ADD COMMIT");
+    assert_string_equal(b.log, "BEGIN+READ ADD ROLLBACK ~b BEGIN+READ ADD ADD COMMIT");
     assert_int_equal(b.o.end, TXN_COMMITTED);
     assert_int_equal(b.o.attempts, 2);
     assert_int_equal(b.o.retries, 1);
@@ -188,7 +188,7 @@ static void savepoint_protocol_retries_a_deadlock_in_place(void **state)
     const struct answer script[] = {{STMT_ADD, "40P01", ERR_DEADLOCK, 0, 0}};
     drive(&b, script, 1, false);
     assert_string_equal(b.log,
-                        "BEGIN+SAVEPOINT+READ ADD ROLLBACK_TO ~ READ ADD ADD RELEASE COMMIT");
+                        "BEGIN+SAVEPOINT+READ ADD ROLLBACK_TO ~b READ ADD ADD RELEASE COMMIT");
     assert_int_equal(b.o.end, TXN_COMMITTED);
     assert_int_equal(b.o.retries_in_place, 1);
 }
@@ -204,7 +204,7 @@ static void savepoint_protocol_restarts_a_postgres_serialization_failure(void **
     /* BEGIN and SAVEPOINT succeeded (n_ok 2): the transaction is open, and
      * PostgreSQL cannot move its snapshot, so it is rolled back whole. */
     assert_string_equal(
-        b.log, "BEGIN+SAVEPOINT+READ ROLLBACK ~ BEGIN+SAVEPOINT+READ ADD ADD RELEASE COMMIT");
+        b.log, "BEGIN+SAVEPOINT+READ ROLLBACK ~b BEGIN+SAVEPOINT+READ ADD ADD RELEASE COMMIT");
     assert_int_equal(b.o.retries_in_place, 0);
     assert_int_equal(b.o.end, TXN_COMMITTED);
 }
