@@ -177,9 +177,18 @@ static void reconnect_end(struct worker *w, bool ok)
     }
 }
 
+/* libpq's connect_timeout for one attempt: the time left, within libpq's
+ * minimum of 2 s and RECONNECT_CONNECT_TIMEOUT_S. */
+static int connect_timeout_s(int64_t left_us)
+{
+    int64_t s = left_us / 1000000;
+    if (s < 2) return 2;
+    return s > RECONNECT_CONNECT_TIMEOUT_S ? RECONNECT_CONNECT_TIMEOUT_S : (int)s;
+}
+
 /* One attempt to reconnect; on failure a jittered wait before the next,
- * until --reconnect-timeout. The connect itself blocks the loop for the
- * few milliseconds it takes; the waits between attempts do not. */
+ * until --reconnect-timeout. The connect itself blocks the loop (for the
+ * few milliseconds a local one takes); the waits between attempts do not. */
 static void reconnect_try(struct worker *w)
 {
     const struct config *cfg = w->run->cfg;
@@ -187,19 +196,14 @@ static void reconnect_try(struct worker *w)
         reconnect_end(w, false);
         return;
     }
-    /* Connecting blocks this loop, so it may take no longer than the time
-     * left, and never more than RECONNECT_CONNECT_TIMEOUT_S. */
-    int64_t left_s = (w->reconnect_start_us + cfg->reconnect_timeout_us - clock_now_us()) / 1000000;
-    int timeout_s = left_s < 2                             ? 2
-                    : left_s > RECONNECT_CONNECT_TIMEOUT_S ? RECONNECT_CONNECT_TIMEOUT_S
-                                                           : (int)left_s;
-    if (db_reconnect(w->db, timeout_s, &w->error) == DB_OK) {
+    int64_t left_us = w->reconnect_start_us + cfg->reconnect_timeout_us - clock_now_us();
+    if (db_reconnect(w->db, connect_timeout_s(left_us), &w->error) == DB_OK) {
         w->reconnects++;
         reconnect_end(w, true);
         return;
     }
     int64_t now_us = clock_now_us();
-    int64_t left_us = w->reconnect_start_us + cfg->reconnect_timeout_us - now_us;
+    left_us = w->reconnect_start_us + cfg->reconnect_timeout_us - now_us;
     if (left_us <= 0) {
         reconnect_end(w, false);
         return;
