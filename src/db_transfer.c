@@ -187,12 +187,11 @@ static bool send_prepared(struct db *db, const char *name, const struct params *
     return PQsendQueryPrepared(db->conn, name, p->n, p->v, NULL, NULL, 0);
 }
 
-/* A statement without parameters: the simple protocol's one message, except
- * in pipeline mode, which allows only the extended protocol. */
+/* A statement without parameters, unnamed: pipeline mode allows only the
+ * extended protocol. */
 static bool send_plain(struct db *db, const char *sql)
 {
-    if (db->pipeline) return PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
-    return PQsendQuery(db->conn, sql);
+    return PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
 }
 
 static bool send_ledger(struct db *db, const struct transfer *t, int64_t amount)
