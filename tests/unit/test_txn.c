@@ -222,6 +222,22 @@ static void failed_savepoint_rolls_back_the_begin(void **state)
     assert_int_equal(b.o.errors_by_class[ERR_OTHER], 1);
 }
 
+/* Only BEGIN succeeded (n_ok 1): there is no savepoint to go back to, so a
+ * deadlock there is retried from the start, not in place. */
+static void no_savepoint_no_retry_in_place(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_init(&b);
+    b.policy.protocol = PROTOCOL_SAVEPOINT;
+    const struct answer script[] = {{STMT_READ, "40P01", ERR_DEADLOCK, 0, 1}};
+    drive(&b, script, 1, false);
+    assert_string_equal(
+        b.log, "BEGIN+SAVEPOINT+READ ROLLBACK ~b BEGIN+SAVEPOINT+READ ADD ADD RELEASE COMMIT");
+    assert_int_equal(b.o.retries_in_place, 0);
+    assert_int_equal(b.o.end, TXN_COMMITTED);
+}
+
 static void absolute_writes_store_the_computed_balances(void **state)
 {
     (void)state;
@@ -361,6 +377,7 @@ int main(void)
         cmocka_unit_test(savepoint_protocol_retries_a_deadlock_in_place),
         cmocka_unit_test(savepoint_protocol_restarts_a_postgres_serialization_failure),
         cmocka_unit_test(failed_savepoint_rolls_back_the_begin),
+        cmocka_unit_test(no_savepoint_no_retry_in_place),
         cmocka_unit_test(absolute_writes_store_the_computed_balances),
         cmocka_unit_test(missing_account_is_an_error_of_its_own),
         cmocka_unit_test(think_time_pauses_between_statements),
