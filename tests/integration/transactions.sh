@@ -22,11 +22,11 @@ jq -e '.check.ok and .client_cpu_us > 0' "$work/t.json" >/dev/null ||
 [[ $(sql "SELECT count(*) FROM transfers") == "$(jq .committed "$work/t.json")" ]] ||
     fail "ledger rows differ from commits"
 
-# A stop cuts backoffs short, never think pauses: transfers still in flight when the 1 s
-# run ends (started at ~0.9 s) pause 3 x 300 ms like the rest.
+# A stop cuts backoffs short, never think pauses: the transfers in flight when the 1 s
+# run ends (every closed-loop worker has one) pause 3 x 300 ms like the rest.
 expect_exit 0 "$txstorm" run --db "$DSN" --workers 2 --hot 20 --think-time 300ms --duration 1s \
     --progress-every 0 --json "$work/think.json"
-jq -e '.committed >= 4 and .latency_ms.p0 >= 900' "$work/think.json" >/dev/null ||
+jq -e '.committed >= 2 and .latency_ms.p0 >= 900' "$work/think.json" >/dev/null ||
     fail "think pauses cut at stop: $(jq -c '{committed, p0: .latency_ms.p0}' "$work/think.json")"
 
 # One worker means no contention, so the final balances follow from the seed alone.
