@@ -36,10 +36,11 @@ void attempt_begin(struct attempt *a, const struct txn_spec *spec, const struct 
     a->debit_first = spec->lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
 }
 
-bool stmt_is_commit_point(enum stmt_kind kind, bool cockroach)
+bool stmt_is_commit_point(const struct stmt *s, bool cockroach)
 {
-    return kind == STMT_COMMIT || kind == STMT_SINGLE || kind == STMT_PIPELINED ||
-           (kind == STMT_RELEASE && cockroach);
+    if (s->prefix & STMT_WITH_INJECT) return false;
+    return s->kind == STMT_COMMIT || s->kind == STMT_SINGLE || s->kind == STMT_PIPELINED ||
+           (s->kind == STMT_RELEASE && cockroach);
 }
 
 static struct attempt_step send(struct attempt *a, enum stmt_kind kind, int64_t account,

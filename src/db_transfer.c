@@ -81,34 +81,11 @@ static const char *const plain_sql[] = {
     [STMT_ROLLBACK] = "ROLLBACK",
 };
 
-/* ---- pipeline mode helpers ---- */
-
-/* Reads results up to and including the next sync; false if the connection broke. */
-static bool pipeline_drain(struct db *db)
-{
-    for (;;) {
-        PGresult *res = PQgetResult(db->conn);
-        if (res == NULL) {
-            if (PQstatus(db->conn) != CONNECTION_OK) return false;
-            continue; /* the NULL that ends one statement's results */
-        }
-        ExecStatusType st = PQresultStatus(res);
-        PQclear(res);
-        if (st == PGRES_PIPELINE_SYNC) return true;
-        if (PQstatus(db->conn) != CONNECTION_OK) return false;
-    }
-}
-
+/* For the bank's own blocking work; a transfer rolls back through db_send. */
 void db_rollback(struct db *db)
 {
     PGTransactionStatusType ts = PQtransactionStatus(db->conn);
-    if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR) return;
-    if (db->pipeline) {
-        if (PQsendQueryParams(db->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) &&
-            PQpipelineSync(db->conn))
-            pipeline_drain(db);
-    } else
-        PQclear(PQexec(db->conn, "ROLLBACK"));
+    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) PQclear(PQexec(db->conn, "ROLLBACK"));
 }
 
 /* ---- preparation ---- */
@@ -372,15 +349,17 @@ static void reply_end(struct db *db, struct stmt_reply *r, bool complete)
 
 bool db_send(struct db *db, const struct stmt *s, const struct transfer *t, struct stmt_reply *r)
 {
-    *r = (struct stmt_reply){.ok = true};
+    /* Field by field: r->err (half a kilobyte) is written only on failure. */
+    r->ok = true;
+    r->n_ok = 0;
+    r->insufficient = r->txn_open = false;
+    r->rows = 0;
+    r->n_read = 0;
     db->flight = (struct flight){.kind = s->kind,
                                  .account = s->account,
                                  .from = t->from,
                                  .to = t->to,
-                                 /* An injected error ahead of the statement
-                                  * aborts it: nothing can commit then. */
-                                 .commit = stmt_is_commit_point(s->kind, db->cockroach) &&
-                                           !(s->prefix & STMT_WITH_INJECT),
+                                 .commit = stmt_is_commit_point(s, db->cockroach),
                                  .debit_at = -1,
                                  .credit_at = -1};
     bool ok = send_statement(db, s, t) && PQpipelineSync(db->conn);

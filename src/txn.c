@@ -135,7 +135,6 @@ struct txn_action txn_start(struct txn *x, const struct txn_policy *p, const str
                       .err = err,
                       .start_us = now_us,
                       .attempt_start_us = now_us};
-    x->attempt.in_txn = false;
     return begin_attempt(x, now_us);
 }
 

@@ -37,7 +37,6 @@ bool worker_connect(struct worker *w)
     if (w->db == NULL ||
         db_transfer_prepare(w->db, BANK_ACCOUNTS, &w->run->cfg->spec, &w->error) != DB_OK)
         return false;
-    w->cockroach = db_is_cockroach(w->db);
     return true;
 }
 
@@ -80,7 +79,6 @@ static void transfer_done(struct worker *w, int64_t now_us)
         return;
     }
     w->seq++;
-    w->done++;
     /* After an ambiguous commit, or a loss the retry loop gave up on. */
     if (w->gave_up) {
         w->lost = !stopped(run);
@@ -134,8 +132,9 @@ static void start_transfer(struct worker *w, int64_t lag_us, int64_t now_us)
     w->t.id = ledger_transfer_id(run->cfg->instance, w->id, w->seq);
     w->t.run_id = run->run_id;
     w->t.worker = w->id;
-    struct txn_action act = txn_start(&w->txn, &w->policy, &run->cfg->spec, &w->t, w->cockroach,
-                                      &w->jitter_rng, &w->o, &w->error, now_us);
+    struct txn_action act =
+        txn_start(&w->txn, &w->policy, &run->cfg->spec, &w->t, db_is_cockroach(w->db),
+                  &w->jitter_rng, &w->o, &w->error, now_us);
     w->o.lag_us = lag_us;
     apply(w, act, now_us);
 }
@@ -144,7 +143,7 @@ static void start_transfer(struct worker *w, int64_t lag_us, int64_t now_us)
  * part of the transaction's (corrected) latency, never hidden. */
 static void next_transfer(struct worker *w, int64_t now_us)
 {
-    if (w->done >= w->quota || stopped(w->run)) {
+    if (w->seq >= w->quota || stopped(w->run)) {
         finish(w);
         return;
     }

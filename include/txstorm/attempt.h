@@ -104,7 +104,8 @@ struct attempt_step attempt_next(struct attempt *a, const struct stmt_reply *r,
 
 /* Whether a statement may commit the transaction, so that losing the
  * connection while it is in flight leaves the outcome unknown. On
- * CockroachDB the savepoint protocol commits at RELEASE. */
-bool stmt_is_commit_point(enum stmt_kind kind, bool cockroach);
+ * CockroachDB the savepoint protocol commits at RELEASE; an injected error
+ * sent ahead of the statement aborts it, so nothing can commit then. */
+bool stmt_is_commit_point(const struct stmt *s, bool cockroach);
 
 #endif

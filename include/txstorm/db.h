@@ -121,7 +121,8 @@ int db_socket(const struct db *db);
  * or the server's goodbye); false when the connection is gone. */
 bool db_absorb(struct db *db);
 
-/* Rolls back whatever transaction is open; a no-op when none is. */
+/* Rolls back whatever transaction is open; a no-op when none is. Blocking:
+ * not for a connection prepared for transfers (those roll back via db_send). */
 void db_rollback(struct db *db);
 
 /* Whether the connection is still usable. */

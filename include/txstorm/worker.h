@@ -43,15 +43,13 @@ struct worker {
     struct workload_config workload;
     struct txn_policy policy;
     int64_t quota;         /* transactions to finish; INT64_MAX = until stopped */
-    int64_t done;          /* transactions finished */
     struct rng choice_rng; /* transfer choices: reproducible from the seed */
     struct rng jitter_rng; /* backoff jitter, injection, arrivals: kept apart so
                               retries never shift the choices */
     bool open_loop;        /* --rate: start each transaction at its scheduled time */
-    int64_t seq;           /* transfers made so far: the next ledger sequence number */
+    int64_t seq;           /* transfers finished so far: the next ledger sequence number */
     struct schedule schedule;
     struct db *db;
-    bool cockroach;
 
     /* The transaction in progress. */
     enum worker_state state;
