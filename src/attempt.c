@@ -38,7 +38,8 @@ void attempt_begin(struct attempt *a, const struct txn_spec *spec, const struct 
 
 bool stmt_is_commit_point(const struct stmt *s, bool cockroach)
 {
-    if (s->prefix & STMT_WITH_INJECT) return false;
+    /* The pipelined transaction carries its injection inside (value 1). */
+    if ((s->prefix & STMT_WITH_INJECT) || (s->kind == STMT_PIPELINED && s->value)) return false;
     return s->kind == STMT_COMMIT || s->kind == STMT_SINGLE || s->kind == STMT_PIPELINED ||
            (s->kind == STMT_RELEASE && cockroach);
 }

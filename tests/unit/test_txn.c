@@ -368,6 +368,23 @@ static void one_statement_shapes_carry_the_injection(void **state)
     assert_int_equal(b.o.end, TXN_COMMITTED);
 }
 
+/* A lost connection leaves the outcome unknown only where a commit can happen. */
+static void commit_points(void **state)
+{
+    (void)state;
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_COMMIT}, false));
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_SINGLE}, false));
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_PIPELINED}, false));
+    assert_false(stmt_is_commit_point(&(struct stmt){.kind = STMT_RELEASE}, false));
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_RELEASE}, true));
+    assert_false(
+        stmt_is_commit_point(&(struct stmt){.kind = STMT_READ, .prefix = STMT_WITH_BEGIN}, true));
+    /* An injected error aborts what follows it: nothing can commit. */
+    assert_false(stmt_is_commit_point(
+        &(struct stmt){.kind = STMT_SINGLE, .prefix = STMT_WITH_INJECT}, false));
+    assert_false(stmt_is_commit_point(&(struct stmt){.kind = STMT_PIPELINED, .value = 1}, false));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +402,7 @@ int main(void)
         cmocka_unit_test(ambiguous_commit_is_never_retried),
         cmocka_unit_test(gives_up_after_max_retries_or_once_stopped),
         cmocka_unit_test(one_statement_shapes_carry_the_injection),
+        cmocka_unit_test(commit_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
