@@ -355,16 +355,20 @@ static int cmd_merge(const struct config *cfg)
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
     struct run_summary parts[OPTIONS_MAX_INPUTS], *ptrs[OPTIONS_MAX_INPUTS], merged;
     char err[512];
-    int loaded = 0, rc = EXIT_USAGE;
+    int loaded = 0, rc;
     for (; loaded < cfg->n_inputs; loaded++) {
-        if (report_load(cfg->inputs[loaded], &parts[loaded], err, sizeof err) != 0) goto done;
+        if (report_load(cfg->inputs[loaded], &parts[loaded], err, sizeof err) != 0) goto refused;
         ptrs[loaded] = &parts[loaded];
     }
-    if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto done;
+    if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto refused;
+    /* present() says itself what went wrong with an output. */
     rc = present(cfg, &merged);
     report_summary_free(&merged);
+    goto done;
+refused:
+    fprintf(stderr, "txstorm: %s\n", err);
+    rc = EXIT_USAGE;
 done:
-    if (rc == EXIT_USAGE) fprintf(stderr, "txstorm: %s\n", err);
     for (int i = 0; i < loaded; i++)
         report_summary_free(&parts[i]);
     return rc;

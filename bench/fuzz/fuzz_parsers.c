@@ -1,26 +1,33 @@
-/* libFuzzer target: the option, duration, rate, skew and assertion parsers
- * on arbitrary input. A crash, a hang or a sanitizer report is a finding; an
- * error return is not. */
+/* libFuzzer target: every parser of outside input on arbitrary bytes — the
+ * command line and its value parsers, DSN redaction and password scrubbing,
+ * and result files as `report`, `merge`, `check --result` and `--hgrm` read
+ * them. A crash, a hang or a sanitizer report is a finding; an error return
+ * is not.
+ *
+ * The first byte picks the parser, so one corpus holds seeds for all of them. */
+#define _GNU_SOURCE
 #include "txstorm/assertion.h"
+#include "txstorm/dsn.h"
+#include "txstorm/hgrm.h"
+#include "txstorm/ledger.h"
 #include "txstorm/options.h"
+#include "txstorm/report.h"
 #include "txstorm/workload.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define MAX_ARGS 16
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The option, duration, number, skew and assertion parsers. */
+static void fuzz_command_line(char *text)
 {
-    char *text = malloc(size + 1);
-    if (text == NULL) return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
-
-    /* The whole input as each single-value parser's argument. */
     int64_t i64;
     double d;
     char err[OPTIONS_ERR_MAX];
@@ -42,6 +49,65 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct config cfg;
     options_parse(argc, argv, NULL, &cfg, err, sizeof err);
+}
+
+/* DSN redaction, and scrubbing a message that quotes the DSN. */
+static void fuzz_dsn(const char *text)
+{
+    char redacted[1024], password[512], raw[512], scrubbed[2048];
+    dsn_redact(text, redacted, sizeof redacted);
+    dsn_password(text, password, sizeof password, raw, sizeof raw);
+    const char *secrets[] = {password, raw, NULL};
+    dsn_scrub(text, secrets, scrubbed, sizeof scrubbed);
+}
+
+/* A result file: loaded, merged with itself, printed, its spectrum written,
+ * its ledger read back. The loaders take a path, so the bytes go to a
+ * memory-backed file. */
+static void fuzz_result(const uint8_t *data, size_t size)
+{
+    int fd = memfd_create("result", MFD_CLOEXEC);
+    if (fd < 0) return;
+    if (write(fd, data, size) != (ssize_t)size) {
+        close(fd);
+        return;
+    }
+    char path[64], err[512];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    FILE *sink = fopen("/dev/null", "w");
+    struct run_summary s;
+    if (sink && report_load(path, &s, err, sizeof err) == 0) {
+        report_print_text(sink, &s);
+        hgrm_write(sink, s.total.hist[HIST_LATENCY], 1000.0);
+        struct run_summary *both[] = {&s, &s}, merged;
+        if (report_merge(both, 2, &merged, err, sizeof err) == 0) report_summary_free(&merged);
+        report_summary_free(&s);
+    }
+    struct ledger l;
+    int64_t run_id;
+    if (report_load_ledger(path, &l, &run_id, err, sizeof err) == 0) ledger_free(&l);
+    if (sink) fclose(sink);
+    close(fd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0) return 0;
+    uint8_t which = data[0] % 3;
+    data++;
+    size--;
+    if (which == 2) {
+        fuzz_result(data, size);
+        return 0;
+    }
+    char *text = malloc(size + 1);
+    if (text == NULL) return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    if (which == 0)
+        fuzz_command_line(text);
+    else
+        fuzz_dsn(text);
     free(text);
     return 0;
 }

@@ -73,6 +73,10 @@ jq -s -e '.[0] as $a | .[1] as $b | .[2] as $m |
 expect_exit 2 "$txstorm" merge "$work/a.json" "$work/w.json"
 assert_one_line_stderr
 assert_in "$work/err" "differ in"
+# An output that fails after the merge is said once, with nothing else on stderr.
+mkdir "$work/adir"
+expect_exit 2 "$txstorm" merge "$work/a.json" "$work/b.json" --json "$work/adir"
+assert_one_line_stderr
 expect_exit 2 "$txstorm" report "$work/no-such.json"
 assert_one_line_stderr
 
