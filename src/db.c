@@ -30,7 +30,7 @@ void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool
         err->reason = classify_reason(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
     const char *msg = res ? PQresultErrorMessage(res) : "";
     if (msg == NULL || *msg == '\0') msg = PQerrorMessage(db->conn);
-    dsn_scrub(msg, db->secrets, err->message, sizeof err->message);
+    dsn_scrub(msg, db->view.secret_list, err->message, sizeof err->message);
 }
 
 void db_set_message(struct db_error *err, enum error_class cls, const char *fmt, ...)
@@ -60,19 +60,17 @@ struct db *db_connect(const char *dsn, struct db_error *err)
         db_set_message(err, ERR_OTHER, "out of memory");
         return NULL;
     }
-    dsn_password(dsn, db->password, sizeof db->password, db->password_raw, sizeof db->password_raw);
-    int n = 0;
-    if (db->password[0]) db->secrets[n++] = db->password;
-    if (db->password_raw[0]) db->secrets[n++] = db->password_raw;
-    const char *env_pw = getenv("PGPASSWORD");
-    if (env_pw && *env_pw) db->secrets[n++] = env_pw;
-    db->secrets[n] = NULL;
-
+    char why[256];
+    if (db_dsn_inspect(dsn, &db->view, why, sizeof why) != 0) {
+        db_set_message(err, ERR_CONNECTION, "cannot connect to the database: %s", why);
+        db_close(db);
+        return NULL;
+    }
     db->dsn = dsn;
     db->conn = PQconnectdb(dsn ? dsn : "");
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         char msg[512];
-        dsn_scrub(db->conn ? PQerrorMessage(db->conn) : "out of memory", db->secrets, msg,
+        dsn_scrub(db->conn ? PQerrorMessage(db->conn) : "out of memory", db->view.secret_list, msg,
                   sizeof msg);
         db_set_message(err, ERR_CONNECTION, "cannot connect to the database: %s", msg);
         db_close(db);
@@ -124,7 +122,7 @@ enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err)
     }
     if (PQstatus(db->conn) != CONNECTION_OK) {
         char msg[512];
-        dsn_scrub(PQerrorMessage(db->conn), db->secrets, msg, sizeof msg);
+        dsn_scrub(PQerrorMessage(db->conn), db->view.secret_list, msg, sizeof msg);
         db_set_message(err, ERR_CONNECTION, "cannot reconnect: %s", msg);
         return DB_FAILED;
     }

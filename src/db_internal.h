@@ -22,9 +22,7 @@ struct flight {
 struct db {
     PGconn *conn;
     const char *dsn;          /* as given to db_connect (the caller keeps it alive) */
-    char password[256];       /* from the DSN: scrubbed from every message */
-    char password_raw[256];   /* ... and as the DSN spells it */
-    const char *secrets[4];   /* password, its raw form, PGPASSWORD, NULL */
+    struct dsn_view view;     /* its secrets are scrubbed from every message */
     struct txn_spec spec;     /* set by db_transfer_prepare */
     const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
     bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */

@@ -197,7 +197,7 @@ void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t ou
         size_t hit = 0;
         for (const char *const *s = secrets; s && *s; s++) {
             size_t n = strlen(*s);
-            if (n > 0 && strncmp(p, *s, n) == 0 && n > hit) hit = n;
+            if (n >= DSN_SCRUB_MIN_LEN && strncmp(p, *s, n) == 0 && n > hit) hit = n;
         }
         if (hit) {
             put(out, out_len, &pos, MASK, strlen(MASK));
@@ -212,4 +212,68 @@ void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t ou
     /* Several lines from libpq become one: the contract is one line on stderr. */
     for (size_t i = 0; i < pos; i++)
         if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t') out[i] = ' ';
+}
+
+/* ---- options as libpq parsed them ---- */
+
+static bool is_key(const struct dsn_option *o, const char *key) { return strcmp(o->key, key) == 0; }
+
+int dsn_validate(const struct dsn_option *opts, int n, char *err, size_t err_len)
+{
+    for (int i = 0; i < n; i++) {
+        const struct dsn_option *o = &opts[i];
+        bool named = is_key(o, "host") || is_key(o, "hostaddr") || is_key(o, "dbname");
+        if (named && strchr(o->value, '@')) {
+            snprintf(err, err_len,
+                     "the connection string has an '@' in its %s (not shown: it may hold a "
+                     "password); percent-encode '@' in a URI's password as %%40",
+                     o->key);
+            return -1;
+        }
+        if (is_key(o, "port") && o->value[strspn(o->value, "0123456789,")] != '\0') {
+            snprintf(err, err_len,
+                     "the connection string has a port that is not a number (not shown: it may "
+                     "hold a password); percent-encode '/' and ':' in a URI's password as %%2F "
+                     "and %%3A");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Appends a keyword/value pair, quoting the value the way libpq reads it. */
+static void put_option(char *out, size_t out_len, size_t *pos, const struct dsn_option *o)
+{
+    if (*pos > 0) put(out, out_len, pos, " ", 1);
+    put(out, out_len, pos, o->key, strlen(o->key));
+    put(out, out_len, pos, "=", 1);
+    if (o->secret) {
+        put(out, out_len, pos, MASK, strlen(MASK));
+        return;
+    }
+    const char *v = o->value;
+    bool quote = *v == '\0' || strpbrk(v, " \t\n\r\f\v'\\") != NULL;
+    if (quote) put(out, out_len, pos, "'", 1);
+    for (; *v; v++) {
+        if (*v == '\'' || *v == '\\') put(out, out_len, pos, "\\", 1);
+        put(out, out_len, pos, v, 1);
+    }
+    if (quote) put(out, out_len, pos, "'", 1);
+}
+
+void dsn_format_redacted(const struct dsn_option *opts, int n, char *out, size_t out_len)
+{
+    static const char *const first[] = {"host", "port", "user", "password", "dbname"};
+    size_t pos = 0;
+    if (out_len) out[0] = '\0';
+    for (size_t k = 0; k < sizeof first / sizeof *first; k++)
+        for (int i = 0; i < n; i++)
+            if (is_key(&opts[i], first[k])) put_option(out, out_len, &pos, &opts[i]);
+    for (int i = 0; i < n; i++) {
+        bool done = false;
+        for (size_t k = 0; k < sizeof first / sizeof *first; k++)
+            done = done || is_key(&opts[i], first[k]);
+        if (!done) put_option(out, out_len, &pos, &opts[i]);
+    }
+    if (pos == 0) snprintf(out, out_len, "(libpq defaults)");
 }

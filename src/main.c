@@ -2,7 +2,6 @@
 #include "txstorm/checker.h"
 #include "txstorm/clock.h"
 #include "txstorm/db.h"
-#include "txstorm/dsn.h"
 #include "txstorm/exitcode.h"
 #include "txstorm/hgrm.h"
 #include "txstorm/options.h"
@@ -257,8 +256,9 @@ static int cmd_run(const struct config *cfg)
         db_close(db);
         return EXIT_USAGE;
     }
-    char dsn_redacted[1024];
-    dsn_redact(cfg->dsn, dsn_redacted, sizeof dsn_redacted);
+    struct dsn_view dsn; /* main() has checked that it parses */
+    char dsn_err[256];
+    db_dsn_inspect(cfg->dsn, &dsn, dsn_err, sizeof dsn_err);
     uint64_t seed = cfg->seed_given ? cfg->seed : fresh_seed();
 
     /* A run bigger than the server allows would fail half-connected: say so first. */
@@ -295,7 +295,7 @@ static int cmd_run(const struct config *cfg)
     run_wait(&run, stderr);
     struct db_error worker_err = {0};
     struct run_summary summary = {
-        .config = report_config_json(cfg, dsn_redacted, seed, meta.accounts, run.n_loops),
+        .config = report_config_json(cfg, dsn.redacted, seed, meta.accounts, run.n_loops),
         .server_version = db_server_version(db),
         .tool_version = TXSTORM_VERSION,
         .interrupted = run.interrupted,
@@ -380,6 +380,15 @@ int main(int argc, char **argv)
     char err[OPTIONS_ERR_MAX];
     if (options_parse(argc, argv, getenv("DATABASE_URL"), &cfg, err, sizeof err) != 0) {
         fprintf(stderr, "txstorm: %s\n", err);
+        return EXIT_USAGE;
+    }
+    /* A connection string libpq cannot read, or would read so that an error
+     * could quote its password, is bad input: refused before connecting. */
+    bool uses_db = cfg.command == CMD_INIT || cfg.command == CMD_RUN || cfg.command == CMD_CHECK ||
+                   cfg.command == CMD_DEMO;
+    struct dsn_view dsn;
+    if (uses_db && db_dsn_inspect(cfg.dsn, &dsn, err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: --db: %s\n", err);
         return EXIT_USAGE;
     }
     switch (cfg.command) {

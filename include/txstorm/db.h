@@ -12,6 +12,22 @@
 
 struct db;
 
+/* What txstorm shows of a connection string, and the secrets it keeps out
+ * of every message: the string's passwords as libpq reads them, and
+ * PGPASSWORD. */
+#define DSN_VIEW_SECRETS 4
+struct dsn_view {
+    char redacted[1024];
+    char secrets[DSN_VIEW_SECRETS][256];
+    const char *secret_list[DSN_VIEW_SECRETS + 1]; /* NULL-terminated, for dsn_scrub */
+    int n_secrets;
+};
+
+/* Reads dsn (NULL: libpq's defaults) with libpq's own parser: 0 and v
+ * filled, or -1 with one line in err, quoting nothing of dsn, when libpq
+ * cannot parse it or reads it in a way that would show a password. */
+int db_dsn_inspect(const char *dsn, struct dsn_view *v, char *err, size_t err_len);
+
 /* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with
  * err set. The db keeps dsn for reconnecting: it must outlive the db. */
 struct db *db_connect(const char *dsn, struct db_error *err);

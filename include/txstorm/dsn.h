@@ -2,7 +2,34 @@
 #ifndef TXSTORM_DSN_H
 #define TXSTORM_DSN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* One connection option as libpq's own parser read it (db_dsn_inspect);
+ * secret: libpq marks it as a password (password, sslpassword). */
+struct dsn_option {
+    const char *key;
+    const char *value;
+    bool secret;
+};
+
+/* A secret shorter than this is not scrubbed from messages: replacing every
+ * "a" or "failed" would mangle the message and point at the password. libpq
+ * quotes no password in its messages once the string has parsed; the scrub
+ * guards the rest. */
+#define DSN_SCRUB_MIN_LEN 8
+
+/* Refuses options that libpq parsed but not as the user meant them: an '@'
+ * in a host or database name (an unescaped '@' in a URI's password) or a
+ * port that is not a number (an unescaped '/' or ':' in it), where a
+ * later error message would quote part of the password. 0, or -1 with one
+ * line in err that quotes nothing of the string. */
+int dsn_validate(const struct dsn_option *opts, int n, char *err, size_t err_len);
+
+/* The options in keyword form with every secret as "***": host, port, user,
+ * password and dbname first, then the rest in the order given; values quoted
+ * where libpq would need it. No options gives "(libpq defaults)". */
+void dsn_format_redacted(const struct dsn_option *opts, int n, char *out, size_t out_len);
 
 /* Copies dsn (keyword/value string or postgresql:// URI) into out with any
  * password replaced by "***". NULL or empty dsn gives "(libpq defaults)". */
@@ -13,8 +40,9 @@ void dsn_redact(const char *dsn, char *out, size_t out_len);
  * strings, where the two are the same). Messages may quote either. */
 void dsn_password(const char *dsn, char *out, size_t out_len, char *raw, size_t raw_len);
 
-/* Copies msg into out with every occurrence of each non-empty secret replaced by
- * "***", and trailing newlines removed. secrets is NULL-terminated. */
+/* Copies msg into out with every occurrence of each secret at least
+ * DSN_SCRUB_MIN_LEN long replaced by "***", on one line (newlines become
+ * spaces, trailing ones are dropped). secrets is NULL-terminated. */
 void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t out_len);
 
 #endif

@@ -7,7 +7,7 @@ pw=$TXSTORM_TEST_PASSWORD
 expect_exit 0 "$txstorm" init --db "$DSN" --accounts 100
 expect_exit 0 "$txstorm" run --db "$DSN" --workers 4 --duration 2s --progress-every 200ms \
     --json "$work/r.json" --csv "$work/r.csv" --hgrm "$work/r.hgrm" --ledger --audit-every 100ms
-assert_in "$work/out" "postgresql://txstorm:***@127.0.0.1:$PGPORT/$DB_NAME"
+assert_in "$work/out" "host=127.0.0.1 port=$PGPORT user=txstorm password=*** dbname=$DB_NAME"
 for f in "$work/out" "$work/err" "$work/r.json" "$work/r.csv" "$work/r.hgrm"; do
     assert_not_in "$f" "$pw"
 done
@@ -25,7 +25,25 @@ for f in "$work/out" "$work/err" "$work/k.json"; do assert_not_in "$f" "$pw"; do
 # PGPASSWORD that is wrong: the error names the failure, not the secret.
 PGPASSWORD=not-the-pw-9876 expect_exit 3 "$txstorm" check --db "host=127.0.0.1 port=$PGPORT user=txstorm dbname=$DB_NAME"
 assert_not_in "$work/err" "not-the-pw-9876"
-# A malformed DSN with a password in it.
-expect_exit 3 "$txstorm" check --db "host=127.0.0.1 password=$pw bogus_option=1"
+# A malformed DSN with a password in it is bad input, and none of it is shown.
+expect_exit 2 "$txstorm" check --db "host=127.0.0.1 password=$pw bogus_option=1"
 assert_one_line_stderr
 assert_not_in "$work/err" "$pw"
+# Passwords that libpq reads otherwise than the user meant: an unescaped '@' or
+# '/' in a URI, a space in a keyword value. Each is refused, quoting nothing.
+for bad in "postgresql://txstorm:Tr0ub4dor@3xyzSECRET@127.0.0.1:$PGPORT/$DB_NAME" \
+           "postgresql://txstorm:Pw9x/3xyzSECRET@127.0.0.1:$PGPORT/$DB_NAME" \
+           "host=127.0.0.1 user=txstorm password=Tr0ub4dor 3xyzSECRET dbname=$DB_NAME"; do
+    expect_exit 2 "$txstorm" run --db "$bad" --workers 1 --transactions 1
+    assert_one_line_stderr
+    assert_in "$work/err" "not shown"
+    for part in Tr0ub4dor 3xyzSECRET Pw9x; do assert_not_in "$work/err" "$part"; done
+done
+# The key's passphrase is a password too.
+expect_exit 0 "$txstorm" run --db "$DSN?sslpassword=KeyPass4321" --workers 1 --transactions 5 \
+    --json "$work/s.json"
+assert_in "$work/out" "sslpassword=***"
+for f in "$work/out" "$work/err" "$work/s.json"; do assert_not_in "$f" "KeyPass4321"; done
+# A short or common password is not "redacted" out of libpq's words.
+PGPASSWORD=failed expect_exit 3 "$txstorm" check --db "host=127.0.0.1 port=$PGPORT user=txstorm dbname=$DB_NAME"
+assert_in "$work/err" "password authentication failed"

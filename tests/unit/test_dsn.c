@@ -66,8 +66,8 @@ static void passwords_are_extracted(void **state)
 static void messages_are_scrubbed_to_one_line(void **state)
 {
     (void)state;
-    const char *secrets[] = {"hunter2", "pgpw", NULL};
-    dsn_scrub("FATAL: bad \"hunter2\" and pgpw\nDETAIL: hunter2hunter2\n", secrets, out,
+    const char *secrets[] = {"hunter2!", "pgpw-9876", NULL};
+    dsn_scrub("FATAL: bad \"hunter2!\" and pgpw-9876\nDETAIL: hunter2!hunter2!\n", secrets, out,
               sizeof out);
     assert_string_equal(out, "FATAL: bad \"***\" and *** DETAIL: ******");
     const char *none[] = {"", NULL};
@@ -78,6 +78,61 @@ static void messages_are_scrubbed_to_one_line(void **state)
     assert_string_equal(tiny, "a long ");
 }
 
+#define N(a) ((int)(sizeof(a) / sizeof *(a)))
+
+static void options_are_shown_in_keyword_form_with_secrets_masked(void **state)
+{
+    (void)state;
+    const struct dsn_option uri[] = {{"user", "bob", false},
+                                     {"password", "hunter2", true},
+                                     {"dbname", "bank", false},
+                                     {"host", "db1,db2", false},
+                                     {"port", "5432,5433", false},
+                                     {"sslpassword", "keypass", true},
+                                     {"application_name", "a b'c", false}};
+    dsn_format_redacted(uri, N(uri), out, sizeof out);
+    assert_string_equal(out, "host=db1,db2 port=5432,5433 user=bob password=*** dbname=bank "
+                             "sslpassword=*** application_name='a b\\'c'");
+    const struct dsn_option empty_value[] = {{"dbname", "", false}};
+    dsn_format_redacted(empty_value, N(empty_value), out, sizeof out);
+    assert_string_equal(out, "dbname=''");
+    dsn_format_redacted(NULL, 0, out, sizeof out);
+    assert_string_equal(out, "(libpq defaults)");
+}
+
+static void a_misread_password_is_refused_without_quoting_it(void **state)
+{
+    (void)state;
+    char err[256];
+    /* postgresql://u:Tr0ub4dor@3xyzSECRET@127.0.0.1/db as libpq reads it. */
+    const struct dsn_option at[] = {{"user", "u", false},
+                                    {"password", "Tr0ub4dor", true},
+                                    {"host", "3xyzSECRET@127.0.0.1", false}};
+    assert_int_equal(dsn_validate(at, N(at), err, sizeof err), -1);
+    assert_null(strstr(err, "3xyzSECRET"));
+    assert_non_null(strstr(err, "%40"));
+    /* postgresql://u:Pw9/ss@127.0.0.1/db: the password became a port and a database. */
+    const struct dsn_option slash[] = {{"dbname", "ss@127.0.0.1/db", false},
+                                       {"host", "u", false},
+                                       {"port", "Pw9", false}};
+    assert_int_equal(dsn_validate(slash, N(slash), err, sizeof err), -1);
+    assert_null(strstr(err, "Pw9"));
+    const struct dsn_option port[] = {{"port", "Pw9", false}};
+    assert_int_equal(dsn_validate(port, N(port), err, sizeof err), -1);
+    const struct dsn_option fine[] = {{"host", "/tmp,db", false},
+                                      {"port", "5432,", false},
+                                      {"password", "a@b/c:d", true}};
+    assert_int_equal(dsn_validate(fine, N(fine), err, sizeof err), 0);
+}
+
+static void short_secrets_do_not_mangle_messages(void **state)
+{
+    (void)state;
+    const char *secrets[] = {"failed", "a", NULL};
+    dsn_scrub("password authentication failed for user \"a\"", secrets, out, sizeof out);
+    assert_string_equal(out, "password authentication failed for user \"a\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -85,6 +140,9 @@ int main(void)
         cmocka_unit_test(uris),
         cmocka_unit_test(passwords_are_extracted),
         cmocka_unit_test(messages_are_scrubbed_to_one_line),
+        cmocka_unit_test(options_are_shown_in_keyword_form_with_secrets_masked),
+        cmocka_unit_test(a_misread_password_is_refused_without_quoting_it),
+        cmocka_unit_test(short_secrets_do_not_mangle_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,47 @@
+/* Reading a connection string with libpq's own parser, so that what is
+ * redacted is what libpq will take as a password, never a guess. */
+#include "txstorm/db.h"
+
+#include "txstorm/dsn.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OPTIONS 64
+
+static void keep_secret(struct dsn_view *v, const char *secret)
+{
+    if (secret == NULL || *secret == '\0' || v->n_secrets == DSN_VIEW_SECRETS) return;
+    snprintf(v->secrets[v->n_secrets], sizeof v->secrets[0], "%s", secret);
+    v->secret_list[v->n_secrets] = v->secrets[v->n_secrets];
+    v->n_secrets++;
+}
+
+int db_dsn_inspect(const char *dsn, struct dsn_view *v, char *err, size_t err_len)
+{
+    memset(v, 0, sizeof *v);
+    char *why = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(dsn ? dsn : "", &why);
+    /* libpq's reason may quote the string: it is not passed on. */
+    PQfreemem(why);
+    if (parsed == NULL) {
+        snprintf(err, err_len,
+                 "the connection string cannot be parsed (not shown: it may hold a password)");
+        return -1;
+    }
+    struct dsn_option opts[MAX_OPTIONS];
+    int n = 0;
+    for (const PQconninfoOption *o = parsed; o->keyword && n < MAX_OPTIONS; o++) {
+        if (o->val == NULL) continue;
+        bool secret = o->dispchar && o->dispchar[0] == '*';
+        opts[n++] = (struct dsn_option){.key = o->keyword, .value = o->val, .secret = secret};
+        if (secret) keep_secret(v, o->val);
+    }
+    int rc = dsn_validate(opts, n, err, err_len);
+    if (rc == 0) dsn_format_redacted(opts, n, v->redacted, sizeof v->redacted);
+    PQconninfoFree(parsed);
+    keep_secret(v, getenv("PGPASSWORD"));
+    return rc;
+}
