@@ -205,6 +205,14 @@ bool assertion_holds(const struct assertion *a, const struct assert_figures *f)
     return false;
 }
 
+const char *assertion_no_data(enum assert_metric m)
+{
+    if (is_latency(m) || m == METRIC_RETRY_RATE) return "nothing committed";
+    if (m == METRIC_FAILED_RATE) return "no transaction finished";
+    if (m == METRIC_TPS) return "no measured time";
+    return "nothing measured";
+}
+
 double assertion_measured(const struct assertion *a, const struct assert_figures *f)
 {
     double v = f->value[a->metric];

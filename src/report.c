@@ -1,6 +1,7 @@
 /* The text report, progress lines, the check section and assertion verdicts. */
 #include "report_internal.h"
 
+#include <math.h>
 #include <string.h>
 
 const double report_percentiles[] = {50, 90, 99, 99.9};
@@ -306,21 +307,24 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
     const struct hist *lat = t->hist[HIST_LATENCY];
     int64_t finished = t->committed + t->failed + t->insufficient + t->ambiguous;
     double *v = f->value;
-    v[METRIC_P50] = (double)hist_value_at_percentile(lat, 50);
-    v[METRIC_P90] = (double)hist_value_at_percentile(lat, 90);
-    v[METRIC_P95] = (double)hist_value_at_percentile(lat, 95);
-    v[METRIC_P99] = (double)hist_value_at_percentile(lat, 99);
-    v[METRIC_P999] = (double)hist_value_at_percentile(lat, 99.9);
-    v[METRIC_MAX] = (double)hist_max(lat);
-    v[METRIC_MEAN] = hist_mean(lat);
-    v[METRIC_TPS] = report_per_second(t->committed, s->elapsed_us);
+    /* A figure with nothing under it is NaN, which no gate accepts: a run
+     * where nothing committed has no p99 below anything. */
+    bool latencies = lat->total_count > 0;
+    v[METRIC_P50] = latencies ? (double)hist_value_at_percentile(lat, 50) : NAN;
+    v[METRIC_P90] = latencies ? (double)hist_value_at_percentile(lat, 90) : NAN;
+    v[METRIC_P95] = latencies ? (double)hist_value_at_percentile(lat, 95) : NAN;
+    v[METRIC_P99] = latencies ? (double)hist_value_at_percentile(lat, 99) : NAN;
+    v[METRIC_P999] = latencies ? (double)hist_value_at_percentile(lat, 99.9) : NAN;
+    v[METRIC_MAX] = latencies ? (double)hist_max(lat) : NAN;
+    v[METRIC_MEAN] = latencies ? hist_mean(lat) : NAN;
+    v[METRIC_TPS] = s->elapsed_us > 0 ? report_per_second(t->committed, s->elapsed_us) : NAN;
     v[METRIC_COMMITTED] = (double)t->committed;
     v[METRIC_FAILED] = (double)t->failed;
     v[METRIC_AMBIGUOUS] = (double)t->ambiguous;
     v[METRIC_INSUFFICIENT] = (double)t->insufficient;
     v[METRIC_RETRIES] = (double)t->retries;
-    v[METRIC_FAILED_RATE] = finished ? (double)t->failed / (double)finished : 0.0;
-    v[METRIC_RETRY_RATE] = t->committed ? (double)t->retries / (double)t->committed : 0.0;
+    v[METRIC_FAILED_RATE] = finished ? (double)t->failed / (double)finished : NAN;
+    v[METRIC_RETRY_RATE] = t->committed ? (double)t->retries / (double)t->committed : NAN;
 }
 
 bool report_print_assertions(FILE *out, const struct assertion *a, int n,
@@ -331,8 +335,12 @@ bool report_print_assertions(FILE *out, const struct assertion *a, int n,
     for (int i = 0; i < n; i++) {
         bool ok = assertion_holds(&a[i], f);
         all = all && ok;
-        fprintf(out, "  %-4s %-28s measured %g\n", pass(ok), a[i].text,
-                assertion_measured(&a[i], f));
+        double measured = assertion_measured(&a[i], f);
+        if (isnan(measured))
+            fprintf(out, "  %-4s %-28s no data: %s\n", pass(ok), a[i].text,
+                    assertion_no_data(a[i].metric));
+        else
+            fprintf(out, "  %-4s %-28s measured %g\n", pass(ok), a[i].text, measured);
     }
     return all;
 }

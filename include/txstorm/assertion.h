@@ -52,11 +52,16 @@ struct assert_figures {
  * "--assert 'p99<50': p99 needs a duration with a unit (us, ms, s)". */
 int assertion_parse(const char *s, struct assertion *out, char *err, size_t err_len);
 
-/* Whether the measured figure satisfies the assertion. */
+/* Whether the measured figure satisfies the assertion. A figure with no
+ * data under it (NaN: no latency when nothing committed, no rate when
+ * nothing finished) satisfies none. */
 bool assertion_holds(const struct assertion *a, const struct assert_figures *f);
 
 /* The measured figure for a, in the assertion's display unit (latencies in ms). */
 double assertion_measured(const struct assertion *a, const struct assert_figures *f);
+
+/* Why a metric can have no data, for the report: "nothing committed", ... */
+const char *assertion_no_data(enum assert_metric m);
 
 /* Metric name as written in assertions: "p99", "failed_rate", ... */
 const char *assertion_metric_name(enum assert_metric m);

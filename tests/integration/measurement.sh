@@ -87,6 +87,13 @@ expect_exit 4 "$txstorm" run --workers 2 --duration 1s --progress-every 0 \
     --assert 'p99<1us' --assert 'committed>0'
 assert_in "$work/out" "FAIL p99<1us"
 assert_in "$work/out" "PASS committed>0"
+# A gate on a figure with nothing under it fails and says why.
+expect_exit 4 "$txstorm" run --workers 2 --transactions 10 --progress-every 0 --inject-retry 1 \
+    --max-retries 0 --assert 'p99<50ms' --assert 'retry_rate<100' --assert 'failed_rate<=1'
+assert_in "$work/out" "FAIL p99<50ms"
+assert_in "$work/out" "no data: nothing committed"
+assert_in "$work/out" "FAIL retry_rate<100"
+assert_in "$work/out" "PASS failed_rate<=1"
 expect_exit 2 "$txstorm" run --assert 'p99<50'
 assert_one_line_stderr
 sql "UPDATE accounts SET balance = balance + 1 WHERE id = 1"
