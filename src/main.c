@@ -5,12 +5,12 @@
 #include "txstorm/exitcode.h"
 #include "txstorm/hgrm.h"
 #include "txstorm/options.h"
+#include "txstorm/outfile.h"
 #include "txstorm/report.h"
 #include "txstorm/run.h"
 #include "txstorm/txn.h"
 #include "txstorm/verify.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,27 +132,22 @@ static int cmd_demo(const struct config *cfg)
     return rc;
 }
 
-/* Fails early, before a long run, when an output file could not be written. */
-static int writable(const char *path)
-{
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) return -1;
-    close(fd);
-    unlink(probe);
-    return 0;
-}
-
+/* Fails early, before a long run, when an output could not be written or
+ * would destroy something: a directory, the same file twice, an input. */
 static int outputs_writable(const struct config *cfg)
 {
     const char *flags[] = {"json", "csv", "hgrm"};
     const char *paths[] = {cfg->json_path, cfg->csv_path, cfg->hgrm_path};
+    char err[512];
     for (int i = 0; i < 3; i++) {
-        if (paths[i] && writable(paths[i]) != 0) {
-            fprintf(stderr, "txstorm: --%s: cannot write %s\n", flags[i], paths[i]);
+        if (paths[i] && outfile_check(paths[i], err, sizeof err) != 0) {
+            fprintf(stderr, "txstorm: --%s: %s\n", flags[i], err);
             return -1;
         }
+    }
+    if (outfile_distinct(paths, flags, 3, cfg->inputs, cfg->n_inputs, err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: %s\n", err);
+        return -1;
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 /* The JSON result, the per-interval series as JSON rows and CSV, and writing
  * any of them to a file whole or not at all. */
 #include "report_internal.h"
+#include "txstorm/outfile.h"
 #include "txstorm/hist_json.h"
 
 #include <errno.h>
@@ -299,22 +300,5 @@ int report_write_csv_to(FILE *out, const void *intervals)
 int report_write_file(const char *path, int (*write)(FILE *, const void *), const void *arg,
                       char *err, size_t err_len)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        snprintf(err, err_len, "%s: path too long", path);
-        return -1;
-    }
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
-        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    int rc = write(f, arg);
-    if (fclose(f) != 0) rc = -1;
-    if (rc != 0 || rename(tmp, path) != 0) {
-        snprintf(err, err_len, "cannot write %s: %s", path, errno ? strerror(errno) : "I/O error");
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return outfile_write(path, write, arg, err, err_len);
 }

@@ -1,0 +1,32 @@
+/* Output files (--json, --csv, --hgrm) written whole or not at all, and
+ * never in place of something that is not a regular file.
+ *
+ * A path that does not exist, or names a regular file (through a symlink
+ * too: the target is written), gets a temporary file beside the target
+ * renamed over it, so a reader never sees half a file. A path that names a
+ * device, a FIFO or a socket (/dev/null) is opened and written through,
+ * never replaced; a FIFO without a reader is refused, not waited on. A
+ * directory is refused. Paths under /dev/ and /proc/ (/dev/stdout,
+ * /proc/self/fd/N) are always written through, appended. */
+#ifndef TXSTORM_OUTFILE_H
+#define TXSTORM_OUTFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Checks, before any work, that path can be written as above. 0, or -1
+ * with one line in err. */
+int outfile_check(const char *path, char *err, size_t err_len);
+
+/* Refuses (-1, one line in err) the same file named by two outputs, or an
+ * output that is also an input; NULL entries are skipped. Devices may be
+ * named twice (nothing of them is replaced). flags[i] names outputs[i]. */
+int outfile_distinct(const char *const *outputs, const char *const *flags, int n_outputs,
+                     const char *const *inputs, int n_inputs, char *err, size_t err_len);
+
+/* Writes path with write(f, arg) as described above. 0, or -1 with one line
+ * in err (and the old file, if any, untouched). */
+int outfile_write(const char *path, int (*write)(FILE *, const void *), const void *arg, char *err,
+                  size_t err_len);
+
+#endif

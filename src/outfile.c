@@ -1,0 +1,225 @@
+/* Writing output files whole, or through, never replacing what is not a regular file. */
+#include "txstorm/outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum kind { NEW, REGULAR, THROUGH, REFUSED };
+
+/* What path is (following symlinks); for NEW and REGULAR, target gets the
+ * path to write (a symlink's target, so the link stays a link). */
+static enum kind classify(const char *path, char *target, size_t target_len, char *err,
+                          size_t err_len)
+{
+    struct stat st;
+    /* /dev/stdout and its kin name a descriptor already open, maybe on a
+     * regular file that holds the text report: written through, appended. */
+    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) return THROUGH;
+    if (stat(path, &st) != 0) {
+        struct stat lst;
+        if (errno == ENOENT && lstat(path, &lst) == 0) { /* a dangling symlink */
+            snprintf(err, err_len, "cannot write %s: a symlink to nothing", path);
+            return REFUSED;
+        }
+        if (errno != ENOENT) {
+            snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+            return REFUSED;
+        }
+        snprintf(target, target_len, "%s", path);
+        return NEW;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, err_len, "cannot write %s: it is a directory", path);
+        return REFUSED;
+    }
+    if (!S_ISREG(st.st_mode)) return THROUGH;
+    char *real = realpath(path, NULL);
+    if (real == NULL) {
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        return REFUSED;
+    }
+    snprintf(target, target_len, "%s", real);
+    free(real);
+    return REGULAR;
+}
+
+/* Opens a non-regular file for writing; a FIFO with no reader fails at
+ * once (ENXIO) instead of blocking the run. */
+static int open_through(const char *path, char *err, size_t err_len)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_len, "cannot write %s: %s", path,
+                 errno == ENXIO ? "a FIFO with no reader" : strerror(errno));
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+}
+
+/* A temporary name beside target: the rename that publishes it stays on one file system. */
+static int temp_name(const char *target, char *tmp, size_t tmp_len)
+{
+    return snprintf(tmp, tmp_len, "%s.tmp.%ld", target, (long)getpid()) < (int)tmp_len ? 0 : -1;
+}
+
+int outfile_check(const char *path, char *err, size_t err_len)
+{
+    char target[PATH_MAX], tmp[PATH_MAX + 32];
+    switch (classify(path, target, sizeof target, err, err_len)) {
+    case REFUSED:
+        return -1;
+    case THROUGH: {
+        int fd = open_through(path, err, err_len);
+        if (fd < 0) return -1;
+        close(fd);
+        return 0;
+    }
+    default:
+        break;
+    }
+    /* The directory must take the temporary file. */
+    if (temp_name(target, tmp, sizeof tmp) != 0) {
+        snprintf(err, err_len, "cannot write %s: path too long", path);
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(tmp);
+    return 0;
+}
+
+/* Identity of what a path names: the file itself if it exists, else the
+ * real directory it would be created in and its name there. */
+struct identity {
+    bool exists, device;
+    dev_t dev;
+    ino_t ino;
+    char where[PATH_MAX + NAME_MAX + 2];
+};
+
+static void identify(const char *path, struct identity *id)
+{
+    struct stat st;
+    memset(id, 0, sizeof *id);
+    if (stat(path, &st) == 0) {
+        id->exists = true;
+        id->device = (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) ||
+                     strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
+        id->dev = st.st_dev;
+        id->ino = st.st_ino;
+        return;
+    }
+    char copy_dir[PATH_MAX], copy_base[PATH_MAX];
+    snprintf(copy_dir, sizeof copy_dir, "%s", path);
+    snprintf(copy_base, sizeof copy_base, "%s", path);
+    char *real = realpath(dirname(copy_dir), NULL);
+    snprintf(id->where, sizeof id->where, "%s/%s", real ? real : "?", basename(copy_base));
+    free(real);
+}
+
+static bool same(const struct identity *a, const struct identity *b)
+{
+    if (a->exists != b->exists) return false;
+    if (a->exists) return a->dev == b->dev && a->ino == b->ino;
+    return strcmp(a->where, b->where) == 0;
+}
+
+int outfile_distinct(const char *const *outputs, const char *const *flags, int n_outputs,
+                     const char *const *inputs, int n_inputs, char *err, size_t err_len)
+{
+    for (int i = 0; i < n_outputs; i++) {
+        if (outputs[i] == NULL) continue;
+        struct identity a, b;
+        identify(outputs[i], &a);
+        if (a.device) continue;
+        for (int j = i + 1; j < n_outputs; j++) {
+            if (outputs[j] == NULL) continue;
+            identify(outputs[j], &b);
+            if (same(&a, &b)) {
+                snprintf(err, err_len, "--%s and --%s name the same file %s", flags[i], flags[j],
+                         outputs[j]);
+                return -1;
+            }
+        }
+        for (int j = 0; j < n_inputs; j++) {
+            identify(inputs[j], &b);
+            if (same(&a, &b)) {
+                snprintf(err, err_len, "--%s %s would overwrite the input %s", flags[i],
+                         outputs[i], inputs[j]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int write_through(const char *path, int (*write_fn)(FILE *, const void *), const void *arg,
+                         char *err, size_t err_len)
+{
+    int fd = open_through(path, err, err_len);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        close(fd);
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    errno = 0;
+    int rc = write_fn(f, arg);
+    if (fclose(f) != 0) rc = -1;
+    if (rc != 0) {
+        snprintf(err, err_len, "cannot write %s: %s", path, errno ? strerror(errno) : "I/O error");
+        return -1;
+    }
+    return 0;
+}
+
+int outfile_write(const char *path, int (*write_fn)(FILE *, const void *), const void *arg,
+                  char *err, size_t err_len)
+{
+    char target[PATH_MAX], tmp[PATH_MAX + 32];
+    switch (classify(path, target, sizeof target, err, err_len)) {
+    case REFUSED:
+        return -1;
+    case THROUGH:
+        return write_through(path, write_fn, arg, err, err_len);
+    default:
+        break;
+    }
+    if (temp_name(target, tmp, sizeof tmp) != 0) {
+        snprintf(err, err_len, "cannot write %s: path too long", path);
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return -1;
+    }
+    errno = 0;
+    int rc = write_fn(f, arg);
+    if (fclose(f) != 0) rc = -1;
+    if (rc != 0 || rename(tmp, target) != 0) {
+        snprintf(err, err_len, "cannot write %s: %s", path, errno ? strerror(errno) : "I/O error");
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
