@@ -1,6 +1,7 @@
 /* txstorm: provoke, measure and explain transaction contention. */
 #include "txstorm/checker.h"
 #include "txstorm/clock.h"
+#include "txstorm/compare.h"
 #include "txstorm/db.h"
 #include "txstorm/exitcode.h"
 #include "txstorm/hgrm.h"
@@ -369,6 +370,17 @@ done:
     return rc;
 }
 
+static int cmd_compare(const struct config *cfg)
+{
+    char err[512];
+    if (compare_files(cfg->inputs, cfg->n_inputs, cfg->max_failed_pct, cfg->compare_format,
+                      stdout, err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -405,6 +417,8 @@ int main(int argc, char **argv)
         return cmd_report(&cfg);
     case CMD_MERGE:
         return cmd_merge(&cfg);
+    case CMD_COMPARE:
+        return cmd_compare(&cfg);
     }
     return EXIT_USAGE;
 }

@@ -1,5 +1,6 @@
 /* Command-line parsing into a validated struct config. */
 #include "txstorm/options.h"
+#include "txstorm/compare.h"
 #include "txstorm/dsn.h"
 #include "txstorm/errbuf.h"
 
@@ -20,7 +21,8 @@ enum {
     F_CHECK = 1 << CMD_CHECK,
     F_DEMO = 1 << CMD_DEMO,
     F_REPORT = 1 << CMD_REPORT,
-    F_MERGE = 1 << CMD_MERGE
+    F_MERGE = 1 << CMD_MERGE,
+    F_COMPARE = 1 << CMD_COMPARE
 };
 #define F_DB (F_INIT | F_RUN | F_CHECK | F_DEMO)
 #define F_RESULTS (F_RUN | F_REPORT | F_MERGE)
@@ -73,6 +75,8 @@ enum flag_id {
     O_INSTANCE,
     O_BARRIER_TIMEOUT,
     O_THREADS,
+    O_FORMAT,
+    O_MAX_FAILED,
     O_FLAG_COUNT
 };
 
@@ -131,6 +135,8 @@ static const struct flag flags[] = {
     {"statement-timeout", O_STATEMENT_TIMEOUT, F_RUN, true},
     {"instance", O_INSTANCE, F_RUN, true},
     {"barrier-timeout", O_BARRIER_TIMEOUT, F_RUN, true},
+    {"format", O_FORMAT, F_COMPARE, true},
+    {"max-failed", O_MAX_FAILED, F_COMPARE, true},
 };
 
 /* Names of the enumerated flags' values, indexed by the enum. */
@@ -141,6 +147,9 @@ static const char *const protocol_names[] = {"restart", "savepoint"};
 static const char *const amount_mode_names[] = {"range", "fraction"};
 static const char *const arrival_names[] = {"fixed", "poisson"};
 static const char *const write_mode_names[] = {"relative", "absolute"};
+static const char *const compare_format_names[] = {
+    [COMPARE_TEXT] = "text", [COMPARE_CSV] = "csv", [COMPARE_MARKDOWN] = "markdown",
+    [COMPARE_VERDICTS] = "verdicts"};
 
 #define N_NAMES(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -154,7 +163,7 @@ const char *options_write_mode_name(enum write_mode v) { return write_mode_names
 static const char *const command_names[] = {
     [CMD_HELP] = "help",     [CMD_VERSION] = "version", [CMD_INIT] = "init",
     [CMD_RUN] = "run",       [CMD_CHECK] = "check",     [CMD_DEMO] = "demo",
-    [CMD_REPORT] = "report", [CMD_MERGE] = "merge",
+    [CMD_REPORT] = "report", [CMD_MERGE] = "merge",     [CMD_COMPARE] = "compare",
 };
 
 int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -229,6 +238,7 @@ static void set_defaults(struct config *cfg)
     cfg->backoff.cap_us = 100000;
     cfg->progress_us = 1000000;
     cfg->sig_figs = 3;
+    cfg->max_failed_pct = 1;
 }
 
 static int int_flag(const char *name, const char *v, int64_t min, int64_t max, int64_t *out,
@@ -482,6 +492,11 @@ static int apply_flag(enum flag_id id, const char *name, const char *v, struct c
     }
     case O_BARRIER_TIMEOUT:
         return duration_flag(name, v, &cfg->barrier_timeout_us, err, err_len);
+    case O_FORMAT:
+        return choice_flag(name, v, compare_format_names, N_NAMES(compare_format_names),
+                           &cfg->compare_format, err, err_len);
+    case O_MAX_FAILED:
+        return double_flag(name, v, 0, 100, &cfg->max_failed_pct, err, err_len);
     case O_FLAG_COUNT:
         break;
     }
@@ -497,6 +512,8 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
                            cfg->n_inputs);
     if (cfg->command == CMD_MERGE && cfg->n_inputs < 1)
         return errbuf_fail(err, err_len, "merge: needs at least one result file");
+    if (cfg->command == CMD_COMPARE && cfg->n_inputs < 1)
+        return errbuf_fail(err, err_len, "compare: needs at least one result file");
     if (cfg->command == CMD_CHECK && cfg->n_inputs > 0 && !cfg->ledger)
         return errbuf_fail(err, err_len, "--result: needs --ledger");
     if (cfg->command != CMD_RUN) return 0;
@@ -563,7 +580,7 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
     cfg->dsn = (env_database_url && *env_database_url) ? env_database_url : NULL;
     if (argc < 2)
         return errbuf_fail(err, err_len,
-                           "missing command (init, run, check, demo, report, merge; see --help)");
+                           "missing command (init, run, check, demo, report, merge, compare; see --help)");
 
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -576,7 +593,7 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
         return 0;
     }
     bool known = false;
-    for (int c = CMD_INIT; c <= CMD_MERGE; c++) {
+    for (int c = CMD_INIT; c <= CMD_COMPARE; c++) {
         if (strcmp(cmd, command_names[c]) == 0) {
             cfg->command = (enum command)c;
             known = true;
@@ -584,7 +601,7 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
     }
     if (!known)
         return errbuf_fail(err, err_len,
-                           "unknown command '%s' (init, run, check, demo, report, merge)", cmd);
+                           "unknown command '%s' (init, run, check, demo, report, merge, compare)", cmd);
 
     bool seen[O_FLAG_COUNT] = {false};
     for (int i = 2; i < argc; i++) {
@@ -595,7 +612,8 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
             return 0;
         }
         if (strncmp(arg, "--", 2) != 0) {
-            bool takes_files = cfg->command == CMD_REPORT || cfg->command == CMD_MERGE;
+            bool takes_files = cfg->command == CMD_REPORT || cfg->command == CMD_MERGE ||
+                               cfg->command == CMD_COMPARE;
             if (!takes_files) {
                 char shown[128]; /* it may be a DSN given without --db */
                 dsn_redact(arg, shown, sizeof shown);
@@ -643,6 +661,7 @@ static const char usage_main[] =
     "  demo    the classic hello-world: one transfer with a retry loop, balances before and after\n"
     "  report  re-print the report of a saved JSON result\n"
     "  merge   combine results of several txstorm processes into one exact report\n"
+    "  compare compare retry/backoff policies across runs: table, CSV, verdicts\n"
     "\n"
     "connection (init, run, check, demo): --db DSN (libpq keyword string or postgresql:// URI);\n"
     "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never printed.\n"
@@ -769,6 +788,19 @@ static const char usage_merge[] =
     "report: counts add, histograms merge bucket by bucket, the duration is the union of\n"
     "their intervals. Refuses results with different histogram precision or workload.\n";
 
+static const char usage_compare[] =
+    "usage: txstorm compare RESULT.json ... [--format text|csv|markdown|verdicts]\n"
+    "                       [--max-failed PCT]\n"
+    "Groups runs into cells (skew and workers x policy: the backoff, +budget with a retry\n"
+    "budget, or a pgbench baseline file, see the README), summarises each metric over the\n"
+    "repetitions (mean, min, max, standard deviation), pools latency percentiles by merging\n"
+    "the runs' histograms, and per workload names the best policy by goodput and by p99\n"
+    "with its margin against the run-to-run spread.\n"
+    "  --format F       text: table and verdicts (default); csv; markdown (the table);\n"
+    "                   verdicts\n"
+    "  --max-failed P   leave a policy that gave up on more than P% of its transactions out\n"
+    "                   of the p99 ranking (default 1)\n";
+
 static const char usage_demo[] =
     "usage: txstorm demo [--db DSN] [--max-retries N] [--backoff P] [--backoff-base D]\n"
     "                    [--backoff-cap D]\n"
@@ -790,6 +822,8 @@ const char *options_usage(enum command c)
         return usage_report;
     case CMD_MERGE:
         return usage_merge;
+    case CMD_COMPARE:
+        return usage_compare;
     default:
         return usage_main;
     }

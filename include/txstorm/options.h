@@ -19,7 +19,8 @@ enum command {
     CMD_CHECK,
     CMD_DEMO,
     CMD_REPORT,
-    CMD_MERGE
+    CMD_MERGE,
+    CMD_COMPARE
 };
 
 #define OPTIONS_MAX_ASSERTS 32
@@ -95,7 +96,11 @@ struct config {
     struct assertion asserts[OPTIONS_MAX_ASSERTS];
     int n_asserts;
 
-    /* report, merge: the result files named on the command line */
+    /* compare */
+    int compare_format;    /* enum compare_format */
+    double max_failed_pct; /* --max-failed: p99 ranks only policies failing at most this */
+
+    /* report, merge, compare: the result files named on the command line */
     const char *inputs[OPTIONS_MAX_INPUTS];
     int n_inputs;
 
