@@ -78,7 +78,7 @@ grep -q 'full-jitter' "$out/plots/goodput-vs-hot.svg" || fail "goodput legend"
 for f in README.md command.txt machine.txt study.json; do [[ -s $out/$f ]] || fail "missing $f"; done
 assert_in "$out/README.md" "| none | 2 | 4 | 1 |"
 assert_in "$out/machine.txt" "server:    PostgreSQL 15"
-assert_in "$out/command.txt" "postgresql://txstorm:***@"
+assert_in "$out/command.txt" "user=txstorm password=***"
 if grep -rqF -- "$TXSTORM_TEST_PASSWORD" "$out"; then fail "the password is in $out"; fi
 
 # The bank is whole after the last run.
