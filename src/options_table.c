@@ -196,7 +196,7 @@ static int read_instance(const char *v, struct config *cfg, char *err, size_t er
 #define AT(f) .offset = offsetof(struct config, f), .size = FIELD_SIZE(f)
 /* A key of the JSON config, and the field it records. */
 #define REC(key, as, f) {key, as, offsetof(struct config, f), FIELD_SIZE(f)}
-#define SHOWN(...) .shown = {__VA_ARGS__}
+#define SHOWN(where, ...) .shown = {.part = where, .phrase = __VA_ARGS__}
 
 const struct flag options_flags[] = {
     {"db", INIT | RUN | CHECK | DEMO, FLAG_TEXT, AT(dsn), .arg = "DSN",
