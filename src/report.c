@@ -170,7 +170,7 @@ static void print_header_part(FILE *out, const json_t *c, enum header_part part)
                   (sh->when == WHEN_KEY_UNSET && !is_set(c, sh->key));
         const char *phrase = on ? sh->phrase : sh->when == WHEN_SET ? sh->unset : NULL;
         if (phrase == NULL) continue;
-        char v[2][64] = {"", ""};
+        char v[2][1024] = {"", ""}; /* a string value (the DSN) may be long */
         for (int r = 0; r < 2; r++)
             if (f->record[r].key) shown_value(c, &f->record[r], v[r], sizeof v[r]);
         if (!first && !sh->glued) fputs(", ", out);
