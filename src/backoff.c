@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const char *const names[BACKOFF_POLICY_COUNT] = {
+const char *const backoff_policy_names[BACKOFF_POLICY_COUNT + 1] = {
     [BACKOFF_NONE] = "none",
     [BACKOFF_CONSTANT] = "constant",
     [BACKOFF_EXPONENTIAL] = "exponential",
@@ -68,7 +68,7 @@ int64_t backoff_delay_us(const struct backoff_config *b, unsigned retry, int64_t
 int backoff_policy_parse(const char *name, enum backoff_policy *out)
 {
     for (int i = 0; i < BACKOFF_POLICY_COUNT; i++) {
-        if (strcmp(name, names[i]) == 0) {
+        if (strcmp(name, backoff_policy_names[i]) == 0) {
             *out = (enum backoff_policy)i;
             return 0;
         }
@@ -78,5 +78,5 @@ int backoff_policy_parse(const char *name, enum backoff_policy *out)
 
 const char *backoff_policy_name(enum backoff_policy p)
 {
-    return (unsigned)p < BACKOFF_POLICY_COUNT ? names[p] : "?";
+    return (unsigned)p < BACKOFF_POLICY_COUNT ? backoff_policy_names[p] : "?";
 }

@@ -419,6 +419,8 @@ int main(int argc, char **argv)
         return cmd_merge(&cfg);
     case CMD_COMPARE:
         return cmd_compare(&cfg);
+    case CMD_COUNT:
+        break;
     }
     return EXIT_USAGE;
 }

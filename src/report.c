@@ -124,47 +124,84 @@ void report_print_check(FILE *out, const struct check_result *c)
 }
 
 /* The run's set-up, read back from its configuration. */
+/* A recorded value as the header prints it. */
+static void shown_value(const json_t *c, const struct flag_record *r, char *out, size_t len)
+{
+    switch (r->as) {
+    case AS_INT:
+        snprintf(out, len, "%.0f", report_cfg_num(c, r->key, 0));
+        break;
+    case AS_REAL:
+        snprintf(out, len, "%g", report_cfg_num(c, r->key, 0));
+        break;
+    case AS_MS:
+    case AS_S:
+        snprintf(out, len, "%.3g", report_cfg_num(c, r->key, 0));
+        break;
+    default:
+        snprintf(out, len, "%s", report_cfg_str(c, r->key, "?"));
+        break;
+    }
+}
+
+/* Whether a recorded value is set: a number not zero, a name not the first of
+ * its list ("none"), a true switch. */
+static bool is_set(const json_t *c, const char *key)
+{
+    const struct flag *f = options_flag_recording(key, NULL);
+    json_t *v = json_object_get(c, key);
+    if (json_is_number(v)) return json_number_value(v) != 0;
+    if (json_is_string(v))
+        return *json_string_value(v) &&
+               !(f && f->names && strcmp(json_string_value(v), f->names[0]) == 0);
+    return json_is_true(v);
+}
+
+/* The phrases of one part of the header, in the flag table's order. */
+static void print_header_part(FILE *out, const json_t *c, enum header_part part)
+{
+    bool first = true;
+    for (int i = 0; i < options_n_flags; i++) {
+        const struct flag *f = &options_flags[i];
+        const struct flag_shown *sh = &f->shown;
+        if (sh->part != part) continue;
+        bool on = sh->when == WHEN_ALWAYS ||
+                  (sh->when == WHEN_SET && is_set(c, f->record[0].key)) ||
+                  (sh->when == WHEN_KEY_SET && is_set(c, sh->key)) ||
+                  (sh->when == WHEN_KEY_UNSET && !is_set(c, sh->key));
+        const char *phrase = on ? sh->phrase : sh->when == WHEN_SET ? sh->unset : NULL;
+        if (phrase == NULL) continue;
+        char v[2][1024] = {"", ""}; /* a string value (the DSN) may be long */
+        for (int r = 0; r < 2; r++)
+            if (f->record[r].key) shown_value(c, &f->record[r], v[r], sizeof v[r]);
+        if (!first && !sh->glued) fputs(", ", out);
+        fprintf(out, phrase, v[0], v[1]);
+        first = false;
+    }
+}
+
 static void print_run_header(FILE *out, const struct run_summary *s)
 {
     const json_t *c = s->config;
     const char *verb = s->merged_from ? "merge" : s->interrupted ? "run (interrupted)" : "run";
-    fprintf(out, "txstorm %s: %.0f workers, %.1f s, %.0f accounts, skew %s, amount ", verb,
-            report_cfg_num(c, "workers", 0), (double)s->elapsed_us / 1e6,
-            report_cfg_num(c, "accounts", 0), report_cfg_str(c, "skew", "?"));
-    if (strcmp(report_cfg_str(c, "amount_mode", "range"), "fraction") == 0)
-        fprintf(out, "fraction %g of the source balance\n",
-                report_cfg_num(c, "amount_fraction", 0));
-    else
-        fprintf(out, "%.0f..%.0f\n", report_cfg_num(c, "amount_lo", 0),
-                report_cfg_num(c, "amount_hi", 0));
-    if (s->merged_from)
-        fprintf(out, "  merged from %d results, server %s\n", s->merged_from, s->server_version);
-    else
-        fprintf(out, "  database %s (server %s), seed %.0f\n", report_cfg_str(c, "db", "?"),
-                s->server_version, report_cfg_num(c, "seed", 0));
-    fprintf(out, "  shape %s, lock order %s, %s", report_cfg_str(c, "shape", "?"),
-            report_cfg_str(c, "lock_order", "?"), report_cfg_str(c, "isolation", "?"));
-    if (report_cfg_num(c, "think_time_ms", 0) > 0)
-        fprintf(out, ", think %.3g ms", report_cfg_num(c, "think_time_ms", 0));
-    double rate = report_cfg_num(c, "rate", 0);
-    if (rate > 0)
-        fprintf(out, ", open loop %g/s (%s arrivals)", rate, report_cfg_str(c, "arrival", "?"));
-    else
-        fprintf(out, ", closed loop");
-    if (report_cfg_num(c, "warmup_s", 0) > 0)
-        fprintf(out, ", warmup %.3g s excluded", report_cfg_num(c, "warmup_s", 0));
-    fprintf(out, "\n  retries: %s protocol, up to %.0f, backoff %s",
-            report_cfg_str(c, "retry_protocol", "?"), report_cfg_num(c, "max_retries", 0),
-            report_cfg_str(c, "backoff", "?"));
-    if (strcmp(report_cfg_str(c, "backoff", "none"), "none") != 0)
-        fprintf(out, " (base %.3g ms, cap %.3g ms)", report_cfg_num(c, "backoff_base_ms", 0),
-                report_cfg_num(c, "backoff_cap_ms", 0));
-    if (report_cfg_num(c, "retry_budget", 0) > 0)
-        fprintf(out, ", budget %g tokens (refund %g)", report_cfg_num(c, "retry_budget", 0),
-                report_cfg_num(c, "retry_budget_refund", 0));
-    if (report_cfg_num(c, "inject_retry", 0) > 0)
-        fprintf(out, ", injected 40001 p=%g", report_cfg_num(c, "inject_retry", 0));
-    fprintf(out, "\n\n");
+    fprintf(out, "txstorm %s: ", verb);
+    print_header_part(out, c, HEADER_LOAD);
+    fprintf(out, ", %.1f s, %.0f accounts, ", (double)s->elapsed_us / 1e6,
+            report_cfg_num(c, "accounts", 0));
+    print_header_part(out, c, HEADER_WORKLOAD);
+    if (s->merged_from) {
+        fprintf(out, "\n  merged from %d results, server %s", s->merged_from, s->server_version);
+    } else {
+        fputs("\n  ", out);
+        print_header_part(out, c, HEADER_DB);
+        fprintf(out, " (server %s), ", s->server_version);
+        print_header_part(out, c, HEADER_SEED);
+    }
+    fputs("\n  ", out);
+    print_header_part(out, c, HEADER_TXN);
+    fputs("\n  retries: ", out);
+    print_header_part(out, c, HEADER_RETRIES);
+    fputs("\n\n", out);
 }
 
 static void print_counts(FILE *out, const struct run_summary *s)

@@ -26,49 +26,77 @@ static void describe_skew(const struct skew *k, char *out, size_t len)
     }
 }
 
+/* One config field into o, as its flag's row records it. */
+static void record_json(json_t *o, const struct flag *f, const struct flag_record *r,
+                        const struct config *cfg)
+{
+    const char *at = (const char *)cfg + r->offset;
+    int64_t us = 0;
+    if (r->as == AS_MS || r->as == AS_S) memcpy(&us, at, sizeof us);
+    json_t *v = NULL;
+    switch (r->as) {
+    case AS_NONE:
+        return;
+    case AS_INT:
+        v = json_integer(r->size == sizeof(int) ? *(const int *)at
+                                                : (json_int_t) * (const int64_t *)at);
+        break;
+    case AS_REAL:
+        v = json_real(*(const double *)at);
+        break;
+    case AS_MS:
+        v = json_real(report_ms(us));
+        break;
+    case AS_S:
+        v = json_real((double)us / 1e6);
+        break;
+    case AS_NAME:
+        v = json_string(f->names[*(const int *)at]);
+        break;
+    case AS_TEXT:
+        v = json_string(*(const char *const *)at);
+        break;
+    case AS_BOOL:
+        v = json_boolean(*(const bool *)at);
+        break;
+    case AS_SKEW: {
+        const struct skew *k = (const struct skew *)at;
+        char skew[64];
+        describe_skew(k, skew, sizeof skew);
+        v = json_string(skew);
+        /* The foundation's key: the hot set, when the skew has one. */
+        if (k->kind == SKEW_HOT || k->kind == SKEW_HOTSPOT)
+            json_object_set_new(o, "hot", json_integer(k->hot));
+        break;
+    }
+    case AS_RETRY_SET: {
+        const struct retry_set *set = (const struct retry_set *)at;
+        v = json_array();
+        for (int c = 0; c < ERR_CLASS_COUNT; c++)
+            if (set->retry[c]) json_array_append_new(v, json_string(classify_name(c)));
+        break;
+    }
+    }
+    json_object_set_new(o, r->key, v);
+}
+
 json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, uint64_t seed,
                            int64_t accounts, int threads)
 {
-    char skew[64];
-    describe_skew(&cfg->skew, skew, sizeof skew);
-    json_t *retry_on = json_array();
-    for (int c = 0; c < ERR_CLASS_COUNT; c++)
-        if (cfg->retry_on.retry[c]) json_array_append_new(retry_on, json_string(classify_name(c)));
-    bool fraction = cfg->amount_mode == AMOUNT_FRACTION;
-    json_t *o = json_pack(
-        "{s:s, s:i, s:I, s:s, s:s, s:I, s:I, s:f, s:I, s:f, s:s, s:s, s:s, s:f, s:s, s:o, s:i, "
-        "s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:f, s:I, s:i}",
-        "db", dsn_redacted, "workers", cfg->workers, "accounts", (json_int_t)accounts, "skew", skew,
-        "amount_mode", fraction ? "fraction" : "range", "amount_lo", (json_int_t)cfg->amount_lo,
-        "amount_hi", (json_int_t)cfg->amount_hi, "amount_fraction",
-        fraction ? cfg->amount_fraction : 0.0, "transactions_target", (json_int_t)cfg->transactions,
-        "duration_target_s", (double)cfg->duration_us / 1e6, "shape",
-        options_shape_name(cfg->spec.shape), "lock_order",
-        options_lock_order_name(cfg->spec.lock_order), "isolation",
-        options_isolation_name(cfg->spec.isolation), "think_time_ms", report_ms(cfg->spec.think_us),
-        "retry_protocol", options_protocol_name(cfg->protocol), "retry_on", retry_on, "max_retries",
-        cfg->max_retries, "backoff", backoff_policy_name(cfg->backoff.policy), "backoff_base_ms",
-        report_ms(cfg->backoff.base_us), "backoff_cap_ms", report_ms(cfg->backoff.cap_us),
-        "retry_budget", cfg->budget_tokens, "retry_budget_refund",
-        cfg->budget_tokens > 0 ? cfg->budget_refund : 0.0, "inject_retry", cfg->inject_retry,
-        "rate", cfg->rate, "arrival", options_arrival_name(cfg->arrival), "warmup_s",
-        (double)cfg->warmup_us / 1e6, "seed", (json_int_t)seed, "sig_figs", cfg->sig_figs);
-    json_object_set_new(o, "write_mode",
-                        json_string(options_write_mode_name(cfg->spec.write_mode)));
-    json_object_set_new(o, "ledger", json_boolean(cfg->ledger));
-    json_object_set_new(o, "allow_overdraft", json_boolean(cfg->allow_overdraft));
-    json_object_set_new(o, "instance", json_integer(cfg->instance));
-    json_object_set_new(o, "instances", json_integer(cfg->instances));
-    json_object_set_new(o, "threads", json_integer(threads));
-    json_object_set_new(o, "audit_every_ms", json_real(report_ms(cfg->audit_us)));
-    json_object_set_new(o, "reconnect_timeout_s",
-                        json_real((double)cfg->reconnect_timeout_us / 1e6));
-    json_object_set_new(o, "stall_timeout_s", json_real((double)cfg->stall_timeout_us / 1e6));
-    json_object_set_new(o, "statement_timeout_ms",
-                        json_real(report_ms(cfg->spec.statement_timeout_us)));
-    /* The foundation's key: the hot set, when the skew has one. */
-    if (cfg->skew.kind == SKEW_HOT || cfg->skew.kind == SKEW_HOTSPOT)
-        json_object_set_new(o, "hot", json_integer(cfg->skew.hot));
+    /* The config as the run resolved it, with zero for what does not apply. */
+    struct config resolved = *cfg;
+    resolved.dsn = dsn_redacted;
+    resolved.seed = seed;
+    resolved.accounts = accounts;
+    resolved.threads = threads;
+    if (resolved.amount_mode != AMOUNT_FRACTION) resolved.amount_fraction = 0;
+    if (resolved.budget_tokens <= 0) resolved.budget_refund = 0;
+    json_t *o = json_object();
+    for (int i = 0; i < options_n_flags; i++) {
+        const struct flag *f = &options_flags[i];
+        for (size_t r = 0; r < sizeof f->record / sizeof f->record[0]; r++)
+            if (f->record[r].key) record_json(o, f, &f->record[r], &resolved);
+    }
     return o;
 }
 

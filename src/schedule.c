@@ -2,6 +2,10 @@
 #include "txstorm/schedule.h"
 
 #include <math.h>
+#include <stddef.h>
+
+const char *const schedule_arrival_names[] = {[ARRIVAL_FIXED] = "fixed",
+                                              [ARRIVAL_POISSON] = "poisson", NULL};
 
 void schedule_init(struct schedule *s, enum arrival arrival, double rate_per_s, int64_t start_us,
                    double offset_us)

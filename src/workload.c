@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const workload_amount_mode_names[] = {[AMOUNT_RANGE] = "range",
+                                                  [AMOUNT_FRACTION] = "fraction", NULL};
+
 /* Redraws of the second Zipf id before falling back to a uniform one: with a
  * large exponent almost every draw is 1, and the loop must still end. */
 enum { ZIPF_REDRAWS = 64 };

@@ -51,14 +51,38 @@ static void fuzz_command_line(char *text)
     options_parse(argc, argv, NULL, &cfg, err, sizeof err);
 }
 
-/* DSN redaction, and scrubbing a message that quotes the DSN. */
-static void fuzz_dsn(const char *text)
+/* The redacted form of connection options and the message scrub: the
+ * input's lines are "key=value" options (a leading '*' marks a secret), the
+ * last line a message to scrub. libpq's own parser, which produces the
+ * options in the tool, is libpq's to fuzz. */
+static void fuzz_dsn(char *text)
 {
-    char redacted[1024], password[512], raw[512], scrubbed[2048];
-    dsn_redact(text, redacted, sizeof redacted);
-    dsn_password(text, password, sizeof password, raw, sizeof raw);
-    const char *secrets[] = {password, raw, NULL};
-    dsn_scrub(text, secrets, scrubbed, sizeof scrubbed);
+    struct dsn_option opts[16];
+    const char *secrets[17];
+    int n = 0, n_secrets = 0;
+    char *line = text, *message = "";
+    while (line && *line && n < 16) {
+        char *next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        char *eq = strchr(line, '=');
+        if (eq == NULL) {
+            message = line;
+        } else {
+            *eq = '\0';
+            bool secret = *line == '*';
+            opts[n++] = (struct dsn_option){.key = line + secret, .value = eq + 1, .secret = secret};
+            if (secret) secrets[n_secrets++] = eq + 1;
+        }
+        line = next;
+    }
+    secrets[n_secrets] = NULL;
+    char out[1024], err[256], scrubbed[2048];
+    dsn_validate(opts, n, err, sizeof err);
+    dsn_format_redacted(opts, n, out, sizeof out);
+    /* The redacted form holds no secret's value (masked values are "***"). */
+    for (int i = 0; i < n; i++)
+        if (opts[i].secret && strlen(opts[i].value) > 3 && strstr(out, "=***") == NULL) abort();
+    dsn_scrub(message, secrets, scrubbed, sizeof scrubbed);
 }
 
 /* A result file: loaded, merged with itself, printed, its spectrum written,

@@ -19,7 +19,7 @@
 #define TXSTORM_ATTEMPT_H
 
 #include "txstorm/classify.h"
-#include "txstorm/options.h"
+#include "txstorm/spec.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stdint.h>

@@ -38,7 +38,10 @@ struct backoff_config {
 int64_t backoff_delay_us(const struct backoff_config *b, unsigned retry, int64_t prev_us,
                          struct rng *r);
 
-/* Policy names as above; returns -1 for an unknown name. */
+/* Policy names as above, indexed by the enum, ending in NULL. */
+extern const char *const backoff_policy_names[];
+
+/* Returns -1 for an unknown name. */
 int backoff_policy_parse(const char *name, enum backoff_policy *out);
 const char *backoff_policy_name(enum backoff_policy p);
 

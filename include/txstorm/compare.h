@@ -159,6 +159,8 @@ int compare_load(const char *path, struct compare_run *run, char *err, size_t er
 
 /* Output formats (compare_print.c). */
 enum compare_format { COMPARE_TEXT, COMPARE_CSV, COMPARE_MARKDOWN, COMPARE_VERDICTS };
+/* Their names on the command line, indexed by the enum, ending in NULL. */
+extern const char *const compare_format_names[];
 
 /* text: the table, a blank line, the verdicts; markdown: the table only. */
 void compare_print(FILE *out, const struct compare_study *s, enum compare_format f);

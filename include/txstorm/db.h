@@ -5,7 +5,7 @@
 
 #include "txstorm/attempt.h"
 #include "txstorm/classify.h"
-#include "txstorm/options.h"
+#include "txstorm/spec.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stdint.h>

@@ -31,15 +31,6 @@ int dsn_validate(const struct dsn_option *opts, int n, char *err, size_t err_len
  * where libpq would need it. No options gives "(libpq defaults)". */
 void dsn_format_redacted(const struct dsn_option *opts, int n, char *out, size_t out_len);
 
-/* Copies dsn (keyword/value string or postgresql:// URI) into out with any
- * password replaced by "***". NULL or empty dsn gives "(libpq defaults)". */
-void dsn_redact(const char *dsn, char *out, size_t out_len);
-
-/* Extracts the password from dsn into out, decoded ("" when there is none),
- * and into raw as written (a URI's percent-encoded form; "" for keyword
- * strings, where the two are the same). Messages may quote either. */
-void dsn_password(const char *dsn, char *out, size_t out_len, char *raw, size_t raw_len);
-
 /* Copies msg into out with every occurrence of each secret at least
  * DSN_SCRUB_MIN_LEN long replaced by "***", on one line (newlines become
  * spaces, trailing ones are dropped). secrets is NULL-terminated. */

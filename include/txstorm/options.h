@@ -6,11 +6,14 @@
 #include "txstorm/backoff.h"
 #include "txstorm/classify.h"
 #include "txstorm/schedule.h"
+#include "txstorm/spec.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* A command is a value here, a row in options.c's command table (name, usage,
+ * result files it takes) and a case in main's dispatch. */
 enum command {
     CMD_HELP,
     CMD_VERSION,
@@ -20,7 +23,8 @@ enum command {
     CMD_DEMO,
     CMD_REPORT,
     CMD_MERGE,
-    CMD_COMPARE
+    CMD_COMPARE,
+    CMD_COUNT
 };
 
 #define OPTIONS_MAX_ASSERTS 32
@@ -28,32 +32,6 @@ enum command {
 #define OPTIONS_MAX_THREADS 1024
 #define OPTIONS_MAX_INSTANCES 512
 #define OPTIONS_MAX_INPUTS 256
-
-/* How a transfer talks to the database (see the run usage text). */
-enum txn_shape { SHAPE_INTERACTIVE, SHAPE_FOR_UPDATE, SHAPE_SINGLE, SHAPE_PIPELINED };
-enum lock_order { LOCK_TRANSFER_ORDER, LOCK_ID_ORDER };
-enum isolation { ISO_SERIALIZABLE, ISO_REPEATABLE_READ, ISO_READ_COMMITTED };
-enum retry_protocol { PROTOCOL_RESTART, PROTOCOL_SAVEPOINT };
-
-/* Everything that shapes one transaction, fixed for a run. */
-enum write_mode { WRITE_RELATIVE, WRITE_ABSOLUTE };
-
-struct txn_spec {
-    enum txn_shape shape;
-    enum lock_order lock_order;
-    enum isolation isolation;
-    int64_t think_us;             /* pause between statements inside a transaction */
-    enum write_mode write_mode;   /* absolute: write computed balances (lost updates under RC) */
-    bool ledger;                  /* insert a `transfers` row in each transfer */
-    int64_t statement_timeout_us; /* the server cancels a longer statement; 0: none */
-};
-
-const char *options_shape_name(enum txn_shape s);
-const char *options_lock_order_name(enum lock_order o);
-const char *options_isolation_name(enum isolation i);
-const char *options_protocol_name(enum retry_protocol p);
-const char *options_arrival_name(enum arrival a);
-const char *options_write_mode_name(enum write_mode m);
 
 struct config {
     enum command command;
@@ -138,7 +116,103 @@ int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Decimal fraction like "0.25" or "1" in [min, max]; same return values. */
 int options_parse_double(const char *s, double min, double max, double *out);
 
-/* Usage text for `txstorm --help` or `txstorm CMD --help`. */
+/* Usage text for `txstorm --help` or `txstorm CMD --help`, generated from the
+ * command and flag tables. */
 const char *options_usage(enum command c);
+
+/* The flag table. Each flag is one row: its name, the commands that take it,
+ * how its value is read and where in struct config it lands, its default, its
+ * help line, how the result's JSON config records it and how the report's
+ * header shows it. The parser, --help, report_config_json and the report header
+ * are all driven by these rows. */
+
+/* How a value is read: kinds with a range or a name list are checked by the
+ * parser; FLAG_CUSTOM rows bring their own parse function. */
+enum flag_kind {
+    FLAG_SWITCH,   /* takes no value; sets a bool */
+    FLAG_TEXT,     /* a string, kept as given */
+    FLAG_PATH,     /* a file name, not empty */
+    FLAG_INT,      /* whole number in [min, max], into an int or an int64_t */
+    FLAG_DOUBLE,   /* number in [lo, hi] */
+    FLAG_DURATION, /* whole number with a unit, into an int64_t of microseconds */
+    FLAG_CHOICE,   /* one of names[], its index into an enum */
+    FLAG_CUSTOM    /* parse() reads it */
+};
+
+/* How a config field is written into the result's JSON config. */
+enum record_as {
+    AS_NONE,
+    AS_INT,       /* an int, int64_t or uint64_t, as a JSON integer */
+    AS_REAL,      /* a double */
+    AS_MS,        /* int64_t microseconds as milliseconds */
+    AS_S,         /* int64_t microseconds as seconds */
+    AS_NAME,      /* an enum, as its name from the flag's names[] */
+    AS_TEXT,      /* a string */
+    AS_BOOL,      /* a bool */
+    AS_SKEW,      /* struct skew, as "hot:K" etc. (and "hot" when it has a hot set) */
+    AS_RETRY_SET, /* struct retry_set, as an array of class names */
+};
+
+struct flag_record {
+    const char *key;
+    enum record_as as;
+    size_t offset; /* in struct config */
+    size_t size;
+};
+
+/* The report's header: its lines, in the order printed. */
+enum header_part {
+    HEADER_NONE,
+    HEADER_LOAD,     /* "txstorm run: 16 workers" */
+    HEADER_WORKLOAD, /* "skew hot:10, amount 1..100" */
+    HEADER_DB,       /* "database ..." */
+    HEADER_SEED,     /* "seed 42" */
+    HEADER_TXN,      /* "shape interactive, lock order random, ..." */
+    HEADER_RETRIES   /* "retries: restart protocol, up to 10, ..." */
+};
+
+/* When a phrase is printed: always, when the flag's own recorded value is set
+ * (not zero, not its first name), or when another key's value is (un)set. */
+enum header_when { WHEN_ALWAYS, WHEN_SET, WHEN_KEY_SET, WHEN_KEY_UNSET };
+
+struct flag_shown {
+    enum header_part part;
+    const char *phrase; /* a format with one %s per record of the flag */
+    const char *unset;  /* WHEN_SET: what is printed instead when unset; NULL: nothing */
+    enum header_when when;
+    const char *key; /* WHEN_KEY_SET, WHEN_KEY_UNSET */
+    bool glued;      /* follows the previous phrase without ", " */
+};
+
+struct flag {
+    const char *name;  /* --name */
+    unsigned commands; /* bit (1 << CMD_x) for each command that takes it */
+    enum flag_kind kind;
+    size_t offset; /* where its value lands in struct config; size: of that field */
+    size_t size;
+    int64_t min, max; /* FLAG_INT */
+    double lo, hi;    /* FLAG_DOUBLE */
+    bool above_zero;  /* FLAG_DOUBLE, FLAG_DURATION: zero is refused too */
+    const char *const *names; /* FLAG_CHOICE (and AS_NAME): ending in NULL */
+    const char *noun;         /* FLAG_CHOICE: "unknown NOUN '...'"; NULL: "value" */
+    int (*parse)(const char *value, struct config *cfg, char *err, size_t err_len);
+    const char *def;   /* the default, as one would type it; NULL: zero, off or none */
+    const char *needs; /* another flag that must be given with it */
+    const char *group; /* help heading it is listed under; NULL: none */
+    const char *arg;   /* the value's placeholder in help ("N", "D"); NULL for a switch */
+    const char *help;  /* help text; '\n' starts a continuation line */
+    struct flag_record record[2]; /* in the JSON config */
+    bool unrecorded;              /* on purpose not in the JSON config */
+    const char *same_as;          /* recorded and shown as that flag */
+    struct flag_shown shown;      /* in the report's header */
+    bool unshown;                 /* on purpose not in the header */
+    const char *shown_via;        /* its effect shows in that flag's phrase */
+};
+
+extern const struct flag options_flags[];
+extern const int options_n_flags;
+
+/* The row that records key, or NULL. */
+const struct flag *options_flag_recording(const char *key, const struct flag_record **rec);
 
 #endif

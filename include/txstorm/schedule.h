@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 enum arrival { ARRIVAL_FIXED, ARRIVAL_POISSON };
+/* Their names, indexed by the enum, ending in NULL. */
+extern const char *const schedule_arrival_names[];
 
 struct schedule {
     enum arrival arrival;

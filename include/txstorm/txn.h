@@ -21,6 +21,7 @@
 #include "txstorm/backoff.h"
 #include "txstorm/budget.h"
 #include "txstorm/rng.h"
+#include "txstorm/spec.h"
 #include "txstorm/stats.h"
 #include <stdatomic.h>
 

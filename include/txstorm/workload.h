@@ -39,6 +39,8 @@ struct zipf {
 };
 
 enum amount_mode { AMOUNT_RANGE, AMOUNT_FRACTION };
+/* Their names, indexed by the enum, ending in NULL. */
+extern const char *const workload_amount_mode_names[];
 
 struct workload_config {
     int64_t accounts;

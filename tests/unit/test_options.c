@@ -1,8 +1,13 @@
-/* Option parsing: defaults, every flag, and every kind of bad input. */
+/* Option parsing: defaults, every flag, and every kind of bad input; the flag
+ * table is well formed and each flag reaches --help, the JSON config and the
+ * report's header. */
 #include "txstorm/options.h"
+#include "txstorm/report.h"
 
 #include "cmocka_prelude.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -160,7 +165,9 @@ static void bad_commands_and_flags(void **state)
     char *stray[] = {"txstorm", "run", "16"};
     expect_error(ARGC(stray), stray, "unexpected argument '16'");
     char *dsn[] = {"txstorm", "run", "postgresql://u:hunter2@h/db"};
-    expect_error(ARGC(dsn), dsn, "unexpected argument 'postgresql://u:***@h/db'");
+    expect_error(ARGC(dsn), dsn,
+                 "unexpected argument (not shown: it looks like a connection string; give it "
+                 "with --db)");
     assert_null(strstr(err, "hunter2"));
     char *missing[] = {"txstorm", "run", "--workers"};
     expect_error(ARGC(missing), missing, "--workers: missing its value");
@@ -421,6 +428,183 @@ static void init_total_must_fit(void **state)
     expect_error(ARGC(ok), ok, "--balance: 2147483648 is out of range");
 }
 
+/* A row of that name taken by one of the commands. */
+static const struct flag *flag_named(const char *name, unsigned commands)
+{
+    for (int i = 0; i < options_n_flags; i++)
+        if (strcmp(options_flags[i].name, name) == 0 && (options_flags[i].commands & commands))
+            return &options_flags[i];
+    return NULL;
+}
+
+static int count_conversions(const char *phrase)
+{
+    int n = 0;
+    for (const char *p = phrase; (p = strchr(p, '%')) != NULL; p += 2) {
+        if (p[1] != 's') fail_msg("phrase '%s' has a conversion other than %%s", phrase);
+        n++;
+    }
+    return n;
+}
+
+/* Every row says how it is read, where it lands, and, for a run flag, whether
+ * the JSON config records it and the header shows it: a row that forgets one
+ * fails here. */
+static void flag_table_is_well_formed(void **state)
+{
+    (void)state;
+    const unsigned commands =
+        ((1u << CMD_COUNT) - 1) & ~(1u << CMD_HELP | 1u << CMD_VERSION);
+    for (int i = 0; i < options_n_flags; i++) {
+        const struct flag *f = &options_flags[i];
+        const char *n = f->name;
+        if (n == NULL || strspn(n, "abcdefghijklmnopqrstuvwxyz-") != strlen(n) || n[0] == '-')
+            fail_msg("row %d: bad name '%s'", i, n ? n : "(null)");
+        if (f->commands == 0 || (f->commands & ~commands)) fail_msg("--%s: bad commands", n);
+        if (f->help == NULL || f->help[0] == '\0') fail_msg("--%s: no help", n);
+        if (f->def && strstr(f->help, "(default")) fail_msg("--%s: its default twice", n);
+        if (f->offset + f->size > sizeof(struct config)) fail_msg("--%s: lands outside", n);
+        bool switch_ = f->kind == FLAG_SWITCH || (f->kind == FLAG_CUSTOM && f->arg == NULL);
+        if (switch_ != (f->arg == NULL)) fail_msg("--%s: a value placeholder iff it takes one", n);
+        if ((f->kind == FLAG_CUSTOM) != (f->parse != NULL)) fail_msg("--%s: parse iff custom", n);
+        if (f->kind == FLAG_SWITCH && f->size != sizeof(bool)) fail_msg("--%s: not a bool", n);
+        if (f->kind == FLAG_INT &&
+            (f->min > f->max || (f->size != sizeof(int) && f->size != sizeof(int64_t))))
+            fail_msg("--%s: bad int range or field", n);
+        if (f->kind == FLAG_DOUBLE && (f->lo > f->hi || f->size != sizeof(double)))
+            fail_msg("--%s: bad range or field", n);
+        if (f->kind == FLAG_DURATION && f->size != sizeof(int64_t)) fail_msg("--%s: field", n);
+        if (f->kind == FLAG_CHOICE &&
+            (f->names == NULL || f->names[0] == NULL || f->names[1] == NULL || f->size != sizeof(int)))
+            fail_msg("--%s: a choice needs two names and an enum", n);
+        for (int j = 0; j < i; j++)
+            if (strcmp(options_flags[j].name, n) == 0 && (options_flags[j].commands & f->commands))
+                fail_msg("--%s: twice for one command", n);
+        if (f->needs && flag_named(f->needs, f->commands) == NULL)
+            fail_msg("--%s: needs an unknown flag --%s", n, f->needs);
+
+        int records = 0;
+        for (int r = 0; r < 2; r++) {
+            const struct flag_record *rec = &f->record[r];
+            if (rec->key == NULL) continue;
+            records++;
+            const struct flag_record *found;
+            if (options_flag_recording(rec->key, &found) != f || found != rec)
+                fail_msg("--%s: key %s recorded twice", n, rec->key);
+            if (rec->as == AS_NONE || (rec->as == AS_NAME && f->names == NULL) ||
+                rec->offset + rec->size > sizeof(struct config))
+                fail_msg("--%s: key %s is recorded wrongly", n, rec->key);
+        }
+        const struct flag_shown *sh = &f->shown;
+        if (sh->part != HEADER_NONE) {
+            if (records == 0 || sh->phrase == NULL || count_conversions(sh->phrase) != records)
+                fail_msg("--%s: its phrase needs one %%s per recorded key", n);
+            if (sh->unset && (sh->when != WHEN_SET || count_conversions(sh->unset) != 0))
+                fail_msg("--%s: bad unset phrase", n);
+            if ((sh->when == WHEN_KEY_SET || sh->when == WHEN_KEY_UNSET) &&
+                (sh->key == NULL || options_flag_recording(sh->key, NULL) == NULL))
+                fail_msg("--%s: its phrase depends on an unrecorded key", n);
+        }
+        const char *other = f->same_as ? f->same_as : f->shown_via;
+        if (other && flag_named(other, f->commands) == NULL) fail_msg("--%s: refers to unknown --%s", n, other);
+        if (!(f->commands & (1u << CMD_RUN))) continue;
+        /* A run flag: in the JSON config, or said not to be, or recorded as another. */
+        if ((records > 0) + f->unrecorded + (f->same_as != NULL) != 1)
+            fail_msg("--%s: record it, or mark it unrecorded or same_as", n);
+        if (records > 0 && (sh->part != HEADER_NONE) + f->unshown + (f->shown_via != NULL) != 1)
+            fail_msg("--%s: show it in the header, or mark it unshown or shown_via", n);
+        if (records == 0 && sh->part != HEADER_NONE) fail_msg("--%s: shown but not recorded", n);
+    }
+}
+
+static char *header_of(const json_t *config)
+{
+    struct run_summary s;
+    memset(&s, 0, sizeof s);
+    s.config = (json_t *)config;
+    s.server_version = "15.0";
+    s.elapsed_us = 2000000;
+    if (!stats_init(&s.total, 3)) fail_msg("stats_init");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    report_print_text(f, &s);
+    fclose(f);
+    s.config = NULL;
+    report_summary_free(&s);
+    char *end = strstr(text, "\n\n"); /* the header ends at the first blank line */
+    if (end) *end = '\0';
+    return text;
+}
+
+/* Long, as a DSN may be: the header must not cut it. */
+#define STRING_MARKER                                                                              \
+    "zz-marker-host=a.very.long.host.name.example port=5432 user=someone dbname=somewhere "     \
+    "sslmode=verify-full sslrootcert=/a/long/path/to/the/ca.crt"
+
+/* A value of the key's type that counts as set (on) or unset. */
+static json_t *marker(const struct flag_record *r, bool on)
+{
+    const struct flag *f = options_flag_recording(r->key, NULL);
+    switch (r->as) {
+    case AS_INT:
+        return json_integer(on ? 77 : 0);
+    case AS_REAL:
+    case AS_MS:
+    case AS_S:
+        return json_real(on ? 77 : 0);
+    case AS_BOOL:
+        return json_boolean(on);
+    default:
+        return json_string(on ? STRING_MARKER : f->names ? f->names[0] : "");
+    }
+}
+
+static void every_flag_reaches_help_json_and_header(void **state)
+{
+    (void)state;
+    for (int c = CMD_INIT; c <= CMD_MERGE; c++) {
+        const char *usage = options_usage((enum command)c);
+        for (int i = 0; i < options_n_flags; i++) {
+            char head[64];
+            snprintf(head, sizeof head, "  --%s ", options_flags[i].name);
+            if ((options_flags[i].commands & (1u << c)) && strstr(usage, head) == NULL)
+                fail_msg("--%s is missing from the help of command %d", options_flags[i].name, c);
+        }
+    }
+
+    char *argv[] = {"txstorm", "run"};
+    assert_int_equal(parse(ARGC(argv), argv), 0);
+    json_t *config = report_config_json(&cfg, "host=h", 9, 10, 1);
+    for (int i = 0; i < options_n_flags; i++) {
+        const struct flag *f = &options_flags[i];
+        for (int r = 0; r < 2; r++)
+            if (f->record[r].key && json_object_get(config, f->record[r].key) == NULL)
+                fail_msg("--%s: %s is missing from the JSON config", f->name, f->record[r].key);
+        if (f->shown.part == HEADER_NONE) continue;
+        /* Its recorded values made distinctive, its phrase must be in the header. */
+        json_t *c = json_deep_copy(config);
+        const struct flag_record *dep;
+        if (f->shown.key && options_flag_recording(f->shown.key, &dep))
+            json_object_set_new(c, f->shown.key, marker(dep, f->shown.when == WHEN_KEY_SET));
+        const char *v[2] = {"", ""};
+        for (int r = 0; r < 2; r++) {
+            if (f->record[r].key == NULL) continue;
+            json_t *m = marker(&f->record[r], true);
+            v[r] = json_is_string(m) ? STRING_MARKER : "77";
+            json_object_set_new(c, f->record[r].key, m);
+        }
+        char phrase[512];
+        snprintf(phrase, sizeof phrase, f->shown.phrase, v[0], v[1]);
+        char *header = header_of(c);
+        if (strstr(header, phrase) == NULL)
+            fail_msg("--%s: '%s' is missing from the header:\n%s", f->name, phrase, header);
+        free(header);
+        json_decref(c);
+    }
+    json_decref(config);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +620,8 @@ int main(void)
         cmocka_unit_test(later_flags_refuse_bad_input),
         cmocka_unit_test(contention_flags_are_read),
         cmocka_unit_test(contention_flags_refuse_bad_input),
+        cmocka_unit_test(flag_table_is_well_formed),
+        cmocka_unit_test(every_flag_reaches_help_json_and_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

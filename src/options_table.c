@@ -1,0 +1,433 @@
+/* The command and flag tables, and the hand-written readers of the few
+ * composite flags. Adding a command is a row in `options_commands` (and its
+ * case in main); adding a flag is a row in `options_flags`. */
+#include "options_internal.h"
+
+#include "txstorm/compare.h"
+#include "txstorm/errbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_ACCOUNTS 1000000000LL
+
+const struct command_def options_commands[] = {
+    [CMD_INIT] = {.name = "init",
+                  .summary = "create the bank (accounts table and metadata)",
+                  .about = "Creation is one transaction: the bank is whole or absent.\n"},
+    [CMD_RUN] = {.name = "run",
+                 .summary = "run contending transfers with retries, report, then check the bank",
+                 .about = "The bank is checked at the end; exit codes as in `txstorm --help`.\n"},
+    [CMD_CHECK] = {.name = "check",
+                   .summary = "verify the bank's invariants in one consistent snapshot",
+                   .about = "Reads the bank in one snapshot: account count, total = initial "
+                            "total, no negative\n"
+                            "balance; with --ledger, each balance = initial + credits - debits "
+                            "in `transfers`, and\n"
+                            "with --result (a run's saved JSON, one per process of the run) "
+                            "every transfer that run\n"
+                            "acknowledged is in the ledger exactly once and none it saw fail "
+                            "is.\n"
+                            "Exit 0 when all hold, 1 when any is violated.\n"},
+    [CMD_DEMO] = {.name = "demo",
+                  .summary = "the classic hello-world: one transfer with a retry loop, balances "
+                             "before and after",
+                  .about = "Sets accounts 1 and 2 of table txstorm_demo_accounts to 1000 and 250, "
+                           "transfers 100\n"
+                           "from 1 to 2 with the retry loop, and prints the balances before and "
+                           "after.\n"},
+    [CMD_REPORT] = {.name = "report",
+                    .summary = "re-print the report of a saved JSON result",
+                    .args = "RESULT.json",
+                    .about = "Re-prints the text report of a saved result (and checks assertions "
+                             "against it).\n",
+                    .min_files = 1,
+                    .max_files = 1},
+    [CMD_MERGE] = {.name = "merge",
+                   .summary = "combine results of several txstorm processes into one exact report",
+                   .args = "A.json B.json ...",
+                   .about = "Combines results of several txstorm processes against one database "
+                            "into one exact\n"
+                            "report: counts add, histograms merge bucket by bucket, the duration "
+                            "is the union of\n"
+                            "their intervals. Refuses results with different histogram precision "
+                            "or workload.\n",
+                   .min_files = 1,
+                   .max_files = OPTIONS_MAX_INPUTS},
+    [CMD_COMPARE] = {.name = "compare",
+                     .summary = "compare retry/backoff policies across runs: table, CSV, verdicts",
+                     .args = "RESULT.json ...",
+                     .about = "Groups runs into cells (skew and workers x policy: the backoff, "
+                              "+budget with a retry\n"
+                              "budget, or a pgbench baseline file, see the README), summarises "
+                              "each metric over the\n"
+                              "repetitions (mean, min, max, standard deviation), pools latency "
+                              "percentiles by merging\n"
+                              "the runs' histograms, and per workload names the best policy by "
+                              "goodput and by p99\n"
+                              "with its margin against the run-to-run spread.\n",
+                     .min_files = 1,
+                     .max_files = OPTIONS_MAX_INPUTS},
+};
+const int options_n_commands = (int)(sizeof options_commands / sizeof options_commands[0]);
+
+/* "hot:10", "zipf:1.2": see workload.h. */
+static int read_skew(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    return workload_parse_skew(v, &cfg->skew, err, err_len);
+}
+
+static int read_hot(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    int64_t n;
+    if (options_int_flag("hot", v, 2, MAX_ACCOUNTS, &n, err, err_len)) return -1;
+    cfg->skew = (struct skew){.kind = SKEW_HOT, .hot = n};
+    return 0;
+}
+
+/* "LO..HI" or a single "N". */
+static int read_amount(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    char lo[32], hi[32];
+    const char *dots = strstr(v, "..");
+    if (dots == NULL) {
+        snprintf(lo, sizeof lo, "%s", v);
+        snprintf(hi, sizeof hi, "%s", v);
+    } else {
+        size_t n = (size_t)(dots - v);
+        if (n >= sizeof lo || strlen(dots + 2) >= sizeof hi)
+            return errbuf_fail(err, err_len, "--amount: '%s' is not LO..HI", v);
+        memcpy(lo, v, n);
+        lo[n] = '\0';
+        snprintf(hi, sizeof hi, "%s", dots + 2);
+    }
+    if (options_int_flag("amount", lo, 1, INT32_MAX, &cfg->amount_lo, err, err_len) ||
+        options_int_flag("amount", hi, 1, INT32_MAX, &cfg->amount_hi, err, err_len))
+        return -1;
+    if (cfg->amount_lo > cfg->amount_hi)
+        return errbuf_fail(err, err_len, "--amount: low end %lld is above high end %lld",
+                           (long long)cfg->amount_lo, (long long)cfg->amount_hi);
+    return 0;
+}
+
+static int read_retry_on(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    return classify_parse_retry_set(v, &cfg->retry_on, err, err_len);
+}
+
+static int read_seed(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    int64_t n;
+    if (options_int_flag("seed", v, 0, INT64_MAX, &n, err, err_len)) return -1;
+    cfg->seed = (uint64_t)n;
+    cfg->seed_given = true;
+    return 0;
+}
+
+/* A duration, or a bare 0 for no progress lines. */
+static int read_progress_every(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    if (strcmp(v, "0") == 0) {
+        cfg->progress_us = 0;
+        return 0;
+    }
+    return options_duration_flag("progress-every", v, &cfg->progress_us, err, err_len);
+}
+
+static int read_retry_budget(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    if (options_double_flag("retry-budget", v, 0, 1e9, &cfg->budget_tokens, err, err_len))
+        return -1;
+    if (cfg->budget_tokens < 1)
+        return errbuf_fail(err, err_len, "--retry-budget: needs at least 1 token");
+    return 0;
+}
+
+static int read_assert(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    if (cfg->n_asserts == OPTIONS_MAX_ASSERTS)
+        return errbuf_fail(err, err_len, "--assert: at most %d", OPTIONS_MAX_ASSERTS);
+    return assertion_parse(v, &cfg->asserts[cfg->n_asserts++], err, err_len);
+}
+
+/* run --ledger: the transfers write ledger rows, and the check reconciles them. */
+static int read_run_ledger(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    (void)v, (void)err, (void)err_len;
+    cfg->ledger = cfg->spec.ledger = true;
+    return 0;
+}
+
+static int read_audit_as_of(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    /* It is spliced into SQL as a literal, so only "-<digits><unit>" passes. */
+    int64_t us;
+    if (v[0] != '-' || options_parse_duration_us(v + 1, &us) != 0)
+        return errbuf_fail(err, err_len, "--audit-as-of: '%s' is not a negative interval like -1s",
+                           v);
+    cfg->audit_as_of = v;
+    return 0;
+}
+
+static int read_result(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    if (cfg->n_inputs == OPTIONS_MAX_INPUTS)
+        return errbuf_fail(err, err_len, "--result: at most %d", OPTIONS_MAX_INPUTS);
+    if (*v == '\0') return errbuf_fail(err, err_len, "--result: needs a file name");
+    cfg->inputs[cfg->n_inputs++] = v;
+    return 0;
+}
+
+/* "I/N": this process is instance I (from 0) of N. */
+static int read_instance(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    char i_s[16], n_s[16];
+    const char *slash = strchr(v, '/');
+    if (slash == NULL || (size_t)(slash - v) >= sizeof i_s || strlen(slash + 1) >= sizeof n_s)
+        return errbuf_fail(err, err_len, "--instance: '%s' is not I/N (e.g. 0/3)", v);
+    memcpy(i_s, v, (size_t)(slash - v));
+    i_s[slash - v] = '\0';
+    snprintf(n_s, sizeof n_s, "%s", slash + 1);
+    int64_t i, count;
+    if (options_parse_int(n_s, 1, OPTIONS_MAX_INSTANCES, &count) != 0 ||
+        options_parse_int(i_s, 0, count - 1, &i) != 0)
+        return errbuf_fail(err, err_len, "--instance: '%s' is not I/N with 0 <= I < N <= %d", v,
+                           OPTIONS_MAX_INSTANCES);
+    cfg->instance = (int)i;
+    cfg->instances = (int)count;
+    return 0;
+}
+
+#define ON(c) (1u << (c))
+#define INIT ON(CMD_INIT)
+#define RUN ON(CMD_RUN)
+#define CHECK ON(CMD_CHECK)
+#define DEMO ON(CMD_DEMO)
+#define REPORT ON(CMD_REPORT)
+#define MERGE ON(CMD_MERGE)
+#define COMPARE ON(CMD_COMPARE)
+
+#define FIELD_SIZE(f) sizeof(((struct config *)0)->f)
+/* Where a flag's value lands. */
+#define AT(f) .offset = offsetof(struct config, f), .size = FIELD_SIZE(f)
+/* A key of the JSON config, and the field it records. */
+#define REC(key, as, f) {key, as, offsetof(struct config, f), FIELD_SIZE(f)}
+#define SHOWN(where, ...) .shown = {.part = where, .phrase = __VA_ARGS__}
+
+const struct flag options_flags[] = {
+    {"db", INIT | RUN | CHECK | DEMO, FLAG_TEXT, AT(dsn), .arg = "DSN",
+     .help = "libpq keyword string or postgresql:// URI; else $DATABASE_URL,\n"
+             "else libpq's PG* variables and defaults. Passwords are never printed",
+     .record = {REC("db", AS_TEXT, dsn)}, SHOWN(HEADER_DB, "database %s")},
+
+    {"accounts", INIT, FLAG_INT, AT(accounts), .min = 2, .max = MAX_ACCOUNTS, .def = "1000",
+     .arg = "N", .help = "number of accounts, ids 1..N",
+     /* A run records the bank's own count here. */
+     .record = {REC("accounts", AS_INT, accounts)}, .unshown = true},
+    {"balance", INIT, FLAG_INT, AT(balance), .min = 0, .max = INT32_MAX, .def = "1000", .arg = "B",
+     .help = "starting balance of each account", .unrecorded = true},
+    {"drop", INIT, FLAG_SWITCH, AT(drop),
+     .help = "replace an existing bank (otherwise init refuses, exit 2)", .unrecorded = true},
+
+    {"workers", RUN, FLAG_INT, AT(workers), .min = 1, .max = OPTIONS_MAX_WORKERS, .def = "16",
+     .group = "load", .arg = "N", .help = "concurrent workers, one connection each",
+     .record = {REC("workers", AS_INT, workers)}, SHOWN(HEADER_LOAD, "%s workers")},
+    {"threads", RUN, FLAG_INT, AT(threads), .min = 1, .max = OPTIONS_MAX_THREADS, .group = "load",
+     .arg = "T",
+     .help = "event-loop threads driving the workers' connections\n"
+             "(default: one per 256 workers, at most one per CPU)",
+     .record = {REC("threads", AS_INT, threads)}, .unshown = true},
+    {"duration", RUN, FLAG_DURATION, AT(duration_us), .above_zero = true, .def = "30s",
+     .group = "load", .arg = "D", .help = "run for D, e.g. 500ms, 30s, 2m, 1h",
+     .record = {REC("duration_target_s", AS_S, duration_us)}, .unshown = true},
+    {"transactions", RUN, FLAG_INT, AT(transactions), .min = 1, .max = INT64_MAX,
+     .group = "load", .arg = "N", .help = "or: finish N transactions in total, split across workers",
+     .record = {REC("transactions_target", AS_INT, transactions)}, .unshown = true},
+    {"seed", RUN, FLAG_CUSTOM, AT(seed), .parse = read_seed, .group = "load", .arg = "N",
+     .help = "makes the transfer choices reproducible (default: random, reported)",
+     .record = {REC("seed", AS_INT, seed)}, SHOWN(HEADER_SEED, "seed %s")},
+
+    {"skew", RUN, FLAG_CUSTOM, AT(skew), .parse = read_skew, .def = "hot:10",
+     .group = "who and how much", .arg = "S",
+     .help = "uniform | hot:K | hotspot:K:P | zipf:S\n"
+             "hot:K two distinct accounts from ids 1..K; hotspot:K:P both from\n"
+             "1..K with probability P, else both from the rest; zipf:S Zipfian\n"
+             "over all accounts with exponent S",
+     .record = {REC("skew", AS_SKEW, skew)}, SHOWN(HEADER_WORKLOAD, "skew %s")},
+    {"hot", RUN, FLAG_CUSTOM, AT(skew), .parse = read_hot, .group = "who and how much",
+     .arg = "K", .help = "same as --skew hot:K", .same_as = "skew"},
+    {"amount", RUN, FLAG_CUSTOM, AT(amount_lo), .parse = read_amount, .def = "1..100",
+     .group = "who and how much", .arg = "LO..HI", .help = "amount uniform in LO..HI, or a single N",
+     .record = {REC("amount_lo", AS_INT, amount_lo), REC("amount_hi", AS_INT, amount_hi)},
+     SHOWN(HEADER_WORKLOAD, "amount %s..%s", .when = WHEN_KEY_UNSET, .key = "amount_fraction")},
+    {"amount-mode", RUN, FLAG_CHOICE, AT(amount_mode), .names = workload_amount_mode_names,
+     .def = "range", .group = "who and how much", .arg = "M",
+     .help = "range: uniform in --amount; fraction: a share of the source balance",
+     .record = {REC("amount_mode", AS_NAME, amount_mode)}, .shown_via = "amount-fraction"},
+    {"amount-fraction", RUN, FLAG_DOUBLE, AT(amount_fraction), .lo = 0, .hi = 1,
+     .above_zero = true, .def = "0.5", .group = "who and how much",
+     .arg = "F", .help = "with fraction: move floor(F x source balance), 0<F<=1",
+     .record = {REC("amount_fraction", AS_REAL, amount_fraction)},
+     SHOWN(HEADER_WORKLOAD, "amount fraction %s of the source balance", .when = WHEN_SET)},
+
+    {"shape", RUN, FLAG_CHOICE, AT(spec.shape), .names = spec_shape_names, .def = "interactive",
+     .group = "transaction shape", .arg = "S",
+     .help = "interactive: BEGIN; read source; check funds in the client; debit;\n"
+             "  credit; COMMIT, one round trip each\n"
+             "for-update: the same, reading both rows FOR UPDATE in id order\n"
+             "single: one UPDATE statement with the funds check, as an implicit\n"
+             "  transaction\n"
+             "pipelined: BEGIN; read; guarded debit; credit; COMMIT in one round\n"
+             "  trip (libpq pipeline mode)",
+     .record = {REC("shape", AS_NAME, spec.shape)}, SHOWN(HEADER_TXN, "shape %s")},
+    {"lock-order", RUN, FLAG_CHOICE, AT(spec.lock_order), .names = spec_lock_order_names,
+     .def = "random", .group = "transaction shape", .arg = "O",
+     .help = "random: updates in transfer order (deadlocks possible);\n"
+             "ordered: in id order",
+     .record = {REC("lock_order", AS_NAME, spec.lock_order)}, SHOWN(HEADER_TXN, "lock order %s")},
+    {"isolation", RUN, FLAG_CHOICE, AT(spec.isolation), .names = spec_isolation_names,
+     .def = "serializable", .group = "transaction shape", .arg = "I",
+     .help = "the transactions' isolation level",
+     .record = {REC("isolation", AS_NAME, spec.isolation)}, SHOWN(HEADER_TXN, "%s")},
+    {"think-time", RUN, FLAG_DURATION, AT(spec.think_us), .group = "transaction shape",
+     .arg = "D", .help = "pause between statements inside a transaction (default 0)",
+     .record = {REC("think_time_ms", AS_MS, spec.think_us)},
+     SHOWN(HEADER_TXN, "think %s ms", .when = WHEN_SET)},
+
+    {"retry-protocol", RUN, FLAG_CHOICE, AT(protocol), .names = spec_protocol_names,
+     .def = "restart", .group = "retries", .arg = "P",
+     .help = "restart: ROLLBACK, back off, run again\n"
+             "savepoint: CockroachDB's SAVEPOINT cockroach_restart protocol",
+     .record = {REC("retry_protocol", AS_NAME, protocol)}, SHOWN(HEADER_RETRIES, "%s protocol")},
+    {"retry-on", RUN, FLAG_CUSTOM, AT(retry_on), .parse = read_retry_on,
+     .def = "serialization,deadlock", .group = "retries", .arg = "LIST",
+     .help = "error classes retried\n"
+             "also constraint, other; ambiguous and connection errors are never\n"
+             "retried in place",
+     .record = {REC("retry_on", AS_RETRY_SET, retry_on)}, .unshown = true},
+    {"max-retries", RUN | DEMO, FLAG_INT, AT(max_retries), .min = 0, .max = 1000000, .def = "10",
+     .group = "retries", .arg = "N", .help = "retries per transaction before it counts as failed",
+     .record = {REC("max_retries", AS_INT, max_retries)}, SHOWN(HEADER_RETRIES, "up to %s")},
+    {"backoff", RUN | DEMO, FLAG_CHOICE, AT(backoff.policy), .names = backoff_policy_names,
+     .noun = "policy", .def = "full-jitter", .group = "retries", .arg = "P",
+     .help = "how long to wait before a retry (formulas in backoff.h)",
+     .record = {REC("backoff", AS_NAME, backoff.policy)}, SHOWN(HEADER_RETRIES, "backoff %s")},
+    {"backoff-base", RUN | DEMO, FLAG_DURATION, AT(backoff.base_us), .def = "2ms",
+     .group = "retries", .arg = "D", .help = "first retry's delay scale",
+     .record = {REC("backoff_base_ms", AS_MS, backoff.base_us)},
+     SHOWN(HEADER_RETRIES, " (base %s ms", .when = WHEN_KEY_SET, .key = "backoff", .glued = true)},
+    {"backoff-cap", RUN | DEMO, FLAG_DURATION, AT(backoff.cap_us), .def = "100ms",
+     .group = "retries", .arg = "D", .help = "longest delay",
+     .record = {REC("backoff_cap_ms", AS_MS, backoff.cap_us)},
+     SHOWN(HEADER_RETRIES, ", cap %s ms)", .when = WHEN_KEY_SET, .key = "backoff", .glued = true)},
+    {"retry-budget", RUN, FLAG_CUSTOM, AT(budget_tokens), .parse = read_retry_budget,
+     .group = "retries", .arg = "N",
+     .help = "token bucket of N retries shared by all workers; empty: fail fast",
+     .record = {REC("retry_budget", AS_REAL, budget_tokens)},
+     SHOWN(HEADER_RETRIES, "budget %s tokens", .when = WHEN_SET)},
+    {"retry-budget-refund", RUN, FLAG_DOUBLE, AT(budget_refund), .lo = 0, .hi = 1e6, .def = "0.1",
+     .needs = "retry-budget", .group = "retries", .arg = "F",
+     .help = "tokens returned per first-try commit",
+     .record = {REC("retry_budget_refund", AS_REAL, budget_refund)},
+     SHOWN(HEADER_RETRIES, " (refund %s)", .when = WHEN_KEY_SET, .key = "retry_budget",
+           .glued = true)},
+    {"inject-retry", RUN, FLAG_DOUBLE, AT(inject_retry), .lo = 0, .hi = 1, .group = "retries",
+     .arg = "P", .help = "with probability P an attempt makes the server raise 40001",
+     .record = {REC("inject_retry", AS_REAL, inject_retry)},
+     SHOWN(HEADER_RETRIES, "injected 40001 p=%s", .when = WHEN_SET)},
+
+    /* At least one transaction a day per worker keeps every schedule in range. */
+    {"rate", RUN, FLAG_DOUBLE, AT(rate), .lo = 0.001, .hi = 1e9, .group = "open loop", .arg = "R",
+     .help = "offer R transactions/s across all workers; latency counts from\n"
+             "each transaction's intended start (coordinated omission corrected)",
+     .record = {REC("rate", AS_REAL, rate)},
+     SHOWN(HEADER_TXN, "open loop %s/s", .unset = "closed loop", .when = WHEN_SET)},
+    {"arrival", RUN, FLAG_CHOICE, AT(arrival), .names = schedule_arrival_names, .def = "fixed",
+     .needs = "rate", .group = "open loop", .arg = "A",
+     .help = "gaps between intended starts",
+     .record = {REC("arrival", AS_NAME, arrival)},
+     SHOWN(HEADER_TXN, " (%s arrivals)", .when = WHEN_KEY_SET, .key = "rate", .glued = true)},
+    {"warmup", RUN, FLAG_DURATION, AT(warmup_us), .group = "open loop", .arg = "D",
+     .help = "run D first without counting it (shown in progress)",
+     .record = {REC("warmup_s", AS_S, warmup_us)},
+     SHOWN(HEADER_TXN, "warmup %s s excluded", .when = WHEN_SET)},
+
+    {"ledger", RUN, FLAG_CUSTOM, AT(ledger), .parse = read_run_ledger, .group = "checking",
+     .help = "each transfer also writes a row into `transfers`; afterwards every\n"
+             "acknowledged transfer must be there exactly once, no failed one may be\n"
+             "(ambiguous ones are resolved), and each balance must match the ledger",
+     .record = {REC("ledger", AS_BOOL, ledger)}, .unshown = true},
+    {"ledger", CHECK, FLAG_SWITCH, AT(ledger), .group = "checking",
+     .help = "each balance must equal initial + credits - debits in `transfers`",
+     .unrecorded = true},
+    {"audit-every", RUN, FLAG_DURATION, AT(audit_us), .above_zero = true, .group = "checking",
+     .arg = "D",
+     .help = "an auditor on its own connection reads the total every D, in one\n"
+             "snapshot, and reports the first, worst and last wrong reading",
+     .record = {REC("audit_every_ms", AS_MS, audit_us)}, .unshown = true},
+    {"audit-as-of", RUN, FLAG_CUSTOM, AT(audit_as_of), .parse = read_audit_as_of,
+     .needs = "audit-every", .group = "checking", .arg = "I",
+     .help = "CockroachDB: the auditor reads AS OF SYSTEM TIME I (e.g. -1s)", .unrecorded = true},
+    {"allow-overdraft", RUN | CHECK, FLAG_SWITCH, AT(allow_overdraft), .group = "checking",
+     .help = "a negative balance is not a violation",
+     .record = {REC("allow_overdraft", AS_BOOL, allow_overdraft)}, .unshown = true},
+    {"write-mode", RUN, FLAG_CHOICE, AT(spec.write_mode), .names = spec_write_mode_names,
+     .def = "relative", .group = "checking", .arg = "M",
+     .help = "relative: balance = balance + x; absolute: write the balance\n"
+             "the client computed (lost updates below serializable)",
+     .record = {REC("write_mode", AS_NAME, spec.write_mode)}, .unshown = true},
+    {"result", CHECK, FLAG_CUSTOM, AT(inputs), .parse = read_result, .needs = "ledger",
+     .group = "checking", .arg = "RUN.json",
+     .help = "a run's saved result, repeatable (one per process of the run)", .unrecorded = true},
+
+    {"instance", RUN, FLAG_CUSTOM, AT(instance), .parse = read_instance, .def = "0/1",
+     .group = "several processes, one run", .arg = "I/N",
+     .help = "this process is instance I (0..N-1) of N\n"
+             "all give the same --seed, wait for each other in a table of the\n"
+             "database, and start together",
+     .record = {REC("instance", AS_INT, instance), REC("instances", AS_INT, instances)},
+     .unshown = true},
+    {"barrier-timeout", RUN, FLAG_DURATION, AT(barrier_timeout_us), .def = "60s",
+     .needs = "instance", .group = "several processes, one run", .arg = "D",
+     .help = "how long to wait for the other instances", .unrecorded = true},
+
+    {"reconnect-timeout", RUN, FLAG_DURATION, AT(reconnect_timeout_us), .def = "30s",
+     .group = "faults", .arg = "D",
+     .help = "how long a worker reconnects a lost connection\n"
+             "(jittered backoff) before it gives up, exit 3; 0us: never",
+     .record = {REC("reconnect_timeout_s", AS_S, reconnect_timeout_us)}, .unshown = true},
+    {"statement-timeout", RUN, FLAG_DURATION, AT(spec.statement_timeout_us), .group = "faults",
+     .arg = "D", .help = "the server cancels any statement running longer than D",
+     .record = {REC("statement_timeout_ms", AS_MS, spec.statement_timeout_us)}, .unshown = true},
+    {"stall-timeout", RUN, FLAG_DURATION, AT(stall_timeout_us), .group = "faults", .arg = "D",
+     .help = "no commit for D is reported as a stall (default off)",
+     .record = {REC("stall_timeout_s", AS_S, stall_timeout_us)}, .unshown = true},
+
+    {"json", RUN | MERGE, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",
+     .help = "write the result as JSON (written whole or not at all)", .unrecorded = true},
+    {"csv", RUN, FLAG_PATH, AT(csv_path), .group = "output", .arg = "FILE",
+     .help = "the per-interval series as CSV", .unrecorded = true},
+    {"hgrm", RUN | REPORT | MERGE, FLAG_PATH, AT(hgrm_path), .group = "output", .arg = "FILE",
+     .help = "the latency percentile spectrum in HdrHistogram's .hgrm format",
+     .unrecorded = true},
+    {"progress-every", RUN, FLAG_CUSTOM, AT(progress_us), .parse = read_progress_every,
+     .def = "1s", .group = "output", .arg = "D",
+     .help = "progress line on stderr every D; 0 turns it off", .unrecorded = true},
+    {"sig-figs", RUN, FLAG_INT, AT(sig_figs), .min = 1, .max = 5, .def = "3", .group = "output",
+     .arg = "N", .help = "histogram precision in significant figures, 1..5",
+     .record = {REC("sig_figs", AS_INT, sig_figs)}, .unshown = true},
+    {"assert", RUN | REPORT | MERGE, FLAG_CUSTOM, AT(asserts), .parse = read_assert,
+     .group = "output", .arg = "EXPR",
+     .help = "CI gate, repeatable: p99<50ms, failed_rate<0.01, tps>500 ...;\n"
+             "any failure exits 4",
+     .unrecorded = true},
+
+    {"format", COMPARE, FLAG_CHOICE, AT(compare_format), .names = compare_format_names,
+     .def = "text", .arg = "F",
+     .help = "text: table and verdicts; csv; markdown (the table); verdicts", .unrecorded = true},
+    {"max-failed", COMPARE, FLAG_DOUBLE, AT(max_failed_pct), .lo = 0, .hi = 100, .def = "1",
+     .arg = "PCT",
+     .help = "rank by p99 only policies that gave up on at most PCT%",
+     .unrecorded = true},
+};
+const int options_n_flags = (int)(sizeof options_flags / sizeof options_flags[0]);

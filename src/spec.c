@@ -1,0 +1,25 @@
+/* The names of the transfer spec's enums. */
+#include "txstorm/spec.h"
+
+#include <stddef.h>
+
+const char *const spec_shape_names[] = {[SHAPE_INTERACTIVE] = "interactive",
+                                        [SHAPE_FOR_UPDATE] = "for-update",
+                                        [SHAPE_SINGLE] = "single",
+                                        [SHAPE_PIPELINED] = "pipelined",
+                                        NULL};
+const char *const spec_lock_order_names[] = {[LOCK_TRANSFER_ORDER] = "random",
+                                             [LOCK_ID_ORDER] = "ordered", NULL};
+const char *const spec_isolation_names[] = {[ISO_SERIALIZABLE] = "serializable",
+                                            [ISO_REPEATABLE_READ] = "repeatable-read",
+                                            [ISO_READ_COMMITTED] = "read-committed", NULL};
+const char *const spec_protocol_names[] = {[PROTOCOL_RESTART] = "restart",
+                                           [PROTOCOL_SAVEPOINT] = "savepoint", NULL};
+const char *const spec_write_mode_names[] = {[WRITE_RELATIVE] = "relative",
+                                             [WRITE_ABSOLUTE] = "absolute", NULL};
+
+const char *spec_shape_name(enum txn_shape s) { return spec_shape_names[s]; }
+const char *spec_lock_order_name(enum lock_order o) { return spec_lock_order_names[o]; }
+const char *spec_isolation_name(enum isolation i) { return spec_isolation_names[i]; }
+const char *spec_protocol_name(enum retry_protocol p) { return spec_protocol_names[p]; }
+const char *spec_write_mode_name(enum write_mode m) { return spec_write_mode_names[m]; }
