@@ -293,9 +293,9 @@ static bool loops_start(struct run *run, struct db_error *err)
     return true;
 }
 
-struct run *run_start(const struct config *cfg, const struct workload_config *workload,
-                      uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
-                      void *before_go_arg, struct db_error *err)
+/* The run with its workers set up, not yet connected; NULL with err set. */
+static struct run *run_create(const struct config *cfg, const struct workload_config *workload,
+                              uint64_t seed, int64_t run_id, struct db_error *err)
 {
     struct run *run = calloc(1, sizeof *run);
     if (run == NULL) {
@@ -333,19 +333,30 @@ struct run *run_start(const struct config *cfg, const struct workload_config *wo
     for (int i = 0; i < run->n_workers; i++)
         worker_setup(&run->workers[i], i, run, seed,
                      cfg->transactions ? share + (i < extra) : INT64_MAX);
+    return run;
+}
 
-    bool ok = connect_all(run, err);
-    if (ok && cfg->audit_us) {
-        run->auditor = (struct auditor){.dsn = cfg->dsn,
-                                        .as_of = cfg->audit_as_of,
-                                        .allow_overdraft = cfg->allow_overdraft,
-                                        .every_us = cfg->audit_us,
-                                        .stop = &run->stop};
-        if (auditor_start(&run->auditor, cfg->sig_figs) != 0) {
-            *err = run->auditor.error;
-            ok = false;
-        }
-    }
+/* Starts the auditor (--audit-interval); false with err set when it cannot. */
+static bool audit_start(struct run *run, struct db_error *err)
+{
+    const struct config *cfg = run->cfg;
+    run->auditor = (struct auditor){.dsn = cfg->dsn,
+                                    .as_of = cfg->audit_as_of,
+                                    .allow_overdraft = cfg->allow_overdraft,
+                                    .every_us = cfg->audit_us,
+                                    .stop = &run->stop};
+    if (auditor_start(&run->auditor, cfg->sig_figs) == 0) return true;
+    *err = run->auditor.error;
+    return false;
+}
+
+struct run *run_start(const struct config *cfg, const struct workload_config *workload,
+                      uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
+                      void *before_go_arg, struct db_error *err)
+{
+    struct run *run = run_create(cfg, workload, seed, run_id, err);
+    if (run == NULL) return NULL;
+    bool ok = connect_all(run, err) && (!cfg->audit_us || audit_start(run, err));
     /* The barrier may wait long: an interrupt meanwhile ends the process. */
     if (ok && before_go) {
         run_unblock_signals();
