@@ -36,14 +36,6 @@ void attempt_begin(struct attempt *a, const struct txn_spec *spec, const struct 
     a->debit_first = spec->lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
 }
 
-bool stmt_is_commit_point(const struct stmt *s, bool cockroach)
-{
-    /* The pipelined transaction carries its injection inside (value 1). */
-    if ((s->prefix & STMT_WITH_INJECT) || (s->kind == STMT_PIPELINED && s->value)) return false;
-    return s->kind == STMT_COMMIT || s->kind == STMT_SINGLE || s->kind == STMT_PIPELINED ||
-           (s->kind == STMT_RELEASE && cockroach);
-}
-
 static struct attempt_step send(struct attempt *a, enum stmt_kind kind, int64_t account,
                                 int64_t value, int next_pc)
 {

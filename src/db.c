@@ -127,9 +127,8 @@ enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err)
         return DB_FAILED;
     }
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
-    if (!db->prepared) return DB_OK;
-    struct txn_spec spec = db->spec;
-    return db_transfer_prepare(db, db->table, &spec, err);
+    db->pipeline = false; /* a fresh session: prepared for nothing yet */
+    return DB_OK;
 }
 
 enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,

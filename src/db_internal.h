@@ -28,8 +28,6 @@ struct db {
     bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */
     bool cockroach;           /* the server is CockroachDB */
     char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
-    bool prepared;            /* db_transfer_prepare ran: a reconnect repeats it */
-    enum bank_table table;
     struct flight flight;
 };
 

@@ -94,8 +94,6 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct db_error *err)
 {
     db->spec = *spec;
-    db->table = table;
-    db->prepared = true;
     db->pipeline = false;
     db->begin_sql = begin_sql[spec->isolation];
     /* The name lets an operator (or a fault test) tell the workers' sessions apart. */

@@ -1,31 +1,27 @@
-/* The event loop: epoll for replies, a min-heap for timers, an eventfd for stop. */
+/* The event loop: epoll for input, a min-heap for timers, an eventfd for stop. */
 #include "txstorm/loop.h"
 
 #include "txstorm/clock.h"
-#include "txstorm/run.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #define EVENTS_PER_WAKE 64
 
-int loop_init(struct loop *l, struct run *run, int n_workers)
+int loop_init(struct loop *l, const atomic_bool *stop, int max_timers)
 {
-    *l = (struct loop){.run = run, .epoll_fd = -1, .wake_fd = -1};
-    if (n_workers < 1) n_workers = 1;
-    l->workers = calloc((size_t)n_workers, sizeof *l->workers);
-    l->heap = calloc((size_t)n_workers, sizeof *l->heap);
-    l->kept = calloc((size_t)n_workers, sizeof *l->kept);
-    if (!l->workers || !l->heap || !l->kept) {
+    *l = (struct loop){.epoll_fd = -1, .wake_fd = -1, .stop = stop};
+    if (max_timers < 1) max_timers = 1;
+    l->heap = calloc((size_t)max_timers, sizeof *l->heap);
+    l->kept = calloc((size_t)max_timers, sizeof *l->kept);
+    if (!l->heap || !l->kept) {
         errno = ENOMEM;
         return -1;
     }
+    l->heap_cap = max_timers;
     l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (l->epoll_fd < 0 || l->wake_fd < 0) return -1;
@@ -38,10 +34,9 @@ void loop_free(struct loop *l)
 {
     if (l->epoll_fd >= 0) close(l->epoll_fd);
     if (l->wake_fd >= 0) close(l->wake_fd);
-    free(l->workers);
     free(l->heap);
     free(l->kept);
-    l->workers = l->heap = l->kept = NULL;
+    l->heap = l->kept = NULL;
     l->epoll_fd = l->wake_fd = -1;
 }
 
@@ -52,55 +47,61 @@ void loop_wake(struct loop *l)
     (void)ignored;
 }
 
-bool loop_watch(struct loop *l, struct worker *w)
+bool loop_watch(struct loop *l, struct loop_watch *w, int fd, loop_fn *ready, void *data)
 {
-    int fd = db_socket(w->db);
-    w->watched_fd = -1;
+    if (w->fd >= 0) l->watched--;
+    w->fd = -1;
     if (fd < 0) {
-        errno = ENOTCONN;
+        errno = EBADF;
         return false;
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
     if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0 &&
         !(errno == EEXIST && epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0))
         return false;
-    w->watched_fd = fd;
+    *w = (struct loop_watch){.fd = fd, .ready = ready, .data = data};
+    l->watched++;
     return true;
 }
 
-void loop_unwatch(struct loop *l, struct worker *w)
+void loop_unwatch(struct loop *l, struct loop_watch *w, bool fd_closed)
 {
-    /* A socket libpq has already closed left the epoll set by itself, and
-     * its number may now be another connection's: leave that one alone. */
-    if (w->watched_fd >= 0 && db_socket(w->db) == w->watched_fd)
-        epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, w->watched_fd, NULL);
-    w->watched_fd = -1;
+    if (w->fd < 0) return;
+    if (!fd_closed) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+    w->fd = -1;
+    l->watched--;
 }
 
-/* ---- timers: a binary min-heap on wake_us; a worker is in it at most once ---- */
+/* ---- timers: a binary min-heap on due_us ---- */
 
-void loop_timer(struct loop *l, struct worker *w, int64_t due_us)
+static void heap_push(struct loop *l, struct loop_timer *t)
 {
-    w->wake_us = due_us;
     int i = l->heap_len++;
     while (i > 0) {
         int parent = (i - 1) / 2;
-        if (l->heap[parent]->wake_us <= due_us) break;
+        if (l->heap[parent]->due_us <= t->due_us) break;
         l->heap[i] = l->heap[parent];
         i = parent;
     }
-    l->heap[i] = w;
+    l->heap[i] = t;
 }
 
-static struct worker *timer_pop(struct loop *l)
+void loop_timer(struct loop *l, struct loop_timer *t, int64_t due_us, bool cuttable, loop_fn *fire,
+                void *data)
 {
-    struct worker *top = l->heap[0], *last = l->heap[--l->heap_len];
+    *t = (struct loop_timer){.due_us = due_us, .cuttable = cuttable, .fire = fire, .data = data};
+    heap_push(l, t);
+}
+
+static struct loop_timer *heap_pop(struct loop *l)
+{
+    struct loop_timer *top = l->heap[0], *last = l->heap[--l->heap_len];
     int i = 0, n = l->heap_len;
     for (;;) {
         int child = 2 * i + 1;
         if (child >= n) break;
-        if (child + 1 < n && l->heap[child + 1]->wake_us < l->heap[child]->wake_us) child++;
-        if (l->heap[child]->wake_us >= last->wake_us) break;
+        if (child + 1 < n && l->heap[child + 1]->due_us < l->heap[child]->due_us) child++;
+        if (l->heap[child]->due_us >= last->due_us) break;
         l->heap[i] = l->heap[child];
         i = child;
     }
@@ -108,26 +109,20 @@ static struct worker *timer_pop(struct loop *l)
     return top;
 }
 
-/* Runs the workers whose timers are due; once the run stops, also those
- * whose waits a stop cuts short (think pauses still run their course). */
+/* Fires the timers that are due; once stopping, also those a stop cuts
+ * short (the others still run their course). */
 static void fire_timers(struct loop *l, int64_t now_us, bool stopping)
 {
     int kept = 0;
-    while (l->heap_len > 0 && (stopping || l->heap[0]->wake_us <= now_us)) {
-        struct worker *w = timer_pop(l);
-        if (w->wake_us > now_us && !worker_wait_cuttable(w))
-            l->kept[kept++] = w;
+    while (l->heap_len > 0 && (stopping || l->heap[0]->due_us <= now_us)) {
+        struct loop_timer *t = heap_pop(l);
+        if (t->due_us > now_us && !t->cuttable)
+            l->kept[kept++] = t;
         else
-            worker_timer(w, now_us);
+            t->fire(t->data, now_us);
     }
     for (int i = 0; i < kept; i++)
-        loop_timer(l, l->kept[i], l->kept[i]->wake_us);
-}
-
-void loop_worker_done(struct loop *l, struct worker *w)
-{
-    loop_unwatch(l, w);
-    l->active--;
+        heap_push(l, l->kept[i]);
 }
 
 /* epoll_pwait2 (Linux 5.11) sleeps to the microsecond; older kernels get
@@ -145,45 +140,25 @@ static int wait_for_events(struct loop *l, struct epoll_event *events, const str
     return epoll_wait(l->epoll_fd, events, EVENTS_PER_WAKE, ms);
 }
 
-/* The loop cannot wait any more: its workers stop where they are, lost. */
-static void abandon(struct loop *l, int error)
-{
-    for (int i = 0; i < l->n_workers; i++) {
-        struct worker *w = l->workers[i];
-        if (w->state == W_DONE) continue;
-        w->lost = true;
-        snprintf(w->error.message, sizeof w->error.message, "event loop: %s", strerror(error));
-    }
-    atomic_store(&l->run->stop, true);
-}
+static bool anything_left(const struct loop *l) { return l->watched > 0 || l->heap_len > 0; }
 
-void *loop_main(void *arg)
+int loop_run(struct loop *l)
 {
-    struct loop *l = arg;
-    struct run *run = l->run;
-    l->active = l->n_workers;
     int64_t now_us = clock_now_us();
-    for (int i = 0; i < l->n_workers; i++)
-        worker_start(l->workers[i], now_us);
-
     struct epoll_event events[EVENTS_PER_WAKE];
-    while (l->active > 0) {
-        bool stopping = atomic_load_explicit(&run->stop, memory_order_relaxed);
-        fire_timers(l, now_us, stopping);
-        if (l->active == 0) break;
+    while (anything_left(l)) {
+        fire_timers(l, now_us, atomic_load_explicit(l->stop, memory_order_relaxed));
+        if (!anything_left(l)) break;
         struct timespec wait, *timeout = NULL;
         if (l->heap_len > 0) {
-            int64_t wait_us = l->heap[0]->wake_us - clock_now_us();
+            int64_t wait_us = l->heap[0]->due_us - clock_now_us();
             if (wait_us < 0) wait_us = 0;
             wait = (struct timespec){.tv_sec = wait_us / 1000000,
                                      .tv_nsec = (wait_us % 1000000) * 1000};
             timeout = &wait;
         }
         int n = wait_for_events(l, events, timeout);
-        if (n < 0 && errno != EINTR) {
-            abandon(l, errno);
-            break;
-        }
+        if (n < 0 && errno != EINTR) return errno;
         now_us = clock_now_us();
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == l) {
@@ -191,12 +166,10 @@ void *loop_main(void *arg)
                 ssize_t ignored = read(l->wake_fd, &count, sizeof count);
                 (void)ignored;
             } else {
-                worker_readable(events[i].data.ptr, now_us);
+                struct loop_watch *w = events[i].data.ptr;
+                w->ready(w->data, now_us);
             }
         }
     }
-
-    /* The last loop out wakes the main thread, which waits in sigtimedwait. */
-    if (atomic_fetch_sub(&run->running, 1) == 1) pthread_kill(run->main_thread, SIGUSR1);
-    return NULL;
+    return 0;
 }

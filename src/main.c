@@ -226,36 +226,32 @@ static bool verify_run(struct db *db, const struct config *cfg, const struct led
     return false;
 }
 
-static int cmd_run(const struct config *cfg)
-{
-    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
-
-    /* 1. The bank must be there and fit the flags. */
-    int rc = EXIT_OK;
-    struct db *db = connect_or_die(cfg, &rc);
-    if (db == NULL) return rc;
-    struct db_error err = {0};
+/* What a run is set up with, read from the bank before it starts. */
+struct run_plan {
     struct bank_meta meta;
-    if (db_bank_meta(db, &meta, &err) != DB_OK) {
-        db_close(db);
-        return die_db(&err);
-    }
-    struct workload_config workload = {.accounts = meta.accounts,
-                                       .skew = cfg->skew,
-                                       .amount_mode = cfg->amount_mode,
-                                       .amount_lo = cfg->amount_lo,
-                                       .amount_hi = cfg->amount_hi,
-                                       .amount_fraction = cfg->amount_fraction};
+    struct workload_config workload;
+    uint64_t seed;
+    int64_t run_id;
+};
+
+/* The bank must be there and fit the flags; then the run is registered (for
+ * its ledger). EXIT_OK, or the exit code of the failure, told on stderr. */
+static int plan_run(struct db *db, const struct config *cfg, struct run_plan *plan)
+{
+    struct db_error err = {0};
+    if (db_bank_meta(db, &plan->meta, &err) != DB_OK) return die_db(&err);
+    plan->workload = (struct workload_config){.accounts = plan->meta.accounts,
+                                              .skew = cfg->skew,
+                                              .amount_mode = cfg->amount_mode,
+                                              .amount_lo = cfg->amount_lo,
+                                              .amount_hi = cfg->amount_hi,
+                                              .amount_fraction = cfg->amount_fraction};
     char werr[OPTIONS_ERR_MAX];
-    if (workload_init(&workload, werr, sizeof werr) != 0) {
+    if (workload_init(&plan->workload, werr, sizeof werr) != 0) {
         fprintf(stderr, "txstorm: %s\n", werr);
-        db_close(db);
         return EXIT_USAGE;
     }
-    struct dsn_view dsn; /* main() has checked that it parses */
-    char dsn_err[256];
-    db_dsn_inspect(cfg->dsn, &dsn, dsn_err, sizeof dsn_err);
-    uint64_t seed = cfg->seed_given ? cfg->seed : fresh_seed();
+    plan->seed = cfg->seed_given ? cfg->seed : fresh_seed();
 
     /* A run bigger than the server allows would fail half-connected: say so first. */
     int64_t free_slots, max_connections;
@@ -266,21 +262,57 @@ static int cmd_run(const struct config *cfg)
                 "txstorm: --workers %d needs %d connections, the server has %lld free "
                 "(max_connections %lld)\n",
                 cfg->workers, needed, (long long)free_slots + 1, (long long)max_connections);
-        db_close(db);
         return EXIT_USAGE;
     }
+    if (db_bank_begin_run(db, cfg->ledger, &plan->run_id, &err) != DB_OK) return die_db(&err);
+    return EXIT_OK;
+}
 
-    /* 2. The run is registered (for its ledger), workers connect, then start together. */
-    int64_t run_id;
-    if (db_bank_begin_run(db, cfg->ledger, &run_id, &err) != DB_OK) {
+/* The bank is checked in one snapshot, then everything is reported.
+ * Returns the exit code the run calls for. */
+static int check_and_report(struct db *db, const struct config *cfg, const struct run_plan *plan,
+                            struct run_results *res)
+{
+    struct run_summary *s = &res->summary;
+    struct dsn_view dsn; /* main() has checked that it parses */
+    char dsn_err[256];
+    db_dsn_inspect(cfg->dsn, &dsn, dsn_err, sizeof dsn_err);
+    s->config = report_config_json(cfg, dsn.redacted, plan->seed, plan->meta.accounts, res->threads);
+    s->server_version = db_server_version(db);
+    s->tool_version = TXSTORM_VERSION;
+    struct db_error err = {0};
+    s->check_done = verify_run(db, cfg, &res->ledger, plan->run_id, &s->check, &err);
+    if (!s->check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
+    if (cfg->audit_us) checker_add_audit(&s->check, &res->audit);
+    if (cfg->ledger) s->ledger = report_ledger_json(&res->ledger, plan->run_id);
+    if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
+    int rc = present(cfg, s);
+    if (rc == EXIT_OK && (!s->check_done || s->workers_lost)) rc = EXIT_DATABASE;
+    return rc;
+}
+
+static int cmd_run(const struct config *cfg)
+{
+    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    int rc = EXIT_OK;
+    struct db *db = connect_or_die(cfg, &rc);
+    if (db == NULL) return rc;
+
+    /* 1. The bank is read and the run registered. */
+    struct run_plan plan;
+    rc = plan_run(db, cfg, &plan);
+    if (rc != EXIT_OK) {
         db_close(db);
-        return die_db(&err);
+        return rc;
     }
+
+    /* 2. The workers connect, then start together. */
     run_block_signals();
-    struct run run;
+    struct db_error err = {0};
     struct barrier_arg barrier = {.db = db, .cfg = cfg};
-    if (run_start(&run, cfg, &workload, seed, run_id, cfg->instances > 1 ? pass_barrier : NULL,
-                  &barrier, &err) != 0) {
+    struct run *run = run_start(cfg, &plan.workload, plan.seed, plan.run_id,
+                                cfg->instances > 1 ? pass_barrier : NULL, &barrier, &err);
+    if (run == NULL) {
         run_unblock_signals();
         db_close(db);
         return die_db(&err);
@@ -288,46 +320,18 @@ static int cmd_run(const struct config *cfg)
 
     /* 3. They contend until the duration, the quota or a signal ends the run;
      *    each interval is collected and shown as it closes. */
-    run_wait(&run, stderr);
-    struct db_error worker_err = {0};
-    struct run_summary summary = {
-        .config = report_config_json(cfg, dsn.redacted, seed, meta.accounts, run.n_loops),
-        .server_version = db_server_version(db),
-        .tool_version = TXSTORM_VERSION,
-        .interrupted = run.interrupted,
-        .intervals = run_intervals_json(&run),
-    };
-    run_finish(&run, &summary.workers_lost, &worker_err);
-    summary.worker_faults = run_faults_json(&run, &summary.faults);
-    summary.stalls = run.stalls;
+    run_wait(run, stderr);
+    struct run_results res;
+    run_results(run, &res);
     run_unblock_signals();
-    summary.total = run.total;
-    run.total = (struct stats){0}; /* the summary owns it now */
-    summary.elapsed_us = run.end_us > run.measure_start_us ? run.end_us - run.measure_start_us : 0;
-    summary.start_wall_us = run.measure_start_wall_us;
-    summary.client_cpu_us = run.cpu_end_us - run.cpu_start_us;
-    summary.end_wall_us = summary.start_wall_us + summary.elapsed_us;
-    if (summary.workers_lost)
-        fprintf(stderr, "txstorm: %d workers stopped early; first: %s\n", summary.workers_lost,
-                worker_err.message);
+    run_free(run);
+    if (res.summary.workers_lost)
+        fprintf(stderr, "txstorm: %d workers stopped early; first: %s\n", res.summary.workers_lost,
+                res.first_lost.message);
 
-    /* 4. The bank is checked in one snapshot, then everything is reported. */
-    summary.check_done = verify_run(db, cfg, &run.ledger, run_id, &summary.check, &err);
-    if (!summary.check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
-    if (cfg->audit_us) {
-        checker_add_audit(&summary.check, &run.auditor.summary);
-        summary.audit_latency_us = run.auditor.latency_us;
-        run.auditor.latency_us = NULL; /* the summary owns it now */
-        summary.audit_series = json_incref(run.auditor.series);
-    }
-    if (cfg->ledger) {
-        summary.ledger = report_ledger_json(&run.ledger, run_id);
-    }
-    if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
-    rc = present(cfg, &summary);
-    if (rc == EXIT_OK && (!summary.check_done || summary.workers_lost)) rc = EXIT_DATABASE;
-    report_summary_free(&summary);
-    run_free(&run);
+    /* 4. The bank is checked, then everything is reported. */
+    rc = check_and_report(db, cfg, &plan, &res);
+    run_results_free(&res);
     db_close(db);
     return rc;
 }

@@ -1,9 +1,17 @@
 /* Running the workers: start them together, collect each interval, stop. */
 #include "txstorm/run.h"
 
+#include "txstorm/auditor.h"
+#include "txstorm/budget.h"
 #include "txstorm/clock.h"
+#include "txstorm/loop.h"
+#include "txstorm/worker.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +20,57 @@
 #define THREAD_STACK_BYTES (512 * 1024)
 #define PROGRESS_HEADER_EVERY 20
 #define DEFAULT_INTERVAL_US 1000000 /* intervals are kept even when nothing is printed */
+
+/* One event loop's share of the run: its thread, its workers, and the sink
+ * they publish to. */
+struct loop_thread {
+    struct run *run;
+    struct loop loop;
+    struct sink sink;
+    struct worker **workers;
+    int n_workers;
+    pthread_t thread;
+};
+
+struct run {
+    const struct config *cfg;
+    struct workload_config workload;
+    struct retry_budget budget; /* shared by the workers when --retry-budget is set */
+    struct worker_env env;      /* what the workers see of the run */
+    int n_workers;
+    struct worker *workers;
+    int n_loops;
+    struct loop_thread *loops;
+    int loops_made;     /* loops initialised (and so to be freed) */
+    int started;        /* loop threads created */
+    int loop_errno;     /* why a loop could not be created */
+    atomic_bool stop;   /* workers finish their transaction and leave */
+    atomic_int running; /* loops still running */
+    atomic_int next_to_connect;
+    pthread_t main_thread;
+
+    int64_t start_us;         /* workers released (monotonic) */
+    int64_t measure_start_us; /* warmup over: what counts starts here */
+    int64_t measure_start_wall_us;
+    int64_t end_us;
+    int64_t cpu_start_us, cpu_end_us; /* the process's CPU at the measured span's ends */
+    bool interrupted;
+
+    struct ledger ledger; /* each worker writes its own book */
+    struct auditor auditor;
+
+    int64_t last_commit_us; /* end of the last interval with a commit */
+    bool in_stall;
+    struct stall_summary stalls;
+
+    struct stats total; /* everything measured, collected interval by interval */
+    struct stats tick;  /* one interval, being collected */
+    /* One row per interval, warmup included and marked: plain structs, a
+     * hundred bytes each, so an hour-long run's series costs half a megabyte
+     * (JSON objects would cost twenty times that, growing all run long). */
+    struct progress_sample *samples;
+    size_t n_samples, cap_samples;
+};
 
 static sigset_t run_signals(void)
 {
@@ -46,15 +105,13 @@ int run_default_threads(int workers)
     return threads < 1 ? 1 : threads;
 }
 
-static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64_t quota)
+static void worker_setup(struct worker *w, int id, struct run *run, uint64_t seed, int64_t quota)
 {
     const struct config *cfg = run->cfg;
-    w->run = run;
     /* Worker i belongs to loop i mod T: neighbours spread over the threads. */
-    w->loop = &run->loops[w->id % run->n_loops];
-    w->sink = &run->sinks[w->id % run->n_loops];
-    w->loop->workers[w->loop->n_workers++] = w;
-    w->watched_fd = -1;
+    struct loop_thread *t = &run->loops[id % run->n_loops];
+    t->workers[t->n_workers++] = w;
+    worker_init(w, id, &run->env, &t->loop, &t->sink);
     w->workload = run->workload;
     w->policy = (struct txn_policy){.protocol = cfg->protocol,
                                     .retry_on = cfg->retry_on,
@@ -68,7 +125,7 @@ static void worker_setup(struct worker *w, struct run *run, uint64_t seed, int64
     w->open_loop = cfg->rate > 0;
     /* Streams are numbered across instances, so every worker of a distributed
      * run draws its own sequence from the shared seed. */
-    uint64_t stream = (uint64_t)cfg->instance * OPTIONS_MAX_WORKERS + (uint64_t)w->id;
+    uint64_t stream = (uint64_t)cfg->instance * OPTIONS_MAX_WORKERS + (uint64_t)id;
     rng_seed(&w->choice_rng, seed, stream);
     rng_seed(&w->jitter_rng, seed, stream | (UINT64_C(1) << 32));
 }
@@ -80,17 +137,19 @@ static bool run_alloc(struct run *run, int sig_figs)
     int per_loop = (run->n_workers + run->n_loops - 1) / run->n_loops;
     run->workers = calloc((size_t)run->n_workers, sizeof *run->workers);
     run->loops = calloc((size_t)run->n_loops, sizeof *run->loops);
-    run->sinks = calloc((size_t)run->n_loops, sizeof *run->sinks);
-    if (!run->workers || !run->loops || !run->sinks) return false;
+    if (!run->workers || !run->loops) return false;
     /* Everything run_free may touch is valid before anything can fail. */
-    for (int i = 0; i < run->n_loops; i++) {
-        pthread_mutex_init(&run->sinks[i].lock, NULL);
-        run->loops[i].epoll_fd = run->loops[i].wake_fd = -1;
-    }
-    for (int i = 0; i < run->n_loops; i++) {
-        if (!stats_init(&run->sinks[i].interval, sig_figs)) return false;
-        if (loop_init(&run->loops[i], run, per_loop) != 0) {
+    for (int i = 0; i < run->n_loops; i++)
+        pthread_mutex_init(&run->loops[i].sink.lock, NULL);
+    for (; run->loops_made < run->n_loops; run->loops_made++) {
+        struct loop_thread *t = &run->loops[run->loops_made];
+        t->run = run;
+        t->workers = calloc((size_t)per_loop, sizeof *t->workers);
+        if (t->workers == NULL || !stats_init(&t->sink.interval, sig_figs)) return false;
+        /* A worker has at most one timer armed. */
+        if (loop_init(&t->loop, &run->stop, per_loop) != 0) {
             run->loop_errno = errno;
+            run->loops_made++;
             return false;
         }
     }
@@ -99,32 +158,32 @@ static bool run_alloc(struct run *run, int sig_figs)
 
 void run_free(struct run *run)
 {
+    if (run == NULL) return;
     for (int i = 0; run->workers && i < run->n_workers; i++)
         db_close(run->workers[i].db);
-    for (int i = 0; run->sinks && run->loops && i < run->n_loops; i++) {
-        stats_free(&run->sinks[i].interval);
-        pthread_mutex_destroy(&run->sinks[i].lock);
-        loop_free(&run->loops[i]);
+    for (int i = 0; run->loops && i < run->n_loops; i++) {
+        struct loop_thread *t = &run->loops[i];
+        stats_free(&t->sink.interval);
+        pthread_mutex_destroy(&t->sink.lock);
+        if (i < run->loops_made) loop_free(&t->loop);
+        free(t->workers);
     }
     free(run->workers);
     free(run->loops);
-    free(run->sinks);
-    run->workers = NULL;
-    run->loops = NULL;
-    run->sinks = NULL;
     stats_free(&run->total);
     stats_free(&run->tick);
     free(run->samples);
-    run->samples = NULL;
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
+    free(run);
 }
 
-void run_stop(struct run *run)
+/* Stops the run: workers finish the transaction in hand and leave. */
+static void run_stop(struct run *run)
 {
     atomic_store(&run->stop, true);
     for (int i = 0; i < run->started; i++)
-        loop_wake(&run->loops[i]);
+        loop_wake(&run->loops[i].loop);
 }
 
 static void loops_join(struct run *run)
@@ -182,6 +241,26 @@ static void start_clock(struct run *run)
     run->cpu_start_us = clock_process_cpu_us();
 }
 
+/* A loop's thread: starts its workers and drives them until all are done. */
+static void *loop_thread_main(void *arg)
+{
+    struct loop_thread *t = arg;
+    struct run *run = t->run;
+    int64_t now_us = clock_now_us();
+    for (int i = 0; i < t->n_workers; i++)
+        worker_start(t->workers[i], now_us);
+    int error = loop_run(&t->loop);
+    if (error != 0) {
+        /* The loop cannot wait any more: its workers stop where they are, lost. */
+        for (int i = 0; i < t->n_workers; i++)
+            worker_abandon(t->workers[i], error);
+        atomic_store(&run->stop, true);
+    }
+    /* The last loop out wakes the main thread, which waits in sigtimedwait. */
+    if (atomic_fetch_sub(&run->running, 1) == 1) pthread_kill(run->main_thread, SIGUSR1);
+    return NULL;
+}
+
 /* Starts the loops; false (with the started ones stopped and joined) if a
  * thread cannot be created. */
 static bool loops_start(struct run *run, struct db_error *err)
@@ -198,7 +277,7 @@ static bool loops_start(struct run *run, struct db_error *err)
     pthread_attr_setstacksize(&attr, THREAD_STACK_BYTES);
     atomic_store(&run->running, run->n_loops);
     for (int i = 0; i < run->n_loops; i++) {
-        int rc = pthread_create(&run->loops[i].thread, &attr, loop_main, &run->loops[i]);
+        int rc = pthread_create(&run->loops[i].thread, &attr, loop_thread_main, &run->loops[i]);
         if (rc != 0) {
             snprintf(err->message, sizeof err->message, "cannot start thread %d: %s", i,
                      strerror(rc));
@@ -214,19 +293,29 @@ static bool loops_start(struct run *run, struct db_error *err)
     return true;
 }
 
-int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
-              uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
-              void *before_go_arg, struct db_error *err)
+/* The run with its workers set up, not yet connected; NULL with err set. */
+static struct run *run_create(const struct config *cfg, const struct workload_config *workload,
+                              uint64_t seed, int64_t run_id, struct db_error *err)
 {
-    memset(run, 0, sizeof *run);
+    struct run *run = calloc(1, sizeof *run);
+    if (run == NULL) {
+        snprintf(err->message, sizeof err->message, "out of memory for %d workers", cfg->workers);
+        return NULL;
+    }
     run->cfg = cfg;
-    run->run_id = run_id;
     run->workload = *workload;
     run->n_workers = cfg->workers;
     run->n_loops = cfg->threads ? cfg->threads : run_default_threads(cfg->workers);
     if (run->n_loops > cfg->workers) run->n_loops = cfg->workers;
     run->main_thread = pthread_self();
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
+    run->env = (struct worker_env){.dsn = cfg->dsn,
+                                   .spec = &cfg->spec,
+                                   .instance = cfg->instance,
+                                   .run_id = run_id,
+                                   .ledger = cfg->ledger ? &run->ledger : NULL,
+                                   .reconnect_timeout_us = cfg->reconnect_timeout_us,
+                                   .stop = &run->stop};
     if (!run_alloc(run, cfg->sig_figs) ||
         (cfg->ledger && ledger_init(&run->ledger, cfg->instance, cfg->workers) != 0)) {
         if (run->loop_errno)
@@ -236,29 +325,38 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
             snprintf(err->message, sizeof err->message, "out of memory for %d workers",
                      cfg->workers);
         run_free(run);
-        return -1;
+        return NULL;
     }
 
     /* --transactions is a total: split it, the remainder to the first workers. */
     int64_t share = cfg->transactions / cfg->workers, extra = cfg->transactions % cfg->workers;
-    for (int i = 0; i < run->n_workers; i++) {
-        run->workers[i].id = i;
-        worker_setup(&run->workers[i], run, seed,
+    for (int i = 0; i < run->n_workers; i++)
+        worker_setup(&run->workers[i], i, run, seed,
                      cfg->transactions ? share + (i < extra) : INT64_MAX);
-    }
+    return run;
+}
 
-    bool ok = connect_all(run, err);
-    if (ok && cfg->audit_us) {
-        run->auditor = (struct auditor){.dsn = cfg->dsn,
-                                        .as_of = cfg->audit_as_of,
-                                        .allow_overdraft = cfg->allow_overdraft,
-                                        .every_us = cfg->audit_us,
-                                        .stop = &run->stop};
-        if (auditor_start(&run->auditor, cfg->sig_figs) != 0) {
-            *err = run->auditor.error;
-            ok = false;
-        }
-    }
+/* Starts the auditor (--audit-interval); false with err set when it cannot. */
+static bool audit_start(struct run *run, struct db_error *err)
+{
+    const struct config *cfg = run->cfg;
+    run->auditor = (struct auditor){.dsn = cfg->dsn,
+                                    .as_of = cfg->audit_as_of,
+                                    .allow_overdraft = cfg->allow_overdraft,
+                                    .every_us = cfg->audit_us,
+                                    .stop = &run->stop};
+    if (auditor_start(&run->auditor, cfg->sig_figs) == 0) return true;
+    *err = run->auditor.error;
+    return false;
+}
+
+struct run *run_start(const struct config *cfg, const struct workload_config *workload,
+                      uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
+                      void *before_go_arg, struct db_error *err)
+{
+    struct run *run = run_create(cfg, workload, seed, run_id, err);
+    if (run == NULL) return NULL;
+    bool ok = connect_all(run, err) && (!cfg->audit_us || audit_start(run, err));
     /* The barrier may wait long: an interrupt meanwhile ends the process. */
     if (ok && before_go) {
         run_unblock_signals();
@@ -273,16 +371,16 @@ int run_start(struct run *run, const struct config *cfg, const struct workload_c
         atomic_store(&run->stop, true);
         auditor_stop(&run->auditor);
         run_free(run);
-        return -1;
+        return NULL;
     }
-    return 0;
+    return run;
 }
 
 /* Moves what the workers published since the last call into run->tick. */
 static void collect(struct run *run)
 {
     for (int i = 0; i < run->n_loops; i++) {
-        struct sink *s = &run->sinks[i];
+        struct sink *s = &run->loops[i].sink;
         pthread_mutex_lock(&s->lock);
         stats_merge(&run->tick, &s->interval);
         stats_reset(&s->interval);
@@ -323,7 +421,7 @@ static void keep_sample(struct run *run, const struct progress_sample *p)
     run->samples[run->n_samples++] = *p;
 }
 
-json_t *run_intervals_json(const struct run *run)
+static json_t *intervals_json(const struct run *run)
 {
     json_t *rows = json_array();
     for (size_t i = 0; rows && i < run->n_samples; i++)
@@ -412,19 +510,24 @@ void run_wait(struct run *run, FILE *progress)
     if (run->tick.attempts > 0) close_interval(run, run->end_us, last_us, progress, &lines);
 }
 
-void run_finish(struct run *run, int *workers_lost, struct db_error *first_error)
+/* Joins the loops and the auditor; counts the workers lost, keeping the
+ * first one's error. */
+static int finish(struct run *run, struct db_error *first_lost)
 {
     loops_join(run);
     atomic_store(&run->stop, true);
     auditor_stop(&run->auditor);
-    *workers_lost = 0;
+    int lost = 0;
     for (int i = 0; i < run->n_workers; i++) {
         struct worker *w = &run->workers[i];
-        if (w->lost && (*workers_lost)++ == 0) *first_error = w->error;
+        if (w->lost && lost++ == 0) *first_lost = w->error;
     }
+    return lost;
 }
 
-json_t *run_faults_json(const struct run *run, struct fault_summary *f)
+/* Sums up the workers' faults into f; returns the per-worker rows (only
+ * workers that lost their connection) as JSON. */
+static json_t *faults_json(const struct run *run, struct fault_summary *f)
 {
     json_t *rows = json_array();
     memset(f, 0, sizeof *f);
@@ -443,4 +546,34 @@ json_t *run_faults_json(const struct run *run, struct fault_summary *f)
                           "disconnected_ms", (double)w->disconnected_us / 1000.0, "lost", w->lost));
     }
     return rows;
+}
+
+void run_results(struct run *run, struct run_results *out)
+{
+    *out = (struct run_results){.threads = run->n_loops};
+    struct run_summary *s = &out->summary;
+    s->interrupted = run->interrupted;
+    s->intervals = intervals_json(run);
+    s->workers_lost = finish(run, &out->first_lost);
+    s->worker_faults = faults_json(run, &s->faults);
+    s->stalls = run->stalls;
+    s->total = run->total;
+    run->total = (struct stats){0};
+    s->elapsed_us = run->end_us > run->measure_start_us ? run->end_us - run->measure_start_us : 0;
+    s->start_wall_us = run->measure_start_wall_us;
+    s->end_wall_us = s->start_wall_us + s->elapsed_us;
+    s->client_cpu_us = run->cpu_end_us - run->cpu_start_us;
+    out->ledger = run->ledger;
+    run->ledger = (struct ledger){0};
+    out->audit = run->auditor.summary;
+    s->audit_latency_us = run->auditor.latency_us;
+    s->audit_series = run->auditor.series;
+    run->auditor.latency_us = NULL;
+    run->auditor.series = NULL;
+}
+
+void run_results_free(struct run_results *r)
+{
+    report_summary_free(&r->summary);
+    ledger_free(&r->ledger);
 }

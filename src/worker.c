@@ -3,16 +3,14 @@
 #include "txstorm/worker.h"
 
 #include "txstorm/clock.h"
-#include "txstorm/loop.h"
-#include "txstorm/run.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static bool stopped(const struct run *run)
+static bool stopped(const struct worker *w)
 {
-    return atomic_load_explicit(&run->stop, memory_order_relaxed);
+    return atomic_load_explicit(w->env->stop, memory_order_relaxed);
 }
 
 static const enum ledger_outcome ledger_outcomes[] = {
@@ -31,30 +29,61 @@ static const enum ledger_outcome ledger_outcomes[] = {
 static const struct backoff_config reconnect_backoff = {
     .policy = BACKOFF_FULL_JITTER, .base_us = 50000, .cap_us = 1000000};
 
+void worker_init(struct worker *w, int id, const struct worker_env *env, struct loop *loop,
+                 struct sink *sink)
+{
+    w->id = id;
+    w->env = env;
+    w->loop = loop;
+    w->sink = sink;
+    w->watch = LOOP_WATCH_NONE;
+}
+
 bool worker_connect(struct worker *w)
 {
-    w->db = db_connect(w->run->cfg->dsn, &w->error);
+    w->db = db_connect(w->env->dsn, &w->error);
     if (w->db == NULL ||
-        db_transfer_prepare(w->db, BANK_ACCOUNTS, &w->run->cfg->spec, &w->error) != DB_OK)
+        db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) != DB_OK)
         return false;
     return true;
 }
+
+static void readable(void *w, int64_t now_us);
+static void timer_due(void *w, int64_t now_us);
 
 /* Has the loop watch the connection; a connection it cannot watch is as
  * good as lost, since no reply would ever be noticed. */
 static bool watch(struct worker *w)
 {
-    if (loop_watch(w->loop, w)) return true;
+    int fd = db_socket(w->db);
+    if (fd < 0)
+        errno = ENOTCONN;
+    else if (loop_watch(w->loop, &w->watch, fd, readable, w))
+        return true;
     snprintf(w->error.message, sizeof w->error.message, "cannot watch the connection: %s",
              strerror(errno));
     w->error.cls = ERR_OTHER;
     return false;
 }
 
+/* A socket libpq has already closed left the epoll set by itself, and its
+ * number may now be another connection's: the loop must leave that alone. */
+static void unwatch(struct worker *w)
+{
+    loop_unwatch(w->loop, &w->watch, db_socket(w->db) != w->watch.fd);
+}
+
+/* Waits until due_us; cuttable: a stopping run may cut the wait short. */
+static void wait_until(struct worker *w, enum worker_state state, int64_t due_us, bool cuttable)
+{
+    w->state = state;
+    loop_timer(w->loop, &w->timer, due_us, cuttable, timer_due, w);
+}
+
 static void finish(struct worker *w)
 {
     w->state = W_DONE;
-    loop_worker_done(w->loop, w);
+    unwatch(w);
 }
 
 static void next_transfer(struct worker *w, int64_t now_us);
@@ -69,10 +98,9 @@ static void publish(struct worker *w)
 
 static void transfer_done(struct worker *w, int64_t now_us)
 {
-    struct run *run = w->run;
     publish(w);
-    if (run->cfg->ledger &&
-        ledger_record(&run->ledger, w->id, w->seq, ledger_outcomes[w->o.end]) != 0) {
+    if (w->env->ledger &&
+        ledger_record(w->env->ledger, w->id, w->seq, ledger_outcomes[w->o.end]) != 0) {
         snprintf(w->error.message, sizeof w->error.message, "out of memory for the ledger");
         w->lost = true;
         finish(w);
@@ -81,7 +109,7 @@ static void transfer_done(struct worker *w, int64_t now_us)
     w->seq++;
     /* After an ambiguous commit, or a loss the retry loop gave up on. */
     if (w->gave_up) {
-        w->lost = !stopped(run);
+        w->lost = !stopped(w);
         finish(w);
     } else if (!db_ok(w->db)) {
         reconnect_begin(w, false, now_us);
@@ -107,10 +135,8 @@ static void apply(struct worker *w, struct txn_action act, int64_t now_us)
             /* A stopping run cuts backoffs short, so a stop is never held up;
              * think pauses are part of the transaction and run their course.
              * Timed from now, not from when the loop woke. */
-            if (act.wait_us > 0 && !(act.backoff && stopped(w->run))) {
-                w->state = W_WAIT;
-                w->wait_cuttable = act.backoff;
-                loop_timer(w->loop, w, clock_now_us() + act.wait_us);
+            if (act.wait_us > 0 && !(act.backoff && stopped(w))) {
+                wait_until(w, W_WAIT, clock_now_us() + act.wait_us, act.backoff);
                 return;
             }
             act = txn_resume(&w->txn, now_us);
@@ -127,14 +153,13 @@ static void apply(struct worker *w, struct txn_action act, int64_t now_us)
 
 static void start_transfer(struct worker *w, int64_t lag_us, int64_t now_us)
 {
-    struct run *run = w->run;
     workload_next_transfer(&w->workload, &w->choice_rng, &w->t);
-    w->t.id = ledger_transfer_id(run->cfg->instance, w->id, w->seq);
-    w->t.run_id = run->run_id;
+    w->t.id = ledger_transfer_id(w->env->instance, w->id, w->seq);
+    w->t.run_id = w->env->run_id;
     w->t.worker = w->id;
     struct txn_action act =
-        txn_start(&w->txn, &w->policy, &run->cfg->spec, &w->t, db_is_cockroach(w->db),
-                  &w->jitter_rng, &w->o, &w->error, now_us);
+        txn_start(&w->txn, &w->policy, w->env->spec, &w->t, db_is_cockroach(w->db), &w->jitter_rng,
+                  &w->o, &w->error, now_us);
     w->o.lag_us = lag_us;
     apply(w, act, now_us);
 }
@@ -143,7 +168,7 @@ static void start_transfer(struct worker *w, int64_t lag_us, int64_t now_us)
  * part of the transaction's (corrected) latency, never hidden. */
 static void next_transfer(struct worker *w, int64_t now_us)
 {
-    if (w->seq >= w->quota || stopped(w->run)) {
+    if (w->seq >= w->quota || stopped(w)) {
         finish(w);
         return;
     }
@@ -156,14 +181,13 @@ static void next_transfer(struct worker *w, int64_t now_us)
         start_transfer(w, now_us - w->intended_us, now_us);
         return;
     }
-    w->state = W_SCHEDULED;
-    loop_timer(w->loop, w, w->intended_us);
+    wait_until(w, W_SCHEDULED, w->intended_us, true);
 }
 
 static void reconnect_end(struct worker *w, bool ok)
 {
     int64_t now_us = clock_now_us();
-    if (w->run->cfg->reconnect_timeout_us > 0) w->disconnected_us += now_us - w->reconnect_start_us;
+    if (w->env->reconnect_timeout_us > 0) w->disconnected_us += now_us - w->reconnect_start_us;
     if (ok) ok = watch(w);
     w->gave_up = !ok;
     if (w->reconnect_for_txn) {
@@ -171,7 +195,7 @@ static void reconnect_end(struct worker *w, bool ok)
     } else if (ok) {
         next_transfer(w, now_us);
     } else {
-        w->lost = !stopped(w->run);
+        w->lost = !stopped(w);
         finish(w);
     }
 }
@@ -190,19 +214,20 @@ static int connect_timeout_s(int64_t left_us)
  * few milliseconds a local one takes); the waits between attempts do not. */
 static void reconnect_try(struct worker *w)
 {
-    const struct config *cfg = w->run->cfg;
-    if (stopped(w->run)) {
+    int64_t timeout_us = w->env->reconnect_timeout_us;
+    if (stopped(w)) {
         reconnect_end(w, false);
         return;
     }
-    int64_t left_us = w->reconnect_start_us + cfg->reconnect_timeout_us - clock_now_us();
-    if (db_reconnect(w->db, connect_timeout_s(left_us), &w->error) == DB_OK) {
+    int64_t left_us = w->reconnect_start_us + timeout_us - clock_now_us();
+    if (db_reconnect(w->db, connect_timeout_s(left_us), &w->error) == DB_OK &&
+        db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) {
         w->reconnects++;
         reconnect_end(w, true);
         return;
     }
     int64_t now_us = clock_now_us();
-    left_us = w->reconnect_start_us + cfg->reconnect_timeout_us - now_us;
+    left_us = w->reconnect_start_us + timeout_us - now_us;
     if (left_us <= 0) {
         reconnect_end(w, false);
         return;
@@ -210,19 +235,18 @@ static void reconnect_try(struct worker *w)
     int64_t delay_us = backoff_delay_us(&reconnect_backoff, w->reconnect_attempt++,
                                         w->reconnect_prev_us, &w->jitter_rng);
     w->reconnect_prev_us = delay_us;
-    w->state = W_RECONNECT_WAIT;
-    loop_timer(w->loop, w, now_us + (delay_us < left_us ? delay_us : left_us));
+    wait_until(w, W_RECONNECT_WAIT, now_us + (delay_us < left_us ? delay_us : left_us), true);
 }
 
 static void reconnect_begin(struct worker *w, bool for_txn, int64_t now_us)
 {
-    loop_unwatch(w->loop, w);
+    unwatch(w);
     w->connection_losses++;
     w->reconnect_for_txn = for_txn;
     w->reconnect_start_us = now_us;
     w->reconnect_attempt = 0;
     w->reconnect_prev_us = 0;
-    if (w->run->cfg->reconnect_timeout_us == 0)
+    if (w->env->reconnect_timeout_us == 0)
         reconnect_end(w, false);
     else
         reconnect_try(w);
@@ -238,25 +262,26 @@ void worker_start(struct worker *w, int64_t now_us)
     finish(w);
 }
 
-void worker_readable(struct worker *w, int64_t now_us)
+static void readable(void *arg, int64_t now_us)
 {
+    struct worker *w = arg;
     if (w->state != W_REPLY) {
         /* Nothing was asked: a notice, or the server hanging up on an idle
          * session, which the next statement will find out about. */
-        if (!db_absorb(w->db)) loop_unwatch(w->loop, w);
+        if (!db_absorb(w->db)) unwatch(w);
         return;
     }
     if (db_receive(w->db, true, &w->reply) == DB_IO_PENDING) return;
     apply(w, txn_reply(&w->txn, &w->reply, now_us), now_us);
 }
 
-bool worker_wait_cuttable(const struct worker *w) { return w->state != W_WAIT || w->wait_cuttable; }
-
-void worker_timer(struct worker *w, int64_t now_us)
+/* Its timer is due, or the run is stopping and cut the wait short. */
+static void timer_due(void *arg, int64_t now_us)
 {
+    struct worker *w = arg;
     switch (w->state) {
     case W_SCHEDULED:
-        if (stopped(w->run))
+        if (stopped(w))
             finish(w);
         else
             start_transfer(w, now_us - w->intended_us, now_us);
@@ -270,4 +295,11 @@ void worker_timer(struct worker *w, int64_t now_us)
     default:
         break;
     }
+}
+
+void worker_abandon(struct worker *w, int error)
+{
+    if (w->state == W_DONE) return;
+    w->lost = true;
+    snprintf(w->error.message, sizeof w->error.message, "event loop: %s", strerror(error));
 }

@@ -20,48 +20,10 @@
 
 #include "txstorm/classify.h"
 #include "txstorm/spec.h"
+#include "txstorm/stmt.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stdint.h>
-
-enum stmt_kind {
-    STMT_BEGIN,           /* BEGIN ISOLATION LEVEL <the spec's> */
-    STMT_SAVEPOINT,       /* SAVEPOINT cockroach_restart */
-    STMT_INJECT,          /* a DO block raising 40001 (--inject-retry) */
-    STMT_READ,            /* balance of `account` */
-    STMT_READ_FOR_UPDATE, /* ids and balances of from and to, locked in id order */
-    STMT_ADD,             /* balance of `account` += value */
-    STMT_SET,             /* balance of `account` = value (absolute writes) */
-    STMT_LEDGER,          /* the transfer's ledger row, amount `value` */
-    STMT_SINGLE,          /* the whole transfer in one statement */
-    STMT_PIPELINED,       /* BEGIN ... COMMIT in one round trip, funds checked by the debit */
-    STMT_RELEASE,         /* RELEASE SAVEPOINT cockroach_restart */
-    STMT_COMMIT,
-    STMT_ROLLBACK_TO, /* ROLLBACK TO SAVEPOINT cockroach_restart */
-    STMT_ROLLBACK,
-};
-
-/* Statements sent ahead of a statement in the same round trip. */
-enum { STMT_WITH_BEGIN = 1, STMT_WITH_SAVEPOINT = 2, STMT_WITH_INJECT = 4 };
-
-struct stmt {
-    enum stmt_kind kind;
-    unsigned prefix; /* STMT_WITH_* */
-    int64_t account;
-    int64_t value;
-};
-
-/* What the server answered to one statement. */
-struct stmt_reply {
-    bool ok;
-    int n_ok;          /* statements of the round trip that succeeded, prefix included */
-    bool insufficient; /* single/pipelined: the server found the funds short */
-    bool txn_open;     /* a transaction is still open on the connection */
-    int64_t rows;      /* rows changed or returned */
-    int n_read;        /* rows read into id/balance (READ: id is the account) */
-    int64_t id[2], balance[2];
-    struct db_error err; /* when !ok */
-};
 
 enum transfer_result { TRANSFER_COMMITTED, TRANSFER_INSUFFICIENT, TRANSFER_ERROR };
 
@@ -101,11 +63,5 @@ void attempt_begin(struct attempt *a, const struct txn_spec *spec, const struct 
  * attempt: the server's, or txstorm's own ("account 7 is missing"). */
 struct attempt_step attempt_next(struct attempt *a, const struct stmt_reply *r,
                                  struct db_error *err);
-
-/* Whether a statement may commit the transaction, so that losing the
- * connection while it is in flight leaves the outcome unknown. On
- * CockroachDB the savepoint protocol commits at RELEASE; an injected error
- * sent ahead of the statement aborts it, so nothing can commit then. */
-bool stmt_is_commit_point(const struct stmt *s, bool cockroach);
 
 #endif

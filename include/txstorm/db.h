@@ -3,9 +3,9 @@
 #ifndef TXSTORM_DB_H
 #define TXSTORM_DB_H
 
-#include "txstorm/attempt.h"
 #include "txstorm/classify.h"
 #include "txstorm/spec.h"
+#include "txstorm/stmt.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -117,7 +117,7 @@ void db_transfer_finish(struct db *db);
 /* The shape db_transfer_prepare was given. */
 const struct txn_spec *db_transfer_spec(const struct db *db);
 
-/* Statements of a transfer (see attempt.h), one at a time, without waiting:
+/* Statements of a transfer (see stmt.h), one at a time, without waiting:
  * db_send sends s and starts r; db_receive reads what has arrived (from the
  * socket when readable, else only what libpq holds) and says whether r is
  * complete. A send that fails completes r at once and returns false. The
@@ -144,9 +144,10 @@ void db_rollback(struct db *db);
 /* Whether the connection is still usable. */
 bool db_ok(struct db *db);
 
-/* Re-opens a lost connection with the same parameters and, if it was prepared
- * for transfers, prepares it again. timeout_s > 0 caps how long connecting
- * may take (unless the DSN sets connect_timeout itself); 0 leaves it to libpq. */
+/* Re-opens a lost connection with the same parameters: a fresh session,
+ * prepared for nothing (db_transfer_prepare again for transfers). timeout_s
+ * > 0 caps how long connecting may take (unless the DSN sets connect_timeout
+ * itself); 0 leaves it to libpq. */
 enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err);
 
 /* How many more connections this user may open: max_connections, less the

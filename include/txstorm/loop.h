@@ -1,52 +1,81 @@
-/* An event loop: one thread driving many workers' connections with epoll,
- * the way pgbench's and wrk's threads do. A blocking thread per connection
- * costs a wake-up and a context switch per round trip; a loop pays one
- * epoll_wait for every batch of replies that arrive together.
+/* An event loop: file descriptors with a ready callback and timers with a
+ * fire callback, nothing else (the shape of redis' ae). One thread drives
+ * many connections with it, the way pgbench's and wrk's threads do: a
+ * blocking thread per connection costs a wake-up and a context switch per
+ * round trip; a loop pays one epoll_wait for every batch of replies that
+ * arrive together.
  *
- * Timers (think pauses, backoffs, scheduled starts, reconnect waits) sit in
- * a min-heap keyed by due time; epoll_pwait2 sleeps until the earliest with
- * nanosecond resolution. The loop reads the clock once per wake-up and
- * hands that time to every worker it runs then, like pgbench's lazy clock.
+ * Timers sit in a min-heap keyed by due time; epoll_pwait2 sleeps until the
+ * earliest with nanosecond resolution. The loop reads the clock once per
+ * wake-up and hands that time to every callback it runs then, like
+ * pgbench's lazy clock. Watch and timer handles belong to the caller, who
+ * embeds them in its own structs; the loop only points at them while they
+ * are armed. Everything but loop_wake is for the loop's own thread.
  */
 #ifndef TXSTORM_LOOP_H
 #define TXSTORM_LOOP_H
 
-#include "txstorm/worker.h"
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 
-struct loop {
-    struct run *run;
-    struct worker **workers;
-    int n_workers;
-    int active; /* workers not yet done */
-    int epoll_fd;
-    int wake_fd; /* an eventfd: written when the run stops */
-    struct worker **heap;
-    int heap_len;
-    struct worker **kept; /* room to set aside timers a stop does not cut */
-    pthread_t thread;
+/* Called with the handle's data and the time the loop woke at. */
+typedef void loop_fn(void *data, int64_t now_us);
+
+/* A file descriptor being watched for input; starts as LOOP_WATCH_NONE. */
+struct loop_watch {
+    int fd; /* -1: not watched */
+    loop_fn *ready;
+    void *data;
+};
+#define LOOP_WATCH_NONE ((struct loop_watch){.fd = -1})
+
+/* A timer. A cuttable one fires at once when the loop is stopping; one that
+ * is not (a think pause) still waits for its due time. */
+struct loop_timer {
+    int64_t due_us;
+    bool cuttable;
+    loop_fn *fire;
+    void *data;
 };
 
-/* Creates the loop's epoll and eventfd and room for n workers; 0, or -1
- * with errno set. */
-int loop_init(struct loop *l, struct run *run, int n_workers);
+struct loop {
+    int epoll_fd;
+    int wake_fd; /* an eventfd: written by loop_wake */
+    const atomic_bool *stop;
+    int watched; /* watches armed */
+    struct loop_timer **heap;
+    int heap_len, heap_cap;
+    struct loop_timer **kept; /* room to set aside timers a stop does not cut */
+};
+
+/* Creates the loop's epoll and eventfd, with room for max_timers timers
+ * armed at once. stop is the flag that says the loop's users are stopping:
+ * the loop reads it at every wake-up. 0, or -1 with errno set (loop_free
+ * is still to be called). */
+int loop_init(struct loop *l, const atomic_bool *stop, int max_timers);
 void loop_free(struct loop *l);
 
-/* Thread body: starts its workers and runs until all are done. */
-void *loop_main(void *arg);
+/* Runs until nothing is left to do: no watch and no timer armed. Returns 0
+ * then, or the errno of a wait that failed (the loop cannot go on; what
+ * was armed stays armed and never fires). */
+int loop_run(struct loop *l);
 
-/* Wakes the loop so it sees the run's stop flag (any thread may call it). */
+/* Wakes the loop so it sees the stop flag; any thread may call it. */
 void loop_wake(struct loop *l);
 
-/* For workers: watch the connection's current socket (after every
- * (re)connect; false with errno set when epoll refuses), stop watching it,
- * wake at due_us. */
-bool loop_watch(struct loop *l, struct worker *w);
-void loop_unwatch(struct loop *l, struct worker *w);
-void loop_timer(struct loop *l, struct worker *w, int64_t due_us);
+/* Calls ready(data, now) whenever fd has input, until unwatched. False
+ * with errno set when epoll refuses (w stays unwatched). */
+bool loop_watch(struct loop *l, struct loop_watch *w, int fd, loop_fn *ready, void *data);
 
-/* A worker is done for good. */
-void loop_worker_done(struct loop *l, struct worker *w);
+/* Stops watching: fd_closed says the descriptor was already closed (it left
+ * the epoll set by itself, and its number may be someone else's now). A
+ * watch not armed is left as it is. */
+void loop_unwatch(struct loop *l, struct loop_watch *w, bool fd_closed);
+
+/* Arms t to call fire(data, now) at due_us (at once when stopping and t is
+ * cuttable). t must not be armed already; it is disarmed before it fires. */
+void loop_timer(struct loop *l, struct loop_timer *t, int64_t due_us, bool cuttable, loop_fn *fire,
+                void *data);
 
 #endif

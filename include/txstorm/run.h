@@ -3,18 +3,13 @@
 #ifndef TXSTORM_RUN_H
 #define TXSTORM_RUN_H
 
-#include "txstorm/auditor.h"
-#include "txstorm/budget.h"
+#include "txstorm/checker.h"
 #include "txstorm/db.h"
 #include "txstorm/ledger.h"
-#include "txstorm/loop.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
-#include "txstorm/worker.h"
-#include <jansson.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
+#include "txstorm/workload.h"
+#include <stdio.h>
 
 /* Connections opened at once: a thousand workers ramp up in waves instead of
  * storming the server's authentication all at the same instant. */
@@ -28,44 +23,21 @@
 
 int run_default_threads(int workers);
 
-struct run {
-    const struct config *cfg;
-    struct workload_config workload;
-    struct retry_budget budget; /* shared by the workers when --retry-budget is set */
-    int n_workers;
-    struct worker *workers;
-    int n_loops;
-    struct loop *loops;
-    int started;        /* loop threads created */
-    int loop_errno;     /* why a loop could not be created */
-    struct sink *sinks; /* one per loop */
-    atomic_bool stop;   /* workers finish their transaction and leave */
-    atomic_int running; /* loops still running */
-    atomic_int next_to_connect;
-    pthread_t main_thread;
+/* A run in progress: its workers, loops, auditor and what they measure. */
+struct run;
 
-    int64_t start_us;         /* workers released (monotonic) */
-    int64_t measure_start_us; /* warmup over: what counts starts here */
-    int64_t measure_start_wall_us;
-    int64_t end_us;
-    int64_t cpu_start_us, cpu_end_us; /* the process's CPU at the measured span's ends */
-    bool interrupted;
-
-    int64_t run_id;       /* the ledger's run number (--ledger) */
-    struct ledger ledger; /* each worker writes its own book */
-    struct auditor auditor;
-
-    int64_t last_commit_us; /* end of the last interval with a commit */
-    bool in_stall;
-    struct stall_summary stalls;
-
-    struct stats total; /* everything measured, collected interval by interval */
-    struct stats tick;  /* one interval, being collected */
-    /* One row per interval, warmup included and marked: plain structs, a
-     * hundred bytes each, so an hour-long run's series costs half a megabyte
-     * (JSON objects would cost twenty times that, growing all run long). */
-    struct progress_sample *samples;
-    size_t n_samples, cap_samples;
+/* What a finished run hands over; the caller owns all of it and frees it
+ * with run_results_free. */
+struct run_results {
+    /* The run's part of its result: total, intervals, stalls, timings,
+     * client CPU, interrupted, workers_lost, faults and worker_faults, and
+     * with --audit-interval the audit series and latency. The caller adds
+     * the rest (config, versions, the check, the ledger's JSON). */
+    struct run_summary summary;
+    int threads;                /* event loops the run used */
+    struct db_error first_lost; /* why the first lost worker stopped (summary.workers_lost > 0) */
+    struct ledger ledger;       /* --ledger: the run's own record of its transfers; else empty */
+    struct audit_summary audit; /* --audit-interval: what the auditor saw */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGUSR1 in the calling thread (and so in every
@@ -78,30 +50,22 @@ void run_unblock_signals(void);
 /* Creates the workers and connects them, RUN_CONNECT_CONCURRENCY at a time;
  * once all are connected, calls before_go (if any: e.g. the multi-instance
  * barrier) and starts the event loops (--threads) that drive them.
- * Returns 0 when every worker is connected and started; -1 with err set (no
- * worker runs) otherwise, or when before_go returns non-zero. */
-int run_start(struct run *run, const struct config *cfg, const struct workload_config *workload,
-              uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
-              void *before_go_arg, struct db_error *err);
+ * Returns the run when every worker is connected and started; NULL with err
+ * set (no worker runs) otherwise, or when before_go returns non-zero. */
+struct run *run_start(const struct config *cfg, const struct workload_config *workload,
+                      uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
+                      void *before_go_arg, struct db_error *err);
 
 /* Waits for the end (duration, quota, or SIGINT/SIGTERM), collecting each
  * interval and printing progress to `progress` (NULL: silent). */
 void run_wait(struct run *run, FILE *progress);
 
-/* Stops the run: workers finish the transaction in hand and leave. */
-void run_stop(struct run *run);
+/* After run_wait: joins the loops and the auditor and moves everything the
+ * run measured into out. */
+void run_results(struct run *run, struct run_results *out);
+void run_results_free(struct run_results *r);
 
-/* Joins the loops and the auditor. */
-void run_finish(struct run *run, int *workers_lost, struct db_error *first_error);
-
-/* Sums up the workers' faults into f; returns the per-worker rows (only
- * workers that lost their connection) as JSON. */
-json_t *run_faults_json(const struct run *run, struct fault_summary *f);
-
-/* The per-interval series as a JSON array (a new reference). */
-json_t *run_intervals_json(const struct run *run);
-
-/* Frees what the run holds (after the caller is done with total). */
+/* Closes the workers' connections and frees the run. */
 void run_free(struct run *run);
 
 #endif

@@ -7,16 +7,16 @@
 #define TXSTORM_WORKER_H
 
 #include "txstorm/db.h"
+#include "txstorm/ledger.h"
+#include "txstorm/loop.h"
 #include "txstorm/rng.h"
 #include "txstorm/schedule.h"
 #include "txstorm/stats.h"
 #include "txstorm/txn.h"
 #include "txstorm/workload.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
-
-struct run;
-struct loop;
 
 /* Where workers publish finished transactions, and the main thread collects
  * them once per interval: one per event loop, so the lock a worker takes
@@ -24,6 +24,18 @@ struct loop;
 struct sink {
     pthread_mutex_t lock;
     struct stats interval;
+};
+
+/* What a worker may see of the run it is part of: shared by all its
+ * workers, read-only but for the ledger, where each writes only its book. */
+struct worker_env {
+    const char *dsn;
+    const struct txn_spec *spec;
+    int instance;                 /* this process's number in a distributed run */
+    int64_t run_id;               /* the ledger's run number */
+    struct ledger *ledger;        /* NULL: the run keeps no record (--ledger off) */
+    int64_t reconnect_timeout_us; /* 0: a lost connection is not re-established */
+    const atomic_bool *stop;      /* the run is stopping */
 };
 
 enum worker_state {
@@ -37,7 +49,7 @@ enum worker_state {
 
 struct worker {
     int id;
-    struct run *run;
+    const struct worker_env *env;
     struct loop *loop;
     struct sink *sink;
     struct workload_config workload;
@@ -53,10 +65,9 @@ struct worker {
 
     /* The transaction in progress. */
     enum worker_state state;
-    int64_t wake_us;     /* when its timer is due */
-    bool wait_cuttable;  /* W_WAIT: a backoff, which a stop cuts short */
-    int64_t intended_us; /* open loop: the intended start */
-    int watched_fd;      /* the socket its loop watches; -1: none */
+    struct loop_timer timer;
+    struct loop_watch watch; /* its connection's socket */
+    int64_t intended_us;     /* open loop: the intended start */
     struct transfer t;
     struct txn txn;
     struct txn_outcome o;
@@ -78,6 +89,11 @@ struct worker {
     bool gave_up;              /* the last reconnect attempt was abandoned */
 };
 
+/* Sets the worker up as number id, driven by loop, publishing to sink.
+ * The caller fills in its workload, policy, quota, RNGs and schedule. */
+void worker_init(struct worker *w, int id, const struct worker_env *env, struct loop *loop,
+                 struct sink *sink);
+
 /* Opens and prepares the worker's connection (blocking); false with
  * w->error set when it cannot. */
 bool worker_connect(struct worker *w);
@@ -85,14 +101,8 @@ bool worker_connect(struct worker *w);
 /* Starts the worker on its first transaction (or its first wait). */
 void worker_start(struct worker *w, int64_t now_us);
 
-/* Its connection has something to read. */
-void worker_readable(struct worker *w, int64_t now_us);
-
-/* Its timer is due (or the run is stopping and cut the wait short). */
-void worker_timer(struct worker *w, int64_t now_us);
-
-/* Whether a stopping run may cut its current wait short: a backoff, a
- * scheduled start or a reconnect wait, but not a think pause. */
-bool worker_wait_cuttable(const struct worker *w);
+/* Its loop cannot go on (error: the errno): unless done, the worker stops
+ * where it is, lost. */
+void worker_abandon(struct worker *w, int error);
 
 #endif
