@@ -353,9 +353,16 @@ static int cmd_report(const struct config *cfg)
 static int cmd_merge(const struct config *cfg)
 {
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
-    struct run_summary parts[OPTIONS_MAX_INPUTS], *ptrs[OPTIONS_MAX_INPUTS], merged;
+    struct run_summary *parts = calloc((size_t)cfg->n_inputs, sizeof *parts), merged;
+    struct run_summary **ptrs = calloc((size_t)cfg->n_inputs, sizeof *ptrs);
     char err[512];
     int loaded = 0, rc;
+    if (parts == NULL || ptrs == NULL) {
+        snprintf(err, sizeof err, "merge: out of memory for %d results", cfg->n_inputs);
+        rc = EXIT_MEMORY;
+        goto refused;
+    }
+    rc = EXIT_USAGE;
     for (; loaded < cfg->n_inputs; loaded++) {
         if (report_load(cfg->inputs[loaded], &parts[loaded], err, sizeof err) != 0) goto refused;
         ptrs[loaded] = &parts[loaded];
@@ -367,10 +374,11 @@ static int cmd_merge(const struct config *cfg)
     goto done;
 refused:
     fprintf(stderr, "txstorm: %s\n", err);
-    rc = EXIT_USAGE;
 done:
     for (int i = 0; i < loaded; i++)
         report_summary_free(&parts[i]);
+    free(parts);
+    free(ptrs);
     return rc;
 }
 

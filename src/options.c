@@ -30,6 +30,8 @@ int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 int options_parse_double(const char *s, double min, double max, double *out)
 {
     if (s == NULL || ((*s < '0' || *s > '9') && *s != '.' && *s != '-')) return -1;
+    /* Decimal only: strtod would also take "0x10", "infinity" and "nan". */
+    if (s[strspn(s, "0123456789.eE+-")] != '\0') return -1;
     errno = 0;
     char *end;
     double v = strtod(s, &end);
@@ -213,7 +215,16 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
         if (seen[i] && options_flags[i].needs && !given(seen, options_flags[i].needs))
             return errbuf_fail(err, err_len, "--%s: needs --%s", options_flags[i].name,
                                options_flags[i].needs);
+    if (cfg->backoff.policy == BACKOFF_NONE)
+        for (const char *const *f = (const char *const[]){"backoff-base", "backoff-cap", NULL}; *f;
+             f++)
+            if (given(seen, *f))
+                return errbuf_fail(err, err_len, "--%s: has no effect with --backoff none", *f);
     if (cfg->command != CMD_RUN) return 0;
+    if (given(seen, "warmup") && given(seen, "transactions"))
+        return errbuf_fail(err, err_len,
+                           "--warmup and --transactions: the warmup would spend transactions "
+                           "the report leaves out; bound the run with --duration");
     /* --accounts <= 1e9 and --balance <= 2^31-1 keep the total within int64. */
     if (given(seen, "instance") && !cfg->seed_given)
         return errbuf_fail(err, err_len,

@@ -8,6 +8,7 @@ enum exit_code {
     EXIT_USAGE = 2,     /* bad flag or value */
     EXIT_DATABASE = 3,  /* database unreachable, or bank missing or malformed */
     EXIT_ASSERT = 4,    /* a --assert gate failed (a violated invariant takes precedence) */
+    EXIT_MEMORY = 5,    /* out of memory (e.g. histograms at high --sig-figs under a limit) */
 };
 
 #endif

@@ -31,7 +31,8 @@ enum command {
 #define OPTIONS_MAX_WORKERS 10000
 #define OPTIONS_MAX_THREADS 1024
 #define OPTIONS_MAX_INSTANCES 512
-#define OPTIONS_MAX_INPUTS 256
+/* merge and check --result take one result per instance: one limit for both. */
+#define OPTIONS_MAX_INPUTS OPTIONS_MAX_INSTANCES
 
 struct config {
     enum command command;

@@ -450,6 +450,30 @@ static int count_conversions(const char *phrase)
 /* Every row says how it is read, where it lands, and, for a run flag, whether
  * the JSON config records it and the header shows it: a row that forgets one
  * fails here. */
+/* What a hostile user tried: numbers in other notations, flags that would
+ * silently do nothing, a warmup that eats a transaction count. */
+static void numbers_are_decimal_and_no_flag_is_ignored(void **state)
+{
+    (void)state;
+    char *hex_rate[] = {"txstorm", "run", "--rate", "0x10"};
+    expect_error(ARGC(hex_rate), hex_rate, "--rate: '0x10' is not a number");
+    char *hex_budget[] = {"txstorm", "run", "--retry-budget", "0x10"};
+    expect_error(ARGC(hex_budget), hex_budget, "--retry-budget: '0x10' is not a number");
+    char *inf[] = {"txstorm", "run", "--inject-retry", "infinity"};
+    expect_error(ARGC(inf), inf, "is not a number");
+    char *exp_ok[] = {"txstorm", "run", "--rate", "1.5e3"};
+    assert_int_equal(parse(ARGC(exp_ok), exp_ok), 0);
+    assert_true(cfg.rate == 1500.0);
+    char *base[] = {"txstorm", "run", "--backoff", "none", "--backoff-base", "5ms"};
+    expect_error(ARGC(base), base, "--backoff-base: has no effect with --backoff none");
+    char *cap[] = {"txstorm", "demo", "--backoff-cap", "5ms", "--backoff", "none"};
+    expect_error(ARGC(cap), cap, "--backoff-cap: has no effect with --backoff none");
+    char *warm[] = {"txstorm", "run", "--warmup", "1s", "--transactions", "10"};
+    expect_error(ARGC(warm), warm, "--warmup and --transactions");
+    char *warm_ok[] = {"txstorm", "run", "--warmup", "1s", "--duration", "10s"};
+    assert_int_equal(parse(ARGC(warm_ok), warm_ok), 0);
+}
+
 static void flag_table_is_well_formed(void **state)
 {
     (void)state;
@@ -620,6 +644,7 @@ int main(void)
         cmocka_unit_test(later_flags_refuse_bad_input),
         cmocka_unit_test(contention_flags_are_read),
         cmocka_unit_test(contention_flags_refuse_bad_input),
+        cmocka_unit_test(numbers_are_decimal_and_no_flag_is_ignored),
         cmocka_unit_test(flag_table_is_well_formed),
         cmocka_unit_test(every_flag_reaches_help_json_and_header),
     };
