@@ -59,9 +59,8 @@ struct run {
     struct ledger ledger; /* each worker writes its own book */
     struct auditor auditor;
 
-    int64_t last_commit_us; /* end of the last interval with a commit */
-    bool in_stall;
-    struct stall_summary stalls;
+    struct stall_watch stalls; /* every commit stamps it (--stall-timeout) */
+    int64_t stalls_shown;      /* stalls already marked in a progress line */
 
     struct stats total; /* everything measured, collected interval by interval */
     struct stats tick;  /* one interval, being collected */
@@ -237,7 +236,7 @@ static void start_clock(struct run *run)
     run->start_us = clock_now_us();
     run->measure_start_us = run->start_us + run->cfg->warmup_us;
     run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
-    run->last_commit_us = run->start_us;
+    stall_init(&run->stalls, run->cfg->stall_timeout_us, run->start_us);
     run->cpu_start_us = clock_process_cpu_us();
 }
 
@@ -315,6 +314,7 @@ static struct run *run_create(const struct config *cfg, const struct workload_co
                                    .run_id = run_id,
                                    .ledger = cfg->ledger ? &run->ledger : NULL,
                                    .reconnect_timeout_us = cfg->reconnect_timeout_us,
+                                   .stalls = cfg->stall_timeout_us ? &run->stalls : NULL,
                                    .stop = &run->stop};
     if (!run_alloc(run, cfg->sig_figs) ||
         (cfg->ledger && ledger_init(&run->ledger, cfg->instance, cfg->workers) != 0)) {
@@ -388,26 +388,6 @@ static void collect(struct run *run)
     }
 }
 
-/* The stall detector, after the bank roachtest: no commit for --stall-timeout
- * is a stall, reported as it happens and summed up at the end. */
-static bool watch_for_stall(struct run *run, int64_t now_us, int64_t committed)
-{
-    struct stall_summary *s = &run->stalls;
-    if (committed > 0) {
-        run->last_commit_us = now_us;
-        run->in_stall = false;
-        return false;
-    }
-    int64_t quiet_us = now_us - run->last_commit_us;
-    if (run->cfg->stall_timeout_us == 0 || quiet_us < run->cfg->stall_timeout_us) return false;
-    if (!run->in_stall) {
-        run->in_stall = true;
-        if (s->count++ == 0) s->first_at_us = run->last_commit_us - run->start_us;
-    }
-    if (quiet_us > s->longest_us) s->longest_us = quiet_us;
-    return true;
-}
-
 /* Appends to the series; a row that finds no memory is dropped, the run goes on. */
 static void keep_sample(struct run *run, const struct progress_sample *p)
 {
@@ -439,7 +419,10 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FIL
     bool warmup = last_us < run->measure_start_us;
     report_progress_sample(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
                            run->cfg->rate > 0, &p);
-    p.stall = watch_for_stall(run, now_us, run->tick.committed);
+    /* A stall in the interval: one that ended in it, or one still going. */
+    int64_t stalls = atomic_load(&run->stalls.count);
+    p.stall = stalls > run->stalls_shown || stall_ongoing(&run->stalls, now_us);
+    run->stalls_shown = stalls;
     if (progress) {
         if ((*lines)++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress, p.open_loop);
         report_progress_line(progress, &p);
@@ -556,7 +539,7 @@ void run_results(struct run *run, struct run_results *out)
     s->intervals = intervals_json(run);
     s->workers_lost = finish(run, &out->first_lost);
     s->worker_faults = faults_json(run, &s->faults);
-    s->stalls = run->stalls;
+    stall_summarize(&run->stalls, run->end_us, &s->stalls);
     s->total = run->total;
     run->total = (struct stats){0};
     s->elapsed_us = run->end_us > run->measure_start_us ? run->end_us - run->measure_start_us : 0;

@@ -8,17 +8,12 @@
 #include "txstorm/checker.h"
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
+#include "txstorm/stall.h"
 #include "txstorm/stats.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Stalls: intervals in a row with no commit for --stall-timeout or longer. */
-struct stall_summary {
-    int64_t count;
-    int64_t longest_us;
-    int64_t first_at_us; /* since the workers started */
-};
 
 /* Connection faults, summed over the workers. */
 struct fault_summary {

@@ -11,6 +11,7 @@
 #include "txstorm/loop.h"
 #include "txstorm/rng.h"
 #include "txstorm/schedule.h"
+#include "txstorm/stall.h"
 #include "txstorm/stats.h"
 #include "txstorm/txn.h"
 #include "txstorm/workload.h"
@@ -35,6 +36,7 @@ struct worker_env {
     int64_t run_id;               /* the ledger's run number */
     struct ledger *ledger;        /* NULL: the run keeps no record (--ledger off) */
     int64_t reconnect_timeout_us; /* 0: a lost connection is not re-established */
+    struct stall_watch *stalls;   /* NULL: no stall detector (--stall-timeout off) */
     const atomic_bool *stop;      /* the run is stopping */
 };
 

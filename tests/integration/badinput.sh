@@ -41,3 +41,12 @@ assert_match "$work/run.out" "stalls \\(no commit for 0.5s\\) +[1-9]"
 jq -e '.stalls.count >= 1 and .stalls.longest_s >= 0.9 and .errors_by_class.other > 0
        and .config.statement_timeout_ms == 200' "$work/stall.json" >/dev/null ||
     fail "stall: $(jq -c '{stalls, e: .errors_by_class}' "$work/stall.json")"
+# A 1.6 s lock seen through 1 s progress intervals: caught, with its true
+# length (commit to commit), not missed or rounded to the interval.
+start_run --workers 4 --hot 5 --duration 4s --stall-timeout 1s --progress-every 1s \
+    --json "$work/stall1.json"
+psql -X -q -d "$DB_NAME" -c "BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE;
+                             SELECT pg_sleep(1.6); COMMIT;" >/dev/null
+finish_run 0
+jq -e '.stalls.count >= 1 and .stalls.longest_s >= 1.6 and .stalls.longest_s < 1.9' \
+    "$work/stall1.json" >/dev/null || fail "1.6 s stall: $(jq -c .stalls "$work/stall1.json")"
