@@ -100,12 +100,6 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
     if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err) ||
         !db_exec_ok(db, "SET application_name = 'txstorm-worker'", err))
         return DB_FAILED;
-    if (spec->statement_timeout_us > 0) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "SET statement_timeout = %lld",
-                 (long long)((spec->statement_timeout_us + 999) / 1000));
-        if (!db_exec_ok(db, sql, err)) return DB_FAILED;
-    }
     for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
         /* The demo's database may have no ledger table: prepare only what is used. */
         if (strstr(statements[i].sql, "transfers") && !spec->ledger) continue;
@@ -122,6 +116,13 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
     if (!ok) db_set_error(db, err, res, false);
     PQclear(res);
     if (!ok) return DB_FAILED;
+    /* Last, so that it bounds the transfers' statements and none of the set-up's. */
+    if (spec->statement_timeout_us > 0) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SET statement_timeout = %lld",
+                 (long long)((spec->statement_timeout_us + 999) / 1000));
+        if (!db_exec_ok(db, sql, err)) return DB_FAILED;
+    }
     /* Pipeline mode lets a round trip carry several statements (BEGIN with
      * the first read; the pipelined shape's whole transaction). */
     if (!PQenterPipelineMode(db->conn)) {

@@ -30,6 +30,11 @@ assert_one_line_stderr
 assert_match "$work/err" "permission denied|must be owner"
 expect_exit 0 "$txstorm" check
 
+# A statement timeout bounds the transfers' statements, never txstorm's own set-up.
+expect_exit 0 "$txstorm" run --workers 2 --duration 1s --statement-timeout 1ms --progress-every 0 \
+    --json "$work/st.json"
+jq -e '.attempts > 0' "$work/st.json" >/dev/null || fail "no transfer ran under --statement-timeout 1ms"
+
 # A lock held by another session: statements time out, the stall is reported.
 start_run --workers 4 --hot 5 --duration 4s --statement-timeout 200ms --stall-timeout 500ms \
     --json "$work/stall.json"
