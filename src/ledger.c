@@ -418,6 +418,7 @@ fail:
 static int get_int(const json_t *j, const char *where, const char *key, int64_t lo, int64_t hi,
                    int64_t *out, char *err, size_t err_len)
 {
+    *out = 0; /* set on every path, so no caller reads an unset value */
     const json_t *v = json_object_get(j, key);
     if (v == NULL) return errbuf_fail(err, err_len, "ledger: %s'%s' is missing", where, key);
     if (!json_is_integer(v))
