@@ -10,7 +10,7 @@
 #ifndef TXSTORM_CHECKER_H
 #define TXSTORM_CHECKER_H
 
-#include "txstorm/db.h" /* struct bank_snapshot; no libpq */
+#include "txstorm/bank.h"
 #include "txstorm/ledger.h"
 #include <stdbool.h>
 #include <stdint.h>
