@@ -18,25 +18,6 @@ static inline double report_per_second(int64_t n, int64_t us)
     return us > 0 ? (double)n * 1e6 / (double)us : 0;
 }
 
-/* The plain counters of struct stats and their JSON keys: one table for the
- * writer and the loader, so the two cannot drift apart. */
-struct stats_counter {
-    const char *key;
-    size_t offset; /* of an int64_t in struct stats */
-};
-extern const struct stats_counter report_stats_counters[];
-extern const int report_n_stats_counters;
-
-static inline int64_t *report_counter(struct stats *t, const struct stats_counter *c)
-{
-    return (int64_t *)((char *)t + c->offset);
-}
-
-static inline int64_t report_counter_value(const struct stats *t, const struct stats_counter *c)
-{
-    return *(const int64_t *)((const char *)t + c->offset);
-}
-
 /* Config values by key, with a fallback when absent or of another type. */
 const char *report_cfg_str(const json_t *config, const char *key, const char *fallback);
 double report_cfg_num(const json_t *config, const char *key, double fallback);

@@ -91,18 +91,6 @@ static json_t *summary_json(const struct hist *h, double scale)
     return o;
 }
 
-static json_t *counts_by_name(const int64_t *counts, int n, const char *(*name)(int),
-                              bool skip_zero)
-{
-    json_t *o = json_object();
-    for (int i = 0; i < n; i++)
-        if (!skip_zero || counts[i]) json_object_set_new(o, name(i), json_integer(counts[i]));
-    return o;
-}
-
-static const char *class_name(int c) { return classify_name((enum error_class)c); }
-static const char *reason_name(int r) { return classify_reason_name((enum retry_reason)r); }
-
 static json_t *reading_json(const struct audit_reading *r)
 {
     return json_pack("{s:f, s:I, s:I}", "t_s", (double)r->t_us / 1e6, "total", (json_int_t)r->total,
@@ -186,9 +174,9 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
     json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
     json_object_set_new(root, "merged_from", json_integer(s->merged_from));
-    for (int i = 0; i < report_n_stats_counters; i++)
-        json_object_set_new(root, report_stats_counters[i].key,
-                            json_integer(report_counter_value(t, &report_stats_counters[i])));
+#define COUNTER(field, key, add) json_object_set_new(root, key, json_integer(t->field));
+    STATS_COUNTERS(COUNTER)
+#undef COUNTER
     int64_t other =
         t->retries - t->retries_by_class[ERR_SERIALIZATION] - t->retries_by_class[ERR_DEADLOCK];
     json_object_set_new(root, "retries_by_sqlstate",
@@ -196,12 +184,16 @@ json_t *report_json(const struct run_summary *s)
                                   (json_int_t)t->retries_by_class[ERR_SERIALIZATION], "40P01",
                                   (json_int_t)t->retries_by_class[ERR_DEADLOCK], "other",
                                   (json_int_t)other));
-    json_object_set_new(root, "retries_by_class",
-                        counts_by_name(t->retries_by_class, ERR_CLASS_COUNT, class_name, false));
-    json_object_set_new(root, "retries_by_reason",
-                        counts_by_name(t->retries_by_reason, REASON_COUNT, reason_name, true));
-    json_object_set_new(root, "errors_by_class",
-                        counts_by_name(t->errors_by_class, ERR_CLASS_COUNT, class_name, false));
+#define COUNTS_BY(field, n, name, sparse)                                                          \
+    {                                                                                              \
+        json_t *by = json_object();                                                                \
+        for (int i = 0; i < (n); i++)                                                              \
+            if (!(sparse) || t->field[i])                                                          \
+                json_object_set_new(by, name(i), json_integer(t->field[i]));                       \
+        json_object_set_new(root, #field, by);                                                     \
+    }
+    STATS_COUNTS_BY(COUNTS_BY)
+#undef COUNTS_BY
     json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
     json_object_set_new(root, "client_cpu_us", json_integer(s->client_cpu_us));
     json_object_set_new(

@@ -30,40 +30,34 @@ static int get_i64(const json_t *o, const char *key, int64_t *out, const char *p
     return 0;
 }
 
-/* counts[i] from o[name(i)]; absent names count 0 (older or sparse results). */
-static int get_named(const json_t *o, int64_t *counts, int n, const char *(*name)(int),
-                     const char *path, char *err, size_t err_len)
+/* One count of an object of counts by name; absent names count 0 (older or
+ * sparse results). */
+static int get_count(const json_t *by, const char *name, int64_t *out, const char *path, char *err,
+                     size_t err_len)
 {
-    for (int i = 0; i < n; i++) {
-        json_t *v = json_object_get(o, name(i));
-        if (v == NULL) continue;
-        if (!json_is_integer(v))
-            return errbuf_fail(err, err_len, "%s: '%s' is not an integer", path, name(i));
-        counts[i] = json_integer_value(v);
-    }
+    json_t *v = json_object_get(by, name);
+    if (v == NULL) return 0;
+    if (!json_is_integer(v))
+        return errbuf_fail(err, err_len, "%s: '%s' is not an integer", path, name);
+    *out = json_integer_value(v);
     return 0;
 }
-
-static const char *class_name(int c) { return classify_name((enum error_class)c); }
-static const char *reason_name(int r) { return classify_reason_name((enum retry_reason)r); }
 
 static int load_stats(const json_t *root, struct stats *t, const char *path, char *err,
                       size_t err_len)
 {
     memset(t, 0, sizeof *t);
-    for (int i = 0; i < report_n_stats_counters; i++) {
-        const struct stats_counter *c = &report_stats_counters[i];
-        if (get_i64(root, c->key, report_counter(t, c), path, err, err_len)) return -1;
-        if (*report_counter(t, c) < 0)
-            return errbuf_fail(err, err_len, "%s: '%s' is negative", path, c->key);
-    }
-    if (get_named(json_object_get(root, "retries_by_class"), t->retries_by_class, ERR_CLASS_COUNT,
-                  class_name, path, err, err_len) ||
-        get_named(json_object_get(root, "retries_by_reason"), t->retries_by_reason, REASON_COUNT,
-                  reason_name, path, err, err_len) ||
-        get_named(json_object_get(root, "errors_by_class"), t->errors_by_class, ERR_CLASS_COUNT,
-                  class_name, path, err, err_len))
-        return -1;
+#define COUNTER(field, key, add)                                                                   \
+    if (get_i64(root, key, &t->field, path, err, err_len)) return -1;                              \
+    if (t->field < 0) return errbuf_fail(err, err_len, "%s: '%s' is negative", path, key);
+    STATS_COUNTERS(COUNTER)
+#undef COUNTER
+#define COUNTS_BY(field, n, name, sparse)                                                          \
+    for (int i = 0; i < (n); i++)                                                                  \
+        if (get_count(json_object_get(root, #field), name(i), &t->field[i], path, err, err_len))   \
+            return -1;
+    STATS_COUNTS_BY(COUNTS_BY)
+#undef COUNTS_BY
     const json_t *hists = json_object_get(root, "histograms");
     for (int i = 0; i < HIST_COUNT; i++) {
         char herr[200];

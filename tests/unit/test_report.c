@@ -190,6 +190,42 @@ static void a_saved_result_loads_back_exactly(void **state)
     assert_int_equal(report_load(path, &back, err, sizeof err), -1);
 }
 
+/* Every counter of struct stats, each given its own value, comes back from
+ * the saved file: one the writer or the loader missed comes back as 0 or as
+ * another counter's value. */
+static void every_counter_survives_the_json_round_trip(void **state)
+{
+    (void)state;
+    struct run_summary s = summary; /* shares summary's JSON; only total is its own */
+    assert_true(stats_init(&s.total, 3));
+    int64_t v = 1000;
+#define SET(field, key, add) s.total.field = v++;
+#define SET_BY(field, n, name, sparse)                                                             \
+    for (int i = 0; i < (n); i++)                                                                  \
+        s.total.field[i] = v++;
+    STATS_COUNTERS(SET)
+    STATS_COUNTS_BY(SET_BY)
+    char path[512], err[256];
+    path_in_tmp(path, sizeof path, "counters.json");
+    assert_int_equal(report_write_file(path, report_write_json_to, &s, err, sizeof err), 0);
+    stats_free(&s.total);
+    struct run_summary back;
+    if (report_load(path, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    v = 1000;
+#define SAME(field, want)                                                                          \
+    if ((field) != (want))                                                                         \
+        fail_msg("%s came back as %lld, not %lld", #field, (long long)(field), (long long)(want)); \
+    v++;
+#define CHECK(field, key, add) SAME(back.total.field, v)
+#define CHECK_BY(field, n, name, sparse)                                                           \
+    for (int i = 0; i < (n); i++) {                                                                \
+        SAME(back.total.field[i], v)                                                               \
+    }
+    STATS_COUNTERS(CHECK)
+    STATS_COUNTS_BY(CHECK_BY)
+    report_summary_free(&back);
+}
+
 /* Two halves merged equal the whole: counts add, histograms merge exactly, the
  * duration is the union of the spans. */
 static void merge_equals_pooled(void **state)
@@ -347,6 +383,7 @@ int main(void)
         cmocka_unit_test(json_round_trips_with_every_promised_key),
         cmocka_unit_test(json_file_is_written_whole),
         cmocka_unit_test(a_saved_result_loads_back_exactly),
+        cmocka_unit_test(every_counter_survives_the_json_round_trip),
         cmocka_unit_test(merge_equals_pooled),
         cmocka_unit_test(text_report_shows_the_figures),
         cmocka_unit_test(progress_lines_and_series),
