@@ -2,6 +2,7 @@
  * any of them to a file whole or not at all. */
 #include "report_internal.h"
 #include "txstorm/hist_json.h"
+#include "txstorm/ledger_json.h"
 
 #include <errno.h>
 #include <string.h>

@@ -2,6 +2,7 @@
 #include "report_internal.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/hist_json.h"
+#include "txstorm/ledger_json.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 #define TXSTORM_CHECKER_H
 
 #include "txstorm/bank.h"
-#include "txstorm/ledger.h"
+#include "txstorm/ledger_reconcile.h"
 #include <stdbool.h>
 #include <stdint.h>
 
