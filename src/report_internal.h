@@ -18,6 +18,15 @@ static inline double report_per_second(int64_t n, int64_t us)
     return us > 0 ? (double)n * 1e6 / (double)us : 0;
 }
 
+/* The check's verdict as the result file's "check" object, and back: 0, or
+ * -1 with one line in err (report_check.c). */
+json_t *report_check_json(const struct check_result *c);
+int report_check_load(const json_t *c, struct check_result *r, const char *path, char *err,
+                      size_t err_len);
+
+/* An optional integer member: false only when present and not an integer. */
+bool report_opt_i64(const json_t *o, const char *key, int64_t *out);
+
 /* Config values by key, with a fallback when absent or of another type. */
 const char *report_cfg_str(const json_t *config, const char *key, const char *fallback);
 double report_cfg_num(const json_t *config, const char *key, double fallback);

@@ -92,68 +92,6 @@ static json_t *summary_json(const struct hist *h, double scale)
     return o;
 }
 
-static json_t *reading_json(const struct audit_reading *r)
-{
-    return json_pack("{s:f, s:I, s:I}", "t_s", (double)r->t_us / 1e6, "total", (json_int_t)r->total,
-                     "negative", (json_int_t)r->negative);
-}
-
-static json_t *violation_json(int64_t count, const struct audit_reading *first,
-                              const struct audit_reading *worst, const struct audit_reading *last)
-{
-    if (count == 0) return json_pack("{s:I}", "count", (json_int_t)0);
-    return json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)count, "first",
-                     reading_json(first), "worst", reading_json(worst), "last", reading_json(last));
-}
-
-static json_t *check_json(const struct check_result *c)
-{
-    json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok",
-                          c->ok, "accounts_ok", c->accounts_ok, "total_ok", c->total_ok,
-                          "negative_ok", c->negative_ok, "allow_overdraft", c->allow_overdraft,
-                          "accounts_expected", (json_int_t)c->accounts_expected, "accounts_actual",
-                          (json_int_t)c->accounts_actual, "min_id", (json_int_t)c->min_id, "max_id",
-                          (json_int_t)c->max_id, "total_expected", (json_int_t)c->total_expected,
-                          "total_actual", (json_int_t)c->total_actual, "negative_accounts",
-                          (json_int_t)c->negative_accounts);
-    if (c->balances_checked)
-        json_object_set_new(o, "balances",
-                            json_pack("{s:b, s:I, s:I, s:I, s:I}", "ok", c->balances_ok,
-                                      "mismatches", (json_int_t)c->balance_mismatches, "first_id",
-                                      (json_int_t)c->first_mismatch_id, "first_expected",
-                                      (json_int_t)c->first_mismatch_expected, "first_actual",
-                                      (json_int_t)c->first_mismatch_actual));
-    else if (c->balances_skipped)
-        json_object_set_new(o, "balances", json_pack("{s:b}", "skipped", 1));
-    if (c->ledger_checked)
-        json_object_set_new(
-            o, "ledger",
-            json_pack(
-                "{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok",
-                c->ledger_ok, "acked", (json_int_t)c->acked, "acked_found",
-                (json_int_t)c->acked_found, "lost", (json_int_t)c->lost, "duplicated",
-                (json_int_t)c->duplicated, "invented_failed", (json_int_t)c->invented_failed,
-                "invented_unknown", (json_int_t)c->invented_unknown, "ambiguous",
-                (json_int_t)c->ambiguous, "ambiguous_committed", (json_int_t)c->ambiguous_committed,
-                "ambiguous_not_committed", (json_int_t)c->ambiguous_not_committed, "first_lost",
-                (json_int_t)c->first_lost, "first_duplicated", (json_int_t)c->first_duplicated,
-                "first_invented", (json_int_t)c->first_invented));
-    if (c->audited) {
-        const struct audit_summary *a = &c->audit;
-        json_object_set_new(o, "auditor",
-                            json_pack("{s:I, s:I, s:I, s:o, s:o}", "readings",
-                                      (json_int_t)a->readings, "violations",
-                                      (json_int_t)a->violations, "expected_total",
-                                      (json_int_t)a->expected_total, "wrong_total",
-                                      violation_json(a->wrong_total, &a->wrong_first,
-                                                     &a->wrong_worst, &a->wrong_last),
-                                      "negative_value",
-                                      violation_json(a->negative_value, &a->negative_first,
-                                                     &a->negative_worst, &a->negative_last)));
-    }
-    return o;
-}
-
 json_t *report_ledger_json(const struct ledger *l, int64_t run_id)
 {
     json_t *o = ledger_json_encode(l);
@@ -221,7 +159,7 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "schedule_lag_ms", summary_json(t->hist[HIST_LAG], 1000.0));
     json_object_set_new(root, "retries_per_txn", summary_json(t->hist[HIST_RETRIES], 1.0));
     json_object_set_new(root, "config", json_deep_copy(s->config));
-    json_object_set_new(root, "check", s->check_done ? check_json(&s->check) : json_null());
+    json_object_set_new(root, "check", s->check_done ? report_check_json(&s->check) : json_null());
     json_t *hists = json_object();
     for (int i = 0; i < HIST_COUNT; i++)
         json_object_set_new(hists, stats_hist_name(i), hist_json_encode(t->hist[i]));
