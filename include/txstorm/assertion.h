@@ -58,7 +58,4 @@ bool assertion_holds(const struct assertion *a, const struct assert_figures *f);
 /* The measured figure for a, in the assertion's display unit (latencies in ms). */
 double assertion_measured(const struct assertion *a, const struct assert_figures *f);
 
-/* Metric name as written in assertions: "p99", "failed_rate", ... */
-const char *assertion_metric_name(enum assert_metric m);
-
 #endif
