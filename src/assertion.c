@@ -42,11 +42,6 @@ static const struct {
 
 static bool is_latency(enum assert_metric m) { return m <= METRIC_MEAN; }
 
-const char *assertion_metric_name(enum assert_metric m)
-{
-    return (unsigned)m < METRIC_COUNT ? metric_names[m] : "?";
-}
-
 /* Every message names the assertion as given, so one of several --assert flags stands out. */
 __attribute__((format(printf, 4, 5))) static int fail(const char *s, char *err, size_t err_len,
                                                       const char *fmt, ...)

@@ -51,8 +51,6 @@ void hist_destroy(struct hist *h)
     free(h);
 }
 
-size_t hist_memory_bytes(const struct hist *h) { return (size_t)h->counts_len * sizeof *h->counts; }
-
 void hist_reset(struct hist *h)
 {
     memset(h->counts, 0, (size_t)h->counts_len * sizeof *h->counts);

@@ -8,21 +8,6 @@ const double report_percentiles[] = {50, 90, 99, 99.9};
 const char *const report_percentile_keys[] = {"p50", "p90", "p99", "p999"};
 const int report_n_percentiles = 4;
 
-const struct stats_counter report_stats_counters[] = {
-    {"committed", offsetof(struct stats, committed)},
-    {"failed", offsetof(struct stats, failed)},
-    {"insufficient", offsetof(struct stats, insufficient)},
-    {"ambiguous", offsetof(struct stats, ambiguous)},
-    {"retried_txns", offsetof(struct stats, retried_txns)},
-    {"attempts", offsetof(struct stats, attempts)},
-    {"retries", offsetof(struct stats, retries)},
-    {"retries_in_place", offsetof(struct stats, retries_in_place)},
-    {"budget_denied", offsetof(struct stats, budget_denied)},
-    {"backoff_us_total", offsetof(struct stats, backoff_us)},
-};
-const int report_n_stats_counters =
-    (int)(sizeof report_stats_counters / sizeof report_stats_counters[0]);
-
 const char *report_cfg_str(const json_t *config, const char *key, const char *fallback)
 {
     const char *v = json_string_value(json_object_get(config, key));

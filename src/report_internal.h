@@ -18,24 +18,14 @@ static inline double report_per_second(int64_t n, int64_t us)
     return us > 0 ? (double)n * 1e6 / (double)us : 0;
 }
 
-/* The plain counters of struct stats and their JSON keys: one table for the
- * writer and the loader, so the two cannot drift apart. */
-struct stats_counter {
-    const char *key;
-    size_t offset; /* of an int64_t in struct stats */
-};
-extern const struct stats_counter report_stats_counters[];
-extern const int report_n_stats_counters;
+/* The check's verdict as the result file's "check" object, and back: 0, or
+ * -1 with one line in err (report_check.c). */
+json_t *report_check_json(const struct check_result *c);
+int report_check_load(const json_t *c, struct check_result *r, const char *path, char *err,
+                      size_t err_len);
 
-static inline int64_t *report_counter(struct stats *t, const struct stats_counter *c)
-{
-    return (int64_t *)((char *)t + c->offset);
-}
-
-static inline int64_t report_counter_value(const struct stats *t, const struct stats_counter *c)
-{
-    return *(const int64_t *)((const char *)t + c->offset);
-}
+/* An optional integer member: false only when present and not an integer. */
+bool report_opt_i64(const json_t *o, const char *key, int64_t *out);
 
 /* Config values by key, with a fallback when absent or of another type. */
 const char *report_cfg_str(const json_t *config, const char *key, const char *fallback);

@@ -3,6 +3,7 @@
 #include "report_internal.h"
 #include "txstorm/outfile.h"
 #include "txstorm/hist_json.h"
+#include "txstorm/ledger_json.h"
 
 #include <errno.h>
 #include <string.h>
@@ -120,80 +121,6 @@ static json_t *summary_json(const struct hist *h, double scale)
     return o;
 }
 
-static json_t *counts_by_name(const int64_t *counts, int n, const char *(*name)(int),
-                              bool skip_zero)
-{
-    json_t *o = json_object();
-    for (int i = 0; i < n; i++)
-        if (!skip_zero || counts[i]) json_object_set_new(o, name(i), json_integer(counts[i]));
-    return o;
-}
-
-static const char *class_name(int c) { return classify_name((enum error_class)c); }
-static const char *reason_name(int r) { return classify_reason_name((enum retry_reason)r); }
-
-static json_t *reading_json(const struct audit_reading *r)
-{
-    return json_pack("{s:f, s:I, s:I}", "t_s", (double)r->t_us / 1e6, "total", (json_int_t)r->total,
-                     "negative", (json_int_t)r->negative);
-}
-
-static json_t *violation_json(int64_t count, const struct audit_reading *first,
-                              const struct audit_reading *worst, const struct audit_reading *last)
-{
-    if (count == 0) return json_pack("{s:I}", "count", (json_int_t)0);
-    return json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)count, "first",
-                     reading_json(first), "worst", reading_json(worst), "last", reading_json(last));
-}
-
-static json_t *check_json(const struct check_result *c)
-{
-    json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok",
-                          c->ok, "accounts_ok", c->accounts_ok, "total_ok", c->total_ok,
-                          "negative_ok", c->negative_ok, "allow_overdraft", c->allow_overdraft,
-                          "accounts_expected", (json_int_t)c->accounts_expected, "accounts_actual",
-                          (json_int_t)c->accounts_actual, "min_id", (json_int_t)c->min_id, "max_id",
-                          (json_int_t)c->max_id, "total_expected", (json_int_t)c->total_expected,
-                          "total_actual", (json_int_t)c->total_actual, "negative_accounts",
-                          (json_int_t)c->negative_accounts);
-    if (c->balances_checked)
-        json_object_set_new(o, "balances",
-                            json_pack("{s:b, s:I, s:I, s:I, s:I}", "ok", c->balances_ok,
-                                      "mismatches", (json_int_t)c->balance_mismatches, "first_id",
-                                      (json_int_t)c->first_mismatch_id, "first_expected",
-                                      (json_int_t)c->first_mismatch_expected, "first_actual",
-                                      (json_int_t)c->first_mismatch_actual));
-    else if (c->balances_skipped)
-        json_object_set_new(o, "balances", json_pack("{s:b}", "skipped", 1));
-    if (c->ledger_checked)
-        json_object_set_new(
-            o, "ledger",
-            json_pack(
-                "{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok",
-                c->ledger_ok, "acked", (json_int_t)c->acked, "acked_found",
-                (json_int_t)c->acked_found, "lost", (json_int_t)c->lost, "duplicated",
-                (json_int_t)c->duplicated, "invented_failed", (json_int_t)c->invented_failed,
-                "invented_unknown", (json_int_t)c->invented_unknown, "ambiguous",
-                (json_int_t)c->ambiguous, "ambiguous_committed", (json_int_t)c->ambiguous_committed,
-                "ambiguous_not_committed", (json_int_t)c->ambiguous_not_committed, "first_lost",
-                (json_int_t)c->first_lost, "first_duplicated", (json_int_t)c->first_duplicated,
-                "first_invented", (json_int_t)c->first_invented));
-    if (c->audited) {
-        const struct audit_summary *a = &c->audit;
-        json_object_set_new(o, "auditor",
-                            json_pack("{s:I, s:I, s:I, s:o, s:o}", "readings",
-                                      (json_int_t)a->readings, "violations",
-                                      (json_int_t)a->violations, "expected_total",
-                                      (json_int_t)a->expected_total, "wrong_total",
-                                      violation_json(a->wrong_total, &a->wrong_first,
-                                                     &a->wrong_worst, &a->wrong_last),
-                                      "negative_value",
-                                      violation_json(a->negative_value, &a->negative_first,
-                                                     &a->negative_worst, &a->negative_last)));
-    }
-    return o;
-}
-
 json_t *report_ledger_json(const struct ledger *l, int64_t run_id)
 {
     json_t *o = ledger_json_encode(l);
@@ -215,9 +142,9 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
     json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
     json_object_set_new(root, "merged_from", json_integer(s->merged_from));
-    for (int i = 0; i < report_n_stats_counters; i++)
-        json_object_set_new(root, report_stats_counters[i].key,
-                            json_integer(report_counter_value(t, &report_stats_counters[i])));
+#define COUNTER(field, key, add) json_object_set_new(root, key, json_integer(t->field));
+    STATS_COUNTERS(COUNTER)
+#undef COUNTER
     int64_t other =
         t->retries - t->retries_by_class[ERR_SERIALIZATION] - t->retries_by_class[ERR_DEADLOCK];
     json_object_set_new(root, "retries_by_sqlstate",
@@ -225,12 +152,16 @@ json_t *report_json(const struct run_summary *s)
                                   (json_int_t)t->retries_by_class[ERR_SERIALIZATION], "40P01",
                                   (json_int_t)t->retries_by_class[ERR_DEADLOCK], "other",
                                   (json_int_t)other));
-    json_object_set_new(root, "retries_by_class",
-                        counts_by_name(t->retries_by_class, ERR_CLASS_COUNT, class_name, false));
-    json_object_set_new(root, "retries_by_reason",
-                        counts_by_name(t->retries_by_reason, REASON_COUNT, reason_name, true));
-    json_object_set_new(root, "errors_by_class",
-                        counts_by_name(t->errors_by_class, ERR_CLASS_COUNT, class_name, false));
+#define COUNTS_BY(field, n, name, sparse)                                                          \
+    {                                                                                              \
+        json_t *by = json_object();                                                                \
+        for (int i = 0; i < (n); i++)                                                              \
+            if (!(sparse) || t->field[i])                                                          \
+                json_object_set_new(by, name(i), json_integer(t->field[i]));                       \
+        json_object_set_new(root, #field, by);                                                     \
+    }
+    STATS_COUNTS_BY(COUNTS_BY)
+#undef COUNTS_BY
     json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
     json_object_set_new(root, "client_cpu_us", json_integer(s->client_cpu_us));
     json_object_set_new(
@@ -257,7 +188,7 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "schedule_lag_ms", summary_json(t->hist[HIST_LAG], 1000.0));
     json_object_set_new(root, "retries_per_txn", summary_json(t->hist[HIST_RETRIES], 1.0));
     json_object_set_new(root, "config", json_deep_copy(s->config));
-    json_object_set_new(root, "check", s->check_done ? check_json(&s->check) : json_null());
+    json_object_set_new(root, "check", s->check_done ? report_check_json(&s->check) : json_null());
     json_t *hists = json_object();
     for (int i = 0; i < HIST_COUNT; i++)
         json_object_set_new(hists, stats_hist_name(i), hist_json_encode(t->hist[i]));

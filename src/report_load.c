@@ -2,6 +2,7 @@
 #include "report_internal.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/hist_json.h"
+#include "txstorm/ledger_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,40 +31,34 @@ static int get_i64(const json_t *o, const char *key, int64_t *out, const char *p
     return 0;
 }
 
-/* counts[i] from o[name(i)]; absent names count 0 (older or sparse results). */
-static int get_named(const json_t *o, int64_t *counts, int n, const char *(*name)(int),
-                     const char *path, char *err, size_t err_len)
+/* One count of an object of counts by name; absent names count 0 (older or
+ * sparse results). */
+static int get_count(const json_t *by, const char *name, int64_t *out, const char *path, char *err,
+                     size_t err_len)
 {
-    for (int i = 0; i < n; i++) {
-        json_t *v = json_object_get(o, name(i));
-        if (v == NULL) continue;
-        if (!json_is_integer(v))
-            return errbuf_fail(err, err_len, "%s: '%s' is not an integer", path, name(i));
-        counts[i] = json_integer_value(v);
-    }
+    json_t *v = json_object_get(by, name);
+    if (v == NULL) return 0;
+    if (!json_is_integer(v))
+        return errbuf_fail(err, err_len, "%s: '%s' is not an integer", path, name);
+    *out = json_integer_value(v);
     return 0;
 }
-
-static const char *class_name(int c) { return classify_name((enum error_class)c); }
-static const char *reason_name(int r) { return classify_reason_name((enum retry_reason)r); }
 
 static int load_stats(const json_t *root, struct stats *t, const char *path, char *err,
                       size_t err_len)
 {
     memset(t, 0, sizeof *t);
-    for (int i = 0; i < report_n_stats_counters; i++) {
-        const struct stats_counter *c = &report_stats_counters[i];
-        if (get_i64(root, c->key, report_counter(t, c), path, err, err_len)) return -1;
-        if (*report_counter(t, c) < 0)
-            return errbuf_fail(err, err_len, "%s: '%s' is negative", path, c->key);
-    }
-    if (get_named(json_object_get(root, "retries_by_class"), t->retries_by_class, ERR_CLASS_COUNT,
-                  class_name, path, err, err_len) ||
-        get_named(json_object_get(root, "retries_by_reason"), t->retries_by_reason, REASON_COUNT,
-                  reason_name, path, err, err_len) ||
-        get_named(json_object_get(root, "errors_by_class"), t->errors_by_class, ERR_CLASS_COUNT,
-                  class_name, path, err, err_len))
-        return -1;
+#define COUNTER(field, key, add)                                                                   \
+    if (get_i64(root, key, &t->field, path, err, err_len)) return -1;                              \
+    if (t->field < 0) return errbuf_fail(err, err_len, "%s: '%s' is negative", path, key);
+    STATS_COUNTERS(COUNTER)
+#undef COUNTER
+#define COUNTS_BY(field, n, name, sparse)                                                          \
+    for (int i = 0; i < (n); i++)                                                                  \
+        if (get_count(json_object_get(root, #field), name(i), &t->field[i], path, err, err_len))   \
+            return -1;
+    STATS_COUNTS_BY(COUNTS_BY)
+#undef COUNTS_BY
     const json_t *hists = json_object_get(root, "histograms");
     for (int i = 0; i < HIST_COUNT; i++) {
         char herr[200];
@@ -81,115 +76,13 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
     return 0;
 }
 
-/* An optional integer member: false only when present and not an integer. */
-static bool opt_i64(const json_t *o, const char *key, int64_t *out)
+bool report_opt_i64(const json_t *o, const char *key, int64_t *out)
 {
     json_t *v = json_object_get(o, key);
     if (v == NULL) return true;
     if (!json_is_integer(v)) return false;
     *out = json_integer_value(v);
     return true;
-}
-
-static int load_balances(const json_t *b, struct check_result *r)
-{
-    if (b == NULL) return 0;
-    if (json_is_true(json_object_get(b, "skipped"))) {
-        r->balances_skipped = true;
-        return 0;
-    }
-    r->balances_checked = true;
-    r->balances_ok = json_is_true(json_object_get(b, "ok"));
-    return opt_i64(b, "mismatches", &r->balance_mismatches) &&
-                   opt_i64(b, "first_id", &r->first_mismatch_id) &&
-                   opt_i64(b, "first_expected", &r->first_mismatch_expected) &&
-                   opt_i64(b, "first_actual", &r->first_mismatch_actual)
-               ? 0
-               : -1;
-}
-
-static int load_ledger_verdict(const json_t *l, struct check_result *r)
-{
-    if (l == NULL) return 0;
-    r->ledger_checked = true;
-    r->ledger_ok = json_is_true(json_object_get(l, "ok"));
-    return opt_i64(l, "acked", &r->acked) && opt_i64(l, "acked_found", &r->acked_found) &&
-                   opt_i64(l, "lost", &r->lost) && opt_i64(l, "duplicated", &r->duplicated) &&
-                   opt_i64(l, "invented_failed", &r->invented_failed) &&
-                   opt_i64(l, "invented_unknown", &r->invented_unknown) &&
-                   opt_i64(l, "ambiguous", &r->ambiguous) &&
-                   opt_i64(l, "ambiguous_committed", &r->ambiguous_committed) &&
-                   opt_i64(l, "ambiguous_not_committed", &r->ambiguous_not_committed) &&
-                   opt_i64(l, "first_lost", &r->first_lost) &&
-                   opt_i64(l, "first_duplicated", &r->first_duplicated) &&
-                   opt_i64(l, "first_invented", &r->first_invented)
-               ? 0
-               : -1;
-}
-
-static bool load_reading(const json_t *o, struct audit_reading *r)
-{
-    if (o == NULL) return true;
-    json_t *t = json_object_get(o, "t_s");
-    if (!json_is_number(t)) return false;
-    r->t_us = (int64_t)(json_number_value(t) * 1e6 + 0.5);
-    return opt_i64(o, "total", &r->total) && opt_i64(o, "negative", &r->negative);
-}
-
-static bool load_violation(const json_t *v, int64_t *count, struct audit_reading *first,
-                           struct audit_reading *worst, struct audit_reading *last)
-{
-    if (v == NULL) return true;
-    return opt_i64(v, "count", count) && load_reading(json_object_get(v, "first"), first) &&
-           load_reading(json_object_get(v, "worst"), worst) &&
-           load_reading(json_object_get(v, "last"), last);
-}
-
-static int load_audit(const json_t *a, struct check_result *r)
-{
-    if (a == NULL) return 0;
-    r->audited = true;
-    struct audit_summary *s = &r->audit;
-    return opt_i64(a, "readings", &s->readings) && opt_i64(a, "violations", &s->violations) &&
-                   opt_i64(a, "expected_total", &s->expected_total) &&
-                   load_violation(json_object_get(a, "wrong_total"), &s->wrong_total,
-                                  &s->wrong_first, &s->wrong_worst, &s->wrong_last) &&
-                   load_violation(json_object_get(a, "negative_value"), &s->negative_value,
-                                  &s->negative_first, &s->negative_worst, &s->negative_last)
-               ? 0
-               : -1;
-}
-
-static int load_check(const json_t *c, struct check_result *r, const char *path, char *err,
-                      size_t err_len)
-{
-    memset(r, 0, sizeof *r);
-    int ok, accounts_ok, total_ok, negative_ok; /* json_unpack's "b" fills an int */
-    json_int_t expected, actual, total_expected, total_actual, negative;
-    if (json_unpack((json_t *)c, "{s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:I}", "ok", &ok,
-                    "accounts_ok", &accounts_ok, "total_ok", &total_ok, "negative_ok", &negative_ok,
-                    "accounts_expected", &expected, "accounts_actual", &actual, "total_expected",
-                    &total_expected, "total_actual", &total_actual, "negative_accounts",
-                    &negative) != 0)
-        return errbuf_fail(err, err_len, "%s: malformed 'check'", path);
-    *r = (struct check_result){.ok = ok,
-                               .accounts_ok = accounts_ok,
-                               .total_ok = total_ok,
-                               .negative_ok = negative_ok,
-                               .accounts_expected = expected,
-                               .accounts_actual = actual,
-                               .total_expected = total_expected,
-                               .total_actual = total_actual,
-                               .negative_accounts = negative};
-    json_t *min = json_object_get(c, "min_id"), *max = json_object_get(c, "max_id");
-    r->min_id = json_is_integer(min) ? json_integer_value(min) : 0;
-    r->max_id = json_is_integer(max) ? json_integer_value(max) : 0;
-    r->allow_overdraft = json_is_true(json_object_get(c, "allow_overdraft"));
-    if (load_balances(json_object_get(c, "balances"), r) ||
-        load_ledger_verdict(json_object_get(c, "ledger"), r) ||
-        load_audit(json_object_get(c, "auditor"), r))
-        return errbuf_fail(err, err_len, "%s: malformed 'check'", path);
-    return 0;
 }
 
 int report_load(const char *path, struct run_summary *s, char *err, size_t err_len)
@@ -229,14 +122,14 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     s->elapsed_us = (int64_t)(json_number_value(duration) * 1e6 + 0.5);
     s->merged_from = (int)merged;
     s->workers_lost = (int)lost;
-    if (!opt_i64(root, "client_cpu_us", &s->client_cpu_us) || s->client_cpu_us < 0) {
+    if (!report_opt_i64(root, "client_cpu_us", &s->client_cpu_us) || s->client_cpu_us < 0) {
         errbuf_fail(err, err_len, "%s: 'client_cpu_us' is not a count of microseconds", path);
         goto fail;
     }
     s->interrupted = json_is_true(json_object_get(root, "interrupted"));
     json_t *check = json_object_get(root, "check");
     if (json_is_object(check)) {
-        if (load_check(check, &s->check, path, err, err_len)) goto fail;
+        if (report_check_load(check, &s->check, path, err, err_len)) goto fail;
         s->check_done = true;
     }
     json_t *intervals = json_object_get(root, "intervals");

@@ -9,6 +9,17 @@ static const char *const hist_names[HIST_COUNT] = {
     [HIST_RETRIES] = "retries_per_txn", [HIST_LAG] = "schedule_lag_us",
 };
 
+/* A counter declared outside the lists in stats.h would be neither added,
+ * merged nor saved. */
+#define ONE(field, key, add) +1
+#define LENGTH(field, n, name, sparse) +(n)
+_Static_assert(sizeof(struct stats) ==
+                   (0 STATS_COUNTERS(ONE) STATS_COUNTS_BY(LENGTH)) * sizeof(int64_t) +
+                       sizeof(struct hist *) * HIST_COUNT,
+               "every counter of struct stats is in STATS_COUNTERS or STATS_COUNTS_BY");
+#undef ONE
+#undef LENGTH
+
 const char *stats_hist_name(enum stats_hist h)
 {
     return (unsigned)h < HIST_COUNT ? hist_names[h] : "?";
@@ -47,21 +58,9 @@ void stats_reset(struct stats *s)
 
 void stats_add_txn(struct stats *s, const struct txn_outcome *o)
 {
-    switch (o->end) {
-    case TXN_COMMITTED:
-        s->committed++;
+    if (o->end == TXN_COMMITTED) {
         hist_record(s->hist[HIST_LATENCY], o->latency_us + o->lag_us);
         hist_record(s->hist[HIST_LATENCY_UNCORRECTED], o->latency_us);
-        break;
-    case TXN_INSUFFICIENT:
-        s->insufficient++;
-        break;
-    case TXN_FAILED:
-        s->failed++;
-        break;
-    case TXN_AMBIGUOUS:
-        s->ambiguous++;
-        break;
     }
     hist_record(s->hist[HIST_RETRIES], o->retries);
     hist_record(s->hist[HIST_LAG], o->lag_us);
@@ -72,18 +71,14 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
     for (int64_t i = 0; i < slept; i++)
         hist_record(s->hist[HIST_BACKOFF], o->sleep_us[i]);
 
-    if (o->retries > 0) s->retried_txns++;
-    s->attempts += o->attempts;
-    s->retries += o->retries;
-    s->retries_in_place += o->retries_in_place;
-    s->budget_denied += o->budget_denied;
-    s->backoff_us += o->backoff_us;
-    for (int c = 0; c < ERR_CLASS_COUNT; c++) {
-        s->retries_by_class[c] += o->retries_by_class[c];
-        s->errors_by_class[c] += o->errors_by_class[c];
-    }
-    for (int r = 0; r < REASON_COUNT; r++)
-        s->retries_by_reason[r] += o->retries_by_reason[r];
+#define ADD(field, key, add) s->field += (add);
+    STATS_COUNTERS(ADD)
+#undef ADD
+#define ADD_BY(field, n, name, sparse)                                                             \
+    for (int i = 0; i < (n); i++)                                                                  \
+        s->field[i] += o->field[i];
+    STATS_COUNTS_BY(ADD_BY)
+#undef ADD_BY
 }
 
 bool stats_merge(struct stats *dst, const struct stats *src)
@@ -94,21 +89,13 @@ bool stats_merge(struct stats *dst, const struct stats *src)
             return false;
     for (int i = 0; i < HIST_COUNT; i++)
         hist_merge(dst->hist[i], src->hist[i]);
-    dst->committed += src->committed;
-    dst->failed += src->failed;
-    dst->insufficient += src->insufficient;
-    dst->ambiguous += src->ambiguous;
-    dst->retried_txns += src->retried_txns;
-    dst->attempts += src->attempts;
-    dst->retries += src->retries;
-    dst->retries_in_place += src->retries_in_place;
-    dst->budget_denied += src->budget_denied;
-    dst->backoff_us += src->backoff_us;
-    for (int c = 0; c < ERR_CLASS_COUNT; c++) {
-        dst->retries_by_class[c] += src->retries_by_class[c];
-        dst->errors_by_class[c] += src->errors_by_class[c];
-    }
-    for (int r = 0; r < REASON_COUNT; r++)
-        dst->retries_by_reason[r] += src->retries_by_reason[r];
+#define MERGE(field, key, add) dst->field += src->field;
+    STATS_COUNTERS(MERGE)
+#undef MERGE
+#define MERGE_BY(field, n, name, sparse)                                                           \
+    for (int i = 0; i < (n); i++)                                                                  \
+        dst->field[i] += src->field[i];
+    STATS_COUNTS_BY(MERGE_BY)
+#undef MERGE_BY
     return true;
 }

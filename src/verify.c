@@ -1,6 +1,8 @@
 /* Checking the bank against the database: snapshot, then ledger reconciliation. */
 #include "txstorm/verify.h"
 
+#include <stdio.h>
+
 enum db_status verify_bank(struct db *db, bool ledger, bool allow_overdraft, struct check_result *r,
                            struct db_error *err)
 {

@@ -63,7 +63,4 @@ double assertion_measured(const struct assertion *a, const struct assert_figures
 /* Why a metric can have no data, for the report: "nothing committed", ... */
 const char *assertion_no_data(enum assert_metric m);
 
-/* Metric name as written in assertions: "p99", "failed_rate", ... */
-const char *assertion_metric_name(enum assert_metric m);
-
 #endif

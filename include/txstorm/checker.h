@@ -10,8 +10,8 @@
 #ifndef TXSTORM_CHECKER_H
 #define TXSTORM_CHECKER_H
 
-#include "txstorm/db.h" /* struct bank_snapshot; no libpq */
-#include "txstorm/ledger.h"
+#include "txstorm/bank.h"
+#include "txstorm/ledger_reconcile.h"
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -3,6 +3,7 @@
 #ifndef TXSTORM_DB_H
 #define TXSTORM_DB_H
 
+#include "txstorm/bank.h"
 #include "txstorm/classify.h"
 #include "txstorm/spec.h"
 #include "txstorm/stmt.h"
@@ -40,26 +41,6 @@ const char *db_server_version(struct db *db);
 
 /* The demo uses its own table so it never disturbs a bank under test. */
 enum bank_table { BANK_ACCOUNTS, BANK_DEMO };
-
-struct bank_meta {
-    int64_t accounts;        /* number of accounts at creation */
-    int64_t initial_balance; /* each account's balance at creation */
-    int64_t initial_total;   /* sum of balances at creation */
-    bool ledger_complete;    /* every transfer since init wrote a ledger row */
-};
-
-struct bank_snapshot {
-    struct bank_meta meta;
-    int64_t accounts; /* rows now */
-    int64_t total;    /* sum of balances now */
-    int64_t negative; /* accounts with a negative balance */
-    int64_t min_id, max_id;
-    /* With the ledger read (db_bank_snapshot's `ledger`): accounts whose
-     * balance differs from initial + credits - debits in `transfers`. */
-    bool ledger_read;
-    int64_t ledger_mismatches;
-    int64_t first_mismatch_id, first_mismatch_expected, first_mismatch_actual;
-};
 
 enum db_status { DB_OK, DB_EXISTS, DB_MISSING, DB_FAILED };
 

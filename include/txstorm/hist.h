@@ -35,9 +35,6 @@ struct hist {
 struct hist *hist_create(int64_t highest, int sig_figs);
 void hist_destroy(struct hist *h);
 
-/* Bytes of counts the histogram holds: fixed for its lifetime. */
-size_t hist_memory_bytes(const struct hist *h);
-
 static inline int hist_bucket_index_(const struct hist *h, int64_t v)
 {
     /* Position of the highest set bit of (v | mask) decides the bucket. */

@@ -27,20 +27,43 @@ enum stats_hist {
 /* Stable names used in JSON ("latency_us", ...). */
 const char *stats_hist_name(enum stats_hist h);
 
+/* Every counter of struct stats, each named once here: the struct,
+ * stats_add_txn, stats_merge and the JSON result's writer and loader are
+ * expanded from these two lists, in this order.
+ *
+ * Plain counters: X(field, JSON key, what one finished transaction `o` adds). */
+#define STATS_COUNTERS(X)                                                                          \
+    X(committed, "committed", o->end == TXN_COMMITTED)                                             \
+    /* gave up: retries exhausted or an error that is not retried */                               \
+    X(failed, "failed", o->end == TXN_FAILED)                                                      \
+    /* source balance too low: ended without a transfer, not an error */                           \
+    X(insufficient, "insufficient", o->end == TXN_INSUFFICIENT)                                    \
+    X(ambiguous, "ambiguous", o->end == TXN_AMBIGUOUS) /* COMMIT outcome unknown */                \
+    X(retried_txns, "retried_txns", o->retries > 0)    /* needed at least one retry */             \
+    X(attempts, "attempts", o->attempts)               /* every attempt, first or retry */         \
+    X(retries, "retries", o->retries)                  /* attempts beyond the first */             \
+    /* savepoint protocol: ROLLBACK TO SAVEPOINT, not a restart */                                 \
+    X(retries_in_place, "retries_in_place", o->retries_in_place)                                   \
+    /* failed because the retry budget was empty */                                                \
+    X(budget_denied, "budget_denied", o->budget_denied)                                            \
+    X(backoff_us, "backoff_us_total", o->backoff_us) /* total time slept between attempts */
+
+/* Counts by error class or retry reason: X(field, length, name of index i in
+ * the JSON, whether the JSON leaves zero counts out). The field is also its
+ * JSON key and the txn_outcome field it adds up. */
+#define STATS_COUNTS_BY(X)                                                                         \
+    X(retries_by_class, ERR_CLASS_COUNT, classify_name, false)                                     \
+    /* serialization retries, by why */                                                            \
+    X(retries_by_reason, REASON_COUNT, classify_reason_name, true)                                 \
+    /* every failed attempt, retried or not */                                                     \
+    X(errors_by_class, ERR_CLASS_COUNT, classify_name, false)
+
+#define STATS_DECLARE_COUNTER(field, key, add) int64_t field;
+#define STATS_DECLARE_COUNTS_BY(field, n, name, sparse) int64_t field[n];
+
 struct stats {
-    int64_t committed;
-    int64_t failed;       /* gave up: retries exhausted or an error that is not retried */
-    int64_t insufficient; /* source balance too low: ended without a transfer, not an error */
-    int64_t ambiguous;    /* COMMIT outcome unknown */
-    int64_t retried_txns; /* transactions that needed at least one retry */
-    int64_t attempts;     /* every attempt, first or retry */
-    int64_t retries;      /* attempts beyond the first */
-    int64_t retries_by_class[ERR_CLASS_COUNT];
-    int64_t retries_by_reason[REASON_COUNT]; /* serialization retries, by why */
-    int64_t retries_in_place; /* savepoint protocol: ROLLBACK TO SAVEPOINT, not a restart */
-    int64_t budget_denied;    /* failed because the retry budget was empty */
-    int64_t errors_by_class[ERR_CLASS_COUNT]; /* every failed attempt, retried or not */
-    int64_t backoff_us;                       /* total time slept between attempts */
+    STATS_COUNTERS(STATS_DECLARE_COUNTER)
+    STATS_COUNTS_BY(STATS_DECLARE_COUNTS_BY)
     struct hist *hist[HIST_COUNT];
 };
 

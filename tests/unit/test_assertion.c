@@ -25,7 +25,6 @@ static void every_metric_and_operator_parses(void **state)
     (void)state;
     const char *const ops[] = {"<", "<=", ">", ">="};
     for (int m = 0; m < METRIC_COUNT; m++) {
-        assert_string_equal(assertion_metric_name((enum assert_metric)m), all_metrics[m]);
         for (int op = 0; op < 4; op++) {
             char s[64];
             bool latency = m <= METRIC_MEAN;
@@ -37,7 +36,6 @@ static void every_metric_and_operator_parses(void **state)
             assert_string_equal(a.text, s);
         }
     }
-    assert_string_equal(assertion_metric_name(METRIC_COUNT), "?");
 }
 
 static void thresholds_are_kept_in_microseconds(void **state)

@@ -1,5 +1,8 @@
-/* The transfer record: ids, growth, counts, the audit's every class, and its JSON form. */
+/* The transfer record (ledger, ledger_reconcile, ledger_json): ids, growth, counts, the audit's
+ * every class, and the JSON form. */
 #include "txstorm/ledger.h"
+#include "txstorm/ledger_json.h"
+#include "txstorm/ledger_reconcile.h"
 
 #include "cmocka_prelude.h"
 

@@ -190,6 +190,161 @@ static void a_saved_result_loads_back_exactly(void **state)
     assert_int_equal(report_load(path, &back, err, sizeof err), -1);
 }
 
+/* Every counter of struct stats, each given its own value, comes back from
+ * the saved file: one the writer or the loader missed comes back as 0 or as
+ * another counter's value. */
+static void every_counter_survives_the_json_round_trip(void **state)
+{
+    (void)state;
+    struct run_summary s = summary; /* shares summary's JSON; only total is its own */
+    assert_true(stats_init(&s.total, 3));
+    int64_t v = 1000;
+#define SET(field, key, add) s.total.field = v++;
+#define SET_BY(field, n, name, sparse)                                                             \
+    for (int i = 0; i < (n); i++)                                                                  \
+        s.total.field[i] = v++;
+    STATS_COUNTERS(SET)
+    STATS_COUNTS_BY(SET_BY)
+    char path[512], err[256];
+    path_in_tmp(path, sizeof path, "counters.json");
+    assert_int_equal(report_write_file(path, report_write_json_to, &s, err, sizeof err), 0);
+    stats_free(&s.total);
+    struct run_summary back;
+    if (report_load(path, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    v = 1000;
+#define SAME(field, want)                                                                          \
+    if ((field) != (want))                                                                         \
+        fail_msg("%s came back as %lld, not %lld", #field, (long long)(field), (long long)(want)); \
+    v++;
+#define CHECK(field, key, add) SAME(back.total.field, v)
+#define CHECK_BY(field, n, name, sparse)                                                           \
+    for (int i = 0; i < (n); i++) {                                                                \
+        SAME(back.total.field[i], v)                                                               \
+    }
+    STATS_COUNTERS(CHECK)
+    STATS_COUNTS_BY(CHECK_BY)
+    report_summary_free(&back);
+}
+
+/* Saves a summary whose check is c and loads it back into back. */
+static void check_through_file(const struct check_result *c, struct run_summary *back)
+{
+    struct run_summary s = summary; /* shares summary's JSON and stats, reads only */
+    s.check = *c;
+    char path[512], err[256];
+    path_in_tmp(path, sizeof path, "check.json");
+    assert_int_equal(report_write_file(path, report_write_json_to, &s, err, sizeof err), 0);
+    if (report_load(path, back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_true(back->check_done);
+}
+
+/* Every member of the check's verdict, each given its own value, comes back
+ * from the saved file byte for byte (both sides start zeroed, padding too). */
+static void every_check_part_survives_the_json_round_trip(void **state)
+{
+    (void)state;
+    struct check_result c;
+    memset(&c, 0, sizeof c);
+    c.ok = c.total_ok = c.allow_overdraft = c.balances_checked = c.ledger_checked = c.audited =
+        true;
+    c.accounts_ok = c.negative_ok = c.balances_ok = c.ledger_ok = false;
+    int64_t v = 100;
+    int64_t *ints[] = {&c.accounts_expected,
+                       &c.accounts_actual,
+                       &c.min_id,
+                       &c.max_id,
+                       &c.total_expected,
+                       &c.total_actual,
+                       &c.negative_accounts,
+                       &c.balance_mismatches,
+                       &c.first_mismatch_id,
+                       &c.first_mismatch_expected,
+                       &c.first_mismatch_actual,
+                       &c.acked,
+                       &c.acked_found,
+                       &c.lost,
+                       &c.duplicated,
+                       &c.invented_failed,
+                       &c.invented_unknown,
+                       &c.ambiguous,
+                       &c.ambiguous_committed,
+                       &c.ambiguous_not_committed,
+                       &c.first_lost,
+                       &c.first_duplicated,
+                       &c.first_invented,
+                       &c.audit.expected_total,
+                       &c.audit.readings,
+                       &c.audit.violations,
+                       &c.audit.wrong_total,
+                       &c.audit.negative_value};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        *ints[i] = v++;
+    struct audit_reading *readings[] = {&c.audit.wrong_first,    &c.audit.wrong_worst,
+                                        &c.audit.wrong_last,     &c.audit.negative_first,
+                                        &c.audit.negative_worst, &c.audit.negative_last};
+    for (size_t i = 0; i < sizeof readings / sizeof readings[0]; i++) {
+        readings[i]->t_us = v++ * 1000000;
+        readings[i]->total = v++;
+        readings[i]->negative = v++;
+    }
+
+    struct run_summary back;
+    check_through_file(&c, &back);
+    const unsigned char *want = (const void *)&c, *got = (const void *)&back.check;
+    for (size_t i = 0; i < sizeof c; i++)
+        if (want[i] != got[i]) fail_msg("check_result byte %zu differs after the round trip", i);
+    report_summary_free(&back);
+
+    /* A skipped balance check stays skipped, not checked. */
+    memset(&c, 0, sizeof c);
+    c.balances_skipped = true;
+    check_through_file(&c, &back);
+    assert_true(back.check.balances_skipped && !back.check.balances_checked);
+    report_summary_free(&back);
+}
+
+/* What the loader refuses in "check", and what it reads leniently, as before. */
+static void a_malformed_check_is_refused(void **state)
+{
+    (void)state;
+    json_t *root = report_json(&summary);
+    char path[512], err[256];
+    path_in_tmp(path, sizeof path, "check-bad.json");
+    struct run_summary back;
+    struct {
+        const char *key;
+        json_t *value; /* NULL: removed */
+        bool refused;
+    } cases[] = {
+        {"total_ok", NULL, true},                          /* required */
+        {"total_actual", json_string("1"), true},          /* required, of another type */
+        {"min_id", json_string("1"), false},               /* lenient: reads 0 */
+        {"allow_overdraft", json_integer(1), false},       /* lenient: reads false */
+        {"ledger", json_pack("{s:s}", "lost", "x"), true}, /* optional, of another type */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *doc = json_deep_copy(root);
+        json_t *c = json_object_get(doc, "check");
+        if (cases[i].value)
+            json_object_set_new(c, cases[i].key, cases[i].value);
+        else
+            json_object_del(c, cases[i].key);
+        assert_int_equal(json_dump_file(doc, path, 0), 0);
+        json_decref(doc);
+        int rc = report_load(path, &back, err, sizeof err);
+        if (cases[i].refused) {
+            if (rc != -1) fail_msg("check.%s: loaded, should be refused", cases[i].key);
+            assert_non_null(strstr(err, "malformed 'check'"));
+        } else {
+            if (rc != 0) fail_msg("check.%s: %s", cases[i].key, err);
+            assert_int_equal(back.check.min_id, 0);
+            assert_false(back.check.allow_overdraft);
+            report_summary_free(&back);
+        }
+    }
+    json_decref(root);
+}
+
 /* Two halves merged equal the whole: counts add, histograms merge exactly, the
  * duration is the union of the spans. */
 static void merge_equals_pooled(void **state)
@@ -347,6 +502,9 @@ int main(void)
         cmocka_unit_test(json_round_trips_with_every_promised_key),
         cmocka_unit_test(json_file_is_written_whole),
         cmocka_unit_test(a_saved_result_loads_back_exactly),
+        cmocka_unit_test(every_counter_survives_the_json_round_trip),
+        cmocka_unit_test(every_check_part_survives_the_json_round_trip),
+        cmocka_unit_test(a_malformed_check_is_refused),
         cmocka_unit_test(merge_equals_pooled),
         cmocka_unit_test(text_report_shows_the_figures),
         cmocka_unit_test(progress_lines_and_series),

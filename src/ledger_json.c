@@ -1,0 +1,263 @@
+/* The JSON form of the tool's record: base64 of the 2-bit arrays, totals and samples. */
+#include "txstorm/ledger_json.h"
+#include "ledger_internal.h"
+#include "txstorm/errbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE_MAX 8
+
+/* The first SAMPLE_MAX failed and acked ids, in worker order. */
+static void samples(const struct ledger *l, int64_t *failed, int *n_failed, int64_t *acked,
+                    int *n_acked)
+{
+    *n_failed = *n_acked = 0;
+    for (int w = 0; w < l->n_workers; w++) {
+        const struct ledger_book *b = &l->books[w];
+        for (int64_t s = 0; s < b->n; s++) {
+            if (*n_failed == SAMPLE_MAX && *n_acked == SAMPLE_MAX) return;
+            unsigned o = get2(b->bits, s);
+            if (o == LEDGER_FAILED && *n_failed < SAMPLE_MAX)
+                failed[(*n_failed)++] = ledger_transfer_id(l->instance, w, s);
+            else if (o == LEDGER_ACKED && *n_acked < SAMPLE_MAX)
+                acked[(*n_acked)++] = ledger_transfer_id(l->instance, w, s);
+        }
+    }
+}
+
+/* Base64, standard alphabet with padding. jansson has none, and the outcomes
+ * are the bulk of a saved result: 4 characters per 12 transfers. */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t b64_len(size_t bytes) { return (bytes + 2) / 3 * 4; }
+
+static int b64_digit(char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+static void b64_encode(const uint8_t *in, size_t len, char *out)
+{
+    for (size_t i = 0; i < len; i += 3) {
+        size_t take = len - i < 3 ? len - i : 3;
+        uint32_t v = (uint32_t)in[i] << 16;
+        if (take > 1) v |= (uint32_t)in[i + 1] << 8;
+        if (take > 2) v |= in[i + 2];
+        for (size_t k = 0; k < 4; k++)
+            *out++ = k <= take ? b64_alphabet[(v >> (18 - 6 * k)) & 63] : '=';
+    }
+    *out = '\0';
+}
+
+/* The decoded length of s, or -1 unless s is canonical base64: whole groups,
+ * padding only at the end, and zero bits under the padding (so each byte
+ * string has exactly one text). */
+static int64_t b64_check(const char *s, size_t len)
+{
+    if (len % 4 != 0) return -1;
+    size_t pad = 0;
+    if (len > 0 && s[len - 1] == '=') pad++;
+    if (pad == 1 && len > 1 && s[len - 2] == '=') pad++;
+    for (size_t i = 0; i < len - pad; i++)
+        if (b64_digit(s[i]) < 0) return -1;
+    if (pad == 1 && (b64_digit(s[len - 2]) & 3) != 0) return -1;
+    if (pad == 2 && (b64_digit(s[len - 3]) & 15) != 0) return -1;
+    return (int64_t)(len / 4 * 3 - pad);
+}
+
+/* Decodes s, which b64_check has passed, into out. */
+static void b64_decode(const char *s, size_t len, uint8_t *out)
+{
+    for (size_t i = 0; i < len; i += 4) {
+        uint32_t v = 0;
+        size_t digits = 0;
+        for (size_t k = 0; k < 4; k++) {
+            int d = s[i + k] == '=' ? 0 : b64_digit(s[i + k]);
+            if (s[i + k] != '=') digits++;
+            v = v << 6 | (uint32_t)d;
+        }
+        for (size_t k = 0; k + 1 < digits; k++)
+            *out++ = (uint8_t)(v >> (16 - 8 * k));
+    }
+}
+
+static bool set(json_t *o, const char *key, json_t *v)
+{
+    return v != NULL && json_object_set_new(o, key, v) == 0;
+}
+
+static json_t *id_array(const int64_t *ids, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n && a != NULL; i++) {
+        if (json_array_append_new(a, json_integer(ids[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *book_encode(const struct ledger_book *b)
+{
+    size_t bytes = book_bytes(b->n), len = b64_len(bytes);
+    char *text = malloc(len + 1);
+    if (text == NULL) return NULL;
+    b64_encode(b->bits, bytes, text);
+    json_t *o = json_object();
+    bool ok = o != NULL && set(o, "n", json_integer(b->n)) &&
+              set(o, "outcomes", json_stringn_nocheck(text, len));
+    free(text);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *ledger_json_encode(const struct ledger *l)
+{
+    json_t *o = json_object(), *workers = json_array();
+    if (o == NULL || workers == NULL || !set(o, "instance", json_integer(l->instance))) {
+        json_decref(workers);
+        goto fail;
+    }
+    if (!set(o, "workers", workers)) goto fail;
+    for (int w = 0; w < l->n_workers; w++)
+        if (json_array_append_new(workers, book_encode(&l->books[w])) != 0) goto fail;
+    struct ledger_counts c;
+    ledger_count(l, &c);
+    int64_t failed[SAMPLE_MAX], acked[SAMPLE_MAX];
+    int n_failed, n_acked;
+    samples(l, failed, &n_failed, acked, &n_acked);
+    if (!set(o, "acked", json_integer(c.acked)) || !set(o, "failed", json_integer(c.failed)) ||
+        !set(o, "ambiguous", json_integer(c.ambiguous)) ||
+        !set(o, "failed_sample", id_array(failed, n_failed)) ||
+        !set(o, "acked_sample", id_array(acked, n_acked)))
+        goto fail;
+    return o;
+fail:
+    json_decref(o);
+    return NULL;
+}
+
+/* A required integer member within [lo, hi]; where prefixes the key in messages. */
+static int get_int(const json_t *j, const char *where, const char *key, int64_t lo, int64_t hi,
+                   int64_t *out, char *err, size_t err_len)
+{
+    *out = 0; /* set on every path, so no caller reads an unset value */
+    const json_t *v = json_object_get(j, key);
+    if (v == NULL) return errbuf_fail(err, err_len, "ledger: %s'%s' is missing", where, key);
+    if (!json_is_integer(v))
+        return errbuf_fail(err, err_len, "ledger: %s'%s' must be an integer", where, key);
+    json_int_t x = json_integer_value(v);
+    if (x < lo || x > hi)
+        return errbuf_fail(err, err_len, "ledger: %s'%s' = %lld is out of range (%lld..%lld)",
+                           where, key, (long long)x, (long long)lo, (long long)hi);
+    *out = (int64_t)x;
+    return 0;
+}
+
+static int book_decode(const json_t *j, size_t w, struct ledger_book *b, char *err, size_t err_len)
+{
+    char where[32];
+    snprintf(where, sizeof where, "workers[%zu]: ", w);
+    if (!json_is_object(j)) return errbuf_fail(err, err_len, "ledger: %sexpected an object", where);
+    int64_t n;
+    if (get_int(j, where, "n", 0, SEQ_LIMIT, &n, err, err_len) != 0) return -1;
+    const json_t *out = json_object_get(j, "outcomes");
+    if (out == NULL) return errbuf_fail(err, err_len, "ledger: %s'outcomes' is missing", where);
+    if (!json_is_string(out))
+        return errbuf_fail(err, err_len, "ledger: %s'outcomes' must be a string", where);
+    const char *s = json_string_value(out);
+    size_t len = json_string_length(out), bytes = book_bytes(n);
+    int64_t got = b64_check(s, len);
+    if (got < 0)
+        return errbuf_fail(err, err_len, "ledger: %s'outcomes' is not valid base64", where);
+    if ((uint64_t)got != bytes)
+        return errbuf_fail(err, err_len,
+                           "ledger: %s'outcomes' holds %lld bytes, but n = %lld needs %zu", where,
+                           (long long)got, (long long)n, bytes);
+    if (bytes > 0) {
+        b->bits = malloc(bytes);
+        if (b->bits == NULL) return errbuf_fail(err, err_len, "ledger: out of memory");
+        b->cap = bytes;
+        b64_decode(s, len, b->bits);
+    }
+    b->n = n;
+    /* ledger_record ORs into the last byte, so stray bits would corrupt it. */
+    if (n % 4 != 0 && (b->bits[bytes - 1] >> ((unsigned)(n % 4) * 2)) != 0)
+        return errbuf_fail(err, err_len, "ledger: %s'outcomes' has bits set beyond n = %lld", where,
+                           (long long)n);
+    return 0;
+}
+
+static int check_total(const json_t *j, const char *key, int64_t want, char *err, size_t err_len)
+{
+    int64_t got;
+    if (get_int(j, "", key, 0, INT64_MAX, &got, err, err_len) != 0) return -1;
+    if (got != want)
+        return errbuf_fail(err, err_len, "ledger: '%s' is %lld, but the outcomes hold %lld", key,
+                           (long long)got, (long long)want);
+    return 0;
+}
+
+/* The sample must be exactly what encoding these outcomes writes. */
+static int check_sample(const json_t *j, const char *key, const int64_t *want, int n_want,
+                        char *err, size_t err_len)
+{
+    const json_t *a = json_object_get(j, key);
+    if (!json_is_array(a))
+        return errbuf_fail(err, err_len, "ledger: '%s' must be an array of ids", key);
+    bool same = json_array_size(a) == (size_t)n_want;
+    for (int i = 0; i < n_want && same; i++) {
+        const json_t *v = json_array_get(a, (size_t)i);
+        same = json_is_integer(v) && json_integer_value(v) == want[i];
+    }
+    if (!same) return errbuf_fail(err, err_len, "ledger: '%s' does not match the outcomes", key);
+    return 0;
+}
+
+int ledger_json_decode(const json_t *j, struct ledger *l, char *err, size_t err_len)
+{
+    memset(l, 0, sizeof *l);
+    if (!json_is_object(j)) return errbuf_fail(err, err_len, "ledger: expected a JSON object");
+    int64_t instance;
+    if (get_int(j, "", "instance", 0, INSTANCE_LIMIT - 1, &instance, err, err_len) != 0) return -1;
+    const json_t *workers = json_object_get(j, "workers");
+    if (!json_is_array(workers))
+        return errbuf_fail(err, err_len, "ledger: 'workers' must be an array");
+    size_t n_workers = json_array_size(workers);
+    if (n_workers > WORKER_LIMIT)
+        return errbuf_fail(err, err_len, "ledger: %zu workers, more than %d", n_workers,
+                           WORKER_LIMIT);
+    if (ledger_init(l, (int)instance, (int)n_workers) != 0)
+        return errbuf_fail(err, err_len, "ledger: out of memory");
+    for (size_t w = 0; w < n_workers; w++)
+        if (book_decode(json_array_get(workers, w), w, &l->books[w], err, err_len) != 0) goto fail;
+
+    struct ledger_counts c;
+    ledger_count(l, &c);
+    int64_t failed[SAMPLE_MAX], acked[SAMPLE_MAX];
+    int n_failed, n_acked;
+    samples(l, failed, &n_failed, acked, &n_acked);
+    if (check_total(j, "acked", c.acked, err, err_len) != 0 ||
+        check_total(j, "failed", c.failed, err, err_len) != 0 ||
+        check_total(j, "ambiguous", c.ambiguous, err, err_len) != 0 ||
+        check_sample(j, "failed_sample", failed, n_failed, err, err_len) != 0 ||
+        check_sample(j, "acked_sample", acked, n_acked, err, err_len) != 0)
+        goto fail;
+    return 0;
+fail:
+    ledger_free(l);
+    return -1;
+}
