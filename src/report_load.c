@@ -182,6 +182,31 @@ static bool per_instance_key(const char *key)
     return false;
 }
 
+/* Equal as values: a number is the same whether written 0 or 0.0 (a result
+ * re-formatted by another JSON tool still merges). */
+static bool same_value(const json_t *a, const json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b)) return json_number_value(a) == json_number_value(b);
+    if (json_is_array(a) && json_is_array(b)) {
+        if (json_array_size(a) != json_array_size(b)) return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!same_value(json_array_get(a, i), json_array_get(b, i))) return false;
+        return true;
+    }
+    if (json_is_object(a) && json_is_object(b)) {
+        if (json_object_size(a) != json_object_size(b)) return false;
+        const char *key;
+        json_t *va;
+        json_object_foreach((json_t *)a, key, va)
+        {
+            const json_t *vb = json_object_get(b, key);
+            if (vb == NULL || !same_value(va, vb)) return false;
+        }
+        return true;
+    }
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
 static int same_workload(const json_t *a, const json_t *b, int ia, int ib, char *err,
                          size_t err_len)
 {
@@ -191,7 +216,7 @@ static int same_workload(const json_t *a, const json_t *b, int ia, int ib, char 
     {
         if (per_instance_key(key)) continue;
         json_t *vb = json_object_get(b, key);
-        if (vb == NULL || !json_equal(va, vb)) {
+        if (vb == NULL || !same_value(va, vb)) {
             char *sa = json_dumps(va, JSON_ENCODE_ANY | JSON_COMPACT);
             char *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
             errbuf_fail(err, err_len,

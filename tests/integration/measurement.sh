@@ -70,6 +70,9 @@ jq -s -e '.[0] as $a | .[1] as $b | .[2] as $m |
     $m.duration_s <= $a.duration_s + $b.duration_s and $m.merged_from == 2' \
     "$work/a.json" "$work/b.json" "$work/m.json" >/dev/null ||
     fail "merge: $(jq -c '{committed, retries, duration_s}' "$work/a.json" "$work/b.json" "$work/m.json")"
+# A result re-formatted by jq (0.0 written as 0) is the same result.
+jq . "$work/b.json" >"$work/b-jq.json"
+expect_exit 0 "$txstorm" merge "$work/a.json" "$work/b-jq.json"
 expect_exit 2 "$txstorm" merge "$work/a.json" "$work/w.json"
 assert_one_line_stderr
 assert_in "$work/err" "differ in"
