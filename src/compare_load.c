@@ -28,6 +28,7 @@ static int load_txstorm(const char *path, struct compare_run *run, char *err, si
                          backoff ? backoff : "(none given)");
     } else {
         snprintf(run->skew, sizeof run->skew, "%s", skew);
+        report_run_identity(&s, run->identity, sizeof run->identity);
         run->workers = json_integer_value(workers);
         const struct stats *t = &s.total;
         run->committed = t->committed;
@@ -157,8 +158,14 @@ int compare_files(const char *const *paths, int n, double max_failed_pct, enum c
     struct compare_run *runs = calloc(n > 0 ? (size_t)n : 1, sizeof *runs);
     if (runs == NULL) return errbuf_fail(err, err_len, "compare: out of memory");
     int loaded = 0, rc = 0;
-    for (; loaded < n && rc == 0; loaded++)
+    for (; loaded < n && rc == 0; loaded++) {
         rc = compare_load(paths[loaded], &runs[loaded], err, err_len);
+        /* The same run twice would weigh it twice in its cell. */
+        for (int j = 0; rc == 0 && runs[loaded].identity[0] && j < loaded; j++)
+            if (strcmp(runs[j].identity, runs[loaded].identity) == 0)
+                rc = errbuf_fail(err, err_len, "compare: %s and %s are the same run (%s)",
+                                 paths[j], paths[loaded], runs[loaded].identity);
+    }
     struct compare_study study;
     if (rc == 0 && compare_build(runs, n, max_failed_pct, &study, err, err_len) == 0) {
         compare_print(out, &study, f);

@@ -57,35 +57,63 @@ static int cmd_init(const struct config *cfg)
     return rc;
 }
 
+/* A run's own record of its transfers, from its saved result (check --result). */
+struct saved_ledger {
+    struct ledger ledger;
+    int64_t run_id;
+};
+
+/* Loads every --result; refuses one that cannot be read, or a process's
+ * record given twice (its acknowledged transfers would count twice). */
+static int load_saved_ledgers(const struct config *cfg, struct saved_ledger *saved, int *loaded)
+{
+    char err[512];
+    for (*loaded = 0; *loaded < cfg->n_inputs; (*loaded)++) {
+        struct saved_ledger *r = &saved[*loaded];
+        if (report_load_ledger(cfg->inputs[*loaded], &r->ledger, &r->run_id, err, sizeof err) != 0) {
+            fprintf(stderr, "txstorm: %s\n", err);
+            return EXIT_USAGE;
+        }
+        for (int j = 0; j < *loaded; j++) {
+            if (saved[j].run_id == r->run_id && saved[j].ledger.instance == r->ledger.instance) {
+                fprintf(stderr,
+                        "txstorm: --result %s and %s hold the same record (run %lld, instance "
+                        "%d); give each process's result once\n",
+                        cfg->inputs[j], cfg->inputs[*loaded], (long long)r->run_id,
+                        r->ledger.instance);
+                (*loaded)++;
+                return EXIT_USAGE;
+            }
+        }
+    }
+    return EXIT_OK;
+}
+
 static int cmd_check(const struct config *cfg)
 {
-    int rc = EXIT_OK;
-    struct db *db = connect_or_die(cfg, &rc);
-    if (db == NULL) return rc;
+    struct saved_ledger *saved = calloc((size_t)cfg->n_inputs + 1, sizeof *saved);
+    if (saved == NULL) {
+        fprintf(stderr, "txstorm: out of memory for %d results\n", cfg->n_inputs);
+        return EXIT_MEMORY;
+    }
+    int loaded, rc = load_saved_ledgers(cfg, saved, &loaded);
+    struct db *db = rc == EXIT_OK ? connect_or_die(cfg, &rc) : NULL;
     struct check_result check;
     struct db_error err;
-    if (verify_bank(db, cfg->ledger, cfg->allow_overdraft, &check, &err) != DB_OK) {
-        db_close(db);
-        return die_db(&err);
-    }
+    if (db && verify_bank(db, cfg->ledger, cfg->allow_overdraft, &check, &err) != DB_OK)
+        rc = die_db(&err);
     /* Each saved result brings the record of one process of a run. */
-    for (int i = 0; i < cfg->n_inputs && rc == EXIT_OK; i++) {
-        struct ledger ledger;
-        int64_t run_id;
-        char lerr[512];
-        if (report_load_ledger(cfg->inputs[i], &ledger, &run_id, lerr, sizeof lerr) != 0) {
-            fprintf(stderr, "txstorm: %s\n", lerr);
-            rc = EXIT_USAGE;
-        } else if (verify_ledger(db, &ledger, run_id, &check, &err) != DB_OK) {
+    for (int i = 0; db && i < loaded && rc == EXIT_OK; i++)
+        if (verify_ledger(db, &saved[i].ledger, saved[i].run_id, &check, &err) != DB_OK)
             rc = die_db(&err);
-        }
-        ledger_free(&ledger);
-    }
-    if (rc == EXIT_OK) {
+    if (db && rc == EXIT_OK) {
         report_print_check(stdout, &check);
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
     }
     db_close(db);
+    for (int i = 0; i < loaded; i++)
+        ledger_free(&saved[i].ledger);
+    free(saved);
     return rc;
 }
 

@@ -264,10 +264,33 @@ static int64_t union_us(struct run_summary *const *in, int n)
     return total;
 }
 
+void report_run_identity(const struct run_summary *s, char *out, size_t out_len)
+{
+    const json_t *seed = json_object_get(s->config, "seed");
+    const json_t *instance = json_object_get(s->config, "instance");
+    snprintf(out, out_len, "seed %.17g, instance %lld, measured %lld..%lld us",
+             json_is_number(seed) ? json_number_value(seed) : -1.0,
+             json_is_integer(instance) ? (long long)json_integer_value(instance) : -1LL,
+             (long long)s->start_wall_us, (long long)s->end_wall_us);
+}
+
 int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
                  size_t err_len)
 {
     memset(out, 0, sizeof *out);
+    /* The same result twice would count every transfer twice. */
+    for (int i = 0; i < n; i++) {
+        char a[128], b[128];
+        report_run_identity(in[i], a, sizeof a);
+        for (int j = i + 1; j < n; j++) {
+            report_run_identity(in[j], b, sizeof b);
+            if (strcmp(a, b) == 0)
+                return errbuf_fail(err, err_len,
+                                   "merge: results %d and %d are the same run (%s); give each "
+                                   "once",
+                                   i + 1, j + 1, a);
+        }
+    }
     int sig_figs = in[0]->total.hist[0]->sig_figs;
     for (int i = 1; i < n; i++) {
         int other = in[i]->total.hist[0]->sig_figs;

@@ -54,6 +54,7 @@ struct compare_run {
     bool has[CM_COUNT];
     int64_t committed, failed, insufficient, retries;
     struct hist *latency_us; /* committed transactions; NULL: only value[CM_P*_MS]. Owned. */
+    char identity[128];      /* a txstorm result's report_run_identity; "" for a baseline */
 };
 
 #define COMPARE_BASELINE "pgbench (no backoff)"

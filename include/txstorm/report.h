@@ -99,9 +99,15 @@ int report_write_csv_to(FILE *out, const void *intervals /* json_t array */);
  * line in err. The caller frees it with report_summary_free. */
 int report_load(const char *path, struct run_summary *s, char *err, size_t err_len);
 
+/* What tells one process's run from another's: the seed and instance of its
+ * configuration and its measured span. Two results with the same identity
+ * are one result given twice. */
+void report_run_identity(const struct run_summary *s, char *out, size_t out_len);
+
 /* Merges results: counts add, histograms merge, elapsed is the union of the
  * measured spans, the check is the latest one. Refuses (-1, err) results with
- * different histogram precision or workload configuration. */
+ * different histogram precision or workload configuration, or the same run
+ * twice. */
 int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
                  size_t err_len);
 

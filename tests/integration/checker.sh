@@ -31,6 +31,18 @@ jq -e '.check.ledger.ok and .check.ledger.acked == .committed and .check.ledger.
 [[ $(sql "SELECT count(*) FROM transfers") == $(jq .committed "$work/l.json") ]] ||
     fail "one ledger row per committed transfer"
 expect_exit 0 "$txstorm" check --ledger --result "$work/l.json"
+# One result given twice would count its transfers twice: refused, in check, merge
+# and compare alike, also under another name.
+cp "$work/l.json" "$work/l-copy.json"
+expect_exit 2 "$txstorm" check --ledger --result "$work/l.json" --result "$work/l-copy.json"
+assert_one_line_stderr
+assert_in "$work/err" "hold the same record"
+expect_exit 2 "$txstorm" merge "$work/l.json" "$work/l-copy.json"
+assert_one_line_stderr
+assert_in "$work/err" "are the same run"
+expect_exit 2 "$txstorm" compare "$work/l.json" "$work/l-copy.json"
+assert_one_line_stderr
+assert_in "$work/err" "are the same run"
 run_id=$(jq .ledger.run_id "$work/l.json")
 
 # --- A ledger row removed after the run: an acknowledged transfer is lost.

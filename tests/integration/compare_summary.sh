@@ -27,8 +27,10 @@ assert_in() {
 # result NAME BACKOFF BUDGET HOT WORKERS COMMITTED RETRIES FAILED BACKOFF_MS LATENCIES: a
 # txstorm result of a 1 s run, its latency histogram holding LATENCIES ("N x US, ..."; every
 # value under 2048 us, where sig_figs 3 keeps each microsecond in a bucket of its own).
+made=0
 result() {
-    jq -n --arg backoff "$2" --argjson budget "$3" --argjson hot "$4" --argjson workers "$5" \
+    made=$((made + 1)) # each made run a seed of its own: two runs, not one given twice
+    jq -n --argjson seed "$made" --arg backoff "$2" --argjson budget "$3" --argjson hot "$4" --argjson workers "$5" \
         --argjson committed "$6" --argjson retries "$7" --argjson failed "$8" \
         --argjson backoff_ms "$9" --arg lat "${10}" '
         def hist(values): {sig_figs: 3, highest: 3600000000, unit: "us",
@@ -45,7 +47,7 @@ result() {
            retried_txns: 0, attempts: ($committed + $retries + $failed), retries: $retries,
            retries_in_place: 0, budget_denied: 0, backoff_us_total: ($backoff_ms * 1000),
            config: {backoff: $backoff, retry_budget: $budget, skew: "hot:\($hot)",
-                    workers: $workers},
+                    workers: $workers, seed: $seed},
            histograms: ({latency_us: hist($values)} + ([
                "latency_uncorrected_us", "attempt_us", "backoff_sleep_us", "retries_per_txn",
                "schedule_lag_us"] | map({key: ., value: hist([])}) | from_entries))}' \
