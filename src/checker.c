@@ -98,3 +98,20 @@ bool checker_audit_reading(struct audit_summary *a, const struct bank_snapshot *
     a->violations += wrong || negative;
     return wrong || negative;
 }
+
+bool checker_consistent(const struct check_result *r)
+{
+    struct check_result again = *r;
+    again.accounts_ok = r->accounts_actual == r->accounts_expected && r->min_id == 1 &&
+                        r->max_id == r->accounts_expected;
+    again.total_ok = r->total_actual == r->total_expected;
+    again.negative_ok = r->allow_overdraft || r->negative_accounts == 0;
+    if (r->balances_checked) again.balances_ok = r->balance_mismatches == 0;
+    if (r->ledger_checked)
+        again.ledger_ok = r->lost == 0 && r->duplicated == 0 && r->invented_failed == 0 &&
+                          r->invented_unknown == 0;
+    recompute_ok(&again);
+    return again.ok == r->ok && again.accounts_ok == r->accounts_ok &&
+           again.total_ok == r->total_ok && again.negative_ok == r->negative_ok &&
+           again.balances_ok == r->balances_ok && again.ledger_ok == r->ledger_ok;
+}

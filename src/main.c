@@ -373,6 +373,11 @@ static int cmd_report(const struct config *cfg)
         fprintf(stderr, "txstorm: %s\n", err);
         return EXIT_USAGE;
     }
+    if (report_consistent(&s, cfg->inputs[0], err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: %s\n", err);
+        report_summary_free(&s);
+        return EXIT_USAGE;
+    }
     int rc = present(cfg, &s);
     report_summary_free(&s);
     return rc;
@@ -392,8 +397,13 @@ static int cmd_merge(const struct config *cfg)
     }
     rc = EXIT_USAGE;
     for (; loaded < cfg->n_inputs; loaded++) {
-        if (report_load(cfg->inputs[loaded], &parts[loaded], err, sizeof err) != 0) goto refused;
+        const char *path = cfg->inputs[loaded];
+        if (report_load(path, &parts[loaded], err, sizeof err) != 0) goto refused;
         ptrs[loaded] = &parts[loaded];
+        if (report_consistent(&parts[loaded], path, err, sizeof err) != 0) {
+            loaded++; /* to be freed */
+            goto refused;
+        }
     }
     if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto refused;
     /* present() says itself what went wrong with an output. */

@@ -172,6 +172,17 @@ fail:
     return -1;
 }
 
+int report_consistent(const struct run_summary *s, const char *path, char *err, size_t err_len)
+{
+    char why[160];
+    if (stats_check_consistent(&s->total, why, sizeof why) != 0)
+        return errbuf_fail(err, err_len, "%s: inconsistent counters: %s", path, why);
+    if (s->check_done && !checker_consistent(&s->check))
+        return errbuf_fail(err, err_len,
+                           "%s: the check's verdicts do not follow from its figures", path);
+    return 0;
+}
+
 /* Keys that may differ between the parts of one distributed run. */
 static bool per_instance_key(const char *key)
 {

@@ -1,6 +1,8 @@
 /* Counting transaction outcomes and merging stats. */
 #include "txstorm/stats.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
 static const char *const hist_names[HIST_COUNT] = {
@@ -98,4 +100,29 @@ bool stats_merge(struct stats *dst, const struct stats *src)
     STATS_COUNTS_BY(MERGE_BY)
 #undef MERGE_BY
     return true;
+}
+
+int stats_check_consistent(const struct stats *s, char *why, size_t why_len)
+{
+    int64_t finished = s->committed + s->failed + s->insufficient + s->ambiguous;
+    const struct {
+        bool holds;
+        const char *what;
+    } rules[] = {
+        {s->attempts >= s->committed, "attempts below committed"},
+        {s->retried_txns <= s->retries, "more retried transactions than retries"},
+        {s->retried_txns <= finished, "more retried transactions than finished ones"},
+        {s->retries_in_place <= s->retries, "more retries in place than retries"},
+        {s->budget_denied <= s->failed, "more denied by the budget than failed"},
+        {s->hist[HIST_LATENCY]->total_count == s->committed,
+         "the latency histogram does not hold one value per committed transaction"},
+        {s->hist[HIST_LATENCY_UNCORRECTED]->total_count == s->committed,
+         "the uncorrected latency histogram does not hold one value per committed transaction"},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        if (rules[i].holds) continue;
+        snprintf(why, why_len, "%s", rules[i].what);
+        return -1;
+    }
+    return 0;
 }

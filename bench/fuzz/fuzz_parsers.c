@@ -101,6 +101,7 @@ static void fuzz_result(const uint8_t *data, size_t size)
     FILE *sink = fopen("/dev/null", "w");
     struct run_summary s;
     if (sink && report_load(path, &s, err, sizeof err) == 0) {
+        report_consistent(&s, path, err, sizeof err);
         report_print_text(sink, &s);
         hgrm_write(sink, s.total.hist[HIST_LATENCY], 1000.0);
         struct run_summary *both[] = {&s, &s}, merged;

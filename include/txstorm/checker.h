@@ -79,6 +79,10 @@ void checker_add_ledger(struct check_result *r, const struct ledger_audit *a);
 /* Adds the auditor's summary to the verdict. */
 void checker_add_audit(struct check_result *r, const struct audit_summary *a);
 
+/* Whether each verdict follows from the figures beside it, as the checker
+ * would judge them (a hand-edited result's may not). */
+bool checker_consistent(const struct check_result *r);
+
 /* Records one auditor reading; returns true if it violates an invariant. */
 bool checker_audit_reading(struct audit_summary *a, const struct bank_snapshot *snap, int64_t t_us,
                            bool allow_overdraft);

@@ -99,6 +99,12 @@ int report_write_csv_to(FILE *out, const void *intervals /* json_t array */);
  * line in err. The caller frees it with report_summary_free. */
 int report_load(const char *path, struct run_summary *s, char *err, size_t err_len);
 
+/* Whether a loaded result is one a run could have written: its counters
+ * agree with each other and with its histograms, and the check's verdicts
+ * with its figures. report, merge and compare refuse (-1, one line in err)
+ * a result that does not (edited by hand). */
+int report_consistent(const struct run_summary *s, const char *path, char *err, size_t err_len);
+
 /* What tells one process's run from another's: the seed and instance of its
  * configuration and its measured span. Two results with the same identity
  * are one result given twice. */

@@ -7,6 +7,7 @@
 #include "txstorm/classify.h"
 #include "txstorm/hist.h"
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Every histogram covers 1 .. 1 h in microseconds (retry counts fit too). */
@@ -100,5 +101,10 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o);
 /* Adds src into dst (counters and histograms); false if the histograms'
  * precision differs (nothing is added then). */
 bool stats_merge(struct stats *dst, const struct stats *src);
+
+/* Whether the counters agree with each other and with the histograms, as
+ * every run's do (a hand-edited result may not): 0, or -1 with what does
+ * not hold in why. */
+int stats_check_consistent(const struct stats *s, char *why, size_t why_len);
 
 #endif

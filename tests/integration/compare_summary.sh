@@ -48,8 +48,8 @@ result() {
            retries_in_place: 0, budget_denied: 0, backoff_us_total: ($backoff_ms * 1000),
            config: {backoff: $backoff, retry_budget: $budget, skew: "hot:\($hot)",
                     workers: $workers, seed: $seed},
-           histograms: ({latency_us: hist($values)} + ([
-               "latency_uncorrected_us", "attempt_us", "backoff_sleep_us", "retries_per_txn",
+           histograms: ({latency_us: hist($values), latency_uncorrected_us: hist($values)} + ([
+               "attempt_us", "backoff_sleep_us", "retries_per_txn",
                "schedule_lag_us"] | map({key: ., value: hist([])}) | from_entries))}' \
         >"$runs/$1.json"
 }

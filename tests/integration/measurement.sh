@@ -82,6 +82,16 @@ expect_exit 2 "$txstorm" merge "$work/a.json" "$work/b.json" --json "$work/adir"
 assert_one_line_stderr
 expect_exit 2 "$txstorm" report "$work/no-such.json"
 assert_one_line_stderr
+# Hand-edited results whose figures contradict each other are refused, not printed.
+jq '.attempts = 0' "$work/a.json" >"$work/edited.json"
+expect_exit 2 "$txstorm" report "$work/edited.json"
+assert_one_line_stderr
+assert_in "$work/err" "attempts below committed"
+expect_exit 2 "$txstorm" merge "$work/a.json" "$work/edited.json"
+assert_one_line_stderr
+jq '.check.ok = false' "$work/a.json" >"$work/edited.json"
+expect_exit 2 "$txstorm" report "$work/edited.json"
+assert_in "$work/err" "the check's verdicts do not follow from its figures"
 
 # --- CI gates: PASS/FAIL lines, exit 4 on a failure, 1 when the bank is broken too.
 expect_exit 0 "$txstorm" report "$work/r.json" --assert 'tps>1' --assert 'failed_rate<=1'

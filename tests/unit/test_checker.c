@@ -149,6 +149,29 @@ static void auditor_keeps_first_worst_and_last(void **state)
     assert_false(checker_audit_reading(&allowed, &s, 1, true));
 }
 
+/* Every verdict the checker reaches is consistent; an edited one is not. */
+static void verdicts_must_follow_from_the_figures(void **state)
+{
+    (void)state;
+    struct bank_snapshot s = healthy();
+    struct check_result r;
+    checker_evaluate(&s, false, &r);
+    assert_true(checker_consistent(&r));
+    r.ok = false; /* "check: FAIL" under all-PASS lines */
+    assert_false(checker_consistent(&r));
+    s.total = 99990;
+    checker_evaluate(&s, false, &r);
+    assert_true(checker_consistent(&r));
+    r.total_ok = true; /* a total marked conserved that is not */
+    assert_false(checker_consistent(&r));
+    checker_evaluate(&s, false, &r);
+    struct ledger_audit lost = {.acked = 10, .acked_found = 9, .lost = 1, .first_lost = 7};
+    checker_add_ledger(&r, &lost);
+    assert_true(checker_consistent(&r));
+    r.ledger_ok = true;
+    assert_false(checker_consistent(&r));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +181,7 @@ int main(void)
         cmocka_unit_test(ledger_balances_are_judged),
         cmocka_unit_test(ledger_reconciliations_add_up),
         cmocka_unit_test(auditor_keeps_first_worst_and_last),
+        cmocka_unit_test(verdicts_must_follow_from_the_figures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,8 @@
 
 #include "cmocka_prelude.h"
 
+#include <string.h>
+
 static void outcomes_are_counted_where_they_belong(void **state)
 {
     (void)state;
@@ -113,12 +115,44 @@ static void histograms_hold_what_they_name(void **state)
     stats_free(&s);
 }
 
+/* What every run's counters satisfy, and a hand-edited result may not. */
+static void counters_that_contradict_each_other_are_caught(void **state)
+{
+    (void)state;
+    struct stats s;
+    char why[160];
+    assert_true(stats_init(&s, 3));
+    struct txn_outcome o = {.end = TXN_COMMITTED, .latency_us = 900, .attempts = 3, .retries = 2};
+    stats_add_txn(&s, &o);
+    struct txn_outcome f = {.end = TXN_FAILED, .attempts = 1, .budget_denied = true};
+    stats_add_txn(&s, &f);
+    assert_int_equal(stats_check_consistent(&s, why, sizeof why), 0);
+
+    s.attempts = 0; /* attempts below committed */
+    assert_int_equal(stats_check_consistent(&s, why, sizeof why), -1);
+    assert_non_null(strstr(why, "attempts below committed"));
+    s.attempts = 4;
+    s.committed = 2; /* a commit the histograms never saw */
+    assert_int_equal(stats_check_consistent(&s, why, sizeof why), -1);
+    assert_non_null(strstr(why, "latency histogram"));
+    s.committed = 1;
+    s.retried_txns = 3;
+    assert_int_equal(stats_check_consistent(&s, why, sizeof why), -1);
+    s.retried_txns = 1;
+    s.budget_denied = 2;
+    assert_int_equal(stats_check_consistent(&s, why, sizeof why), -1);
+    s.budget_denied = 1;
+    assert_int_equal(stats_check_consistent(&s, why, sizeof why), 0);
+    stats_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outcomes_are_counted_where_they_belong),
         cmocka_unit_test(merge_adds_everything),
         cmocka_unit_test(histograms_hold_what_they_name),
+        cmocka_unit_test(counters_that_contradict_each_other_are_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
