@@ -207,9 +207,34 @@ enum db_status db_bank_snapshot(struct db *db, bool ledger, const char *as_of,
     return db_exec_ok(db, "COMMIT", err) ? DB_OK : DB_FAILED;
 }
 
+/* What the workers' statements need, checked before the first transfer: a
+ * missing privilege would otherwise fail every transfer, one by one. */
+static enum db_status check_privileges(struct db *db, bool ledger, struct db_error *err)
+{
+    PGresult *res = db_query(db,
+                             "SELECT has_table_privilege('accounts', 'SELECT') AND "
+                             "       has_table_privilege('accounts', 'UPDATE'), "
+                             "       has_table_privilege('transfers', 'INSERT')",
+                             0, NULL, PGRES_TUPLES_OK, err);
+    if (res == NULL) return DB_FAILED;
+    bool accounts = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    bool transfers = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    PQclear(res);
+    if (!accounts)
+        db_set_message(err, ERR_OTHER,
+                       "the user may not read and update table accounts (SELECT, UPDATE); "
+                       "grant them or connect as another user");
+    else if (ledger && !transfers)
+        db_set_message(err, ERR_OTHER,
+                       "--ledger: the user may not insert into table transfers (INSERT); "
+                       "grant it or connect as another user");
+    return accounts && (!ledger || transfers) ? DB_OK : DB_FAILED;
+}
+
 enum db_status db_bank_begin_run(struct db *db, bool ledger, int64_t *run_id, struct db_error *err)
 {
     *run_id = 0;
+    if (check_privileges(db, ledger, err) != DB_OK) return DB_FAILED;
     if (!ledger) {
         /* Written only when it changes: a run without the ledger leaves the
          * per-account ledger invariant nothing to stand on. */

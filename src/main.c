@@ -316,6 +316,15 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
     int rc = present(cfg, s);
     if (rc == EXIT_OK && (!s->check_done || s->workers_lost)) rc = EXIT_DATABASE;
+    /* The database refused the work itself (a privilege, a trigger): nothing
+     * to measure, whatever the gates say. */
+    const struct errlog_entry *top = errlog_top(&s->total.errors);
+    if (s->total.committed == 0 && top && rc != EXIT_VIOLATION) {
+        fprintf(stderr, "txstorm: no transfer committed; %lld failed with errors, most with %s: %s\n",
+                (long long)errlog_total(&s->total.errors),
+                top->sqlstate[0] ? top->sqlstate : "no SQLSTATE", top->message);
+        rc = EXIT_DATABASE;
+    }
     return rc;
 }
 

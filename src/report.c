@@ -189,6 +189,18 @@ static void print_run_header(FILE *out, const struct run_summary *s)
     fputs("\n\n", out);
 }
 
+/* Errors that are not contention, by SQLSTATE, with the first message of each. */
+static void print_error_log(FILE *out, const struct errlog *l)
+{
+    if (errlog_total(l) == 0) return;
+    fprintf(out, "errors of class other and constraint, by SQLSTATE\n");
+    for (int i = 0; i < l->n; i++)
+        fprintf(out, "  %-5s %-10s %15lld   %s\n", l->e[i].sqlstate[0] ? l->e[i].sqlstate : "-",
+                classify_name(l->e[i].cls), (long long)l->e[i].count, l->e[i].message);
+    if (l->unlisted)
+        fprintf(out, "  (other codes)    %15lld\n", (long long)l->unlisted);
+}
+
 static void print_counts(FILE *out, const struct run_summary *s)
 {
     const struct stats *t = &s->total;
@@ -225,6 +237,7 @@ static void print_counts(FILE *out, const struct run_summary *s)
     fprintf(out, "errors (every failed attempt, by class)\n");
     for (int c = 0; c < ERR_CLASS_COUNT; c++)
         fprintf(out, "  %-22s  %15lld\n", classify_name(c), (long long)t->errors_by_class[c]);
+    print_error_log(out, &t->errors);
     fprintf(out, "backoff sleep total (s)   %15.3f\n", (double)t->backoff_us / 1e6);
     /* Is the tool the bottleneck? Its own CPU per commit says. */
     if (s->client_cpu_us > 0)
@@ -301,7 +314,13 @@ void report_progress_sample(const struct stats *interval, int64_t elapsed_us, in
                                   .p90_us = hist_value_at_percentile(lat, 90),
                                   .p99_us = hist_value_at_percentile(lat, 99),
                                   .max_us = hist_max(lat),
-                                  .lag_max_us = hist_max(interval->hist[HIST_LAG])};
+                                  .lag_max_us = hist_max(interval->hist[HIST_LAG]),
+                                  .errors = errlog_total(&interval->errors)};
+    const struct errlog_entry *top = errlog_top(&interval->errors);
+    if (top) {
+        snprintf(p->error_sqlstate, sizeof p->error_sqlstate, "%s", top->sqlstate);
+        snprintf(p->error_message, sizeof p->error_message, "%s", top->message);
+    }
 }
 
 void report_progress_header(FILE *out, bool open_loop)
@@ -319,7 +338,12 @@ void report_progress_line(FILE *out, const struct progress_sample *p)
             (long long)p->ambiguous, report_ms(p->p50_us), report_ms(p->p99_us),
             report_ms(p->max_us));
     if (p->open_loop) fprintf(out, " %9.2f", report_ms(p->lag_max_us));
-    fprintf(out, "%s%s\n", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "");
+    fprintf(out, "%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "");
+    /* Errors that are not contention are named as they happen. */
+    if (p->errors)
+        fprintf(out, "  ERRORS %lld, %s: %s", (long long)p->errors,
+                p->error_sqlstate[0] ? p->error_sqlstate : "no SQLSTATE", p->error_message);
+    fputc('\n', out);
     fflush(out);
 }
 

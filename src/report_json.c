@@ -2,6 +2,7 @@
  * any of them to a file whole or not at all. */
 #include "report_internal.h"
 #include "txstorm/outfile.h"
+#include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
 #include "txstorm/ledger_json.h"
 
@@ -162,6 +163,7 @@ json_t *report_json(const struct run_summary *s)
     }
     STATS_COUNTS_BY(COUNTS_BY)
 #undef COUNTS_BY
+    json_object_set_new(root, "errors_by_sqlstate", errlog_json_encode(&t->errors));
     json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
     json_object_set_new(root, "client_cpu_us", json_integer(s->client_cpu_us));
     json_object_set_new(
@@ -207,7 +209,7 @@ json_t *report_json(const struct run_summary *s)
 
 json_t *report_interval_json(const struct progress_sample *p)
 {
-    return json_pack(
+    json_t *row = json_pack(
         "{s:f, s:f, s:b, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}",
         "elapsed_s", (double)p->elapsed_us / 1e6, "interval_s", (double)p->interval_us / 1e6,
         "warmup", p->warmup, "stall", p->stall, "committed", (json_int_t)p->committed,
@@ -217,6 +219,11 @@ json_t *report_interval_json(const struct progress_sample *p)
         (json_int_t)p->insufficient, "p50_ms", report_ms(p->p50_us), "p90_ms", report_ms(p->p90_us),
         "p99_ms", report_ms(p->p99_us), "max_ms", report_ms(p->max_us), "lag_max_ms",
         report_ms(p->lag_max_us));
+    if (row && p->errors) {
+        json_object_set_new(row, "errors", json_integer(p->errors));
+        json_object_set_new(row, "error_sqlstate", json_string(p->error_sqlstate));
+    }
+    return row;
 }
 
 int report_write_json_to(FILE *out, const void *summary)

@@ -1,5 +1,6 @@
 /* Reading a saved result back, and merging several into one. */
 #include "report_internal.h"
+#include "txstorm/errlog_json.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/hist_json.h"
 #include "txstorm/ledger_json.h"
@@ -59,6 +60,10 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
             return -1;
     STATS_COUNTS_BY(COUNTS_BY)
 #undef COUNTS_BY
+    char eerr[160];
+    if (errlog_json_decode(json_object_get(root, "errors_by_sqlstate"), &t->errors, eerr,
+                           sizeof eerr) != 0)
+        return errbuf_fail(err, err_len, "%s: %s", path, eerr);
     const json_t *hists = json_object_get(root, "histograms");
     for (int i = 0; i < HIST_COUNT; i++) {
         char herr[200];

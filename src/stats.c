@@ -17,7 +17,7 @@ static const char *const hist_names[HIST_COUNT] = {
 #define LENGTH(field, n, name, sparse) +(n)
 _Static_assert(sizeof(struct stats) ==
                    (0 STATS_COUNTERS(ONE) STATS_COUNTS_BY(LENGTH)) * sizeof(int64_t) +
-                       sizeof(struct hist *) * HIST_COUNT,
+                       sizeof(struct errlog) + sizeof(struct hist *) * HIST_COUNT,
                "every counter of struct stats is in STATS_COUNTERS or STATS_COUNTS_BY");
 #undef ONE
 #undef LENGTH
@@ -73,6 +73,9 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
     for (int64_t i = 0; i < slept; i++)
         hist_record(s->hist[HIST_BACKOFF], o->sleep_us[i]);
 
+    for (int i = 0; i < o->n_noted; i++)
+        errlog_add(&s->errors, o->noted[i].cls, o->noted[i].sqlstate, o->noted[i].message,
+                   o->noted[i].count);
 #define ADD(field, key, add) s->field += (add);
     STATS_COUNTERS(ADD)
 #undef ADD
@@ -99,6 +102,7 @@ bool stats_merge(struct stats *dst, const struct stats *src)
         dst->field[i] += src->field[i];
     STATS_COUNTS_BY(MERGE_BY)
 #undef MERGE_BY
+    errlog_merge(&dst->errors, &src->errors);
     return true;
 }
 

@@ -2,6 +2,7 @@
 #include "txstorm/txn.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 enum {
@@ -73,6 +74,26 @@ static struct txn_action begin_attempt(struct txn *x, int64_t now_us)
 }
 
 /* An attempt has ended: finish, reconnect, give up, or unwind and back off. */
+/* A non-contention error, by SQLSTATE, with its first message. */
+static void note_error(struct txn_outcome *o, const struct db_error *err)
+{
+    for (int i = 0; i < o->n_noted; i++) {
+        if (strcmp(o->noted[i].sqlstate, err->sqlstate) == 0) {
+            o->noted[i].count++;
+            return;
+        }
+    }
+    if (o->n_noted == TXN_NOTED) {
+        o->noted[TXN_NOTED - 1].count++;
+        return;
+    }
+    struct errlog_entry *e = &o->noted[o->n_noted++];
+    snprintf(e->sqlstate, sizeof e->sqlstate, "%s", err->sqlstate);
+    e->cls = err->cls;
+    e->count = 1;
+    errlog_copy_message(e->message, err->message);
+}
+
 static struct txn_action attempt_over(struct txn *x, enum transfer_result r, int64_t now_us)
 {
     const struct txn_policy *p = x->p;
@@ -94,6 +115,7 @@ static struct txn_action attempt_over(struct txn *x, enum transfer_result r, int
     enum error_class cls = x->err->cls;
     bool retries_left = x->attempt_no < (unsigned)p->max_retries && !stopping(p);
     o->errors_by_class[cls]++;
+    if (errlog_wants(cls)) note_error(o, x->err);
     if (cls == ERR_CONNECTION && p->reconnect && retries_left) {
         x->attempt.in_txn = false; /* the server rolled it back with the session */
         x->state = X_RECONNECT;

@@ -60,7 +60,8 @@ enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_err
 enum db_status db_bank_snapshot(struct db *db, bool ledger, const char *as_of,
                                 struct bank_snapshot *snap, struct db_error *err);
 
-/* Before a run: with ledger, registers the run and returns its number in
+/* Before a run: checks the user may do what the transfers do (DB_FAILED
+ * with err naming the privilege if not); with ledger, registers the run and returns its number in
  * *run_id (its ledger rows carry it); without, marks the ledger incomplete,
  * since balances will move with no rows to explain them. */
 enum db_status db_bank_begin_run(struct db *db, bool ledger, int64_t *run_id, struct db_error *err);

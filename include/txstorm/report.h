@@ -58,6 +58,9 @@ struct progress_sample {
     int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */
     int64_t lag_max_us;                     /* open loop: worst start lag */
+    int64_t errors;                         /* of class other and constraint */
+    char error_sqlstate[6];                 /* the interval's most frequent of them */
+    char error_message[ERRLOG_MESSAGE_MAX];
 };
 
 /* The run's configuration as JSON: what the text header and merge's

@@ -5,6 +5,7 @@
 #define TXSTORM_STATS_H
 
 #include "txstorm/classify.h"
+#include "txstorm/errlog.h"
 #include "txstorm/hist.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -65,12 +66,16 @@ const char *stats_hist_name(enum stats_hist h);
 struct stats {
     STATS_COUNTERS(STATS_DECLARE_COUNTER)
     STATS_COUNTS_BY(STATS_DECLARE_COUNTS_BY)
+    struct errlog errors; /* errors of class other and constraint, by SQLSTATE */
     struct hist *hist[HIST_COUNT];
 };
 
 /* Attempts whose duration and following sleep a transaction keeps for the
  * histograms; further ones (beyond --max-retries 63) are counted, not timed. */
 #define TXN_ATTEMPTS_KEPT 64
+
+/* Distinct non-contention SQLSTATEs one transaction keeps. */
+#define TXN_NOTED 2
 
 /* What one transaction did, filled in by the retry loop. */
 struct txn_outcome {
@@ -86,8 +91,12 @@ struct txn_outcome {
     int64_t errors_by_class[ERR_CLASS_COUNT];
     int64_t backoff_us;
     int64_t sleeps;                        /* backoff sleeps taken (reconnects take none) */
+    int n_noted;                           /* entries of noted in use */
     int64_t attempt_us[TXN_ATTEMPTS_KEPT]; /* duration of attempt i */
     int64_t sleep_us[TXN_ATTEMPTS_KEPT];   /* backoff sleep i (i < sleeps) */
+    /* Its errors of class other and constraint, by SQLSTATE (further codes
+     * in one transaction count under the last). */
+    struct errlog_entry noted[TXN_NOTED];
 };
 
 /* Zeroes the counters and creates the histograms; false when out of memory. */

@@ -21,7 +21,7 @@ reader="postgresql://t_reader:reader-pw-1@127.0.0.1:$PGPORT/$DB_NAME"
 before=$(sql "SELECT runs, ledger_complete FROM txstorm_bank")
 expect_exit 3 "$txstorm" run --db "$reader" --workers 2 --duration 1s --ledger
 assert_one_line_stderr
-assert_in "$work/err" "permission denied"
+assert_in "$work/err" "may not read and update table accounts"
 assert_not_in "$work/err" "reader-pw-1"
 [[ $(sql "SELECT runs, ledger_complete FROM txstorm_bank") == "$before" ]] || fail "bank written"
 expect_exit 0 "$txstorm" check --db "$reader" # reading is allowed
@@ -29,6 +29,36 @@ expect_exit 3 "$txstorm" init --db "$reader" --drop
 assert_one_line_stderr
 assert_match "$work/err" "permission denied|must be owner"
 expect_exit 0 "$txstorm" check
+
+# A user who may transfer but not write the ledger: named before any transfer.
+sql "DROP ROLE IF EXISTS t_noledger; CREATE ROLE t_noledger LOGIN PASSWORD 'noledger-pw-1';
+     GRANT SELECT, UPDATE ON accounts, txstorm_bank TO t_noledger;
+     GRANT SELECT ON transfers TO t_noledger"
+noledger="postgresql://t_noledger:noledger-pw-1@127.0.0.1:$PGPORT/$DB_NAME"
+before=$(sql "SELECT runs, ledger_complete FROM txstorm_bank")
+expect_exit 3 "$txstorm" run --db "$noledger" --workers 2 --duration 1s --ledger
+assert_one_line_stderr
+assert_in "$work/err" "may not insert into table transfers"
+[[ $(sql "SELECT runs, ledger_complete FROM txstorm_bank") == "$before" ]] || fail "bank written"
+
+# Every transfer refused by the database itself (a trigger raising): the SQLSTATE
+# and its message in the progress, the report and the JSON, and not a success.
+sql "CREATE FUNCTION t_refuse() RETURNS trigger LANGUAGE plpgsql AS
+       \$\$BEGIN RAISE EXCEPTION 'transfers are closed today'; END\$\$;
+     CREATE TRIGGER t_refuse BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION t_refuse()"
+expect_exit 3 "$txstorm" run --workers 2 --transactions 20 --progress-every 100ms \
+    --json "$work/refused.json"
+assert_in "$work/err" "ERRORS"
+assert_in "$work/err" "no transfer committed; 20 failed with errors, most with P0001: transfers are closed today"
+assert_in "$work/out" "errors of class other and constraint, by SQLSTATE"
+assert_match "$work/out" "P0001 +other +20 +transfers are closed today"
+assert_in "$work/out" "check: PASS"
+jq -e '.committed == 0 and .errors_by_sqlstate.codes[0].sqlstate == "P0001"
+       and .errors_by_sqlstate.codes[0].count == 20' "$work/refused.json" >/dev/null ||
+    fail "refused: $(jq -c .errors_by_sqlstate "$work/refused.json")"
+expect_exit 0 "$txstorm" report "$work/refused.json"
+assert_match "$work/out" "P0001 +other +20"
+sql "DROP TRIGGER t_refuse ON accounts; DROP FUNCTION t_refuse()"
 
 # A statement timeout bounds the transfers' statements, never txstorm's own set-up.
 expect_exit 0 "$txstorm" run --workers 2 --duration 1s --statement-timeout 1ms --progress-every 0 \
