@@ -30,8 +30,8 @@ static bool exec_params(struct db *db, const char *sql, int n, const char *const
     return res != NULL;
 }
 
-enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool drop,
-                              struct db_error *err)
+enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, int64_t bank_id,
+                              bool drop, struct db_error *err)
 {
     bool has_accounts, has_meta;
     if (bank_tables(db, &has_accounts, &has_meta, err) != DB_OK) return DB_FAILED;
@@ -42,11 +42,12 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
         return DB_EXISTS;
     }
 
-    char n_s[24], bal_s[24], total_s[24];
+    char n_s[24], bal_s[24], total_s[24], id_s[24];
     fmt_i64(n_s, sizeof n_s, n);
     fmt_i64(bal_s, sizeof bal_s, balance);
     fmt_i64(total_s, sizeof total_s, n * balance);
-    const char *params[] = {n_s, bal_s, total_s};
+    fmt_i64(id_s, sizeof id_s, bank_id);
+    const char *params[] = {n_s, bal_s, total_s, id_s};
 
     /* transfer_id is indexed, not unique: a duplicate is the checker's finding
      * to report, not the database's to refuse. */
@@ -62,7 +63,7 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
                    "CREATE TABLE txstorm_bank (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),"
                    " accounts BIGINT NOT NULL, initial_balance BIGINT NOT NULL,"
                    " initial_total BIGINT NOT NULL, ledger_complete BOOLEAN NOT NULL DEFAULT TRUE,"
-                   " runs BIGINT NOT NULL DEFAULT 0,"
+                   " runs BIGINT NOT NULL DEFAULT 0, bank_id BIGINT NOT NULL,"
                    " created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                    err) &&
         db_exec_ok(db,
@@ -82,9 +83,9 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool dr
                     "SELECT g, $2::BIGINT FROM generate_series(1, $1::BIGINT) g",
                     2, params, err) &&
         exec_params(db,
-                    "INSERT INTO txstorm_bank (accounts, initial_balance, initial_total) "
-                    "VALUES ($1::BIGINT, $2::BIGINT, $3::BIGINT)",
-                    3, params, err) &&
+                    "INSERT INTO txstorm_bank (accounts, initial_balance, initial_total, bank_id) "
+                    "VALUES ($1::BIGINT, $2::BIGINT, $3::BIGINT, $4::BIGINT)",
+                    4, params, err) &&
         db_exec_ok(db, "COMMIT", err);
     if (!ok) db_rollback(db);
     return ok ? DB_OK : DB_FAILED;
@@ -106,20 +107,21 @@ static enum db_status read_meta(struct db *db, struct bank_meta *meta, struct db
         return DB_MISSING;
     }
     PGresult *res = db_query(db,
-                             "SELECT accounts, initial_balance, initial_total, ledger_complete "
-                             "FROM txstorm_bank",
+                             "SELECT accounts, initial_balance, initial_total, ledger_complete, "
+                             "bank_id FROM txstorm_bank",
                              0, NULL, PGRES_TUPLES_OK, err);
     if (res == NULL) {
         /* An older bank lacks the columns: that is a bank to re-create, not an outage. */
         if (strcmp(err->sqlstate, "42703") != 0) return DB_FAILED;
         db_set_message(err, ERR_OTHER,
-                       "bank is from an older txstorm (txstorm_bank lacks ledger columns); run "
+                       "bank is from an older txstorm (txstorm_bank lacks columns); run "
                        "'txstorm init --drop'");
         return DB_MISSING;
     }
     bool ok = PQntuples(res) == 1 && db_cell_i64(res, 0, 0, &meta->accounts) &&
               db_cell_i64(res, 0, 1, &meta->initial_balance) &&
-              db_cell_i64(res, 0, 2, &meta->initial_total);
+              db_cell_i64(res, 0, 2, &meta->initial_total) &&
+              db_cell_i64(res, 0, 4, &meta->bank_id);
     if (ok) meta->ledger_complete = PQgetvalue(res, 0, 3)[0] == 't';
     PQclear(res);
     if (!ok) {
@@ -127,6 +129,41 @@ static enum db_status read_meta(struct db *db, struct bank_meta *meta, struct db
         return DB_MISSING;
     }
     return DB_OK;
+}
+
+/* Runs hold this advisory lock shared; init --drop takes it alone. */
+#define BANK_LOCK "8392920297584504065" /* 0x7478_7374_6f72_6d01, "txstorm" */
+
+/* A server without advisory locks (SQLSTATE 42883: no such function) is
+ * used without the guard. */
+static enum db_status bank_lock(struct db *db, const char *sql, bool *held, struct db_error *err)
+{
+    PGresult *res = db_query(db, sql, 0, NULL, PGRES_TUPLES_OK, err);
+    if (res == NULL) {
+        *held = true;
+        return strcmp(err->sqlstate, "42883") == 0 ? DB_OK : DB_FAILED;
+    }
+    *held = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return DB_OK;
+}
+
+enum db_status db_bank_hold(struct db *db, struct db_error *err)
+{
+    bool held;
+    return bank_lock(db, "SELECT true FROM pg_advisory_lock_shared(" BANK_LOCK ")", &held, err);
+}
+
+enum db_status db_bank_claim(struct db *db, struct db_error *err)
+{
+    bool claimed;
+    if (bank_lock(db, "SELECT pg_try_advisory_lock(" BANK_LOCK ")", &claimed, err) != DB_OK)
+        return DB_FAILED;
+    if (claimed) return DB_OK;
+    db_set_message(err, ERR_OTHER,
+                   "a txstorm run is using this bank; --drop would pull it from under the run "
+                   "(wait for the run to end)");
+    return DB_EXISTS;
 }
 
 enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_error *err)

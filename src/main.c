@@ -35,13 +35,26 @@ static struct db *connect_or_die(const struct config *cfg, int *rc)
     return db;
 }
 
+static uint64_t fresh_seed(void)
+{
+    uint64_t seed = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f == NULL || fread(&seed, sizeof seed, 1, f) != 1) seed = (uint64_t)clock_wall_us();
+    if (f) fclose(f);
+    return seed & INT64_MAX; /* so --seed can take it back */
+}
+
 static int cmd_init(const struct config *cfg)
 {
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);
     if (db == NULL) return rc;
     struct db_error err;
-    switch (db_bank_create(db, cfg->accounts, cfg->balance, cfg->drop, &err)) {
+    /* Not while a run uses the bank: it would go on writing into the new one. */
+    enum db_status st = cfg->drop ? db_bank_claim(db, &err) : DB_OK;
+    if (st == DB_OK) st = db_bank_create(db, cfg->accounts, cfg->balance, (int64_t)fresh_seed(),
+                                         cfg->drop, &err);
+    switch (st) {
     case DB_OK:
         printf("bank created: %lld accounts of %lld, total %lld\n", (long long)cfg->accounts,
                (long long)cfg->balance, (long long)(cfg->accounts * cfg->balance));
@@ -61,6 +74,7 @@ static int cmd_init(const struct config *cfg)
 struct saved_ledger {
     struct ledger ledger;
     int64_t run_id;
+    int64_t bank_id; /* 0: an older result names none */
 };
 
 /* Loads every --result; refuses one that cannot be read, or a process's
@@ -70,7 +84,8 @@ static int load_saved_ledgers(const struct config *cfg, struct saved_ledger *sav
     char err[512];
     for (*loaded = 0; *loaded < cfg->n_inputs; (*loaded)++) {
         struct saved_ledger *r = &saved[*loaded];
-        if (report_load_ledger(cfg->inputs[*loaded], &r->ledger, &r->run_id, err, sizeof err) != 0) {
+        if (report_load_ledger(cfg->inputs[*loaded], &r->ledger, &r->run_id, &r->bank_id, err,
+                               sizeof err) != 0) {
             fprintf(stderr, "txstorm: %s\n", err);
             return EXIT_USAGE;
         }
@@ -100,7 +115,21 @@ static int cmd_check(const struct config *cfg)
     struct db *db = rc == EXIT_OK ? connect_or_die(cfg, &rc) : NULL;
     struct check_result check;
     struct db_error err;
-    if (db && verify_bank(db, cfg->ledger, cfg->allow_overdraft, &check, &err) != DB_OK)
+    struct bank_meta meta;
+    if (db && loaded && db_bank_meta(db, &meta, &err) != DB_OK) rc = die_db(&err);
+    /* A result from another bank (or this one before init --drop) has no
+     * transfers here: that is not a loss. */
+    for (int i = 0; db && rc == EXIT_OK && i < loaded; i++) {
+        if (saved[i].bank_id != 0 && saved[i].bank_id != meta.bank_id) {
+            fprintf(stderr,
+                    "txstorm: --result %s ran against another bank (bank %lld; this one is "
+                    "%lld, created since or elsewhere): its transfers cannot be checked here\n",
+                    cfg->inputs[i], (long long)saved[i].bank_id, (long long)meta.bank_id);
+            rc = EXIT_USAGE;
+        }
+    }
+    if (db && rc == EXIT_OK &&
+        verify_bank(db, cfg->ledger, cfg->allow_overdraft, &check, &err) != DB_OK)
         rc = die_db(&err);
     /* Each saved result brings the record of one process of a run. */
     for (int i = 0; db && i < loaded && rc == EXIT_OK; i++)
@@ -181,14 +210,6 @@ static int outputs_writable(const struct config *cfg)
     return 0;
 }
 
-static uint64_t fresh_seed(void)
-{
-    uint64_t seed = 0;
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (f == NULL || fread(&seed, sizeof seed, 1, f) != 1) seed = (uint64_t)clock_wall_us();
-    if (f) fclose(f);
-    return seed & INT64_MAX; /* so --seed can take it back */
-}
 
 static int write_hgrm_to(FILE *out, const void *summary)
 {
@@ -267,7 +288,8 @@ struct run_plan {
 static int plan_run(struct db *db, const struct config *cfg, struct run_plan *plan)
 {
     struct db_error err = {0};
-    if (db_bank_meta(db, &plan->meta, &err) != DB_OK) return die_db(&err);
+    if (db_bank_meta(db, &plan->meta, &err) != DB_OK || db_bank_hold(db, &err) != DB_OK)
+        return die_db(&err);
     plan->workload = (struct workload_config){.accounts = plan->meta.accounts,
                                               .skew = cfg->skew,
                                               .amount_mode = cfg->amount_mode,
@@ -312,7 +334,9 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     s->check_done = verify_run(db, cfg, &res->ledger, plan->run_id, &s->check, &err);
     if (!s->check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
     if (cfg->audit_us) checker_add_audit(&s->check, &res->audit);
-    if (cfg->ledger) s->ledger = report_ledger_json(&res->ledger, plan->run_id);
+    json_object_set_new(s->config, "bank_id", json_integer(plan->meta.bank_id));
+    if (cfg->ledger)
+        s->ledger = report_ledger_json(&res->ledger, plan->run_id, plan->meta.bank_id);
     if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
     int rc = present(cfg, s);
     if (rc == EXIT_OK && (!s->check_done || s->workers_lost)) rc = EXIT_DATABASE;

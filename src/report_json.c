@@ -122,10 +122,11 @@ static json_t *summary_json(const struct hist *h, double scale)
     return o;
 }
 
-json_t *report_ledger_json(const struct ledger *l, int64_t run_id)
+json_t *report_ledger_json(const struct ledger *l, int64_t run_id, int64_t bank_id)
 {
     json_t *o = ledger_json_encode(l);
     if (o) json_object_set_new(o, "run_id", json_integer(run_id));
+    if (o) json_object_set_new(o, "bank_id", json_integer(bank_id));
     return o;
 }
 

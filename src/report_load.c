@@ -360,9 +360,10 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
     return 0;
 }
 
-int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, char *err,
-                       size_t err_len)
+int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int64_t *bank_id,
+                       char *err, size_t err_len)
 {
+    *bank_id = 0;
     memset(l, 0, sizeof *l);
     struct run_summary s;
     if (report_load(path, &s, err, err_len) != 0) return -1;
@@ -377,6 +378,9 @@ int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, char
         rc = errbuf_fail(err, err_len, "%s: %s", path, lerr);
     else
         *run_id = json_integer_value(json_object_get(s.ledger, "run_id"));
+    /* Older results name no bank: 0. */
+    if (rc == 0 && json_is_integer(json_object_get(s.ledger, "bank_id")))
+        *bank_id = json_integer_value(json_object_get(s.ledger, "bank_id"));
     report_summary_free(&s);
     return rc;
 }

@@ -116,8 +116,8 @@ static void fuzz_result(const uint8_t *data, size_t size)
         report_summary_free(&s);
     }
     struct ledger l;
-    int64_t run_id;
-    if (report_load_ledger(path, &l, &run_id, err, sizeof err) == 0) ledger_free(&l);
+    int64_t run_id, bank_id;
+    if (report_load_ledger(path, &l, &run_id, &bank_id, err, sizeof err) == 0) ledger_free(&l);
     if (sink) fclose(sink);
     close(fd);
 }

@@ -11,6 +11,7 @@ struct bank_meta {
     int64_t initial_balance; /* each account's balance at creation */
     int64_t initial_total;   /* sum of balances at creation */
     bool ledger_complete;    /* every transfer since init wrote a ledger row */
+    int64_t bank_id;         /* drawn at init: tells this bank from any other, or a re-created one */
 };
 
 struct bank_snapshot {

@@ -44,14 +44,21 @@ enum bank_table { BANK_ACCOUNTS, BANK_DEMO };
 
 enum db_status { DB_OK, DB_EXISTS, DB_MISSING, DB_FAILED };
 
-/* Creates accounts 1..n with `balance` each, the metadata row and the empty
- * `transfers` ledger, in one transaction. DB_EXISTS when a bank is there and
+/* Creates accounts 1..n with `balance` each, the metadata row (with bank_id)
+ * and the empty `transfers` ledger, in one transaction. DB_EXISTS when a bank is there and
  * drop is false. */
-enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, bool drop,
-                              struct db_error *err);
+enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, int64_t bank_id,
+                              bool drop, struct db_error *err);
 
 /* Reads the metadata row. DB_MISSING when the bank is not there or not txstorm's. */
 enum db_status db_bank_meta(struct db *db, struct bank_meta *meta, struct db_error *err);
+
+/* A run holds the bank (shared, for as long as db's session lasts) so that
+ * init --drop cannot re-create it under the run; init --drop claims it
+ * alone first (DB_EXISTS, err set, while a run holds it). Servers without
+ * advisory locks (CockroachDB) go unguarded. */
+enum db_status db_bank_hold(struct db *db, struct db_error *err);
+enum db_status db_bank_claim(struct db *db, struct db_error *err);
 
 /* Reads metadata and the accounts' count, sum and negatives in one snapshot;
  * with ledger, also each account against the ledger's credits and debits.

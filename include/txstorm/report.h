@@ -122,12 +122,14 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
 
 void report_summary_free(struct run_summary *s);
 
-/* The run's record for its result file: {"run_id": N, ...ledger_json_encode}. */
-json_t *report_ledger_json(const struct ledger *l, int64_t run_id);
+/* The run's record for its result file: {"run_id": N, "bank_id": B,
+ * ...ledger_json_encode}. */
+json_t *report_ledger_json(const struct ledger *l, int64_t run_id, int64_t bank_id);
 
-/* Reads back the record a run saved in its result (for `check --ledger --result`).
- * Returns 0, or -1 with one line in err (the ledger is left empty). */
-int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, char *err,
-                       size_t err_len);
+/* Reads back the record a run saved in its result (for `check --ledger --result`)
+ * and the bank it ran against (0: an older result names none). Returns 0, or
+ * -1 with one line in err (the ledger is left empty). */
+int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int64_t *bank_id,
+                       char *err, size_t err_len);
 
 #endif

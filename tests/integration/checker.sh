@@ -109,3 +109,20 @@ expect_exit 1 "$txstorm" check
 assert_match "$work/out" "no overdraft \(negatives\) +FAIL +0 +1"
 expect_exit 0 "$txstorm" check --allow-overdraft
 assert_in "$work/out" "no overdraft (negatives)     allowed"
+
+# --- The bank's identity. init --drop while a run holds the bank is refused, and
+# the run's ledger stays whole; a result checked against a re-created bank says so.
+expect_exit 0 "$txstorm" init --drop --accounts 100
+start_run --workers 2 --duration 3s --ledger --json "$work/held.json"
+expect_exit 2 "$txstorm" init --drop --accounts 100
+assert_one_line_stderr
+assert_in "$work/err" "a txstorm run is using this bank"
+finish_run 0
+assert_nothing_lost "$work/held.json"
+jq -e '.config.bank_id == .ledger.bank_id and .ledger.bank_id != 0' "$work/held.json" >/dev/null ||
+    fail "bank identity: $(jq -c '{c: .config.bank_id, l: .ledger.bank_id}' "$work/held.json")"
+expect_exit 0 "$txstorm" check --ledger --result "$work/held.json"
+expect_exit 0 "$txstorm" init --drop --accounts 100
+expect_exit 2 "$txstorm" check --ledger --result "$work/held.json"
+assert_one_line_stderr
+assert_in "$work/err" "ran against another bank"
