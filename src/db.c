@@ -53,6 +53,17 @@ static void ignore_notice(void *arg, const char *message)
     (void)message;
 }
 
+/* The cancel handle of the current session, for db_cancel. */
+static void renew_cancel(struct db *db)
+{
+    PGcancel *fresh = PQgetCancel(db->conn);
+    pthread_mutex_lock(&db->cancel_lock);
+    PGcancel *old = db->cancel;
+    db->cancel = fresh;
+    pthread_mutex_unlock(&db->cancel_lock);
+    if (old) PQfreeCancel(old);
+}
+
 struct db *db_connect(const char *dsn, struct db_error *err)
 {
     struct db *db = calloc(1, sizeof *db);
@@ -60,6 +71,7 @@ struct db *db_connect(const char *dsn, struct db_error *err)
         db_set_message(err, ERR_OTHER, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&db->cancel_lock, NULL);
     char why[256];
     if (db_dsn_inspect(dsn, &db->view, why, sizeof why) != 0) {
         db_set_message(err, ERR_CONNECTION, "cannot connect to the database: %s", why);
@@ -77,6 +89,7 @@ struct db *db_connect(const char *dsn, struct db_error *err)
         return NULL;
     }
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+    renew_cancel(db);
     db->cockroach = PQparameterStatus(db->conn, "crdb_version") != NULL;
     const char *version = PQparameterStatus(db->conn, "server_version");
     snprintf(db->server_version, sizeof db->server_version, "%s", version ? version : "unknown");
@@ -86,8 +99,19 @@ struct db *db_connect(const char *dsn, struct db_error *err)
 void db_close(struct db *db)
 {
     if (db == NULL) return;
+    if (db->cancel) PQfreeCancel(db->cancel);
+    pthread_mutex_destroy(&db->cancel_lock);
     if (db->conn) PQfinish(db->conn);
     free(db);
+}
+
+bool db_cancel(struct db *db)
+{
+    char why[256];
+    pthread_mutex_lock(&db->cancel_lock);
+    bool sent = db->cancel && PQcancel(db->cancel, why, sizeof why);
+    pthread_mutex_unlock(&db->cancel_lock);
+    return sent;
 }
 
 const char *db_server_version(struct db *db) { return db->server_version; }
@@ -127,6 +151,7 @@ enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err)
         return DB_FAILED;
     }
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+    renew_cancel(db);
     db->pipeline = false; /* a fresh session: prepared for nothing yet */
     return DB_OK;
 }

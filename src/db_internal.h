@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 
 /* The statement in flight on a connection and how far its reply has come. */
@@ -23,6 +24,9 @@ struct db {
     PGconn *conn;
     const char *dsn;          /* as given to db_connect (the caller keeps it alive) */
     struct dsn_view view;     /* its secrets are scrubbed from every message */
+    /* What db_cancel uses from another thread; swapped at every (re)connect. */
+    pthread_mutex_t cancel_lock;
+    PGcancel *cancel;
     struct txn_spec spec;     /* set by db_transfer_prepare */
     const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
     bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */

@@ -30,6 +30,8 @@ int loop_init(struct loop *l, const atomic_bool *stop, int max_timers)
     return epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, l->wake_fd, &ev);
 }
 
+void loop_set_halt(struct loop *l, const atomic_bool *halt) { l->halt = halt; }
+
 void loop_free(struct loop *l)
 {
     if (l->epoll_fd >= 0) close(l->epoll_fd);
@@ -110,13 +112,13 @@ static struct loop_timer *heap_pop(struct loop *l)
 }
 
 /* Fires the timers that are due; once stopping, also those a stop cuts
- * short (the others still run their course). */
-static void fire_timers(struct loop *l, int64_t now_us, bool stopping)
+ * short (the others still run their course, unless halting). */
+static void fire_timers(struct loop *l, int64_t now_us, bool stopping, bool halting)
 {
     int kept = 0;
     while (l->heap_len > 0 && (stopping || l->heap[0]->due_us <= now_us)) {
         struct loop_timer *t = heap_pop(l);
-        if (t->due_us > now_us && !t->cuttable)
+        if (t->due_us > now_us && !t->cuttable && !halting)
             l->kept[kept++] = t;
         else
             t->fire(t->data, now_us);
@@ -147,7 +149,8 @@ int loop_run(struct loop *l)
     int64_t now_us = clock_now_us();
     struct epoll_event events[EVENTS_PER_WAKE];
     while (anything_left(l)) {
-        fire_timers(l, now_us, atomic_load_explicit(l->stop, memory_order_relaxed));
+        fire_timers(l, now_us, atomic_load_explicit(l->stop, memory_order_relaxed),
+                    l->halt && atomic_load_explicit(l->halt, memory_order_relaxed));
         if (!anything_left(l)) break;
         struct timespec wait, *timeout = NULL;
         if (l->heap_len > 0) {

@@ -399,6 +399,12 @@ const struct flag options_flags[] = {
     {"statement-timeout", RUN, FLAG_DURATION, AT(spec.statement_timeout_us), .group = "faults",
      .arg = "D", .help = "the server cancels any statement running longer than D",
      .record = {REC("statement_timeout_ms", AS_MS, spec.statement_timeout_us)}, .unshown = true},
+    {"stop-grace", RUN, FLAG_DURATION, AT(stop_grace_us), .def = "5s", .group = "faults",
+     .arg = "D",
+     .help = "at the end of --duration or at the first signal, what is in flight\n"
+             "gets D to finish; then its statements are cancelled (PQcancel)\n"
+             "and think pauses cut short",
+     .record = {REC("stop_grace_s", AS_S, stop_grace_us)}, .unshown = true},
     {"stall-timeout", RUN, FLAG_DURATION, AT(stall_timeout_us), .group = "faults", .arg = "D",
      .help = "no commit for D is reported as a stall (default off)",
      .record = {REC("stall_timeout_s", AS_S, stall_timeout_us)}, .unshown = true},

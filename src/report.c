@@ -215,6 +215,9 @@ static void print_counts(FILE *out, const struct run_summary *s)
     fprintf(out, "  insufficient funds      %15lld %12.1f\n", (long long)t->insufficient,
             report_per_second(t->insufficient, us));
     fprintf(out, "  ambiguous commit        %15lld\n", (long long)t->ambiguous);
+    if (t->cancelled)
+        fprintf(out, "    cancelled at stop     %15lld   (after --stop-grace, counted failed)\n",
+                (long long)t->cancelled);
     fprintf(out, "  retried (>= 1 retry)    %15lld\n", (long long)t->retried_txns);
     fprintf(out, "attempts                  %15lld %12.1f\n", (long long)t->attempts,
             report_per_second(t->attempts, us));

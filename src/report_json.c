@@ -144,7 +144,7 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
     json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
     json_object_set_new(root, "merged_from", json_integer(s->merged_from));
-#define COUNTER(field, key, add) json_object_set_new(root, key, json_integer(t->field));
+#define COUNTER(field, key, add, older) json_object_set_new(root, key, json_integer(t->field));
     STATS_COUNTERS(COUNTER)
 #undef COUNTER
     int64_t other =

@@ -1,7 +1,7 @@
 /* Reading a saved result back, and merging several into one. */
 #include "report_internal.h"
-#include "txstorm/errlog_json.h"
 #include "txstorm/errbuf.h"
+#include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
 #include "txstorm/ledger_json.h"
 
@@ -49,8 +49,11 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
                       size_t err_len)
 {
     memset(t, 0, sizeof *t);
-#define COUNTER(field, key, add)                                                                   \
-    if (get_i64(root, key, &t->field, path, err, err_len)) return -1;                              \
+#define COUNTER(field, key, add, older)                                                            \
+    if ((older) && json_object_get(root, key) == NULL)                                             \
+        t->field = 0;                                                                              \
+    else if (get_i64(root, key, &t->field, path, err, err_len))                                    \
+        return -1;                                                                                 \
     if (t->field < 0) return errbuf_fail(err, err_len, "%s: '%s' is negative", path, key);
     STATS_COUNTERS(COUNTER)
 #undef COUNTER
@@ -183,8 +186,8 @@ int report_consistent(const struct run_summary *s, const char *path, char *err, 
     if (stats_check_consistent(&s->total, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: inconsistent counters: %s", path, why);
     if (s->check_done && !checker_consistent(&s->check))
-        return errbuf_fail(err, err_len,
-                           "%s: the check's verdicts do not follow from its figures", path);
+        return errbuf_fail(err, err_len, "%s: the check's verdicts do not follow from its figures",
+                           path);
     return 0;
 }
 

@@ -45,6 +45,8 @@ struct run {
     int started;        /* loop threads created */
     int loop_errno;     /* why a loop could not be created */
     atomic_bool stop;   /* workers finish their transaction and leave */
+    atomic_bool halt;   /* the stop's grace is over: in-flight statements are cancelled */
+    int64_t stop_us;    /* when the run was told to stop; INT64_MAX: not yet */
     atomic_int running; /* loops still running */
     atomic_int next_to_connect;
     pthread_t main_thread;
@@ -55,6 +57,7 @@ struct run {
     int64_t end_us;
     int64_t cpu_start_us, cpu_end_us; /* the process's CPU at the measured span's ends */
     bool interrupted;
+    int interrupts; /* SIGINT/SIGTERM received */
 
     struct ledger ledger; /* each worker writes its own book */
     struct auditor auditor;
@@ -151,6 +154,7 @@ static bool run_alloc(struct run *run, int sig_figs)
             run->loops_made++;
             return false;
         }
+        loop_set_halt(&t->loop, &run->halt);
     }
     return stats_init(&run->total, sig_figs) && stats_init(&run->tick, sig_figs);
 }
@@ -180,9 +184,24 @@ void run_free(struct run *run)
 /* Stops the run: workers finish the transaction in hand and leave. */
 static void run_stop(struct run *run)
 {
+    if (run->stop_us == INT64_MAX) run->stop_us = clock_now_us();
     atomic_store(&run->stop, true);
     for (int i = 0; i < run->started; i++)
         loop_wake(&run->loops[i].loop);
+}
+
+/* The stop's grace is over: think pauses are cut, and every session is asked
+ * to cancel what it runs (a statement waiting on a lock held elsewhere would
+ * otherwise hold the run for as long as the lock). Repeated until the
+ * workers are gone, since a worker may send its next statement after a
+ * cancel went out. */
+static void run_halt(struct run *run)
+{
+    atomic_store(&run->halt, true);
+    for (int i = 0; i < run->started; i++)
+        loop_wake(&run->loops[i].loop);
+    for (int i = 0; i < run->n_workers; i++)
+        if (run->workers[i].db) db_cancel(run->workers[i].db);
 }
 
 static void loops_join(struct run *run)
@@ -302,6 +321,7 @@ static struct run *run_create(const struct config *cfg, const struct workload_co
         return NULL;
     }
     run->cfg = cfg;
+    run->stop_us = INT64_MAX;
     run->workload = *workload;
     run->n_workers = cfg->workers;
     run->n_loops = cfg->threads ? cfg->threads : run_default_threads(cfg->workers);
@@ -315,7 +335,8 @@ static struct run *run_create(const struct config *cfg, const struct workload_co
                                    .ledger = cfg->ledger ? &run->ledger : NULL,
                                    .reconnect_timeout_us = cfg->reconnect_timeout_us,
                                    .stalls = cfg->stall_timeout_us ? &run->stalls : NULL,
-                                   .stop = &run->stop};
+                                   .stop = &run->stop,
+                                   .halt = &run->halt};
     if (!run_alloc(run, cfg->sig_figs) ||
         (cfg->ledger && ledger_init(&run->ledger, cfg->instance, cfg->workers) != 0)) {
         if (run->loop_errno)
@@ -432,20 +453,33 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FIL
     stats_reset(&run->tick);
 }
 
+/* The first SIGINT/SIGTERM stops the run (in-flight work gets --stop-grace),
+ * the second cancels what is in flight at once, so the partial report and
+ * results are still written; the third exits without them. */
 static void on_signal(struct run *run, int sig)
 {
     if (sig != SIGINT && sig != SIGTERM) return;
-    if (run->interrupted) {
-        static const char msg[] = "txstorm: interrupted twice, exiting at once\n";
+    if (run->interrupts++ == 2) {
+        static const char msg[] = "txstorm: interrupted three times, exiting at once\n";
         ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
         (void)ignored;
         _exit(130);
     }
     run->interrupted = true;
-    run_stop(run);
-    fprintf(stderr, "txstorm: stopping: letting in-flight transactions finish "
-                    "(interrupt again to exit at once)\n");
+    if (run->interrupts == 1) {
+        run_stop(run);
+        fprintf(stderr, "txstorm: stopping: in-flight transactions get %.1f s to finish "
+                        "(interrupt again to cancel them now)\n",
+                (double)run->cfg->stop_grace_us / 1e6);
+    } else {
+        run_halt(run);
+        fprintf(stderr, "txstorm: cancelling in-flight statements (interrupt again to exit at "
+                        "once, without the report)\n");
+    }
 }
+
+/* How often the cancel goes out again while workers remain after the halt. */
+#define CANCEL_AGAIN_US 1000000
 
 void run_wait(struct run *run, FILE *progress)
 {
@@ -456,6 +490,7 @@ void run_wait(struct run *run, FILE *progress)
     int64_t warmup_end_us = cfg->warmup_us ? run->measure_start_us : INT64_MAX;
     int64_t next_tick_us = run->start_us + tick_us;
     int64_t last_us = run->start_us;
+    int64_t next_cancel_us = INT64_MAX;
     int lines = 0;
     if (!cfg->progress_us) progress = NULL;
 
@@ -464,6 +499,16 @@ void run_wait(struct run *run, FILE *progress)
         if (now_us >= deadline_us) {
             run_stop(run);
             deadline_us = INT64_MAX;
+        }
+        /* The grace after a stop; then cancels, again while anyone is left. */
+        int64_t halt_at_us =
+            run->stop_us == INT64_MAX ? INT64_MAX : run->stop_us + cfg->stop_grace_us;
+        if (next_cancel_us == INT64_MAX && (now_us >= halt_at_us || atomic_load(&run->halt))) {
+            if (!atomic_load(&run->halt)) run_halt(run); /* a second signal may have already */
+            next_cancel_us = now_us + CANCEL_AGAIN_US;
+        } else if (now_us >= next_cancel_us) {
+            run_halt(run);
+            next_cancel_us = now_us + CANCEL_AGAIN_US;
         }
         /* The warmup's end closes an interval of its own, so nothing measured
          * falls into a warmup interval or the other way round. */
@@ -480,6 +525,8 @@ void run_wait(struct run *run, FILE *progress)
         int64_t wake_us = next_tick_us;
         if (deadline_us < wake_us) wake_us = deadline_us;
         if (warmup_end_us < wake_us) wake_us = warmup_end_us;
+        if (next_cancel_us == INT64_MAX && halt_at_us < wake_us) wake_us = halt_at_us;
+        if (next_cancel_us < wake_us) wake_us = next_cancel_us;
         int64_t wait_us = wake_us - now_us;
         if (wait_us < 0) wait_us = 0;
         struct timespec ts = {.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};

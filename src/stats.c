@@ -13,7 +13,7 @@ static const char *const hist_names[HIST_COUNT] = {
 
 /* A counter declared outside the lists in stats.h would be neither added,
  * merged nor saved. */
-#define ONE(field, key, add) +1
+#define ONE(field, key, add, older) +1
 #define LENGTH(field, n, name, sparse) +(n)
 _Static_assert(sizeof(struct stats) ==
                    (0 STATS_COUNTERS(ONE) STATS_COUNTS_BY(LENGTH)) * sizeof(int64_t) +
@@ -76,7 +76,7 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
     for (int i = 0; i < o->n_noted; i++)
         errlog_add(&s->errors, o->noted[i].cls, o->noted[i].sqlstate, o->noted[i].message,
                    o->noted[i].count);
-#define ADD(field, key, add) s->field += (add);
+#define ADD(field, key, add, older) s->field += (add);
     STATS_COUNTERS(ADD)
 #undef ADD
 #define ADD_BY(field, n, name, sparse)                                                             \
@@ -94,7 +94,7 @@ bool stats_merge(struct stats *dst, const struct stats *src)
             return false;
     for (int i = 0; i < HIST_COUNT; i++)
         hist_merge(dst->hist[i], src->hist[i]);
-#define MERGE(field, key, add) dst->field += src->field;
+#define MERGE(field, key, add, older) dst->field += src->field;
     STATS_COUNTERS(MERGE)
 #undef MERGE
 #define MERGE_BY(field, n, name, sparse)                                                           \

@@ -98,6 +98,14 @@ static void publish(struct worker *w)
 
 static void transfer_done(struct worker *w, int64_t now_us)
 {
+    /* Cancelled by the stop (SQLSTATE 57014, query_canceled), not by the server's own timeout. */
+    w->o.cancelled = w->o.end == TXN_FAILED && w->env->halt &&
+                     atomic_load_explicit(w->env->halt, memory_order_relaxed) &&
+                     strcmp(w->error.sqlstate, "57014") == 0;
+    /* The stop's own cancel is not an error of the database's. */
+    for (int i = 0; w->o.cancelled && i < w->o.n_noted; i++)
+        if (strcmp(w->o.noted[i].sqlstate, "57014") == 0 && --w->o.noted[i].count == 0)
+            w->o.noted[i--] = w->o.noted[--w->o.n_noted];
     publish(w);
     if (w->env->stalls && w->o.end == TXN_COMMITTED) stall_commit(w->env->stalls, now_us);
     if (w->env->ledger &&

@@ -32,6 +32,11 @@ int db_dsn_inspect(const char *dsn, struct dsn_view *v, char *err, size_t err_le
 /* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with
  * err set. The db keeps dsn for reconnecting: it must outlive the db. */
 struct db *db_connect(const char *dsn, struct db_error *err);
+/* Asks the server to cancel whatever db's session is running (PQcancel):
+ * the only call any thread may make on a db another thread uses. A session
+ * running nothing ignores it. Whether the request went out. */
+bool db_cancel(struct db *db);
+
 void db_close(struct db *db);
 
 /* "15.18 (Debian ...)"-style version string the server reported. */

@@ -31,7 +31,7 @@ struct loop_watch {
 #define LOOP_WATCH_NONE ((struct loop_watch){.fd = -1})
 
 /* A timer. A cuttable one fires at once when the loop is stopping; one that
- * is not (a think pause) still waits for its due time. */
+ * is not (a think pause) still waits for its due time, unless the loop halts. */
 struct loop_timer {
     int64_t due_us;
     bool cuttable;
@@ -43,7 +43,8 @@ struct loop {
     int epoll_fd;
     int wake_fd; /* an eventfd: written by loop_wake */
     const atomic_bool *stop;
-    int watched; /* watches armed */
+    const atomic_bool *halt; /* NULL: never */
+    int watched;             /* watches armed */
     struct loop_timer **heap;
     int heap_len, heap_cap;
     struct loop_timer **kept; /* room to set aside timers a stop does not cut */
@@ -55,6 +56,10 @@ struct loop {
  * is still to be called). */
 int loop_init(struct loop *l, const atomic_bool *stop, int max_timers);
 void loop_free(struct loop *l);
+
+/* Gives the loop a second flag: once it is set (and the loop woken), every
+ * timer fires at once, cuttable or not — a stop that has waited long enough. */
+void loop_set_halt(struct loop *l, const atomic_bool *halt);
 
 /* Runs until nothing is left to do: no watch and no timer armed. Returns 0
  * then, or the errno of a wait that failed (the loop cannot go on; what

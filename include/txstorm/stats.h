@@ -33,22 +33,25 @@ const char *stats_hist_name(enum stats_hist h);
  * stats_add_txn, stats_merge and the JSON result's writer and loader are
  * expanded from these two lists, in this order.
  *
- * Plain counters: X(field, JSON key, what one finished transaction `o` adds). */
+ * Plain counters: X(field, JSON key, what one finished transaction `o` adds,
+ * whether results written before it was counted lack it: read as 0). */
 #define STATS_COUNTERS(X)                                                                          \
-    X(committed, "committed", o->end == TXN_COMMITTED)                                             \
+    X(committed, "committed", o->end == TXN_COMMITTED, false)                                      \
     /* gave up: retries exhausted or an error that is not retried */                               \
-    X(failed, "failed", o->end == TXN_FAILED)                                                      \
+    X(failed, "failed", o->end == TXN_FAILED, false)                                               \
     /* source balance too low: ended without a transfer, not an error */                           \
-    X(insufficient, "insufficient", o->end == TXN_INSUFFICIENT)                                    \
-    X(ambiguous, "ambiguous", o->end == TXN_AMBIGUOUS) /* COMMIT outcome unknown */                \
-    X(retried_txns, "retried_txns", o->retries > 0)    /* needed at least one retry */             \
-    X(attempts, "attempts", o->attempts)               /* every attempt, first or retry */         \
-    X(retries, "retries", o->retries)                  /* attempts beyond the first */             \
+    X(insufficient, "insufficient", o->end == TXN_INSUFFICIENT, false)                             \
+    X(ambiguous, "ambiguous", o->end == TXN_AMBIGUOUS, false) /* COMMIT outcome unknown */         \
+    X(retried_txns, "retried_txns", o->retries > 0, false)    /* needed at least one retry */      \
+    X(attempts, "attempts", o->attempts, false)               /* every attempt, first or retry */  \
+    X(retries, "retries", o->retries, false)                  /* attempts beyond the first */      \
     /* savepoint protocol: ROLLBACK TO SAVEPOINT, not a restart */                                 \
-    X(retries_in_place, "retries_in_place", o->retries_in_place)                                   \
+    X(retries_in_place, "retries_in_place", o->retries_in_place, false)                            \
     /* failed because the retry budget was empty */                                                \
-    X(budget_denied, "budget_denied", o->budget_denied)                                            \
-    X(backoff_us, "backoff_us_total", o->backoff_us) /* total time slept between attempts */
+    X(budget_denied, "budget_denied", o->budget_denied, false)                                     \
+    X(backoff_us, "backoff_us_total", o->backoff_us, false) /* time slept between attempts */      \
+    /* ended by the stop's cancel (--stop-grace); older results lack it */                         \
+    X(cancelled, "cancelled", o->cancelled, true)
 
 /* Counts by error class or retry reason: X(field, length, name of index i in
  * the JSON, whether the JSON leaves zero counts out). The field is also its
@@ -60,7 +63,7 @@ const char *stats_hist_name(enum stats_hist h);
     /* every failed attempt, retried or not */                                                     \
     X(errors_by_class, ERR_CLASS_COUNT, classify_name, false)
 
-#define STATS_DECLARE_COUNTER(field, key, add) int64_t field;
+#define STATS_DECLARE_COUNTER(field, key, add, older) int64_t field;
 #define STATS_DECLARE_COUNTS_BY(field, n, name, sparse) int64_t field[n];
 
 struct stats {
@@ -88,6 +91,7 @@ struct txn_outcome {
     int64_t retries_by_reason[REASON_COUNT];
     int64_t retries_in_place;
     bool budget_denied;
+    bool cancelled; /* ended by the stop's cancel, after --stop-grace */
     int64_t errors_by_class[ERR_CLASS_COUNT];
     int64_t backoff_us;
     int64_t sleeps;                        /* backoff sleeps taken (reconnects take none) */

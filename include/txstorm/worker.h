@@ -38,6 +38,7 @@ struct worker_env {
     int64_t reconnect_timeout_us; /* 0: a lost connection is not re-established */
     struct stall_watch *stalls;   /* NULL: no stall detector (--stall-timeout off) */
     const atomic_bool *stop;      /* the run is stopping */
+    const atomic_bool *halt;      /* the stop's grace is over: what is in flight is cancelled */
 };
 
 enum worker_state {

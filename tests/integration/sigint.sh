@@ -27,6 +27,6 @@ wait
 ((rc == 0)) || { cat "$work/out" "$work/err" >&2; fail "exit $rc after SIGINT"; }
 assert_in "$work/out" "txstorm run (interrupted)"
 assert_in "$work/out" "check: PASS"
-assert_in "$work/err" "stopping: letting in-flight transactions finish"
+assert_in "$work/err" "stopping: in-flight transactions get 5.0 s to finish"
 jq -e '.interrupted and .committed > 0 and .check.ok and .duration_s < 600' "$work/r.json" >/dev/null ||
     fail "JSON after SIGINT: $(jq -c '{interrupted, committed, duration_s}' "$work/r.json")"

@@ -199,7 +199,7 @@ static void every_counter_survives_the_json_round_trip(void **state)
     struct run_summary s = summary; /* shares summary's JSON; only total is its own */
     assert_true(stats_init(&s.total, 3));
     int64_t v = 1000;
-#define SET(field, key, add) s.total.field = v++;
+#define SET(field, key, add, older) s.total.field = v++;
 #define SET_BY(field, n, name, sparse)                                                             \
     for (int i = 0; i < (n); i++)                                                                  \
         s.total.field[i] = v++;
@@ -216,7 +216,7 @@ static void every_counter_survives_the_json_round_trip(void **state)
     if ((field) != (want))                                                                         \
         fail_msg("%s came back as %lld, not %lld", #field, (long long)(field), (long long)(want)); \
     v++;
-#define CHECK(field, key, add) SAME(back.total.field, v)
+#define CHECK(field, key, add, older) SAME(back.total.field, v)
 #define CHECK_BY(field, n, name, sparse)                                                           \
     for (int i = 0; i < (n); i++) {                                                                \
         SAME(back.total.field[i], v)                                                               \
