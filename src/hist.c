@@ -7,10 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct hist *hist_create(int64_t highest, int sig_figs)
-{
-    if (sig_figs < 1 || sig_figs > 5 || highest < 2) return NULL;
+/* The layout for a range and precision: what hist_create allocates. */
+struct layout {
+    int64_t highest;
+    int half_magnitude;
+    int32_t sub_bucket_count, bucket_count, counts_len;
+};
 
+static struct layout layout_for(int64_t highest, int sig_figs)
+{
     int64_t single_unit_limit = 2;
     for (int i = 0; i < sig_figs; i++)
         single_unit_limit *= 10;
@@ -24,17 +29,34 @@ struct hist *hist_create(int64_t highest, int sig_figs)
         bucket_count++;
         if (untrackable > INT64_MAX / 2) break;
     }
+    return (struct layout){.highest = highest,
+                           .half_magnitude = half_magnitude,
+                           .sub_bucket_count = sub_bucket_count,
+                           .bucket_count = bucket_count,
+                           .counts_len = (bucket_count + 1) * (sub_bucket_count / 2)};
+}
 
+size_t hist_bytes(int64_t highest, int sig_figs)
+{
+    if (sig_figs < 1 || sig_figs > 5 || highest < 2) return 0;
+    struct layout lay = layout_for(highest, sig_figs);
+    return sizeof(struct hist) + (size_t)lay.counts_len * sizeof(int64_t);
+}
+
+struct hist *hist_create(int64_t highest, int sig_figs)
+{
+    if (sig_figs < 1 || sig_figs > 5 || highest < 2) return NULL;
+    struct layout lay = layout_for(highest, sig_figs);
     struct hist *h = calloc(1, sizeof *h);
     if (h == NULL) return NULL;
-    h->highest = highest;
+    h->highest = lay.highest;
     h->sig_figs = sig_figs;
-    h->sub_bucket_half_count_magnitude = half_magnitude;
-    h->sub_bucket_count = sub_bucket_count;
-    h->sub_bucket_half_count = sub_bucket_count / 2;
-    h->sub_bucket_mask = (int64_t)sub_bucket_count - 1;
-    h->bucket_count = bucket_count;
-    h->counts_len = (bucket_count + 1) * (sub_bucket_count / 2);
+    h->sub_bucket_half_count_magnitude = lay.half_magnitude;
+    h->sub_bucket_count = lay.sub_bucket_count;
+    h->sub_bucket_half_count = lay.sub_bucket_count / 2;
+    h->sub_bucket_mask = (int64_t)lay.sub_bucket_count - 1;
+    h->bucket_count = lay.bucket_count;
+    h->counts_len = lay.counts_len;
     h->counts = calloc((size_t)h->counts_len, sizeof *h->counts);
     if (h->counts == NULL) {
         free(h);

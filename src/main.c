@@ -9,6 +9,7 @@
 #include "txstorm/outfile.h"
 #include "txstorm/report.h"
 #include "txstorm/run.h"
+#include "txstorm/sysmem.h"
 #include "txstorm/txn.h"
 #include "txstorm/verify.h"
 
@@ -352,9 +353,25 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     return rc;
 }
 
+/* Refuses up front a run whose histograms would not fit in the memory left. */
+static int memory_fits(const struct config *cfg)
+{
+    size_t need = run_memory_bytes(cfg);
+    uint64_t room = sysmem_headroom_bytes();
+    if (room == 0 || need <= room) return 0;
+    fprintf(stderr,
+            "txstorm: --sig-figs %d needs %.0f MB of histograms (%d sets of %.1f MB: one per "
+            "event loop, the run's total and its interval), %.0f MB are free; lower --sig-figs "
+            "or --threads\n",
+            cfg->sig_figs, (double)need / 1e6, run_loops(cfg) + 2,
+            (double)stats_bytes(cfg->sig_figs) / 1e6, (double)room / 1e6);
+    return -1;
+}
+
 static int cmd_run(const struct config *cfg)
 {
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    if (memory_fits(cfg) != 0) return EXIT_MEMORY;
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);
     if (db == NULL) return rc;
@@ -376,7 +393,9 @@ static int cmd_run(const struct config *cfg)
     if (run == NULL) {
         run_unblock_signals();
         db_close(db);
-        return die_db(&err);
+        if (strcmp(err.sqlstate, RUN_OUT_OF_MEMORY) != 0) return die_db(&err);
+        fprintf(stderr, "txstorm: %s\n", err.message);
+        return EXIT_MEMORY;
     }
 
     /* 3. They contend until the duration, the quota or a signal ends the run;

@@ -449,7 +449,8 @@ static void put_main_usage(struct text *t)
            "printed.\n\n"
            "exit codes:\n"
            "  0 ok   1 an invariant is violated   2 usage error   3 database unreachable,\n"
-           "  or bank missing/malformed   4 an --assert failed (1 takes precedence)\n\n"
+           "  bank missing/malformed, or every transfer refused   4 an --assert failed\n"
+           "  (1 takes precedence)   5 out of memory\n\n"
            "`txstorm COMMAND --help` lists a command's flags.\n",
         with_db);
 }

@@ -99,6 +99,21 @@ void run_unblock_signals(void)
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+int run_loops(const struct config *cfg)
+{
+    int loops = cfg->threads ? cfg->threads : run_default_threads(cfg->workers);
+    return loops > cfg->workers ? cfg->workers : loops;
+}
+
+size_t run_memory_bytes(const struct config *cfg)
+{
+    /* A sink per loop, the run's total and the interval being collected; the
+     * auditor's read latency. */
+    size_t sets = (size_t)run_loops(cfg) + 2;
+    return sets * stats_bytes(cfg->sig_figs) +
+           (cfg->audit_us ? hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs) : 0);
+}
+
 int run_default_threads(int workers)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -312,20 +327,27 @@ static bool loops_start(struct run *run, struct db_error *err)
 }
 
 /* The run with its workers set up, not yet connected; NULL with err set. */
+static void out_of_memory(struct db_error *err, const struct config *cfg)
+{
+    snprintf(err->sqlstate, sizeof err->sqlstate, "%s", RUN_OUT_OF_MEMORY);
+    snprintf(err->message, sizeof err->message,
+             "out of memory for %d workers (histograms at --sig-figs %d: %.1f MB)", cfg->workers,
+             cfg->sig_figs, (double)run_memory_bytes(cfg) / 1e6);
+}
+
 static struct run *run_create(const struct config *cfg, const struct workload_config *workload,
                               uint64_t seed, int64_t run_id, struct db_error *err)
 {
     struct run *run = calloc(1, sizeof *run);
     if (run == NULL) {
-        snprintf(err->message, sizeof err->message, "out of memory for %d workers", cfg->workers);
+        out_of_memory(err, cfg);
         return NULL;
     }
     run->cfg = cfg;
     run->stop_us = INT64_MAX;
     run->workload = *workload;
     run->n_workers = cfg->workers;
-    run->n_loops = cfg->threads ? cfg->threads : run_default_threads(cfg->workers);
-    if (run->n_loops > cfg->workers) run->n_loops = cfg->workers;
+    run->n_loops = run_loops(cfg);
     run->main_thread = pthread_self();
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
     run->env = (struct worker_env){.dsn = cfg->dsn,
@@ -339,12 +361,11 @@ static struct run *run_create(const struct config *cfg, const struct workload_co
                                    .halt = &run->halt};
     if (!run_alloc(run, cfg->sig_figs) ||
         (cfg->ledger && ledger_init(&run->ledger, cfg->instance, cfg->workers) != 0)) {
-        if (run->loop_errno)
+        if (run->loop_errno && run->loop_errno != ENOMEM)
             snprintf(err->message, sizeof err->message, "cannot create an event loop: %s",
                      strerror(run->loop_errno));
         else
-            snprintf(err->message, sizeof err->message, "out of memory for %d workers",
-                     cfg->workers);
+            out_of_memory(err, cfg);
         run_free(run);
         return NULL;
     }

@@ -27,6 +27,11 @@ const char *stats_hist_name(enum stats_hist h)
     return (unsigned)h < HIST_COUNT ? hist_names[h] : "?";
 }
 
+size_t stats_bytes(int sig_figs)
+{
+    return sizeof(struct stats) + HIST_COUNT * hist_bytes(STATS_HIST_HIGHEST, sig_figs);
+}
+
 bool stats_init(struct stats *s, int sig_figs)
 {
     memset(s, 0, sizeof *s);

@@ -33,6 +33,10 @@ struct hist {
 /* Creates a histogram for values 1..highest at sig_figs in 1..5.
  * Returns NULL on bad arguments or out of memory. */
 struct hist *hist_create(int64_t highest, int sig_figs);
+
+/* The memory hist_create(highest, sig_figs) takes (0 on bad arguments): all
+ * of it is touched, so it is resident. */
+size_t hist_bytes(int64_t highest, int sig_figs);
 void hist_destroy(struct hist *h);
 
 static inline int hist_bucket_index_(const struct hist *h, int64_t v)

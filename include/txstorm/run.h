@@ -23,6 +23,18 @@
 
 int run_default_threads(int workers);
 
+/* The event loops a run of cfg drives: --threads, else the default, at most
+ * one per worker. */
+int run_loops(const struct config *cfg);
+
+/* The memory a run of cfg takes for its histograms, which dominate (about
+ * 100 MB per loop at --sig-figs 5): checked against what is free before it starts. */
+size_t run_memory_bytes(const struct config *cfg);
+
+/* run_start's err->sqlstate when it ran out of memory (PostgreSQL's code
+ * for it): the caller exits with its own code then. */
+#define RUN_OUT_OF_MEMORY "53200"
+
 /* A run in progress: its workers, loops, auditor and what they measure. */
 struct run;
 

@@ -103,6 +103,9 @@ struct txn_outcome {
     struct errlog_entry noted[TXN_NOTED];
 };
 
+/* The memory one struct stats takes at sig_figs (its histograms, mostly). */
+size_t stats_bytes(int sig_figs);
+
 /* Zeroes the counters and creates the histograms; false when out of memory. */
 bool stats_init(struct stats *s, int sig_figs);
 void stats_free(struct stats *s);

@@ -1,0 +1,73 @@
+/* Memory headroom from /proc, the cgroup and the resource limits. */
+#include "txstorm/sysmem.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+uint64_t sysmem_parse_meminfo(const char *text)
+{
+    const char *p = strstr(text, "MemAvailable:");
+    if (p == NULL) return 0;
+    unsigned long long kb;
+    return sscanf(p, "MemAvailable: %llu kB", &kb) == 1 ? (uint64_t)kb * 1024 : 0;
+}
+
+uint64_t sysmem_parse_limit(const char *text)
+{
+    if (strncmp(text, "max", 3) == 0) return UINT64_MAX;
+    char *end;
+    unsigned long long v = strtoull(text, &end, 10);
+    return end == text ? 0 : (uint64_t)v;
+}
+
+/* Reads a small file whole; false when it cannot. */
+static int slurp(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return 0;
+    size_t n = fread(buf, 1, len - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return n > 0;
+}
+
+static uint64_t tighter(uint64_t a, uint64_t b) { return a == 0 || (b != 0 && b < a) ? b : a; }
+
+/* cgroup v2: this process's group's limit less what the group uses. */
+static uint64_t cgroup_headroom(void)
+{
+    char buf[4096], path[4200];
+    if (!slurp("/proc/self/cgroup", buf, sizeof buf) || strncmp(buf, "0::", 3) != 0) return 0;
+    buf[strcspn(buf, "\n")] = '\0';
+    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.max", buf + 3);
+    char limit_s[64], current_s[64];
+    if (!slurp(path, limit_s, sizeof limit_s)) return 0;
+    uint64_t limit = sysmem_parse_limit(limit_s);
+    if (limit == UINT64_MAX || limit == 0) return 0;
+    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.current", buf + 3);
+    uint64_t current = slurp(path, current_s, sizeof current_s) ? sysmem_parse_limit(current_s) : 0;
+    return current < limit ? limit - current : 1;
+}
+
+/* RLIMIT_AS (ulimit -v): the limit less the address space already mapped. */
+static uint64_t rlimit_headroom(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+    char statm[256];
+    unsigned long long pages = 0;
+    if (slurp("/proc/self/statm", statm, sizeof statm)) sscanf(statm, "%llu", &pages);
+    uint64_t mapped = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+    return mapped < rl.rlim_cur ? (uint64_t)rl.rlim_cur - mapped : 1;
+}
+
+uint64_t sysmem_headroom_bytes(void)
+{
+    char meminfo[8192];
+    uint64_t avail = slurp("/proc/meminfo", meminfo, sizeof meminfo) ? sysmem_parse_meminfo(meminfo) : 0;
+    return tighter(tighter(avail, cgroup_headroom()), rlimit_headroom());
+}

@@ -1,0 +1,43 @@
+/* Memory headroom: the kernel's files parsed, and the histograms' size known
+ * before they are made. */
+#include "txstorm/stats.h"
+#include "txstorm/sysmem.h"
+
+#include "cmocka_prelude.h"
+
+static void the_kernels_files_are_read(void **state)
+{
+    (void)state;
+    assert_true(sysmem_parse_meminfo("MemTotal:       24000000 kB\nMemFree:  100 kB\n"
+                                     "MemAvailable:   2048 kB\nBuffers: 1 kB\n") == 2048 * 1024);
+    assert_true(sysmem_parse_meminfo("MemTotal: 1 kB\n") == 0);
+    assert_true(sysmem_parse_limit("max\n") == UINT64_MAX);
+    assert_true(sysmem_parse_limit("536870912\n") == 536870912);
+    assert_true(sysmem_parse_limit("") == 0);
+    /* This process can allocate something, or cannot tell. */
+    (void)sysmem_headroom_bytes();
+}
+
+static void histogram_memory_is_known_before_it_is_taken(void **state)
+{
+    (void)state;
+    for (int f = 1; f <= 5; f++) {
+        struct hist *h = hist_create(STATS_HIST_HIGHEST, f);
+        assert_non_null(h);
+        assert_int_equal(hist_bytes(STATS_HIST_HIGHEST, f),
+                         sizeof *h + (size_t)h->counts_len * sizeof *h->counts);
+        hist_destroy(h);
+    }
+    assert_int_equal(hist_bytes(STATS_HIST_HIGHEST, 6), 0);
+    /* The README's figure: about 100 MB per set of histograms at 5 significant figures. */
+    assert_true(stats_bytes(5) > 100000000 && stats_bytes(5) < 101000000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_kernels_files_are_read),
+        cmocka_unit_test(histogram_memory_is_known_before_it_is_taken),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
