@@ -37,20 +37,38 @@ static int slurp(const char *path, char *buf, size_t len)
 
 static uint64_t tighter(uint64_t a, uint64_t b) { return a == 0 || (b != 0 && b < a) ? b : a; }
 
-/* cgroup v2: this process's group's limit less what the group uses. */
-static uint64_t cgroup_headroom(void)
+/* A group's limit less what it uses (dir/limit_file, dir/usage_file); 0:
+ * no limit or none readable. A cgroup v1 "no limit" is a number near 2^63. */
+static uint64_t group_headroom(const char *dir, const char *limit_file, const char *usage_file)
 {
-    char buf[4096], path[4200];
-    if (!slurp("/proc/self/cgroup", buf, sizeof buf) || strncmp(buf, "0::", 3) != 0) return 0;
-    buf[strcspn(buf, "\n")] = '\0';
-    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.max", buf + 3);
-    char limit_s[64], current_s[64];
+    char path[4400], limit_s[64], usage_s[64];
+    snprintf(path, sizeof path, "%s/%s", dir, limit_file);
     if (!slurp(path, limit_s, sizeof limit_s)) return 0;
     uint64_t limit = sysmem_parse_limit(limit_s);
-    if (limit == UINT64_MAX || limit == 0) return 0;
-    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.current", buf + 3);
-    uint64_t current = slurp(path, current_s, sizeof current_s) ? sysmem_parse_limit(current_s) : 0;
-    return current < limit ? limit - current : 1;
+    if (limit == 0 || limit >= (UINT64_C(1) << 62)) return 0;
+    snprintf(path, sizeof path, "%s/%s", dir, usage_file);
+    uint64_t usage = slurp(path, usage_s, sizeof usage_s) ? sysmem_parse_limit(usage_s) : 0;
+    return usage < limit ? limit - usage : 1;
+}
+
+/* This process's memory cgroup: v2 (memory.max) or v1 (memory.limit_in_bytes). */
+static uint64_t cgroup_headroom(void)
+{
+    char buf[4096], dir[4200];
+    if (!slurp("/proc/self/cgroup", buf, sizeof buf)) return 0;
+    uint64_t room = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        char *v1 = strstr(line, ":memory:");
+        if (strncmp(line, "0::", 3) == 0) {
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup%s", line + 3);
+            room = tighter(room, group_headroom(dir, "memory.max", "memory.current"));
+        } else if (v1) {
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/memory%s", v1 + 8);
+            room = tighter(room, group_headroom(dir, "memory.limit_in_bytes",
+                                                "memory.usage_in_bytes"));
+        }
+    }
+    return room;
 }
 
 /* RLIMIT_AS (ulimit -v): the limit less the address space already mapped. */
