@@ -25,6 +25,8 @@ static const char *const metric_names[METRIC_COUNT] = {
     [METRIC_RETRIES] = "retries",
     [METRIC_FAILED_RATE] = "failed_rate",
     [METRIC_RETRY_RATE] = "retry_rate",
+    [METRIC_CLIENT_SATURATED] = "client_saturated",
+    [METRIC_LOOP_BUSY] = "loop_busy",
 };
 
 static const char *const op_names[] = {
@@ -205,6 +207,7 @@ const char *assertion_no_data(enum assert_metric m)
     if (is_latency(m) || m == METRIC_RETRY_RATE) return "nothing committed";
     if (m == METRIC_FAILED_RATE) return "no transaction finished";
     if (m == METRIC_TPS) return "no measured time";
+    if (m == METRIC_CLIENT_SATURATED || m == METRIC_LOOP_BUSY) return "no event-loop timings";
     return "nothing measured";
 }
 

@@ -32,6 +32,11 @@ int loop_init(struct loop *l, const atomic_bool *stop, int max_timers)
 
 void loop_set_halt(struct loop *l, const atomic_bool *halt) { l->halt = halt; }
 
+int64_t loop_waited_us(const struct loop *l)
+{
+    return atomic_load_explicit(&l->waited_us, memory_order_relaxed);
+}
+
 void loop_free(struct loop *l)
 {
     if (l->epoll_fd >= 0) close(l->epoll_fd);
@@ -153,8 +158,9 @@ int loop_run(struct loop *l)
                     l->halt && atomic_load_explicit(l->halt, memory_order_relaxed));
         if (!anything_left(l)) break;
         struct timespec wait, *timeout = NULL;
+        int64_t before_us = clock_now_us();
         if (l->heap_len > 0) {
-            int64_t wait_us = l->heap[0]->due_us - clock_now_us();
+            int64_t wait_us = l->heap[0]->due_us - before_us;
             if (wait_us < 0) wait_us = 0;
             wait = (struct timespec){.tv_sec = wait_us / 1000000,
                                      .tv_nsec = (wait_us % 1000000) * 1000};
@@ -163,6 +169,7 @@ int loop_run(struct loop *l)
         int n = wait_for_events(l, events, timeout);
         if (n < 0 && errno != EINTR) return errno;
         now_us = clock_now_us();
+        atomic_fetch_add_explicit(&l->waited_us, now_us - before_us, memory_order_relaxed);
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == l) {
                 uint64_t count;

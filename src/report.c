@@ -197,8 +197,26 @@ static void print_error_log(FILE *out, const struct errlog *l)
     for (int i = 0; i < l->n; i++)
         fprintf(out, "  %-5s %-10s %15lld   %s\n", l->e[i].sqlstate[0] ? l->e[i].sqlstate : "-",
                 classify_name(l->e[i].cls), (long long)l->e[i].count, l->e[i].message);
-    if (l->unlisted)
-        fprintf(out, "  (other codes)    %15lld\n", (long long)l->unlisted);
+    if (l->unlisted) fprintf(out, "  (other codes)    %15lld\n", (long long)l->unlisted);
+}
+
+/* The event loops' busy share, and the warning when the tool set the pace. */
+static void print_loops(FILE *out, const struct run_summary *s)
+{
+    if (s->n_loops == 0) return;
+    int worst;
+    bool saturated = saturation_verdict(s->loops, s->n_loops, &worst);
+    const struct loop_use *w = &s->loops[worst];
+    fprintf(out,
+            "event loops               %15d   busiest: loop %d busy %.0f%% of the run, %lld of "
+            "%lld intervals above %.0f%%\n",
+            s->n_loops, worst, 100 * saturation_busy_share(w), (long long)w->saturated,
+            (long long)w->intervals, 100 * SATURATION_BUSY);
+    if (saturated)
+        fprintf(out,
+                "txstorm was the bottleneck: loop %d busy %.0f%% of the run; the database may "
+                "be faster than these figures; raise --threads\n",
+                worst, 100 * saturation_busy_share(w));
 }
 
 static void print_counts(FILE *out, const struct run_summary *s)
@@ -247,6 +265,7 @@ static void print_counts(FILE *out, const struct run_summary *s)
         fprintf(out, "txstorm CPU (s)           %15.3f   %.1f us per committed\n",
                 (double)s->client_cpu_us / 1e6,
                 t->committed ? (double)s->client_cpu_us / (double)t->committed : 0.0);
+    print_loops(out, s);
     const struct fault_summary *f = &s->faults;
     if (f->connection_losses || s->workers_lost)
         fprintf(out,
@@ -328,8 +347,9 @@ void report_progress_sample(const struct stats *interval, int64_t elapsed_us, in
 
 void report_progress_header(FILE *out, bool open_loop)
 {
-    fprintf(out, "%9s %11s %10s %7s %9s %9s %9s %9s%s\n", "elapsed_s", "committed/s", "retries/s",
-            "failed", "ambiguous", "p50_ms", "p99_ms", "max_ms", open_loop ? "    lag_ms" : "");
+    fprintf(out, "%9s %11s %10s %7s %9s %9s %9s %9s%s %6s\n", "elapsed_s", "committed/s",
+            "retries/s", "failed", "ambiguous", "p50_ms", "p99_ms", "max_ms",
+            open_loop ? "    lag_ms" : "", "loop%");
     fflush(out);
 }
 
@@ -341,6 +361,8 @@ void report_progress_line(FILE *out, const struct progress_sample *p)
             (long long)p->ambiguous, report_ms(p->p50_us), report_ms(p->p99_us),
             report_ms(p->max_us));
     if (p->open_loop) fprintf(out, " %9.2f", report_ms(p->lag_max_us));
+    /* The busiest event loop: near 100, txstorm sets the pace. */
+    fprintf(out, " %6.0f", 100 * p->loop_busy);
     fprintf(out, "%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "");
     /* Errors that are not contention are named as they happen. */
     if (p->errors)
@@ -374,6 +396,10 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
     v[METRIC_RETRIES] = (double)t->retries;
     v[METRIC_FAILED_RATE] = finished ? (double)t->failed / (double)finished : NAN;
     v[METRIC_RETRY_RATE] = t->committed ? (double)t->retries / (double)t->committed : NAN;
+    int worst;
+    bool saturated = saturation_verdict(s->loops, s->n_loops, &worst);
+    v[METRIC_CLIENT_SATURATED] = worst < 0 ? NAN : saturated;
+    v[METRIC_LOOP_BUSY] = worst < 0 ? NAN : saturation_busy_share(&s->loops[worst]);
 }
 
 bool report_print_assertions(FILE *out, const struct assertion *a, int n,

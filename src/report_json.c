@@ -167,6 +167,22 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "errors_by_sqlstate", errlog_json_encode(&t->errors));
     json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
     json_object_set_new(root, "client_cpu_us", json_integer(s->client_cpu_us));
+    if (s->loops) {
+        int worst;
+        json_t *loops = json_array();
+        for (int i = 0; i < s->n_loops; i++) {
+            const struct loop_use *u = &s->loops[i];
+            json_array_append_new(
+                loops, json_pack("{s:f, s:I, s:I, s:I, s:I, s:I}", "busy",
+                                 saturation_busy_share(u), "busy_us", (json_int_t)u->busy_us,
+                                 "wall_us", (json_int_t)u->wall_us, "intervals",
+                                 (json_int_t)u->intervals, "saturated_intervals",
+                                 (json_int_t)u->saturated, "cpu_us", (json_int_t)u->cpu_us));
+        }
+        json_object_set_new(root, "loops", loops);
+        json_object_set_new(root, "client_saturated",
+                            json_boolean(saturation_verdict(s->loops, s->n_loops, &worst)));
+    }
     json_object_set_new(
         root, "connection",
         json_pack("{s:I, s:I, s:f, s:f}", "losses", (json_int_t)s->faults.connection_losses,
@@ -220,6 +236,7 @@ json_t *report_interval_json(const struct progress_sample *p)
         (json_int_t)p->insufficient, "p50_ms", report_ms(p->p50_us), "p90_ms", report_ms(p->p90_us),
         "p99_ms", report_ms(p->p99_us), "max_ms", report_ms(p->max_us), "lag_max_ms",
         report_ms(p->lag_max_us));
+    if (row) json_object_set_new(row, "loop_busy", json_real(p->loop_busy));
     if (row && p->errors) {
         json_object_set_new(row, "errors", json_integer(p->errors));
         json_object_set_new(row, "error_sqlstate", json_string(p->error_sqlstate));

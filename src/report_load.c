@@ -18,6 +18,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->config);
     json_decref(s->intervals);
     json_decref(s->source);
+    free(s->loops);
     memset(s, 0, sizeof *s);
 }
 
@@ -93,6 +94,36 @@ bool report_opt_i64(const json_t *o, const char *key, int64_t *out)
     return true;
 }
 
+/* The event loops' use ("loops"; older results have none). */
+static int load_loops(const json_t *loops, struct run_summary *s, const char *path, char *err,
+                      size_t err_len)
+{
+    if (loops == NULL) return 0;
+    if (!json_is_array(loops) || json_array_size(loops) > (size_t)OPTIONS_MAX_THREADS * OPTIONS_MAX_INSTANCES)
+        return errbuf_fail(err, err_len, "%s: malformed 'loops'", path);
+    s->loops = calloc(json_array_size(loops) + 1, sizeof *s->loops);
+    if (s->loops == NULL) return errbuf_fail(err, err_len, "%s: out of memory", path);
+    size_t i;
+    json_t *v;
+    json_array_foreach(loops, i, v)
+    {
+        struct loop_use *u = &s->loops[i];
+        json_int_t busy, wall, intervals, saturated, cpu;
+        if (json_unpack(v, "{s:I, s:I, s:I, s:I, s:I}", "busy_us", &busy, "wall_us", &wall,
+                        "intervals", &intervals, "saturated_intervals", &saturated, "cpu_us",
+                        &cpu) != 0 ||
+            busy < 0 || wall < busy || intervals < 0 || saturated < 0 || saturated > intervals)
+            return errbuf_fail(err, err_len, "%s: malformed 'loops' entry %zu", path, i + 1);
+        *u = (struct loop_use){.busy_us = busy,
+                               .wall_us = wall,
+                               .intervals = intervals,
+                               .saturated = saturated,
+                               .cpu_us = cpu};
+    }
+    s->n_loops = (int)json_array_size(loops);
+    return 0;
+}
+
 int report_load(const char *path, struct run_summary *s, char *err, size_t err_len)
 {
     memset(s, 0, sizeof *s);
@@ -135,6 +166,7 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
         goto fail;
     }
     s->interrupted = json_is_true(json_object_get(root, "interrupted"));
+    if (load_loops(json_object_get(root, "loops"), s, path, err, err_len)) goto fail;
     json_t *check = json_object_get(root, "check");
     if (json_is_object(check)) {
         if (report_check_load(check, &s->check, path, err, err_len)) goto fail;
@@ -342,6 +374,18 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
         out->merged_from += r->merged_from ? r->merged_from : 1;
         out->workers_lost += r->workers_lost;
         out->client_cpu_us += r->client_cpu_us;
+        /* Every process's loops, side by side: any one saturated, the run was. */
+        if (r->n_loops > 0) {
+            struct loop_use *grown =
+                realloc(out->loops, (size_t)(out->n_loops + r->n_loops) * sizeof *grown);
+            if (grown == NULL) {
+                report_summary_free(out);
+                return errbuf_fail(err, err_len, "merge: out of memory");
+            }
+            memcpy(grown + out->n_loops, r->loops, (size_t)r->n_loops * sizeof *grown);
+            out->loops = grown;
+            out->n_loops += r->n_loops;
+        }
         out->interrupted = out->interrupted || r->interrupted;
         if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;
         if (r->end_wall_us > out->end_wall_us) out->end_wall_us = r->end_wall_us;

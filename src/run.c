@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +31,29 @@ struct loop_thread {
     struct worker **workers;
     int n_workers;
     pthread_t thread;
+    /* How busy it is: its thread, and at the last interval its wait time,
+     * CPU time and time runnable but not running; its use over the
+     * measured intervals. */
+    _Atomic pid_t tid;
+    int64_t last_waited_us, last_cpu_us, last_delay_us;
+    struct loop_use use;
 };
+
+/* A thread's time on a CPU and waiting for one, from the scheduler's
+ * statistics; false once it has gone (or without /proc). */
+static bool thread_schedstat(pid_t tid, int64_t *cpu_us, int64_t *delay_us)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)tid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return false;
+    unsigned long long cpu_ns, delay_ns;
+    bool ok = fscanf(f, "%llu %llu", &cpu_ns, &delay_ns) == 2;
+    fclose(f);
+    *cpu_us = (int64_t)(cpu_ns / 1000);
+    *delay_us = (int64_t)(delay_ns / 1000);
+    return ok;
+}
 
 struct run {
     const struct config *cfg;
@@ -279,6 +302,7 @@ static void *loop_thread_main(void *arg)
 {
     struct loop_thread *t = arg;
     struct run *run = t->run;
+    atomic_store(&t->tid, (pid_t)syscall(SYS_gettid));
     int64_t now_us = clock_now_us();
     for (int i = 0; i < t->n_workers; i++)
         worker_start(t->workers[i], now_us);
@@ -453,14 +477,44 @@ static json_t *intervals_json(const struct run *run)
 
 /* Closes one interval ending at now_us: a progress line, a row in the series,
  * and (after the warmup) its counts into the total. */
-static void close_interval(struct run *run, int64_t now_us, int64_t last_us, FILE *progress,
-                           int *lines)
+/* Each loop's busy time in the interval: the time outside waiting for
+ * events, or — when the CPU was scarce — its time on a CPU plus its time
+ * runnable but not given one, whichever is more (a throttled loop spends
+ * its starvation partly inside the wait, with its events already there).
+ * Measured intervals count towards the saturation verdict (not the last,
+ * after the loops have left). Returns the busiest loop's share. */
+static double account_loops(struct run *run, int64_t wall_us, bool measured)
+{
+    double busiest = 0;
+    for (int i = 0; i < run->started; i++) {
+        struct loop_thread *t = &run->loops[i];
+        int64_t waited = loop_waited_us(&t->loop), cpu_us = 0, delay_us = 0;
+        int64_t busy_us = wall_us - (waited - t->last_waited_us);
+        t->last_waited_us = waited;
+        pid_t tid = atomic_load(&t->tid);
+        if (tid > 0 && thread_schedstat(tid, &cpu_us, &delay_us)) {
+            int64_t demand_us = (cpu_us - t->last_cpu_us) + (delay_us - t->last_delay_us);
+            if (measured) t->use.cpu_us += cpu_us - t->last_cpu_us;
+            if (demand_us > busy_us) busy_us = demand_us;
+            t->last_cpu_us = cpu_us;
+            t->last_delay_us = delay_us;
+        }
+        if (measured) saturation_add(&t->use, busy_us, wall_us);
+        double share = wall_us > 0 ? (double)busy_us / (double)wall_us : 0;
+        if (share > busiest) busiest = share > 1 ? 1 : share;
+    }
+    return busiest;
+}
+
+static void close_interval(struct run *run, int64_t now_us, int64_t last_us, bool last,
+                           FILE *progress, int *lines)
 {
     collect(run);
     struct progress_sample p;
     bool warmup = last_us < run->measure_start_us;
     report_progress_sample(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
                            run->cfg->rate > 0, &p);
+    p.loop_busy = account_loops(run, now_us - last_us, !warmup && !last);
     /* A stall in the interval: one that ended in it, or one still going. */
     int64_t stalls = atomic_load(&run->stalls.count);
     p.stall = stalls > run->stalls_shown || stall_ongoing(&run->stalls, now_us);
@@ -534,7 +588,7 @@ void run_wait(struct run *run, FILE *progress)
         /* The warmup's end closes an interval of its own, so nothing measured
          * falls into a warmup interval or the other way round. */
         if (now_us >= next_tick_us || now_us >= warmup_end_us) {
-            close_interval(run, now_us, last_us, progress, &lines);
+            close_interval(run, now_us, last_us, false, progress, &lines);
             last_us = now_us;
             if (now_us >= warmup_end_us) {
                 warmup_end_us = INT64_MAX;
@@ -558,7 +612,7 @@ void run_wait(struct run *run, FILE *progress)
     run->end_us = clock_now_us();
     run->cpu_end_us = clock_process_cpu_us();
     collect(run);
-    if (run->tick.attempts > 0) close_interval(run, run->end_us, last_us, progress, &lines);
+    if (run->tick.attempts > 0) close_interval(run, run->end_us, last_us, true, progress, &lines);
 }
 
 /* Joins the loops and the auditor; counts the workers lost, keeping the
@@ -614,6 +668,12 @@ void run_results(struct run *run, struct run_results *out)
     s->start_wall_us = run->measure_start_wall_us;
     s->end_wall_us = s->start_wall_us + s->elapsed_us;
     s->client_cpu_us = run->cpu_end_us - run->cpu_start_us;
+    s->loops = calloc((size_t)run->started + 1, sizeof *s->loops);
+    for (int i = 0; s->loops && i < run->started; i++) {
+        struct loop_thread *t = &run->loops[i];
+        s->loops[i] = t->use;
+    }
+    s->n_loops = s->loops ? run->started : 0;
     out->ledger = run->ledger;
     run->ledger = (struct ledger){0};
     out->audit = run->auditor.summary;

@@ -6,7 +6,9 @@
  * duration with a unit (us, ms, s): p50 p90 p95 p99 p999 max mean.
  * Plain numbers: tps (committed per second), committed, failed, ambiguous,
  * insufficient, retries, failed_rate (failed / finished transactions),
- * retry_rate (retries per committed transaction).
+ * retry_rate (retries per committed transaction), client_saturated (1 when
+ * txstorm itself set the pace, see saturation.h), loop_busy (the busiest
+ * event loop's share of the run, 0..1).
  */
 #ifndef TXSTORM_ASSERTION_H
 #define TXSTORM_ASSERTION_H
@@ -31,6 +33,8 @@ enum assert_metric {
     METRIC_RETRIES,
     METRIC_FAILED_RATE,
     METRIC_RETRY_RATE,
+    METRIC_CLIENT_SATURATED, /* 1 when txstorm itself was the bottleneck, else 0 */
+    METRIC_LOOP_BUSY,        /* the busiest event loop's busy share of the run, 0..1 */
     METRIC_COUNT
 };
 

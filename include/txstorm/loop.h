@@ -45,6 +45,7 @@ struct loop {
     const atomic_bool *stop;
     const atomic_bool *halt; /* NULL: never */
     int watched;             /* watches armed */
+    atomic_int_fast64_t waited_us; /* time spent waiting for events, all told */
     struct loop_timer **heap;
     int heap_len, heap_cap;
     struct loop_timer **kept; /* room to set aside timers a stop does not cut */
@@ -65,6 +66,11 @@ void loop_set_halt(struct loop *l, const atomic_bool *halt);
  * then, or the errno of a wait that failed (the loop cannot go on; what
  * was armed stays armed and never fires). */
 int loop_run(struct loop *l);
+
+/* The time the loop has spent waiting for events since it began; any
+ * thread may read it. The rest of its wall time it was busy — or ready to
+ * run and not given the CPU, which limits it all the same. */
+int64_t loop_waited_us(const struct loop *l);
 
 /* Wakes the loop so it sees the stop flag; any thread may call it. */
 void loop_wake(struct loop *l);

@@ -8,6 +8,7 @@
 #include "txstorm/checker.h"
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
+#include "txstorm/saturation.h"
 #include "txstorm/stall.h"
 #include "txstorm/stats.h"
 #include <jansson.h>
@@ -35,6 +36,8 @@ struct run_summary {
     bool interrupted;      /* stopped by a signal */
     int workers_lost;      /* workers that stopped early on an error */
     int64_t client_cpu_us; /* txstorm's own CPU (user + sys) over the measured span; 0: unknown */
+    struct loop_use *loops; /* each event loop's busy time and CPU (merged: all parts'), or NULL */
+    int n_loops;
     struct fault_summary faults;
     struct stall_summary stalls;
     json_t *worker_faults; /* per-worker rows, or NULL */
@@ -58,6 +61,7 @@ struct progress_sample {
     int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */
     int64_t lag_max_us;                     /* open loop: worst start lag */
+    double loop_busy;                       /* the busiest event loop's share of the interval */
     int64_t errors;                         /* of class other and constraint */
     char error_sqlstate[6];                 /* the interval's most frequent of them */
     char error_message[ERRLOG_MESSAGE_MAX];

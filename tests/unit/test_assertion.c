@@ -18,7 +18,8 @@ static struct assertion parse_ok(const char *s)
 static const char *const all_metrics[METRIC_COUNT] = {
     "p50",       "p90",          "p95",     "p99",         "p999",
     "max",       "mean",         "tps",     "committed",   "failed",
-    "ambiguous", "insufficient", "retries", "failed_rate", "retry_rate"};
+    "ambiguous", "insufficient", "retries", "failed_rate", "retry_rate",
+    "client_saturated", "loop_busy"};
 
 static void every_metric_and_operator_parses(void **state)
 {
@@ -120,7 +121,8 @@ static const struct {
     {"", "empty"},
     {"   ", "empty"},
     {"p98<5ms", "unknown metric 'p98' (p50, p90, p95, p99, p999, max, mean, tps, committed, "
-                "failed, ambiguous, insufficient, retries, failed_rate, retry_rate)"},
+                "failed, ambiguous, insufficient, retries, failed_rate, retry_rate, "
+                "client_saturated, loop_busy)"},
     {"P99<5ms", "unknown metric 'P99'"},
     {"p99.9<5ms", "unknown metric 'p99.9'"},
     {"latency<5ms", "unknown metric 'latency'"},

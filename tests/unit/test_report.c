@@ -460,7 +460,7 @@ static void progress_lines_and_series(void **state)
     report_progress_line(f, &p);
     fclose(f);
     assert_non_null(strstr(buf, "elapsed_s committed/s  retries/s  failed ambiguous"));
-    assert_non_null(strstr(buf, "lag_ms\n"));
+    assert_non_null(strstr(buf, "lag_ms  loop%\n"));
     assert_non_null(strstr(buf, "      3.0       200.0      120.0       1         0"));
     assert_non_null(strstr(buf, "  warmup\n"));
     free(buf);
