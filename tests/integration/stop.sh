@@ -8,11 +8,13 @@ fresh_db $DB_NAME
 export DATABASE_URL=$DSN
 expect_exit 0 "$txstorm" init --accounts 100
 
-# lock_hot_rows: another session holds accounts 1..10 FOR UPDATE (until
-# release_rows), and this returns once it does.
+# lock_hot_rows: another session holds the accounts against writes (until
+# release_rows), and this returns once it does. A table lock taken before any
+# row: the session holds nothing while it waits, so it cannot deadlock with
+# the workers (rows locked one by one could, and lose).
 lock_hot_rows() {
     # Detached (not a job of this shell), so finish_run does not wait for it.
-    (psql -X -q -d "$DB_NAME" -c "BEGIN; SELECT id FROM accounts WHERE id <= 10 FOR UPDATE;
+    (psql -X -q -d "$DB_NAME" -c "BEGIN; LOCK TABLE accounts IN EXCLUSIVE MODE;
                                   SELECT pg_sleep(120); COMMIT" >/dev/null 2>&1 &)
     local n=0
     until [[ $(sql "SELECT count(*) FROM pg_stat_activity
@@ -27,7 +29,7 @@ release_rows() {
          WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()" >/dev/null
 }
 
-# --- Rows held elsewhere past the end of --duration: cancelled after the grace.
+# --- Accounts held elsewhere past the end of --duration: cancelled after the grace.
 start_run --workers 4 --hot 10 --duration 2s --stop-grace 1s --json "$work/held.json"
 lock_hot_rows
 finish_run 0
