@@ -65,10 +65,19 @@ static int open_through(const char *path, char *err, size_t err_len)
     return fd;
 }
 
-/* A temporary name beside target: the rename that publishes it stays on one file system. */
-static int temp_name(const char *target, char *tmp, size_t tmp_len)
+/* Creates a temporary file beside target (the rename that publishes it
+ * stays on one file system), its name in tmp; the descriptor, or -1 with
+ * err set. */
+static int open_temp(const char *path, const char *target, char *tmp, size_t tmp_len, char *err,
+                     size_t err_len)
 {
-    return snprintf(tmp, tmp_len, "%s.tmp.%ld", target, (long)getpid()) < (int)tmp_len ? 0 : -1;
+    if (snprintf(tmp, tmp_len, "%s.tmp.%ld", target, (long)getpid()) >= (int)tmp_len) {
+        snprintf(err, err_len, "cannot write %s: path too long", path);
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+    return fd;
 }
 
 int outfile_check(const char *path, char *err, size_t err_len)
@@ -87,15 +96,8 @@ int outfile_check(const char *path, char *err, size_t err_len)
         break;
     }
     /* The directory must take the temporary file. */
-    if (temp_name(target, tmp, sizeof tmp) != 0) {
-        snprintf(err, err_len, "cannot write %s: path too long", path);
-        return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
+    int fd = open_temp(path, target, tmp, sizeof tmp, err, err_len);
+    if (fd < 0) return -1;
     close(fd);
     unlink(tmp);
     return 0;
@@ -199,18 +201,13 @@ int outfile_write(const char *path, int (*write_fn)(FILE *, const void *), const
     default:
         break;
     }
-    if (temp_name(target, tmp, sizeof tmp) != 0) {
-        snprintf(err, err_len, "cannot write %s: path too long", path);
-        return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    int fd = open_temp(path, target, tmp, sizeof tmp, err, err_len);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "w");
     if (f == NULL) {
         snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
+        close(fd);
+        unlink(tmp);
         return -1;
     }
     errno = 0;
