@@ -134,14 +134,16 @@ static enum db_status read_meta(struct db *db, struct bank_meta *meta, struct db
 /* Runs hold this advisory lock shared; init --drop takes it alone. */
 #define BANK_LOCK "8392920297584504065" /* 0x7478_7374_6f72_6d01, "txstorm" */
 
-/* A server without advisory locks (SQLSTATE 42883: no such function) is
- * used without the guard. */
+/* A server without advisory locks (42883: no such function; 0A000: not
+ * implemented, as YugabyteDB answers) is used without the guard. */
 static enum db_status bank_lock(struct db *db, const char *sql, bool *held, struct db_error *err)
 {
     PGresult *res = db_query(db, sql, 0, NULL, PGRES_TUPLES_OK, err);
     if (res == NULL) {
         *held = true;
-        return strcmp(err->sqlstate, "42883") == 0 ? DB_OK : DB_FAILED;
+        bool unsupported =
+            strcmp(err->sqlstate, "42883") == 0 || strcmp(err->sqlstate, "0A000") == 0;
+        return unsupported ? DB_OK : DB_FAILED;
     }
     *held = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);

@@ -32,9 +32,16 @@ int loop_init(struct loop *l, const atomic_bool *stop, int max_timers)
 
 void loop_set_halt(struct loop *l, const atomic_bool *halt) { l->halt = halt; }
 
-int64_t loop_waited_us(const struct loop *l)
+int64_t loop_waited_us(const struct loop *l, int64_t now_us)
 {
-    return atomic_load_explicit(&l->waited_us, memory_order_relaxed);
+    /* The total and the wait under way read as one: a wait that ends
+     * between the two reads changes the total, and they are read again. */
+    for (;;) {
+        int64_t waited = atomic_load(&l->waited_us);
+        int64_t since = atomic_load(&l->wait_since);
+        if (atomic_load(&l->waited_us) != waited) continue;
+        return waited + (since > 0 && now_us > since ? now_us - since : 0);
+    }
 }
 
 void loop_free(struct loop *l)
@@ -159,6 +166,7 @@ int loop_run(struct loop *l)
         if (!anything_left(l)) break;
         struct timespec wait, *timeout = NULL;
         int64_t before_us = clock_now_us();
+        atomic_store_explicit(&l->wait_since, before_us, memory_order_relaxed);
         if (l->heap_len > 0) {
             int64_t wait_us = l->heap[0]->due_us - before_us;
             if (wait_us < 0) wait_us = 0;
@@ -169,7 +177,8 @@ int loop_run(struct loop *l)
         int n = wait_for_events(l, events, timeout);
         if (n < 0 && errno != EINTR) return errno;
         now_us = clock_now_us();
-        atomic_fetch_add_explicit(&l->waited_us, now_us - before_us, memory_order_relaxed);
+        atomic_fetch_add(&l->waited_us, now_us - before_us);
+        atomic_store(&l->wait_since, 0);
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == l) {
                 uint64_t count;

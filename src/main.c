@@ -289,7 +289,8 @@ struct run_plan {
 static int plan_run(struct db *db, const struct config *cfg, struct run_plan *plan)
 {
     struct db_error err = {0};
-    if (db_bank_meta(db, &plan->meta, &err) != DB_OK || db_bank_hold(db, &err) != DB_OK)
+    /* Held first: an init --drop between the two would change the bank read. */
+    if (db_bank_hold(db, &err) != DB_OK || db_bank_meta(db, &plan->meta, &err) != DB_OK)
         return die_db(&err);
     plan->workload = (struct workload_config){.accounts = plan->meta.accounts,
                                               .skew = cfg->skew,
@@ -403,7 +404,6 @@ static int cmd_run(const struct config *cfg)
     run_wait(run, stderr);
     struct run_results res;
     run_results(run, &res);
-    run_unblock_signals();
     run_free(run);
     if (res.summary.workers_lost)
         fprintf(stderr, "txstorm: %d workers stopped early; first: %s\n", res.summary.workers_lost,
@@ -411,6 +411,7 @@ static int cmd_run(const struct config *cfg)
 
     /* 4. The bank is checked, then everything is reported. */
     rc = check_and_report(db, cfg, &plan, &res);
+    run_release_signals();
     run_results_free(&res);
     db_close(db);
     return rc;

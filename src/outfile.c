@@ -1,4 +1,5 @@
 /* Writing output files whole, or through, never replacing what is not a regular file. */
+#define _GNU_SOURCE /* mkostemp */
 #include "txstorm/outfile.h"
 
 #include <errno.h>
@@ -13,15 +14,24 @@
 
 enum kind { NEW, REGULAR, THROUGH, REFUSED };
 
+/* /dev/stdout and its kin name a descriptor already open, maybe on a
+ * regular file that holds the text report: written through, appended. */
+static bool names_descriptor(const char *path)
+{
+    static const char *const prefixes[] = {"/dev/stdout", "/dev/stderr", "/dev/fd/",
+                                           "/proc/self/fd/"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0) return true;
+    return false;
+}
+
 /* What path is (following symlinks); for NEW and REGULAR, target gets the
  * path to write (a symlink's target, so the link stays a link). */
 static enum kind classify(const char *path, char *target, size_t target_len, char *err,
                           size_t err_len)
 {
     struct stat st;
-    /* /dev/stdout and its kin name a descriptor already open, maybe on a
-     * regular file that holds the text report: written through, appended. */
-    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) return THROUGH;
+    if (names_descriptor(path)) return THROUGH;
     if (stat(path, &st) != 0) {
         struct stat lst;
         if (errno == ENOENT && lstat(path, &lst) == 0) { /* a dangling symlink */
@@ -71,12 +81,21 @@ static int open_through(const char *path, char *err, size_t err_len)
 static int open_temp(const char *path, const char *target, char *tmp, size_t tmp_len, char *err,
                      size_t err_len)
 {
-    if (snprintf(tmp, tmp_len, "%s.tmp.%ld", target, (long)getpid()) >= (int)tmp_len) {
+    /* A name of its own each time: one left by a process killed mid-write
+     * (whose pid the next may well get, in a container) is never in the way. */
+    if (snprintf(tmp, tmp_len, "%s.tmp.XXXXXX", target) >= (int)tmp_len) {
         snprintf(err, err_len, "cannot write %s: path too long", path);
         return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0 || fchmod(fd, 0644) != 0) {
+        snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return -1;
+    }
     return fd;
 }
 
@@ -118,8 +137,7 @@ static void identify(const char *path, struct identity *id)
     memset(id, 0, sizeof *id);
     if (stat(path, &st) == 0) {
         id->exists = true;
-        id->device = (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) ||
-                     strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
+        id->device = (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) || names_descriptor(path);
         id->dev = st.st_dev;
         id->ino = st.st_ino;
         return;

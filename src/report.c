@@ -399,7 +399,11 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
     int worst;
     bool saturated = saturation_verdict(s->loops, s->n_loops, &worst);
     v[METRIC_CLIENT_SATURATED] = worst < 0 ? NAN : saturated;
-    v[METRIC_LOOP_BUSY] = worst < 0 ? NAN : saturation_busy_share(&s->loops[worst]);
+    double busiest = 0;
+    for (int i = 0; i < s->n_loops; i++)
+        if (saturation_busy_share(&s->loops[i]) > busiest)
+            busiest = saturation_busy_share(&s->loops[i]);
+    v[METRIC_LOOP_BUSY] = worst < 0 ? NAN : busiest;
 }
 
 bool report_print_assertions(FILE *out, const struct assertion *a, int n,

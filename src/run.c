@@ -113,6 +113,17 @@ void run_block_signals(void)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+void run_release_signals(void)
+{
+    /* Signals that came while the outputs were being written were taken
+     * as waiting; dropped now, so that they do not end the process late. */
+    sigset_t set = run_signals();
+    struct timespec now = {0, 0};
+    while (sigtimedwait(&set, NULL, &now) > 0) {
+    }
+    run_unblock_signals();
+}
+
 void run_unblock_signals(void)
 {
     sigset_t set;
@@ -239,7 +250,8 @@ static void run_halt(struct run *run)
     for (int i = 0; i < run->started; i++)
         loop_wake(&run->loops[i].loop);
     for (int i = 0; i < run->n_workers; i++)
-        if (run->workers[i].db) db_cancel(run->workers[i].db);
+        if (run->workers[i].db && atomic_load(&run->workers[i].in_flight))
+            db_cancel(run->workers[i].db);
 }
 
 static void loops_join(struct run *run)
@@ -311,7 +323,9 @@ static void *loop_thread_main(void *arg)
         /* The loop cannot wait any more: its workers stop where they are, lost. */
         for (int i = 0; i < t->n_workers; i++)
             worker_abandon(t->workers[i], error);
+        /* The main thread sees the flag when woken, and stops the others. */
         atomic_store(&run->stop, true);
+        pthread_kill(run->main_thread, SIGUSR1);
     }
     /* The last loop out wakes the main thread, which waits in sigtimedwait. */
     if (atomic_fetch_sub(&run->running, 1) == 1) pthread_kill(run->main_thread, SIGUSR1);
@@ -488,7 +502,7 @@ static double account_loops(struct run *run, int64_t wall_us, bool measured)
     double busiest = 0;
     for (int i = 0; i < run->started; i++) {
         struct loop_thread *t = &run->loops[i];
-        int64_t waited = loop_waited_us(&t->loop), cpu_us = 0, delay_us = 0;
+        int64_t waited = loop_waited_us(&t->loop, clock_now_us()), cpu_us = 0, delay_us = 0;
         int64_t busy_us = wall_us - (waited - t->last_waited_us);
         t->last_waited_us = waited;
         pid_t tid = atomic_load(&t->tid);
@@ -578,12 +592,14 @@ void run_wait(struct run *run, FILE *progress)
         /* The grace after a stop; then cancels, again while anyone is left. */
         int64_t halt_at_us =
             run->stop_us == INT64_MAX ? INT64_MAX : run->stop_us + cfg->stop_grace_us;
+        /* A loop that could not go on stopped the run from its own thread. */
+        if (atomic_load(&run->stop) && run->stop_us == INT64_MAX) run_stop(run);
         if (next_cancel_us == INT64_MAX && (now_us >= halt_at_us || atomic_load(&run->halt))) {
             if (!atomic_load(&run->halt)) run_halt(run); /* a second signal may have already */
-            next_cancel_us = now_us + CANCEL_AGAIN_US;
+            next_cancel_us = clock_now_us() + CANCEL_AGAIN_US;
         } else if (now_us >= next_cancel_us) {
             run_halt(run);
-            next_cancel_us = now_us + CANCEL_AGAIN_US;
+            next_cancel_us = clock_now_us() + CANCEL_AGAIN_US; /* after the round, however long */
         }
         /* The warmup's end closes an interval of its own, so nothing measured
          * falls into a warmup interval or the other way round. */

@@ -37,9 +37,20 @@ static int slurp(const char *path, char *buf, size_t len)
 
 static uint64_t tighter(uint64_t a, uint64_t b) { return a == 0 || (b != 0 && b < a) ? b : a; }
 
-/* A group's limit less what it uses (dir/limit_file, dir/usage_file); 0:
- * no limit or none readable. A cgroup v1 "no limit" is a number near 2^63. */
-static uint64_t group_headroom(const char *dir, const char *limit_file, const char *usage_file)
+uint64_t sysmem_parse_stat(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, key, n) == 0 && p[n] == ' ') return sysmem_parse_limit(p + n + 1);
+    return 0;
+}
+
+/* A group's limit less what it uses (dir/limit_file, dir/usage_file), the
+ * page cache it could drop (inactive files, from memory.stat's
+ * inactive_key) not counted as used; 0: no limit or none readable. A
+ * cgroup v1 "no limit" is a number near 2^63. */
+static uint64_t group_headroom(const char *dir, const char *limit_file, const char *usage_file,
+                               const char *inactive_key)
 {
     char path[4400], limit_s[64], usage_s[64];
     snprintf(path, sizeof path, "%s/%s", dir, limit_file);
@@ -48,6 +59,10 @@ static uint64_t group_headroom(const char *dir, const char *limit_file, const ch
     if (limit == 0 || limit >= (UINT64_C(1) << 62)) return 0;
     snprintf(path, sizeof path, "%s/%s", dir, usage_file);
     uint64_t usage = slurp(path, usage_s, sizeof usage_s) ? sysmem_parse_limit(usage_s) : 0;
+    char stat[8192];
+    snprintf(path, sizeof path, "%s/memory.stat", dir);
+    uint64_t inactive = slurp(path, stat, sizeof stat) ? sysmem_parse_stat(stat, inactive_key) : 0;
+    usage = inactive < usage ? usage - inactive : 0;
     return usage < limit ? limit - usage : 1;
 }
 
@@ -61,11 +76,12 @@ static uint64_t cgroup_headroom(void)
         char *v1 = strstr(line, ":memory:");
         if (strncmp(line, "0::", 3) == 0) {
             snprintf(dir, sizeof dir, "/sys/fs/cgroup%s", line + 3);
-            room = tighter(room, group_headroom(dir, "memory.max", "memory.current"));
+            room =
+                tighter(room, group_headroom(dir, "memory.max", "memory.current", "inactive_file"));
         } else if (v1) {
             snprintf(dir, sizeof dir, "/sys/fs/cgroup/memory%s", v1 + 8);
             room = tighter(room, group_headroom(dir, "memory.limit_in_bytes",
-                                                "memory.usage_in_bytes"));
+                                                "memory.usage_in_bytes", "total_inactive_file"));
         }
     }
     return room;
@@ -86,6 +102,7 @@ static uint64_t rlimit_headroom(void)
 uint64_t sysmem_headroom_bytes(void)
 {
     char meminfo[8192];
-    uint64_t avail = slurp("/proc/meminfo", meminfo, sizeof meminfo) ? sysmem_parse_meminfo(meminfo) : 0;
+    uint64_t avail =
+        slurp("/proc/meminfo", meminfo, sizeof meminfo) ? sysmem_parse_meminfo(meminfo) : 0;
     return tighter(tighter(avail, cgroup_headroom()), rlimit_headroom());
 }

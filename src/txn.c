@@ -183,6 +183,20 @@ struct txn_action txn_reply(struct txn *x, const struct stmt_reply *r, int64_t n
 struct txn_action txn_resume(struct txn *x, int64_t now_us)
 {
     if (x->state == X_ATTEMPT) return from_step(x, attempt_next(&x->attempt, NULL, x->err), now_us);
+    /* X_BACKOFF cut short by a stop: the transaction gives up, as it would
+     * had the stop come before the error; the retry it was waiting for is
+     * not made, so it is not counted. */
+    if (stopping(x->p)) {
+        struct txn_outcome *o = x->o;
+        enum error_class cls = x->err->cls;
+        o->retries--;
+        o->retries_by_class[cls]--;
+        if (cls == ERR_SERIALIZATION) o->retries_by_reason[x->err->reason]--;
+        o->end = TXN_FAILED;
+        if (!x->attempt.in_txn) return finished(x);
+        x->attempt.in_txn = false;
+        return send(x, X_GIVE_UP, STMT_ROLLBACK);
+    }
     /* X_BACKOFF: the next attempt. */
     x->attempt_start_us = now_us;
     x->attempt_no++;

@@ -103,6 +103,7 @@ static void transfer_done(struct worker *w, int64_t now_us)
                      atomic_load_explicit(w->env->halt, memory_order_relaxed) &&
                      strcmp(w->error.sqlstate, "57014") == 0;
     /* The stop's own cancel is not an error of the database's. */
+    if (w->o.cancelled) w->o.errors_by_class[ERR_OTHER]--;
     for (int i = 0; w->o.cancelled && i < w->o.n_noted; i++)
         if (strcmp(w->o.noted[i].sqlstate, "57014") == 0 && --w->o.noted[i].count == 0)
             w->o.noted[i--] = w->o.noted[--w->o.n_noted];
@@ -136,6 +137,7 @@ static void apply(struct worker *w, struct txn_action act, int64_t now_us)
             if (db_send(w->db, &act.stmt, &w->t, &w->reply) &&
                 db_receive(w->db, false, &w->reply) == DB_IO_PENDING) {
                 w->state = W_REPLY;
+                atomic_store_explicit(&w->in_flight, true, memory_order_relaxed);
                 return;
             }
             act = txn_reply(&w->txn, &w->reply, now_us);
@@ -281,6 +283,7 @@ static void readable(void *arg, int64_t now_us)
         return;
     }
     if (db_receive(w->db, true, &w->reply) == DB_IO_PENDING) return;
+    atomic_store_explicit(&w->in_flight, false, memory_order_relaxed);
     apply(w, txn_reply(&w->txn, &w->reply, now_us), now_us);
 }
 

@@ -27,7 +27,8 @@ struct errlog {
 };
 
 /* Copies message into out (ERRLOG_MESSAGE_MAX bytes), without libpq's
- * "ERROR:  " prefix, cut at a character boundary: UTF-8 stays whole. */
+ * "ERROR:  " prefix, cut at a character boundary, each byte that is not
+ * part of a well-formed UTF-8 character replaced by '?'. */
 void errlog_copy_message(char *out, const char *message);
 
 /* Whether an error of this class is logged here (other, constraint). */

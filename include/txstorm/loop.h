@@ -45,7 +45,8 @@ struct loop {
     const atomic_bool *stop;
     const atomic_bool *halt; /* NULL: never */
     int watched;             /* watches armed */
-    atomic_int_fast64_t waited_us; /* time spent waiting for events, all told */
+    atomic_int_fast64_t waited_us;  /* time spent waiting for events, waits ended */
+    atomic_int_fast64_t wait_since; /* when the wait under way began; 0: none */
     struct loop_timer **heap;
     int heap_len, heap_cap;
     struct loop_timer **kept; /* room to set aside timers a stop does not cut */
@@ -67,10 +68,11 @@ void loop_set_halt(struct loop *l, const atomic_bool *halt);
  * was armed stays armed and never fires). */
 int loop_run(struct loop *l);
 
-/* The time the loop has spent waiting for events since it began; any
- * thread may read it. The rest of its wall time it was busy — or ready to
- * run and not given the CPU, which limits it all the same. */
-int64_t loop_waited_us(const struct loop *l);
+/* The time the loop has spent waiting for events since it began, up to
+ * now_us, the wait under way included; any thread may read it. The rest of
+ * its wall time it was busy — or ready to run and not given the CPU, which
+ * limits it all the same. */
+int64_t loop_waited_us(const struct loop *l, int64_t now_us);
 
 /* Wakes the loop so it sees the stop flag; any thread may call it. */
 void loop_wake(struct loop *l);

@@ -6,8 +6,8 @@
  * renamed over it, so a reader never sees half a file. A path that names a
  * device, a FIFO or a socket (/dev/null) is opened and written through,
  * never replaced; a FIFO without a reader is refused, not waited on. A
- * directory is refused. Paths under /dev/ and /proc/ (/dev/stdout,
- * /proc/self/fd/N) are always written through, appended. */
+ * directory is refused. /dev/stdout, /dev/stderr, /dev/fd/N and
+ * /proc/self/fd/N are always written through, appended. */
 #ifndef TXSTORM_OUTFILE_H
 #define TXSTORM_OUTFILE_H
 

@@ -56,6 +56,11 @@ struct run_results {
  * thread it spawns) so that only run_wait receives them. Call before run_start. */
 void run_block_signals(void);
 
+/* After the run's outputs are written: drops the signals that arrived
+ * meanwhile and unblocks them (a Ctrl-C during the final check and report
+ * does not cut the outputs short). */
+void run_release_signals(void);
+
 /* Gives SIGINT and SIGTERM back their default effect once the workers are done. */
 void run_unblock_signals(void);
 

@@ -68,6 +68,8 @@ struct worker {
 
     /* The transaction in progress. */
     enum worker_state state;
+    atomic_bool in_flight; /* a statement awaits its reply: what the stop's cancel is for
+                              (the one field another thread reads while it runs) */
     struct loop_timer timer;
     struct loop_watch watch; /* its connection's socket */
     int64_t intended_us;     /* open loop: the intended start */

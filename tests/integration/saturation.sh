@@ -40,3 +40,10 @@ assert_in "$work/out" "PASS client_saturated<1"
 assert_in "$work/err" "loop%"
 jq -e '.client_saturated == false and (.loops | length) == 1 and .loops[0].intervals >= 3' \
     "$work/free.json" >/dev/null || fail "free: $(jq -c '.loops' "$work/free.json")"
+
+# A loop with nothing to do for longer than an interval (think pauses of 2 s)
+# is idle, not busy: its wait under way counts as waiting.
+expect_exit 0 "$txstorm" run --workers 2 --think-time 2s --duration 3s --stop-grace 3s \
+    --progress-every 500ms --json "$work/idle.json" --assert 'loop_busy<0.5'
+jq -e '.client_saturated == false and .loops[0].saturated_intervals == 0' "$work/idle.json" \
+    >/dev/null || fail "idle: $(jq -c '.loops' "$work/idle.json")"

@@ -66,6 +66,17 @@ static void a_long_message_is_cut_between_characters(void **state)
     json_decref(s);
 }
 
+static void bytes_that_are_not_utf8_are_replaced(void **state)
+{
+    (void)state;
+    char out[ERRLOG_MESSAGE_MAX];
+    errlog_copy_message(out, "ERROR:  caf\xe9 \xff\xc3\xa9 \xed\xa0\x80 end");
+    assert_string_equal(out, "caf? ?\xc3\xa9 ??? end");
+    json_t *s = json_string(out);
+    assert_non_null(s);
+    json_decref(s);
+}
+
 static void the_json_form_reads_back(void **state)
 {
     (void)state;
@@ -97,6 +108,7 @@ int main(void)
         cmocka_unit_test(codes_are_counted_with_their_first_message),
         cmocka_unit_test(beyond_the_table_codes_are_still_counted),
         cmocka_unit_test(a_long_message_is_cut_between_characters),
+        cmocka_unit_test(bytes_that_are_not_utf8_are_replaced),
         cmocka_unit_test(the_json_form_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,10 @@ static void the_kernels_files_are_read(void **state)
     assert_true(sysmem_parse_limit("max\n") == UINT64_MAX);
     assert_true(sysmem_parse_limit("536870912\n") == 536870912);
     assert_true(sysmem_parse_limit("") == 0);
+    const char *stat = "anon 1000\nfile 5000\nactive_file 1000\ninactive_file 4000\n";
+    assert_true(sysmem_parse_stat(stat, "inactive_file") == 4000);
+    assert_true(sysmem_parse_stat(stat, "active_file") == 1000);
+    assert_true(sysmem_parse_stat(stat, "total_inactive_file") == 0);
     /* This process can allocate something, or cannot tell. */
     (void)sysmem_headroom_bytes();
 }

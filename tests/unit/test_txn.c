@@ -46,6 +46,7 @@ struct bench {
     int64_t set_values[4];
     int n_sets;
     int64_t now_us;
+    atomic_bool *stop_on_backoff; /* set when a backoff begins: a stop during it */
 };
 
 static void bench_init(struct bench *b)
@@ -87,6 +88,7 @@ static void drive(struct bench *b, const struct answer *script, int n_script, bo
         if (act.what == TXN_WAIT) {
             if (b->log[0]) strcat(b->log, " ");
             strcat(b->log, act.backoff ? "~b" : "~"); /* a backoff, or a think pause */
+            if (act.backoff && b->stop_on_backoff) atomic_store(b->stop_on_backoff, true);
             b->now_us += act.wait_us;
             act = txn_resume(&x, b->now_us);
             continue;
@@ -340,6 +342,30 @@ static void gives_up_after_max_retries_or_once_stopped(void **state)
     drive(&b, script, 1, false);
     assert_int_equal(b.o.end, TXN_FAILED);
     assert_int_equal(b.o.attempts, 1);
+
+    /* A stop while waiting to retry: no further attempt, no retry counted. */
+    atomic_bool later = false;
+    bench_init(&b);
+    b.policy.stop = &later;
+    b.stop_on_backoff = &later;
+    drive(&b, script, 1, false);
+    assert_string_equal(b.log, "BEGIN+READ ROLLBACK ~b"); /* and nothing after */
+    assert_int_equal(b.o.end, TXN_FAILED);
+    assert_int_equal(b.o.attempts, 1);
+    assert_int_equal(b.o.retries, 0);
+    assert_int_equal(b.o.retries_by_class[ERR_SERIALIZATION], 0);
+
+    /* ... and inside a transaction (savepoint protocol), it rolls back first. */
+    const struct answer deadlock[] = {{STMT_ADD, "40P01", ERR_DEADLOCK, 0, 1}};
+    later = false;
+    bench_init(&b);
+    b.policy.stop = &later;
+    b.stop_on_backoff = &later;
+    b.policy.protocol = PROTOCOL_SAVEPOINT;
+    drive(&b, deadlock, 1, false);
+    assert_int_equal(b.o.end, TXN_FAILED);
+    assert_int_equal(b.o.retries, 0);
+    assert_non_null(strstr(b.log, "ROLLBACK_TO ~b ROLLBACK"));
 }
 
 static void one_statement_shapes_carry_the_injection(void **state)
