@@ -23,7 +23,7 @@ if [[ -z $group ]]; then
     echo "saturation: skipping the starved run (no writable cpu cgroup here)"
 else
     trap 'rmdir "$group" 2>/dev/null; rm -rf "$work"' EXIT
-    expect_exit 4 timeout 60 bash -c "echo \$\$ >'$group/cgroup.procs' && exec '$txstorm' run \
+    expect_exit 4 timeout 150 bash -c "echo \$\$ >'$group/cgroup.procs' && exec '$txstorm' run \
         --workers 4 --duration 3s --progress-every 500ms --json '$work/starved.json' \
         --assert 'client_saturated<1'"
     assert_match "$work/out" "txstorm was the bottleneck: loop 0 busy [0-9]+% of the run"
