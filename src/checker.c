@@ -10,6 +10,27 @@ static void recompute_ok(struct check_result *r)
             (!r->audited || r->audit.violations == 0);
 }
 
+/* The verdicts that follow from the figures beside them: the one place each
+ * rule is written, for the checker and for a loaded result alike. */
+static void judge(struct check_result *r)
+{
+    /* Ids must still be exactly 1..N: a deleted row plus an inserted one would
+     * keep the count but not the bank. */
+    r->accounts_ok = r->accounts_actual == r->accounts_expected && r->min_id == 1 &&
+                     r->max_id == r->accounts_expected;
+    r->total_ok = r->total_actual == r->total_expected;
+    r->negative_ok = r->allow_overdraft || r->negative_accounts == 0;
+    if (r->balances_checked) r->balances_ok = r->balance_mismatches == 0;
+    if (r->ledger_checked) {
+        struct ledger_audit sum = {.lost = r->lost,
+                                   .duplicated = r->duplicated,
+                                   .invented_failed = r->invented_failed,
+                                   .invented_unknown = r->invented_unknown};
+        r->ledger_ok = ledger_audit_ok(&sum);
+    }
+    recompute_ok(r);
+}
+
 void checker_evaluate(const struct bank_snapshot *snap, bool allow_overdraft,
                       struct check_result *r)
 {
@@ -22,21 +43,14 @@ void checker_evaluate(const struct bank_snapshot *snap, bool allow_overdraft,
     r->total_expected = snap->meta.initial_total;
     r->total_actual = snap->total;
     r->negative_accounts = snap->negative;
-    /* Ids must still be exactly 1..N: a deleted row plus an inserted one would
-     * keep the count but not the bank. */
-    r->accounts_ok = snap->accounts == snap->meta.accounts && snap->min_id == 1 &&
-                     snap->max_id == snap->meta.accounts;
-    r->total_ok = snap->total == snap->meta.initial_total;
-    r->negative_ok = allow_overdraft || snap->negative == 0;
     r->balances_checked = snap->ledger_read;
     if (snap->ledger_read) {
         r->balance_mismatches = snap->ledger_mismatches;
-        r->balances_ok = snap->ledger_mismatches == 0;
         r->first_mismatch_id = snap->first_mismatch_id;
         r->first_mismatch_expected = snap->first_mismatch_expected;
         r->first_mismatch_actual = snap->first_mismatch_actual;
     }
-    recompute_ok(r);
+    judge(r);
 }
 
 void checker_add_ledger(struct check_result *r, const struct ledger_audit *a)
@@ -102,15 +116,7 @@ bool checker_audit_reading(struct audit_summary *a, const struct bank_snapshot *
 bool checker_consistent(const struct check_result *r)
 {
     struct check_result again = *r;
-    again.accounts_ok = r->accounts_actual == r->accounts_expected && r->min_id == 1 &&
-                        r->max_id == r->accounts_expected;
-    again.total_ok = r->total_actual == r->total_expected;
-    again.negative_ok = r->allow_overdraft || r->negative_accounts == 0;
-    if (r->balances_checked) again.balances_ok = r->balance_mismatches == 0;
-    if (r->ledger_checked)
-        again.ledger_ok = r->lost == 0 && r->duplicated == 0 && r->invented_failed == 0 &&
-                          r->invented_unknown == 0;
-    recompute_ok(&again);
+    judge(&again);
     return again.ok == r->ok && again.accounts_ok == r->accounts_ok &&
            again.total_ok == r->total_ok && again.negative_ok == r->negative_ok &&
            again.balances_ok == r->balances_ok && again.ledger_ok == r->ledger_ok;
