@@ -3,6 +3,7 @@
 
 #include "txstorm/auditor.h"
 #include "txstorm/budget.h"
+#include "txstorm/cgroup.h"
 #include "txstorm/clock.h"
 #include "txstorm/loop.h"
 #include "txstorm/worker.h"
@@ -11,11 +12,11 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define THREAD_STACK_BYTES (512 * 1024)
@@ -79,6 +80,7 @@ struct run {
     int64_t measure_start_wall_us;
     int64_t end_us;
     int64_t cpu_start_us, cpu_end_us; /* the process's CPU at the measured span's ends */
+    int64_t throttled_us; /* the CPU quota's hold on the process, at the last interval */
     bool interrupted;
     int interrupts; /* SIGINT/SIGTERM received */
 
@@ -307,6 +309,7 @@ static void start_clock(struct run *run)
     run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
     stall_init(&run->stalls, run->cfg->stall_timeout_us, run->start_us);
     run->cpu_start_us = clock_process_cpu_us();
+    run->throttled_us = cgroup_cpu_throttled_us();
 }
 
 /* A loop's thread: starts its workers and drives them until all are done. */
@@ -493,13 +496,19 @@ static json_t *intervals_json(const struct run *run)
  * and (after the warmup) its counts into the total. */
 /* Each loop's busy time in the interval: the time outside waiting for
  * events, or — when the CPU was scarce — its time on a CPU plus its time
- * runnable but not given one, whichever is more (a throttled loop spends
- * its starvation partly inside the wait, with its events already there).
+ * runnable but not given one plus the time the process's CPU quota held it
+ * back, whichever is more (a starved loop spends its starvation partly
+ * inside the wait, with its events already there; kernels from 6.18 on take
+ * a throttled thread off the run queue, so its time held back shows only
+ * in the cgroup's cpu.stat).
  * Measured intervals count towards the saturation verdict (not the last,
  * after the loops have left). Returns the busiest loop's share. */
 static double account_loops(struct run *run, int64_t wall_us, bool measured)
 {
     double busiest = 0;
+    int64_t throttled_us = cgroup_cpu_throttled_us();
+    int64_t held_back_us = throttled_us > run->throttled_us ? throttled_us - run->throttled_us : 0;
+    run->throttled_us = throttled_us;
     for (int i = 0; i < run->started; i++) {
         struct loop_thread *t = &run->loops[i];
         int64_t waited = loop_waited_us(&t->loop, clock_now_us()), cpu_us = 0, delay_us = 0;
@@ -507,7 +516,8 @@ static double account_loops(struct run *run, int64_t wall_us, bool measured)
         t->last_waited_us = waited;
         pid_t tid = atomic_load(&t->tid);
         if (tid > 0 && thread_schedstat(tid, &cpu_us, &delay_us)) {
-            int64_t demand_us = (cpu_us - t->last_cpu_us) + (delay_us - t->last_delay_us);
+            int64_t demand_us =
+                (cpu_us - t->last_cpu_us) + (delay_us - t->last_delay_us) + held_back_us;
             if (measured) t->use.cpu_us += cpu_us - t->last_cpu_us;
             if (demand_us > busy_us) busy_us = demand_us;
             t->last_cpu_us = cpu_us;
@@ -557,8 +567,9 @@ static void on_signal(struct run *run, int sig)
     run->interrupted = true;
     if (run->interrupts == 1) {
         run_stop(run);
-        fprintf(stderr, "txstorm: stopping: in-flight transactions get %.1f s to finish "
-                        "(interrupt again to cancel them now)\n",
+        fprintf(stderr,
+                "txstorm: stopping: in-flight transactions get %.1f s to finish "
+                "(interrupt again to cancel them now)\n",
                 (double)run->cfg->stop_grace_us / 1e6);
     } else {
         run_halt(run);

@@ -1,6 +1,8 @@
 /* Memory headroom from /proc, the cgroup and the resource limits. */
 #include "txstorm/sysmem.h"
 
+#include "txstorm/cgroup.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,26 +26,7 @@ uint64_t sysmem_parse_limit(const char *text)
     return end == text ? 0 : (uint64_t)v;
 }
 
-/* Reads a small file whole; false when it cannot. */
-static int slurp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return 0;
-    size_t n = fread(buf, 1, len - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return n > 0;
-}
-
 static uint64_t tighter(uint64_t a, uint64_t b) { return a == 0 || (b != 0 && b < a) ? b : a; }
-
-uint64_t sysmem_parse_stat(const char *text, const char *key)
-{
-    size_t n = strlen(key);
-    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-        if (strncmp(p, key, n) == 0 && p[n] == ' ') return sysmem_parse_limit(p + n + 1);
-    return 0;
-}
 
 /* A group's limit less what it uses (dir/limit_file, dir/usage_file), the
  * page cache it could drop (inactive files, from memory.stat's
@@ -54,36 +37,34 @@ static uint64_t group_headroom(const char *dir, const char *limit_file, const ch
 {
     char path[4400], limit_s[64], usage_s[64];
     snprintf(path, sizeof path, "%s/%s", dir, limit_file);
-    if (!slurp(path, limit_s, sizeof limit_s)) return 0;
+    if (!cgroup_read_file(path, limit_s, sizeof limit_s)) return 0;
     uint64_t limit = sysmem_parse_limit(limit_s);
     if (limit == 0 || limit >= (UINT64_C(1) << 62)) return 0;
     snprintf(path, sizeof path, "%s/%s", dir, usage_file);
-    uint64_t usage = slurp(path, usage_s, sizeof usage_s) ? sysmem_parse_limit(usage_s) : 0;
+    uint64_t usage =
+        cgroup_read_file(path, usage_s, sizeof usage_s) ? sysmem_parse_limit(usage_s) : 0;
     char stat[8192];
     snprintf(path, sizeof path, "%s/memory.stat", dir);
-    uint64_t inactive = slurp(path, stat, sizeof stat) ? sysmem_parse_stat(stat, inactive_key) : 0;
+    uint64_t inactive =
+        cgroup_read_file(path, stat, sizeof stat) ? cgroup_parse_stat(stat, inactive_key) : 0;
     usage = inactive < usage ? usage - inactive : 0;
     return usage < limit ? limit - usage : 1;
 }
 
-/* This process's memory cgroup: v2 (memory.max) or v1 (memory.limit_in_bytes). */
+/* The tightest of this process's memory cgroups: v2 (memory.max) or v1
+ * (memory.limit_in_bytes). */
+static void tighten_by_group(const char *dir, bool v2, void *data)
+{
+    uint64_t *room = data;
+    *room = tighter(*room, v2 ? group_headroom(dir, "memory.max", "memory.current", "inactive_file")
+                              : group_headroom(dir, "memory.limit_in_bytes",
+                                               "memory.usage_in_bytes", "total_inactive_file"));
+}
+
 static uint64_t cgroup_headroom(void)
 {
-    char buf[4096], dir[4200];
-    if (!slurp("/proc/self/cgroup", buf, sizeof buf)) return 0;
     uint64_t room = 0;
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-        char *v1 = strstr(line, ":memory:");
-        if (strncmp(line, "0::", 3) == 0) {
-            snprintf(dir, sizeof dir, "/sys/fs/cgroup%s", line + 3);
-            room =
-                tighter(room, group_headroom(dir, "memory.max", "memory.current", "inactive_file"));
-        } else if (v1) {
-            snprintf(dir, sizeof dir, "/sys/fs/cgroup/memory%s", v1 + 8);
-            room = tighter(room, group_headroom(dir, "memory.limit_in_bytes",
-                                                "memory.usage_in_bytes", "total_inactive_file"));
-        }
-    }
+    cgroup_dirs("memory", tighten_by_group, &room);
     return room;
 }
 
@@ -94,7 +75,7 @@ static uint64_t rlimit_headroom(void)
     if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
     char statm[256];
     unsigned long long pages = 0;
-    if (slurp("/proc/self/statm", statm, sizeof statm)) sscanf(statm, "%llu", &pages);
+    if (cgroup_read_file("/proc/self/statm", statm, sizeof statm)) sscanf(statm, "%llu", &pages);
     uint64_t mapped = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
     return mapped < rl.rlim_cur ? (uint64_t)rl.rlim_cur - mapped : 1;
 }
@@ -102,7 +83,8 @@ static uint64_t rlimit_headroom(void)
 uint64_t sysmem_headroom_bytes(void)
 {
     char meminfo[8192];
-    uint64_t avail =
-        slurp("/proc/meminfo", meminfo, sizeof meminfo) ? sysmem_parse_meminfo(meminfo) : 0;
+    uint64_t avail = cgroup_read_file("/proc/meminfo", meminfo, sizeof meminfo)
+                         ? sysmem_parse_meminfo(meminfo)
+                         : 0;
     return tighter(tighter(avail, cgroup_headroom()), rlimit_headroom());
 }

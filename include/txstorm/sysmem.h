@@ -14,7 +14,5 @@ uint64_t sysmem_headroom_bytes(void);
  * UINT64_MAX; unreadable: 0). */
 uint64_t sysmem_parse_meminfo(const char *text);
 uint64_t sysmem_parse_limit(const char *text);
-/* The value of key in a memory.stat text ("key value" lines); 0: absent. */
-uint64_t sysmem_parse_stat(const char *text, const char *key);
 
 #endif

@@ -1,5 +1,6 @@
 /* Memory headroom: the kernel's files parsed, and the histograms' size known
  * before they are made. */
+#include "txstorm/cgroup.h"
 #include "txstorm/stats.h"
 #include "txstorm/sysmem.h"
 
@@ -15,11 +16,24 @@ static void the_kernels_files_are_read(void **state)
     assert_true(sysmem_parse_limit("536870912\n") == 536870912);
     assert_true(sysmem_parse_limit("") == 0);
     const char *stat = "anon 1000\nfile 5000\nactive_file 1000\ninactive_file 4000\n";
-    assert_true(sysmem_parse_stat(stat, "inactive_file") == 4000);
-    assert_true(sysmem_parse_stat(stat, "active_file") == 1000);
-    assert_true(sysmem_parse_stat(stat, "total_inactive_file") == 0);
+    assert_true(cgroup_parse_stat(stat, "inactive_file") == 4000);
+    assert_true(cgroup_parse_stat(stat, "active_file") == 1000);
+    assert_true(cgroup_parse_stat(stat, "total_inactive_file") == 0);
     /* This process can allocate something, or cannot tell. */
     (void)sysmem_headroom_bytes();
+}
+
+static void a_cpu_quotas_hold_back_is_read(void **state)
+{
+    (void)state;
+    const char *v2 = "usage_usec 5000\nnr_periods 10\nnr_throttled 4\nthrottled_usec 3500\n";
+    assert_true(cgroup_parse_stat(v2, "throttled_usec") == 3500);
+    assert_true(cgroup_parse_stat(v2, "nr_throttled") == 4);
+    const char *v1 = "nr_periods 10\nnr_throttled 4\nthrottled_time 3500000\n";
+    assert_true(cgroup_parse_stat(v1, "throttled_time") == 3500000);
+    assert_true(cgroup_parse_stat(v1, "throttled") == 0);
+    /* Never negative, whether or not this process has a quota. */
+    assert_true(cgroup_cpu_throttled_us() >= 0);
 }
 
 static void histogram_memory_is_known_before_it_is_taken(void **state)
@@ -41,6 +55,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_kernels_files_are_read),
+        cmocka_unit_test(a_cpu_quotas_hold_back_is_read),
         cmocka_unit_test(histogram_memory_is_known_before_it_is_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
