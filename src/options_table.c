@@ -235,7 +235,7 @@ const struct flag options_flags[] = {
     {"threads", RUN, FLAG_INT, AT(threads), .min = 1, .max = OPTIONS_MAX_THREADS, .group = "load",
      .arg = "T",
      .help = "event-loop threads driving the workers' connections\n"
-             "(default: one per 256 workers, at most one per CPU)",
+             "(default: one per 4 CPUs or per 256 workers, whichever is more)",
      .record = {REC("threads", AS_INT, threads)}, .unshown = true},
     {"duration", RUN, FLAG_DURATION, AT(duration_us), .above_zero = true, .def = "30s",
      .group = "load", .arg = "D", .help = "run for D, e.g. 500ms, 30s, 2m, 1h",

@@ -212,7 +212,14 @@ static void print_loops(FILE *out, const struct run_summary *s)
             "%lld intervals above %.0f%%\n",
             s->n_loops, worst, 100 * saturation_busy_share(w), (long long)w->saturated,
             (long long)w->intervals, 100 * SATURATION_BUSY);
-    if (saturated)
+    if (saturated && saturation_starved(w))
+        fprintf(out,
+                "txstorm was the bottleneck: loop %d busy %.0f%% of the run, on a CPU only %.0f%% "
+                "(the rest waiting for one: too few cores for client and server, or a CPU "
+                "quota); the database may be faster than these figures\n",
+                worst, 100 * saturation_busy_share(w),
+                w->wall_us > 0 ? 100.0 * (double)w->cpu_us / (double)w->wall_us : 0.0);
+    else if (saturated)
         fprintf(out,
                 "txstorm was the bottleneck: loop %d busy %.0f%% of the run; the database may "
                 "be faster than these figures; raise --threads\n",

@@ -1,4 +1,5 @@
 /* Running the workers: start them together, collect each interval, stop. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "txstorm/run.h"
 
 #include "txstorm/auditor.h"
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -152,10 +154,10 @@ size_t run_memory_bytes(const struct config *cfg)
 
 int run_default_threads(int workers)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = (workers + RUN_WORKERS_PER_THREAD - 1) / RUN_WORKERS_PER_THREAD;
-    if (cpus > 0 && threads > cpus) threads = (int)cpus;
-    return threads < 1 ? 1 : threads;
+    cpu_set_t set;
+    int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                           : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    return saturation_default_loops(workers, cpus);
 }
 
 static void worker_setup(struct worker *w, int id, struct run *run, uint64_t seed, int64_t quota)

@@ -19,6 +19,8 @@ double saturation_busy_share(const struct loop_use *u)
     return u->wall_us > 0 ? (double)u->busy_us / (double)u->wall_us : 0.0;
 }
 
+bool saturation_starved(const struct loop_use *u) { return 2 * u->cpu_us < u->busy_us; }
+
 static bool saturated(const struct loop_use *u)
 {
     return u->intervals > 0 && (double)u->saturated >= SATURATION_SHARE * (double)u->intervals;
@@ -35,4 +37,15 @@ bool saturation_verdict(const struct loop_use *loops, int n, int *worst)
             *worst = i;
     }
     return *worst >= 0 && saturated(&loops[*worst]);
+}
+
+int saturation_default_loops(int workers, int cpus)
+{
+    if (cpus < 1) cpus = 1;
+    int loops = cpus / SATURATION_CPUS_PER_LOOP;
+    int by_workers = (workers + SATURATION_WORKERS_PER_LOOP - 1) / SATURATION_WORKERS_PER_LOOP;
+    if (by_workers > loops) loops = by_workers;
+    if (loops > cpus) loops = cpus;
+    if (loops > workers) loops = workers;
+    return loops < 1 ? 1 : loops;
 }

@@ -15,12 +15,8 @@
  * storming the server's authentication all at the same instant. */
 #define RUN_CONNECT_CONCURRENCY 32
 
-/* --threads by default: one event loop per this many workers, at most one per
- * CPU. One loop drives 16 workers at under half a core; with the server on
- * the same machine every extra client thread takes CPU from it, while a
- * thousand connections need a second loop to keep up. */
-#define RUN_WORKERS_PER_THREAD 256
-
+/* --threads by default: saturation_default_loops() for the CPUs this
+ * process may run on (its affinity mask). */
 int run_default_threads(int workers);
 
 /* The event loops a run of cfg drives: --threads, else the default, at most

@@ -33,4 +33,19 @@ double saturation_busy_share(const struct loop_use *u);
  * 0). A run shorter than one measured interval is never judged saturated. */
 bool saturation_verdict(const struct loop_use *loops, int n, int *worst);
 
+/* Whether a loop was busy mostly waiting for a CPU rather than on one (its
+ * own CPU time under half its busy time): more loops will not help, the
+ * machine is short of cores for client and server, or a quota holds the
+ * client back. */
+bool saturation_starved(const struct loop_use *u);
+
+/* --threads by default, so that the tool is not the bottleneck: one event
+ * loop per SATURATION_CPUS_PER_LOOP CPUs this process may use (the server
+ * beside it keeps the rest), and one per SATURATION_WORKERS_PER_LOOP
+ * workers, whichever is more; at least one, at most one per CPU and per
+ * worker. cpus <= 0: unknown, taken as one. */
+#define SATURATION_CPUS_PER_LOOP 4
+#define SATURATION_WORKERS_PER_LOOP 256
+int saturation_default_loops(int workers, int cpus);
+
 #endif

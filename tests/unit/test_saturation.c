@@ -58,6 +58,37 @@ static void busy_time_is_clamped_to_the_interval(void **state)
     assert_int_equal(u.intervals, 2);
 }
 
+static void a_loop_waiting_for_a_cpu_is_starved_not_short_of_loops(void **state)
+{
+    (void)state;
+    struct loop_use own = {.busy_us = 950, .wall_us = 1000, .cpu_us = 900};
+    struct loop_use starved = {.busy_us = 950, .wall_us = 1000, .cpu_us = 300};
+    struct loop_use half = {.busy_us = 1000, .wall_us = 1000, .cpu_us = 500};
+    assert_false(saturation_starved(&own));
+    assert_true(saturation_starved(&starved));
+    assert_false(saturation_starved(&half));
+}
+
+static void default_loops_follow_the_cpus_and_the_workers(void **state)
+{
+    (void)state;
+    /* A small machine shares its few cores with the server: one loop. */
+    assert_int_equal(saturation_default_loops(16, 2), 1);
+    assert_int_equal(saturation_default_loops(16, 3), 1);
+    /* One loop per 4 CPUs... */
+    assert_int_equal(saturation_default_loops(16, 16), 4);
+    assert_int_equal(saturation_default_loops(1000, 16), 4);
+    assert_int_equal(saturation_default_loops(64, 64), 16);
+    /* ... or per 256 workers, whichever is more, at most one per CPU. */
+    assert_int_equal(saturation_default_loops(1000, 2), 2);
+    assert_int_equal(saturation_default_loops(1000, 8), 4);
+    assert_int_equal(saturation_default_loops(4096, 8), 8);
+    /* Never more loops than workers, never none. */
+    assert_int_equal(saturation_default_loops(2, 64), 2);
+    assert_int_equal(saturation_default_loops(1, 0), 1);
+    assert_int_equal(saturation_default_loops(300, -1), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -65,6 +96,8 @@ int main(void)
         cmocka_unit_test(thresholds_are_inclusive_and_a_minority_is_not_enough),
         cmocka_unit_test(nothing_measured_is_never_saturated),
         cmocka_unit_test(busy_time_is_clamped_to_the_interval),
+        cmocka_unit_test(default_loops_follow_the_cpus_and_the_workers),
+        cmocka_unit_test(a_loop_waiting_for_a_cpu_is_starved_not_short_of_loops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
