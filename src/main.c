@@ -371,7 +371,10 @@ static int memory_fits(const struct config *cfg)
             "event loop, the run's total and its interval), %.0f MB are free; lower --sig-figs "
             "or --threads\n",
             cfg->sig_figs, (double)need / 1e6, run_loops(cfg) + 2,
-            (double)stats_bytes(cfg->sig_figs) / 1e6, (double)room / 1e6);
+            (double)(stats_bytes(cfg->sig_figs) +
+                     (size_t)options_n_endpoints(cfg) * endpoint_bytes(cfg->sig_figs)) /
+                1e6,
+            (double)room / 1e6);
     return -1;
 }
 
