@@ -45,3 +45,14 @@ int db_dsn_inspect(const char *dsn, struct dsn_view *v, char *err, size_t err_le
     keep_secret(v, getenv("PGPASSWORD"));
     return rc;
 }
+
+void db_error_name_endpoint(struct db_error *err, const char *dsn, int i, int n)
+{
+    struct dsn_view v;
+    char why[256], msg[sizeof err->message];
+    if (db_dsn_inspect(dsn, &v, why, sizeof why) != 0) snprintf(v.redacted, sizeof v.redacted, "?");
+    snprintf(msg, sizeof msg, "%s", err->message);
+    /* Both cut to fit the message: the DSN to 200, the rest to 280 bytes. */
+    snprintf(err->message, sizeof err->message, "endpoint %d of %d (%.200s): %.280s", i + 1, n,
+             v.redacted, msg);
+}

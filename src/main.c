@@ -28,10 +28,13 @@ static int die_db(const struct db_error *err)
     return EXIT_DATABASE;
 }
 
+/* The first endpoint: the one every command's own connection uses. */
 static struct db *connect_or_die(const struct config *cfg, int *rc)
 {
     struct db_error err;
-    struct db *db = db_connect(cfg->dsn, &err);
+    struct db *db = db_connect(options_endpoint(cfg, 0), &err);
+    if (db == NULL && options_n_endpoints(cfg) > 1)
+        db_error_name_endpoint(&err, options_endpoint(cfg, 0), 0, options_n_endpoints(cfg));
     if (db == NULL) *rc = die_db(&err);
     return db;
 }
@@ -305,15 +308,18 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
     }
     plan->seed = cfg->seed_given ? cfg->seed : fresh_seed();
 
-    /* A run bigger than the server allows would fail half-connected: say so first. */
+    /* A run bigger than the server allows would fail half-connected: say so
+     * first (for the first endpoint's server: its workers, this connection
+     * and the auditor's). */
     int64_t free_slots, max_connections;
-    int needed = cfg->workers + 1 + (cfg->audit_us > 0);
+    int on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
+    int needed = on_first + 1 + (cfg->audit_us > 0);
     if (db_free_connections(db, &free_slots, &max_connections, &err) == DB_OK &&
         needed - 1 > free_slots) {
         fprintf(stderr,
                 "txstorm: --workers %d needs %d connections, the server has %lld free "
                 "(max_connections %lld)\n",
-                cfg->workers, needed, (long long)free_slots + 1, (long long)max_connections);
+                on_first, needed, (long long)free_slots + 1, (long long)max_connections);
         return EXIT_USAGE;
     }
     if (db_bank_begin_run(db, cfg->ledger, &plan->run_id, &err) != DB_OK) return die_db(&err);
@@ -326,10 +332,10 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
                             struct run_results *res)
 {
     struct run_summary *s = &res->summary;
-    struct dsn_view dsn; /* main() has checked that it parses */
-    char dsn_err[256];
-    db_dsn_inspect(cfg->dsn, &dsn, dsn_err, sizeof dsn_err);
-    s->config = report_config_json(cfg, dsn.redacted, plan->seed, plan->meta.accounts, res->threads);
+    struct text_list redacted = {.n = s->n_endpoints};
+    for (int i = 0; i < s->n_endpoints; i++)
+        redacted.items[i] = s->endpoints[i].dsn ? s->endpoints[i].dsn : "?";
+    s->config = report_config_json(cfg, &redacted, plan->seed, plan->meta.accounts, res->threads);
     s->server_version = db_server_version(db);
     s->tool_version = TXSTORM_VERSION;
     struct db_error err = {0};
@@ -365,7 +371,10 @@ static int memory_fits(const struct config *cfg)
             "event loop, the run's total and its interval), %.0f MB are free; lower --sig-figs "
             "or --threads\n",
             cfg->sig_figs, (double)need / 1e6, run_loops(cfg) + 2,
-            (double)stats_bytes(cfg->sig_figs) / 1e6, (double)room / 1e6);
+            (double)(stats_bytes(cfg->sig_figs) +
+                     (size_t)options_n_endpoints(cfg) * endpoint_bytes(cfg->sig_figs)) /
+                1e6,
+            (double)room / 1e6);
     return -1;
 }
 
@@ -497,9 +506,15 @@ int main(int argc, char **argv)
     bool uses_db = cfg.command == CMD_INIT || cfg.command == CMD_RUN || cfg.command == CMD_CHECK ||
                    cfg.command == CMD_DEMO;
     struct dsn_view dsn;
-    if (uses_db && db_dsn_inspect(cfg.dsn, &dsn, err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: --db: %s\n", err);
-        return EXIT_USAGE;
+    for (int i = 0; uses_db && i < options_n_endpoints(&cfg); i++) {
+        if (db_dsn_inspect(options_endpoint(&cfg, i), &dsn, err, sizeof err) != 0) {
+            if (options_n_endpoints(&cfg) > 1)
+                fprintf(stderr, "txstorm: --db (endpoint %d of %d): %s\n", i + 1,
+                        options_n_endpoints(&cfg), err);
+            else
+                fprintf(stderr, "txstorm: --db: %s\n", err);
+            return EXIT_USAGE;
+        }
     }
     switch (cfg.command) {
     case CMD_HELP:

@@ -148,6 +148,18 @@ static int read_flag(const struct flag *f, const char *v, struct config *cfg, ch
         return 0;
     case FLAG_CHOICE:
         return read_choice(f, v, at, err, err_len);
+    case FLAG_LIST: {
+        struct text_list *list = at;
+        if (*v == '\0') return errbuf_fail(err, err_len, "--%s: the value is empty", f->name);
+        if (list->n >= f->max) {
+            if (f->max == 1)
+                return errbuf_fail(err, err_len, "--%s: given more than once (%s takes one)",
+                                   f->name, options_commands[cfg->command].name);
+            return errbuf_fail(err, err_len, "--%s: at most %lld", f->name, (long long)f->max);
+        }
+        list->items[list->n++] = v;
+        return 0;
+    }
     case FLAG_CUSTOM:
         return f->parse(v, cfg, err, err_len);
     }
@@ -331,7 +343,6 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
                   char *err, size_t err_len)
 {
     set_defaults(cfg);
-    cfg->dsn = (env_database_url && *env_database_url) ? env_database_url : NULL;
     char commands[128];
     command_list(commands, sizeof commands, ~0u);
     if (argc < 2)
@@ -362,7 +373,19 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
         if (used < 0) return -1;
         i += used;
     }
+    if (cfg->endpoints.n == 0 && env_database_url && *env_database_url)
+        cfg->endpoints.items[cfg->endpoints.n++] = env_database_url;
     return validate(cfg, seen, err, err_len);
+}
+
+const char *options_endpoint(const struct config *cfg, int i)
+{
+    return i < cfg->endpoints.n ? cfg->endpoints.items[i] : NULL;
+}
+
+int options_n_endpoints(const struct config *cfg)
+{
+    return cfg->endpoints.n > 0 ? cfg->endpoints.n : 1;
 }
 
 const struct flag *options_flag_recording(const char *key, const struct flag_record **rec)
@@ -441,12 +464,17 @@ static void put_main_usage(struct text *t)
     for (int c = 0; c < options_n_commands; c++)
         if (options_commands[c].name)
             put(t, "  %-7s %s\n", options_commands[c].name, options_commands[c].summary);
-    const struct flag *db = find_flag("db", 2, CMD_RUN);
+    unsigned db_commands = 0;
+    for (int i = 0; i < options_n_flags; i++)
+        if (strcmp(options_flags[i].name, "db") == 0) db_commands |= options_flags[i].commands;
     char with_db[128];
-    command_list(with_db, sizeof with_db, db->commands);
+    command_list(with_db, sizeof with_db, db_commands);
     put(t, "\nconnection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"
            "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never "
-           "printed.\n\n"
+           "printed.\n"
+           "  run takes --db several times: worker i uses endpoint i mod E; the first\n"
+           "  endpoint also serves init, check, and the run's preflight, barrier, auditor\n"
+           "  and final check.\n\n"
            "exit codes:\n"
            "  0 ok   1 an invariant is violated   2 usage error   3 database unreachable,\n"
            "  bank missing/malformed, or every transfer refused   4 an --assert failed\n"

@@ -215,10 +215,19 @@ static int read_instance(const char *v, struct config *cfg, char *err, size_t er
 #define SHOWN(where, ...) .shown = {.part = where, .phrase = __VA_ARGS__}
 
 const struct flag options_flags[] = {
-    {"db", INIT | RUN | CHECK | DEMO, FLAG_TEXT, AT(dsn), .arg = "DSN",
+    {"db", RUN, FLAG_LIST, AT(endpoints), .max = OPTIONS_MAX_ENDPOINTS, .arg = "DSN",
      .help = "libpq keyword string or postgresql:// URI; else $DATABASE_URL,\n"
-             "else libpq's PG* variables and defaults. Passwords are never printed",
-     .record = {REC("db", AS_TEXT, dsn)}, SHOWN(HEADER_DB, "database %s")},
+             "else libpq's PG* variables and defaults. Passwords are never printed.\n"
+             "Repeatable: each is an endpoint, worker i uses endpoint i mod E; each\n"
+             "may be a multi-host string (host=a,b target_session_attrs=read-write).\n"
+             "The first also serves the preflight, the --instance barrier, the\n"
+             "auditor and the final check",
+     .record = {REC("db", AS_TEXT_LIST, endpoints)}, SHOWN(HEADER_DB, "database %s")},
+    {"db", INIT | CHECK | DEMO, FLAG_LIST, AT(endpoints), .max = 1, .arg = "DSN",
+     .help = "libpq keyword string or postgresql:// URI; else $DATABASE_URL,\n"
+             "else libpq's PG* variables and defaults. Passwords are never printed.\n"
+             "Once: for a run over several endpoints, give the first",
+     .unrecorded = true},
 
     {"accounts", INIT, FLAG_INT, AT(accounts), .min = 2, .max = MAX_ACCOUNTS, .def = "1000",
      .arg = "N", .help = "number of accounts, ids 1..N",

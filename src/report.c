@@ -123,6 +123,25 @@ static void shown_value(const json_t *c, const struct flag_record *r, char *out,
     case AS_S:
         snprintf(out, len, "%.3g", report_cfg_num(c, r->key, 0));
         break;
+    case AS_TEXT_LIST: {
+        /* Several endpoints: each in turn. */
+        const json_t *list = json_object_get(c, r->key);
+        if (!json_is_array(list)) {
+            snprintf(out, len, "%s", report_cfg_str(c, r->key, "?"));
+            break;
+        }
+        size_t i, pos = 0;
+        json_t *item;
+        out[0] = '\0';
+        json_array_foreach(list, i, item)
+        {
+            int n = snprintf(out + pos, len - pos, "%s%zu: %s", i ? ", " : "", i + 1,
+                             json_is_string(item) ? json_string_value(item) : "?");
+            if (n < 0 || (size_t)n >= len - pos) break;
+            pos += (size_t)n;
+        }
+        break;
+    }
     default:
         snprintf(out, len, "%s", report_cfg_str(c, r->key, "?"));
         break;
@@ -287,6 +306,31 @@ static void print_counts(FILE *out, const struct run_summary *s)
     fprintf(out, "\n");
 }
 
+/* Per endpoint, when there are several: where the figures came from. */
+static void print_endpoints(FILE *out, const struct run_summary *s)
+{
+    if (s->n_endpoints < 2) return;
+    fprintf(out, "endpoints          workers  committed   failed  ambiguous   retries   "
+                 "p50_ms   p99_ms  lost  reconn  disconn_s\n");
+    for (int i = 0; i < s->n_endpoints; i++) {
+        const struct endpoint_stats *e = &s->endpoints[i];
+        fprintf(out,
+                "  %2d %14lld %10lld %8lld %10lld %9lld %8.2f %8.2f %5lld %7lld %10.3f\n", i + 1,
+                (long long)e->workers, (long long)e->committed, (long long)e->failed,
+                (long long)e->ambiguous, (long long)e->retries,
+                (double)hist_value_at_percentile(e->latency_us, 50) / 1000.0,
+                (double)hist_value_at_percentile(e->latency_us, 99) / 1000.0,
+                (long long)e->connection_losses, (long long)e->reconnects,
+                (double)e->disconnected_us / 1e6);
+        fprintf(out, "     %s\n", e->dsn ? e->dsn : "?");
+        for (int c = 0; c < ERR_CLASS_COUNT; c++)
+            if (e->errors_by_class[c] || e->retries_by_class[c])
+                fprintf(out, "     %-12s errors %lld, retried %lld\n", classify_name(c),
+                        (long long)e->errors_by_class[c], (long long)e->retries_by_class[c]);
+    }
+    fprintf(out, "\n");
+}
+
 static void print_hist_row(FILE *out, const char *label, const struct hist *h, double scale)
 {
     fprintf(out, "  %-24s", label);
@@ -319,6 +363,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
 {
     print_run_header(out, s);
     print_counts(out, s);
+    print_endpoints(out, s);
     print_distributions(out, s);
     if (s->check_done)
         report_print_check(out, &s->check);

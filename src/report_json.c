@@ -58,6 +58,17 @@ static void record_json(json_t *o, const struct flag *f, const struct flag_recor
     case AS_TEXT:
         v = json_string(*(const char *const *)at);
         break;
+    case AS_TEXT_LIST: {
+        const struct text_list *list = (const struct text_list *)at;
+        if (list->n == 1) {
+            v = json_string(list->items[0]);
+            break;
+        }
+        v = json_array();
+        for (int i = 0; i < list->n; i++)
+            json_array_append_new(v, json_string(list->items[i]));
+        break;
+    }
     case AS_BOOL:
         v = json_boolean(*(const bool *)at);
         break;
@@ -82,12 +93,12 @@ static void record_json(json_t *o, const struct flag *f, const struct flag_recor
     json_object_set_new(o, r->key, v);
 }
 
-json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, uint64_t seed,
-                           int64_t accounts, int threads)
+json_t *report_config_json(const struct config *cfg, const struct text_list *endpoints_redacted,
+                           uint64_t seed, int64_t accounts, int threads)
 {
     /* The config as the run resolved it, with zero for what does not apply. */
     struct config resolved = *cfg;
-    resolved.dsn = dsn_redacted;
+    resolved.endpoints = *endpoints_redacted;
     resolved.seed = seed;
     resolved.accounts = accounts;
     resolved.threads = threads;
@@ -189,6 +200,12 @@ json_t *report_json(const struct run_summary *s)
                   "reconnects", (json_int_t)s->faults.reconnects, "disconnected_ms",
                   report_ms(s->faults.disconnected_us), "worst_worker_disconnected_ms",
                   report_ms(s->faults.worst_disconnected_us)));
+    if (s->endpoints) {
+        json_t *eps = json_array();
+        for (int i = 0; i < s->n_endpoints; i++)
+            json_array_append_new(eps, endpoint_json_encode(&s->endpoints[i]));
+        json_object_set_new(root, "endpoints", eps);
+    }
     json_object_set_new(root, "stalls",
                         json_pack("{s:I, s:f, s:f}", "count", (json_int_t)s->stalls.count,
                                   "longest_s", (double)s->stalls.longest_us / 1e6, "first_at_s",

@@ -19,6 +19,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->intervals);
     json_decref(s->source);
     free(s->loops);
+    endpoints_free(s->endpoints, s->n_endpoints);
     memset(s, 0, sizeof *s);
 }
 
@@ -124,6 +125,28 @@ static int load_loops(const json_t *loops, struct run_summary *s, const char *pa
     return 0;
 }
 
+/* The per-endpoint figures ("endpoints"; older results have none). */
+static int load_endpoints(const json_t *eps, struct run_summary *s, const char *path, char *err,
+                          size_t err_len)
+{
+    if (eps == NULL) return 0;
+    if (!json_is_array(eps) ||
+        json_array_size(eps) > (size_t)OPTIONS_MAX_ENDPOINTS * OPTIONS_MAX_INSTANCES)
+        return errbuf_fail(err, err_len, "%s: malformed 'endpoints'", path);
+    s->endpoints = calloc(json_array_size(eps) + 1, sizeof *s->endpoints);
+    if (s->endpoints == NULL) return errbuf_fail(err, err_len, "%s: out of memory", path);
+    size_t i;
+    json_t *v;
+    json_array_foreach(eps, i, v)
+    {
+        char eerr[256];
+        if (endpoint_json_decode(v, &s->endpoints[i], eerr, sizeof eerr) != 0)
+            return errbuf_fail(err, err_len, "%s: endpoints entry %zu: %s", path, i + 1, eerr);
+        s->n_endpoints++;
+    }
+    return 0;
+}
+
 int report_load(const char *path, struct run_summary *s, char *err, size_t err_len)
 {
     memset(s, 0, sizeof *s);
@@ -166,7 +189,9 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
         goto fail;
     }
     s->interrupted = json_is_true(json_object_get(root, "interrupted"));
-    if (load_loops(json_object_get(root, "loops"), s, path, err, err_len)) goto fail;
+    if (load_loops(json_object_get(root, "loops"), s, path, err, err_len) ||
+        load_endpoints(json_object_get(root, "endpoints"), s, path, err, err_len))
+        goto fail;
     json_t *check = json_object_get(root, "check");
     if (json_is_object(check)) {
         if (report_check_load(check, &s->check, path, err, err_len)) goto fail;
@@ -212,11 +237,35 @@ fail:
     return -1;
 }
 
+/* Whether the per-endpoint counts add up to the totals, as a run's do
+ * (time disconnected aside: the total is saved in rounded milliseconds). */
+static bool endpoints_add_up(const struct run_summary *s)
+{
+    struct endpoint_stats sum;
+    endpoints_sum(s->endpoints, s->n_endpoints, &sum);
+    bool ok = sum.connection_losses == s->faults.connection_losses &&
+              sum.reconnects == s->faults.reconnects;
+#define SAME(field) ok = ok && sum.field == s->total.field;
+    ENDPOINT_COUNTERS(SAME)
+#undef SAME
+#define SAME_BY(field)                                                                             \
+    for (int c = 0; c < ERR_CLASS_COUNT; c++)                                                      \
+        ok = ok && sum.field[c] == s->total.field[c];
+    ENDPOINT_COUNTS_BY(SAME_BY)
+#undef SAME_BY
+    return ok;
+}
+
 int report_consistent(const struct run_summary *s, const char *path, char *err, size_t err_len)
 {
     char why[160];
     if (stats_check_consistent(&s->total, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: inconsistent counters: %s", path, why);
+    if (s->n_endpoints > 0 && !endpoints_add_up(s))
+        return errbuf_fail(err, err_len,
+                           "%s: inconsistent counters: the endpoints' figures do not add up to "
+                           "the totals",
+                           path);
     if (s->check_done && !checker_consistent(&s->check))
         return errbuf_fail(err, err_len, "%s: the check's verdicts do not follow from its figures",
                            path);
@@ -373,6 +422,11 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
         target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
         out->merged_from += r->merged_from ? r->merged_from : 1;
         out->workers_lost += r->workers_lost;
+        out->faults.connection_losses += r->faults.connection_losses;
+        out->faults.reconnects += r->faults.reconnects;
+        out->faults.disconnected_us += r->faults.disconnected_us;
+        if (r->faults.worst_disconnected_us > out->faults.worst_disconnected_us)
+            out->faults.worst_disconnected_us = r->faults.worst_disconnected_us;
         out->client_cpu_us += r->client_cpu_us;
         /* Every process's loops, side by side: any one saturated, the run was. */
         if (r->n_loops > 0) {
@@ -385,6 +439,14 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
             memcpy(grown + out->n_loops, r->loops, (size_t)r->n_loops * sizeof *grown);
             out->loops = grown;
             out->n_loops += r->n_loops;
+        }
+        if (endpoints_merge_into(&out->endpoints, &out->n_endpoints, r->endpoints,
+                                 r->n_endpoints) != 0) {
+            report_summary_free(out);
+            return errbuf_fail(err, err_len,
+                               "merge: result %d's endpoint figures cannot be merged (out of "
+                               "memory, or histograms of another layout)",
+                               i + 1);
         }
         out->interrupted = out->interrupted || r->interrupted;
         if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;

@@ -94,6 +94,8 @@ struct run {
 
     struct stats total; /* everything measured, collected interval by interval */
     struct stats tick;  /* one interval, being collected */
+    int n_endpoints;    /* the same two, per endpoint */
+    struct endpoint_stats *total_endpoints, *tick_endpoints;
     /* One row per interval, warmup included and marked: plain structs, a
      * hundred bytes each, so an hour-long run's series costs half a megabyte
      * (JSON objects would cost twenty times that, growing all run long). */
@@ -145,10 +147,11 @@ int run_loops(const struct config *cfg)
 
 size_t run_memory_bytes(const struct config *cfg)
 {
-    /* A sink per loop, the run's total and the interval being collected; the
-     * auditor's read latency. */
+    /* A sink per loop, the run's total and the interval being collected
+     * (each also per endpoint); the auditor's read latency. */
     size_t sets = (size_t)run_loops(cfg) + 2;
-    return sets * stats_bytes(cfg->sig_figs) +
+    return sets * (stats_bytes(cfg->sig_figs) +
+                   (size_t)options_n_endpoints(cfg) * endpoint_bytes(cfg->sig_figs)) +
            (cfg->audit_us ? hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs) : 0);
 }
 
@@ -167,6 +170,8 @@ static void worker_setup(struct worker *w, int id, struct run *run, uint64_t see
     struct loop_thread *t = &run->loops[id % run->n_loops];
     t->workers[t->n_workers++] = w;
     worker_init(w, id, &run->env, &t->loop, &t->sink);
+    w->endpoint = endpoint_of_worker(id, run->n_endpoints);
+    w->dsn = options_endpoint(cfg, w->endpoint);
     w->workload = run->workload;
     w->policy = (struct txn_policy){.protocol = cfg->protocol,
                                     .retry_on = cfg->retry_on,
@@ -201,6 +206,8 @@ static bool run_alloc(struct run *run, int sig_figs)
         t->run = run;
         t->workers = calloc((size_t)per_loop, sizeof *t->workers);
         if (t->workers == NULL || !stats_init(&t->sink.interval, sig_figs)) return false;
+        t->sink.endpoints = endpoints_create(run->n_endpoints, sig_figs);
+        if (t->sink.endpoints == NULL) return false;
         /* A worker has at most one timer armed. */
         if (loop_init(&t->loop, &run->stop, per_loop) != 0) {
             run->loop_errno = errno;
@@ -209,7 +216,10 @@ static bool run_alloc(struct run *run, int sig_figs)
         }
         loop_set_halt(&t->loop, &run->halt);
     }
-    return stats_init(&run->total, sig_figs) && stats_init(&run->tick, sig_figs);
+    run->total_endpoints = endpoints_create(run->n_endpoints, sig_figs);
+    run->tick_endpoints = endpoints_create(run->n_endpoints, sig_figs);
+    return run->total_endpoints && run->tick_endpoints && stats_init(&run->total, sig_figs) &&
+           stats_init(&run->tick, sig_figs);
 }
 
 void run_free(struct run *run)
@@ -220,6 +230,7 @@ void run_free(struct run *run)
     for (int i = 0; run->loops && i < run->n_loops; i++) {
         struct loop_thread *t = &run->loops[i];
         stats_free(&t->sink.interval);
+        endpoints_free(t->sink.endpoints, run->n_endpoints);
         pthread_mutex_destroy(&t->sink.lock);
         if (i < run->loops_made) loop_free(&t->loop);
         free(t->workers);
@@ -228,6 +239,8 @@ void run_free(struct run *run)
     free(run->loops);
     stats_free(&run->total);
     stats_free(&run->tick);
+    endpoints_free(run->total_endpoints, run->n_endpoints);
+    endpoints_free(run->tick_endpoints, run->n_endpoints);
     free(run->samples);
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
@@ -296,8 +309,11 @@ static bool connect_all(struct run *run, struct db_error *err)
         pthread_join(threads[i], NULL);
     run_block_signals();
     for (int i = 0; i < run->n_workers; i++) {
-        if (run->workers[i].connect_failed) {
-            *err = run->workers[i].error;
+        const struct worker *w = &run->workers[i];
+        if (w->connect_failed) {
+            *err = w->error;
+            if (run->n_endpoints > 1)
+                db_error_name_endpoint(err, w->dsn, w->endpoint, run->n_endpoints);
             return false;
         }
     }
@@ -391,10 +407,10 @@ static struct run *run_create(const struct config *cfg, const struct workload_co
     run->workload = *workload;
     run->n_workers = cfg->workers;
     run->n_loops = run_loops(cfg);
+    run->n_endpoints = options_n_endpoints(cfg);
     run->main_thread = pthread_self();
     budget_init(&run->budget, cfg->budget_tokens, cfg->budget_refund);
-    run->env = (struct worker_env){.dsn = cfg->dsn,
-                                   .spec = &cfg->spec,
+    run->env = (struct worker_env){.spec = &cfg->spec,
                                    .instance = cfg->instance,
                                    .run_id = run_id,
                                    .ledger = cfg->ledger ? &run->ledger : NULL,
@@ -425,7 +441,7 @@ static struct run *run_create(const struct config *cfg, const struct workload_co
 static bool audit_start(struct run *run, struct db_error *err)
 {
     const struct config *cfg = run->cfg;
-    run->auditor = (struct auditor){.dsn = cfg->dsn,
+    run->auditor = (struct auditor){.dsn = options_endpoint(cfg, 0),
                                     .as_of = cfg->audit_as_of,
                                     .allow_overdraft = cfg->allow_overdraft,
                                     .every_us = cfg->audit_us,
@@ -469,6 +485,10 @@ static void collect(struct run *run)
         pthread_mutex_lock(&s->lock);
         stats_merge(&run->tick, &s->interval);
         stats_reset(&s->interval);
+        for (int e = 0; e < run->n_endpoints; e++) {
+            endpoint_merge(&run->tick_endpoints[e], &s->endpoints[e]);
+            endpoint_reset(&s->endpoints[e]);
+        }
         pthread_mutex_unlock(&s->lock);
     }
 }
@@ -552,6 +572,10 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
     keep_sample(run, &p);
     if (!warmup) stats_merge(&run->total, &run->tick);
     stats_reset(&run->tick);
+    for (int e = 0; e < run->n_endpoints; e++) {
+        if (!warmup) endpoint_merge(&run->total_endpoints[e], &run->tick_endpoints[e]);
+        endpoint_reset(&run->tick_endpoints[e]);
+    }
 }
 
 /* The first SIGINT/SIGTERM stops the run (in-flight work gets --stop-grace),
@@ -659,14 +683,20 @@ static int finish(struct run *run, struct db_error *first_lost)
     return lost;
 }
 
-/* Sums up the workers' faults into f; returns the per-worker rows (only
- * workers that lost their connection) as JSON. */
+/* Sums up the workers' faults into f and their endpoints' figures (with
+ * the workers each has); returns the per-worker rows (only workers that
+ * lost their connection) as JSON. */
 static json_t *faults_json(const struct run *run, struct fault_summary *f)
 {
     json_t *rows = json_array();
     memset(f, 0, sizeof *f);
     for (int i = 0; i < run->n_workers; i++) {
         const struct worker *w = &run->workers[i];
+        struct endpoint_stats *e = &run->total_endpoints[w->endpoint];
+        e->workers++;
+        e->connection_losses += w->connection_losses;
+        e->reconnects += w->reconnects;
+        e->disconnected_us += w->disconnected_us;
         f->connection_losses += w->connection_losses;
         f->reconnects += w->reconnects;
         f->disconnected_us += w->disconnected_us;
@@ -693,6 +723,15 @@ void run_results(struct run *run, struct run_results *out)
     stall_summarize(&run->stalls, run->end_us, &s->stalls);
     s->total = run->total;
     run->total = (struct stats){0};
+    for (int e = 0; e < run->n_endpoints; e++) {
+        struct dsn_view view;
+        char why[256]; /* main() has checked that each parses */
+        if (db_dsn_inspect(options_endpoint(run->cfg, e), &view, why, sizeof why) == 0)
+            run->total_endpoints[e].dsn = strdup(view.redacted);
+    }
+    s->endpoints = run->total_endpoints;
+    s->n_endpoints = run->n_endpoints;
+    run->total_endpoints = NULL;
     s->elapsed_us = run->end_us > run->measure_start_us ? run->end_us - run->measure_start_us : 0;
     s->start_wall_us = run->measure_start_wall_us;
     s->end_wall_us = s->start_wall_us + s->elapsed_us;

@@ -41,7 +41,7 @@ void worker_init(struct worker *w, int id, const struct worker_env *env, struct 
 
 bool worker_connect(struct worker *w)
 {
-    w->db = db_connect(w->env->dsn, &w->error);
+    w->db = db_connect(w->dsn, &w->error);
     if (w->db == NULL ||
         db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) != DB_OK)
         return false;
@@ -93,6 +93,7 @@ static void publish(struct worker *w)
 {
     pthread_mutex_lock(&w->sink->lock);
     stats_add_txn(&w->sink->interval, &w->o);
+    endpoint_add_txn(&w->sink->endpoints[w->endpoint], &w->o);
     pthread_mutex_unlock(&w->sink->lock);
 }
 

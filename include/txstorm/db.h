@@ -29,6 +29,10 @@ struct dsn_view {
  * cannot parse it or reads it in a way that would show a password. */
 int db_dsn_inspect(const char *dsn, struct dsn_view *v, char *err, size_t err_len);
 
+/* Says which endpoint err is about: its message becomes "endpoint I of N
+ * (redacted dsn): message" (i from 0). */
+void db_error_name_endpoint(struct db_error *err, const char *dsn, int i, int n);
+
 /* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with
  * err set. The db keeps dsn for reconnecting: it must outlive the db. */
 struct db *db_connect(const char *dsn, struct db_error *err);

@@ -31,13 +31,22 @@ enum command {
 #define OPTIONS_MAX_WORKERS 10000
 #define OPTIONS_MAX_THREADS 1024
 #define OPTIONS_MAX_INSTANCES 512
+#define OPTIONS_MAX_ENDPOINTS 64
 /* merge and check --result take one result per instance: one limit for both. */
 #define OPTIONS_MAX_INPUTS OPTIONS_MAX_INSTANCES
+
+/* Values of a repeatable flag, in the order given. */
+struct text_list {
+    const char *items[OPTIONS_MAX_ENDPOINTS];
+    int n;
+};
 
 struct config {
     enum command command;
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
-    const char *dsn;       /* --db, else DATABASE_URL, else NULL (libpq's PG* defaults) */
+    /* Each --db (run: several, workers round-robin over them), else
+     * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
+    struct text_list endpoints;
 
     /* init */
     int64_t accounts;
@@ -100,6 +109,13 @@ struct config {
     int64_t stop_grace_us;        /* after a stop, in-flight work's time before it is cancelled */
 };
 
+/* The connection string of endpoint i (NULL: libpq's defaults), and how
+ * many endpoints there are (at least 1). The first is the one init, check,
+ * demo and a run's own connection (preflight, barrier, final check) and its
+ * auditor use. */
+const char *options_endpoint(const struct config *cfg, int i);
+int options_n_endpoints(const struct config *cfg);
+
 /* Error message buffer size that fits any parse error. */
 #define OPTIONS_ERR_MAX 256
 
@@ -138,6 +154,8 @@ enum flag_kind {
     FLAG_DOUBLE,   /* number in [lo, hi] */
     FLAG_DURATION, /* whole number with a unit, into an int64_t of microseconds */
     FLAG_CHOICE,   /* one of names[], its index into an enum */
+    FLAG_LIST,     /* repeatable: a non-empty string appended to a struct text_list,
+                      at most max of them */
     FLAG_CUSTOM    /* parse() reads it */
 };
 
@@ -150,6 +168,7 @@ enum record_as {
     AS_S,         /* int64_t microseconds as seconds */
     AS_NAME,      /* an enum, as its name from the flag's names[] */
     AS_TEXT,      /* a string */
+    AS_TEXT_LIST, /* struct text_list: one string as itself, several as an array */
     AS_BOOL,      /* a bool */
     AS_SKEW,      /* struct skew, as "hot:K" etc. (and "hot" when it has a hot set) */
     AS_RETRY_SET, /* struct retry_set, as an array of class names */
@@ -192,7 +211,7 @@ struct flag {
     enum flag_kind kind;
     size_t offset; /* where its value lands in struct config; size: of that field */
     size_t size;
-    int64_t min, max; /* FLAG_INT */
+    int64_t min, max; /* FLAG_INT; max: FLAG_LIST */
     double lo, hi;    /* FLAG_DOUBLE */
     bool above_zero;  /* FLAG_DOUBLE, FLAG_DURATION: zero is refused too */
     const char *const *names; /* FLAG_CHOICE (and AS_NAME): ending in NULL */

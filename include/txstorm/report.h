@@ -6,6 +6,7 @@
 
 #include "txstorm/assertion.h"
 #include "txstorm/checker.h"
+#include "txstorm/endpoint.h"
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
 #include "txstorm/saturation.h"
@@ -39,6 +40,8 @@ struct run_summary {
     struct loop_use *loops; /* each event loop's busy time and CPU (merged: all parts'), or NULL */
     int n_loops;
     struct fault_summary faults;
+    struct endpoint_stats *endpoints; /* per endpoint (each --db), or NULL (older results) */
+    int n_endpoints;
     struct stall_summary stalls;
     json_t *worker_faults; /* per-worker rows, or NULL */
     int merged_from;       /* 0 for a run; the number of results merged */
@@ -68,10 +71,10 @@ struct progress_sample {
 };
 
 /* The run's configuration as JSON: what the text header and merge's
- * compatibility check read. The DSN must already be redacted; threads is
- * the number of event loops the run used. */
-json_t *report_config_json(const struct config *cfg, const char *dsn_redacted, uint64_t seed,
-                           int64_t accounts, int threads);
+ * compatibility check read. The endpoints' DSNs must already be redacted
+ * (one entry each); threads is the number of event loops the run used. */
+json_t *report_config_json(const struct config *cfg, const struct text_list *endpoints_redacted,
+                           uint64_t seed, int64_t accounts, int threads);
 
 void report_print_text(FILE *out, const struct run_summary *s);
 void report_print_check(FILE *out, const struct check_result *c);

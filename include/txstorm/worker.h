@@ -7,6 +7,7 @@
 #define TXSTORM_WORKER_H
 
 #include "txstorm/db.h"
+#include "txstorm/endpoint.h"
 #include "txstorm/ledger.h"
 #include "txstorm/loop.h"
 #include "txstorm/rng.h"
@@ -25,12 +26,12 @@
 struct sink {
     pthread_mutex_t lock;
     struct stats interval;
+    struct endpoint_stats *endpoints; /* the same, by the worker's endpoint */
 };
 
 /* What a worker may see of the run it is part of: shared by all its
  * workers, read-only but for the ledger, where each writes only its book. */
 struct worker_env {
-    const char *dsn;
     const struct txn_spec *spec;
     int instance;                 /* this process's number in a distributed run */
     int64_t run_id;               /* the ledger's run number */
@@ -52,6 +53,8 @@ enum worker_state {
 
 struct worker {
     int id;
+    int endpoint;    /* its index in the sink's endpoints */
+    const char *dsn; /* that endpoint's connection string (NULL: libpq's defaults) */
     const struct worker_env *env;
     struct loop *loop;
     struct sink *sink;

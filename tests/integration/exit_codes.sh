@@ -73,7 +73,7 @@ expect_exit 0 "$txstorm" init --db "$DSN" --drop --accounts 20
 if (ulimit -v 400000 && "$txstorm" --version) >/dev/null 2>&1; then
     expect_exit 5 bash -c "ulimit -v 400000 && exec '$txstorm' run --db '$DSN' --sig-figs 5 --threads 4 --workers 4"
     assert_one_line_stderr
-    assert_in "$work/err" "--sig-figs 5 needs 604 MB of histograms (6 sets of 100.7 MB"
+    assert_in "$work/err" "--sig-figs 5 needs 605 MB of histograms (6 sets of 100.9 MB"
     expect_exit 0 bash -c "ulimit -v 400000 && exec '$txstorm' run --db '$DSN' --sig-figs 4 --threads 4 --workers 4 --transactions 20"
 else
     echo "exit_codes: skipping the memory limit case (this build cannot start under ulimit -v)"

@@ -48,7 +48,8 @@ static void defaults_match_the_documentation(void **state)
     assert_int_equal(cfg.backoff.base_us, 2000);
     assert_int_equal(cfg.backoff.cap_us, 100000);
     assert_false(cfg.seed_given);
-    assert_null(cfg.dsn);
+    assert_null(options_endpoint(&cfg, 0));
+    assert_int_equal(options_n_endpoints(&cfg), 1);
     assert_int_equal(cfg.sig_figs, 3);
 
     char *init[] = {"txstorm", "init"};
@@ -89,7 +90,7 @@ static void every_flag_is_read(void **state)
                     "--sig-figs",
                     "2"};
     assert_int_equal(parse(ARGC(argv), argv), 0);
-    assert_string_equal(cfg.dsn, "host=x");
+    assert_string_equal(options_endpoint(&cfg, 0), "host=x");
     assert_int_equal(cfg.workers, 4);
     assert_int_equal(cfg.duration_us, 120000000);
     assert_int_equal(cfg.skew.hot, 5);
@@ -126,12 +127,30 @@ static void dsn_comes_from_flag_then_environment(void **state)
     (void)state;
     char *argv[] = {"txstorm", "check"};
     assert_int_equal(options_parse(ARGC(argv), argv, "postgresql://env", &cfg, err, sizeof err), 0);
-    assert_string_equal(cfg.dsn, "postgresql://env");
+    assert_string_equal(options_endpoint(&cfg, 0), "postgresql://env");
     char *flag[] = {"txstorm", "check", "--db", "dbname=flag"};
     assert_int_equal(options_parse(ARGC(flag), flag, "postgresql://env", &cfg, err, sizeof err), 0);
-    assert_string_equal(cfg.dsn, "dbname=flag");
+    assert_string_equal(options_endpoint(&cfg, 0), "dbname=flag");
+    assert_int_equal(options_n_endpoints(&cfg), 1);
     assert_int_equal(options_parse(ARGC(argv), argv, "", &cfg, err, sizeof err), 0);
-    assert_null(cfg.dsn);
+    assert_null(options_endpoint(&cfg, 0));
+}
+
+static void db_repeats_for_run_only(void **state)
+{
+    (void)state;
+    char *run[] = {"txstorm", "run", "--db", "dbname=a", "--db=dbname=b", "--db", "host=c,d"};
+    assert_int_equal(options_parse(ARGC(run), run, "postgresql://env", &cfg, err, sizeof err), 0);
+    assert_int_equal(options_n_endpoints(&cfg), 3);
+    assert_string_equal(options_endpoint(&cfg, 0), "dbname=a");
+    assert_string_equal(options_endpoint(&cfg, 1), "dbname=b");
+    assert_string_equal(options_endpoint(&cfg, 2), "host=c,d");
+    char *check[] = {"txstorm", "check", "--db", "dbname=a", "--db", "dbname=b"};
+    expect_error(ARGC(check), check, "--db: given more than once (check takes one)");
+    char *empty[] = {"txstorm", "run", "--db", ""};
+    expect_error(ARGC(empty), empty, "--db: the value is empty");
+    char *empty_eq[] = {"txstorm", "init", "--db="};
+    expect_error(ARGC(empty_eq), empty_eq, "--db: the value is empty");
 }
 
 static void help_and_version(void **state)
@@ -599,7 +618,8 @@ static void every_flag_reaches_help_json_and_header(void **state)
 
     char *argv[] = {"txstorm", "run"};
     assert_int_equal(parse(ARGC(argv), argv), 0);
-    json_t *config = report_config_json(&cfg, "host=h", 9, 10, 1);
+    struct text_list redacted = {.items = {"host=h"}, .n = 1};
+    json_t *config = report_config_json(&cfg, &redacted, 9, 10, 1);
     for (int i = 0; i < options_n_flags; i++) {
         const struct flag *f = &options_flags[i];
         for (int r = 0; r < 2; r++)
@@ -635,6 +655,7 @@ int main(void)
         cmocka_unit_test(defaults_match_the_documentation),
         cmocka_unit_test(every_flag_is_read),
         cmocka_unit_test(dsn_comes_from_flag_then_environment),
+        cmocka_unit_test(db_repeats_for_run_only),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(bad_commands_and_flags),
         cmocka_unit_test(bad_numbers),

@@ -20,7 +20,8 @@ static int setup(void **state)
     char err[OPTIONS_ERR_MAX];
     if (options_parse(8, argv, NULL, &cfg, err, sizeof err) != 0) return -1;
     memset(&summary, 0, sizeof summary);
-    summary.config = report_config_json(&cfg, "postgresql://u:***@h/d", 9, 10, 1);
+    struct text_list redacted = {.items = {"postgresql://u:***@h/d"}, .n = 1};
+    summary.config = report_config_json(&cfg, &redacted, 9, 10, 1);
     summary.server_version = "15.0";
     summary.tool_version = "0.0.test";
     summary.elapsed_us = 2000000;
