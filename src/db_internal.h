@@ -9,6 +9,11 @@
 #include <pthread.h>
 #include <stdio.h>
 
+struct sql_batch;
+
+/* The longest statement text of a transfer, its table's name in. */
+#define DB_STATEMENT_TEXT_MAX 1024
+
 /* The statement in flight on a connection and how far its reply has come. */
 struct flight {
     enum stmt_kind kind;
@@ -29,6 +34,8 @@ struct db {
     PGcancel *cancel;
     struct txn_spec spec;     /* set by db_transfer_prepare */
     const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
+    const char (*texts)[DB_STATEMENT_TEXT_MAX]; /* the transfer statements' texts for its table */
+    struct sql_batch *batch;   /* the simple protocol's round trip, while db_send builds it */
     bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */
     bool cockroach;           /* the server is CockroachDB */
     char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
