@@ -50,6 +50,10 @@ void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool
 void db_set_message(struct db_error *err, enum error_class cls, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Whether the server takes writes: false, with err a connection-class
+ * 25006, when it is a standby or read-only by default. */
+bool db_check_writable(struct db *db, struct db_error *err);
+
 /* Runs a statement expecting success; false with err set otherwise. */
 bool db_exec_ok(struct db *db, const char *sql, struct db_error *err);
 

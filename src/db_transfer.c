@@ -145,6 +145,9 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
     db->spec = *spec;
     db->pipeline = false;
     db->begin_sql = begin_sql[spec->isolation];
+    /* Transfers write: a read-only server is the wrong place, not a failure
+     * of theirs (the worker reconnects). */
+    if (!db_check_writable(db, err)) return DB_FAILED;
     /* The name lets an operator (or a fault test) tell the workers' sessions apart. */
     if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err) ||
         !db_exec_ok(db, "SET application_name = 'txstorm-worker'", err))
