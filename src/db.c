@@ -32,8 +32,10 @@ void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool
     if (msg == NULL || *msg == '\0') msg = PQerrorMessage(db->conn);
     dsn_scrub(msg, db->view.secret_list, err->message, sizeof err->message);
     /* A transaction pooler hands each transaction another server session,
-     * where the named statements were never prepared. */
-    if (state && strcmp(state, "26000") == 0 && db->spec.query_mode == QUERY_PREPARED) {
+     * where the named statements were never prepared (26000) or another
+     * client's already were (42P05, at preparation). */
+    if (state && (strcmp(state, "26000") == 0 || strcmp(state, "42P05") == 0) &&
+        db->spec.query_mode == QUERY_PREPARED) {
         size_t n = strcspn(err->message, "\n");
         snprintf(err->message + n, sizeof err->message - n,
                  " (behind a transaction pooler? use --query-mode extended)");
