@@ -260,9 +260,15 @@ static bool send_prepared(struct db *db, enum statement_id id, const struct para
     return send_text(db, statements[id].name, db->texts[id], p);
 }
 
-static bool send_begin(struct db *db) { return send_text(db, "txstorm_begin", db->begin_sql, &no_params); }
+static bool send_begin(struct db *db)
+{
+    return send_text(db, "txstorm_begin", db->begin_sql, &no_params);
+}
 
-static bool send_plain(struct db *db, const char *sql) { return send_text(db, NULL, sql, &no_params); }
+static bool send_plain(struct db *db, const char *sql)
+{
+    return send_text(db, NULL, sql, &no_params);
+}
 
 static bool send_ledger(struct db *db, const struct transfer *t, int64_t amount)
 {
