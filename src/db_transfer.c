@@ -51,8 +51,9 @@ static const struct {
     const char *sql;
 } statements[S_COUNT] = {
     [S_READ] = {"txstorm_read", "SELECT balance FROM %s WHERE id = $1"},
-    [S_READ_FOR_UPDATE] = {"txstorm_read_for_update",
-                           "SELECT id, balance FROM %s WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"},
+    [S_READ_FOR_UPDATE] =
+        {"txstorm_read_for_update",
+         "SELECT id, balance FROM %s WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"},
     [S_ADD] = {"txstorm_add", "UPDATE %s SET balance = balance + $2 WHERE id = $1"},
     [S_DEBIT_GUARDED] = {"txstorm_debit_guarded",
                          "UPDATE %s SET balance = balance - $2 WHERE id = $1 "
