@@ -19,6 +19,11 @@ enum error_class classify_sqlstate(const char *sqlstate, bool commit_in_flight)
     if (strncmp(sqlstate, "08", 2) == 0 || strcmp(sqlstate, "57P01") == 0 ||
         strcmp(sqlstate, "57P02") == 0 || strcmp(sqlstate, "57P03") == 0)
         return commit_in_flight ? ERR_AMBIGUOUS : ERR_CONNECTION;
+    /* 25006 (read_only_sql_transaction): the connection reached a read-only
+     * server, such as a standby after a failover. A new connection may land
+     * on the writable one; the refused statement wrote nothing, so even at
+     * COMMIT the outcome is a definite no, not ambiguous. */
+    if (strcmp(sqlstate, "25006") == 0) return ERR_CONNECTION;
     if (strncmp(sqlstate, "23", 2) == 0) return ERR_CONSTRAINT;
     return ERR_OTHER;
 }

@@ -31,6 +31,15 @@ void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool
     const char *msg = res ? PQresultErrorMessage(res) : "";
     if (msg == NULL || *msg == '\0') msg = PQerrorMessage(db->conn);
     dsn_scrub(msg, db->view.secret_list, err->message, sizeof err->message);
+    /* A transaction pooler hands each transaction another server session,
+     * where the named statements were never prepared (26000) or another
+     * client's already were (42P05, at preparation). */
+    if (state && (strcmp(state, "26000") == 0 || strcmp(state, "42P05") == 0) &&
+        db->spec.query_mode == QUERY_PREPARED) {
+        size_t n = strcspn(err->message, "\n");
+        snprintf(err->message + n, sizeof err->message - n,
+                 " (behind a transaction pooler? use --query-mode extended)");
+    }
 }
 
 void db_set_message(struct db_error *err, enum error_class cls, const char *fmt, ...)
@@ -126,8 +135,9 @@ static PGconn *connect_within(const char *dsn, int timeout_s)
 {
     char timeout[16];
     snprintf(timeout, sizeof timeout, "%d", timeout_s);
-    const char *const keys[] = {"connect_timeout", "dbname", NULL};
-    const char *const values[] = {timeout, dsn ? dsn : "", NULL};
+    /* A worker reconnects to write: among several hosts, the writable one. */
+    const char *const keys[] = {"connect_timeout", "target_session_attrs", "dbname", NULL};
+    const char *const values[] = {timeout, "read-write", dsn ? dsn : "", NULL};
     return PQconnectdbParams(keys, values, 1);
 }
 
@@ -174,6 +184,32 @@ enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *
     if (!ok) return DB_MISSING;
     *free_slots = *max_connections - reserved - in_use;
     return DB_OK;
+}
+
+bool db_check_writable(struct db *db, struct db_error *err)
+{
+    /* PostgreSQL 14 and later report both at connect and at every change. */
+    const char *standby = PQparameterStatus(db->conn, "in_hot_standby");
+    const char *read_only = PQparameterStatus(db->conn, "default_transaction_read_only");
+    const char *why = NULL;
+    if (standby && strcmp(standby, "on") == 0) {
+        why = "in hot standby";
+    } else if (read_only && strcmp(read_only, "on") == 0) {
+        why = "default_transaction_read_only is on";
+    } else if (standby == NULL && read_only == NULL) {
+        /* Older servers and other kinds are asked; one that cannot say is
+         * taken as writable, and a refused write (25006) still tells. */
+        PGresult *res = PQexec(db->conn, "SHOW transaction_read_only");
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+            strcmp(PQgetvalue(res, 0, 0), "on") == 0)
+            why = "transaction_read_only is on";
+        PQclear(res);
+    }
+    if (why == NULL) return true;
+    db_set_message(err, ERR_CONNECTION, "the server at %s:%s is read-only (%s)", PQhost(db->conn),
+                   PQport(db->conn), why);
+    snprintf(err->sqlstate, sizeof err->sqlstate, "25006");
+    return false;
 }
 
 /* Runs a statement expecting success; on failure fills err and returns false. */

@@ -9,6 +9,11 @@
 #include <pthread.h>
 #include <stdio.h>
 
+struct sql_batch;
+
+/* The longest statement text of a transfer, its table's name in. */
+#define DB_STATEMENT_TEXT_MAX 1024
+
 /* The statement in flight on a connection and how far its reply has come. */
 struct flight {
     enum stmt_kind kind;
@@ -29,6 +34,8 @@ struct db {
     PGcancel *cancel;
     struct txn_spec spec;     /* set by db_transfer_prepare */
     const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
+    const char (*texts)[DB_STATEMENT_TEXT_MAX]; /* the transfer statements' texts for its table */
+    struct sql_batch *batch;   /* the simple protocol's round trip, while db_send builds it */
     bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */
     bool cockroach;           /* the server is CockroachDB */
     char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
@@ -42,6 +49,10 @@ void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool
 /* Fills err with a message of txstorm's own. */
 void db_set_message(struct db_error *err, enum error_class cls, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Whether the server takes writes: false, with err a connection-class
+ * 25006, when it is a standby or read-only by default. */
+bool db_check_writable(struct db *db, struct db_error *err);
 
 /* Runs a statement expecting success; false with err set otherwise. */
 bool db_exec_ok(struct db *db, const char *sql, struct db_error *err);

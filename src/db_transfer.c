@@ -32,40 +32,71 @@ static const char *const session_isolation_sql[] = {
 };
 
 /* Statement texts; %s is the table. The guarded debit divides by zero when the
- * funds are short, which aborts a pipelined transaction that cannot ask first. */
+ * funds are short, which aborts a pipelined transaction that cannot ask first.
+ * The names are the prepared statements' (--query-mode prepared). */
+enum statement_id {
+    S_READ,
+    S_READ_FOR_UPDATE,
+    S_ADD,
+    S_DEBIT_GUARDED,
+    S_SINGLE,
+    S_SINGLE_LEDGER,
+    S_SET,
+    S_COMMIT,
+    S_LEDGER,
+    S_COUNT
+};
 static const struct {
     const char *name;
     const char *sql;
-} statements[] = {
-    {"txstorm_read", "SELECT balance FROM %s WHERE id = $1"},
-    {"txstorm_read_for_update",
-     "SELECT id, balance FROM %s WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"},
-    {"txstorm_add", "UPDATE %s SET balance = balance + $2 WHERE id = $1"},
-    {"txstorm_debit_guarded", "UPDATE %s SET balance = balance - $2 WHERE id = $1 "
-                              "AND 1 / (CASE WHEN balance >= $2 THEN 1 ELSE 0 END) = 1"},
-    {"txstorm_single",
-     "UPDATE %1$s AS a SET balance = a.balance + CASE WHEN a.id = $1 THEN -t.amt ELSE t.amt END "
-     "FROM (SELECT balance AS src, CASE WHEN $4::float8 > 0 "
-     "THEN floor(balance * $4::float8)::bigint ELSE $3::bigint END AS amt "
-     "FROM %1$s WHERE id = $1) AS t "
-     "WHERE a.id IN ($1, $2) AND t.amt > 0 AND t.src >= t.amt"},
+} statements[S_COUNT] = {
+    [S_READ] = {"txstorm_read", "SELECT balance FROM %s WHERE id = $1"},
+    [S_READ_FOR_UPDATE] =
+        {"txstorm_read_for_update",
+         "SELECT id, balance FROM %s WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"},
+    [S_ADD] = {"txstorm_add", "UPDATE %s SET balance = balance + $2 WHERE id = $1"},
+    [S_DEBIT_GUARDED] = {"txstorm_debit_guarded",
+                         "UPDATE %s SET balance = balance - $2 WHERE id = $1 "
+                         "AND 1 / (CASE WHEN balance >= $2 THEN 1 ELSE 0 END) = 1"},
+    [S_SINGLE] =
+        {"txstorm_single",
+         "UPDATE %1$s AS a SET balance = a.balance + CASE WHEN a.id = $1 THEN -t.amt ELSE t.amt "
+         "END "
+         "FROM (SELECT balance AS src, CASE WHEN $4::float8 > 0 "
+         "THEN floor(balance * $4::float8)::bigint ELSE $3::bigint END AS amt "
+         "FROM %1$s WHERE id = $1) AS t "
+         "WHERE a.id IN ($1, $2) AND t.amt > 0 AND t.src >= t.amt"},
     /* The same, writing its ledger row only when both accounts moved. */
-    {"txstorm_single_ledger",
-     "WITH t AS (SELECT balance AS src, CASE WHEN $4::float8 > 0 "
-     "THEN floor(balance * $4::float8)::bigint ELSE $3::bigint END AS amt "
-     "FROM %1$s WHERE id = $1), "
-     "moved AS (UPDATE %1$s AS a SET balance = a.balance + "
-     "CASE WHEN a.id = $1 THEN -t.amt ELSE t.amt END FROM t "
-     "WHERE a.id IN ($1, $2) AND t.amt > 0 AND t.src >= t.amt RETURNING t.amt) "
-     "INSERT INTO transfers (run_id, transfer_id, from_id, to_id, amount, worker, "
-     "attempt_started_at) SELECT $5, $6, $1, $2, max(amt), $7, now() FROM moved "
-     "HAVING count(*) = 2"},
-    {"txstorm_set", "UPDATE %s SET balance = $2 WHERE id = $1"},
-    {"txstorm_commit", "COMMIT"},
-    {"txstorm_ledger",
-     "INSERT INTO transfers (run_id, transfer_id, from_id, to_id, amount, worker, "
-     "attempt_started_at) VALUES ($1, $2, $3, $4, $5, $6, now())"},
+    [S_SINGLE_LEDGER] =
+        {"txstorm_single_ledger",
+         "WITH t AS (SELECT balance AS src, CASE WHEN $4::float8 > 0 "
+         "THEN floor(balance * $4::float8)::bigint ELSE $3::bigint END AS amt "
+         "FROM %1$s WHERE id = $1), "
+         "moved AS (UPDATE %1$s AS a SET balance = a.balance + "
+         "CASE WHEN a.id = $1 THEN -t.amt ELSE t.amt END FROM t "
+         "WHERE a.id IN ($1, $2) AND t.amt > 0 AND t.src >= t.amt RETURNING t.amt) "
+         "INSERT INTO transfers (run_id, transfer_id, from_id, to_id, amount, worker, "
+         "attempt_started_at) SELECT $5, $6, $1, $2, max(amt), $7, now() FROM moved "
+         "HAVING count(*) = 2"},
+    [S_SET] = {"txstorm_set", "UPDATE %s SET balance = $2 WHERE id = $1"},
+    [S_COMMIT] = {"txstorm_commit", "COMMIT"},
+    [S_LEDGER] = {"txstorm_ledger",
+                  "INSERT INTO transfers (run_id, transfer_id, from_id, to_id, amount, worker, "
+                  "attempt_started_at) VALUES ($1, $2, $3, $4, $5, $6, now())"},
 };
+
+/* The texts with each table's name in, written once for every connection:
+ * prepared, or sent as they are in the other query modes. */
+static char statement_texts[2][S_COUNT][DB_STATEMENT_TEXT_MAX];
+static pthread_once_t statement_texts_once = PTHREAD_ONCE_INIT;
+
+static void write_statement_texts(void)
+{
+    for (int table = 0; table < 2; table++)
+        for (int i = 0; i < S_COUNT; i++)
+            snprintf(statement_texts[table][i], DB_STATEMENT_TEXT_MAX, statements[i].sql,
+                     table_names[table]);
+}
 
 #define SQLSTATE_DIVISION_BY_ZERO "22012"
 
@@ -90,32 +121,43 @@ void db_rollback(struct db *db)
 
 /* ---- preparation ---- */
 
+/* --query-mode prepared: the statements, named, once per session. */
+static bool prepare_statements(struct db *db, const struct txn_spec *spec, struct db_error *err)
+{
+    for (int i = 0; i < S_COUNT; i++) {
+        /* The demo's database may have no ledger table: prepare only what is used. */
+        if (strstr(statements[i].sql, "transfers") && !spec->ledger) continue;
+        PGresult *res = PQprepare(db->conn, statements[i].name, db->texts[i], 0, NULL);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok) db_set_error(db, err, res, false);
+        PQclear(res);
+        if (!ok) return false;
+    }
+    PGresult *res = PQprepare(db->conn, "txstorm_begin", db->begin_sql, 0, NULL);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) db_set_error(db, err, res, false);
+    PQclear(res);
+    return ok;
+}
+
 enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct db_error *err)
 {
     db->spec = *spec;
     db->pipeline = false;
     db->begin_sql = begin_sql[spec->isolation];
+    /* Transfers write: a read-only server is the wrong place, not a failure
+     * of theirs (the worker reconnects). */
+    if (!db_check_writable(db, err)) return DB_FAILED;
     /* The name lets an operator (or a fault test) tell the workers' sessions apart. */
     if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err) ||
         !db_exec_ok(db, "SET application_name = 'txstorm-worker'", err))
         return DB_FAILED;
-    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
-        /* The demo's database may have no ledger table: prepare only what is used. */
-        if (strstr(statements[i].sql, "transfers") && !spec->ledger) continue;
-        char sql[1024];
-        snprintf(sql, sizeof sql, statements[i].sql, table_names[table]);
-        PGresult *res = PQprepare(db->conn, statements[i].name, sql, 0, NULL);
-        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!ok) db_set_error(db, err, res, false);
-        PQclear(res);
-        if (!ok) return DB_FAILED;
-    }
-    PGresult *res = PQprepare(db->conn, "txstorm_begin", db->begin_sql, 0, NULL);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) db_set_error(db, err, res, false);
-    PQclear(res);
-    if (!ok) return DB_FAILED;
+    pthread_once(&statement_texts_once, write_statement_texts);
+    db->texts = statement_texts[table];
+    /* Unnamed statements and text are parsed afresh at each send. */
+    if (spec->query_mode == QUERY_PREPARED && !prepare_statements(db, spec, err))
+        return DB_FAILED;
     /* Last, so that it bounds the transfers' statements and none of the set-up's. */
     if (spec->statement_timeout_us > 0) {
         char sql[64];
@@ -124,7 +166,9 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
         if (!db_exec_ok(db, sql, err)) return DB_FAILED;
     }
     /* Pipeline mode lets a round trip carry several statements (BEGIN with
-     * the first read; the pipelined shape's whole transaction). */
+     * the first read; the pipelined shape's whole transaction). The simple
+     * protocol has none: its round trip is one text of several statements. */
+    if (spec->query_mode == QUERY_SIMPLE) return DB_OK;
     if (!PQenterPipelineMode(db->conn)) {
         db_set_message(err, ERR_OTHER, "cannot enter pipeline mode");
         return DB_FAILED;
@@ -158,16 +202,73 @@ static void param_f64(struct params *p, double v)
 
 static const struct params no_params = {.n = 0};
 
-static bool send_prepared(struct db *db, const char *name, const struct params *p)
+/* The simple protocol's round trip: its statements, joined by "; ". */
+struct sql_batch {
+    char sql[4096];
+    size_t len;
+    bool overflow;
+};
+
+static void batch_put(struct sql_batch *b, const char *text, size_t n)
 {
-    return PQsendQueryPrepared(db->conn, name, p->n, p->v, NULL, NULL, 0);
+    if (b->overflow || b->len + n >= sizeof b->sql) {
+        b->overflow = true;
+        return;
+    }
+    memcpy(b->sql + b->len, text, n);
+    b->len += n;
+    b->sql[b->len] = '\0';
 }
 
-/* A statement without parameters, unnamed: pipeline mode allows only the
- * extended protocol. */
+/* The simple protocol has no parameters, so each $n is replaced by its value
+ * in the text. That is safe because every value is a number txstorm wrote
+ * itself: integers by fmt_i64 and the amount fraction (0..1) by %.17g, so a
+ * value holds only digits, '-', '+', '.' and 'e', never a quote, a semicolon
+ * or a comment; and no text puts a '-' right before a $n. */
+static bool batch_add(struct sql_batch *b, const char *sql, const struct params *p)
+{
+    if (b->len > 0) batch_put(b, "; ", 2);
+    for (const char *c = sql; *c; c++) {
+        int k = c[0] == '$' && c[1] >= '1' && c[1] <= '9' ? c[1] - '1' : -1;
+        if (k >= 0 && k < p->n) {
+            batch_put(b, p->v[k], strlen(p->v[k]));
+            c++;
+        } else {
+            batch_put(b, c, 1);
+        }
+    }
+    return !b->overflow;
+}
+
+/* One statement of the round trip, as the run's query mode sends it; name
+ * NULL: never prepared, sent unnamed (pipeline mode allows only the
+ * extended protocol). */
+static bool send_text(struct db *db, const char *name, const char *sql, const struct params *p)
+{
+    switch (db->spec.query_mode) {
+    case QUERY_PREPARED:
+        if (name) return PQsendQueryPrepared(db->conn, name, p->n, p->v, NULL, NULL, 0);
+        /* fall through */
+    case QUERY_EXTENDED:
+        return PQsendQueryParams(db->conn, sql, p->n, NULL, p->v, NULL, NULL, 0);
+    default:
+        return batch_add(db->batch, sql, p);
+    }
+}
+
+static bool send_prepared(struct db *db, enum statement_id id, const struct params *p)
+{
+    return send_text(db, statements[id].name, db->texts[id], p);
+}
+
+static bool send_begin(struct db *db)
+{
+    return send_text(db, "txstorm_begin", db->begin_sql, &no_params);
+}
+
 static bool send_plain(struct db *db, const char *sql)
 {
-    return PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+    return send_text(db, NULL, sql, &no_params);
 }
 
 static bool send_ledger(struct db *db, const struct transfer *t, int64_t amount)
@@ -179,7 +280,7 @@ static bool send_ledger(struct db *db, const struct transfer *t, int64_t amount)
     param_i64(&p, t->to);
     param_i64(&p, amount);
     param_i64(&p, t->worker);
-    return send_prepared(db, "txstorm_ledger", &p);
+    return send_prepared(db, S_LEDGER, &p);
 }
 
 /* The pipelined transaction: every statement queued, then one sync, one
@@ -194,22 +295,22 @@ static bool send_pipelined(struct db *db, const struct transfer *t, bool inject)
     param_i64(&credit, t->amount);
     bool debit_first = db->spec.lock_order == LOCK_TRANSFER_ORDER || t->from < t->to;
     int n = 0;
-    bool ok = send_prepared(db, "txstorm_begin", &no_params);
+    bool ok = send_begin(db);
     n++;
     if (inject) {
         ok = ok && send_plain(db, inject_sql);
         n++;
     }
-    ok = ok && send_prepared(db, "txstorm_read", &read);
+    ok = ok && send_prepared(db, S_READ, &read);
     n++;
     for (int i = 0; i < 2; i++) {
         bool is_debit = (i == 0) == debit_first;
         *(is_debit ? &db->flight.debit_at : &db->flight.credit_at) = n++;
-        ok = ok && send_prepared(db, is_debit ? "txstorm_debit_guarded" : "txstorm_add",
+        ok = ok && send_prepared(db, is_debit ? S_DEBIT_GUARDED : S_ADD,
                                  is_debit ? &debit : &credit);
     }
     if (db->spec.ledger) ok = ok && send_ledger(db, t, t->amount);
-    return ok && send_prepared(db, "txstorm_commit", &no_params);
+    return ok && send_prepared(db, S_COMMIT, &no_params);
 }
 
 static bool send_one(struct db *db, const struct stmt *s, const struct transfer *t);
@@ -236,21 +337,21 @@ static bool send_one(struct db *db, const struct stmt *s, const struct transfer 
     struct params p = {.n = 0};
     switch (s->kind) {
     case STMT_BEGIN:
-        return send_prepared(db, "txstorm_begin", &p);
+        return send_begin(db);
     case STMT_COMMIT:
-        return send_prepared(db, "txstorm_commit", &p);
+        return send_prepared(db, S_COMMIT, &p);
     case STMT_READ:
         param_i64(&p, s->account);
-        return send_prepared(db, "txstorm_read", &p);
+        return send_prepared(db, S_READ, &p);
     case STMT_READ_FOR_UPDATE:
         param_i64(&p, s->account);
         param_i64(&p, s->value);
-        return send_prepared(db, "txstorm_read_for_update", &p);
+        return send_prepared(db, S_READ_FOR_UPDATE, &p);
     case STMT_ADD:
     case STMT_SET:
         param_i64(&p, s->account);
         param_i64(&p, s->value);
-        return send_prepared(db, s->kind == STMT_ADD ? "txstorm_add" : "txstorm_set", &p);
+        return send_prepared(db, s->kind == STMT_ADD ? S_ADD : S_SET, &p);
     case STMT_LEDGER:
         return send_ledger(db, t, s->value);
     case STMT_SINGLE:
@@ -258,11 +359,11 @@ static bool send_one(struct db *db, const struct stmt *s, const struct transfer 
         param_i64(&p, t->to);
         param_i64(&p, t->amount);
         param_f64(&p, t->fraction);
-        if (!db->spec.ledger) return send_prepared(db, "txstorm_single", &p);
+        if (!db->spec.ledger) return send_prepared(db, S_SINGLE, &p);
         param_i64(&p, t->run_id);
         param_i64(&p, t->id);
         param_i64(&p, t->worker);
-        return send_prepared(db, "txstorm_single_ledger", &p);
+        return send_prepared(db, S_SINGLE_LEDGER, &p);
     case STMT_PIPELINED:
         return send_pipelined(db, t, s->value != 0);
     default:
@@ -361,7 +462,14 @@ bool db_send(struct db *db, const struct stmt *s, const struct transfer *t, stru
                                  .commit = stmt_is_commit_point(s, db->cockroach),
                                  .debit_at = -1,
                                  .credit_at = -1};
-    bool ok = send_statement(db, s, t) && PQpipelineSync(db->conn);
+    struct sql_batch batch = {.len = 0};
+    db->batch = &batch;
+    bool ok = send_statement(db, s, t);
+    if (db->spec.query_mode == QUERY_SIMPLE)
+        ok = ok && PQsendQuery(db->conn, batch.sql);
+    else
+        ok = ok && PQpipelineSync(db->conn);
+    db->batch = NULL;
     if (!ok) {
         /* Nothing went out that could commit. */
         db->flight.commit = false;
@@ -378,6 +486,12 @@ enum db_io db_receive(struct db *db, bool readable, struct stmt_reply *r)
     for (;;) {
         if (PQisBusy(c)) return DB_IO_PENDING;
         PGresult *res = PQgetResult(c);
+        if (res == NULL && !db->pipeline) {
+            /* Outside pipeline mode (the simple protocol) one NULL ends the
+             * round trip; a lost connection leaves it incomplete. */
+            db->flight.synced = PQstatus(c) == CONNECTION_OK;
+            break;
+        }
         if (res == NULL) {
             /* NULL ends one statement's results; the sync ends the round trip.
              * More NULLs than statements sent means no sync is coming: the
@@ -391,6 +505,8 @@ enum db_io db_receive(struct db *db, bool readable, struct stmt_reply *r)
         else
             fold(db, res, r);
         PQclear(res);
+        /* The simple protocol's statements come back without a NULL between. */
+        if (!db->pipeline) db->flight.index++;
         if (sync) break;
     }
     reply_end(db, r, db->flight.synced);

@@ -269,6 +269,10 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
             err, err_len,
             "--amount-mode fraction: the pipelined shape sends the amount before the "
             "balance is read; use another shape");
+    if (spec->query_mode == QUERY_SIMPLE && spec->shape == SHAPE_PIPELINED)
+        return errbuf_fail(err, err_len,
+                           "--query-mode simple: the pipelined shape needs the extended "
+                           "protocol; use --query-mode extended or prepared");
     if (given(seen, "amount-fraction") && cfg->amount_mode != AMOUNT_FRACTION)
         return errbuf_fail(err, err_len, "--amount-fraction: needs --amount-mode fraction");
     if (cfg->backoff.cap_us < cfg->backoff.base_us)

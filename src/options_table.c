@@ -302,6 +302,13 @@ const struct flag options_flags[] = {
      .arg = "D", .help = "pause between statements inside a transaction (default 0)",
      .record = {REC("think_time_ms", AS_MS, spec.think_us)},
      SHOWN(HEADER_TXN, "think %s ms", .when = WHEN_SET)},
+    {"query-mode", RUN, FLAG_CHOICE, AT(spec.query_mode), .names = spec_query_mode_names,
+     .def = "prepared", .group = "transaction shape", .arg = "M",
+     .help = "prepared: named prepared statements\n"
+             "extended: unnamed statements (runs through a transaction-pooling\n"
+             "  pgbouncer); simple: SQL text with the values in, no pipeline",
+     .record = {REC("query_mode", AS_NAME, spec.query_mode)},
+     SHOWN(HEADER_TXN, "%s statements", .when = WHEN_SET)},
 
     {"retry-protocol", RUN, FLAG_CHOICE, AT(protocol), .names = spec_protocol_names,
      .def = "restart", .group = "retries", .arg = "P",

@@ -10,7 +10,7 @@ enum error_class {
     ERR_SERIALIZATION, /* 40001 */
     ERR_DEADLOCK,      /* 40P01 */
     ERR_AMBIGUOUS,     /* 40003, or the connection lost while COMMIT was in flight */
-    ERR_CONNECTION,    /* 08xxx, 57P01-57P03, or no server answer at all */
+    ERR_CONNECTION,    /* 08xxx, 57P01-57P03, 25006 (a read-only server), or no answer */
     ERR_CONSTRAINT,    /* 23xxx integrity constraint violations */
     ERR_OTHER,         /* anything else */
     ERR_CLASS_COUNT

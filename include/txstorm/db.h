@@ -105,7 +105,8 @@ enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_er
 /* ---- transfers ---- */
 
 /* Prepares this connection for transfers of the given shape on the given table
- * (statements, session isolation, pipeline mode). */
+ * (statements, session isolation, pipeline mode). DB_FAILED, with a
+ * connection-class 25006 in err, when the server is read-only. */
 enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct db_error *err);
 
@@ -144,8 +145,9 @@ bool db_ok(struct db *db);
 
 /* Re-opens a lost connection with the same parameters: a fresh session,
  * prepared for nothing (db_transfer_prepare again for transfers). timeout_s
- * > 0 caps how long connecting may take (unless the DSN sets connect_timeout
- * itself); 0 leaves it to libpq. */
+ * > 0 caps how long connecting may take and asks for a writable server
+ * (target_session_attrs=read-write), unless the DSN sets connect_timeout or
+ * target_session_attrs itself; 0 leaves both to libpq. */
 enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err);
 
 /* How many more connections this user may open: max_connections, less the

@@ -13,6 +13,10 @@ enum lock_order { LOCK_TRANSFER_ORDER, LOCK_ID_ORDER };
 enum isolation { ISO_SERIALIZABLE, ISO_REPEATABLE_READ, ISO_READ_COMMITTED };
 enum retry_protocol { PROTOCOL_RESTART, PROTOCOL_SAVEPOINT };
 enum write_mode { WRITE_RELATIVE, WRITE_ABSOLUTE };
+/* How statements go out (pgbench's -M): named prepared statements; unnamed
+ * ones (the extended protocol, which a transaction pooler passes through); or
+ * text with the values written in (the simple protocol, no pipeline). */
+enum query_mode { QUERY_PREPARED, QUERY_EXTENDED, QUERY_SIMPLE };
 
 /* Everything that shapes one transaction, fixed for a run. */
 struct txn_spec {
@@ -23,6 +27,7 @@ struct txn_spec {
     enum write_mode write_mode;   /* absolute: write computed balances (lost updates under RC) */
     bool ledger;                  /* insert a `transfers` row in each transfer */
     int64_t statement_timeout_us; /* the server cancels a longer statement; 0: none */
+    enum query_mode query_mode;
 };
 
 /* Each enum's names, indexed by its values and ending in NULL: the one list
@@ -32,11 +37,13 @@ extern const char *const spec_lock_order_names[];
 extern const char *const spec_isolation_names[];
 extern const char *const spec_protocol_names[];
 extern const char *const spec_write_mode_names[];
+extern const char *const spec_query_mode_names[];
 
 const char *spec_shape_name(enum txn_shape s);
 const char *spec_lock_order_name(enum lock_order o);
 const char *spec_isolation_name(enum isolation i);
 const char *spec_protocol_name(enum retry_protocol p);
 const char *spec_write_mode_name(enum write_mode m);
+const char *spec_query_mode_name(enum query_mode m);
 
 #endif

@@ -26,6 +26,11 @@ static void sqlstates_land_in_their_class(void **state)
         {"57P03", ERR_CONNECTION, ERR_AMBIGUOUS},
         {NULL, ERR_CONNECTION, ERR_AMBIGUOUS},
         {"", ERR_CONNECTION, ERR_AMBIGUOUS},
+        /* A read-only server (a standby, or read-only by default) refused the
+         * write, COMMIT included: where the connection landed, not the
+         * transfer, is wrong, and nothing was written. */
+        {"25006", ERR_CONNECTION, ERR_CONNECTION},
+        {"25001", ERR_OTHER, ERR_OTHER},
         /* A constraint that fails at COMMIT (deferred) is a definite no. */
         {"23000", ERR_CONSTRAINT, ERR_CONSTRAINT},
         {"23503", ERR_CONSTRAINT, ERR_CONSTRAINT},

@@ -471,6 +471,36 @@ static int count_conversions(const char *phrase)
  * fails here. */
 /* What a hostile user tried: numbers in other notations, flags that would
  * silently do nothing, a warmup that eats a transaction count. */
+/* --query-mode: prepared by default, the other two by name; simple cannot
+ * carry the pipelined shape's single round trip. */
+static void query_mode_is_read_and_simple_refuses_pipelined(void **state)
+{
+    (void)state;
+    char *defaults[] = {"txstorm", "run"};
+    assert_int_equal(parse(ARGC(defaults), defaults), 0);
+    assert_int_equal(cfg.spec.query_mode, QUERY_PREPARED);
+    char *ext[] = {"txstorm", "run", "--query-mode", "extended", "--shape", "pipelined"};
+    assert_int_equal(parse(ARGC(ext), ext), 0);
+    assert_int_equal(cfg.spec.query_mode, QUERY_EXTENDED);
+    char *simple[] = {"txstorm", "run", "--query-mode=simple", "--shape", "single"};
+    assert_int_equal(parse(ARGC(simple), simple), 0);
+    assert_int_equal(cfg.spec.query_mode, QUERY_SIMPLE);
+    char *prep[] = {"txstorm", "run", "--shape", "pipelined", "--query-mode", "prepared"};
+    assert_int_equal(parse(ARGC(prep), prep), 0);
+    assert_int_equal(cfg.spec.query_mode, QUERY_PREPARED);
+
+    char *piped[] = {"txstorm", "run", "--shape", "pipelined", "--query-mode", "simple"};
+    expect_error(ARGC(piped), piped,
+                 "--query-mode simple: the pipelined shape needs the extended protocol");
+    char *order[] = {"txstorm", "run", "--query-mode", "simple", "--shape", "pipelined"};
+    expect_error(ARGC(order), order, "--query-mode simple: the pipelined shape");
+    char *bad[] = {"txstorm", "run", "--query-mode", "binary"};
+    expect_error(ARGC(bad), bad,
+                 "--query-mode: unknown value 'binary' (prepared, extended, simple)");
+    char *init[] = {"txstorm", "init", "--query-mode", "simple"};
+    expect_error(ARGC(init), init, "--query-mode");
+}
+
 static void numbers_are_decimal_and_no_flag_is_ignored(void **state)
 {
     (void)state;
@@ -665,6 +695,7 @@ int main(void)
         cmocka_unit_test(later_flags_refuse_bad_input),
         cmocka_unit_test(contention_flags_are_read),
         cmocka_unit_test(contention_flags_refuse_bad_input),
+        cmocka_unit_test(query_mode_is_read_and_simple_refuses_pipelined),
         cmocka_unit_test(numbers_are_decimal_and_no_flag_is_ignored),
         cmocka_unit_test(flag_table_is_well_formed),
         cmocka_unit_test(every_flag_reaches_help_json_and_header),
