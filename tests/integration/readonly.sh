@@ -12,9 +12,11 @@ read_only() {
 }
 
 # 1. Read-only for a while in the middle of a run: transfers that hit it reconnect and are
-#    retried; none fails, none counts as `other`, nothing acknowledged is lost.
-start_run --ledger --workers 6 --skew uniform --max-retries 100 --duration 5s --reconnect-timeout 30s \
-    --json "$work/window.json"
+#    retried; none fails, none counts as `other`, nothing acknowledged is lost. The run is
+#    a number of transfers, not a duration, so none can be cut short by the end of the run
+#    while its worker still waits to reconnect (that one would count as failed at the stop).
+start_run --ledger --workers 6 --skew uniform --max-retries 100 --transactions 3000 \
+    --reconnect-timeout 30s --json "$work/window.json"
 read_only on
 sleep 1.5 # the fault itself
 read_only off
