@@ -125,6 +125,43 @@ bool db_cancel(struct db *db)
 
 const char *db_server_version(struct db *db) { return db->server_version; }
 
+/* A primary's timeline is its current WAL file's (the checkpoint's lags
+ * behind after a promotion until the next checkpoint ends); a standby's is
+ * the one it receives, else its last restartpoint's. */
+static const char identify_sql[] =
+    "SELECT pg_is_in_recovery(), (SELECT system_identifier FROM pg_control_system()),"
+    " CASE WHEN pg_is_in_recovery()"
+    " THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),"
+    "               (SELECT timeline_id FROM pg_control_checkpoint()))"
+    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint END";
+
+void db_server_identify(struct db *db, struct server_id *out)
+{
+    const char *host = PQhost(db->conn), *port = PQport(db->conn);
+    snprintf(out->host, sizeof out->host, "%s", host ? host : "");
+    snprintf(out->port, sizeof out->port, "%s", port ? port : "");
+    out->in_recovery = -1;
+    out->system_id[0] = '\0';
+    out->timeline = 0;
+    /* Outside any transaction, a failed probe leaves the session as it was. */
+    PGresult *res = PQexec(db->conn, identify_sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        /* Without the control functions (or the right to them): the role alone. */
+        PQclear(res);
+        res = PQexec(db->conn, "SELECT pg_is_in_recovery()");
+    }
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        if (!PQgetisnull(res, 0, 0)) out->in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        if (PQnfields(res) == 3) {
+            if (!PQgetisnull(res, 0, 1))
+                snprintf(out->system_id, sizeof out->system_id, "%s", PQgetvalue(res, 0, 1));
+            int64_t timeline;
+            if (db_cell_i64(res, 0, 2, &timeline)) out->timeline = timeline;
+        }
+    }
+    PQclear(res);
+}
+
 bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
 
 bool db_is_cockroach(struct db *db) { return db->cockroach; }
@@ -164,6 +201,23 @@ enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err)
     renew_cancel(db);
     db->pipeline = false; /* a fresh session: prepared for nothing yet */
     return DB_OK;
+}
+
+bool db_prefer_writable(struct db *db, int timeout_s)
+{
+    struct db_error ignored;
+    if (db_check_writable(db, &ignored)) return true;
+    PGconn *fresh = connect_within(db->dsn, timeout_s);
+    if (fresh == NULL || PQstatus(fresh) != CONNECTION_OK) {
+        PQfinish(fresh);
+        return false;
+    }
+    PQfinish(db->conn);
+    db->conn = fresh;
+    PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+    renew_cancel(db);
+    db->pipeline = false;
+    return db_check_writable(db, &ignored);
 }
 
 enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,

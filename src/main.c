@@ -28,6 +28,9 @@ static int die_db(const struct db_error *err)
     return EXIT_DATABASE;
 }
 
+/* How long a command's connection may take to find the writable server. */
+#define PREFER_WRITABLE_TIMEOUT_S 5
+
 /* The first endpoint: the one every command's own connection uses. */
 static struct db *connect_or_die(const struct config *cfg, int *rc)
 {
@@ -36,6 +39,9 @@ static struct db *connect_or_die(const struct config *cfg, int *rc)
     if (db == NULL && options_n_endpoints(cfg) > 1)
         db_error_name_endpoint(&err, options_endpoint(cfg, 0), 0, options_n_endpoints(cfg));
     if (db == NULL) *rc = die_db(&err);
+    /* Each command writes, or reads the truth the primary holds: a host list
+     * that reaches a standby first is followed to the writable server. */
+    if (db) db_prefer_writable(db, PREFER_WRITABLE_TIMEOUT_S);
     return db;
 }
 

@@ -331,6 +331,15 @@ static void print_endpoints(FILE *out, const struct run_summary *s)
     fprintf(out, "\n");
 }
 
+/* Which servers the connections reached, and the failover timeline. */
+static void print_cluster(FILE *out, const struct run_summary *s)
+{
+    if (s->workers_servers == NULL && s->failover == NULL) return;
+    servers_print(out, s->workers_servers);
+    outage_print(out, s->failover);
+    fprintf(out, "\n");
+}
+
 static void print_hist_row(FILE *out, const char *label, const struct hist *h, double scale)
 {
     fprintf(out, "  %-24s", label);
@@ -364,6 +373,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_run_header(out, s);
     print_counts(out, s);
     print_endpoints(out, s);
+    print_cluster(out, s);
     print_distributions(out, s);
     if (s->check_done)
         report_print_check(out, &s->check);
@@ -415,7 +425,8 @@ void report_progress_line(FILE *out, const struct progress_sample *p)
     if (p->open_loop) fprintf(out, " %9.2f", report_ms(p->lag_max_us));
     /* The busiest event loop: near 100, txstorm sets the pace. */
     fprintf(out, " %6.0f", 100 * p->loop_busy);
-    fprintf(out, "%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "");
+    fprintf(out, "%s%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "",
+            p->outage ? "  OUTAGE" : "");
     /* Errors that are not contention are named as they happen. */
     if (p->errors)
         fprintf(out, "  ERRORS %lld, %s: %s", (long long)p->errors,

@@ -141,6 +141,14 @@ json_t *report_ledger_json(const struct ledger *l, int64_t run_id, int64_t bank_
     return o;
 }
 
+/* Which servers the workers reached, and the failover timeline. */
+static void add_cluster_json(json_t *root, const struct run_summary *s)
+{
+    if (s->workers_servers)
+        json_object_set_new(root, "workers_servers", json_deep_copy(s->workers_servers));
+    if (s->failover) json_object_set_new(root, "failover", json_deep_copy(s->failover));
+}
+
 json_t *report_json(const struct run_summary *s)
 {
     const struct stats *t = &s->total;
@@ -238,6 +246,7 @@ json_t *report_json(const struct run_summary *s)
     if (s->audit_series)
         json_object_set_new(root, "auditor_series", json_deep_copy(s->audit_series));
     if (s->ledger) json_object_set_new(root, "ledger", json_deep_copy(s->ledger));
+    add_cluster_json(root, s);
     return root;
 }
 
@@ -254,6 +263,7 @@ json_t *report_interval_json(const struct progress_sample *p)
         "p99_ms", report_ms(p->p99_us), "max_ms", report_ms(p->max_us), "lag_max_ms",
         report_ms(p->lag_max_us));
     if (row) json_object_set_new(row, "loop_busy", json_real(p->loop_busy));
+    if (row) json_object_set_new(row, "outage", json_boolean(p->outage));
     if (row && p->errors) {
         json_object_set_new(row, "errors", json_integer(p->errors));
         json_object_set_new(row, "error_sqlstate", json_string(p->error_sqlstate));

@@ -15,6 +15,8 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->audit_series);
     json_decref(s->ledger);
     json_decref(s->worker_faults);
+    json_decref(s->workers_servers);
+    json_decref(s->failover);
     json_decref(s->config);
     json_decref(s->intervals);
     json_decref(s->source);
@@ -231,6 +233,9 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     s->stalls.first_at_us = (int64_t)(first_s * 1e6 + 0.5);
     json_t *wf = json_object_get(root, "worker_faults");
     if (json_is_array(wf)) s->worker_faults = json_incref(wf);
+    json_t *ws = json_object_get(root, "workers_servers"), *fo = json_object_get(root, "failover");
+    if (json_is_array(ws)) s->workers_servers = json_incref(ws);
+    if (json_is_object(fo)) s->failover = json_incref(fo);
     return 0;
 fail:
     report_summary_free(s);

@@ -91,6 +91,9 @@ struct run {
 
     struct stall_watch stalls; /* every commit stamps it (--stall-timeout) */
     int64_t stalls_shown;      /* stalls already marked in a progress line */
+    /* Outage windows: [0] the whole run's, [1 + e] endpoint e's; NULL until made. */
+    struct outage_watch *outages;
+    int64_t outages_shown; /* windows closed and already marked in a progress line */
 
     struct stats total; /* everything measured, collected interval by interval */
     struct stats tick;  /* one interval, being collected */
@@ -218,6 +221,12 @@ static bool run_alloc(struct run *run, int sig_figs)
     }
     run->total_endpoints = endpoints_create(run->n_endpoints, sig_figs);
     run->tick_endpoints = endpoints_create(run->n_endpoints, sig_figs);
+    run->outages = calloc((size_t)run->n_endpoints + 1, sizeof *run->outages);
+    if (run->outages == NULL) return false;
+    for (int i = 0; i <= run->n_endpoints; i++)
+        outage_init(&run->outages[i], 0);
+    run->env.outage = &run->outages[0];
+    run->env.endpoint_outages = &run->outages[1];
     return run->total_endpoints && run->tick_endpoints && stats_init(&run->total, sig_figs) &&
            stats_init(&run->tick, sig_figs);
 }
@@ -242,6 +251,9 @@ void run_free(struct run *run)
     endpoints_free(run->total_endpoints, run->n_endpoints);
     endpoints_free(run->tick_endpoints, run->n_endpoints);
     free(run->samples);
+    for (int i = 0; run->outages && i <= run->n_endpoints; i++)
+        outage_destroy(&run->outages[i]);
+    free(run->outages);
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
     free(run);
@@ -326,6 +338,8 @@ static void start_clock(struct run *run)
     run->measure_start_us = run->start_us + run->cfg->warmup_us;
     run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
     stall_init(&run->stalls, run->cfg->stall_timeout_us, run->start_us);
+    for (int i = 0; i <= run->n_endpoints; i++)
+        run->outages[i].start_us = run->start_us;
     run->cpu_start_us = clock_process_cpu_us();
     run->throttled_us = cgroup_cpu_throttled_us();
 }
@@ -565,6 +579,10 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
     int64_t stalls = atomic_load(&run->stalls.count);
     p.stall = stalls > run->stalls_shown || stall_ongoing(&run->stalls, now_us);
     run->stalls_shown = stalls;
+    /* An outage in the interval: one that ended in it, or one still open. */
+    int64_t outages = outage_closed(&run->outages[0]);
+    p.outage = outages > run->outages_shown || outage_ongoing(&run->outages[0]);
+    run->outages_shown = outages;
     if (progress) {
         if ((*lines)++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress, p.open_loop);
         report_progress_line(progress, &p);
@@ -683,6 +701,29 @@ static int finish(struct run *run, struct db_error *first_lost)
     return lost;
 }
 
+/* Each worker's sequence of servers: [{worker, servers, earlier}]. */
+static json_t *servers_json(const struct run *run)
+{
+    json_t *rows = json_array();
+    for (int i = 0; rows && i < run->n_workers; i++)
+        json_array_append_new(rows, server_trail_json(&run->workers[i].servers, run->workers[i].id));
+    return rows;
+}
+
+/* The failover timeline: the run's outage windows, and each endpoint's. */
+static json_t *failover_json(struct run *run)
+{
+    struct outage_summary sum;
+    outage_summarize(&run->outages[0], run->end_us, &sum);
+    json_t *j = outage_json(&sum), *endpoints = json_array();
+    for (int e = 0; j && endpoints && e < run->n_endpoints; e++) {
+        outage_summarize(&run->outages[1 + e], run->end_us, &sum);
+        json_array_append_new(endpoints, outage_json(&sum));
+    }
+    json_object_set_new(j, "endpoints", endpoints);
+    return j;
+}
+
 /* Sums up the workers' faults into f and their endpoints' figures (with
  * the workers each has); returns the per-worker rows (only workers that
  * lost their connection) as JSON. */
@@ -720,6 +761,8 @@ void run_results(struct run *run, struct run_results *out)
     s->intervals = intervals_json(run);
     s->workers_lost = finish(run, &out->first_lost);
     s->worker_faults = faults_json(run, &s->faults);
+    s->workers_servers = servers_json(run);
+    s->failover = failover_json(run);
     stall_summarize(&run->stalls, run->end_us, &s->stalls);
     s->total = run->total;
     run->total = (struct stats){0};

@@ -39,13 +39,42 @@ void worker_init(struct worker *w, int id, const struct worker_env *env, struct 
     w->watch = LOOP_WATCH_NONE;
 }
 
+/* Notes which server the connection it just opened reached. */
+static void identify(struct worker *w)
+{
+    struct server_id s;
+    db_server_identify(w->db, &s);
+    s.at_unix_ms = clock_wall_us() / 1000;
+    server_trail_add(&w->servers, &s);
+}
+
+/* A read-only server found at connect (25006, connection class). */
+static bool read_only(const struct db_error *e)
+{
+    return e->cls == ERR_CONNECTION && strcmp(e->sqlstate, "25006") == 0;
+}
+
 bool worker_connect(struct worker *w)
 {
     w->db = db_connect(w->dsn, &w->error);
-    if (w->db == NULL ||
-        db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) != DB_OK)
-        return false;
-    return true;
+    if (w->db == NULL) return false;
+    identify(w);
+    if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) return true;
+    /* A host list that reaches a standby first: a connection fault, and
+     * libpq is asked once for the writable server instead. The first error
+     * stands when there is none. */
+    struct db_error first = w->error;
+    if (!read_only(&first)) return false;
+    w->connection_losses++;
+    if (db_reconnect(w->db, RECONNECT_CONNECT_TIMEOUT_S, &w->error) == DB_OK) {
+        identify(w);
+        if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) {
+            w->reconnects++;
+            return true;
+        }
+    }
+    w->error = first;
+    return false;
 }
 
 static void readable(void *w, int64_t now_us);
@@ -89,6 +118,21 @@ static void finish(struct worker *w)
 static void next_transfer(struct worker *w, int64_t now_us);
 static void reconnect_begin(struct worker *w, bool for_txn, int64_t now_us);
 
+/* Tells the run's and its endpoint's outage watches of a commit, or of a
+ * lost connection (ambiguous: during a COMMIT). */
+static void outage_note(struct worker *w, int64_t now_us, bool lost, bool ambiguous)
+{
+    struct outage_watch *watches[2] = {
+        w->env->outage, w->env->endpoint_outages ? &w->env->endpoint_outages[w->endpoint] : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (watches[i] == NULL) continue;
+        if (lost)
+            outage_loss(watches[i], now_us, &w->outage_seen[i], ambiguous);
+        else
+            outage_commit(watches[i], now_us);
+    }
+}
+
 static void publish(struct worker *w)
 {
     pthread_mutex_lock(&w->sink->lock);
@@ -110,6 +154,8 @@ static void transfer_done(struct worker *w, int64_t now_us)
             w->o.noted[i--] = w->o.noted[--w->o.n_noted];
     publish(w);
     if (w->env->stalls && w->o.end == TXN_COMMITTED) stall_commit(w->env->stalls, now_us);
+    if (w->o.end == TXN_COMMITTED) outage_note(w, now_us, false, false);
+    if (w->o.end == TXN_AMBIGUOUS) outage_note(w, now_us, true, true);
     if (w->env->ledger &&
         ledger_record(w->env->ledger, w->id, w->seq, ledger_outcomes[w->o.end]) != 0) {
         snprintf(w->error.message, sizeof w->error.message, "out of memory for the ledger");
@@ -232,11 +278,13 @@ static void reconnect_try(struct worker *w)
         return;
     }
     int64_t left_us = w->reconnect_start_us + timeout_us - clock_now_us();
-    if (db_reconnect(w->db, connect_timeout_s(left_us), &w->error) == DB_OK &&
-        db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) {
-        w->reconnects++;
-        reconnect_end(w, true);
-        return;
+    if (db_reconnect(w->db, connect_timeout_s(left_us), &w->error) == DB_OK) {
+        identify(w);
+        if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) {
+            w->reconnects++;
+            reconnect_end(w, true);
+            return;
+        }
     }
     int64_t now_us = clock_now_us();
     left_us = w->reconnect_start_us + timeout_us - now_us;
@@ -254,6 +302,7 @@ static void reconnect_begin(struct worker *w, bool for_txn, int64_t now_us)
 {
     unwatch(w);
     w->connection_losses++;
+    outage_note(w, now_us, true, false);
     w->reconnect_for_txn = for_txn;
     w->reconnect_start_us = now_us;
     w->reconnect_attempt = 0;

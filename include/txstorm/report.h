@@ -9,7 +9,9 @@
 #include "txstorm/endpoint.h"
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
+#include "txstorm/outage.h"
 #include "txstorm/saturation.h"
+#include "txstorm/servers.h"
 #include "txstorm/stall.h"
 #include "txstorm/stats.h"
 #include <jansson.h>
@@ -44,6 +46,8 @@ struct run_summary {
     int n_endpoints;
     struct stall_summary stalls;
     json_t *worker_faults; /* per-worker rows, or NULL */
+    json_t *workers_servers; /* per worker, the servers it reached (servers.h), or NULL */
+    json_t *failover;        /* the outage windows (outage.h's JSON, per endpoint too), or NULL */
     int merged_from;       /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;
@@ -60,6 +64,7 @@ struct progress_sample {
     int64_t interval_us;
     bool warmup; /* inside --warmup: shown, not counted */
     bool stall;  /* no commit for --stall-timeout or longer */
+    bool outage; /* a connection lost and no commit since (outage.h), in the interval */
     bool open_loop;
     int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */

@@ -10,8 +10,10 @@
 #include "txstorm/endpoint.h"
 #include "txstorm/ledger.h"
 #include "txstorm/loop.h"
+#include "txstorm/outage.h"
 #include "txstorm/rng.h"
 #include "txstorm/schedule.h"
+#include "txstorm/servers.h"
 #include "txstorm/stall.h"
 #include "txstorm/stats.h"
 #include "txstorm/txn.h"
@@ -38,6 +40,8 @@ struct worker_env {
     struct ledger *ledger;        /* NULL: the run keeps no record (--ledger off) */
     int64_t reconnect_timeout_us; /* 0: a lost connection is not re-established */
     struct stall_watch *stalls;   /* NULL: no stall detector (--stall-timeout off) */
+    struct outage_watch *outage;  /* the whole run's outages, or NULL */
+    struct outage_watch *endpoint_outages; /* each endpoint's, or NULL */
     const atomic_bool *stop;      /* the run is stopping */
     const atomic_bool *halt;      /* the stop's grace is over: what is in flight is cancelled */
 };
@@ -95,6 +99,8 @@ struct worker {
     int64_t reconnects;        /* times it was re-established */
     int64_t disconnected_us;   /* time spent without a connection */
     bool gave_up;              /* the last reconnect attempt was abandoned */
+    int64_t outage_seen[2];    /* the last window (run's, endpoint's) it was counted in */
+    struct server_trail servers; /* which server each (re)connect reached */
 };
 
 /* Sets the worker up as number id, driven by loop, publishing to sink.

@@ -1,0 +1,64 @@
+/* Which server each connection reached: host and port as libpq reports
+ * them, whether it was in recovery, and where the server says so its system
+ * identifier and timeline. A worker keeps the last SERVER_TRAIL_MAX of its
+ * (re)connects and counts the rest; the report tallies them per server.
+ * Pure: the db module fills a server_id, this module keeps and writes them. */
+#ifndef TXSTORM_SERVERS_H
+#define TXSTORM_SERVERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The connections a worker remembers; older ones are only counted. */
+#define SERVER_TRAIL_MAX 64
+
+struct server_id {
+    char host[64];     /* PQhost: a name, an address or a socket directory */
+    char port[8];      /* PQport */
+    int in_recovery;   /* 1, 0, or -1: the server cannot say */
+    char system_id[24]; /* pg_control_system()'s identifier, decimal; "": not offered */
+    int64_t timeline;  /* 0: not offered (CockroachDB, YugabyteDB) */
+    int64_t at_unix_ms;
+};
+
+/* The last SERVER_TRAIL_MAX connections of one worker, a ring. */
+struct server_trail {
+    struct server_id ring[SERVER_TRAIL_MAX];
+    int next, kept;
+    int64_t earlier; /* connections no longer kept */
+};
+
+void server_trail_add(struct server_trail *t, const struct server_id *s);
+
+/* The i-th kept connection, oldest first (0 <= i < t->kept). */
+const struct server_id *server_trail_at(const struct server_trail *t, int i);
+
+/* {"host", "port", "in_recovery" (true/false/null), "system_id" (string or
+ * null), "timeline" (number or null), "at_unix_ms"} */
+json_t *server_id_json(const struct server_id *s);
+
+/* {"worker", "servers": [oldest first], "earlier": connections not kept} */
+json_t *server_trail_json(const struct server_trail *t, int worker);
+
+/* One server as the tally tells it apart: host, port, system identifier,
+ * timeline and role (a promoted standby is a new row: a new timeline). */
+struct server_count {
+    struct server_id id; /* its at_unix_ms: the first connection to it */
+    int64_t connections;
+    int64_t workers; /* workers that reached it */
+};
+
+/* Tallies the per-worker arrays (server_trail_json's form): at most max
+ * rows into out, in order of first connection; returns how many rows there
+ * are (more than max: the rest were not written), or -1 when the JSON is
+ * not of that form. *earlier gets the connections no longer kept. */
+int servers_tally(const json_t *workers_servers, struct server_count *out, int max,
+                  int64_t *earlier);
+
+/* The text report's part: one line per server, with its connections. Prints
+ * nothing when there is nothing to tell (an older result). */
+void servers_print(FILE *out, const json_t *workers_servers);
+
+#endif

@@ -1,0 +1,194 @@
+/* Outage windows: opened by a connection loss, closed by the next commit
+ * (see outage.h for the definition), their summary, JSON and text. */
+#include "txstorm/outage.h"
+
+#include <string.h>
+
+/* "The last commit before" is kept to this precision, so that commits
+ * write the shared stamp at most this often. */
+#define OUTAGE_COMMIT_STAMP_US 1000
+
+void outage_init(struct outage_watch *w, int64_t start_us)
+{
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->lock, NULL);
+    w->start_us = start_us;
+    atomic_init(&w->open, false);
+    atomic_init(&w->last_commit_us, INT64_MIN);
+    atomic_init(&w->closed, 0);
+}
+
+void outage_destroy(struct outage_watch *w) { pthread_mutex_destroy(&w->lock); }
+
+void outage_loss(struct outage_watch *w, int64_t now_us, int64_t *seen, bool ambiguous)
+{
+    pthread_mutex_lock(&w->lock);
+    if (!atomic_load(&w->open)) {
+        int64_t last = atomic_load(&w->last_commit_us);
+        w->serial++;
+        w->current = (struct outage_window){.first_loss_us = now_us,
+                                            .last_commit_before_us = last,
+                                            .first_commit_after_us = -1};
+        atomic_store(&w->open, true);
+    }
+    if (*seen != w->serial) {
+        w->current.workers_affected++;
+        *seen = w->serial;
+    }
+    if (ambiguous) w->current.ambiguous++;
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Times since the start; a last commit of none stays -1. */
+static struct outage_window relative(const struct outage_watch *w, struct outage_window c)
+{
+    c.first_loss_us -= w->start_us;
+    c.last_commit_before_us =
+        c.last_commit_before_us == INT64_MIN ? -1 : c.last_commit_before_us - w->start_us;
+    if (c.first_commit_after_us >= 0) c.first_commit_after_us -= w->start_us;
+    return c;
+}
+
+static void add_window(struct outage_summary *s, const struct outage_window *c)
+{
+    if (s->count == 0 || c->window_us > s->longest.window_us) s->longest = *c;
+    s->count++;
+    s->total_us += c->window_us;
+}
+
+void outage_commit(struct outage_watch *w, int64_t now_us)
+{
+    int64_t last = atomic_load_explicit(&w->last_commit_us, memory_order_relaxed);
+    if (now_us - OUTAGE_COMMIT_STAMP_US >= last || last == INT64_MIN)
+        atomic_store_explicit(&w->last_commit_us, now_us, memory_order_relaxed);
+    if (!atomic_load_explicit(&w->open, memory_order_relaxed)) return;
+    pthread_mutex_lock(&w->lock);
+    if (!atomic_load(&w->open)) {
+        /* another commit closed it meanwhile */
+    } else if (now_us < w->current.first_loss_us) {
+        /* A commit from before the loss, published after it. */
+        if (now_us > w->current.last_commit_before_us) w->current.last_commit_before_us = now_us;
+    } else {
+        w->current.first_commit_after_us = now_us;
+        w->current.window_us = now_us - w->current.first_loss_us;
+        struct outage_window c = relative(w, w->current);
+        add_window(&w->summary, &c);
+        atomic_store(&w->open, false);
+        atomic_fetch_add(&w->closed, 1);
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
+bool outage_ongoing(struct outage_watch *w) { return atomic_load(&w->open); }
+
+int64_t outage_closed(struct outage_watch *w) { return atomic_load(&w->closed); }
+
+void outage_summarize(struct outage_watch *w, int64_t end_us, struct outage_summary *out)
+{
+    pthread_mutex_lock(&w->lock);
+    *out = w->summary;
+    if (atomic_load(&w->open)) {
+        struct outage_window c = w->current;
+        c.window_us = end_us > c.first_loss_us ? end_us - c.first_loss_us : 0;
+        c = relative(w, c);
+        add_window(out, &c);
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
+static json_t *seconds_or_null(int64_t us)
+{
+    return us < 0 ? json_null() : json_real((double)us / 1e6);
+}
+
+json_t *outage_json(const struct outage_summary *s)
+{
+    const struct outage_window *l = &s->longest;
+    json_t *longest =
+        s->count == 0
+            ? json_null()
+            : json_pack("{s:f, s:o, s:o, s:f, s:I, s:I}", "first_loss_s",
+                        (double)l->first_loss_us / 1e6, "last_commit_before_s",
+                        seconds_or_null(l->last_commit_before_us), "first_commit_after_s",
+                        seconds_or_null(l->first_commit_after_us), "window_s",
+                        (double)l->window_us / 1e6, "workers_affected",
+                        (json_int_t)l->workers_affected, "ambiguous", (json_int_t)l->ambiguous);
+    return json_pack("{s:I, s:f, s:o}", "outages", (json_int_t)s->count, "unavailable_s",
+                     (double)s->total_us / 1e6, "longest", longest);
+}
+
+static int64_t us_of(const json_t *j) { return (int64_t)(json_number_value(j) * 1e6 + 0.5); }
+
+static bool seconds_or_null_ok(const json_t *j) { return json_is_null(j) || json_is_number(j); }
+
+int outage_json_decode(const json_t *j, struct outage_summary *s)
+{
+    json_int_t count;
+    double total_s;
+    json_t *longest;
+    memset(s, 0, sizeof *s);
+    if (json_unpack((json_t *)j, "{s:I, s:F, s:o}", "outages", &count, "unavailable_s", &total_s,
+                    "longest", &longest) != 0 || count < 0)
+        return -1;
+    s->count = count;
+    s->total_us = (int64_t)(total_s * 1e6 + 0.5);
+    if (count == 0) return json_is_null(longest) ? 0 : -1;
+    json_t *first, *before, *after, *window;
+    json_int_t affected, ambiguous;
+    if (json_unpack(longest, "{s:o, s:o, s:o, s:o, s:I, s:I}", "first_loss_s", &first,
+                    "last_commit_before_s", &before, "first_commit_after_s", &after, "window_s",
+                    &window, "workers_affected", &affected, "ambiguous", &ambiguous) != 0 ||
+        !json_is_number(first) || !json_is_number(window) || !seconds_or_null_ok(before) ||
+        !seconds_or_null_ok(after))
+        return -1;
+    s->longest = (struct outage_window){
+        .first_loss_us = us_of(first),
+        .last_commit_before_us = json_is_null(before) ? -1 : us_of(before),
+        .first_commit_after_us = json_is_null(after) ? -1 : us_of(after),
+        .window_us = us_of(window),
+        .workers_affected = affected,
+        .ambiguous = ambiguous};
+    return 0;
+}
+
+static void print_seconds(FILE *out, const char *label, int64_t us, const char *none)
+{
+    if (us < 0)
+        fprintf(out, "  %-26s %s\n", label, none);
+    else
+        fprintf(out, "  %-26s %.3f s\n", label, (double)us / 1e6);
+}
+
+/* One scope's lines under its heading. */
+static void print_summary(FILE *out, const char *scope, const struct outage_summary *s)
+{
+    const struct outage_window *l = &s->longest;
+    fprintf(out, "%s: %lld window%s, unavailable %.3f s in all\n", scope, (long long)s->count,
+            s->count == 1 ? "" : "s", (double)s->total_us / 1e6);
+    if (s->count == 0) return;
+    fprintf(out, "  the longest window         %.3f s\n", (double)l->window_us / 1e6);
+    print_seconds(out, "first connection lost at", l->first_loss_us, "-");
+    print_seconds(out, "last commit before at", l->last_commit_before_us, "none");
+    print_seconds(out, "first commit after at", l->first_commit_after_us, "none (the run ended)");
+    fprintf(out, "  %-26s %lld\n", "workers affected", (long long)l->workers_affected);
+    fprintf(out, "  %-26s %lld\n", "ambiguous commits in it", (long long)l->ambiguous);
+}
+
+void outage_print(FILE *out, const json_t *failover)
+{
+    struct outage_summary run;
+    if (failover == NULL || outage_json_decode(failover, &run) != 0 || run.count == 0) return;
+    fprintf(out, "\nfailover timeline (times since the workers started; a window runs from a\n"
+                 "connection loss to the next commit)\n");
+    print_summary(out, "whole run", &run);
+    json_t *endpoints = json_object_get(failover, "endpoints");
+    size_t i;
+    json_t *e;
+    if (json_array_size(endpoints) < 2) return;
+    json_array_foreach(endpoints, i, e) {
+        struct outage_summary s;
+        char scope[32];
+        snprintf(scope, sizeof scope, "endpoint %zu", i);
+        if (outage_json_decode(e, &s) == 0) print_summary(out, scope, &s);
+    }
+}

@@ -1,0 +1,159 @@
+/* Outage windows: from a connection loss to the next commit, with what
+ * happened inside; the longest kept, all summed; JSON both ways. */
+#include "txstorm/outage.h"
+
+#include "cmocka_prelude.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define S 1000000
+#define T0 (100 * S)
+
+static void a_failover_is_one_window_from_loss_to_commit(void **state)
+{
+    (void)state;
+    struct outage_watch w;
+    outage_init(&w, T0);
+    int64_t seen[3] = {0, 0, 0};
+    outage_commit(&w, T0 + 500000);
+    outage_loss(&w, T0 + 1 * S, &seen[0], true); /* a COMMIT cut off */
+    assert_true(outage_ongoing(&w));
+    outage_loss(&w, T0 + 1 * S + 10, &seen[0], false); /* the same worker's reconnect */
+    outage_loss(&w, T0 + 1 * S + 20, &seen[1], false);
+    outage_loss(&w, T0 + 2 * S, &seen[1], false); /* again: still one worker */
+    outage_commit(&w, T0 + 3 * S + 250000);
+    assert_false(outage_ongoing(&w));
+    assert_int_equal(outage_closed(&w), 1);
+    struct outage_summary s;
+    outage_summarize(&w, T0 + 10 * S, &s);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.total_us, 2 * S + 250000);
+    assert_int_equal(s.longest.first_loss_us, 1 * S);
+    assert_int_equal(s.longest.last_commit_before_us, 500000);
+    assert_int_equal(s.longest.first_commit_after_us, 3 * S + 250000);
+    assert_int_equal(s.longest.window_us, 2 * S + 250000);
+    assert_int_equal(s.longest.workers_affected, 2);
+    assert_int_equal(s.longest.ambiguous, 1);
+    outage_destroy(&w);
+}
+
+static void the_longest_window_is_kept_and_all_are_summed(void **state)
+{
+    (void)state;
+    struct outage_watch w;
+    outage_init(&w, T0);
+    int64_t seen = 0;
+    outage_loss(&w, T0 + 1 * S, &seen, false);
+    outage_commit(&w, T0 + 1 * S + 1000); /* another worker commits at once */
+    outage_loss(&w, T0 + 5 * S, &seen, false);
+    outage_commit(&w, T0 + 9 * S);
+    outage_loss(&w, T0 + 20 * S, &seen, false);
+    outage_commit(&w, T0 + 21 * S);
+    struct outage_summary s;
+    outage_summarize(&w, T0 + 30 * S, &s);
+    assert_int_equal(s.count, 3);
+    assert_int_equal(s.total_us, 1000 + 4 * S + 1 * S);
+    assert_int_equal(s.longest.first_loss_us, 5 * S);
+    assert_int_equal(s.longest.workers_affected, 1); /* counted again in a new window */
+    outage_destroy(&w);
+}
+
+static void a_window_open_at_the_end_closes_there(void **state)
+{
+    (void)state;
+    struct outage_watch w;
+    outage_init(&w, T0);
+    int64_t seen = 0;
+    outage_loss(&w, T0 + 2 * S, &seen, false);
+    struct outage_summary s;
+    outage_summarize(&w, T0 + 7 * S, &s);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.longest.window_us, 5 * S);
+    assert_int_equal(s.longest.first_commit_after_us, -1);
+    assert_int_equal(s.longest.last_commit_before_us, -1); /* nothing had committed */
+    assert_true(outage_ongoing(&w));
+    outage_destroy(&w);
+}
+
+static void a_commit_from_before_the_loss_does_not_close_it(void **state)
+{
+    (void)state;
+    struct outage_watch w;
+    outage_init(&w, T0);
+    int64_t seen = 0;
+    outage_commit(&w, T0 + 1 * S);
+    outage_loss(&w, T0 + 3 * S, &seen, false);
+    /* Published late by another thread: it committed before the loss. */
+    outage_commit(&w, T0 + 2 * S + 999000);
+    assert_true(outage_ongoing(&w));
+    outage_commit(&w, T0 + 4 * S);
+    struct outage_summary s;
+    outage_summarize(&w, T0 + 5 * S, &s);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.longest.window_us, 1 * S);
+    assert_int_equal(s.longest.last_commit_before_us, 2 * S + 999000);
+    outage_destroy(&w);
+}
+
+static void no_loss_no_window(void **state)
+{
+    (void)state;
+    struct outage_watch w;
+    outage_init(&w, T0);
+    outage_commit(&w, T0 + 1);
+    struct outage_summary s;
+    outage_summarize(&w, T0 + 5 * S, &s);
+    assert_int_equal(s.count, 0);
+    json_t *j = outage_json(&s);
+    assert_true(json_is_null(json_object_get(j, "longest")));
+    struct outage_summary back;
+    assert_int_equal(outage_json_decode(j, &back), 0);
+    assert_int_equal(back.count, 0);
+    json_decref(j);
+    outage_destroy(&w);
+}
+
+static void json_round_trip_and_text(void **state)
+{
+    (void)state;
+    struct outage_summary s = {.count = 2,
+                               .total_us = 3500000,
+                               .longest = {.first_loss_us = 4000000,
+                                           .last_commit_before_us = 3990000,
+                                           .first_commit_after_us = -1,
+                                           .window_us = 3000000,
+                                           .workers_affected = 4,
+                                           .ambiguous = 2}};
+    json_t *j = outage_json(&s);
+    assert_true(json_is_null(json_object_get(json_object_get(j, "longest"), "first_commit_after_s")));
+    struct outage_summary back;
+    assert_int_equal(outage_json_decode(j, &back), 0);
+    assert_memory_equal(&back, &s, sizeof s);
+    json_object_set_new(j, "endpoints", json_array());
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    outage_print(out, j);
+    fclose(out);
+    assert_non_null(strstr(text, "2 windows, unavailable 3.500 s"));
+    assert_non_null(strstr(text, "none (the run ended)"));
+    assert_non_null(strstr(text, "ambiguous commits in it    2"));
+    free(text);
+    json_object_set_new(j, "outages", json_string("x"));
+    assert_int_equal(outage_json_decode(j, &back), -1);
+    json_decref(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_failover_is_one_window_from_loss_to_commit),
+        cmocka_unit_test(the_longest_window_is_kept_and_all_are_summed),
+        cmocka_unit_test(a_window_open_at_the_end_closes_there),
+        cmocka_unit_test(a_commit_from_before_the_loss_does_not_close_it),
+        cmocka_unit_test(no_loss_no_window),
+        cmocka_unit_test(json_round_trip_and_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
