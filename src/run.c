@@ -324,7 +324,9 @@ static void start_clock(struct run *run)
 {
     run->start_us = clock_now_us();
     run->measure_start_us = run->start_us + run->cfg->warmup_us;
-    run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
+    int64_t wall_us = clock_wall_us();
+    run->measure_start_wall_us = wall_us + run->cfg->warmup_us;
+    ledger_set_origin(&run->ledger, run->start_us, wall_us / 1000);
     stall_init(&run->stalls, run->cfg->stall_timeout_us, run->start_us);
     run->cpu_start_us = clock_process_cpu_us();
     run->throttled_us = cgroup_cpu_throttled_us();

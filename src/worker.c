@@ -111,7 +111,7 @@ static void transfer_done(struct worker *w, int64_t now_us)
     publish(w);
     if (w->env->stalls && w->o.end == TXN_COMMITTED) stall_commit(w->env->stalls, now_us);
     if (w->env->ledger &&
-        ledger_record(w->env->ledger, w->id, w->seq, ledger_outcomes[w->o.end]) != 0) {
+        ledger_record(w->env->ledger, w->id, w->seq, ledger_outcomes[w->o.end], now_us) != 0) {
         snprintf(w->error.message, sizeof w->error.message, "out of memory for the ledger");
         w->lost = true;
         finish(w);
