@@ -74,8 +74,7 @@ static bool book_grow(struct ledger_book *b, size_t byte)
     return true;
 }
 
-int ledger_record(struct ledger *l, int worker, int64_t seq, enum ledger_outcome o,
-                  int64_t now_us)
+int ledger_record(struct ledger *l, int worker, int64_t seq, enum ledger_outcome o, int64_t now_us)
 {
     if (worker < 0 || worker >= l->n_workers || (unsigned)o > 3) return -1;
     struct ledger_book *b = &l->books[worker];

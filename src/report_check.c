@@ -158,8 +158,7 @@ static json_t *named_json(const struct ledger_named_list *list, const char *at_k
         json_array_append_new(
             a, json_pack("{s:I, s:i, s:I, s:o}", "id", (json_int_t)t->id, "worker", t->worker,
                          "seq", (json_int_t)t->seq, at_key,
-                         t->outcome_unix_ms >= 0 ? json_integer(t->outcome_unix_ms)
-                                                 : json_null()));
+                         t->outcome_unix_ms >= 0 ? json_integer(t->outcome_unix_ms) : json_null()));
     }
     return a;
 }
@@ -195,8 +194,8 @@ static bool named_load(const json_t *ledger, const char *key, const char *at_key
         struct ledger_named t = {.id = id,
                                  .worker = worker,
                                  .seq = seq,
-                                 .outcome_unix_ms = json_is_integer(at) ? json_integer_value(at)
-                                                                        : -1};
+                                 .outcome_unix_ms =
+                                     json_is_integer(at) ? json_integer_value(at) : -1};
         ledger_named_append(list, &t);
     }
     return true;

@@ -28,9 +28,9 @@ void ledger_id_parts(int64_t id, int *instance, int *worker, int64_t *seq);
 
 /* One worker's outcomes, indexed by seq; grows as the worker goes. */
 struct ledger_book {
-    int64_t n;      /* outcomes recorded: seq 0..n-1 */
-    uint8_t *bits;  /* 2 bits per seq */
-    size_t cap;     /* bytes allocated in bits; at_ms holds 4 * cap entries */
+    int64_t n;       /* outcomes recorded: seq 0..n-1 */
+    uint8_t *bits;   /* 2 bits per seq */
+    size_t cap;      /* bytes allocated in bits; at_ms holds 4 * cap entries */
     uint32_t *at_ms; /* per seq: when its outcome came, ms since the origin; NULL: unknown
                         (a result saved before the times were kept) */
 };
@@ -54,8 +54,7 @@ void ledger_set_origin(struct ledger *l, int64_t now_us, int64_t unix_ms);
  * next one (seq == book->n), learnt at now_us (monotonic). Returns 0, or -1
  * when out of memory. Only the worker itself calls this for its book: no
  * locking. */
-int ledger_record(struct ledger *l, int worker, int64_t seq, enum ledger_outcome o,
-                  int64_t now_us);
+int ledger_record(struct ledger *l, int worker, int64_t seq, enum ledger_outcome o, int64_t now_us);
 
 /* When the outcome of the worker's transfer seq came, in ms since the epoch;
  * -1 when the record does not know. */

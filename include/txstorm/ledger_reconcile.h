@@ -42,8 +42,8 @@ struct ledger_audit {
     int64_t ambiguous_committed; /* ... and found: it did commit */
     int64_t ambiguous_not_committed;
     int64_t first_lost, first_duplicated, first_invented; /* example ids, -1 if none */
-    struct ledger_named_list lost_named;            /* every lost one, by id */
-    struct ledger_named_list invented_failed_named; /* every found one the tool saw fail */
+    struct ledger_named_list lost_named;                  /* every lost one, by id */
+    struct ledger_named_list invented_failed_named;       /* every found one the tool saw fail */
     uint8_t **seen; /* per (ledger, worker) book: 2-bit saturating sighting counts */
     int seen_n;     /* books in seen */
 };

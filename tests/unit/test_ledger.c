@@ -360,7 +360,7 @@ static void audit_names_the_lost_and_the_failed_present(void **state)
     /* Worker w's seq s: acked at 5 s + (10 w + s) ms; every third failed, every fifth ambiguous. */
     for (int w = 0; w < 2; w++)
         for (int64_t s = 0; s < 30; s++) {
-            enum ledger_outcome o = s % 5 == 4 ? LEDGER_AMBIGUOUS
+            enum ledger_outcome o = s % 5 == 4   ? LEDGER_AMBIGUOUS
                                     : s % 3 == 2 ? LEDGER_FAILED
                                                  : LEDGER_ACKED;
             assert_int_equal(ledger_record(&l, w, s, o, 5000000 + (10 * w + s) * 1000), 0);
@@ -553,18 +553,19 @@ static void json_form_is_as_documented(void **state)
     json_t *j = ledger_json_encode(&l);
     char *text = json_dumps(j, JSON_COMPACT);
     char want[1024];
-    snprintf(want, sizeof want,
-             "{\"instance\":1,\"workers\":[{\"n\":5,\"outcomes\":\"OQE=\",\"at_ms\":\"AAoAhgPQwgg=\"},"
-             "{\"n\":20,\"outcomes\":\"ZmZmZmY=\",\"at_ms\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}],"
-             "\"origin_unix_ms\":1700000000000,\"acked\":12,\"failed\":11,\"ambiguous\":1,"
-             "\"failed_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld],"
-             "\"acked_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld]}",
-             (long long)ID(1, 0, 1), (long long)ID(1, 1, 0), (long long)ID(1, 1, 2),
-             (long long)ID(1, 1, 4), (long long)ID(1, 1, 6), (long long)ID(1, 1, 8),
-             (long long)ID(1, 1, 10), (long long)ID(1, 1, 12), (long long)ID(1, 0, 0),
-             (long long)ID(1, 0, 4), (long long)ID(1, 1, 1), (long long)ID(1, 1, 3),
-             (long long)ID(1, 1, 5), (long long)ID(1, 1, 7), (long long)ID(1, 1, 9),
-             (long long)ID(1, 1, 11));
+    snprintf(
+        want, sizeof want,
+        "{\"instance\":1,\"workers\":[{\"n\":5,\"outcomes\":\"OQE=\",\"at_ms\":\"AAoAhgPQwgg=\"},"
+        "{\"n\":20,\"outcomes\":\"ZmZmZmY=\",\"at_ms\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}],"
+        "\"origin_unix_ms\":1700000000000,\"acked\":12,\"failed\":11,\"ambiguous\":1,"
+        "\"failed_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld],"
+        "\"acked_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld]}",
+        (long long)ID(1, 0, 1), (long long)ID(1, 1, 0), (long long)ID(1, 1, 2),
+        (long long)ID(1, 1, 4), (long long)ID(1, 1, 6), (long long)ID(1, 1, 8),
+        (long long)ID(1, 1, 10), (long long)ID(1, 1, 12), (long long)ID(1, 0, 0),
+        (long long)ID(1, 0, 4), (long long)ID(1, 1, 1), (long long)ID(1, 1, 3),
+        (long long)ID(1, 1, 5), (long long)ID(1, 1, 7), (long long)ID(1, 1, 9),
+        (long long)ID(1, 1, 11));
     assert_string_equal(text, want);
     free(text);
     json_decref(j);
