@@ -482,8 +482,8 @@ static void the_check_names_lost_transfers(void **state)
         "seq 19  acknowledged",
         "... and 5 more (all in the JSON result: check.ledger.lost_transfers)",
         "transfer 5  worker 0  seq 5  failed 2023-11-14T22:13:20.123Z",
-        "conservation holds, but 25 acknowledged transfers are missing: the server lost "
-        "committed work",
+        ("conservation holds, but 25 acknowledged transfers are missing: the server lost "
+         "committed work"),
     };
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
         if (strstr(text, shown[i]) == NULL) fail_msg("the text lacks '%s':\n%s", shown[i], text);
