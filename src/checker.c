@@ -74,7 +74,26 @@ void checker_add_ledger(struct check_result *r, const struct ledger_audit *a)
     if (r->first_lost < 0) r->first_lost = a->first_lost;
     if (r->first_duplicated < 0) r->first_duplicated = a->first_duplicated;
     if (r->first_invented < 0) r->first_invented = a->first_invented;
+    ledger_named_extend(&r->lost_named, &a->lost_named);
+    ledger_named_extend(&r->invented_failed_named, &a->invented_failed_named);
+    ledger_named_sort(&r->lost_named);
+    ledger_named_sort(&r->invented_failed_named);
     recompute_ok(r);
+}
+
+void checker_free(struct check_result *r)
+{
+    ledger_named_free(&r->lost_named);
+    ledger_named_free(&r->invented_failed_named);
+}
+
+void checker_copy(struct check_result *dst, const struct check_result *src)
+{
+    checker_free(dst);
+    *dst = *src;
+    dst->lost_named = dst->invented_failed_named = (struct ledger_named_list){0};
+    ledger_named_extend(&dst->lost_named, &src->lost_named);
+    ledger_named_extend(&dst->invented_failed_named, &src->invented_failed_named);
 }
 
 void checker_add_audit(struct check_result *r, const struct audit_summary *a)
@@ -119,5 +138,8 @@ bool checker_consistent(const struct check_result *r)
     judge(&again);
     return again.ok == r->ok && again.accounts_ok == r->accounts_ok &&
            again.total_ok == r->total_ok && again.negative_ok == r->negative_ok &&
-           again.balances_ok == r->balances_ok && again.ledger_ok == r->ledger_ok;
+           again.balances_ok == r->balances_ok && again.ledger_ok == r->ledger_ok &&
+           (r->lost_named.incomplete || r->lost_named.n == r->lost) &&
+           (r->invented_failed_named.incomplete ||
+            r->invented_failed_named.n == r->invented_failed);
 }

@@ -1,4 +1,4 @@
-/* The tool's record of its transfers: 2 bits per transfer, by worker. */
+/* The tool's record of its transfers: 2 bits and a time per transfer, by worker. */
 #include "ledger_internal.h"
 
 #include <stdlib.h>
@@ -44,26 +44,47 @@ int ledger_init(struct ledger *l, int instance, int n_workers)
 
 void ledger_free(struct ledger *l)
 {
-    for (int w = 0; w < l->n_workers && l->books != NULL; w++)
+    for (int w = 0; w < l->n_workers && l->books != NULL; w++) {
         free(l->books[w].bits);
+        free(l->books[w].at_ms);
+    }
     free(l->books);
     l->books = NULL;
     l->n_workers = 0;
 }
 
-int ledger_record(struct ledger *l, int worker, int64_t seq, enum ledger_outcome o)
+void ledger_set_origin(struct ledger *l, int64_t now_us, int64_t unix_ms)
+{
+    l->origin_us = now_us;
+    l->origin_unix_ms = unix_ms;
+}
+
+/* Room for the book's bits and times up to byte; false when out of memory. */
+static bool book_grow(struct ledger_book *b, size_t byte)
+{
+    if (byte < b->cap) return true;
+    size_t cap = b->cap > 0 ? b->cap * 2 : FIRST_CAP_BYTES;
+    uint8_t *bits = realloc(b->bits, cap);
+    if (bits == NULL) return false;
+    b->bits = bits;
+    uint32_t *at = realloc(b->at_ms, cap * 4 * sizeof *at);
+    if (at == NULL) return false; /* cap unchanged: the bigger bits are merely spare */
+    b->at_ms = at;
+    b->cap = cap;
+    return true;
+}
+
+int ledger_record(struct ledger *l, int worker, int64_t seq, enum ledger_outcome o, int64_t now_us)
 {
     if (worker < 0 || worker >= l->n_workers || (unsigned)o > 3) return -1;
     struct ledger_book *b = &l->books[worker];
     if (seq != b->n || seq >= SEQ_LIMIT) return -1;
+    /* A book decoded without times stays without them. */
+    if (b->at_ms == NULL && b->n > 0) return -1;
     size_t byte = (size_t)(seq >> 2);
-    if (byte >= b->cap) {
-        size_t cap = b->cap > 0 ? b->cap * 2 : FIRST_CAP_BYTES;
-        uint8_t *bits = realloc(b->bits, cap);
-        if (bits == NULL) return -1;
-        b->bits = bits;
-        b->cap = cap;
-    }
+    if (!book_grow(b, byte)) return -1;
+    int64_t ms = now_us > l->origin_us ? (now_us - l->origin_us) / 1000 : 0;
+    b->at_ms[seq] = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
     /* A byte's first seq overwrites it whole, so fresh bytes need no clearing
      * and no bit beyond n is ever set (the JSON form relies on that). */
     unsigned shift = (unsigned)(seq & 3) * 2;
@@ -84,6 +105,14 @@ static const struct ledger_book *book_of(const struct ledger *l, int64_t id, int
     if (instance != l->instance || *worker < 0 || *worker >= l->n_workers) return NULL;
     const struct ledger_book *b = &l->books[*worker];
     return *seq < b->n ? b : NULL;
+}
+
+int64_t ledger_outcome_unix_ms(const struct ledger *l, int worker, int64_t seq)
+{
+    if (worker < 0 || worker >= l->n_workers || l->origin_unix_ms == 0) return -1;
+    const struct ledger_book *b = &l->books[worker];
+    if (seq < 0 || seq >= b->n || b->at_ms == NULL) return -1;
+    return l->origin_unix_ms + b->at_ms[seq];
 }
 
 enum ledger_outcome ledger_get(const struct ledger *l, int64_t id)

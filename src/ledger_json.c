@@ -1,4 +1,5 @@
-/* The JSON form of the tool's record: base64 of the 2-bit arrays, totals and samples. */
+/* The JSON form of the tool's record: base64 of the 2-bit arrays and of the times, totals and
+ * samples. */
 #include "txstorm/ledger_json.h"
 #include "ledger_internal.h"
 #include "txstorm/errbuf.h"
@@ -90,6 +91,59 @@ static void b64_decode(const char *s, size_t len, uint8_t *out)
     }
 }
 
+/* The times of a book, as base64 of their differences (each from the seq
+ * before; zigzag LEB128 varints): a worker's times rise slowly, so most take
+ * one byte instead of four. */
+
+#define VARINT_MAX 10
+
+static size_t varint_put(uint8_t *out, int64_t delta)
+{
+    uint64_t z = (uint64_t)delta << 1 ^ (uint64_t)(delta >> 63);
+    size_t n = 0;
+    do {
+        out[n++] = (uint8_t)((z & 0x7f) | (z > 0x7f ? 0x80 : 0));
+        z >>= 7;
+    } while (z != 0);
+    return n;
+}
+
+/* Reads one varint from in[*at..len); false when it runs off the end or overflows. */
+static bool varint_get(const uint8_t *in, size_t len, size_t *at, int64_t *delta)
+{
+    uint64_t z = 0;
+    for (unsigned shift = 0; *at < len && shift < 64; shift += 7) {
+        uint8_t byte = in[(*at)++];
+        z |= (uint64_t)(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) {
+            *delta = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+static json_t *times_encode(const struct ledger_book *b)
+{
+    uint8_t *raw = malloc((size_t)b->n * VARINT_MAX + 1);
+    if (raw == NULL) return NULL;
+    size_t len = 0;
+    int64_t before = 0;
+    for (int64_t s = 0; s < b->n; s++) {
+        len += varint_put(raw + len, (int64_t)b->at_ms[s] - before);
+        before = b->at_ms[s];
+    }
+    char *text = malloc(b64_len(len) + 1);
+    json_t *j = NULL;
+    if (text != NULL) {
+        b64_encode(raw, len, text);
+        j = json_stringn_nocheck(text, b64_len(len));
+    }
+    free(text);
+    free(raw);
+    return j;
+}
+
 static bool set(json_t *o, const char *key, json_t *v)
 {
     return v != NULL && json_object_set_new(o, key, v) == 0;
@@ -115,7 +169,8 @@ static json_t *book_encode(const struct ledger_book *b)
     b64_encode(b->bits, bytes, text);
     json_t *o = json_object();
     bool ok = o != NULL && set(o, "n", json_integer(b->n)) &&
-              set(o, "outcomes", json_stringn_nocheck(text, len));
+              set(o, "outcomes", json_stringn_nocheck(text, len)) &&
+              (b->at_ms == NULL || set(o, "at_ms", times_encode(b)));
     free(text);
     if (!ok) {
         json_decref(o);
@@ -132,6 +187,8 @@ json_t *ledger_json_encode(const struct ledger *l)
         goto fail;
     }
     if (!set(o, "workers", workers)) goto fail;
+    if (l->origin_unix_ms != 0 && !set(o, "origin_unix_ms", json_integer(l->origin_unix_ms)))
+        goto fail;
     for (int w = 0; w < l->n_workers; w++)
         if (json_array_append_new(workers, book_encode(&l->books[w])) != 0) goto fail;
     struct ledger_counts c;
@@ -167,6 +224,43 @@ static int get_int(const json_t *j, const char *where, const char *key, int64_t 
     return 0;
 }
 
+/* A book's times, when its result has them (older ones do not). */
+static int times_decode(const json_t *j, const char *where, struct ledger_book *b, char *err,
+                        size_t err_len)
+{
+    if (j == NULL) return 0;
+    if (!json_is_string(j))
+        return errbuf_fail(err, err_len, "ledger: %s'at_ms' must be a string", where);
+    const char *s = json_string_value(j);
+    size_t len = json_string_length(j);
+    int64_t raw_len = b64_check(s, len);
+    if (raw_len < 0)
+        return errbuf_fail(err, err_len, "ledger: %s'at_ms' is not valid base64", where);
+    uint8_t *raw = malloc((size_t)raw_len + 1);
+    /* As many entries as ledger_record would have made room for. */
+    b->at_ms = malloc((b->cap > 0 ? b->cap : 1) * 4 * sizeof *b->at_ms);
+    if (raw == NULL || b->at_ms == NULL) {
+        free(raw);
+        return errbuf_fail(err, err_len, "ledger: out of memory");
+    }
+    b64_decode(s, len, raw);
+    size_t at = 0;
+    int64_t t = 0;
+    bool ok = true;
+    for (int64_t seq = 0; seq < b->n && ok; seq++) {
+        int64_t delta;
+        ok = varint_get(raw, (size_t)raw_len, &at, &delta) && delta >= -t &&
+             delta <= (int64_t)UINT32_MAX - t;
+        t += ok ? delta : 0;
+        b->at_ms[seq] = (uint32_t)t;
+    }
+    free(raw);
+    if (!ok || at != (size_t)raw_len)
+        return errbuf_fail(err, err_len, "ledger: %s'at_ms' does not hold n = %lld times", where,
+                           (long long)b->n);
+    return 0;
+}
+
 static int book_decode(const json_t *j, size_t w, struct ledger_book *b, char *err, size_t err_len)
 {
     char where[32];
@@ -198,7 +292,7 @@ static int book_decode(const json_t *j, size_t w, struct ledger_book *b, char *e
     if (n % 4 != 0 && (b->bits[bytes - 1] >> ((unsigned)(n % 4) * 2)) != 0)
         return errbuf_fail(err, err_len, "ledger: %s'outcomes' has bits set beyond n = %lld", where,
                            (long long)n);
-    return 0;
+    return times_decode(json_object_get(j, "at_ms"), where, b, err, err_len);
 }
 
 static int check_total(const json_t *j, const char *key, int64_t want, char *err, size_t err_len)
@@ -244,6 +338,10 @@ int ledger_json_decode(const json_t *j, struct ledger *l, char *err, size_t err_
         return errbuf_fail(err, err_len, "ledger: out of memory");
     for (size_t w = 0; w < n_workers; w++)
         if (book_decode(json_array_get(workers, w), w, &l->books[w], err, err_len) != 0) goto fail;
+    const json_t *origin = json_object_get(j, "origin_unix_ms");
+    if (origin != NULL &&
+        get_int(j, "", "origin_unix_ms", 0, INT64_MAX, &l->origin_unix_ms, err, err_len) != 0)
+        goto fail;
 
     struct ledger_counts c;
     ledger_count(l, &c);

@@ -5,6 +5,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+void ledger_named_append(struct ledger_named_list *list, const struct ledger_named *item)
+{
+    if (list->n == list->cap) {
+        int64_t cap = list->cap > 0 ? list->cap * 2 : 16;
+        struct ledger_named *items = realloc(list->items, (size_t)cap * sizeof *items);
+        if (items == NULL) {
+            list->incomplete = true;
+            return;
+        }
+        list->items = items;
+        list->cap = cap;
+    }
+    list->items[list->n++] = *item;
+}
+
+void ledger_named_extend(struct ledger_named_list *list, const struct ledger_named_list *from)
+{
+    for (int64_t i = 0; i < from->n; i++)
+        ledger_named_append(list, &from->items[i]);
+    list->incomplete = list->incomplete || from->incomplete;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct ledger_named *)a)->id, y = ((const struct ledger_named *)b)->id;
+    return (x > y) - (x < y);
+}
+
+void ledger_named_sort(struct ledger_named_list *list)
+{
+    if (list->n > 1) qsort(list->items, (size_t)list->n, sizeof *list->items, by_id);
+}
+
+void ledger_named_free(struct ledger_named_list *list)
+{
+    free(list->items);
+    *list = (struct ledger_named_list){0};
+}
+
+static struct ledger_named named(const struct ledger *l, int worker, int64_t seq)
+{
+    return (struct ledger_named){.id = ledger_transfer_id(l->instance, worker, seq),
+                                 .worker = worker,
+                                 .seq = seq,
+                                 .outcome_unix_ms = ledger_outcome_unix_ms(l, worker, seq)};
+}
+
 /* Reconciliation. Each book's sighting counts mirror its outcomes, seq for
  * seq, so the ledgers must not grow between begin and end. */
 
@@ -78,9 +125,12 @@ void ledger_audit_row(struct ledger_audit *a, const struct ledger *const *ledger
         return;
     }
     switch (get2(l->books[worker].bits, seq)) {
-    case LEDGER_FAILED:
+    case LEDGER_FAILED: {
         invented(a, &a->invented_failed, id);
+        struct ledger_named it = named(l, worker, seq);
+        ledger_named_append(&a->invented_failed_named, &it);
         break;
+    }
     case LEDGER_NONE:
         /* The tool believed nothing was written (e.g. insufficient funds). */
         invented(a, &a->invented_unknown, id);
@@ -95,6 +145,8 @@ void ledger_audit_end(struct ledger_audit *a, const struct ledger *const *ledger
 {
     int64_t acked = 0, found = 0, lost = 0, ambiguous = 0, committed = 0, first_lost = -1;
     int i = 0;
+    a->lost_named.n = 0; /* rebuilt, so a second call gives the same list */
+    a->lost_named.incomplete = false;
     for (int k = 0; k < n; k++) {
         const struct ledger *l = ledgers[k];
         for (int w = 0; w < l->n_workers && i < a->seen_n; w++, i++) {
@@ -109,6 +161,8 @@ void ledger_audit_end(struct ledger_audit *a, const struct ledger *const *ledger
                     } else {
                         lost++;
                         if (first_lost < 0) first_lost = ledger_transfer_id(l->instance, w, s);
+                        struct ledger_named it = named(l, w, s);
+                        ledger_named_append(&a->lost_named, &it);
                     }
                 } else if (o == LEDGER_AMBIGUOUS) {
                     ambiguous++;
@@ -125,6 +179,9 @@ void ledger_audit_end(struct ledger_audit *a, const struct ledger *const *ledger
     a->ambiguous = ambiguous;
     a->ambiguous_committed = committed;
     a->ambiguous_not_committed = ambiguous - committed;
+    /* Rows come in the table's order; books in the ledgers' (instances may come in any). */
+    ledger_named_sort(&a->lost_named);
+    ledger_named_sort(&a->invented_failed_named);
 }
 
 void ledger_audit_free(struct ledger_audit *a)
@@ -134,6 +191,8 @@ void ledger_audit_free(struct ledger_audit *a)
     free(a->seen);
     a->seen = NULL;
     a->seen_n = 0;
+    ledger_named_free(&a->lost_named);
+    ledger_named_free(&a->invented_failed_named);
 }
 
 bool ledger_audit_ok(const struct ledger_audit *a)

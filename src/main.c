@@ -123,7 +123,7 @@ static int cmd_check(const struct config *cfg)
     }
     int loaded, rc = load_saved_ledgers(cfg, saved, &loaded);
     struct db *db = rc == EXIT_OK ? connect_or_die(cfg, &rc) : NULL;
-    struct check_result check;
+    struct check_result check = {0};
     struct db_error err;
     struct bank_meta meta;
     if (db && loaded && db_bank_meta(db, &meta, &err) != DB_OK) rc = die_db(&err);
@@ -150,6 +150,7 @@ static int cmd_check(const struct config *cfg)
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
     }
     db_close(db);
+    checker_free(&check);
     for (int i = 0; i < loaded; i++)
         ledger_free(&saved[i].ledger);
     free(saved);
@@ -275,6 +276,7 @@ static bool verify_run(struct db *db, const struct config *cfg, const struct led
                        int64_t run_id, struct check_result *check, struct db_error *err)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
+        checker_free(check); /* an attempt cut short may have named some */
         memset(check, 0, sizeof *check);
         if (verify_bank(db, cfg->ledger, cfg->allow_overdraft, check, err) == DB_OK &&
             (!cfg->ledger || verify_ledger(db, ledger, run_id, check, err) == DB_OK))

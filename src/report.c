@@ -65,6 +65,7 @@ static void print_ledger_check(FILE *out, const struct check_result *c)
             "committed %lld\n",
             (long long)c->ambiguous, (long long)c->ambiguous_committed,
             (long long)c->ambiguous_not_committed);
+    report_print_ledger_names(out, c);
 }
 
 static void print_audit_check(FILE *out, const struct check_result *c)

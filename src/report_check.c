@@ -4,6 +4,7 @@
 #include "txstorm/errbuf.h"
 
 #include <string.h>
+#include <time.h>
 
 /* How a member is read back. */
 enum member_load {
@@ -143,6 +144,109 @@ static bool load_violation(const json_t *v, int64_t *count, struct audit_reading
            load_reading(json_object_get(v, "last"), last);
 }
 
+/* The transfers the ledger check names: in the text report the first few of
+ * each kind, in the JSON every one. */
+
+#define NAMES_SHOWN 20
+
+/* The members of a named transfer; at_key says what its time was. */
+static json_t *named_json(const struct ledger_named_list *list, const char *at_key)
+{
+    json_t *a = json_array();
+    for (int64_t i = 0; i < list->n && a != NULL; i++) {
+        const struct ledger_named *t = &list->items[i];
+        json_array_append_new(
+            a, json_pack("{s:I, s:i, s:I, s:o}", "id", (json_int_t)t->id, "worker", t->worker,
+                         "seq", (json_int_t)t->seq, at_key,
+                         t->outcome_unix_ms >= 0 ? json_integer(t->outcome_unix_ms) : json_null()));
+    }
+    return a;
+}
+
+static void named_set(json_t *ledger, const struct check_result *c)
+{
+    json_object_set_new(ledger, "lost_transfers", named_json(&c->lost_named, "acked_at_unix_ms"));
+    json_object_set_new(ledger, "invented_failed_transfers",
+                        named_json(&c->invented_failed_named, "failed_at_unix_ms"));
+    if (c->lost_named.incomplete || c->invented_failed_named.incomplete)
+        json_object_set_new(ledger, "transfers_incomplete", json_true());
+}
+
+/* An absent list (an older result) is incomplete; a malformed one is refused. */
+static bool named_load(const json_t *ledger, const char *key, const char *at_key,
+                       struct ledger_named_list *list)
+{
+    const json_t *a = json_object_get(ledger, key);
+    list->incomplete = a == NULL || json_is_true(json_object_get(ledger, "transfers_incomplete"));
+    if (a == NULL) return true;
+    if (!json_is_array(a)) return false;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        json_int_t id, seq;
+        int worker;
+        const json_t *at = NULL;
+        if (json_unpack((json_t *)v, "{s:I, s:i, s:I, s:o}", "id", &id, "worker", &worker, "seq",
+                        &seq, at_key, &at) != 0 ||
+            !(json_is_integer(at) || json_is_null(at)))
+            return false;
+        struct ledger_named t = {.id = id,
+                                 .worker = worker,
+                                 .seq = seq,
+                                 .outcome_unix_ms =
+                                     json_is_integer(at) ? json_integer_value(at) : -1};
+        ledger_named_append(list, &t);
+    }
+    return true;
+}
+
+static void print_unix_ms(FILE *out, int64_t unix_ms)
+{
+    time_t s = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    char text[32];
+    if (unix_ms < 0 || gmtime_r(&s, &tm) == NULL ||
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        fprintf(out, "at an unknown time");
+        return;
+    }
+    fprintf(out, "%s.%03dZ", text, (int)(unix_ms % 1000));
+}
+
+static void print_named(FILE *out, const char *title, const char *verb,
+                        const struct ledger_named_list *list, int64_t count, const char *key)
+{
+    if (count == 0) return;
+    fprintf(out, "    %s (%lld):\n", title, (long long)count);
+    for (int64_t i = 0; i < list->n && i < NAMES_SHOWN; i++) {
+        const struct ledger_named *t = &list->items[i];
+        fprintf(out, "      transfer %lld  worker %d  seq %lld  %s ", (long long)t->id, t->worker,
+                (long long)t->seq, verb);
+        print_unix_ms(out, t->outcome_unix_ms);
+        fprintf(out, "\n");
+    }
+    int64_t shown = list->n < NAMES_SHOWN ? list->n : NAMES_SHOWN;
+    if (count > shown)
+        fprintf(out, "      ... and %lld more (%s in the JSON result: check.ledger.%s)\n",
+                (long long)(count - shown), list->n == count ? "all" : "not all", key);
+}
+
+void report_print_ledger_names(FILE *out, const struct check_result *c)
+{
+    if (!c->ledger_checked) return;
+    print_named(out, "acknowledged by COMMIT, missing from the server", "acknowledged",
+                &c->lost_named, c->lost, "lost_transfers");
+    print_named(out, "seen to fail, yet present", "failed", &c->invented_failed_named,
+                c->invented_failed, "invented_failed_transfers");
+    /* Each transfer is atomic, so losing whole ones keeps the total: say it plainly. */
+    if (c->lost > 0 && c->total_ok)
+        fprintf(out,
+                "  conservation holds, but %lld acknowledged transfer%s missing: the server "
+                "lost committed work\n",
+                (long long)c->lost, c->lost == 1 ? " is" : "s are");
+}
+
 json_t *report_check_json(const struct check_result *c)
 {
     json_t *o = members_json(c, MEMBERS(snapshot_members));
@@ -150,8 +254,11 @@ json_t *report_check_json(const struct check_result *c)
         json_object_set_new(o, "balances", members_json(c, MEMBERS(balance_members)));
     else if (c->balances_skipped)
         json_object_set_new(o, "balances", json_pack("{s:b}", "skipped", 1));
-    if (c->ledger_checked)
-        json_object_set_new(o, "ledger", members_json(c, MEMBERS(ledger_members)));
+    if (c->ledger_checked) {
+        json_t *ledger = members_json(c, MEMBERS(ledger_members));
+        named_set(ledger, c);
+        json_object_set_new(o, "ledger", ledger);
+    }
     if (c->audited) {
         const struct audit_summary *a = &c->audit;
         json_t *audit = members_json(c, MEMBERS(audit_members));
@@ -183,7 +290,10 @@ int report_check_load(const json_t *c, struct check_result *r, const char *path,
     }
     if (ok && l != NULL) {
         r->ledger_checked = true;
-        ok = load_members(l, r, MEMBERS(ledger_members));
+        ok = load_members(l, r, MEMBERS(ledger_members)) &&
+             named_load(l, "lost_transfers", "acked_at_unix_ms", &r->lost_named) &&
+             named_load(l, "invented_failed_transfers", "failed_at_unix_ms",
+                        &r->invented_failed_named);
     }
     if (ok && a != NULL) {
         struct audit_summary *s = &r->audit;
@@ -194,5 +304,7 @@ int report_check_load(const json_t *c, struct check_result *r, const char *path,
              load_violation(json_object_get(a, "negative_value"), &s->negative_value,
                             &s->negative_first, &s->negative_worst, &s->negative_last);
     }
-    return ok ? 0 : errbuf_fail(err, err_len, "%s: malformed 'check'", path);
+    if (ok) return 0;
+    checker_free(r);
+    return errbuf_fail(err, err_len, "%s: malformed 'check'", path);
 }

@@ -22,6 +22,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->source);
     free(s->loops);
     endpoints_free(s->endpoints, s->n_endpoints);
+    checker_free(&s->check);
     memset(s, 0, sizeof *s);
 }
 
@@ -459,7 +460,7 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
         /* The database is shared: the check that ran last speaks for it. */
         if (r->check_done && r->end_wall_us > latest_check_end) {
             latest_check_end = r->end_wall_us;
-            out->check = r->check;
+            checker_copy(&out->check, &r->check);
             out->check_done = true;
         }
     }

@@ -336,7 +336,9 @@ static void start_clock(struct run *run)
 {
     run->start_us = clock_now_us();
     run->measure_start_us = run->start_us + run->cfg->warmup_us;
-    run->measure_start_wall_us = clock_wall_us() + run->cfg->warmup_us;
+    int64_t wall_us = clock_wall_us();
+    run->measure_start_wall_us = wall_us + run->cfg->warmup_us;
+    ledger_set_origin(&run->ledger, run->start_us, wall_us / 1000);
     stall_init(&run->stalls, run->cfg->stall_timeout_us, run->start_us);
     for (int i = 0; i <= run->n_endpoints; i++)
         run->outages[i].start_us = run->start_us;

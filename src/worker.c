@@ -157,7 +157,7 @@ static void transfer_done(struct worker *w, int64_t now_us)
     if (w->o.end == TXN_COMMITTED) outage_note(w, now_us, false, false);
     if (w->o.end == TXN_AMBIGUOUS) outage_note(w, now_us, true, true);
     if (w->env->ledger &&
-        ledger_record(w->env->ledger, w->id, w->seq, ledger_outcomes[w->o.end]) != 0) {
+        ledger_record(w->env->ledger, w->id, w->seq, ledger_outcomes[w->o.end], now_us) != 0) {
         snprintf(w->error.message, sizeof w->error.message, "out of memory for the ledger");
         w->lost = true;
         finish(w);

@@ -62,6 +62,9 @@ struct check_result {
     int64_t acked, acked_found, lost, duplicated, invented_failed, invented_unknown;
     int64_t ambiguous, ambiguous_committed, ambiguous_not_committed;
     int64_t first_lost, first_duplicated, first_invented;
+    /* Every acknowledged transfer missing, and every one seen to fail yet
+     * present, by name (owned: checker_free). */
+    struct ledger_named_list lost_named, invented_failed_named;
 
     /* The continuous auditor. */
     bool audited;
@@ -75,6 +78,13 @@ void checker_evaluate(const struct bank_snapshot *snap, bool allow_overdraft,
 
 /* Adds a finished ledger reconciliation to the verdict. */
 void checker_add_ledger(struct check_result *r, const struct ledger_audit *a);
+
+/* Frees the lists a verdict owns and empties them; r must have been
+ * zero-initialized or filled by the functions here. */
+void checker_free(struct check_result *r);
+
+/* dst becomes a copy of src, lists included (dst's own are freed first). */
+void checker_copy(struct check_result *dst, const struct check_result *src);
 
 /* Adds the auditor's summary to the verdict. */
 void checker_add_audit(struct check_result *r, const struct audit_summary *a);

@@ -5,9 +5,12 @@
 #include "txstorm/ledger.h"
 #include <jansson.h>
 
-/* {"instance": I, "workers": [{"n": N, "outcomes": "<base64 of the 2-bit array>"}, ...],
+/* {"instance": I, "origin_unix_ms": T,
+ *  "workers": [{"n": N, "outcomes": "<base64 of the 2-bit array>",
+ *               "at_ms": "<base64 of each outcome's ms since T, as zigzag varint deltas>"}, ...],
  *  "acked": .., "failed": .., "ambiguous": .., "failed_sample": [ids], "acked_sample": [ids]}
- * The samples hold up to 8 ids each, for humans and tests. */
+ * The samples hold up to 8 ids each, for humans and tests. origin_unix_ms and
+ * at_ms are absent from older results: their times read as unknown. */
 json_t *ledger_json_encode(const struct ledger *l);
 
 /* Rebuilds a ledger from ledger_json_encode's form; -1 with one line in err. */

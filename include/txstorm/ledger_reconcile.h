@@ -6,6 +6,28 @@
 
 #include "txstorm/ledger.h"
 
+/* One transfer the reconciliation names: its id, the parts of the id, and
+ * when the tool learnt its outcome (ms since the epoch; -1: unknown). */
+struct ledger_named {
+    int64_t id;
+    int worker;
+    int64_t seq;
+    int64_t outcome_unix_ms;
+};
+
+/* A list of them, by id. Appends that run out of memory are dropped and
+ * leave the list incomplete; the counts beside it stay exact. */
+struct ledger_named_list {
+    struct ledger_named *items;
+    int64_t n, cap;
+    bool incomplete;
+};
+void ledger_named_append(struct ledger_named_list *list, const struct ledger_named *item);
+/* Appends every item of from. */
+void ledger_named_extend(struct ledger_named_list *list, const struct ledger_named_list *from);
+void ledger_named_sort(struct ledger_named_list *list);
+void ledger_named_free(struct ledger_named_list *list);
+
 /* Reconciliation: feed every transfer_id found in the table (in any order,
  * duplicates included), then read the verdict. */
 struct ledger_audit {
@@ -20,6 +42,8 @@ struct ledger_audit {
     int64_t ambiguous_committed; /* ... and found: it did commit */
     int64_t ambiguous_not_committed;
     int64_t first_lost, first_duplicated, first_invented; /* example ids, -1 if none */
+    struct ledger_named_list lost_named;                  /* every lost one, by id */
+    struct ledger_named_list invented_failed_named;       /* every found one the tool saw fail */
     uint8_t **seen; /* per (ledger, worker) book: 2-bit saturating sighting counts */
     int seen_n;     /* books in seen */
 };

@@ -165,17 +165,70 @@ static void verdicts_must_follow_from_the_figures(void **state)
     r.total_ok = true; /* a total marked conserved that is not */
     assert_false(checker_consistent(&r));
     checker_evaluate(&s, false, &r);
+    struct ledger_named seven = {.id = 7, .worker = 0, .seq = 7, .outcome_unix_ms = 1234};
     struct ledger_audit lost = {.acked = 10, .acked_found = 9, .lost = 1, .first_lost = 7};
+    ledger_named_append(&lost.lost_named, &seven);
     checker_add_ledger(&r, &lost);
     assert_true(checker_consistent(&r));
     r.ledger_ok = true;
     assert_false(checker_consistent(&r));
+    r.ledger_ok = false;
+    /* A lost transfer counted but not named (a result edited by hand)... */
+    r.lost_named.n = 0;
+    assert_false(checker_consistent(&r));
+    /* ... unless the names are known to be incomplete (an older result). */
+    r.lost_named.incomplete = true;
+    assert_true(checker_consistent(&r));
+    checker_free(&r);
+    ledger_named_free(&lost.lost_named);
+}
+
+/* Several processes' reconciliations add their named transfers up, by id; a
+ * copy owns its own lists. */
+static void named_transfers_add_up_across_reconciliations(void **state)
+{
+    (void)state;
+    struct bank_snapshot s = healthy();
+    struct check_result r, copy = {0};
+    checker_evaluate(&s, false, &r);
+    struct ledger_audit a = {.acked = 3, .lost = 2, .invented_failed = 1};
+    struct ledger_audit b = {.acked = 1, .lost = 1};
+    const struct ledger_named n9 = {.id = 9, .worker = 0, .seq = 9, .outcome_unix_ms = 5},
+                              n4 = {.id = 4, .worker = 0, .seq = 4, .outcome_unix_ms = 3},
+                              n6 = {.id = 6, .worker = 0, .seq = 6, .outcome_unix_ms = -1},
+                              f2 = {.id = 2, .worker = 0, .seq = 2, .outcome_unix_ms = 1};
+    ledger_named_append(&a.lost_named, &n9);
+    ledger_named_append(&a.lost_named, &n6);
+    ledger_named_append(&a.invented_failed_named, &f2);
+    ledger_named_append(&b.lost_named, &n4);
+    checker_add_ledger(&r, &a);
+    checker_add_ledger(&r, &b);
+    assert_false(r.ledger_ok);
+    assert_true(r.total_ok); /* whole transfers lost: the total still holds */
+    assert_int_equal(r.lost, 3);
+    assert_int_equal(r.lost_named.n, 3);
+    assert_int_equal(r.lost_named.items[0].id, 4);
+    assert_int_equal(r.lost_named.items[1].id, 6);
+    assert_int_equal(r.lost_named.items[1].outcome_unix_ms, -1);
+    assert_int_equal(r.lost_named.items[2].id, 9);
+    assert_int_equal(r.invented_failed_named.n, 1);
+    assert_true(checker_consistent(&r));
+    checker_copy(&copy, &r);
+    checker_free(&r);
+    assert_int_equal(copy.lost_named.n, 3);
+    assert_int_equal(copy.lost_named.items[2].outcome_unix_ms, 5);
+    assert_true(checker_consistent(&copy));
+    checker_free(&copy);
+    ledger_named_free(&a.lost_named);
+    ledger_named_free(&a.invented_failed_named);
+    ledger_named_free(&b.lost_named);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_healthy_bank_passes),
+        cmocka_unit_test(named_transfers_add_up_across_reconciliations),
         cmocka_unit_test(each_violation_is_named),
         cmocka_unit_test(overdraft_can_be_allowed),
         cmocka_unit_test(ledger_balances_are_judged),

@@ -30,7 +30,7 @@ static uint64_t next(uint64_t *s)
 static void fill(struct ledger *l, int worker, int64_t n)
 {
     for (int64_t s = l->books[worker].n; s < n; s++)
-        assert_int_equal(ledger_record(l, worker, s, pattern(worker, s)), 0);
+        assert_int_equal(ledger_record(l, worker, s, pattern(worker, s), 0), 0);
 }
 
 static void ids_round_trip_at_the_extremes(void **state)
@@ -83,7 +83,7 @@ static void record_and_get_across_workers_with_growth(void **state)
     /* Interleaved, as concurrent workers would leave them. */
     for (int64_t s = 0; s < n[0]; s++)
         for (int w = 0; w < 3; w++)
-            if (s < n[w]) assert_int_equal(ledger_record(&l, w, s, pattern(w, s)), 0);
+            if (s < n[w]) assert_int_equal(ledger_record(&l, w, s, pattern(w, s), 0), 0);
     for (int w = 0; w < 3; w++) {
         assert_int_equal(l.books[w].n, n[w]);
         assert_true(l.books[w].cap >= (size_t)(n[w] + 3) / 4);
@@ -114,7 +114,7 @@ static void init_refuses_what_ids_cannot_hold(void **state)
     assert_int_equal(ledger_init(&l, 0, -1), -1);
     ledger_free(&l);
     assert_int_equal(ledger_init(&l, 511, 16384), 0);
-    assert_int_equal(ledger_record(&l, 16383, 0, LEDGER_ACKED), 0);
+    assert_int_equal(ledger_record(&l, 16383, 0, LEDGER_ACKED, 0), 0);
     assert_int_equal(ledger_get(&l, INT64_MAX - ((int64_t)1 << 40) + 1), LEDGER_ACKED);
     ledger_free(&l);
     assert_int_equal(ledger_init(&l, 0, 0), 0);
@@ -129,17 +129,17 @@ static void out_of_order_records_are_refused(void **state)
     (void)state;
     struct ledger l;
     assert_int_equal(ledger_init(&l, 0, 2), 0);
-    assert_int_equal(ledger_record(&l, 0, 0, LEDGER_ACKED), 0);
-    assert_int_equal(ledger_record(&l, 0, 1, LEDGER_FAILED), 0);
+    assert_int_equal(ledger_record(&l, 0, 0, LEDGER_ACKED, 0), 0);
+    assert_int_equal(ledger_record(&l, 0, 1, LEDGER_FAILED, 0), 0);
 
-    assert_int_equal(ledger_record(&l, 0, 1, LEDGER_AMBIGUOUS), -1); /* again */
-    assert_int_equal(ledger_record(&l, 0, 0, LEDGER_AMBIGUOUS), -1); /* back */
-    assert_int_equal(ledger_record(&l, 0, 3, LEDGER_AMBIGUOUS), -1); /* a gap */
-    assert_int_equal(ledger_record(&l, 0, -1, LEDGER_AMBIGUOUS), -1);
-    assert_int_equal(ledger_record(&l, 1, 2, LEDGER_AMBIGUOUS), -1); /* another's seq */
-    assert_int_equal(ledger_record(&l, 2, 0, LEDGER_AMBIGUOUS), -1);
-    assert_int_equal(ledger_record(&l, -1, 0, LEDGER_AMBIGUOUS), -1);
-    assert_int_equal(ledger_record(&l, 0, 2, (enum ledger_outcome)4), -1);
+    assert_int_equal(ledger_record(&l, 0, 1, LEDGER_AMBIGUOUS, 0), -1); /* again */
+    assert_int_equal(ledger_record(&l, 0, 0, LEDGER_AMBIGUOUS, 0), -1); /* back */
+    assert_int_equal(ledger_record(&l, 0, 3, LEDGER_AMBIGUOUS, 0), -1); /* a gap */
+    assert_int_equal(ledger_record(&l, 0, -1, LEDGER_AMBIGUOUS, 0), -1);
+    assert_int_equal(ledger_record(&l, 1, 2, LEDGER_AMBIGUOUS, 0), -1); /* another's seq */
+    assert_int_equal(ledger_record(&l, 2, 0, LEDGER_AMBIGUOUS, 0), -1);
+    assert_int_equal(ledger_record(&l, -1, 0, LEDGER_AMBIGUOUS, 0), -1);
+    assert_int_equal(ledger_record(&l, 0, 2, (enum ledger_outcome)4, 0), -1);
 
     assert_int_equal(l.books[0].n, 2);
     assert_int_equal(l.books[1].n, 0);
@@ -147,7 +147,7 @@ static void out_of_order_records_are_refused(void **state)
     assert_int_equal(ledger_get(&l, ID(0, 0, 1)), LEDGER_FAILED);
     assert_int_equal(ledger_get(&l, ID(0, 0, 2)), LEDGER_NONE);
 
-    assert_int_equal(ledger_record(&l, 0, 2, LEDGER_AMBIGUOUS), 0);
+    assert_int_equal(ledger_record(&l, 0, 2, LEDGER_AMBIGUOUS, 0), 0);
     assert_int_equal(ledger_get(&l, ID(0, 0, 2)), LEDGER_AMBIGUOUS);
     assert_int_equal(ledger_get(&l, ID(0, 0, 1)), LEDGER_FAILED);
     ledger_free(&l);
@@ -196,9 +196,9 @@ static void audit_names_every_class(void **state)
     struct ledger l;
     assert_int_equal(ledger_init(&l, 3, 2), 0);
     for (int64_t s = 0; s < 10; s++)
-        assert_int_equal(ledger_record(&l, 0, s, w0[s]), 0);
+        assert_int_equal(ledger_record(&l, 0, s, w0[s], 0), 0);
     for (int64_t s = 0; s < 3; s++)
-        assert_int_equal(ledger_record(&l, 1, s, w1[s]), 0);
+        assert_int_equal(ledger_record(&l, 1, s, w1[s], 0), 0);
 
     const int64_t ids[] = {
         ID(3, 0, 0),                            /* acked, found */
@@ -287,9 +287,9 @@ static void audit_spans_several_instances(void **state)
     assert_int_equal(ledger_init(&l0, 0, 2), 0);
     assert_int_equal(ledger_init(&l5, 5, 1), 0);
     for (int64_t s = 0; s < 4; s++) {
-        assert_int_equal(ledger_record(&l0, 0, s, LEDGER_ACKED), 0);
-        assert_int_equal(ledger_record(&l0, 1, s, LEDGER_ACKED), 0);
-        assert_int_equal(ledger_record(&l5, 0, s, s == 3 ? LEDGER_FAILED : LEDGER_ACKED), 0);
+        assert_int_equal(ledger_record(&l0, 0, s, LEDGER_ACKED, 0), 0);
+        assert_int_equal(ledger_record(&l0, 1, s, LEDGER_ACKED, 0), 0);
+        assert_int_equal(ledger_record(&l5, 0, s, s == 3 ? LEDGER_FAILED : LEDGER_ACKED, 0), 0);
     }
     const struct ledger *ls[] = {&l0, &l5};
 
@@ -346,6 +346,133 @@ static void audit_spans_several_instances(void **state)
     ledger_free(&l5);
 }
 
+static void through_text(const struct ledger *l, struct ledger *back);
+
+/* A failover's aftermath: acknowledged transfers missing and failed ones
+ * present are each named with their worker, seq and time, by id, whatever
+ * order the table gives them in; ambiguous ones are resolved, not named. */
+static void audit_names_the_lost_and_the_failed_present(void **state)
+{
+    (void)state;
+    struct ledger l;
+    assert_int_equal(ledger_init(&l, 3, 2), 0);
+    ledger_set_origin(&l, 5000000, 1700000000000);
+    /* Worker w's seq s: acked at 5 s + (10 w + s) ms; every third failed, every fifth ambiguous. */
+    for (int w = 0; w < 2; w++)
+        for (int64_t s = 0; s < 30; s++) {
+            enum ledger_outcome o = s % 5 == 4   ? LEDGER_AMBIGUOUS
+                                    : s % 3 == 2 ? LEDGER_FAILED
+                                                 : LEDGER_ACKED;
+            assert_int_equal(ledger_record(&l, w, s, o, 5000000 + (10 * w + s) * 1000), 0);
+        }
+    /* The table: everything acked or ambiguous up to seq 19 (a cut), in reverse; worker 1's
+     * failed seq 5 and 8 made it anyway; ambiguous 24 too. */
+    int64_t ids[80];
+    size_t n = 0;
+    for (int w = 1; w >= 0; w--)
+        for (int64_t s = 19; s >= 0; s--)
+            if (ledger_get(&l, ID(3, w, s)) != LEDGER_FAILED) ids[n++] = ID(3, w, s);
+    ids[n++] = ID(3, 1, 8);
+    ids[n++] = ID(3, 1, 5);
+    ids[n++] = ID(3, 0, 24);
+    const struct ledger *ls[] = {&l};
+    struct ledger_audit a;
+    for (int again = 0; again < 2; again++) {
+        if (again == 0)
+            audit_all(&a, ls, 1, ids, n);
+        else
+            ledger_audit_end(&a, ls, 1); /* a second end names the same */
+        /* Lost: the acked among seq 20..29 on each worker (20 23 26 failed, 24 29
+         * ambiguous): 5 each. */
+        assert_int_equal(a.lost, 10);
+        assert_int_equal(a.lost_named.n, 10);
+        assert_false(a.lost_named.incomplete);
+        const int64_t lost_seqs[] = {21, 22, 25, 27, 28};
+        for (int w = 0; w < 2; w++)
+            for (int k = 0; k < 5; k++) {
+                const struct ledger_named *t = &a.lost_named.items[w * 5 + k];
+                assert_int_equal(t->id, ID(3, w, lost_seqs[k]));
+                assert_int_equal(t->worker, w);
+                assert_int_equal(t->seq, lost_seqs[k]);
+                assert_int_equal(t->outcome_unix_ms, 1700000000000 + 10 * w + lost_seqs[k]);
+            }
+        assert_int_equal(a.first_lost, ID(3, 0, 21));
+        assert_int_equal(a.invented_failed, 2);
+        assert_int_equal(a.invented_failed_named.n, 2);
+        assert_int_equal(a.invented_failed_named.items[0].id, ID(3, 1, 5));
+        assert_int_equal(a.invented_failed_named.items[0].outcome_unix_ms, 1700000000015);
+        assert_int_equal(a.invented_failed_named.items[1].id, ID(3, 1, 8));
+        assert_int_equal(a.ambiguous_committed, 1 + 2 * 4);
+    }
+    ledger_audit_free(&a);
+
+    /* A record without times (an older result) names them all the same, time unknown. */
+    free(l.books[0].at_ms);
+    l.books[0].at_ms = NULL;
+    audit_all(&a, ls, 1, ids, n);
+    assert_int_equal(a.lost_named.n, 10);
+    assert_int_equal(a.lost_named.items[0].outcome_unix_ms, -1);
+    assert_int_equal(a.lost_named.items[5].outcome_unix_ms, 1700000000031);
+    ledger_audit_free(&a);
+    ledger_free(&l);
+}
+
+/* Times travel with the saved record; an older record without them decodes with times
+ * unknown; times that do not fit their outcomes are refused. */
+static void times_travel_with_the_record(void **state)
+{
+    (void)state;
+    struct ledger l, d;
+    assert_int_equal(ledger_init(&l, 0, 1), 0);
+    ledger_set_origin(&l, 0, 1700000000000);
+    uint64_t seed = 7;
+    int64_t t_us = 0;
+    for (int64_t s = 0; s < 5000; s++) {
+        t_us += (int64_t)(next(&seed) % 3000000); /* up to 3 s apart: multi-byte varints */
+        assert_int_equal(ledger_record(&l, 0, s, (enum ledger_outcome)(next(&seed) % 4), t_us), 0);
+    }
+    through_text(&l, &d);
+    assert_int_equal(d.origin_unix_ms, 1700000000000);
+    for (int64_t s = 0; s < 5000; s++)
+        assert_int_equal(ledger_outcome_unix_ms(&d, 0, s), ledger_outcome_unix_ms(&l, 0, s));
+    ledger_free(&d);
+    ledger_free(&l);
+
+    char err[256];
+    json_error_t jerr;
+    json_t *old = json_loads("{\"instance\":1,\"workers\":[{\"n\":5,\"outcomes\":\"OQE=\"}],"
+                             "\"acked\":2,\"failed\":1,\"ambiguous\":1,"
+                             "\"failed_sample\":[18014398509481985],"
+                             "\"acked_sample\":[18014398509481984,18014398509481988]}",
+                             0, &jerr);
+    assert_non_null(old);
+    assert_int_equal(ledger_json_decode(old, &d, err, sizeof err), 0);
+    assert_int_equal(ledger_outcome_unix_ms(&d, 0, 0), -1);
+    ledger_free(&d);
+    /* Four times for five outcomes, then six. */
+    json_object_set_new(json_array_get(json_object_get(old, "workers"), 0), "at_ms",
+                        json_string("AAoAhgM="));
+    assert_int_equal(ledger_json_decode(old, &d, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'at_ms' does not hold n = 5 times"));
+    json_object_set_new(json_array_get(json_object_get(old, "workers"), 0), "at_ms",
+                        json_string("AAoAhgPQwggA"));
+    assert_int_equal(ledger_json_decode(old, &d, err, sizeof err), -1);
+    /* Time running below the origin. */
+    json_object_set_new(json_array_get(json_object_get(old, "workers"), 0), "at_ms",
+                        json_string("AQAAAAA="));
+    assert_int_equal(ledger_json_decode(old, &d, err, sizeof err), -1);
+    json_object_set_new(json_array_get(json_object_get(old, "workers"), 0), "at_ms",
+                        json_string("A!!!"));
+    assert_int_equal(ledger_json_decode(old, &d, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not valid base64"));
+    json_object_set_new(json_array_get(json_object_get(old, "workers"), 0), "at_ms",
+                        json_string("AAoAhgPQwgg="));
+    assert_int_equal(ledger_json_decode(old, &d, err, sizeof err), 0);
+    assert_int_equal(d.books[0].at_ms[4], 70000);
+    ledger_free(&d);
+    json_decref(old);
+}
+
 /* Encodes, prints, parses and decodes: the way a saved result travels. */
 static void through_text(const struct ledger *l, struct ledger *back)
 {
@@ -372,7 +499,7 @@ static void json_round_trip_is_exact(void **state)
     const int64_t n[5] = {0, 1, 5, 1001, 20000};
     for (int w = 0; w < 5; w++)
         for (int64_t s = 0; s < n[w]; s++)
-            assert_int_equal(ledger_record(&l, w, s, (enum ledger_outcome)(next(&seed) % 4)), 0);
+            assert_int_equal(ledger_record(&l, w, s, (enum ledger_outcome)(next(&seed) % 4), 0), 0);
     through_text(&l, &d);
     assert_int_equal(d.instance, 9);
     assert_int_equal(d.n_workers, 5);
@@ -389,8 +516,8 @@ static void json_round_trip_is_exact(void **state)
     /* A decoded record goes on growing where it stopped. */
     for (int w = 0; w < 5; w++) {
         for (int64_t s = n[w]; s < n[w] + 2000; s++) {
-            assert_int_equal(ledger_record(&l, w, s, pattern(w, s)), 0);
-            assert_int_equal(ledger_record(&d, w, s, pattern(w, s)), 0);
+            assert_int_equal(ledger_record(&l, w, s, pattern(w, s), 0), 0);
+            assert_int_equal(ledger_record(&d, w, s, pattern(w, s), 0), 0);
         }
         for (int64_t s = 0; s < n[w] + 2000; s++)
             assert_int_equal(ledger_get(&d, ID(9, w, s)), ledger_get(&l, ID(9, w, s)));
@@ -410,27 +537,35 @@ static void json_form_is_as_documented(void **state)
     (void)state;
     struct ledger l;
     assert_int_equal(ledger_init(&l, 1, 2), 0);
+    ledger_set_origin(&l, 1000000, 1700000000000);
     const enum ledger_outcome w0[] = {LEDGER_ACKED, LEDGER_FAILED, LEDGER_AMBIGUOUS, LEDGER_NONE,
                                       LEDGER_ACKED};
+    /* 0, 5, 5, 200 and 70000 ms after the origin: deltas 0 5 0 195 69800, zigzag
+     * varints 00 0a 00 86,03 d0,c2,08. Worker 1's come before the origin: all 0. */
+    const int64_t w0_us[] = {1000000, 1005000, 1005999, 1200000, 71000000};
     for (int64_t s = 0; s < 5; s++)
-        assert_int_equal(ledger_record(&l, 0, s, w0[s]), 0);
+        assert_int_equal(ledger_record(&l, 0, s, w0[s], w0_us[s]), 0);
+    assert_int_equal(ledger_outcome_unix_ms(&l, 0, 4), 1700000070000);
+    assert_int_equal(ledger_outcome_unix_ms(&l, 0, 5), -1);
     /* Ten of each on worker 1: the samples stop at 8, worker 0's first. */
     for (int64_t s = 0; s < 20; s++)
-        assert_int_equal(ledger_record(&l, 1, s, s % 2 ? LEDGER_ACKED : LEDGER_FAILED), 0);
+        assert_int_equal(ledger_record(&l, 1, s, s % 2 ? LEDGER_ACKED : LEDGER_FAILED, 0), 0);
     json_t *j = ledger_json_encode(&l);
     char *text = json_dumps(j, JSON_COMPACT);
     char want[1024];
-    snprintf(want, sizeof want,
-             "{\"instance\":1,\"workers\":[{\"n\":5,\"outcomes\":\"OQE=\"},"
-             "{\"n\":20,\"outcomes\":\"ZmZmZmY=\"}],\"acked\":12,\"failed\":11,\"ambiguous\":1,"
-             "\"failed_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld],"
-             "\"acked_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld]}",
-             (long long)ID(1, 0, 1), (long long)ID(1, 1, 0), (long long)ID(1, 1, 2),
-             (long long)ID(1, 1, 4), (long long)ID(1, 1, 6), (long long)ID(1, 1, 8),
-             (long long)ID(1, 1, 10), (long long)ID(1, 1, 12), (long long)ID(1, 0, 0),
-             (long long)ID(1, 0, 4), (long long)ID(1, 1, 1), (long long)ID(1, 1, 3),
-             (long long)ID(1, 1, 5), (long long)ID(1, 1, 7), (long long)ID(1, 1, 9),
-             (long long)ID(1, 1, 11));
+    snprintf(
+        want, sizeof want,
+        "{\"instance\":1,\"workers\":[{\"n\":5,\"outcomes\":\"OQE=\",\"at_ms\":\"AAoAhgPQwgg=\"},"
+        "{\"n\":20,\"outcomes\":\"ZmZmZmY=\",\"at_ms\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}],"
+        "\"origin_unix_ms\":1700000000000,\"acked\":12,\"failed\":11,\"ambiguous\":1,"
+        "\"failed_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld],"
+        "\"acked_sample\":[%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld]}",
+        (long long)ID(1, 0, 1), (long long)ID(1, 1, 0), (long long)ID(1, 1, 2),
+        (long long)ID(1, 1, 4), (long long)ID(1, 1, 6), (long long)ID(1, 1, 8),
+        (long long)ID(1, 1, 10), (long long)ID(1, 1, 12), (long long)ID(1, 0, 0),
+        (long long)ID(1, 0, 4), (long long)ID(1, 1, 1), (long long)ID(1, 1, 3),
+        (long long)ID(1, 1, 5), (long long)ID(1, 1, 7), (long long)ID(1, 1, 9),
+        (long long)ID(1, 1, 11));
     assert_string_equal(text, want);
     free(text);
     json_decref(j);
@@ -657,7 +792,7 @@ static void arbitrary_json_never_crashes(void **state)
             int64_t n = 0;
             for (int w = 0; w < l.n_workers; w++) {
                 n += l.books[w].n;
-                assert_int_equal(ledger_record(&l, w, l.books[w].n, LEDGER_ACKED), 0);
+                assert_int_equal(ledger_record(&l, w, l.books[w].n, LEDGER_ACKED, 0), 0);
             }
             assert_int_equal(c.none + c.acked + c.failed + c.ambiguous, n);
             ledger_free(&l);
@@ -677,7 +812,7 @@ static void ten_million_transfers_fit_in_a_few_megabytes(void **state)
     assert_int_equal(ledger_init(&l, 0, 1), 0);
     const int64_t n = 10000000;
     for (int64_t s = 0; s < n; s++)
-        if (ledger_record(&l, 0, s, (enum ledger_outcome)(s & 3)) != 0)
+        if (ledger_record(&l, 0, s, (enum ledger_outcome)(s & 3), 0) != 0)
             fail_msg("seq %lld", (long long)s);
     const size_t used = (size_t)(n + 3) / 4;
     assert_int_equal(used, 2500000);
@@ -701,6 +836,8 @@ int main(void)
         cmocka_unit_test(counts_total_every_outcome),
         cmocka_unit_test(audit_names_every_class),
         cmocka_unit_test(audit_spans_several_instances),
+        cmocka_unit_test(audit_names_the_lost_and_the_failed_present),
+        cmocka_unit_test(times_travel_with_the_record),
         cmocka_unit_test(json_round_trip_is_exact),
         cmocka_unit_test(json_form_is_as_documented),
         cmocka_unit_test(malformed_inputs_are_refused_with_a_reason),

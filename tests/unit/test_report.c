@@ -445,6 +445,75 @@ static void text_report_shows_the_figures(void **state)
     free(text);
 }
 
+/* Lost transfers are named: the first 20 in the text, every one in the JSON
+ * (a time unknown travels as null), and lost work under a conserved total is
+ * said in one line. */
+static void the_check_names_lost_transfers(void **state)
+{
+    (void)state;
+    struct check_result c = summary.check;
+    c.lost_named = c.invented_failed_named = (struct ledger_named_list){0};
+    c.ledger_checked = true;
+    c.ok = c.ledger_ok = false;
+    c.min_id = 1;
+    c.max_id = 10;
+    c.acked = 100;
+    c.acked_found = 75;
+    c.lost = 25;
+    c.invented_failed = 1;
+    for (int64_t i = 0; i < 25; i++) {
+        struct ledger_named t = {.id = ((int64_t)1 << 40) + i,
+                                 .worker = 1,
+                                 .seq = i,
+                                 .outcome_unix_ms = i == 3 ? -1 : 1700000000000 + i * 1001};
+        ledger_named_append(&c.lost_named, &t);
+    }
+    struct ledger_named f = {.id = 5, .worker = 0, .seq = 5, .outcome_unix_ms = 1700000000123};
+    ledger_named_append(&c.invented_failed_named, &f);
+    c.first_lost = c.lost_named.items[0].id;
+    c.first_invented = 5;
+    assert_true(checker_consistent(&c));
+
+    char *text = capture(print_check, &c);
+    const char *const shown[] = {
+        "acknowledged by COMMIT, missing from the server (25):",
+        "transfer 1099511627776  worker 1  seq 0  acknowledged 2023-11-14T22:13:20.000Z",
+        "seq 3  acknowledged at an unknown time",
+        "seq 19  acknowledged",
+        "... and 5 more (all in the JSON result: check.ledger.lost_transfers)",
+        "transfer 5  worker 0  seq 5  failed 2023-11-14T22:13:20.123Z",
+        ("conservation holds, but 25 acknowledged transfers are missing: the server lost "
+         "committed work"),
+    };
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        if (strstr(text, shown[i]) == NULL) fail_msg("the text lacks '%s':\n%s", shown[i], text);
+    assert_null(strstr(text, "seq 20  acknowledged"));
+    free(text);
+
+    struct run_summary back;
+    check_through_file(&c, &back);
+    assert_int_equal(back.check.lost_named.n, 25);
+    assert_false(back.check.lost_named.incomplete);
+    for (int64_t i = 0; i < 25; i++) {
+        const struct ledger_named *want = &c.lost_named.items[i],
+                                  *got = &back.check.lost_named.items[i];
+        assert_int_equal(got->id, want->id);
+        assert_int_equal(got->worker, want->worker);
+        assert_int_equal(got->seq, want->seq);
+        assert_int_equal(got->outcome_unix_ms, want->outcome_unix_ms);
+    }
+    assert_int_equal(back.check.invented_failed_named.n, 1);
+    assert_int_equal(back.check.invented_failed_named.items[0].outcome_unix_ms, 1700000000123);
+    report_summary_free(&back);
+
+    /* With the total off too, the plain line would mislead: it is not printed. */
+    c.total_ok = false;
+    text = capture(print_check, &c);
+    assert_null(strstr(text, "conservation holds"));
+    free(text);
+    checker_free(&c);
+}
+
 static void progress_lines_and_series(void **state)
 {
     (void)state;
@@ -508,6 +577,7 @@ int main(void)
         cmocka_unit_test(a_malformed_check_is_refused),
         cmocka_unit_test(merge_equals_pooled),
         cmocka_unit_test(text_report_shows_the_figures),
+        cmocka_unit_test(the_check_names_lost_transfers),
         cmocka_unit_test(progress_lines_and_series),
         cmocka_unit_test(assertions_are_judged_on_the_figures),
     };
