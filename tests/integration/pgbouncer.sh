@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Through a real pgbouncer in transaction mode (1.18: no prepared statements): the default
 # prepared mode fails (26000 or 42P05) and says to use --query-mode extended; extended
-# commits and the check passes.
+# commits and the check passes; three endpoints (the server and two pgbouncers) share the
+# workers evenly, and their figures add up and survive merge.
 source "$(dirname "$0")/lib.sh"
 [[ -x /usr/sbin/pgbouncer ]] || { echo "SKIP: no /usr/sbin/pgbouncer"; exit 0; }
 own_server
 expect_exit 0 "$txstorm" init --accounts 100
 
-bouncer=$work/bouncer
-mkdir -m 755 "$bouncer"
-port=$(shuf -i 20000-59999 -n 1)
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
-echo '"txstorm" ""' >"$bouncer/userlist.txt"
-cat >"$bouncer/pgbouncer.ini" <<INI
+# start_bouncer NAME: a pgbouncer in transaction mode in front of the server, on a free
+# port, run as the server's user (pgbouncer refuses root); prints its DSN.
+owner=$(stat -c %U "$OWN/data")
+as_owner() { if ((EUID == 0)); then runuser -u "$owner" -- "$@"; else "$@"; fi; }
+bouncers=()
+trap 'for b in "${bouncers[@]}"; do kill "$(cat "$b/pgbouncer.pid")" 2>/dev/null; done
+      "$root/scripts/pg" destroy "$OWN"; rm -rf "$work"' EXIT
+start_bouncer() {
+    local dir=$work/$1 port
+    mkdir -m 755 "$dir"
+    port=$(shuf -i 20000-59999 -n 1)
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
+    echo '"txstorm" ""' >"$dir/userlist.txt"
+    cat >"$dir/pgbouncer.ini" <<INI
 [databases]
 * = host=127.0.0.1 port=$PGPORT user=txstorm password=$TXSTORM_TEST_PASSWORD
 [pgbouncer]
@@ -20,21 +29,25 @@ listen_addr = 127.0.0.1
 listen_port = $port
 unix_socket_dir =
 auth_type = trust
-auth_file = $bouncer/userlist.txt
+auth_file = $dir/userlist.txt
 pool_mode = transaction
 default_pool_size = 3
 max_client_conn = 50
-logfile = $bouncer/pgbouncer.log
-pidfile = $bouncer/pgbouncer.pid
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
 INI
-# pgbouncer refuses to run as root: it runs as the server's user.
-owner=$(stat -c %U "$OWN/data")
-((EUID == 0)) && chown -R "$owner" "$bouncer"
-as_owner() { if ((EUID == 0)); then runuser -u "$owner" -- "$@"; else "$@"; fi; }
-as_owner /usr/sbin/pgbouncer -d "$bouncer/pgbouncer.ini" || fail "pgbouncer did not start"
-trap 'kill "$(cat "$bouncer/pgbouncer.pid")" 2>/dev/null; "$root/scripts/pg" destroy "$OWN"; rm -rf "$work"' EXIT
-BOUNCED="postgresql://txstorm@127.0.0.1:$port/postgres"
-for _ in $(seq 50); do psql -X -q -d "$BOUNCED" -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
+    ((EUID == 0)) && chown -R "$owner" "$dir"
+    as_owner /usr/sbin/pgbouncer -d "$dir/pgbouncer.ini" >&2 || fail "pgbouncer $1 did not start"
+    bouncers+=("$dir")
+    local dsn="postgresql://txstorm@127.0.0.1:$port/postgres?application_name=$1" n=0
+    until psql -X -q -d "$dsn" -c "SELECT 1" >/dev/null 2>&1; do
+        ((++n < 100)) || fail "pgbouncer $1 does not answer"
+        sleep 0.1
+    done
+    BOUNCER_DSN=$dsn
+}
+start_bouncer b1
+BOUNCED=$BOUNCER_DSN
 
 # Prepared: each transaction may land on a server session that never saw the statements
 # (26000), or already holds another client's (42P05, when preparing): the one line says
@@ -50,3 +63,21 @@ expect_exit 0 "$txstorm" run --db "$BOUNCED" --query-mode extended --ledger --wo
 jq -e '.committed > 0 and .check.ok and .check.ledger.ok and .errors_by_class.other == 0' \
     "$work/extended.json" >/dev/null ||
     fail "extended: $(jq -c '{committed, check: .check.ok, errors_by_class}' "$work/extended.json")"
+
+# Three endpoints: the server itself and two pgbouncers in front of it. Workers spread
+# 2/2/2, each endpoint commits, the endpoints add up to the totals, and merge keeps them.
+start_bouncer b2
+for r in 1 2; do
+    expect_exit 0 "$txstorm" run --db "$DSN" --db "$BOUNCED" --db "$BOUNCER_DSN" \
+        --query-mode extended --ledger --workers 6 --hot 50 --duration 2s --progress-every 0 \
+        --json "$work/three-$r.json"
+done
+expect_exit 0 "$txstorm" merge "$work/three-1.json" "$work/three-2.json" --json "$work/three.json"
+spread='(.endpoints | length) == 3 and ([.endpoints[].committed] | add) == .committed
+    and ([.endpoints[].retries] | add) == .retries and all(.endpoints[]; .committed > 0)
+    and ([.endpoints[].dsn | test("application_name=b[12]")] == [false, true, true])'
+for f in three-1 three-2 three; do
+    jq -e "$spread and ([.endpoints[].workers] == (if .merged_from > 0 then [4,4,4] else [2,2,2] end))" \
+        "$work/$f.json" >/dev/null ||
+        fail "$f: $(jq -c '{committed, endpoints: [.endpoints[] | {dsn, workers, committed}]}' "$work/$f.json")"
+done
