@@ -103,6 +103,7 @@ static void json_round_trip(void **state)
     assert_int_equal(back.errors_by_class[ERR_CONNECTION], e[1].errors_by_class[ERR_CONNECTION]);
     assert_int_equal(hist_value_at_percentile(back.latency_us, 99),
                      hist_value_at_percentile(e[1].latency_us, 99));
+    endpoint_free(&back);
     /* Edited by hand: latencies that do not match the commits. */
     json_object_set_new(j, "committed", json_integer(e[1].committed + 1));
     assert_int_equal(endpoint_json_decode(j, &back, err, sizeof err), -1);
