@@ -128,7 +128,8 @@ void junit_add_assertions(struct junit_report *r, const struct assertion *a, int
             add(r, JUNIT_ASSERTIONS, a[i].text, verdict(ok), "no data: %s",
                 assertion_no_data(a[i].metric));
         else
-            add(r, JUNIT_ASSERTIONS, a[i].text, verdict(ok), "measured %g", measured);
+            add(r, JUNIT_ASSERTIONS, a[i].text, verdict(ok), "measured %g%s%s", measured,
+                *assertion_unit(a[i].metric) ? " " : "", assertion_unit(a[i].metric));
     }
 }
 

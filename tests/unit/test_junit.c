@@ -211,7 +211,7 @@ static void assertions_are_cases_with_the_measured_figure(void **state)
     assert_contains(xml, "<testsuite name=\"txstorm report: assertions\" tests=\"3\" "
                          "failures=\"2\" errors=\"0\" skipped=\"0\"");
     assert_contains(xml, "<testcase name=\"p99&lt;50ms\" classname=\"txstorm.assertions\"");
-    assert_contains(xml, "<failure type=\"assertion\" message=\"measured 73.5\">");
+    assert_contains(xml, "<failure type=\"assertion\" message=\"measured 73.5 ms\">");
     assert_contains(xml, "<testcase name=\"tps&gt;1000\" classname=\"txstorm.assertions\" "
                          "time=\"0\">\n      <system-out>measured 1234.5</system-out>");
     assert_contains(xml, "message=\"no data: ");
