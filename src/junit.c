@@ -111,8 +111,8 @@ void junit_add_check(struct junit_report *r, const struct check_result *c)
     else if (c->negative_ok)
         add(r, JUNIT_INVARIANTS, "no overdraft", JUNIT_PASS, "%s", "");
     else
-        add(r, JUNIT_INVARIANTS, "no overdraft", JUNIT_FAIL, "%lld accounts have a negative balance",
-            (long long)c->negative_accounts);
+        add(r, JUNIT_INVARIANTS, "no overdraft", JUNIT_FAIL,
+            "%lld accounts have a negative balance", (long long)c->negative_accounts);
     add_ledger(r, c);
     add_auditor(r, c);
 }
@@ -195,7 +195,8 @@ void junit_put_escaped(FILE *out, const char *s)
         case '\t':
         case '\n':
         case '\r':
-            /* As references, so an attribute keeps them (a parser turns literal ones into spaces). */
+            /* As references, so an attribute keeps them (a parser turns literal ones into spaces).
+             */
             fprintf(out, "&#%d;", *p);
             break;
         default: {
@@ -235,8 +236,8 @@ static void put_suite(FILE *out, const struct junit_report *r, enum junit_suite 
         strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
     fprintf(out, "  <testsuite");
     put_attr(out, "name", name);
-    fprintf(out, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"",
-            tests, junit_count(r, suite, JUNIT_FAIL), junit_count(r, suite, JUNIT_ERROR),
+    fprintf(out, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", tests,
+            junit_count(r, suite, JUNIT_FAIL), junit_count(r, suite, JUNIT_ERROR),
             junit_count(r, suite, JUNIT_SKIP), r->time_s);
     fprintf(out, " timestamp=\"%s\">\n", stamp);
     for (int i = 0; i < r->n_cases; i++) {

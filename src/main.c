@@ -245,9 +245,9 @@ static int write_junit(const struct config *cfg, const struct check_result *chec
                        const struct assert_figures *figures, int64_t start_unix_us, double time_s)
 {
     static const char *const names[CMD_COUNT] = {[CMD_RUN] = "txstorm run",
-                                                  [CMD_CHECK] = "txstorm check",
-                                                  [CMD_REPORT] = "txstorm report",
-                                                  [CMD_MERGE] = "txstorm merge"};
+                                                 [CMD_CHECK] = "txstorm check",
+                                                 [CMD_REPORT] = "txstorm report",
+                                                 [CMD_MERGE] = "txstorm merge"};
     struct junit_report *j = malloc(sizeof *j);
     char err[512];
     if (j == NULL) {
@@ -284,9 +284,10 @@ static int present(const struct config *cfg, const struct run_summary *s)
     else if (cfg->hgrm_path && report_write_file(cfg->hgrm_path, write_hgrm_to, s, err, sizeof err))
         rc = EXIT_USAGE;
     if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
-    else if (cfg->junit_path &&
-             write_junit(cfg, s->check_done ? &s->check : NULL, &figures, s->start_wall_us,
-                         (double)s->elapsed_us / 1e6) != 0)
+    /* write_junit says itself what went wrong. */
+    if (rc == EXIT_OK && cfg->junit_path &&
+        write_junit(cfg, s->check_done ? &s->check : NULL, &figures, s->start_wall_us,
+                    (double)s->elapsed_us / 1e6) != 0)
         rc = EXIT_USAGE;
     if (s->check_done && !s->check.ok) return EXIT_VIOLATION;
     if (rc != EXIT_OK) return rc;

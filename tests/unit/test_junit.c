@@ -48,18 +48,22 @@ static void other_controls_are_shown_not_written(void **state)
 {
     (void)state;
     /* XML 1.0 has no way to carry these, not even as references. */
-    assert_escapes("a\x01" "b\x1f" "c\x1b[0m", "a\\x01b\\x1Fc\\x1B[0m");
+    assert_escapes("a\x01"
+                   "b\x1f"
+                   "c\x1b[0m",
+                   "a\\x01b\\x1Fc\\x1B[0m");
 }
 
 static void utf8_passes_and_broken_bytes_are_shown(void **state)
 {
     (void)state;
-    assert_escapes("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-    assert_escapes("x\xc3", "x\\xC3");                       /* cut short at the end */
-    assert_escapes("\xc3(", "\\xC3(");                       /* no continuation */
-    assert_escapes("\xc0\xaf", "\\xC0\\xAF");                /* overlong '/' */
-    assert_escapes("\xed\xa0\x80", "\\xED\\xA0\\x80");       /* a surrogate */
-    assert_escapes("\xef\xbf\xbf", "\\xEF\\xBF\\xBF");       /* U+FFFF, not a character */
+    assert_escapes("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+                   "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    assert_escapes("x\xc3", "x\\xC3");                          /* cut short at the end */
+    assert_escapes("\xc3(", "\\xC3(");                          /* no continuation */
+    assert_escapes("\xc0\xaf", "\\xC0\\xAF");                   /* overlong '/' */
+    assert_escapes("\xed\xa0\x80", "\\xED\\xA0\\x80");          /* a surrogate */
+    assert_escapes("\xef\xbf\xbf", "\\xEF\\xBF\\xBF");          /* U+FFFF, not a character */
     assert_escapes("\xf4\x90\x80\x80", "\\xF4\\x90\\x80\\x80"); /* past U+10FFFF */
     assert_escapes("\xff", "\\xFF");
 }
@@ -184,7 +188,8 @@ static void a_check_that_did_not_run_is_an_error(void **state)
     junit_add_check(&r, NULL);
     assert_int_equal(r.n_cases, 1);
     char *xml = written(&r);
-    assert_contains(xml, "<testsuites name=\"txstorm run\" tests=\"1\" failures=\"0\" errors=\"1\"");
+    assert_contains(xml,
+                    "<testsuites name=\"txstorm run\" tests=\"1\" failures=\"0\" errors=\"1\"");
     assert_contains(xml, "<error type=\"invariant\" message=\"the check did not run");
     free(xml);
 }
