@@ -44,6 +44,8 @@ static const struct {
 
 static bool is_latency(enum assert_metric m) { return m <= METRIC_MEAN; }
 
+const char *assertion_unit(enum assert_metric m) { return is_latency(m) ? "ms" : ""; }
+
 /* Every message names the assertion as given, so one of several --assert flags stands out. */
 __attribute__((format(printf, 4, 5))) static int fail(const char *s, char *err, size_t err_len,
                                                       const char *fmt, ...)

@@ -5,6 +5,7 @@
 #include "txstorm/db.h"
 #include "txstorm/exitcode.h"
 #include "txstorm/hgrm.h"
+#include "txstorm/junit.h"
 #include "txstorm/options.h"
 #include "txstorm/outfile.h"
 #include "txstorm/report.h"
@@ -114,8 +115,14 @@ static int load_saved_ledgers(const struct config *cfg, struct saved_ledger *sav
     return EXIT_OK;
 }
 
+static int outputs_writable(const struct config *cfg);
+static int write_junit(const struct config *cfg, const struct check_result *check,
+                       const struct assert_figures *figures, int64_t start_unix_us, double time_s);
+
 static int cmd_check(const struct config *cfg)
 {
+    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    int64_t started_unix_us = clock_wall_us();
     struct saved_ledger *saved = calloc((size_t)cfg->n_inputs + 1, sizeof *saved);
     if (saved == NULL) {
         fprintf(stderr, "txstorm: out of memory for %d results\n", cfg->n_inputs);
@@ -147,7 +154,11 @@ static int cmd_check(const struct config *cfg)
             rc = die_db(&err);
     if (db && rc == EXIT_OK) {
         report_print_check(stdout, &check);
+        fflush(stdout);
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
+        if (cfg->junit_path && write_junit(cfg, &check, NULL, started_unix_us, 0) != 0 &&
+            rc == EXIT_OK)
+            rc = EXIT_USAGE;
     }
     db_close(db);
     checker_free(&check);
@@ -205,16 +216,16 @@ static int cmd_demo(const struct config *cfg)
  * would destroy something: a directory, the same file twice, an input. */
 static int outputs_writable(const struct config *cfg)
 {
-    const char *flags[] = {"json", "csv", "hgrm"};
-    const char *paths[] = {cfg->json_path, cfg->csv_path, cfg->hgrm_path};
+    const char *flags[] = {"json", "csv", "hgrm", "junit"};
+    const char *paths[] = {cfg->json_path, cfg->csv_path, cfg->hgrm_path, cfg->junit_path};
     char err[512];
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (paths[i] && outfile_check(paths[i], err, sizeof err) != 0) {
             fprintf(stderr, "txstorm: --%s: %s\n", flags[i], err);
             return -1;
         }
     }
-    if (outfile_distinct(paths, flags, 3, cfg->inputs, cfg->n_inputs, err, sizeof err) != 0) {
+    if (outfile_distinct(paths, flags, 4, cfg->inputs, cfg->n_inputs, err, sizeof err) != 0) {
         fprintf(stderr, "txstorm: %s\n", err);
         return -1;
     }
@@ -226,6 +237,30 @@ static int write_hgrm_to(FILE *out, const void *summary)
 {
     const struct run_summary *s = summary;
     return hgrm_write(out, s->total.hist[HIST_LATENCY], 1000.0);
+}
+
+/* --junit: the check's invariants (check NULL: it did not run) and the
+ * assertions as test cases. 0, or -1 with one line on stderr. */
+static int write_junit(const struct config *cfg, const struct check_result *check,
+                       const struct assert_figures *figures, int64_t start_unix_us, double time_s)
+{
+    static const char *const names[CMD_COUNT] = {[CMD_RUN] = "txstorm run",
+                                                 [CMD_CHECK] = "txstorm check",
+                                                 [CMD_REPORT] = "txstorm report",
+                                                 [CMD_MERGE] = "txstorm merge"};
+    struct junit_report *j = malloc(sizeof *j);
+    char err[512];
+    if (j == NULL) {
+        fprintf(stderr, "txstorm: --junit: out of memory\n");
+        return -1;
+    }
+    junit_init(j, names[cfg->command] ? names[cfg->command] : "txstorm", start_unix_us, time_s);
+    junit_add_check(j, check);
+    if (figures) junit_add_assertions(j, cfg->asserts, cfg->n_asserts, figures);
+    int rc = outfile_write(cfg->junit_path, junit_write_to, j, err, sizeof err);
+    if (rc != 0) fprintf(stderr, "txstorm: %s\n", err);
+    free(j);
+    return rc;
 }
 
 /* The outputs every result shares: text on stdout, then the files asked for,
@@ -249,6 +284,11 @@ static int present(const struct config *cfg, const struct run_summary *s)
     else if (cfg->hgrm_path && report_write_file(cfg->hgrm_path, write_hgrm_to, s, err, sizeof err))
         rc = EXIT_USAGE;
     if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
+    /* write_junit says itself what went wrong. */
+    if (rc == EXIT_OK && cfg->junit_path &&
+        write_junit(cfg, s->check_done ? &s->check : NULL, &figures, s->start_wall_us,
+                    (double)s->elapsed_us / 1e6) != 0)
+        rc = EXIT_USAGE;
     if (s->check_done && !s->check.ok) return EXIT_VIOLATION;
     if (rc != EXIT_OK) return rc;
     return asserts_hold ? EXIT_OK : EXIT_ASSERT;

@@ -432,6 +432,11 @@ const struct flag options_flags[] = {
     {"hgrm", RUN | REPORT | MERGE, FLAG_PATH, AT(hgrm_path), .group = "output", .arg = "FILE",
      .help = "the latency percentile spectrum in HdrHistogram's .hgrm format",
      .unrecorded = true},
+    {"junit", RUN | CHECK | REPORT | MERGE, FLAG_PATH, AT(junit_path), .group = "output",
+     .arg = "FILE",
+     .help = "JUnit XML for CI: a test case per invariant and per --assert\n"
+             "(written whole or not at all)",
+     .unrecorded = true},
     {"progress-every", RUN, FLAG_CUSTOM, AT(progress_us), .parse = read_progress_every,
      .def = "1s", .group = "output", .arg = "D",
      .help = "progress line on stderr every D; 0 turns it off", .unrecorded = true},

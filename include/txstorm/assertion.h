@@ -64,6 +64,9 @@ bool assertion_holds(const struct assertion *a, const struct assert_figures *f);
 /* The measured figure for a, in the assertion's display unit (latencies in ms). */
 double assertion_measured(const struct assertion *a, const struct assert_figures *f);
 
+/* The display unit of m's figure: "ms" for latencies, "" for plain numbers. */
+const char *assertion_unit(enum assert_metric m);
+
 /* Why a metric can have no data, for the report: "nothing committed", ... */
 const char *assertion_no_data(enum assert_metric m);
 

@@ -78,6 +78,7 @@ struct config {
     const char *json_path; /* run: the result; merge: the merged result */
     const char *csv_path;  /* per-interval series */
     const char *hgrm_path; /* latency percentile spectrum */
+    const char *junit_path; /* JUnit XML: invariants and assertions as test cases */
     double rate;           /* --rate: transactions/s offered across workers; 0: closed loop */
     enum arrival arrival;
     int64_t warmup_us;

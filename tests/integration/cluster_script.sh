@@ -30,6 +30,10 @@ assert_one_line_stderr
 
 export PG_FAST=1
 expect_exit 0 "$cluster" start "$C" --sync --standbys 2
+# Long verbs say on stderr what they do and wait for.
+assert_in "$work/err" "cluster: n2: base backup from n0 (standby 2 of 2)"
+assert_in "$work/err" "cluster: waiting for the standbys to stream (at most"
+assert_in "$work/err" "cluster: waiting for the standbys to become synchronous"
 multi=$("$cluster" dsn "$C")
 declare -A dsn port
 for n in n0 n1 n2; do
@@ -90,6 +94,9 @@ expect_exit 0 "$cluster" cut "$C" n2
 write "INSERT INTO t VALUES (3)"
 has n1 3
 expect_exit 0 "$cluster" failover "$C"
+assert_in "$work/err" "cluster: stopping n0 (immediate)"
+assert_match "$work/err" "^cluster: promoting n1, the most advanced standby \(received up to [0-9A-F]+/[0-9A-F]+\)$"
+assert_in "$work/err" "cluster: waiting for n1 to accept writes"
 [[ $(cat "$work/out") == n1 ]] || fail "failover promoted '$(cat "$work/out")', expected n1"
 [[ $(write "INSERT INTO t VALUES (4) RETURNING inet_server_port()") == "${port[n1]}" ]] ||
     fail "the multi-host DSN does not write to n1"

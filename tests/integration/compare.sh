@@ -13,6 +13,12 @@ expect_exit 0 "$compare" --db "$DSN" --policies none,full-jitter --hot 2,10 --wo
     --repeat 1 --duration 1s --storm-duration 2s --pgbench --out "$out"
 assert_in "$work/err" "2 policies x 2 cells (hot:workers 2:4 10:4) x 1 repetitions = 4 runs of 1s"
 assert_in "$work/err" "planned time: about"
+# Progress: before each run, which it is, how many follow and the time left; the first
+# from the plan, the later ones from the runs finished so far.
+assert_match "$work/err" "^compare-backoff: run 1/5: none at hot 2, 4 workers, repetition 1; 4 after it; about [0-9]+ s left \(1\.4 s a run, planned\)$"
+assert_match "$work/err" "^compare-backoff: run 4/5: full-jitter at hot 10, 4 workers, repetition 1; 1 after it; about [0-9]+ s left \([0-9.]+ s a run so far\)$"
+assert_match "$work/err" "^compare-backoff: run 5/5: pgbench at hot 10, 4 workers, repetition 1; 0 after it; about [0-9]+ s left"
+assert_match "$work/err" "^compare-backoff: storm 2/2: full-jitter at [0-9]+/s for 2s; about [0-9]+ s left$"
 
 # Every run's result is kept, and every bank check passed.
 for policy in none full-jitter; do
