@@ -205,8 +205,9 @@ static bool drawn_for(const struct run_summary *s, enum plot_chart c)
     case CHART_COMMITTED:
     case CHART_RETRIES:
     case CHART_FAILED:
-    case CHART_LAG:
         return has_rows(s);
+    case CHART_LAG: /* a closed loop has no schedule to lag behind */
+        return any_positive(s, "lag_max_ms");
     case CHART_LATENCY:
         return any_positive(s, "committed");
     case CHART_LOOP: {
@@ -367,9 +368,13 @@ static void put_windows(FILE *out, const struct plot_result *r, int n)
                     "fs transparent solid %.2f noborder\n",
                     object, w[j].start_s, w[j].end_s, window_fill[w[j].kind],
                     window_alpha[w[j].kind]);
-            if (w[j].name[0]) {
+            /* Whose outage it is, when several results share the chart. */
+            const char *named = w[j].name[0] ? w[j].name
+                                : n > 1       ? r[i].label
+                                              : NULL;
+            if (named) {
                 char name[160];
-                plot_quote(w[j].name, name, sizeof name);
+                plot_quote(named, name, sizeof name);
                 fprintf(out,
                         "set label %d '%s' at %.6f, graph %.2f left front textcolor rgb '%s'\n",
                         object, name, w[j].start_s, w[j].kind == WINDOW_PHASE ? 0.96 : 0.90,

@@ -258,7 +258,12 @@ int plot_write_html(FILE *out, const struct plot_result *r, int n, const char *c
           "<span style=\"background:rgba(127,127,127,0.15)\">phase</span></p>\n",
           out);
     for (int c = 0; c < CHART_COUNT; c++) {
-        if (svgs[c] == NULL) continue;
+        if (svgs[c] == NULL) {
+            fputs("<p class=\"absent\"><b>", out);
+            plot_html_escape(out, plot_chart_title(c));
+            fputs("</b>: nothing to draw in these results</p>\n", out);
+            continue;
+        }
         fprintf(out, "<figure class=\"chart\" id=\"chart%d\"><figcaption>", c);
         plot_html_escape(out, plot_chart_title(c));
         fprintf(out, "</figcaption>\n%s\n</figure>\n", svgs[c]);

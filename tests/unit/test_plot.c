@@ -50,7 +50,7 @@ static int setup(void **state)
     summary.intervals = json_loads(
         "[{\"elapsed_s\": 1.0, \"interval_s\": 1.0, \"committed\": 100, \"committed_per_s\": 100,"
         "  \"retries\": 99, \"retries_per_s\": 99, \"failed\": 2, \"ambiguous\": 1,"
-        "  \"p50_ms\": 50, \"p99_ms\": 99, \"lag_max_ms\": 0, \"loop_busy\": 0.5,"
+        "  \"p50_ms\": 50, \"p99_ms\": 99, \"lag_max_ms\": 3, \"loop_busy\": 0.5,"
         "  \"retries_by_class\": {\"serialization\": 90, \"deadlock\": 9}, \"phase\": \"ramp\"},"
         " {\"elapsed_s\": 2.0, \"interval_s\": 1.0, \"committed\": 0, \"committed_per_s\": 0,"
         "  \"retries\": 0, \"retries_per_s\": 0, \"failed\": 0, \"ambiguous\": 0,"
@@ -241,7 +241,9 @@ static void test_script(void **state)
     assert_non_null(strstr(text, "'r0.spectrum' index 1 using 1:2 with lines lc rgb '#0072b2' lw 1.5 dt 2"));
     /* The failover, the trigger and the two phases, on each of the six time charts. */
     assert_int_equal(count(text, "rect from"), 6 * 4);
-    assert_int_equal(count(text, "set label"), 6 * 3);
+    /* Named: the trigger, the phases, and the failover by its result (two share the charts). */
+    assert_int_equal(count(text, "set label"), 6 * 4);
+    assert_non_null(strstr(text, "set label 1 'it''s <a>' at 1.100000"));
     assert_non_null(strstr(text, "lc rgb '#0072b2'"));
     free(text);
 
@@ -287,7 +289,8 @@ static void test_page(void **state)
     assert_int_equal(count(page, "<figure class=\"chart\""), 2);
     assert_non_null(strstr(page, "<svg id='one'></svg>"));
     assert_non_null(strstr(page, plot_chart_title(CHART_SPECTRUM)));
-    assert_null(strstr(page, plot_chart_title(CHART_LATENCY)));
+    assert_int_equal(count(page, plot_chart_title(CHART_LATENCY)), 1);
+    assert_non_null(strstr(page, "Latency per interval: p50 (dashed) and p99</b>: nothing to draw"));
     assert_int_equal(count(page, "run&lt;1&gt;.json"), 3); /* title, header, check */
     assert_null(strstr(page, "run<1>"));
     assert_non_null(strstr(page, "report &lt;1&gt;"));
