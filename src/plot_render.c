@@ -100,8 +100,14 @@ static enum plot_status run_gnuplot(struct workdir *w, char *err, size_t err_len
     char log[4200];
     if (workdir_name(w, LOG, log, sizeof log) != 0) return PLOT_FAILED;
     int report[2];
-    if (pipe(report) != 0 || fcntl(report[1], F_SETFD, FD_CLOEXEC) != 0) {
+    if (pipe(report) != 0) {
         errbuf_fail(err, err_len, "plot: pipe: %s", strerror(errno));
+        return PLOT_FAILED;
+    }
+    if (fcntl(report[1], F_SETFD, FD_CLOEXEC) != 0) {
+        errbuf_fail(err, err_len, "plot: pipe: %s", strerror(errno));
+        close(report[0]);
+        close(report[1]);
         return PLOT_FAILED;
     }
     fflush(NULL);
