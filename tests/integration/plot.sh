@@ -30,6 +30,16 @@ PATH=/nonexistent expect_exit 6 "$txstorm" plot "$work/closed.json" --html "$wor
 assert_one_line_stderr
 assert_in "$work/err" "gnuplot not found"
 [[ ! -e $work/none.html ]] || fail "a page was written without gnuplot"
+# gnuplot failing: its last line, exit 6, nothing written, its temporary files gone.
+mkdir -p "$work/fakebin" "$work/tmp"
+printf '#!/bin/sh\necho "line 3: boom" >&2\nexit 1\n' >"$work/fakebin/gnuplot"
+chmod +x "$work/fakebin/gnuplot"
+PATH="$work/fakebin:$PATH" TMPDIR="$work/tmp" expect_exit 6 "$txstorm" plot "$work/closed.json" \
+    --html "$work/none.html"
+assert_one_line_stderr
+assert_in "$work/err" 'gnuplot failed: line 3: boom'
+[[ ! -e $work/none.html ]] || fail "a page was written though gnuplot failed"
+[[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left: $(ls -R "$work/tmp")"
 # Bad input: no --html, a file that is no result.
 expect_exit 2 "$txstorm" plot "$work/closed.json"
 assert_one_line_stderr
