@@ -152,8 +152,7 @@ static int write_retries(FILE *out, const struct hist *h)
     for (int32_t i = 0; h && h->total_count > 0 && i < h->counts_len; i++)
         if (h->counts[i] > 0)
             fprintf(out, "%lld %.9g %lld\n", (long long)hist_value_at_index(h, i),
-                    100.0 * (double)h->counts[i] / (double)h->total_count,
-                    (long long)h->counts[i]);
+                    100.0 * (double)h->counts[i] / (double)h->total_count, (long long)h->counts[i]);
     return ferror(out) ? -1 : 0;
 }
 
@@ -190,8 +189,8 @@ static bool class_seen(const struct run_summary *s, int c)
     json_t *row;
     json_array_foreach(s->intervals, i, row)
     {
-        const json_t *v = json_object_get(json_object_get(row, "retries_by_class"),
-                                          classify_name(c));
+        const json_t *v =
+            json_object_get(json_object_get(row, "retries_by_class"), classify_name(c));
         if (json_is_number(v) && json_number_value(v) > 0) return true;
     }
     return false;
@@ -213,7 +212,8 @@ static bool drawn_for(const struct run_summary *s, enum plot_chart c)
     case CHART_LOOP: {
         size_t i;
         json_t *row;
-        json_array_foreach(s->intervals, i, row) if (isfinite(row_num(row, "loop_busy"))) return true;
+        json_array_foreach(s->intervals, i,
+                           row) if (isfinite(row_num(row, "loop_busy"))) return true;
         return false;
     }
     case CHART_SPECTRUM:
@@ -266,15 +266,14 @@ static int add_window(struct plot_window *out, int n, int max, enum plot_window_
     return n + 1;
 }
 
-static int add_outage(const json_t *failover, double end_s, struct plot_window *out, int n,
-                      int max)
+static int add_outage(const json_t *failover, double end_s, struct plot_window *out, int n, int max)
 {
     const json_t *w = json_object_get(failover, "longest");
     if (!json_is_object(w)) return n;
     double from = row_num(w, "last_commit_before_s"), to = row_num(w, "first_commit_after_s");
     if (!isfinite(from)) from = row_num(w, "first_loss_s");
     if (!isfinite(to)) to = end_s; /* not over when the run ended */
-    for (int i = 0; i < n; i++) /* an endpoint's window is often the run's own */
+    for (int i = 0; i < n; i++)    /* an endpoint's window is often the run's own */
         if (out[i].kind == WINDOW_FAILOVER && out[i].start_s == from && out[i].end_s == to)
             return n;
     return add_window(out, n, max, WINDOW_FAILOVER, from, to, "");
@@ -337,8 +336,8 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
         n = add_outage(s->failover, end_s, out, n, max);
         size_t i;
         json_t *e;
-        json_array_foreach(json_object_get(s->failover, "endpoints"), i, e)
-            n = add_outage(e, end_s, out, n, max);
+        json_array_foreach(json_object_get(s->failover, "endpoints"), i, e) n =
+            add_outage(e, end_s, out, n, max);
     }
     const json_t *triggers = json_object_get(s->source, "triggers");
     const json_t *phases = json_object_get(s->source, "phases");
@@ -369,9 +368,7 @@ static void put_windows(FILE *out, const struct plot_result *r, int n)
                     object, w[j].start_s, w[j].end_s, window_fill[w[j].kind],
                     window_alpha[w[j].kind]);
             /* Whose outage it is, when several results share the chart. */
-            const char *named = w[j].name[0] ? w[j].name
-                                : n > 1       ? r[i].label
-                                              : NULL;
+            const char *named = w[j].name[0] ? w[j].name : n > 1 ? r[i].label : NULL;
             if (named) {
                 char name[160];
                 plot_quote(named, name, sizeof name);
@@ -393,7 +390,7 @@ struct line {
     const char *using;
     const char *style; /* "lines", "linespoints pt 7 ps 0.5" */
     int dash;
-    const char *what;  /* appended to the label; may be NULL */
+    const char *what; /* appended to the label; may be NULL */
 };
 
 static void put_line(FILE *out, const struct plot_result *r, const struct line *l, bool first)
@@ -413,8 +410,7 @@ static void put_line(FILE *out, const struct plot_result *r, const struct line *
 
 static void begin_chart(FILE *out, enum plot_chart c, bool over_time)
 {
-    fprintf(out,
-            "\nreset\nset output 'chart%d.svg'\nset grid\nset key below\nset ylabel '%s'\n",
+    fprintf(out, "\nreset\nset output 'chart%d.svg'\nset grid\nset key below\nset ylabel '%s'\n",
             (int)c, charts[c].ylabel);
     if (over_time) fprintf(out, "set xlabel 'elapsed (s)'\nset xrange [0:*]\n");
 }
@@ -427,10 +423,10 @@ static int time_lines(const struct plot_result *r, int i, enum plot_chart c, str
     int n = 0;
     const struct run_summary *s = r[i].s;
     if (!drawn_for(s, c)) return 0;
-#define LINE(col, d, label)                                                                       \
+#define LINE(col, d, label)                                                                        \
     do {                                                                                           \
         l[n] = base;                                                                               \
-        snprintf(usings[n], sizeof usings[n], "1:%d", (col));                                       \
+        snprintf(usings[n], sizeof usings[n], "1:%d", (col));                                      \
         l[n].using = usings[n];                                                                    \
         l[n].dash = (d);                                                                           \
         l[n].what = (label);                                                                       \
@@ -503,8 +499,13 @@ static void put_spectrum(FILE *out, const struct plot_result *r, int n)
     for (int i = 0; i < n; i++) {
         const struct run_summary *s = r[i].s;
         if (!drawn_for(s, CHART_SPECTRUM)) continue;
-        struct line l = {.result = i, .file = FILE_SPECTRUM, .index = 0, .using = "1:2",
-                          .style = "lines", .dash = 1, .what = "corrected"};
+        struct line l = {.result = i,
+                         .file = FILE_SPECTRUM,
+                         .index = 0,
+                         .using = "1:2",
+                         .style = "lines",
+                         .dash = 1,
+                         .what = "corrected"};
         put_line(out, r, &l, first);
         first = false;
         if (hist_has(s->total.hist[HIST_LATENCY_UNCORRECTED])) {
@@ -529,8 +530,12 @@ static void put_retries_per_txn(FILE *out, const struct plot_result *r, int n)
     bool first = true;
     for (int i = 0; i < n; i++) {
         if (!drawn_for(r[i].s, CHART_RETRIES_PER_TXN)) continue;
-        struct line l = {.result = i, .file = FILE_RETRIES, .index = -1, .using = "1:2",
-                         .style = "linespoints pt 7 ps 0.6", .dash = 1};
+        struct line l = {.result = i,
+                         .file = FILE_RETRIES,
+                         .index = -1,
+                         .using = "1:2",
+                         .style = "linespoints pt 7 ps 0.6",
+                         .dash = 1};
         put_line(out, r, &l, first);
         first = false;
     }

@@ -122,8 +122,7 @@ static void put_header(FILE *out, const struct plot_result *r, int i, const char
     const json_t *c = s->config;
     fprintf(out, "<div class=\"result\" style=\"border-color:%s\"><h2>", plot_colour(i));
     plot_html_escape(out, r->label);
-    fprintf(out, "</h2>\n<p class=\"%s\">check: %s</p>\n<dl>\n", verdict_class(s),
-            verdict_text(s));
+    fprintf(out, "</h2>\n<p class=\"%s\">check: %s</p>\n<dl>\n", verdict_class(s), verdict_text(s));
     char when[64] = "?";
     time_t start = (time_t)(s->start_wall_us / 1000000);
     struct tm tm;
@@ -134,15 +133,13 @@ static void put_header(FILE *out, const struct plot_result *r, int i, const char
     fact(out, "txstorm", s->tool_version ? s->tool_version : "?");
     if (s->merged_from) fact_num(out, "merged from", "%.0f results", s->merged_from);
     char load[256];
-    snprintf(load, sizeof load, "%.0f workers, %s, %s, %s isolation, %.1f s",
-             cfg_num(c, "workers"), cfg_str(c, "skew"),
-             cfg_str(c, "shape"), cfg_str(c, "isolation"),
+    snprintf(load, sizeof load, "%.0f workers, %s, %s, %s isolation, %.1f s", cfg_num(c, "workers"),
+             cfg_str(c, "skew"), cfg_str(c, "shape"), cfg_str(c, "isolation"),
              (double)s->elapsed_us / 1e6);
     fact(out, "workload", load);
     char retry[256];
     snprintf(retry, sizeof retry, "%s, up to %.0f retries, backoff %s",
-             cfg_str(c, "retry_protocol"), cfg_num(c, "max_retries"),
-             cfg_str(c, "backoff"));
+             cfg_str(c, "retry_protocol"), cfg_num(c, "max_retries"), cfg_str(c, "backoff"));
     fact(out, "retries", retry);
     if (cfg_num(c, "rate") > 0)
         fact_num(out, "offered", "%.0f transactions/s (open loop)", cfg_num(c, "rate"));
@@ -190,25 +187,24 @@ static void put_check(FILE *out, const struct plot_result *r, int i)
     const struct check_result *c = &s->check;
     fputs("<table><tr><th>invariant</th><th>verdict</th><th>expected</th><th>actual</th></tr>\n",
           out);
-    check_row(out, "accounts (ids 1..N)", c->accounts_ok, c->accounts_expected,
-              c->accounts_actual);
+    check_row(out, "accounts (ids 1..N)", c->accounts_ok, c->accounts_expected, c->accounts_actual);
     check_row(out, "conservation (total)", c->total_ok, c->total_expected, c->total_actual);
     if (c->allow_overdraft)
-        fprintf(out, "<tr><td>no overdraft (negatives)</td><td>allowed</td><td>0</td><td>%lld"
-                     "</td></tr>\n",
+        fprintf(out,
+                "<tr><td>no overdraft (negatives)</td><td>allowed</td><td>0</td><td>%lld"
+                "</td></tr>\n",
                 (long long)c->negative_accounts);
     else
         check_row(out, "no overdraft (negatives)", c->negative_ok, 0, c->negative_accounts);
     if (c->balances_checked)
-        check_row(out, "balances = ledger (mismatches)", c->balances_ok, 0,
-                  c->balance_mismatches);
+        check_row(out, "balances = ledger (mismatches)", c->balances_ok, 0, c->balance_mismatches);
     if (c->ledger_checked) {
         check_row(out, "ledger: acknowledged found", c->lost == 0 && c->duplicated == 0, c->acked,
                   c->acked_found);
         check_row(out, "ledger: lost", c->lost == 0, 0, c->lost);
         check_row(out, "ledger: duplicated", c->duplicated == 0, 0, c->duplicated);
-        check_row(out, "ledger: nothing invented", c->invented_failed + c->invented_unknown == 0,
-                  0, c->invented_failed + c->invented_unknown);
+        check_row(out, "ledger: nothing invented", c->invented_failed + c->invented_unknown == 0, 0,
+                  c->invented_failed + c->invented_unknown);
     }
     if (c->audited)
         check_row(out, "auditor readings (violating)", c->audit.violations == 0, 0,
@@ -271,7 +267,8 @@ int plot_write_html(FILE *out, const struct plot_result *r, int n, const char *c
     fputs("<h2>Check</h2>\n<div class=\"results\">\n", out);
     for (int i = 0; i < n; i++)
         put_check(out, &r[i], i);
-    fprintf(out, "</div>\n<p id=\"drawn\">charts not counted: scripts off</p>\n%s</body>\n</html>\n",
+    fprintf(out,
+            "</div>\n<p id=\"drawn\">charts not counted: scripts off</p>\n%s</body>\n</html>\n",
             script);
     return ferror(out) ? -1 : 0;
 }

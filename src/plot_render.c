@@ -119,7 +119,8 @@ static enum plot_status run_gnuplot(struct workdir *w, char *err, size_t err_len
         return PLOT_FAILED;
     }
     if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY), logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int null = open("/dev/null", O_RDONLY),
+            logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (chdir(w->path) == 0 && null >= 0 && logfd >= 0 && dup2(null, 0) == 0 &&
             dup2(logfd, 1) == 1 && dup2(logfd, 2) == 2)
             execlp("gnuplot", "gnuplot", SCRIPT, (char *)NULL);

@@ -60,7 +60,8 @@ static int setup(void **state)
     summary.failover = json_loads(
         "{\"outages\": 1, \"longest\": {\"first_loss_s\": 1.2, \"last_commit_before_s\": 1.1,"
         " \"first_commit_after_s\": null}, \"endpoints\": [{\"outages\": 1, \"longest\":"
-        " {\"first_loss_s\": 1.2, \"last_commit_before_s\": 1.1, \"first_commit_after_s\": null}}]}",
+        " {\"first_loss_s\": 1.2, \"last_commit_before_s\": 1.1, \"first_commit_after_s\": "
+        "null}}]}",
         0, NULL);
     summary.source = json_object();
     return summary.intervals && summary.failover ? 0 : -1;
@@ -143,11 +144,11 @@ static void test_windows_from_lists(void **state)
 {
     (void)state;
     json_t *source = summary.source;
-    summary.source = json_loads(
-        "{\"triggers\": [{\"kind\": \"kill\", \"start_s\": 0.5, \"end_s\": null}],"
-        " \"phases\": [{\"name\": \"a\", \"start_s\": 0, \"end_s\": 1},"
-        "  {\"name\": \"b\", \"start_s\": 1, \"end_s\": 0.5}]}",
-        0, NULL);
+    summary.source =
+        json_loads("{\"triggers\": [{\"kind\": \"kill\", \"start_s\": 0.5, \"end_s\": null}],"
+                   " \"phases\": [{\"name\": \"a\", \"start_s\": 0, \"end_s\": 1},"
+                   "  {\"name\": \"b\", \"start_s\": 1, \"end_s\": 0.5}]}",
+                   0, NULL);
     struct plot_window w[8];
     int n = plot_windows(&summary, w, 8);
     /* The lists win over the rows' marks; a window ending before it starts is left out. */
@@ -161,10 +162,7 @@ static void test_windows_from_lists(void **state)
     summary.source = source;
 }
 
-static int write_series(FILE *out, void *arg)
-{
-    return plot_write_data(out, arg, FILE_SERIES);
-}
+static int write_series(FILE *out, void *arg) { return plot_write_data(out, arg, FILE_SERIES); }
 
 static void test_series_columns(void **state)
 {
@@ -189,10 +187,7 @@ static void test_series_columns(void **state)
     free(text);
 }
 
-static int write_spectrum(FILE *out, void *arg)
-{
-    return plot_write_data(out, arg, FILE_SPECTRUM);
-}
+static int write_spectrum(FILE *out, void *arg) { return plot_write_data(out, arg, FILE_SPECTRUM); }
 
 static void test_spectrum_rows(void **state)
 {
@@ -216,10 +211,7 @@ static void test_spectrum_rows(void **state)
     free(text);
 }
 
-static int write_script(FILE *out, void *arg)
-{
-    return plot_write_script(out, arg, 2);
-}
+static int write_script(FILE *out, void *arg) { return plot_write_script(out, arg, 2); }
 
 static void test_script(void **state)
 {
@@ -238,7 +230,8 @@ static void test_script(void **state)
     assert_non_null(strstr(text, "title 'it''s <a> serialization'"));
     assert_non_null(strstr(text, "title 'it''s <a> deadlock'"));
     assert_non_null(strstr(text, "'r0.spectrum' index 0 using 1:2"));
-    assert_non_null(strstr(text, "'r0.spectrum' index 1 using 1:2 with lines lc rgb '#0072b2' lw 1.5 dt 2"));
+    assert_non_null(
+        strstr(text, "'r0.spectrum' index 1 using 1:2 with lines lc rgb '#0072b2' lw 1.5 dt 2"));
     /* The failover, the trigger and the two phases, on each of the six time charts. */
     assert_int_equal(count(text, "rect from"), 6 * 4);
     /* Named: the trigger, the phases, and the failover by its result (two share the charts). */
@@ -276,13 +269,17 @@ static void test_page(void **state)
     (void)state;
     struct run_summary s = summary;
     s.check_done = true;
-    s.check = (struct check_result){.ok = false, .accounts_ok = true, .total_ok = false,
-                                    .negative_ok = true, .accounts_expected = 5,
-                                    .accounts_actual = 5, .total_expected = 500,
+    s.check = (struct check_result){.ok = false,
+                                    .accounts_ok = true,
+                                    .total_ok = false,
+                                    .negative_ok = true,
+                                    .accounts_expected = 5,
+                                    .accounts_actual = 5,
+                                    .total_expected = 500,
                                     .total_actual = 498};
     struct plot_result r = {.label = "run<1>.json", .s = &s};
-    const char *svgs[CHART_COUNT] = {[CHART_COMMITTED] = "<svg id='one'></svg>",
-                                     [CHART_SPECTRUM] = "<svg id='two'></svg>"};
+    const char *svgs[CHART_COUNT] = {
+        [CHART_COMMITTED] = "<svg id='one'></svg>", [CHART_SPECTRUM] = "<svg id='two'></svg>"};
     struct page_arg arg = {&r, svgs};
     char *page = captured(write_page, &arg);
     assert_int_equal(strncmp(page, "<!DOCTYPE html>", 15), 0);
@@ -290,7 +287,8 @@ static void test_page(void **state)
     assert_non_null(strstr(page, "<svg id='one'></svg>"));
     assert_non_null(strstr(page, plot_chart_title(CHART_SPECTRUM)));
     assert_int_equal(count(page, plot_chart_title(CHART_LATENCY)), 1);
-    assert_non_null(strstr(page, "Latency per interval: p50 (dashed) and p99</b>: nothing to draw"));
+    assert_non_null(
+        strstr(page, "Latency per interval: p50 (dashed) and p99</b>: nothing to draw"));
     assert_int_equal(count(page, "run&lt;1&gt;.json"), 3); /* title, header, check */
     assert_null(strstr(page, "run<1>"));
     assert_non_null(strstr(page, "report &lt;1&gt;"));
