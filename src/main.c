@@ -8,6 +8,7 @@
 #include "txstorm/junit.h"
 #include "txstorm/options.h"
 #include "txstorm/outfile.h"
+#include "txstorm/plot_render.h"
 #include "txstorm/report.h"
 #include "txstorm/run.h"
 #include "txstorm/sysmem.h"
@@ -541,6 +542,68 @@ static int cmd_compare(const struct config *cfg)
     return EXIT_OK;
 }
 
+/* The name a result is shown under: its file's, without the directories. */
+static const char *result_label(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+static int cmd_plot(const struct config *cfg)
+{
+    char err[512];
+    const char *html[] = {cfg->html_path};
+    if (cfg->html_path == NULL) {
+        fprintf(stderr, "txstorm: plot: --html FILE is required\n");
+        return EXIT_USAGE;
+    }
+    if (outfile_check(cfg->html_path, err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: --html: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (outfile_distinct(html, (const char *const[]){"html"}, 1, cfg->inputs, cfg->n_inputs, err,
+                         sizeof err) != 0) {
+        fprintf(stderr, "txstorm: %s\n", err);
+        return EXIT_USAGE;
+    }
+    struct run_summary *loaded = calloc((size_t)cfg->n_inputs, sizeof *loaded);
+    struct plot_result *results = calloc((size_t)cfg->n_inputs, sizeof *results);
+    int n = 0, rc = EXIT_USAGE;
+    if (loaded == NULL || results == NULL) {
+        snprintf(err, sizeof err, "plot: out of memory for %d results", cfg->n_inputs);
+        rc = EXIT_MEMORY;
+        goto done;
+    }
+    for (; n < cfg->n_inputs; n++) {
+        const char *path = cfg->inputs[n];
+        if (report_load(path, &loaded[n], err, sizeof err) != 0) goto done;
+        results[n] = (struct plot_result){.label = result_label(path), .s = &loaded[n]};
+        if (report_consistent(&loaded[n], path, err, sizeof err) != 0) {
+            n++; /* to be freed */
+            goto done;
+        }
+    }
+    switch (plot_render_html(cfg->html_path, results, n, err, sizeof err)) {
+    case PLOT_OK:
+        rc = EXIT_OK;
+        break;
+    case PLOT_NO_GNUPLOT:
+    case PLOT_FAILED:
+        rc = EXIT_PLOTTER;
+        break;
+    case PLOT_OUTPUT:
+        rc = EXIT_USAGE;
+        break;
+    }
+done:
+    if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
+    for (int i = 0; i < n; i++)
+        report_summary_free(&loaded[i]);
+    free(loaded);
+    free(results);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -585,6 +648,8 @@ int main(int argc, char **argv)
         return cmd_merge(&cfg);
     case CMD_COMPARE:
         return cmd_compare(&cfg);
+    case CMD_PLOT:
+        return cmd_plot(&cfg);
     case CMD_COUNT:
         break;
     }

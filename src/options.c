@@ -482,7 +482,7 @@ static void put_main_usage(struct text *t)
            "exit codes:\n"
            "  0 ok   1 an invariant is violated   2 usage error   3 database unreachable,\n"
            "  bank missing/malformed, or every transfer refused   4 an --assert failed\n"
-           "  (1 takes precedence)   5 out of memory\n\n"
+           "  (1 takes precedence)   5 out of memory   6 plot: gnuplot missing or failed\n\n"
            "`txstorm COMMAND --help` lists a command's flags.\n",
         with_db);
 }

@@ -68,6 +68,18 @@ const struct command_def options_commands[] = {
                               "with its margin against the run-to-run spread.\n",
                      .min_files = 1,
                      .max_files = OPTIONS_MAX_INPUTS},
+    [CMD_PLOT] = {.name = "plot",
+                  .summary = "draw saved results as one self-contained HTML page (gnuplot)",
+                  .args = "RESULT.json ...",
+                  .about = "Writes --html FILE: each result's header and check, its time series "
+                           "with failover,\n"
+                           "trigger and phase windows shaded, the latency percentile spectrum "
+                           "and the retries\n"
+                           "per transaction, drawn by gnuplot as inline SVG; several results "
+                           "overlaid, one\n"
+                           "colour each. Needs gnuplot on PATH (exit 6 without it).\n",
+                  .min_files = 1,
+                  .max_files = OPTIONS_MAX_INPUTS},
 };
 const int options_n_commands = (int)(sizeof options_commands / sizeof options_commands[0]);
 
@@ -206,6 +218,7 @@ static int read_instance(const char *v, struct config *cfg, char *err, size_t er
 #define REPORT ON(CMD_REPORT)
 #define MERGE ON(CMD_MERGE)
 #define COMPARE ON(CMD_COMPARE)
+#define PLOT ON(CMD_PLOT)
 
 #define FIELD_SIZE(f) sizeof(((struct config *)0)->f)
 /* Where a flag's value lands. */
@@ -449,6 +462,8 @@ const struct flag options_flags[] = {
              "any failure exits 4",
      .unrecorded = true},
 
+    {"html", PLOT, FLAG_PATH, AT(html_path), .arg = "FILE",
+     .help = "the page to write (required; written whole or not at all)", .unrecorded = true},
     {"format", COMPARE, FLAG_CHOICE, AT(compare_format), .names = compare_format_names,
      .def = "text", .arg = "F",
      .help = "text: table and verdicts; csv; markdown (the table); verdicts", .unrecorded = true},

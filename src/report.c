@@ -401,6 +401,7 @@ void report_progress_sample(const struct stats *interval, int64_t elapsed_us, in
                                   .max_us = hist_max(lat),
                                   .lag_max_us = hist_max(interval->hist[HIST_LAG]),
                                   .errors = errlog_total(&interval->errors)};
+    memcpy(p->retries_by_class, interval->retries_by_class, sizeof p->retries_by_class);
     const struct errlog_entry *top = errlog_top(&interval->errors);
     if (top) {
         snprintf(p->error_sqlstate, sizeof p->error_sqlstate, "%s", top->sqlstate);

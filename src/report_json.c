@@ -264,6 +264,11 @@ json_t *report_interval_json(const struct progress_sample *p)
         report_ms(p->lag_max_us));
     if (row) json_object_set_new(row, "loop_busy", json_real(p->loop_busy));
     if (row) json_object_set_new(row, "outage", json_boolean(p->outage));
+    json_t *by_class = row ? json_object() : NULL; /* only the classes that retried */
+    for (int c = 0; by_class && c < ERR_CLASS_COUNT; c++)
+        if (p->retries_by_class[c])
+            json_object_set_new(by_class, classify_name(c), json_integer(p->retries_by_class[c]));
+    if (by_class) json_object_set_new(row, "retries_by_class", by_class);
     if (row && p->errors) {
         json_object_set_new(row, "errors", json_integer(p->errors));
         json_object_set_new(row, "error_sqlstate", json_string(p->error_sqlstate));

@@ -9,6 +9,7 @@ enum exit_code {
     EXIT_DATABASE = 3,  /* database unreachable, or bank missing or malformed */
     EXIT_ASSERT = 4,    /* a --assert gate failed (a violated invariant takes precedence) */
     EXIT_MEMORY = 5,    /* out of memory (e.g. histograms at high --sig-figs under a limit) */
+    EXIT_PLOTTER = 6,   /* plot: gnuplot is not installed, or failed */
 };
 
 #endif

@@ -24,6 +24,7 @@ enum command {
     CMD_REPORT,
     CMD_MERGE,
     CMD_COMPARE,
+    CMD_PLOT,
     CMD_COUNT
 };
 
@@ -79,6 +80,7 @@ struct config {
     const char *csv_path;  /* per-interval series */
     const char *hgrm_path; /* latency percentile spectrum */
     const char *junit_path; /* JUnit XML: invariants and assertions as test cases */
+    const char *html_path; /* plot: the page */
     double rate;           /* --rate: transactions/s offered across workers; 0: closed loop */
     enum arrival arrival;
     int64_t warmup_us;

@@ -67,6 +67,7 @@ struct progress_sample {
     bool outage; /* a connection lost and no commit since (outage.h), in the interval */
     bool open_loop;
     int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
+    int64_t retries_by_class[ERR_CLASS_COUNT];                   /* in the interval */
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */
     int64_t lag_max_us;                     /* open loop: worst start lag */
     double loop_busy;                       /* the busiest event loop's share of the interval */

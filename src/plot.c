@@ -1,0 +1,560 @@
+/* The data files and the gnuplot script `txstorm plot` hands to gnuplot. */
+#include "txstorm/plot.h"
+#include "txstorm/hgrm.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Distinct on white and to most colour-blind eyes (Okabe and Ito's set, then a few more). */
+static const char *const colours[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
+                                      "#e69f00", "#56b4e9", "#000000", "#7f7f7f"};
+#define N_COLOURS (int)(sizeof colours / sizeof colours[0])
+
+const char *plot_colour(int i) { return colours[(i < 0 ? 0 : i) % N_COLOURS]; }
+
+/* What shades each kind of window. */
+static const char *const window_fill[] = {
+    [WINDOW_FAILOVER] = "#d62728", [WINDOW_TRIGGER] = "#ff7f0e", [WINDOW_PHASE] = "#7f7f7f"};
+static const double window_alpha[] = {
+    [WINDOW_FAILOVER] = 0.18, [WINDOW_TRIGGER] = 0.18, [WINDOW_PHASE] = 0.08};
+
+static const struct {
+    const char *title;
+    const char *ylabel;
+} charts[CHART_COUNT] = {
+    [CHART_COMMITTED] = {"Committed per second", "committed/s"},
+    [CHART_RETRIES] = {"Retries per second, by class", "retries/s"},
+    [CHART_FAILED] = {"Failed and ambiguous per second", "transactions/s"},
+    [CHART_LATENCY] = {"Latency per interval: p50 (dashed) and p99", "latency (ms)"},
+    [CHART_LAG] = {"Schedule lag per interval (worst start behind its schedule)", "lag (ms)"},
+    [CHART_LOOP] = {"Event loop utilisation per interval (the busiest loop)", "busy (%)"},
+    [CHART_SPECTRUM] = {"Latency by percentile: corrected (solid) and uncorrected (dashed)",
+                        "latency (ms)"},
+    [CHART_RETRIES_PER_TXN] = {"Retries per transaction", "transactions (%)"},
+};
+
+const char *plot_chart_title(enum plot_chart c)
+{
+    return (unsigned)c < CHART_COUNT ? charts[c].title : "?";
+}
+
+void plot_file_name(int result, enum plot_file f, char *out, size_t len)
+{
+    static const char *const ext[FILE_COUNT] = {"series", "spectrum", "retries"};
+    snprintf(out, len, "r%d.%s", result, ext[f]);
+}
+
+/* The interval rows' columns in the series file, 1-based as gnuplot counts. */
+enum series_column {
+    COL_ELAPSED = 1,
+    COL_COMMITTED,
+    COL_RETRIES,
+    COL_FAILED,
+    COL_AMBIGUOUS,
+    COL_P50,
+    COL_P99,
+    COL_LAG,
+    COL_LOOP,
+    COL_CLASS /* then one per retry class, in classify's order */
+};
+
+static double row_num(const json_t *row, const char *key)
+{
+    const json_t *v = json_object_get(row, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static double per_s(double count, double interval_s)
+{
+    return interval_s > 0 ? count / interval_s : NAN;
+}
+
+static void put_value(FILE *out, double v) { fprintf(out, isfinite(v) ? " %.6g" : " NaN", v); }
+
+static int write_series(FILE *out, const json_t *intervals)
+{
+    size_t i;
+    json_t *row;
+    fprintf(out, "# elapsed_s committed/s retries/s failed/s ambiguous/s p50_ms p99_ms lag_ms "
+                 "loop_busy_pct retries/s by class:");
+    for (int c = 0; c < ERR_CLASS_COUNT; c++)
+        fprintf(out, " %s", classify_name(c));
+    fputc('\n', out);
+    json_array_foreach(intervals, i, row)
+    {
+        double interval_s = row_num(row, "interval_s");
+        bool any_commit = row_num(row, "committed") > 0;
+        fprintf(out, "%.6f", row_num(row, "elapsed_s"));
+        put_value(out, row_num(row, "committed_per_s"));
+        put_value(out, row_num(row, "retries_per_s"));
+        put_value(out, per_s(row_num(row, "failed"), interval_s));
+        put_value(out, per_s(row_num(row, "ambiguous"), interval_s));
+        /* No commit, no latency: a gap, not a zero on a log scale. */
+        put_value(out, any_commit ? row_num(row, "p50_ms") : NAN);
+        put_value(out, any_commit ? row_num(row, "p99_ms") : NAN);
+        put_value(out, row_num(row, "lag_max_ms"));
+        put_value(out, 100.0 * row_num(row, "loop_busy"));
+        const json_t *by = json_object_get(row, "retries_by_class");
+        for (int c = 0; c < ERR_CLASS_COUNT; c++) {
+            const json_t *v = json_object_get(by, classify_name(c));
+            /* Sparse: a class not named retried none, when the row has the object. */
+            double n = json_is_object(by) ? (json_is_number(v) ? json_number_value(v) : 0) : NAN;
+            put_value(out, per_s(n, interval_s));
+        }
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+/* The rows of h's .hgrm spectrum (the same levels HdrHistogram's plotter
+ * reads) as "1/(1-p) value_ms". */
+static int write_spectrum_block(FILE *out, const struct hist *h)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (mem == NULL) return -1;
+    int rc = hgrm_write(mem, h, 1000.0);
+    if (fclose(mem) != 0) rc = -1;
+    for (char *line = text, *next; rc == 0 && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        double value, p, x;
+        long long count;
+        /* The header, the footer and the 100% row (no finite 1/(1-p)) are left out. */
+        if (sscanf(line, "%lf %lf %lld %lf", &value, &p, &count, &x) == 4)
+            fprintf(out, "%.6g %.9g\n", x, value);
+    }
+    free(text);
+    return rc;
+}
+
+static int write_spectrum(FILE *out, const struct run_summary *s)
+{
+    fprintf(out, "# 1/(1-p) latency_ms; blocks: corrected, uncorrected, then each endpoint\n");
+    const struct hist *blocks[2 + OPTIONS_MAX_ENDPOINTS];
+    int n = 0;
+    blocks[n++] = s->total.hist[HIST_LATENCY];
+    blocks[n++] = s->total.hist[HIST_LATENCY_UNCORRECTED];
+    for (int e = 0; s->n_endpoints > 1 && e < s->n_endpoints && e < OPTIONS_MAX_ENDPOINTS; e++)
+        blocks[n++] = s->endpoints[e].latency_us;
+    for (int b = 0; b < n; b++) {
+        if (b) fputs("\n\n", out);
+        if (blocks[b] && write_spectrum_block(out, blocks[b]) != 0) return -1;
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+static int write_retries(FILE *out, const struct hist *h)
+{
+    fprintf(out, "# retries share_pct count\n");
+    for (int32_t i = 0; h && h->total_count > 0 && i < h->counts_len; i++)
+        if (h->counts[i] > 0)
+            fprintf(out, "%lld %.9g %lld\n", (long long)hist_value_at_index(h, i),
+                    100.0 * (double)h->counts[i] / (double)h->total_count, (long long)h->counts[i]);
+    return ferror(out) ? -1 : 0;
+}
+
+int plot_write_data(FILE *out, const struct plot_result *r, enum plot_file f)
+{
+    switch (f) {
+    case FILE_SERIES:
+        return write_series(out, r->s->intervals);
+    case FILE_SPECTRUM:
+        return write_spectrum(out, r->s);
+    case FILE_RETRIES:
+        return write_retries(out, r->s->total.hist[HIST_RETRIES]);
+    case FILE_COUNT:
+        break;
+    }
+    return -1;
+}
+
+static bool has_rows(const struct run_summary *s) { return json_array_size(s->intervals) > 0; }
+
+/* Whether any interval row of s has key as a number above zero. */
+static bool any_positive(const struct run_summary *s, const char *key)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(s->intervals, i, row) if (row_num(row, key) > 0) return true;
+    return false;
+}
+
+/* The retry classes s's rows name, or none when they predate the split. */
+static bool class_seen(const struct run_summary *s, int c)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(s->intervals, i, row)
+    {
+        const json_t *v =
+            json_object_get(json_object_get(row, "retries_by_class"), classify_name(c));
+        if (json_is_number(v) && json_number_value(v) > 0) return true;
+    }
+    return false;
+}
+
+static bool hist_has(const struct hist *h) { return h && h->total_count > 0; }
+
+static bool drawn_for(const struct run_summary *s, enum plot_chart c)
+{
+    switch (c) {
+    case CHART_COMMITTED:
+    case CHART_RETRIES:
+    case CHART_FAILED:
+        return has_rows(s);
+    case CHART_LAG: /* a closed loop has no schedule to lag behind */
+        return any_positive(s, "lag_max_ms");
+    case CHART_LATENCY:
+        return any_positive(s, "committed");
+    case CHART_LOOP: {
+        size_t i;
+        json_t *row;
+        json_array_foreach(s->intervals, i,
+                           row) if (isfinite(row_num(row, "loop_busy"))) return true;
+        return false;
+    }
+    case CHART_SPECTRUM:
+        return hist_has(s->total.hist[HIST_LATENCY]);
+    case CHART_RETRIES_PER_TXN:
+        return hist_has(s->total.hist[HIST_RETRIES]);
+    case CHART_COUNT:
+        break;
+    }
+    return false;
+}
+
+bool plot_chart_drawn(const struct plot_result *r, int n, enum plot_chart c)
+{
+    for (int i = 0; i < n; i++)
+        if (drawn_for(r[i].s, c)) return true;
+    return false;
+}
+
+void plot_quote(const char *s, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; s && *s && o + 1 < len; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '\'') {
+            if (o + 2 >= len) break;
+            out[o++] = '\'';
+            out[o++] = '\'';
+        } else {
+            out[o++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+        }
+    }
+    if (len) out[o] = '\0';
+}
+
+/* A window's end when it is still open: the run's last interval, else its duration. */
+static double run_end_s(const struct run_summary *s)
+{
+    size_t n = json_array_size(s->intervals);
+    double last = n ? row_num(json_array_get(s->intervals, n - 1), "elapsed_s") : NAN;
+    return isfinite(last) ? last : (double)s->elapsed_us / 1e6;
+}
+
+static int add_window(struct plot_window *out, int n, int max, enum plot_window_kind kind,
+                      double start_s, double end_s, const char *name)
+{
+    if (n >= max || !isfinite(start_s) || !isfinite(end_s) || end_s < start_s) return n;
+    out[n] = (struct plot_window){.kind = kind, .start_s = start_s, .end_s = end_s};
+    snprintf(out[n].name, sizeof out[n].name, "%s", name ? name : "");
+    return n + 1;
+}
+
+static int add_outage(const json_t *failover, double end_s, struct plot_window *out, int n, int max)
+{
+    const json_t *w = json_object_get(failover, "longest");
+    if (!json_is_object(w)) return n;
+    double from = row_num(w, "last_commit_before_s"), to = row_num(w, "first_commit_after_s");
+    if (!isfinite(from)) from = row_num(w, "first_loss_s");
+    if (!isfinite(to)) to = end_s; /* not over when the run ended */
+    for (int i = 0; i < n; i++)    /* an endpoint's window is often the run's own */
+        if (out[i].kind == WINDOW_FAILOVER && out[i].start_s == from && out[i].end_s == to)
+            return n;
+    return add_window(out, n, max, WINDOW_FAILOVER, from, to, "");
+}
+
+/* A top-level list of {name_key, "start_s", "end_s"} windows. */
+static int add_listed(const json_t *list, const char *name_key, enum plot_window_kind kind,
+                      double end_s, struct plot_window *out, int n, int max)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(list, i, w)
+    {
+        double to = row_num(w, "end_s");
+        n = add_window(out, n, max, kind, row_num(w, "start_s"), isfinite(to) ? to : end_s,
+                       json_string_value(json_object_get(w, name_key)));
+    }
+    return n;
+}
+
+/* A row's mark under key: a string, a true, or nothing (NULL). */
+static const char *row_mark(const json_t *row, const char *key, const char *if_true)
+{
+    const json_t *v = json_object_get(row, key);
+    if (json_is_string(v) && *json_string_value(v)) return json_string_value(v);
+    return json_is_true(v) ? if_true : NULL;
+}
+
+/* Runs of consecutive interval rows with the same mark under key. */
+static int add_marked(const json_t *intervals, const char *key, enum plot_window_kind kind,
+                      struct plot_window *out, int n, int max)
+{
+    size_t i;
+    json_t *row;
+    const char *open = NULL;
+    double open_from = 0, last_to = 0;
+    json_array_foreach(intervals, i, row)
+    {
+        const char *mark = row_mark(row, key, key);
+        double to = row_num(row, "elapsed_s"), from = to - row_num(row, "interval_s");
+        if (open && (mark == NULL || strcmp(mark, open) != 0)) {
+            n = add_window(out, n, max, kind, open_from, last_to, open);
+            open = NULL;
+        }
+        if (mark && open == NULL) {
+            open = mark;
+            open_from = from;
+        }
+        last_to = to;
+    }
+    if (open) n = add_window(out, n, max, kind, open_from, last_to, open);
+    return n;
+}
+
+int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
+{
+    double end_s = run_end_s(s);
+    int n = 0;
+    if (s->failover) {
+        n = add_outage(s->failover, end_s, out, n, max);
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(s->failover, "endpoints"), i, e) n =
+            add_outage(e, end_s, out, n, max);
+    }
+    const json_t *triggers = json_object_get(s->source, "triggers");
+    const json_t *phases = json_object_get(s->source, "phases");
+    if (json_is_array(triggers))
+        n = add_listed(triggers, "kind", WINDOW_TRIGGER, end_s, out, n, max);
+    else
+        n = add_marked(s->intervals, "trigger", WINDOW_TRIGGER, out, n, max);
+    if (json_is_array(phases))
+        n = add_listed(phases, "name", WINDOW_PHASE, end_s, out, n, max);
+    else
+        n = add_marked(s->intervals, "phase", WINDOW_PHASE, out, n, max);
+    return n;
+}
+
+#define MAX_WINDOWS 256
+
+/* The shading of every result's windows, behind the lines, phases named at the top. */
+static void put_windows(FILE *out, const struct plot_result *r, int n)
+{
+    int object = 1;
+    for (int i = 0; i < n; i++) {
+        struct plot_window w[MAX_WINDOWS];
+        int k = plot_windows(r[i].s, w, MAX_WINDOWS);
+        for (int j = 0; j < k; j++, object++) {
+            fprintf(out,
+                    "set object %d rect from %.6f, graph 0 to %.6f, graph 1 behind fc rgb '%s' "
+                    "fs transparent solid %.2f noborder\n",
+                    object, w[j].start_s, w[j].end_s, window_fill[w[j].kind],
+                    window_alpha[w[j].kind]);
+            /* Whose outage it is, when several results share the chart. */
+            const char *named = w[j].name[0] ? w[j].name : n > 1 ? r[i].label : NULL;
+            if (named) {
+                char name[160];
+                plot_quote(named, name, sizeof name);
+                fprintf(out,
+                        "set label %d '%s' at %.6f, graph %.2f left front textcolor rgb '%s'\n",
+                        object, name, w[j].start_s, w[j].kind == WINDOW_PHASE ? 0.96 : 0.90,
+                        window_fill[w[j].kind]);
+            }
+        }
+    }
+}
+
+/* One line of a plot command: data file f of result i, the columns, its
+ * style, its key entry (the result's label and what). */
+struct line {
+    int result;
+    enum plot_file file;
+    int index; /* the block of the file; -1: the whole file */
+    const char *using;
+    const char *style; /* "lines", "linespoints pt 7 ps 0.5" */
+    int dash;
+    const char *what; /* appended to the label; may be NULL */
+};
+
+static void put_line(FILE *out, const struct plot_result *r, const struct line *l, bool first)
+{
+    char file[32], label[256], title[320];
+    plot_file_name(l->result, l->file, file, sizeof file);
+    if (l->what)
+        snprintf(title, sizeof title, "%s %s", r[l->result].label, l->what);
+    else
+        snprintf(title, sizeof title, "%s", r[l->result].label);
+    plot_quote(title, label, sizeof label);
+    fprintf(out, "%s'%s'", first ? "plot " : ", \\\n     ", file);
+    if (l->index >= 0) fprintf(out, " index %d", l->index);
+    fprintf(out, " using %s with %s lc rgb '%s' lw 1.5 dt %d title '%s'", l->using, l->style,
+            plot_colour(l->result), l->dash, label);
+}
+
+static void begin_chart(FILE *out, enum plot_chart c, bool over_time)
+{
+    fprintf(out, "\nreset\nset output 'chart%d.svg'\nset grid\nset key below\nset ylabel '%s'\n",
+            (int)c, charts[c].ylabel);
+    if (over_time) fprintf(out, "set xlabel 'elapsed (s)'\nset xrange [0:*]\n");
+}
+
+/* The series columns a time chart draws for result i, into lines. */
+static int time_lines(const struct plot_result *r, int i, enum plot_chart c, struct line *l)
+{
+    static char usings[ERR_CLASS_COUNT + 4][16];
+    struct line base = {.result = i, .file = FILE_SERIES, .index = -1, .style = "lines", .dash = 1};
+    int n = 0;
+    const struct run_summary *s = r[i].s;
+    if (!drawn_for(s, c)) return 0;
+#define LINE(col, d, label)                                                                        \
+    do {                                                                                           \
+        l[n] = base;                                                                               \
+        snprintf(usings[n], sizeof usings[n], "1:%d", (col));                                      \
+        l[n].using = usings[n];                                                                    \
+        l[n].dash = (d);                                                                           \
+        l[n].what = (label);                                                                       \
+        n++;                                                                                       \
+    } while (0)
+    switch (c) {
+    case CHART_COMMITTED:
+        LINE(COL_COMMITTED, 1, NULL);
+        break;
+    case CHART_RETRIES: {
+        bool by_class = false;
+        for (int k = 0; k < ERR_CLASS_COUNT; k++) {
+            if (!class_seen(s, k)) continue;
+            LINE(COL_CLASS + k, 1 + n, classify_name(k));
+            by_class = true;
+        }
+        if (!by_class) LINE(COL_RETRIES, 1, "all classes");
+        break;
+    }
+    case CHART_FAILED:
+        LINE(COL_FAILED, 1, "failed");
+        LINE(COL_AMBIGUOUS, 2, "ambiguous");
+        break;
+    case CHART_LATENCY:
+        LINE(COL_P50, 2, "p50");
+        LINE(COL_P99, 1, "p99");
+        break;
+    case CHART_LAG:
+        LINE(COL_LAG, 1, NULL);
+        break;
+    case CHART_LOOP:
+        LINE(COL_LOOP, 1, NULL);
+        break;
+    default:
+        break;
+    }
+#undef LINE
+    return n;
+}
+
+static void put_time_chart(FILE *out, const struct plot_result *r, int n, enum plot_chart c)
+{
+    begin_chart(out, c, true);
+    if (c == CHART_LATENCY)
+        fprintf(out, "set logscale y\n");
+    else if (c == CHART_LOOP)
+        fprintf(out, "set yrange [0:100]\n");
+    else
+        fprintf(out, "set yrange [0:*]\n");
+    put_windows(out, r, n);
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        struct line lines[ERR_CLASS_COUNT + 2];
+        int k = time_lines(r, i, c, lines);
+        for (int j = 0; j < k; j++, first = false)
+            put_line(out, r, &lines[j], first);
+    }
+    fputc('\n', out);
+}
+
+static void put_spectrum(FILE *out, const struct plot_result *r, int n)
+{
+    begin_chart(out, CHART_SPECTRUM, false);
+    /* HdrHistogram's plotter: percentiles spread as 1/(1-p) on a log axis. */
+    fprintf(out, "set logscale x\nset xlabel 'percentile'\nset xrange [1:*]\nset yrange [0:*]\n"
+                 /* A tic label is a format: gnuplot's % is %%. */
+                 "set xtics ('0%%%%' 1, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1000, "
+                 "'99.99%%%%' 10000, '99.999%%%%' 100000, '99.9999%%%%' 1000000)\n");
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        const struct run_summary *s = r[i].s;
+        if (!drawn_for(s, CHART_SPECTRUM)) continue;
+        struct line l = {.result = i,
+                         .file = FILE_SPECTRUM,
+                         .index = 0,
+                         .using = "1:2",
+                         .style = "lines",
+                         .dash = 1,
+                         .what = "corrected"};
+        put_line(out, r, &l, first);
+        first = false;
+        if (hist_has(s->total.hist[HIST_LATENCY_UNCORRECTED])) {
+            l.index = 1, l.dash = 2, l.what = "uncorrected";
+            put_line(out, r, &l, false);
+        }
+        for (int e = 0; s->n_endpoints > 1 && e < s->n_endpoints; e++) {
+            if (!hist_has(s->endpoints[e].latency_us)) continue;
+            char what[32];
+            snprintf(what, sizeof what, "endpoint %d", e + 1);
+            l.index = 2 + e, l.dash = 3 + e % 3, l.what = what;
+            put_line(out, r, &l, false);
+        }
+    }
+    fputc('\n', out);
+}
+
+static void put_retries_per_txn(FILE *out, const struct plot_result *r, int n)
+{
+    begin_chart(out, CHART_RETRIES_PER_TXN, false);
+    fprintf(out, "set logscale y\nset xlabel 'retries'\nset xrange [-0.5:*]\n");
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        if (!drawn_for(r[i].s, CHART_RETRIES_PER_TXN)) continue;
+        struct line l = {.result = i,
+                         .file = FILE_RETRIES,
+                         .index = -1,
+                         .using = "1:2",
+                         .style = "linespoints pt 7 ps 0.6",
+                         .dash = 1};
+        put_line(out, r, &l, first);
+        first = false;
+    }
+    fputc('\n', out);
+}
+
+int plot_write_script(FILE *out, const struct plot_result *r, int n)
+{
+    fprintf(out, "# txstorm plot: one SVG per chart\n"
+                 "set terminal svg size 960,340 font 'sans,12' noenhanced background '#ffffff'\n");
+    for (int c = 0; c < CHART_COUNT; c++) {
+        if (!plot_chart_drawn(r, n, c)) continue;
+        if (c == CHART_SPECTRUM)
+            put_spectrum(out, r, n);
+        else if (c == CHART_RETRIES_PER_TXN)
+            put_retries_per_txn(out, r, n);
+        else
+            put_time_chart(out, r, n, c);
+    }
+    fprintf(out, "set output\n");
+    return ferror(out) ? -1 : 0;
+}

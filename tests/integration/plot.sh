@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# txstorm plot as a person sees it: three results (a closed-loop run, an open-loop
+# run over two endpoints, and a copy of the first with triggers, phases and a
+# failover window added by hand) drawn into one page, which headless Chromium
+# opens offline: every chart drawn, no console error, a screenshot taken.
+source "$(dirname "$0")/lib.sh"
+DB_NAME=t_plot
+fresh_db $DB_NAME
+expect_exit 0 "$txstorm" init --db "$DSN" --accounts 50
+
+expect_exit 0 "$txstorm" run --db "$DSN" --workers 6 --hot 3 --duration 2s --progress-every 250ms \
+    --ledger --json "$work/closed.json"
+expect_exit 0 "$txstorm" run --db "$DSN" --db "$DSN" --workers 4 --hot 20 --backoff none \
+    --duration 2s --rate 200 --progress-every 250ms --json "$work/open.json"
+jq -e '.intervals | length > 4 and all(.[]; .retries_by_class | type == "object")' \
+    "$work/closed.json" >/dev/null || fail "interval rows without retries_by_class"
+
+# The hand-edited fixture: its name is markup and a quote, its windows named too.
+fixture="$work/it's <b>edited.json"
+jq '.triggers = [{"kind": "kill <primary>", "start_s": 0.5, "end_s": 0.9}]
+    | .phases = [{"name": "ramp", "start_s": 0, "end_s": 1}, {"name": "steady", "start_s": 1, "end_s": null}]
+    | .intervals |= map(. + {phase: (if .elapsed_s <= 1 then "ramp" else "steady" end)})
+    | .failover = {"outages": 1, "unavailable_s": 0.4,
+        "longest": {"first_loss_s": 1.2, "last_commit_before_s": 1.1, "first_commit_after_s": 1.5,
+                    "window_s": 0.4, "workers_affected": 6, "ambiguous": 0}}' \
+    "$work/closed.json" >"$fixture"
+
+# No gnuplot: one line, exit 6, nothing written.
+PATH=/nonexistent expect_exit 6 "$txstorm" plot "$work/closed.json" --html "$work/none.html"
+assert_one_line_stderr
+assert_in "$work/err" "gnuplot not found"
+[[ ! -e $work/none.html ]] || fail "a page was written without gnuplot"
+# gnuplot failing: its last line, exit 6, nothing written, its temporary files gone.
+mkdir -p "$work/fakebin" "$work/tmp"
+printf '#!/bin/sh\necho "line 3: boom" >&2\nexit 1\n' >"$work/fakebin/gnuplot"
+chmod +x "$work/fakebin/gnuplot"
+PATH="$work/fakebin:$PATH" TMPDIR="$work/tmp" expect_exit 6 "$txstorm" plot "$work/closed.json" \
+    --html "$work/none.html"
+assert_one_line_stderr
+assert_in "$work/err" 'gnuplot failed: line 3: boom'
+[[ ! -e $work/none.html ]] || fail "a page was written though gnuplot failed"
+[[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left: $(ls -R "$work/tmp")"
+# Bad input: no --html, a file that is no result.
+expect_exit 2 "$txstorm" plot "$work/closed.json"
+assert_one_line_stderr
+echo '{"tool": "txstorm"}' >"$work/bad.json"
+expect_exit 2 "$txstorm" plot "$work/bad.json" --html "$work/bad.html"
+assert_one_line_stderr
+
+page=$work/page.html
+expect_exit 0 "$txstorm" plot "$work/closed.json" "$work/open.json" "$fixture" --html "$page"
+[[ ! -s $work/out && ! -s $work/err ]] || fail "plot printed: $(cat "$work/out" "$work/err")"
+# Offline: nothing is fetched (the only URLs are SVG's namespace names).
+if grep -oE "(src|href)=[\"'](https?:)?//[^\"']*" "$page" | grep -q .; then
+    fail "the page fetches: $(grep -oE "(src|href)=[\"'](https?:)?//[^\"']*" "$page" | head -3)"
+fi
+# page_has TEXT: the page holds TEXT (quietly: the page is large).
+page_has() { grep -qF -- "$1" "$page" || fail "the page lacks '$1'"; }
+# The windows: the fixture's trigger (orange), phases (named) and failover (red).
+page_has "fill = 'rgb(255, 127,  14)'"
+page_has "fill = 'rgb(214,  39,  40)'"
+page_has "<text>steady</text>"
+page_has "<text>kill &lt;primary>"
+# Per endpoint, and one colour per result in the same order everywhere.
+page_has "<text>open.json endpoint 2</text>"
+page_has "border-color:#009e73"
+page_has "stroke='rgb(  0, 158, 115)'"
+
+# The browser, as a user that is not root (root gets a user of no privilege).
+browse=$work/browser
+mkdir -p "$browse"
+cp "$page" "$browse/page.html"
+as_user=()
+if ((EUID == 0)); then
+    chmod 755 "$work"
+    chmod 777 "$browse"
+    chmod 644 "$browse/page.html"
+    as_user=(runuser -u nobody --)
+fi
+rc=0
+(cd / && "${as_user[@]}" env HOME="$browse" DBUS_SESSION_BUS_ADDRESS=disabled: \
+    timeout 100 chromium --headless --disable-gpu --no-first-run --disable-extensions \
+    --disable-background-networking --disable-sync --user-data-dir="$browse/profile" \
+    --enable-logging=stderr --v=0 --window-size=1100,4200 --screenshot="$browse/shot.png" \
+    --dump-dom "file://$browse/page.html") >"$work/dom.html" 2>"$work/chromium.err" || rc=$?
+((rc == 0)) || { tail -20 "$work/chromium.err" >&2; fail "chromium exited $rc"; }
+
+# Every chart laid out with lines in it, as the page's own count says.
+figures=$(grep -o '<figure class="chart"' "$work/dom.html" | wc -l)
+((figures == 8)) || fail "the page has $figures charts, expected 8"
+drawn=$(grep -oE 'data-drawn="[0-9]+"' "$work/dom.html" | grep -cv 'data-drawn="0"' || true)
+((drawn == figures)) || fail "$drawn of $figures charts have drawn lines: $(grep -oE 'id="chart[0-9]+" data-drawn="[0-9]+"' "$work/dom.html")"
+assert_in "$work/dom.html" "8 of 8 charts drawn"
+# The label's markup stayed text.
+if grep -q "<b>edited" "$work/dom.html"; then fail "a result's name became markup"; fi
+page_has "it&#39;s &lt;b&gt;edited.json"
+assert_in "$work/dom.html" "it's &lt;b&gt;edited.json"
+# No console message at all: no error, no warning.
+if grep -E "CONSOLE|Uncaught" "$work/chromium.err"; then fail "the page logged to the console"; fi
+# A screenshot: a PNG of some substance.
+[[ $(head -c 8 "$browse/shot.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
+    fail "no PNG screenshot"
+(($(stat -c %s "$browse/shot.png") > 50000)) || fail "the screenshot is nearly empty"

@@ -1,0 +1,320 @@
+/* plot: the data files, the gnuplot script, the windows and the page, without gnuplot. */
+#include "cmocka_prelude.h"
+#include "txstorm/plot.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a writer wrote, as a string (caller frees). */
+static char *captured(int (*write)(FILE *, void *), void *arg)
+{
+    /* Static: the stream holds their addresses until it is closed. */
+    static char *text;
+    static size_t len;
+    text = NULL;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    assert_int_equal(write(out, arg), 0);
+    assert_int_equal(fclose(out), 0);
+    return text;
+}
+
+static int count(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A result of two intervals: the first with retries by class, the second
+ * without a commit; latency 1..100 ms; a failover window. */
+static struct run_summary summary;
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&summary, 0, sizeof summary);
+    if (!stats_init(&summary.total, 3)) return -1;
+    for (int i = 1; i <= 100; i++) {
+        struct txn_outcome o = {.end = TXN_COMMITTED, .latency_us = i * 1000, .retries = i % 3};
+        o.attempts = 1 + o.retries;
+        o.retries_by_class[ERR_SERIALIZATION] = o.retries;
+        stats_add_txn(&summary.total, &o);
+    }
+    summary.elapsed_us = 2000000;
+    summary.config = json_pack("{s:i, s:s}", "workers", 4, "skew", "hot:5");
+    summary.server_version = "15.0";
+    summary.tool_version = "0.0.test";
+    summary.intervals = json_loads(
+        "[{\"elapsed_s\": 1.0, \"interval_s\": 1.0, \"committed\": 100, \"committed_per_s\": 100,"
+        "  \"retries\": 99, \"retries_per_s\": 99, \"failed\": 2, \"ambiguous\": 1,"
+        "  \"p50_ms\": 50, \"p99_ms\": 99, \"lag_max_ms\": 3, \"loop_busy\": 0.5,"
+        "  \"retries_by_class\": {\"serialization\": 90, \"deadlock\": 9}, \"phase\": \"ramp\"},"
+        " {\"elapsed_s\": 2.0, \"interval_s\": 1.0, \"committed\": 0, \"committed_per_s\": 0,"
+        "  \"retries\": 0, \"retries_per_s\": 0, \"failed\": 0, \"ambiguous\": 0,"
+        "  \"p50_ms\": 0, \"p99_ms\": 0, \"lag_max_ms\": 0, \"loop_busy\": 0.1,"
+        "  \"retries_by_class\": {}, \"phase\": \"steady\", \"trigger\": true}]",
+        0, NULL);
+    summary.failover = json_loads(
+        "{\"outages\": 1, \"longest\": {\"first_loss_s\": 1.2, \"last_commit_before_s\": 1.1,"
+        " \"first_commit_after_s\": null}, \"endpoints\": [{\"outages\": 1, \"longest\":"
+        " {\"first_loss_s\": 1.2, \"last_commit_before_s\": 1.1, \"first_commit_after_s\": "
+        "null}}]}",
+        0, NULL);
+    summary.source = json_object();
+    return summary.intervals && summary.failover ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    stats_free(&summary.total);
+    json_decref(summary.config);
+    json_decref(summary.intervals);
+    json_decref(summary.failover);
+    json_decref(summary.source);
+    return 0;
+}
+
+static void test_html_escape(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(plot_html_escape(out, "<a href='x'>&\"</a>"), 0);
+    fclose(out);
+    assert_string_equal(text, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+    free(text);
+}
+
+static void test_quote(void **state)
+{
+    (void)state;
+    char out[16];
+    plot_quote("it's\nok", out, sizeof out);
+    assert_string_equal(out, "it''s ok");
+    /* Cut short, never in the middle of a doubled quote. */
+    plot_quote("abc'", out, 5);
+    assert_string_equal(out, "abc");
+    plot_quote(NULL, out, sizeof out);
+    assert_string_equal(out, "");
+}
+
+static void test_svg_inline(void **state)
+{
+    (void)state;
+    const char *svg = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<svg width=\"10\">"
+                      "<g id=\"gnuplot_canvas\"><path id='gpPt0' d='M0,0'/>"
+                      "<use xlink:href='#gpPt0'/><g filter='url(#textbox)'/></g></svg>\n";
+    char *inl = plot_svg_inline(svg, "c3-");
+    assert_non_null(inl);
+    assert_int_equal(strncmp(inl, "<svg", 4), 0);
+    assert_non_null(strstr(inl, "id=\"c3-gnuplot_canvas\""));
+    assert_non_null(strstr(inl, "id='c3-gpPt0'"));
+    assert_non_null(strstr(inl, "xlink:href='#c3-gpPt0'"));
+    assert_non_null(strstr(inl, "url(#c3-textbox)"));
+    assert_int_equal(count(inl, "c3-"), 4);
+    free(inl);
+    assert_null(plot_svg_inline("<html>no drawing</html>", "c0-"));
+}
+
+static void test_windows_from_failover_and_marks(void **state)
+{
+    (void)state;
+    struct plot_window w[8];
+    int n = plot_windows(&summary, w, 8);
+    /* The endpoint's window is the run's: once. Phases and the trigger from the rows. */
+    assert_int_equal(n, 4);
+    assert_int_equal(w[0].kind, WINDOW_FAILOVER);
+    assert_true(w[0].start_s == 1.1 && w[0].end_s == 2.0); /* still open: ends with the run */
+    assert_int_equal(w[1].kind, WINDOW_TRIGGER);
+    assert_string_equal(w[1].name, "trigger");
+    assert_true(w[1].start_s == 1.0 && w[1].end_s == 2.0);
+    assert_int_equal(w[2].kind, WINDOW_PHASE);
+    assert_string_equal(w[2].name, "ramp");
+    assert_true(w[2].start_s == 0.0 && w[2].end_s == 1.0);
+    assert_string_equal(w[3].name, "steady");
+    assert_int_equal(plot_windows(&summary, w, 2), 2);
+}
+
+static void test_windows_from_lists(void **state)
+{
+    (void)state;
+    json_t *source = summary.source;
+    summary.source =
+        json_loads("{\"triggers\": [{\"kind\": \"kill\", \"start_s\": 0.5, \"end_s\": null}],"
+                   " \"phases\": [{\"name\": \"a\", \"start_s\": 0, \"end_s\": 1},"
+                   "  {\"name\": \"b\", \"start_s\": 1, \"end_s\": 0.5}]}",
+                   0, NULL);
+    struct plot_window w[8];
+    int n = plot_windows(&summary, w, 8);
+    /* The lists win over the rows' marks; a window ending before it starts is left out. */
+    assert_int_equal(n, 3);
+    assert_int_equal(w[1].kind, WINDOW_TRIGGER);
+    assert_string_equal(w[1].name, "kill");
+    assert_true(w[1].start_s == 0.5 && w[1].end_s == 2.0);
+    assert_int_equal(w[2].kind, WINDOW_PHASE);
+    assert_string_equal(w[2].name, "a");
+    json_decref(summary.source);
+    summary.source = source;
+}
+
+static int write_series(FILE *out, void *arg) { return plot_write_data(out, arg, FILE_SERIES); }
+
+static void test_series_columns(void **state)
+{
+    (void)state;
+    struct plot_result r = {.label = "a", .s = &summary};
+    char *text = captured(write_series, &r);
+    char *row = strchr(text, '\n') + 1;
+    double v[9 + ERR_CLASS_COUNT];
+    char *p = row;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        v[i] = strtod(p, &p);
+    assert_true(v[0] == 1.0 && v[1] == 100 && v[3] == 2 && v[4] == 1);
+    assert_true(v[5] == 50 && v[6] == 99 && v[8] == 50);
+    assert_true(v[9 + ERR_SERIALIZATION] == 90 && v[9 + ERR_DEADLOCK] == 9 &&
+                v[9 + ERR_OTHER] == 0);
+    /* No commit in the second interval: its latencies are gaps, not zeros. */
+    row = strchr(row, '\n') + 1;
+    p = row;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        v[i] = strtod(p, &p);
+    assert_true(v[0] == 2.0 && isnan(v[5]) && isnan(v[6]) && v[9 + ERR_SERIALIZATION] == 0);
+    free(text);
+}
+
+static int write_spectrum(FILE *out, void *arg) { return plot_write_data(out, arg, FILE_SPECTRUM); }
+
+static void test_spectrum_rows(void **state)
+{
+    (void)state;
+    struct plot_result r = {.label = "a", .s = &summary};
+    char *text = captured(write_spectrum, &r);
+    /* The corrected block rises with 1/(1-p) to the largest latency; the
+     * uncorrected one follows after two blank lines. */
+    double last_x = 0, last_ms = 0;
+    int rows = 0;
+    char *line = strchr(text, '\n') + 1;
+    for (; *line && *line != '\n'; line = strchr(line, '\n') + 1, rows++) {
+        double x, ms;
+        assert_int_equal(sscanf(line, "%lf %lf", &x, &ms), 2);
+        assert_true(x >= last_x && ms >= last_ms && isfinite(x));
+        last_x = x, last_ms = ms;
+    }
+    assert_true(rows > 10);
+    assert_true(last_ms > 95 && last_ms <= 100.5);
+    assert_int_equal(strncmp(line, "\n\n", 2), 0);
+    free(text);
+}
+
+static int write_script(FILE *out, void *arg) { return plot_write_script(out, arg, 2); }
+
+static void test_script(void **state)
+{
+    (void)state;
+    struct run_summary empty = {.intervals = json_array(), .source = json_object()};
+    assert_true(stats_init(&empty.total, 3));
+    struct plot_result r[2] = {{.label = "it's <a>", .s = &summary}, {.label = "b", .s = &empty}};
+    char *text = captured(write_script, r);
+    /* Every chart that has data, each once; the empty result draws in none. */
+    for (int c = 0; c < CHART_COUNT; c++) {
+        char output[32];
+        snprintf(output, sizeof output, "set output 'chart%d.svg'", c);
+        assert_int_equal(count(text, output), 1);
+    }
+    assert_int_equal(count(text, "'r1."), 0);
+    assert_non_null(strstr(text, "title 'it''s <a> serialization'"));
+    assert_non_null(strstr(text, "title 'it''s <a> deadlock'"));
+    assert_non_null(strstr(text, "'r0.spectrum' index 0 using 1:2"));
+    assert_non_null(
+        strstr(text, "'r0.spectrum' index 1 using 1:2 with lines lc rgb '#0072b2' lw 1.5 dt 2"));
+    /* The failover, the trigger and the two phases, on each of the six time charts. */
+    assert_int_equal(count(text, "rect from"), 6 * 4);
+    /* Named: the trigger, the phases, and the failover by its result (two share the charts). */
+    assert_int_equal(count(text, "set label"), 6 * 4);
+    assert_non_null(strstr(text, "set label 1 'it''s <a>' at 1.100000"));
+    assert_non_null(strstr(text, "lc rgb '#0072b2'"));
+    free(text);
+
+    /* Nothing to draw at all: no chart. */
+    r[0].s = &empty;
+    text = captured(write_script, r);
+    assert_null(strstr(text, "set output 'chart"));
+    for (int c = 0; c < CHART_COUNT; c++)
+        assert_false(plot_chart_drawn(r, 2, c));
+    free(text);
+    stats_free(&empty.total);
+    json_decref(empty.intervals);
+    json_decref(empty.source);
+}
+
+struct page_arg {
+    struct plot_result *r;
+    const char *const *svgs;
+};
+
+static int write_page(FILE *out, void *arg)
+{
+    struct page_arg *p = arg;
+    const char *texts[] = {"report <1>"};
+    return plot_write_html(out, p->r, 1, texts, p->svgs);
+}
+
+static void test_page(void **state)
+{
+    (void)state;
+    struct run_summary s = summary;
+    s.check_done = true;
+    s.check = (struct check_result){.ok = false,
+                                    .accounts_ok = true,
+                                    .total_ok = false,
+                                    .negative_ok = true,
+                                    .accounts_expected = 5,
+                                    .accounts_actual = 5,
+                                    .total_expected = 500,
+                                    .total_actual = 498};
+    struct plot_result r = {.label = "run<1>.json", .s = &s};
+    const char *svgs[CHART_COUNT] = {
+        [CHART_COMMITTED] = "<svg id='one'></svg>", [CHART_SPECTRUM] = "<svg id='two'></svg>"};
+    struct page_arg arg = {&r, svgs};
+    char *page = captured(write_page, &arg);
+    assert_int_equal(strncmp(page, "<!DOCTYPE html>", 15), 0);
+    assert_int_equal(count(page, "<figure class=\"chart\""), 2);
+    assert_non_null(strstr(page, "<svg id='one'></svg>"));
+    assert_non_null(strstr(page, plot_chart_title(CHART_SPECTRUM)));
+    assert_int_equal(count(page, plot_chart_title(CHART_LATENCY)), 1);
+    assert_non_null(
+        strstr(page, "Latency per interval: p50 (dashed) and p99</b>: nothing to draw"));
+    assert_int_equal(count(page, "run&lt;1&gt;.json"), 3); /* title, header, check */
+    assert_null(strstr(page, "run<1>"));
+    assert_non_null(strstr(page, "report &lt;1&gt;"));
+    assert_non_null(strstr(page, "FAIL, invariant violated"));
+    assert_non_null(strstr(page, "<td>conservation (total)</td><td class=\"fail\">FAIL</td>"
+                                 "<td>500</td><td>498</td>"));
+    assert_non_null(strstr(page, "<td>accounts (ids 1..N)</td><td class=\"pass\">PASS</td>"));
+    /* Offline: nothing fetched. */
+    assert_null(strstr(page, "http://"));
+    assert_null(strstr(page, "https://"));
+    assert_null(strstr(page, " src="));
+    free(page);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_html_escape),
+        cmocka_unit_test(test_quote),
+        cmocka_unit_test(test_svg_inline),
+        cmocka_unit_test(test_windows_from_failover_and_marks),
+        cmocka_unit_test(test_windows_from_lists),
+        cmocka_unit_test(test_series_columns),
+        cmocka_unit_test(test_spectrum_rows),
+        cmocka_unit_test(test_script),
+        cmocka_unit_test(test_page),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
