@@ -29,7 +29,9 @@ void schedule_init_phases(struct schedule *s, enum arrival arrival, const struct
                            .phases = phases,
                            .start_us = start_us,
                            .count_step = workers};
-    s->next_count = arrival == ARRIVAL_FIXED ? worker + 1 : workers * unit_exponential(r);
+    /* Fixed starts sit mid-slot, so a phase that offers n transactions gets n
+     * starts, none of them on its boundary. */
+    s->next_count = arrival == ARRIVAL_FIXED ? worker + 0.5 : workers * unit_exponential(r);
 }
 
 int64_t schedule_next_us(struct schedule *s, struct rng *r)

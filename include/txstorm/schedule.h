@@ -8,7 +8,7 @@
  *   poisson  gaps between intended starts drawn from Exp(r) (mean 1/r), so
  *            the workers together offer a Poisson process of rate R
  * Over load phases (phases.h) the same in the offered count C(t) instead of
- * time: worker i of N starts where C reaches i + 1, i + 1 + N, ... (fixed),
+ * time: worker i of N starts where C reaches i + 1/2, i + 1/2 + N, ... (fixed),
  * or after unit-exponential gaps scaled by N (poisson), each mapped back to
  * a time through C's inverse: a time-changed Poisson process.
  */
