@@ -23,7 +23,7 @@ assert_one_line_stderr
 # --- A step, 200/s for 3 s then 600/s for 3 s: the run lasts their sum, and
 # each phase's committed rate is within 15% of what it offered.
 expect_exit 0 "$txstorm" run --workers 8 --skew uniform --load 'low=200/s:3s,high=600/s:3s' \
-    --progress-every 500ms --json "$work/step.json" --csv "$work/step.csv"
+    --progress-every 400ms --json "$work/step.json" --csv "$work/step.csv"
 assert_in "$work/err" "  low 200/s"
 assert_in "$work/err" "  high 600/s"
 assert_in "$work/out" "phases (measured)"
@@ -38,7 +38,7 @@ for ph in low:200 high:600; do
           and ($p.end_s - $p.start_s) >= 2.9' "$work/step.json" >/dev/null ||
         fail "phase $name: $(jq -c --arg n "$name" '.phases[] | select(.name == $n)' "$work/step.json")"
 done
-# Every interval lies in one phase: none spans the step at 3 s.
+# Every interval lies in one phase: none spans the step at 3 s (ticks at 2.8 and 3.2 s).
 jq -e '[.intervals[] | select(.phase == "low") | .elapsed_s] | max <= 3.1' "$work/step.json" \
     >/dev/null || fail "an interval of 'low' ends after the step"
 jq -e '[.intervals[] | select(.phase == "high")] | length >= 6' "$work/step.json" >/dev/null ||
@@ -50,4 +50,7 @@ grep -q ',high,600$' "$work/step.csv" || fail "csv rows lack the phase"
 expect_exit 0 "$txstorm" report "$work/step.json"
 assert_in "$work/out" "phases (measured)"
 assert_match "$work/out" "^  high +3\.0 +6\.[0-9]"
+expect_exit 0 "$txstorm" merge "$work/step.json" --json "$work/merged.json"
+assert_in "$work/out" "per-phase figures are not merged"
+jq -e 'has("phases") | not' "$work/merged.json" >/dev/null || fail "merge kept the phases"
 echo ok
