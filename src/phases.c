@@ -165,6 +165,18 @@ int phases_parse(const char *text, struct phases *p, char *err, size_t err_len)
     return 0;
 }
 
+void phases_init_constant(struct phases *p, const char *name, double rate_per_s, int64_t span_us)
+{
+    memset(p, 0, sizeof *p);
+    p->n = p->n_segments = 1;
+    snprintf(p->phase[0].name, sizeof p->phase[0].name, "%s", name);
+    p->phase[0].end_us = span_us;
+    p->phase[0].from_per_s = p->phase[0].to_per_s = rate_per_s;
+    p->seg[0] = (struct phases_segment){
+        .end_us = span_us, .from_per_s = rate_per_s, .to_per_s = rate_per_s};
+    set_cum(p);
+}
+
 int64_t phases_end_us(const struct phases *p)
 {
     return p->n ? p->phase[p->n - 1].end_us : 0;

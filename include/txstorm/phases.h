@@ -53,6 +53,10 @@ struct phases {
  * naming the piece at fault ("--load: phase 2 'x': ..."). */
 int phases_parse(const char *text, struct phases *p, char *err, size_t err_len);
 
+/* One phase holding rate_per_s for span_us: a --rate run as phases, so a
+ * spike can be laid over it. */
+void phases_init_constant(struct phases *p, const char *name, double rate_per_s, int64_t span_us);
+
 /* Where the last phase ends, since the workers started. */
 int64_t phases_end_us(const struct phases *p);
 

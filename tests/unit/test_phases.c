@@ -200,6 +200,14 @@ static void spikes_override_the_rate_in_their_window(void **state)
     near(phases_rate_at(&p, 12 * S), 100, 0);
     near(phases_cum(&p, 12 * S), 1200 + 900, 1e-9);
 
+    /* A constant rate as one phase, spiked. */
+    phases_init_constant(&p, "rate", 100, 10 * S);
+    assert_string_equal(p.phase[0].name, "rate");
+    near(phases_cum(&p, 10 * S), 1000, 1e-9);
+    assert_int_equal(phases_add_spike(&p, 2 * S, S, 600), 0);
+    near(phases_cum(&p, 10 * S), 1500, 1e-9);
+    near(phases_rate_at(&p, 20 * S), 100, 0);
+
     /* Invalid windows and rates, and too many spikes. */
     assert_int_equal(phases_add_spike(&p, -1, S, 10), -1);
     assert_int_equal(phases_add_spike(&p, 0, 0, 10), -1);
