@@ -364,7 +364,8 @@ const struct flag options_flags[] = {
      .help = "offer R transactions/s across all workers; latency counts from\n"
              "each transaction's intended start (coordinated omission corrected)",
      .record = {REC("rate", AS_REAL, rate)},
-     SHOWN(HEADER_TXN, "open loop %s/s", .unset = "closed loop", .when = WHEN_SET, .key = "load")},
+     SHOWN(HEADER_TXN, "open loop %s/s", .unset = "closed loop", .when = WHEN_SET,
+           .key = "load")},
     {"load", RUN, FLAG_CUSTOM, AT(load_text), .parse = read_load, .group = "open loop",
      .arg = "PHASES",
      .help = "offer a rate that changes over time: phases [NAME=]RATE[..RATE]/s:SPAN\n"

@@ -4,9 +4,9 @@
 #include "txstorm/errbuf.h"
 
 #include <ctype.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +38,7 @@ static int read_number(const char *s, size_t len, double *out)
 static int read_rate(const char *s, size_t len, double *out, int index, const char *piece,
                      char *err, size_t err_len)
 {
-    if (len > 0 && s[0] == '-')
-        return FAIL("the rate %.*s is negative", (int)len, s);
+    if (len > 0 && s[0] == '-') return FAIL("the rate %.*s is negative", (int)len, s);
     if (read_number(s, len, out) != 0)
         return FAIL("'%.*s' is not a rate (a number of transactions/s)", (int)len, s);
     if (*out > PHASES_RATE_MAX) return FAIL("the rate %.*s is above 1e9/s", (int)len, s);
@@ -70,8 +69,8 @@ static int read_span(const char *s, int64_t *out_us, int index, const char *piec
     return FAIL("'%s' is not a span (a number with a unit: us, ms, s, m, h)", s);
 }
 
-static int read_name(const char *s, size_t len, char *out, int index, const char *piece,
-                     char *err, size_t err_len)
+static int read_name(const char *s, size_t len, char *out, int index, const char *piece, char *err,
+                     size_t err_len)
 {
     if (len == 0) return FAIL("the name before '=' is empty%s", "");
     if (len >= PHASES_NAME_MAX)
@@ -106,14 +105,13 @@ static int read_phase(const char *piece, int index, struct phase *ph, char *err,
     size_t from_len = dots ? (size_t)(dots - body) : rate_len;
     if (read_rate(body, from_len, &ph->from_per_s, index, piece, err, err_len)) return -1;
     ph->to_per_s = ph->from_per_s;
-    if (dots && read_rate(dots + 2, rate_len - from_len - 2, &ph->to_per_s, index, piece, err,
-                          err_len))
+    if (dots &&
+        read_rate(dots + 2, rate_len - from_len - 2, &ph->to_per_s, index, piece, err, err_len))
         return -1;
     int64_t span_us = 0;
     if (read_span(colon + 1, &span_us, index, piece, err, err_len)) return -1;
     ph->end_us = ph->start_us + span_us;
-    if (ph->end_us > SPAN_MAX_US)
-        return FAIL("the phases last more than 366 days in all%s", "");
+    if (ph->end_us > SPAN_MAX_US) return FAIL("the phases last more than 366 days in all%s", "");
     return 0;
 }
 
@@ -135,8 +133,8 @@ int phases_parse(const char *text, struct phases *p, char *err, size_t err_len)
         size_t len = strcspn(at, ",");
         char piece[PIECE_MAX];
         if (len >= sizeof piece)
-            return errbuf_fail(err, err_len, "--load: phase %d is longer than %d characters",
-                               index, PIECE_MAX - 1);
+            return errbuf_fail(err, err_len, "--load: phase %d is longer than %d characters", index,
+                               PIECE_MAX - 1);
         memcpy(piece, at, len);
         piece[len] = '\0';
         if (len == 0)
@@ -177,10 +175,7 @@ void phases_init_constant(struct phases *p, const char *name, double rate_per_s,
     set_cum(p);
 }
 
-int64_t phases_end_us(const struct phases *p)
-{
-    return p->n ? p->phase[p->n - 1].end_us : 0;
-}
+int64_t phases_end_us(const struct phases *p) { return p->n ? p->phase[p->n - 1].end_us : 0; }
 
 int phases_index_at(const struct phases *p, int64_t t_us)
 {

@@ -36,10 +36,7 @@ void phase_tally_add(struct phase_tally *t, const struct stats *interval, int64_
     hist_merge(t->lag_us, interval->hist[HIST_LAG]);
 }
 
-static double per_s(double n, int64_t us)
-{
-    return us > 0 ? n * 1e6 / (double)us : 0;
-}
+static double per_s(double n, int64_t us) { return us > 0 ? n * 1e6 / (double)us : 0; }
 
 static double p_ms(const struct hist *h, double p)
 {
@@ -57,8 +54,8 @@ json_t *phases_report_json(const struct phases *p, const struct phase_tally *t, 
         json_t *row = json_pack(
             "{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}", "name",
             ph->name, "start_s", (double)ph->start_us / 1e6, "end_s", (double)last_us / 1e6,
-            "rate_from_per_s", ph->from_per_s, "rate_to_per_s", ph->to_per_s, "offered",
-            x->offered, "offered_per_s", per_s(x->offered, x->measured_us), "achieved_per_s",
+            "rate_from_per_s", ph->from_per_s, "rate_to_per_s", ph->to_per_s, "offered", x->offered,
+            "offered_per_s", per_s(x->offered, x->measured_us), "achieved_per_s",
             per_s((double)x->finished, x->measured_us), "goodput_per_s",
             per_s((double)x->committed, x->measured_us), "retries_per_commit",
             x->committed ? (double)x->retries / (double)x->committed : 0.0, "failed",

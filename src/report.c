@@ -175,9 +175,9 @@ static void print_header_part(FILE *out, const json_t *c, enum header_part part)
                   (sh->when == WHEN_SET && is_set(c, f->record[0].key)) ||
                   (sh->when == WHEN_KEY_SET && is_set(c, sh->key)) ||
                   (sh->when == WHEN_KEY_UNSET && !is_set(c, sh->key));
-        const char *phrase = on                                              ? sh->phrase
-                             : sh->when == WHEN_SET && !(sh->key && is_set(c, sh->key)) ? sh->unset
-                                                                                        : NULL;
+        const char *phrase = on ? sh->phrase : NULL;
+        /* WHEN_SET with a key: the unset phrase only while that key is unset too. */
+        if (!on && sh->when == WHEN_SET && !(sh->key && is_set(c, sh->key))) phrase = sh->unset;
         if (phrase == NULL) continue;
         char v[2][1024] = {"", ""}; /* a string value (the DSN) may be long */
         for (int r = 0; r < 2; r++)

@@ -129,7 +129,8 @@ static void rate_count_and_inverse_over_a_ramp(void **state)
     /* The inverse undoes the count everywhere, to the microsecond. */
     for (int64_t t = 1000; t < 120 * S; t += 777777) {
         int64_t back = phases_time_of(&p, phases_cum(&p, (double)t));
-        if (llabs(back - t) > 1) fail_msg("t %lld came back as %lld", (long long)t, (long long)back);
+        if (llabs(back - t) > 1)
+            fail_msg("t %lld came back as %lld", (long long)t, (long long)back);
     }
     assert_int_equal(phases_index_at(&p, -5), 0);
     assert_int_equal(phases_index_at(&p, 30 * S - 1), 0);
