@@ -159,11 +159,13 @@ int run_loops(const struct config *cfg)
 size_t run_memory_bytes(const struct config *cfg)
 {
     /* A sink per loop, the run's total and the interval being collected
-     * (each also per endpoint); the auditor's read latency. */
+     * (each also per endpoint); the auditor's read latency; the phases'. */
     size_t sets = (size_t)run_loops(cfg) + 2;
     return sets * (stats_bytes(cfg->sig_figs) +
                    (size_t)options_n_endpoints(cfg) * endpoint_bytes(cfg->sig_figs)) +
-           (cfg->audit_us ? hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs) : 0);
+           (cfg->audit_us ? hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs) : 0) +
+           /* --load: each phase's latency and lag */
+           (size_t)cfg->load.n * 2 * hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs);
 }
 
 int run_default_threads(int workers)
