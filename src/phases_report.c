@@ -50,7 +50,8 @@ json_t *phases_report_json(const struct phases *p, const struct phase_tally *t, 
         const struct phase *ph = &p->phase[i];
         const struct phase_tally *x = &t[i];
         if (x->measured_us == 0) continue;
-        int64_t last_us = i == p->n - 1 && end_us > ph->end_us ? end_us : ph->end_us;
+        /* Cut short by the run's end, or (the last) held past its own. */
+        int64_t last_us = i == p->n - 1 || end_us < ph->end_us ? end_us : ph->end_us;
         json_t *row = json_pack(
             "{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}", "name",
             ph->name, "start_s", (double)ph->start_us / 1e6, "end_s", (double)last_us / 1e6,

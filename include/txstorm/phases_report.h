@@ -30,8 +30,8 @@ void phase_tally_add(struct phase_tally *t, const struct stats *interval, int64_
 /* [{"name", "start_s", "end_s", "rate_from_per_s", "rate_to_per_s", "offered",
  * "offered_per_s", "achieved_per_s", "goodput_per_s", "retries_per_commit",
  * "failed", "p50_ms", "p99_ms", "lag_p99_ms"}], one per phase that has
- * measured time; the last ends at end_us (since the workers started) when
- * the run went on past it. */
+ * measured time; a phase ends at end_us (the run's end, since the workers
+ * started) when the run ended in it, and the last one does in any case. */
 json_t *phases_report_json(const struct phases *p, const struct phase_tally *t, int64_t end_us);
 
 /* The table of a result's "phases" array (nothing when NULL or empty). */

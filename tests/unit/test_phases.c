@@ -1,10 +1,12 @@
 /* Load phases: the notation (good and bad), the rate, its integral and its
  * inverse over ramps, zero-rate phases and boundaries, and spikes. */
 #include "txstorm/phases.h"
+#include "txstorm/phases_report.h"
 
 #include "cmocka_prelude.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,6 +225,63 @@ static void spikes_override_the_rate_in_their_window(void **state)
     near(phases_cum(&p, 100 * S), 100 * 100 - PHASES_SPIKES_MAX * 50, 1e-6);
 }
 
+/* Intervals tallied per phase: rates over measured time, percentiles from
+ * the merged histograms; a phase never reached is left out; the table is
+ * printed from the JSON. */
+static void tallies_give_per_phase_figures(void **state)
+{
+    (void)state;
+    struct phases p = parsed("low=100/s:2s,high=300/s:2s,never=5/s:1s");
+    struct phase_tally t[3];
+    assert_true(phase_tallies_init(t, 3, 3));
+    struct stats iv;
+    assert_true(stats_init(&iv, 3));
+    for (int k = 0; k < 4; k++) { /* two 1 s intervals per phase */
+        stats_reset(&iv);
+        int64_t n = k < 2 ? 100 : 290;
+        iv.committed = n;
+        iv.failed = k < 2 ? 0 : 5;
+        iv.retries = k < 2 ? 10 : 145;
+        for (int64_t i = 0; i < n; i++) {
+            hist_record(iv.hist[HIST_LATENCY], k < 2 ? 2000 : 40000);
+            hist_record(iv.hist[HIST_LAG], k < 2 ? 100 : 30000);
+        }
+        phase_tally_add(&t[k / 2], &iv, S, k < 2 ? 100 : 300);
+    }
+    json_t *rows = phases_report_json(&p, t, 4 * S + 50000);
+    assert_int_equal(json_array_size(rows), 2);
+    json_t *low = json_array_get(rows, 0), *high = json_array_get(rows, 1);
+    assert_string_equal(json_string_value(json_object_get(low, "name")), "low");
+    near(json_number_value(json_object_get(low, "offered_per_s")), 100, 1e-9);
+    near(json_number_value(json_object_get(low, "goodput_per_s")), 100, 1e-9);
+    near(json_number_value(json_object_get(low, "retries_per_commit")), 0.1, 1e-9);
+    near(json_number_value(json_object_get(low, "end_s")), 2, 0);
+    near(json_number_value(json_object_get(high, "achieved_per_s")), 295, 1e-9);
+    near(json_number_value(json_object_get(high, "goodput_per_s")), 290, 1e-9);
+    near(json_number_value(json_object_get(high, "retries_per_commit")), 0.5, 1e-9);
+    assert_int_equal(json_integer_value(json_object_get(high, "failed")), 10);
+    near(json_number_value(json_object_get(high, "p99_ms")), 40, 0.1);
+    near(json_number_value(json_object_get(high, "lag_p99_ms")), 30, 0.1);
+    near(json_number_value(json_object_get(low, "p50_ms")), 2, 0.01);
+    near(json_number_value(json_object_get(high, "end_s")), 4, 0); /* the run went on past it */
+    json_t *cut = phases_report_json(&p, t, 3500000); /* the run ended in high */
+    near(json_number_value(json_object_get(json_array_get(cut, 1), "end_s")), 3.5, 0);
+    json_decref(cut);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    phases_report_print(f, rows);
+    phases_report_print(f, NULL);
+    fclose(f);
+    assert_non_null(strstr(text, "phases (measured)"));
+    assert_non_null(strstr(text, "  high "));
+    assert_null(strstr(text, "never"));
+    free(text);
+    json_decref(rows);
+    stats_free(&iv);
+    phase_tallies_free(t, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +290,7 @@ int main(void)
         cmocka_unit_test(rate_count_and_inverse_over_a_ramp),
         cmocka_unit_test(zero_rate_phases_offer_nothing),
         cmocka_unit_test(spikes_override_the_rate_in_their_window),
+        cmocka_unit_test(tallies_give_per_phase_figures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
