@@ -251,8 +251,9 @@ int64_t phases_time_of(const struct phases *p, double count)
         return s->start_us + llround(x_s * 1e6);
     }
     double rate = tail_rate(p);
+    if (rate <= 0) return INT64_MAX;
     double beyond_s = (count - phases_cum(p, (double)segments_end_us(p))) / rate;
-    if (rate <= 0 || beyond_s * 1e6 > (double)(INT64_MAX / 2)) return INT64_MAX;
+    if (beyond_s * 1e6 > (double)(INT64_MAX / 2)) return INT64_MAX;
     return segments_end_us(p) + llround(beyond_s * 1e6);
 }
 
