@@ -219,6 +219,29 @@ static int count_files(const struct command_def *cmd, int n, char *err, size_t e
     return 0;
 }
 
+/* --load against the flags it meets; without --duration the run lasts
+ * the phases (less the warmup, which is their first part). */
+static int validate_load(struct config *cfg, const bool seen[], char *err, size_t err_len)
+{
+    if (given(seen, "arrival") && !given(seen, "rate") && !given(seen, "load"))
+        return errbuf_fail(err, err_len, "--arrival: needs --rate or --load");
+    if (!given(seen, "load")) return 0;
+    if (given(seen, "rate"))
+        return errbuf_fail(err, err_len,
+                           "--load and --rate: give one, not both (--rate R is --load R/s:D)");
+    if (given(seen, "transactions"))
+        return errbuf_fail(err, err_len,
+                           "--load and --transactions: the phases set the run's length; bound it "
+                           "with --duration or leave it to the phases");
+    int64_t end_us = phases_end_us(&cfg->load);
+    if (cfg->warmup_us >= end_us)
+        return errbuf_fail(err, err_len,
+                           "--warmup: %.3f s is not shorter than the phases of --load (%.3f s)",
+                           (double)cfg->warmup_us / 1e6, (double)end_us / 1e6);
+    if (!given(seen, "duration")) cfg->duration_us = end_us - cfg->warmup_us;
+    return 0;
+}
+
 /* Cross-flag rules, checked once every flag is read. */
 static int validate(struct config *cfg, const bool seen[], char *err, size_t err_len)
 {
@@ -245,6 +268,7 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
     if (given(seen, "duration") && given(seen, "transactions"))
         return errbuf_fail(err, err_len, "--duration and --transactions: give one, not both");
     if (given(seen, "transactions")) cfg->duration_us = 0;
+    if (validate_load(cfg, seen, err, err_len) != 0) return -1;
     if (given(seen, "hot") && given(seen, "skew"))
         return errbuf_fail(err, err_len,
                            "--hot and --skew: give one, not both (--hot K is --skew hot:K)");

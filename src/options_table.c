@@ -136,6 +136,13 @@ static int read_seed(const char *v, struct config *cfg, char *err, size_t err_le
     return 0;
 }
 
+/* The phases of --load: see phases.h. */
+static int read_load(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    cfg->load_text = v;
+    return phases_parse(v, &cfg->load, err, err_len);
+}
+
 /* A duration, or a bare 0 for no progress lines. */
 static int read_progress_every(const char *v, struct config *cfg, char *err, size_t err_len)
 {
@@ -370,10 +377,21 @@ const struct flag options_flags[] = {
      .help = "offer R transactions/s across all workers; latency counts from\n"
              "each transaction's intended start (coordinated omission corrected)",
      .record = {REC("rate", AS_REAL, rate)},
-     SHOWN(HEADER_TXN, "open loop %s/s", .unset = "closed loop", .when = WHEN_SET)},
+     SHOWN(HEADER_TXN, "open loop %s/s", .unset = "closed loop", .when = WHEN_SET,
+           .key = "load")},
+    {"load", RUN, FLAG_CUSTOM, AT(load_text), .parse = read_load, .group = "open loop",
+     .arg = "PHASES",
+     .help = "offer a rate that changes over time: phases [NAME=]RATE[..RATE]/s:SPAN\n"
+             "separated by commas, a rate held or ramped linearly over the span,\n"
+             "from the workers' start (the warmup is its first part), e.g.\n"
+             "'ramp=0..2000/s:30s,peak=2000/s:10s,after=500/s:60s'; names default\n"
+             "to phase1, phase2...; the run lasts their sum unless --duration\n"
+             "says otherwise (past the last phase its closing rate holds)",
+     .record = {REC("load", AS_TEXT, load_text)},
+     SHOWN(HEADER_TXN, "open loop in phases %s", .when = WHEN_SET)},
     {"arrival", RUN, FLAG_CHOICE, AT(arrival), .names = schedule_arrival_names, .def = "fixed",
-     .needs = "rate", .group = "open loop", .arg = "A",
-     .help = "gaps between intended starts",
+     .group = "open loop", .arg = "A",
+     .help = "gaps between intended starts (with --rate or --load)",
      .record = {REC("arrival", AS_NAME, arrival)},
      SHOWN(HEADER_TXN, " (%s arrivals)", .when = WHEN_KEY_SET, .key = "rate", .glued = true)},
     {"warmup", RUN, FLAG_DURATION, AT(warmup_us), .group = "open loop", .arg = "D",

@@ -1,5 +1,6 @@
 /* The text report, progress lines, the check section and assertion verdicts. */
 #include "report_internal.h"
+#include "txstorm/phases_report.h"
 
 #include <math.h>
 #include <string.h>
@@ -174,7 +175,9 @@ static void print_header_part(FILE *out, const json_t *c, enum header_part part)
                   (sh->when == WHEN_SET && is_set(c, f->record[0].key)) ||
                   (sh->when == WHEN_KEY_SET && is_set(c, sh->key)) ||
                   (sh->when == WHEN_KEY_UNSET && !is_set(c, sh->key));
-        const char *phrase = on ? sh->phrase : sh->when == WHEN_SET ? sh->unset : NULL;
+        const char *phrase = on ? sh->phrase : NULL;
+        /* WHEN_SET with a key: the unset phrase only while that key is unset too. */
+        if (!on && sh->when == WHEN_SET && !(sh->key && is_set(c, sh->key))) phrase = sh->unset;
         if (phrase == NULL) continue;
         char v[2][1024] = {"", ""}; /* a string value (the DSN) may be long */
         for (int r = 0; r < 2; r++)
@@ -353,7 +356,8 @@ static void print_hist_row(FILE *out, const char *label, const struct hist *h, d
 static void print_distributions(FILE *out, const struct run_summary *s)
 {
     struct hist *const *h = s->total.hist;
-    bool open_loop = report_cfg_num(s->config, "rate", 0) > 0;
+    bool open_loop = report_cfg_num(s->config, "rate", 0) > 0 ||
+                     *report_cfg_str(s->config, "load", "") != '\0';
     fprintf(out, "distributions (ms)              p50      p90      p99    p99.9      max     mean"
                  "     count\n");
     print_hist_row(out, open_loop ? "committed, corrected" : "committed (from 1st try)",
@@ -376,6 +380,9 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_endpoints(out, s);
     print_cluster(out, s);
     print_distributions(out, s);
+    phases_report_print(out, s->phases);
+    if (s->phases_dropped)
+        fprintf(out, "phases: per-phase figures are not merged (see each result's own)\n\n");
     if (s->check_done)
         report_print_check(out, &s->check);
     else
@@ -429,6 +436,7 @@ void report_progress_line(FILE *out, const struct progress_sample *p)
     fprintf(out, " %6.0f", 100 * p->loop_busy);
     fprintf(out, "%s%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "",
             p->outage ? "  OUTAGE" : "");
+    if (p->phase) fprintf(out, "  %s %.0f/s", p->phase, p->offered_per_s);
     /* Errors that are not contention are named as they happen. */
     if (p->errors)
         fprintf(out, "  ERRORS %lld, %s: %s", (long long)p->errors,

@@ -56,7 +56,7 @@ static void record_json(json_t *o, const struct flag *f, const struct flag_recor
         v = json_string(f->names[*(const int *)at]);
         break;
     case AS_TEXT:
-        v = json_string(*(const char *const *)at);
+        v = json_string(*(const char *const *)at ? *(const char *const *)at : ""); /* "": unset */
         break;
     case AS_TEXT_LIST: {
         const struct text_list *list = (const struct text_list *)at;
@@ -239,6 +239,7 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "histograms", hists);
     json_object_set_new(root, "intervals",
                         s->intervals ? json_deep_copy(s->intervals) : json_array());
+    if (s->phases) json_object_set_new(root, "phases", json_deep_copy(s->phases));
     if (s->audit_latency_us) {
         json_object_set_new(root, "auditor_latency_ms", summary_json(s->audit_latency_us, 1000.0));
         json_object_set_new(hists, "auditor_read_us", hist_json_encode(s->audit_latency_us));
@@ -269,6 +270,10 @@ json_t *report_interval_json(const struct progress_sample *p)
         if (p->retries_by_class[c])
             json_object_set_new(by_class, classify_name(c), json_integer(p->retries_by_class[c]));
     if (by_class) json_object_set_new(row, "retries_by_class", by_class);
+    if (row && p->phase) {
+        json_object_set_new(row, "phase", json_string(p->phase));
+        json_object_set_new(row, "offered_per_s", json_real(p->offered_per_s));
+    }
     if (row && p->errors) {
         json_object_set_new(row, "errors", json_integer(p->errors));
         json_object_set_new(row, "error_sqlstate", json_string(p->error_sqlstate));
@@ -293,6 +298,9 @@ int report_write_csv_to(FILE *out, const void *intervals)
     const size_t n = sizeof columns / sizeof columns[0];
     for (size_t c = 0; c < n; c++)
         fprintf(out, "%s%s", c ? "," : "", columns[c]);
+    /* A run over --load names each row's phase and its offered rate. */
+    bool phased = json_object_get(json_array_get(intervals, 0), "phase") != NULL;
+    if (phased) fputs(",phase,offered_per_s", out);
     fputc('\n', out);
     size_t i;
     json_t *row;
@@ -308,6 +316,9 @@ int report_write_csv_to(FILE *out, const void *intervals)
             else
                 fprintf(out, "%.6g", json_number_value(v));
         }
+        if (phased)
+            fprintf(out, ",%s,%.6g", json_string_value(json_object_get(row, "phase")),
+                    json_number_value(json_object_get(row, "offered_per_s")));
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;

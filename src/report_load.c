@@ -19,6 +19,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->failover);
     json_decref(s->config);
     json_decref(s->intervals);
+    json_decref(s->phases);
     json_decref(s->source);
     free(s->loops);
     endpoints_free(s->endpoints, s->n_endpoints);
@@ -202,6 +203,8 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     }
     json_t *intervals = json_object_get(root, "intervals");
     if (json_is_array(intervals)) s->intervals = json_incref(intervals);
+    json_t *phases = json_object_get(root, "phases");
+    if (json_is_array(phases)) s->phases = json_incref(phases);
     json_t *audit_hist = json_object_get(json_object_get(root, "histograms"), "auditor_read_us");
     if (audit_hist) {
         char herr[200];
@@ -427,6 +430,8 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
         workers += (int64_t)report_cfg_num(r->config, "workers", 0);
         target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
         out->merged_from += r->merged_from ? r->merged_from : 1;
+        /* Per-phase percentiles cannot be merged from their summaries: left out, and said. */
+        out->phases_dropped = out->phases_dropped || r->phases || r->phases_dropped;
         out->workers_lost += r->workers_lost;
         out->faults.connection_losses += r->faults.connection_losses;
         out->faults.reconnects += r->faults.reconnects;

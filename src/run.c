@@ -7,6 +7,7 @@
 #include "txstorm/cgroup.h"
 #include "txstorm/clock.h"
 #include "txstorm/loop.h"
+#include "txstorm/phases_report.h"
 #include "txstorm/worker.h"
 
 #include <errno.h>
@@ -104,7 +105,14 @@ struct run {
      * (JSON objects would cost twenty times that, growing all run long). */
     struct progress_sample *samples;
     size_t n_samples, cap_samples;
+    struct phase_tally *phase_tallies; /* --load: one per phase, from the measured intervals */
 };
+
+/* --rate or --load: each transaction has an intended start. */
+static bool open_loop(const struct config *cfg)
+{
+    return cfg->rate > 0 || cfg->load.n > 0;
+}
 
 static sigset_t run_signals(void)
 {
@@ -151,11 +159,13 @@ int run_loops(const struct config *cfg)
 size_t run_memory_bytes(const struct config *cfg)
 {
     /* A sink per loop, the run's total and the interval being collected
-     * (each also per endpoint); the auditor's read latency. */
+     * (each also per endpoint); the auditor's read latency; the phases'. */
     size_t sets = (size_t)run_loops(cfg) + 2;
     return sets * (stats_bytes(cfg->sig_figs) +
                    (size_t)options_n_endpoints(cfg) * endpoint_bytes(cfg->sig_figs)) +
-           (cfg->audit_us ? hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs) : 0);
+           (cfg->audit_us ? hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs) : 0) +
+           /* --load: each phase's latency and lag */
+           (size_t)cfg->load.n * 2 * hist_bytes(STATS_HIST_HIGHEST, cfg->sig_figs);
 }
 
 int run_default_threads(int workers)
@@ -185,7 +195,7 @@ static void worker_setup(struct worker *w, int id, struct run *run, uint64_t see
                                     .reconnect = true,
                                     .stop = &run->stop};
     w->quota = quota;
-    w->open_loop = cfg->rate > 0;
+    w->open_loop = open_loop(cfg);
     /* Streams are numbered across instances, so every worker of a distributed
      * run draws its own sequence from the shared seed. */
     uint64_t stream = (uint64_t)cfg->instance * OPTIONS_MAX_WORKERS + (uint64_t)id;
@@ -227,6 +237,13 @@ static bool run_alloc(struct run *run, int sig_figs)
         outage_init(&run->outages[i], 0);
     run->env.outage = &run->outages[0];
     run->env.endpoint_outages = &run->outages[1];
+    int n_phases = run->cfg->load.n;
+    if (n_phases) {
+        run->phase_tallies = calloc((size_t)n_phases, sizeof *run->phase_tallies);
+        if (run->phase_tallies == NULL ||
+            !phase_tallies_init(run->phase_tallies, n_phases, sig_figs))
+            return false;
+    }
     return run->total_endpoints && run->tick_endpoints && stats_init(&run->total, sig_figs) &&
            stats_init(&run->tick, sig_figs);
 }
@@ -251,6 +268,8 @@ void run_free(struct run *run)
     endpoints_free(run->total_endpoints, run->n_endpoints);
     endpoints_free(run->tick_endpoints, run->n_endpoints);
     free(run->samples);
+    phase_tallies_free(run->phase_tallies, run->cfg->load.n);
+    free(run->phase_tallies);
     for (int i = 0; run->outages && i <= run->n_endpoints; i++)
         outage_destroy(&run->outages[i]);
     free(run->outages);
@@ -379,6 +398,11 @@ static bool loops_start(struct run *run, struct db_error *err)
         struct worker *w = &run->workers[i];
         schedule_init(&w->schedule, cfg->arrival, cfg->rate / run->n_workers, run->start_us,
                       cfg->arrival == ARRIVAL_FIXED ? w->id * 1e6 / cfg->rate : 0.0);
+    }
+    for (int i = 0; i < run->n_workers && cfg->load.n > 0; i++) {
+        struct worker *w = &run->workers[i];
+        schedule_init_phases(&w->schedule, cfg->arrival, &cfg->load, w->id, run->n_workers,
+                             run->start_us, &w->jitter_rng);
     }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -568,6 +592,35 @@ static double account_loops(struct run *run, int64_t wall_us, bool measured)
     return busiest;
 }
 
+/* Over --load: the interval's phase and offered rate in its sample, and
+ * (measured) its figures into its phase's tally. Nothing is offered after
+ * the stop. Intervals close at phase boundaries, so one phase holds it. */
+static void account_phase(struct run *run, int64_t now_us, int64_t last_us, bool warmup,
+                          struct progress_sample *p)
+{
+    const struct phases *load = &run->cfg->load;
+    if (load->n == 0) return;
+    int i = phases_index_at(load, last_us - run->start_us);
+    int64_t offer_end_us = now_us < run->stop_us ? now_us : run->stop_us;
+    double offered = offer_end_us > last_us
+                         ? phases_cum(load, (double)(offer_end_us - run->start_us)) -
+                               phases_cum(load, (double)(last_us - run->start_us))
+                         : 0;
+    p->phase = load->phase[i].name;
+    p->offered_per_s = now_us > last_us ? offered * 1e6 / (double)(now_us - last_us) : 0;
+    if (!warmup) phase_tally_add(&run->phase_tallies[i], &run->tick, now_us - last_us, offered);
+}
+
+/* The next phase boundary after now_us; INT64_MAX: none (or no --load). */
+static int64_t next_phase_edge_us(const struct run *run, int64_t now_us)
+{
+    const struct phases *load = &run->cfg->load;
+    for (int i = 0; i < load->n; i++)
+        if (run->start_us + load->phase[i].end_us > now_us)
+            return run->start_us + load->phase[i].end_us;
+    return INT64_MAX;
+}
+
 static void close_interval(struct run *run, int64_t now_us, int64_t last_us, bool last,
                            FILE *progress, int *lines)
 {
@@ -575,7 +628,8 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
     struct progress_sample p;
     bool warmup = last_us < run->measure_start_us;
     report_progress_sample(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
-                           run->cfg->rate > 0, &p);
+                           open_loop(run->cfg), &p);
+    account_phase(run, now_us, last_us, warmup, &p);
     p.loop_busy = account_loops(run, now_us - last_us, !warmup && !last);
     /* A stall in the interval: one that ended in it, or one still going. */
     int64_t stalls = atomic_load(&run->stalls.count);
@@ -637,6 +691,7 @@ void run_wait(struct run *run, FILE *progress)
     int64_t next_tick_us = run->start_us + tick_us;
     int64_t last_us = run->start_us;
     int64_t next_cancel_us = INT64_MAX;
+    int64_t phase_edge_us = next_phase_edge_us(run, run->start_us);
     int lines = 0;
     if (!cfg->progress_us) progress = NULL;
 
@@ -659,8 +714,9 @@ void run_wait(struct run *run, FILE *progress)
             next_cancel_us = clock_now_us() + CANCEL_AGAIN_US; /* after the round, however long */
         }
         /* The warmup's end closes an interval of its own, so nothing measured
-         * falls into a warmup interval or the other way round. */
-        if (now_us >= next_tick_us || now_us >= warmup_end_us) {
+         * falls into a warmup interval or the other way round; so does each
+         * phase's end, so each interval lies in one phase. */
+        if (now_us >= next_tick_us || now_us >= warmup_end_us || now_us >= phase_edge_us) {
             close_interval(run, now_us, last_us, false, progress, &lines);
             last_us = now_us;
             if (now_us >= warmup_end_us) {
@@ -669,10 +725,12 @@ void run_wait(struct run *run, FILE *progress)
             }
             while (next_tick_us <= now_us)
                 next_tick_us += tick_us;
+            phase_edge_us = next_phase_edge_us(run, now_us);
         }
         int64_t wake_us = next_tick_us;
         if (deadline_us < wake_us) wake_us = deadline_us;
         if (warmup_end_us < wake_us) wake_us = warmup_end_us;
+        if (phase_edge_us < wake_us) wake_us = phase_edge_us;
         if (next_cancel_us == INT64_MAX && halt_at_us < wake_us) wake_us = halt_at_us;
         if (next_cancel_us < wake_us) wake_us = next_cancel_us;
         int64_t wait_us = wake_us - now_us;
@@ -761,6 +819,9 @@ void run_results(struct run *run, struct run_results *out)
     struct run_summary *s = &out->summary;
     s->interrupted = run->interrupted;
     s->intervals = intervals_json(run);
+    if (run->cfg->load.n)
+        s->phases =
+            phases_report_json(&run->cfg->load, run->phase_tallies, run->end_us - run->start_us);
     s->workers_lost = finish(run, &out->first_lost);
     s->worker_faults = faults_json(run, &s->faults);
     s->workers_servers = servers_json(run);

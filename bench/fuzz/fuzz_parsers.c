@@ -25,7 +25,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The option, duration, number, skew and assertion parsers. */
+/* The option, duration, number, skew, assertion and load phase parsers. */
 static void fuzz_command_line(char *text)
 {
     int64_t i64;
@@ -38,6 +38,8 @@ static void fuzz_command_line(char *text)
     assertion_parse(text, &a, err, sizeof err);
     struct skew k;
     workload_parse_skew(text, &k, err, sizeof err);
+    struct phases ph;
+    phases_parse(text, &ph, err, sizeof err);
 
     /* The input split on newlines as a command line: "run", flags and values. */
     char *argv[MAX_ARGS + 1] = {"txstorm"};

@@ -5,6 +5,7 @@
 #include "txstorm/assertion.h"
 #include "txstorm/backoff.h"
 #include "txstorm/classify.h"
+#include "txstorm/phases.h"
 #include "txstorm/schedule.h"
 #include "txstorm/spec.h"
 #include "txstorm/workload.h"
@@ -83,6 +84,8 @@ struct config {
     const char *html_path; /* plot: the page */
     double rate;           /* --rate: transactions/s offered across workers; 0: closed loop */
     enum arrival arrival;
+    const char *load_text; /* --load as given; NULL: none */
+    struct phases load;    /* --load: the open-loop rate over time (load.n 0: none) */
     int64_t warmup_us;
     struct assertion asserts[OPTIONS_MAX_ASSERTS];
     int n_asserts;
@@ -202,9 +205,10 @@ enum header_when { WHEN_ALWAYS, WHEN_SET, WHEN_KEY_SET, WHEN_KEY_UNSET };
 struct flag_shown {
     enum header_part part;
     const char *phrase; /* a format with one %s per record of the flag */
-    const char *unset;  /* WHEN_SET: what is printed instead when unset; NULL: nothing */
+    const char *unset;  /* WHEN_SET: what is printed instead when unset (and key, if
+                           given, is unset too); NULL: nothing */
     enum header_when when;
-    const char *key; /* WHEN_KEY_SET, WHEN_KEY_UNSET */
+    const char *key; /* WHEN_KEY_SET, WHEN_KEY_UNSET; WHEN_SET: see unset */
     bool glued;      /* follows the previous phrase without ", " */
 };
 

@@ -52,6 +52,8 @@ struct run_summary {
     bool check_done;
     struct check_result check;
     json_t *intervals;             /* per-interval rows, or NULL */
+    json_t *phases;                /* --load: per-phase figures (phases_report.h), or NULL */
+    bool phases_dropped;           /* a merge of results that had them: not merged */
     json_t *ledger;                /* the run's own record of its transfers (--ledger), or NULL */
     json_t *audit_series;          /* the auditor's readings, or NULL */
     struct hist *audit_latency_us; /* the auditor's read latency, or NULL */
@@ -66,6 +68,8 @@ struct progress_sample {
     bool stall;  /* no commit for --stall-timeout or longer */
     bool outage; /* a connection lost and no commit since (outage.h), in the interval */
     bool open_loop;
+    const char *phase;    /* --load: the interval's phase (owned by the config), or NULL */
+    double offered_per_s; /* --load: the offered rate averaged over the interval */
     int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
     int64_t retries_by_class[ERR_CLASS_COUNT];                   /* in the interval */
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */

@@ -53,11 +53,80 @@ static void poisson_gaps_have_mean_and_variance_of_exp(void **state)
     assert_true(fabs(over_3_means / (double)n - exp(-3.0)) < 0.003); /* the tail */
 }
 
+/* Starts of all workers over phases, counted per phase: n[i] in phase i;
+ * every worker's starts come in order. */
+static void count_starts(const char *load, enum arrival arrival, int workers, uint64_t seed,
+                         int64_t until_us, int *n)
+{
+    struct phases p;
+    char err[256];
+    if (phases_parse(load, &p, err, sizeof err) != 0) fail_msg("%s", err);
+    struct rng r;
+    rng_seed(&r, seed, 1);
+    for (int w = 0; w < workers; w++) {
+        struct schedule s;
+        schedule_init_phases(&s, arrival, &p, w, workers, 1000, &r);
+        int64_t prev = 0, at;
+        while ((at = schedule_next_us(&s, &r)) < 1000 + until_us) {
+            assert_true(at >= prev && at >= 1000);
+            n[phases_index_at(&p, at - 1000)]++;
+            prev = at;
+        }
+    }
+}
+
+static void fixed_over_phases_offers_each_phase_its_count(void **state)
+{
+    (void)state;
+    int n[4] = {0};
+    /* A step, a ramp from 0 and a pause: exact to a start per worker. */
+    count_starts("low=200/s:3s,high=600/s:3s,ramp=0..1000/s:2s,off=0/s:2s", ARRIVAL_FIXED, 8, 1,
+                 9000000, n);
+    assert_int_equal(n[0], 600);
+    assert_int_equal(n[1], 1800);
+    assert_int_equal(n[2], 1000);
+    assert_int_equal(n[3], 0);
+    /* Past the end of a pause nothing more is scheduled. */
+    struct phases p;
+    char err[256];
+    assert_int_equal(phases_parse("a=10/s:1s,z=0/s:1s", &p, err, sizeof err), 0);
+    struct schedule s;
+    struct rng r;
+    rng_seed(&r, 1, 0);
+    schedule_init_phases(&s, ARRIVAL_FIXED, &p, 0, 1, 0, &r);
+    for (int k = 1; k <= 10; k++)
+        assert_int_equal(schedule_next_us(&s, &r), k * 100000 - 50000);
+    assert_int_equal(schedule_next_us(&s, &r), INT64_MAX);
+    /* Workers interleave: worker 1 of 2 starts between worker 0's starts. */
+    assert_int_equal(phases_parse("100/s:10s", &p, err, sizeof err), 0);
+    struct schedule w0, w1;
+    schedule_init_phases(&w0, ARRIVAL_FIXED, &p, 0, 2, 0, &r);
+    schedule_init_phases(&w1, ARRIVAL_FIXED, &p, 1, 2, 0, &r);
+    assert_int_equal(schedule_next_us(&w0, &r), 5000);
+    assert_int_equal(schedule_next_us(&w1, &r), 15000);
+    assert_int_equal(schedule_next_us(&w0, &r), 25000);
+}
+
+static void poisson_over_phases_offers_each_phase_its_count(void **state)
+{
+    (void)state;
+    int n[4] = {0};
+    /* Poisson counts: sd sqrt(mean), so 4 sd is under 5% of each. */
+    count_starts("low=1000/s:10s,high=3000/s:10s,ramp=3000..0/s:10s,off=0/s:5s", ARRIVAL_POISSON,
+                 4, 7, 35000000, n);
+    assert_true(abs(n[0] - 10000) < 400);
+    assert_true(abs(n[1] - 30000) < 700);
+    assert_true(abs(n[2] - 15000) < 500);
+    assert_int_equal(n[3], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fixed_gaps_are_exact_and_offset),
         cmocka_unit_test(poisson_gaps_have_mean_and_variance_of_exp),
+        cmocka_unit_test(fixed_over_phases_offers_each_phase_its_count),
+        cmocka_unit_test(poisson_over_phases_offers_each_phase_its_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
