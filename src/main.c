@@ -442,9 +442,12 @@ static int cmd_run(const struct config *cfg)
     if (memory_fits(cfg) != 0) return EXIT_MEMORY;
     struct metrics_server *metrics = NULL;
     char err[512];
-    if (cfg->metrics_addr && (metrics = metrics_server_start(cfg->metrics_addr, err, sizeof err)) == NULL) {
-        fprintf(stderr, "txstorm: %s\n", err);
-        return EXIT_USAGE;
+    if (cfg->metrics_addr) {
+        metrics = metrics_server_start(cfg->metrics_addr, err, sizeof err);
+        if (metrics == NULL) {
+            fprintf(stderr, "txstorm: %s\n", err);
+            return EXIT_USAGE;
+        }
     }
     int rc = run_and_check(cfg, metrics);
     metrics_server_stop(metrics);
