@@ -30,20 +30,28 @@ enum metrics_format metrics_negotiate(const char *accept)
                                                                     : METRICS_TEXT;
 }
 
+/* The counts index holding value v, as hist_record files it. */
+static int32_t index_of(const struct hist *h, int64_t v)
+{
+    if (v > h->highest) return h->counts_len - 1;
+    int b = hist_bucket_index_(h, v);
+    int sub = (int)(v >> b);
+    return ((b + 1) << h->sub_bucket_half_count_magnitude) + (sub - h->sub_bucket_half_count);
+}
+
 void metrics_hist_cumulative(const struct hist *h, const int64_t *bounds_us, int n, int64_t *out)
 {
+    /* Indices ascend with the values they hold, and the index holding a
+     * bound is the last whose lowest value is <= it: one pass of sums,
+     * ending where every recorded value has been counted. */
     int64_t below = 0;
-    int j = 0;
-    /* Indices ascend with the values they hold: one pass, ending at the
-     * last recorded value. */
-    for (int32_t i = 0; i < h->counts_len && j < n && below < h->total_count; i++) {
-        int64_t lowest = hist_value_at_index(h, i);
-        while (j < n && lowest > bounds_us[j])
-            out[j++] = below;
-        below += h->counts[i];
+    int32_t i = 0;
+    for (int j = 0; j < n; j++) {
+        int32_t last = index_of(h, bounds_us[j] < 0 ? 0 : bounds_us[j]);
+        for (; i <= last && below < h->total_count; i++)
+            below += h->counts[i];
+        out[j] = below;
     }
-    while (j < n)
-        out[j++] = below;
 }
 
 /* Where the text goes, and what every sample carries. */
@@ -56,15 +64,13 @@ struct out {
 /* A label value with backslash, double quote and newline escaped. */
 static void put_label_value(FILE *f, const char *v)
 {
-    for (; *v; v++) {
-        if (*v == '\\')
-            fputs("\\\\", f);
-        else if (*v == '"')
-            fputs("\\\"", f);
-        else if (*v == '\n')
-            fputs("\\n", f);
-        else
-            fputc(*v, f);
+    for (;;) {
+        size_t plain = strcspn(v, "\\\"\n");
+        fwrite(v, 1, plain, f);
+        v += plain;
+        if (*v == '\0') return;
+        fputs(*v == '\n' ? "\\n" : *v == '"' ? "\\\"" : "\\\\", f);
+        v++;
     }
 }
 
