@@ -6,6 +6,7 @@
 #include "txstorm/exitcode.h"
 #include "txstorm/hgrm.h"
 #include "txstorm/junit.h"
+#include "txstorm/metrics_server.h"
 #include "txstorm/options.h"
 #include "txstorm/outfile.h"
 #include "txstorm/plot_render.h"
@@ -427,10 +428,8 @@ static int memory_fits(const struct config *cfg)
     return -1;
 }
 
-static int cmd_run(const struct config *cfg)
+static int run_and_check(const struct config *cfg, struct metrics_server *metrics)
 {
-    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
-    if (memory_fits(cfg) != 0) return EXIT_MEMORY;
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);
     if (db == NULL) return rc;
@@ -458,7 +457,8 @@ static int cmd_run(const struct config *cfg)
     }
 
     /* 3. They contend until the duration, the quota or a signal ends the run;
-     *    each interval is collected and shown as it closes. */
+     *    each interval is collected and shown (and published) as it closes. */
+    if (metrics) run_serve_metrics(run, metrics);
     run_wait(run, stderr);
     struct run_results res;
     run_results(run, &res);
@@ -472,6 +472,26 @@ static int cmd_run(const struct config *cfg)
     run_release_signals();
     run_results_free(&res);
     db_close(db);
+    return rc;
+}
+
+/* With --metrics-addr, the metrics are served from before the workers
+ * connect until the process is about to exit. */
+static int cmd_run(const struct config *cfg)
+{
+    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    if (memory_fits(cfg) != 0) return EXIT_MEMORY;
+    struct metrics_server *metrics = NULL;
+    char err[512];
+    if (cfg->metrics_addr) {
+        metrics = metrics_server_start(cfg->metrics_addr, err, sizeof err);
+        if (metrics == NULL) {
+            fprintf(stderr, "txstorm: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
+    int rc = run_and_check(cfg, metrics);
+    metrics_server_stop(metrics);
     return rc;
 }
 

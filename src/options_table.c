@@ -5,6 +5,7 @@
 
 #include "txstorm/compare.h"
 #include "txstorm/errbuf.h"
+#include "txstorm/metrics_server.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -194,6 +195,16 @@ static int read_result(const char *v, struct config *cfg, char *err, size_t err_
         return errbuf_fail(err, err_len, "--result: at most %d", OPTIONS_MAX_INPUTS);
     if (*v == '\0') return errbuf_fail(err, err_len, "--result: needs a file name");
     cfg->inputs[cfg->n_inputs++] = v;
+    return 0;
+}
+
+/* --metrics-addr: its form is checked here, its binding before the run. */
+static int read_metrics_addr(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    char host[METRICS_HOST_MAX];
+    int port;
+    if (metrics_addr_parse(v, host, &port, err, err_len) != 0) return -1;
+    cfg->metrics_addr = v;
     return 0;
 }
 
@@ -467,6 +478,11 @@ const struct flag options_flags[] = {
      .arg = "FILE",
      .help = "JUnit XML for CI: a test case per invariant and per --assert\n"
              "(written whole or not at all)",
+     .unrecorded = true},
+    {"metrics-addr", RUN, FLAG_CUSTOM, AT(metrics_addr), .parse = read_metrics_addr,
+     .group = "output", .arg = "HOST:PORT",
+     .help = "serve Prometheus metrics at http://HOST:PORT/metrics while the\n"
+             "run lasts, refreshed every progress interval; :PORT is 127.0.0.1",
      .unrecorded = true},
     {"progress-every", RUN, FLAG_CUSTOM, AT(progress_us), .parse = read_progress_every,
      .def = "1s", .group = "output", .arg = "D",

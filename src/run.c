@@ -8,6 +8,8 @@
 #include "txstorm/clock.h"
 #include "txstorm/loop.h"
 #include "txstorm/phases_report.h"
+#include "txstorm/metrics.h"
+#include "txstorm/metrics_server.h"
 #include "txstorm/worker.h"
 
 #include <errno.h>
@@ -106,6 +108,13 @@ struct run {
     struct progress_sample *samples;
     size_t n_samples, cap_samples;
     struct phase_tally *phase_tallies; /* --load: one per phase, from the measured intervals */
+
+    /* --metrics-addr: where each interval's figures go (NULL: nowhere), the
+     * labels they carry, and each endpoint's faults as last published. */
+    struct metrics_server *metrics;
+    char metrics_instance[32];
+    char **endpoint_names;
+    struct metrics_faults *endpoint_faults;
 };
 
 /* --rate or --load: each transaction has an intended start. */
@@ -273,6 +282,10 @@ void run_free(struct run *run)
     for (int i = 0; run->outages && i <= run->n_endpoints; i++)
         outage_destroy(&run->outages[i]);
     free(run->outages);
+    for (int e = 0; run->endpoint_names && e < run->n_endpoints; e++)
+        free(run->endpoint_names[e]);
+    free(run->endpoint_names);
+    free(run->endpoint_faults);
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
     free(run);
@@ -554,6 +567,64 @@ static json_t *intervals_json(const struct run *run)
     return rows;
 }
 
+/* Publishes the run's figures so far to the metrics server, if any. The
+ * workers' fault counts are atomics; everything else is the collector's. */
+static void publish_metrics(struct run *run, double loop_busy, bool warmup)
+{
+    if (run->metrics == NULL) return;
+    struct metrics_faults all = {0};
+    memset(run->endpoint_faults, 0, (size_t)run->n_endpoints * sizeof *run->endpoint_faults);
+    for (int i = 0; i < run->n_workers; i++) {
+        const struct worker *w = &run->workers[i];
+        int64_t losses = atomic_load(&w->connection_losses);
+        int64_t reconnects = atomic_load(&w->reconnects);
+        struct metrics_faults *f = &run->endpoint_faults[w->endpoint];
+        f->workers++;
+        f->workers_connected += losses == reconnects; /* a loss not yet made good: down */
+        f->connection_losses += losses;
+        f->reconnects += reconnects;
+    }
+    for (int e = 0; e < run->n_endpoints; e++) {
+        all.workers += run->endpoint_faults[e].workers;
+        all.workers_connected += run->endpoint_faults[e].workers_connected;
+        all.connection_losses += run->endpoint_faults[e].connection_losses;
+        all.reconnects += run->endpoint_faults[e].reconnects;
+    }
+    struct metrics_snapshot snap = {.instance = run->metrics_instance,
+                                    .total = &run->total,
+                                    .faults = all,
+                                    .warmup = warmup,
+                                    .loop_busy = loop_busy,
+                                    .n_endpoints = run->n_endpoints,
+                                    .endpoints = run->total_endpoints,
+                                    .endpoint_names = (const char *const *)run->endpoint_names,
+                                    .endpoint_faults = run->endpoint_faults};
+    size_t text_len = 0, om_len = 0;
+    char *text = metrics_format(&snap, METRICS_TEXT, &text_len);
+    char *om = metrics_format(&snap, METRICS_OPENMETRICS, &om_len);
+    metrics_server_publish(run->metrics, text, text_len, om, om_len);
+}
+
+void run_serve_metrics(struct run *run, struct metrics_server *server)
+{
+    run->endpoint_names = calloc((size_t)run->n_endpoints, sizeof *run->endpoint_names);
+    run->endpoint_faults = calloc((size_t)run->n_endpoints, sizeof *run->endpoint_faults);
+    if (run->endpoint_names == NULL || run->endpoint_faults == NULL) return; /* no metrics then */
+    for (int e = 0; e < run->n_endpoints; e++) {
+        /* The endpoint label: its redacted DSN, as the result names it. */
+        struct dsn_view view;
+        char why[256], name[32];
+        snprintf(name, sizeof name, "endpoint %d", e);
+        bool ok = db_dsn_inspect(options_endpoint(run->cfg, e), &view, why, sizeof why) == 0;
+        run->endpoint_names[e] = strdup(ok ? view.redacted : name);
+        if (run->endpoint_names[e] == NULL) return;
+    }
+    snprintf(run->metrics_instance, sizeof run->metrics_instance, "%d/%d", run->cfg->instance,
+             run->cfg->instances);
+    run->metrics = server;
+    publish_metrics(run, 0, run->cfg->warmup_us > 0);
+}
+
 /* Closes one interval ending at now_us: a progress line, a row in the series,
  * and (after the warmup) its counts into the total. */
 /* Each loop's busy time in the interval: the time outside waiting for
@@ -650,6 +721,7 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
         if (!warmup) endpoint_merge(&run->total_endpoints[e], &run->tick_endpoints[e]);
         endpoint_reset(&run->tick_endpoints[e]);
     }
+    publish_metrics(run, p.loop_busy, now_us < run->measure_start_us);
 }
 
 /* The first SIGINT/SIGTERM stops the run (in-flight work gets --stop-grace),

@@ -113,6 +113,9 @@ struct config {
     int64_t reconnect_timeout_us; /* a worker gives up reconnecting after this; 0: never tries */
     int64_t stall_timeout_us;     /* no commit for this long is reported as a stall; 0: off */
     int64_t stop_grace_us;        /* after a stop, in-flight work's time before it is cancelled */
+
+    /* live metrics (run) */
+    const char *metrics_addr; /* --metrics-addr HOST:PORT; NULL: not served */
 };
 
 /* The connection string of endpoint i (NULL: libpq's defaults), and how

@@ -69,6 +69,12 @@ struct run *run_start(const struct config *cfg, const struct workload_config *wo
                       uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
                       void *before_go_arg, struct db_error *err);
 
+/* --metrics-addr: from now on each closed interval publishes the run's
+ * cumulative figures to server (metrics.h says which), the first at once;
+ * the last stays published after run_wait. The caller stops the server. */
+struct metrics_server;
+void run_serve_metrics(struct run *run, struct metrics_server *server);
+
 /* Waits for the end (duration, quota, or SIGINT/SIGTERM), collecting each
  * interval and printing progress to `progress` (NULL: silent). */
 void run_wait(struct run *run, FILE *progress);

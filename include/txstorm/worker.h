@@ -94,9 +94,10 @@ struct worker {
     bool lost; /* stopped early: it could not reconnect in time */
     struct db_error error;
 
-    /* Faults, read after the worker has stopped. */
-    int64_t connection_losses; /* times the connection was found broken */
-    int64_t reconnects;        /* times it was re-established */
+    /* Faults, read after the worker has stopped; the two counts also while
+     * it runs, for the live metrics (atomic: they change at a fault only). */
+    _Atomic int64_t connection_losses; /* times the connection was found broken */
+    _Atomic int64_t reconnects;        /* times it was re-established */
     int64_t disconnected_us;   /* time spent without a connection */
     bool gave_up;              /* the last reconnect attempt was abandoned */
     int64_t outage_seen[2];    /* the last window (run's, endpoint's) it was counted in */

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# --metrics-addr against a real Prometheus (Debian's, scraping every second): the committed
+# total it last scraped equals the run's JSON figure within one scrape interval's worth of
+# commits; promtool accepts the exposition; no password in it; a bad address or a port in use
+# is one line and exit 2 before any worker connects.
+source "$(dirname "$0")/lib.sh"
+command -v prometheus >/dev/null && command -v promtool >/dev/null ||
+    { echo "SKIP: no prometheus/promtool"; exit 0; }
+DB_NAME=t_metrics
+fresh_db $DB_NAME
+export DATABASE_URL=$DSN
+expect_exit 0 "$txstorm" init --accounts 100
+
+# A free port on 127.0.0.1 (nothing answers on it).
+free_port() {
+    local port
+    port=$(shuf -i 20000-59999 -n 1)
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
+    echo "$port"
+}
+# poll SECONDS CMD...: retries CMD every 100 ms until it succeeds; fails after SECONDS.
+poll() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+# Prometheus runs as the test server's (non-root) owner, in a directory of its own; it is
+# started from a subshell, so that finish_run's wait for the run's jobs does not wait for it,
+# and through setpriv, which execs it (its pid is Prometheus's own).
+owner=$(stat -c %U "$(cat "$build/pgdir")/data")
+as_owner=()
+((EUID == 0)) && as_owner=(setpriv --reuid="$owner" --regid="$(id -g "$owner")" --clear-groups --)
+chmod 755 "$work"
+prom=$work/prometheus
+mkdir -m 755 "$prom"
+mport=$(free_port)
+pport=$(free_port)
+cat >"$prom/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: txstorm
+    static_configs:
+      - targets: ['127.0.0.1:$mport']
+YML
+((EUID == 0)) && chown -R "$owner" "$prom"
+(
+    cd "$prom"
+    "${as_owner[@]}" prometheus --config.file="$prom/prometheus.yml" --storage.tsdb.path="$prom/data" \
+        --web.listen-address="127.0.0.1:$pport" >"$prom/log" 2>&1 &
+    echo $! >"$work/prometheus.pid"
+)
+RUN_PID=
+cleanup() {
+    local pid
+    pid=$(cat "$work/prometheus.pid")
+    kill $RUN_PID "$pid" 2>/dev/null
+    poll 10 eval '! kill -0 "$pid" 2>/dev/null' # it writes its data as it stops
+    rm -rf "$work"
+}
+trap cleanup EXIT
+api=http://127.0.0.1:$pport
+poll 20 curl -sf "$api/-/ready" -o /dev/null || { tail "$prom/log" >&2; fail "prometheus did not start"; }
+
+# query PROMQL: the first result's value ("" when there is none).
+query() {
+    curl -sf --get "$api/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // ""'
+}
+
+# The address is refused before the run starts: with the database out of reach (exit 3 if
+# the run got as far as connecting) and with it in reach (no transfer then).
+expect_exit 2 "$txstorm" run --duration 2s --metrics-addr "127.0.0.1:$pport" \
+    --db "postgresql://txstorm@127.0.0.1:1/none"
+assert_one_line_stderr
+assert_in "$work/err" "--metrics-addr: cannot listen on 127.0.0.1 port $pport: Address already in use"
+expect_exit 2 "$txstorm" run --duration 2s --workers 4 --metrics-addr "127.0.0.1:$pport"
+assert_one_line_stderr
+expect_exit 2 "$txstorm" run --duration 2s --metrics-addr "127.0.0.1"
+assert_one_line_stderr
+assert_in "$work/err" "is not HOST:PORT"
+expect_exit 2 "$txstorm" run --duration 2s --metrics-addr "no-such-host.invalid:$mport" \
+    --db "postgresql://txstorm@127.0.0.1:1/none"
+assert_one_line_stderr
+[[ $(sql "SELECT count(*) FROM accounts WHERE balance <> 1000") == 0 ]] ||
+    fail "a transfer ran although the metrics address was refused"
+
+# The run, scraped every second; progress (and so the metrics) every 200 ms.
+start_run --duration 5s --workers 4 --metrics-addr "127.0.0.1:$mport" --json "$work/run.json"
+curl -sf "http://127.0.0.1:$mport/metrics" -o "$work/metrics.txt" || fail "no /metrics"
+curl -sf -H 'Accept: application/openmetrics-text; version=1.0.0' -D "$work/om.head" \
+    "http://127.0.0.1:$mport/metrics" -o "$work/metrics.om" || fail "no OpenMetrics /metrics"
+scraped() { [[ $(query 'up{job="txstorm"}') == 1 && $(query 'txstorm_transactions_total{outcome="committed"}') -gt 0 ]]; }
+poll 20 scraped || fail "prometheus never scraped a commit: $(curl -s "$api/api/v1/targets")"
+finish_run 0
+promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 ||
+    { cat "$work/promtool.out" >&2; fail "promtool check metrics"; }
+assert_not_in "$work/metrics.txt" "$TXSTORM_TEST_PASSWORD"
+assert_match "$work/metrics.txt" '^txstorm_latency_seconds_bucket\{txstorm_instance="0/1",le="\+Inf"\} [0-9]+$'
+assert_match "$work/metrics.txt" '^txstorm_endpoint_transactions_total\{txstorm_instance="0/1",endpoint="[^"]*password=\*\*\*[^"]*",outcome="committed"\} [0-9]+$'
+assert_in "$work/om.head" "application/openmetrics-text; version=1.0.0"
+[[ $(tail -n 1 "$work/metrics.om") == "# EOF" ]] || fail "the OpenMetrics exposition does not end in # EOF"
+
+# The last committed total Prometheus scraped, against the run's own: the run may have
+# gone on for up to a scrape interval (and the 200 ms the exposition lags) after it.
+last=$(query 'max_over_time(txstorm_transactions_total{outcome="committed"}[5m])')
+committed=$(jq .committed "$work/run.json")
+slack=$(jq '(.throughput_tps * 1.2) | ceil' "$work/run.json")
+echo "prometheus: $last committed, the run: $committed (slack $slack)"
+[[ -n $last ]] && ((committed - slack <= last && last <= committed)) ||
+    fail "prometheus last saw $last committed, the run says $committed (slack $slack)"
+latency_count=$(query 'max_over_time(txstorm_latency_seconds_count[5m])')
+((committed - slack <= latency_count && latency_count <= committed)) ||
+    fail "latency histogram count $latency_count, $committed committed"
+echo "ok"
