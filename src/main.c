@@ -321,7 +321,7 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
      * and the auditor's). */
     int64_t free_slots, max_connections;
     int on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
-    int needed = on_first + 1 + (cfg->audit_us > 0);
+    int needed = on_first + 1 + (cfg->audit_us > 0) + (cfg->triggers.n > 0);
     if (db_free_connections(db, &free_slots, &max_connections, &err) == DB_OK &&
         needed - 1 > free_slots) {
         fprintf(stderr,
@@ -386,9 +386,24 @@ static int memory_fits(const struct config *cfg)
     return -1;
 }
 
+/* --trigger spike raises the offered rate over its window: the load
+ * phases apply it, phases_add_spike(...) for each spike here. Until they
+ * are in, a spike is refused rather than marked without its load. */
+static int apply_spikes(const struct config *cfg)
+{
+    for (int i = 0; i < cfg->triggers.n; i++)
+        if (cfg->triggers.items[i].kind == TRIGGER_SPIKE) {
+            fprintf(stderr, "txstorm: --trigger spike: this build cannot vary the offered "
+                            "load (no load phases)\n");
+            return EXIT_USAGE;
+        }
+    return EXIT_OK;
+}
+
 static int cmd_run(const struct config *cfg)
 {
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    if (apply_spikes(cfg) != EXIT_OK) return EXIT_USAGE;
     if (memory_fits(cfg) != 0) return EXIT_MEMORY;
     int rc = EXIT_OK;
     struct db *db = connect_or_die(cfg, &rc);

@@ -278,7 +278,7 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
     if (cfg->backoff.cap_us < cfg->backoff.base_us)
         return errbuf_fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
                            (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
-    return 0;
+    return trigger_plan_check(&cfg->triggers, cfg->duration_us, cfg->rate > 0, err, err_len);
 }
 
 /* "init, run, check, demo, report, merge": the commands, or those in mask. */

@@ -1,5 +1,6 @@
 /* The text report, progress lines, the check section and assertion verdicts. */
 #include "report_internal.h"
+#include "txstorm/trigger_verdict.h"
 
 #include <math.h>
 #include <string.h>
@@ -375,6 +376,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_counts(out, s);
     print_endpoints(out, s);
     print_cluster(out, s);
+    trigger_verdict_print(out, s->triggers);
     print_distributions(out, s);
     if (s->check_done)
         report_print_check(out, &s->check);
@@ -428,6 +430,7 @@ void report_progress_line(FILE *out, const struct progress_sample *p)
     fprintf(out, " %6.0f", 100 * p->loop_busy);
     fprintf(out, "%s%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "",
             p->outage ? "  OUTAGE" : "");
+    if (p->trigger[0]) fprintf(out, "  TRIGGER %s", p->trigger);
     /* Errors that are not contention are named as they happen. */
     if (p->errors)
         fprintf(out, "  ERRORS %lld, %s: %s", (long long)p->errors,
@@ -468,6 +471,7 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
         if (saturation_busy_share(&s->loops[i]) > busiest)
             busiest = saturation_busy_share(&s->loops[i]);
     v[METRIC_LOOP_BUSY] = worst < 0 ? NAN : busiest;
+    v[METRIC_RECOVER_S] = trigger_verdict_recover_s(s->triggers);
 }
 
 bool report_print_assertions(FILE *out, const struct assertion *a, int n,

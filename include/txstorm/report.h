@@ -48,6 +48,7 @@ struct run_summary {
     json_t *worker_faults; /* per-worker rows, or NULL */
     json_t *workers_servers; /* per worker, the servers it reached (servers.h), or NULL */
     json_t *failover;        /* the outage windows (outage.h's JSON, per endpoint too), or NULL */
+    json_t *triggers;        /* --trigger: each with its verdict (trigger_verdict.h), or NULL */
     int merged_from;       /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;
@@ -65,6 +66,7 @@ struct progress_sample {
     bool warmup; /* inside --warmup: shown, not counted */
     bool stall;  /* no commit for --stall-timeout or longer */
     bool outage; /* a connection lost and no commit since (outage.h), in the interval */
+    char trigger[48]; /* the kinds of the --trigger windows held in the interval ("": none) */
     bool open_loop;
     int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */
