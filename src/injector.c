@@ -73,12 +73,13 @@ static void terminate(struct injector *in, int i)
         return;
     }
     int n = in->worker_pids(in->pids_arg, in->plan->items[i].share, pids, in->max_pids);
+    /* Marked before it goes out, so the interval it falls in shows it. */
     int64_t now_us = clock_now_us();
-    if (db_trigger_terminate(in->db, pids, n, &slot->terminated, &slot->error) == DB_OK) {
-        atomic_store(&slot->start_us, now_us);
-        atomic_store(&slot->end_us, now_us);
-    } else {
+    atomic_store(&slot->end_us, now_us);
+    atomic_store(&slot->start_us, now_us);
+    if (db_trigger_terminate(in->db, pids, n, &slot->terminated, &slot->error) != DB_OK) {
         slot->failed = true;
+        atomic_store(&slot->start_us, 0);
     }
     free(pids);
 }

@@ -72,12 +72,15 @@ void recovery_judge(const struct recovery_interval *iv, size_t n,
         const struct recovery_interval *x = &iv[i];
         double s = start_of(x);
         bool measured = !x->warmup;
-        in_phase[RECOVERY_BEFORE][i] =
-            measured && s >= from - EPS_S && x->end_s <= w->start_s + EPS_S;
+        /* Interval edges never meet a trigger's exactly: half inside will do. */
+        double inside_s = fmin(x->end_s, w->start_s) - fmax(s, from);
         /* An instant belongs to the interval that ends at or after it. */
         in_phase[RECOVERY_DURING][i] =
             measured && s < w->end_s - EPS_S &&
             (w->end_s > w->start_s ? x->end_s > w->start_s + EPS_S : x->end_s >= w->start_s - EPS_S);
+        /* An interval the trigger reached is no baseline for it. */
+        in_phase[RECOVERY_BEFORE][i] = measured && inside_s >= x->interval_s / 2 - EPS_S &&
+                                       !in_phase[RECOVERY_DURING][i];
         in_phase[RECOVERY_AFTER][i] = measured && x->end_s > w->end_s + EPS_S &&
                                       x->end_s <= until + EPS_S && x->interval_s >= longest / 2;
         if (in_phase[RECOVERY_BEFORE][i]) {

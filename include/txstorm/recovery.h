@@ -3,9 +3,10 @@
  *
  * Times are seconds on the intervals' clock (since the workers started).
  * For trigger w, with windows ordered by start:
- *  - baseline: the goodput (committed/s) over the measured intervals lying
- *    wholly between the previous trigger's end (or the warmup's end) and
- *    w's start. None, or nothing committed in them: no baseline.
+ *  - baseline: the goodput (committed/s) over the measured intervals at
+ *    least half inside the span from the previous trigger's end (or the
+ *    warmup's end) to w's start, and not reached by w itself. None, or
+ *    nothing committed in them: no baseline.
  *  - band: an interval is back when its goodput is at least
  *    max(0.5 B, min(0.9 B, B - 2 sd)), B the baseline and sd the spread of
  *    its intervals' goodput (a noisy baseline widens the band, down to half
