@@ -8,16 +8,19 @@ fresh_db $DB_NAME
 export DATABASE_URL=$DSN
 expect_exit 0 "$txstorm" init --accounts 200 --balance 100000
 
-# 1. lock-rows on the hot set (accounts 1..20, every account a transfer touches).
-expect_exit 0 "$txstorm" run --workers 6 --hot 20 --duration 6s --progress-every 1s \
-    --trigger lock-rows@1s+3s --json "$work/lock.json" --assert 'recover_s<4'
+# 1. lock-rows on the hot set (accounts 1..20, every account a transfer touches),
+#    in open loop well below capacity: goodput is the offered rate when healthy,
+#    so the verdict does not hang on the machine's noise; the backlog drains after.
+expect_exit 0 "$txstorm" run --workers 4 --hot 20 --rate 150 --duration 8s \
+    --progress-every 500ms --trigger lock-rows@1s+3s --json "$work/lock.json" \
+    --assert 'recover_s<4'
 assert_in "$work/err" "TRIGGER lock-rows"
 assert_match "$work/out" "lock-rows@1s\+3s +held [0-9.]+\.\.[0-9.]+ s, baseline [0-9.]+/s, .*: recovered in [0-9.]+ s"
 assert_match "$work/out" "PASS +recover_s<4"
 # Every interval wholly inside the held window committed nothing, and there are some.
 jq -e '.triggers[0] as $t
        | [.intervals[] | select(.elapsed_s - .interval_s >= $t.start_s and .elapsed_s <= $t.end_s)]
-       | length >= 2 and all(.committed == 0 and .trigger == "lock-rows")' \
+       | length >= 4 and all(.committed == 0 and .trigger == "lock-rows")' \
     "$work/lock.json" >/dev/null ||
     fail "lock window: $(jq -c '{t: .triggers[0], i: [.intervals[] | [.elapsed_s, .committed, .trigger]]}' "$work/lock.json")"
 jq -e '.triggers | length == 1 and .[0].kind == "lock-rows" and .[0].arg == "20 rows"
