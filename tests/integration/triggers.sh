@@ -66,3 +66,8 @@ bad "overlaps 'lock-rows@1s+2s'" --trigger lock-rows@1s+2s --trigger lock-rows@2
 bad "share of the workers in (0,1]" --trigger terminate@1s:0
 bad "needs --rate" --trigger spike@1s+1s:500/s
 bad "no load phases" --trigger spike@1s+1s:500/s --rate 100
+
+# 4. compare shows each policy's time to recover beside goodput and p99.
+expect_exit 0 "$txstorm" compare "$work/lock.json" "$work/kill.json"
+assert_in "$work/out" "time to recover after the runs' triggers"
+assert_match "$work/out" "^full-jitter +20 +4 +1 of 1 +[0-9.]+ +[0-9.]+-[0-9.]+ +[0-9]+ +[0-9.]+$"
