@@ -99,8 +99,8 @@ static void amp_text(const json_t *amp, const char *key, char *out, size_t len)
 void trigger_verdict_print(FILE *out, const json_t *triggers)
 {
     if (json_array_size(triggers) == 0) return;
-    fprintf(out, "triggers (attempts per %s transaction before/during/after)\n",
-                 "offered or finished");
+    fprintf(out, "triggers (attempts before/during/after: per offered transaction in open "
+                 "loop, per finished in closed)\n");
     size_t i;
     const json_t *t;
     json_array_foreach(triggers, i, t)

@@ -2,6 +2,10 @@
  * noisy baseline, a trigger at the very end, none before, open loop's lag. */
 #include "cmocka_prelude.h"
 #include "txstorm/recovery.h"
+#include "txstorm/trigger_verdict.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <math.h>
 #include <string.h>
@@ -200,6 +204,54 @@ static void an_instant_trigger_is_judged_from_its_interval(void **state)
     assert_true(fabs(v.amplification[RECOVERY_DURING] - 1.0) < 1e-9);
 }
 
+/* The result's JSON: rows in, verdict fields out, the report's line, the gate's figure. */
+static void the_result_json_is_judged_and_printed(void **state)
+{
+    (void)state;
+    json_t *intervals = json_array();
+    const int committed[] = {100, 100, 0, 0, 60, 100, 100};
+    for (int i = 0; i < 7; i++)
+        json_array_append_new(intervals,
+                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}",
+                                        "elapsed_s", (double)(i + 1), "interval_s", 1.0, "warmup",
+                                        0, "committed", committed[i], "failed", 0, "ambiguous", 0,
+                                        "insufficient", 0, "retries", committed[i], "lag_max_ms",
+                                        1.0));
+    json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f}, {s:s, s:s, s:s, s:n, s:n, s:s}]",
+                                 "kind", "lock-rows", "spec", "lock-rows@2s+2s", "arg", "10 rows",
+                                 "start_s", 2.0, "end_s", 4.0, "kind", "terminate", "spec",
+                                 "terminate@9s:0.5", "arg", "0.5", "start_s", "end_s", "error",
+                                 "the run ended first");
+    trigger_verdict_add(triggers, intervals, 0);
+    const json_t *t = json_array_get(triggers, 0);
+    assert_true(json_is_true(json_object_get(t, "recovered")));
+    assert_true(fabs(json_real_value(json_object_get(t, "recovery_s")) - 1.0) < 1e-9);
+    assert_true(fabs(json_real_value(json_object_get(t, "baseline_per_s")) - 100) < 1e-9);
+    assert_string_equal(json_string_value(json_object_get(t, "outcome")), "recovered");
+    /* Two attempts per finished transaction before it. */
+    const json_t *amp = json_object_get(t, "amplification");
+    assert_true(fabs(json_real_value(json_object_get(amp, "before")) - 2.0) < 1e-9);
+    assert_true(json_is_null(json_object_get(amp, "during"))); /* nothing finished in it */
+    /* The second never happened: not recovered, so the gate has no figure. */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(triggers, 1), "outcome")),
+                        "not_injected");
+    assert_true(isnan(trigger_verdict_recover_s(triggers)));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    trigger_verdict_print(out, triggers);
+    fclose(out);
+    assert_non_null(strstr(text, "lock-rows@2s+2s"));
+    assert_non_null(strstr(text, "recovered in 1.0 s"));
+    assert_non_null(strstr(text, "not injected (the run ended first)"));
+    free(text);
+    json_array_remove(triggers, 1);
+    assert_true(fabs(trigger_verdict_recover_s(triggers) - 1.0) < 1e-9);
+    assert_true(isnan(trigger_verdict_recover_s(NULL)));
+    json_decref(triggers);
+    json_decref(intervals);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +264,7 @@ int main(void)
         cmocka_unit_test(the_baseline_starts_after_the_previous_trigger),
         cmocka_unit_test(open_loop_needs_the_backlog_drained),
         cmocka_unit_test(an_instant_trigger_is_judged_from_its_interval),
+        cmocka_unit_test(the_result_json_is_judged_and_printed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
