@@ -35,6 +35,15 @@ static int64_t planned_end(const struct injector *in, int i)
 
 static bool is_lock(enum trigger_kind k) { return k == TRIGGER_LOCK_ROWS || k == TRIGGER_LOCK_TABLE; }
 
+/* Whether a lock try failed for a reason that passes: the lock_timeout (a
+ * worker's lock in the way), a deadlock or serialization failure with a
+ * worker, the connection lost. */
+static bool lock_in_the_way(const struct db_error *e)
+{
+    return strcmp(e->sqlstate, "55P03") == 0 || e->cls == ERR_DEADLOCK ||
+           e->cls == ERR_SERIALIZATION || e->cls == ERR_CONNECTION;
+}
+
 /* Takes trigger i's lock, trying again until it holds or the window is over. */
 static void take_lock(struct injector *in, int i)
 {
@@ -53,6 +62,7 @@ static void take_lock(struct injector *in, int i)
             atomic_store(&slot->start_us, clock_now_us());
             return;
         }
+        if (!lock_in_the_way(&slot->error)) break; /* a privilege, a missing table: no retry */
     }
     slot->failed = true;
 }
