@@ -27,6 +27,7 @@ static const char *const metric_names[METRIC_COUNT] = {
     [METRIC_RETRY_RATE] = "retry_rate",
     [METRIC_CLIENT_SATURATED] = "client_saturated",
     [METRIC_LOOP_BUSY] = "loop_busy",
+    [METRIC_RECOVER_S] = "recover_s",
 };
 
 static const char *const op_names[] = {
@@ -50,7 +51,7 @@ const char *assertion_unit(enum assert_metric m) { return is_latency(m) ? "ms" :
 __attribute__((format(printf, 4, 5))) static int fail(const char *s, char *err, size_t err_len,
                                                       const char *fmt, ...)
 {
-    char why[192];
+    char why[240];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
@@ -95,7 +96,7 @@ static int parse_metric(const char *s, const char **p, enum assert_metric *out, 
             return 0;
         }
     }
-    char list[160] = "";
+    char list[200] = "";
     for (int m = 0; m < METRIC_COUNT; m++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", m ? ", " : "",
                  metric_names[m]);
@@ -210,6 +211,7 @@ const char *assertion_no_data(enum assert_metric m)
     if (m == METRIC_FAILED_RATE) return "no transaction finished";
     if (m == METRIC_TPS) return "no measured time";
     if (m == METRIC_CLIENT_SATURATED || m == METRIC_LOOP_BUSY) return "no event-loop timings";
+    if (m == METRIC_RECOVER_S) return "not recovered (or no --trigger)";
     return "nothing measured";
 }
 

@@ -150,6 +150,13 @@ static int build_cell(const struct compare_run *const *r, int n, struct compare_
             if (r[i]->has[m]) scratch[k++] = r[i]->value[m];
         c->stat[m] = stat_of(scratch, k);
     }
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        c->triggered += r[i]->triggered;
+        c->recovered += r[i]->triggered && r[i]->recovered;
+        if (r[i]->triggered && r[i]->recovered) scratch[k++] = r[i]->recover_s;
+    }
+    c->recover_s = stat_of(scratch, k);
     bool all_hist = true;
     for (int i = 0; i < n; i++) {
         c->committed += r[i]->committed;

@@ -4,8 +4,10 @@
 #include "txstorm/backoff.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/report.h"
+#include "txstorm/trigger_verdict.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,10 @@ static int load_txstorm(const char *path, struct compare_run *run, char *err, si
             s.elapsed_us > 0 ? (double)t->committed * 1e6 / (double)s.elapsed_us : 0;
         compare_run_finish(run, goodput, t->attempts - t->committed - t->insufficient,
                            (double)t->backoff_us / 1e6);
+        run->triggered = json_array_size(s.triggers) > 0;
+        double recover_s = trigger_verdict_recover_s(s.triggers);
+        run->recovered = run->triggered && !isnan(recover_s);
+        run->recover_s = run->recovered ? recover_s : 0;
     }
     report_summary_free(&s);
     return rc;

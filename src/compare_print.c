@@ -98,6 +98,42 @@ void compare_print_table(FILE *out, const struct compare_study *s, bool md)
                 md ? "\n" : "");
 }
 
+static bool any_triggered(const struct compare_study *s)
+{
+    for (int i = 0; i < s->n_cells; i++)
+        if (s->cells[i].triggered) return true;
+    return false;
+}
+
+void compare_print_recovery(FILE *out, const struct compare_study *s, bool md)
+{
+    if (!any_triggered(s)) return;
+    fputs("\ntime to recover after the runs' triggers (the slowest trigger of each run)\n", out);
+    if (md)
+        fputs("| policy | hot | workers | recovered | recover_s | recover_range_s | goodput/s | "
+              "p99_ms |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+              out);
+    else
+        fprintf(out, "%-20s %5s %7s %9s %9s %15s %9s %10s\n", "policy", "hot", "workers",
+                "recovered", "recover_s", "recover_range_s", "goodput/s", "p99_ms");
+    for (int i = 0; i < s->n_cells; i++) {
+        const struct compare_cell *x = &s->cells[i];
+        if (!x->triggered) continue;
+        char runs[32], mean[CELL], rng[CELL], good[CELL], p99[CELL];
+        snprintf(runs, sizeof runs, "%d of %d", x->recovered, x->triggered);
+        fmt(mean, CELL, x->recover_s.n > 0, x->recover_s.mean, 1);
+        range(rng, CELL, &x->recover_s, 1, md);
+        fmt(good, CELL, x->stat[CM_GOODPUT].n > 0, x->stat[CM_GOODPUT].mean, 0);
+        fmt(p99, CELL, x->has_latency, x->latency_ms[1], 3);
+        if (md)
+            fprintf(out, "| %s | %s | %lld | %s | %s | %s | %s | %s |\n", x->policy,
+                    workload_name(x->skew), (long long)x->workers, runs, mean, rng, good, p99);
+        else
+            fprintf(out, "%-20s %5s %7lld %9s %9s %15s %9s %10s\n", x->policy,
+                    workload_name(x->skew), (long long)x->workers, runs, mean, rng, good, p99);
+    }
+}
+
 void compare_print_csv(FILE *out, const struct compare_study *s)
 {
     fputs("policy,hot,workers,reps", out);
@@ -106,8 +142,12 @@ void compare_print_csv(FILE *out, const struct compare_study *s)
         fprintf(out, ",%s_mean,%s_min,%s_max,%s_sd", n, n, n, n);
     }
     fputs(",cell_retries_per_committed,cell_failed_pct,cell_p50_ms,cell_p99_ms,cell_p999_ms,"
-          "latency_from\n",
+          "latency_from",
           out);
+    bool triggered = any_triggered(s);
+    /* Only results with --trigger runs carry these: others keep their columns. */
+    if (triggered) fputs(",triggered_runs,recovered_runs,recover_s_mean,recover_s_max", out);
+    fputc('\n', out);
     for (int i = 0; i < s->n_cells; i++) {
         const struct compare_cell *x = &s->cells[i];
         fprintf(out, "%s,%s,%lld,%d", x->policy, workload_name(x->skew), (long long)x->workers,
@@ -124,8 +164,13 @@ void compare_print_csv(FILE *out, const struct compare_study *s)
         fprintf(out, ",%s", fmt(b, sizeof b, x->has_failed_pct, x->failed_pct, 2));
         for (int k = 0; k < 3; k++)
             fprintf(out, ",%s", fmt(b, sizeof b, x->has_latency, x->latency_ms[k], 3));
-        fprintf(out, ",%s\n",
-                !x->has_latency ? "-" : x->latency_pooled ? "histograms" : "run-means");
+        fprintf(out, ",%s", !x->has_latency ? "-" : x->latency_pooled ? "histograms" : "run-means");
+        char b2[CELL];
+        if (triggered)
+            fprintf(out, ",%d,%d,%s,%s", x->triggered, x->recovered,
+                    fmt(b, sizeof b, x->recover_s.n > 0, x->recover_s.mean, 2),
+                    fmt(b2, sizeof b2, x->recover_s.n > 0, x->recover_s.max, 2));
+        fputc('\n', out);
     }
 }
 
@@ -320,11 +365,13 @@ void compare_print(FILE *out, const struct compare_study *s, enum compare_format
     switch (f) {
     case COMPARE_TEXT:
         compare_print_table(out, s, false);
+        compare_print_recovery(out, s, false);
         fputc('\n', out);
         compare_print_verdicts(out, s);
         break;
     case COMPARE_MARKDOWN:
         compare_print_table(out, s, true);
+        compare_print_recovery(out, s, true);
         break;
     case COMPARE_CSV:
         compare_print_csv(out, s);

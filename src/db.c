@@ -69,6 +69,7 @@ static void renew_cancel(struct db *db)
     pthread_mutex_lock(&db->cancel_lock);
     PGcancel *old = db->cancel;
     db->cancel = fresh;
+    db->backend_pid = PQbackendPID(db->conn);
     pthread_mutex_unlock(&db->cancel_lock);
     if (old) PQfreeCancel(old);
 }
@@ -103,6 +104,14 @@ struct db *db_connect(const char *dsn, struct db_error *err)
     const char *version = PQparameterStatus(db->conn, "server_version");
     snprintf(db->server_version, sizeof db->server_version, "%s", version ? version : "unknown");
     return db;
+}
+
+int db_backend_pid(struct db *db)
+{
+    pthread_mutex_lock(&db->cancel_lock);
+    int pid = db->backend_pid;
+    pthread_mutex_unlock(&db->cancel_lock);
+    return pid;
 }
 
 void db_close(struct db *db)

@@ -32,6 +32,7 @@ struct db {
     /* What db_cancel uses from another thread; swapped at every (re)connect. */
     pthread_mutex_t cancel_lock;
     PGcancel *cancel;
+    int backend_pid;          /* the current session's, under cancel_lock */
     struct txn_spec spec;     /* set by db_transfer_prepare */
     const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
     const char (*texts)[DB_STATEMENT_TEXT_MAX]; /* the transfer statements' texts for its table */

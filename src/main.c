@@ -363,7 +363,7 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
      * and the auditor's). */
     int64_t free_slots, max_connections;
     int on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
-    int needed = on_first + 1 + (cfg->audit_us > 0);
+    int needed = on_first + 1 + (cfg->audit_us > 0) + (cfg->triggers.n > 0);
     if (db_free_connections(db, &free_slots, &max_connections, &err) == DB_OK &&
         needed - 1 > free_slots) {
         fprintf(stderr,

@@ -242,6 +242,23 @@ static int validate_load(struct config *cfg, const bool seen[], char *err, size_
     return 0;
 }
 
+/* --trigger spike: over its window the offered rate is the spike's. The
+ * phases carry it (a --rate run becomes one phase first); the trigger's time
+ * counts from the warmup's end, the phases' from the workers' start. */
+static int apply_spikes(struct config *cfg, char *err, size_t err_len)
+{
+    for (int i = 0; i < cfg->triggers.n; i++) {
+        const struct trigger *t = &cfg->triggers.items[i];
+        if (t->kind != TRIGGER_SPIKE) continue;
+        if (cfg->load.n == 0)
+            phases_init_constant(&cfg->load, "rate", cfg->rate, cfg->warmup_us + cfg->duration_us);
+        if (phases_add_spike(&cfg->load, cfg->warmup_us + t->at_us, t->span_us, t->rate_per_s) != 0)
+            return errbuf_fail(err, err_len, "--trigger spike: at most %d spikes in a run",
+                               PHASES_SPIKES_MAX);
+    }
+    return 0;
+}
+
 /* Cross-flag rules, checked once every flag is read. */
 static int validate(struct config *cfg, const bool seen[], char *err, size_t err_len)
 {
@@ -302,7 +319,10 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
     if (cfg->backoff.cap_us < cfg->backoff.base_us)
         return errbuf_fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
                            (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
-    return 0;
+    bool open_loop = cfg->rate > 0 || cfg->load.n > 0;
+    if (trigger_plan_check(&cfg->triggers, cfg->duration_us, open_loop, err, err_len) != 0)
+        return -1;
+    return apply_spikes(cfg, err, err_len);
 }
 
 /* "init, run, check, demo, report, merge": the commands, or those in mask. */

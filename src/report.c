@@ -1,6 +1,7 @@
 /* The text report, progress lines, the check section and assertion verdicts. */
 #include "report_internal.h"
 #include "txstorm/phases_report.h"
+#include "txstorm/trigger_verdict.h"
 
 #include <math.h>
 #include <string.h>
@@ -379,6 +380,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_counts(out, s);
     print_endpoints(out, s);
     print_cluster(out, s);
+    trigger_verdict_print(out, s->triggers);
     print_distributions(out, s);
     phases_report_print(out, s->phases);
     if (s->phases_dropped)
@@ -437,6 +439,7 @@ void report_progress_line(FILE *out, const struct progress_sample *p)
     fprintf(out, "%s%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "",
             p->outage ? "  OUTAGE" : "");
     if (p->phase) fprintf(out, "  %s %.0f/s", p->phase, p->offered_per_s);
+    if (p->trigger[0]) fprintf(out, "  TRIGGER %s", p->trigger);
     /* Errors that are not contention are named as they happen. */
     if (p->errors)
         fprintf(out, "  ERRORS %lld, %s: %s", (long long)p->errors,
@@ -477,6 +480,7 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
         if (saturation_busy_share(&s->loops[i]) > busiest)
             busiest = saturation_busy_share(&s->loops[i]);
     v[METRIC_LOOP_BUSY] = worst < 0 ? NAN : busiest;
+    v[METRIC_RECOVER_S] = trigger_verdict_recover_s(s->triggers);
 }
 
 bool report_print_assertions(FILE *out, const struct assertion *a, int n,

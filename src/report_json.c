@@ -147,6 +147,7 @@ static void add_cluster_json(json_t *root, const struct run_summary *s)
     if (s->workers_servers)
         json_object_set_new(root, "workers_servers", json_deep_copy(s->workers_servers));
     if (s->failover) json_object_set_new(root, "failover", json_deep_copy(s->failover));
+    if (s->triggers) json_object_set_new(root, "triggers", json_deep_copy(s->triggers));
 }
 
 json_t *report_json(const struct run_summary *s)
@@ -274,6 +275,7 @@ json_t *report_interval_json(const struct progress_sample *p)
         json_object_set_new(row, "phase", json_string(p->phase));
         json_object_set_new(row, "offered_per_s", json_real(p->offered_per_s));
     }
+    if (row && p->trigger[0]) json_object_set_new(row, "trigger", json_string(p->trigger));
     if (row && p->errors) {
         json_object_set_new(row, "errors", json_integer(p->errors));
         json_object_set_new(row, "error_sqlstate", json_string(p->error_sqlstate));

@@ -17,6 +17,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->worker_faults);
     json_decref(s->workers_servers);
     json_decref(s->failover);
+    json_decref(s->triggers);
     json_decref(s->config);
     json_decref(s->intervals);
     json_decref(s->phases);
@@ -240,6 +241,8 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     json_t *ws = json_object_get(root, "workers_servers"), *fo = json_object_get(root, "failover");
     if (json_is_array(ws)) s->workers_servers = json_incref(ws);
     if (json_is_object(fo)) s->failover = json_incref(fo);
+    json_t *triggers = json_object_get(root, "triggers");
+    if (json_is_array(triggers)) s->triggers = json_incref(triggers);
     return 0;
 fail:
     report_summary_free(s);

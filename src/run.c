@@ -5,14 +5,17 @@
 #include "txstorm/auditor.h"
 #include "txstorm/budget.h"
 #include "txstorm/cgroup.h"
+#include "txstorm/injector.h"
 #include "txstorm/clock.h"
 #include "txstorm/loop.h"
 #include "txstorm/phases_report.h"
 #include "txstorm/metrics.h"
 #include "txstorm/metrics_server.h"
+#include "txstorm/trigger_verdict.h"
 #include "txstorm/worker.h"
 
 #include <errno.h>
+#include <math.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sched.h>
@@ -91,6 +94,7 @@ struct run {
 
     struct ledger ledger; /* each worker writes its own book */
     struct auditor auditor;
+    struct injector injector; /* --trigger */
 
     struct stall_watch stalls; /* every commit stamps it (--stall-timeout) */
     int64_t stalls_shown;      /* stalls already marked in a progress line */
@@ -288,6 +292,7 @@ void run_free(struct run *run)
     free(run->endpoint_faults);
     ledger_free(&run->ledger);
     auditor_free(&run->auditor);
+    injector_free(&run->injector);
     free(run);
 }
 
@@ -504,13 +509,51 @@ static bool audit_start(struct run *run, struct db_error *err)
     return false;
 }
 
+/* --trigger terminate: the sessions of the first share of the workers on
+ * the injector's server (the first endpoint's). */
+static int worker_pids(void *arg, double share, int *pids, int max)
+{
+    struct run *run = arg;
+    int on_first = 0, n = 0;
+    for (int i = 0; i < run->n_workers; i++)
+        on_first += run->workers[i].endpoint == 0;
+    int want = (int)ceil(share * on_first - 1e-9);
+    for (int i = 0; i < run->n_workers && n < want && n < max; i++) {
+        int pid = run->workers[i].endpoint == 0 ? db_backend_pid(run->workers[i].db) : 0;
+        if (pid > 0) pids[n++] = pid;
+    }
+    return n;
+}
+
+/* Connects the trigger injector (--trigger); false with err set when it cannot. */
+static bool injector_setup(struct run *run, struct db_error *err)
+{
+    const struct config *cfg = run->cfg;
+    const struct skew *skew = &run->workload.skew;
+    int64_t hot = skew->kind == SKEW_HOT || skew->kind == SKEW_HOTSPOT ? skew->hot
+                                                                       : TRIGGER_LOCK_ROWS_DEFAULT;
+    run->injector = (struct injector){.dsn = options_endpoint(cfg, 0),
+                                      .plan = &cfg->triggers,
+                                      .stop = &run->stop,
+                                      .worker_pids = worker_pids,
+                                      .pids_arg = run,
+                                      .max_pids = run->n_workers};
+    for (int i = 0; i < cfg->triggers.n; i++) {
+        int64_t rows = cfg->triggers.items[i].rows ? cfg->triggers.items[i].rows : hot;
+        run->injector.slots[i].rows =
+            rows < run->workload.accounts ? rows : run->workload.accounts;
+    }
+    return injector_connect(&run->injector, err) == 0;
+}
+
 struct run *run_start(const struct config *cfg, const struct workload_config *workload,
                       uint64_t seed, int64_t run_id, int (*before_go)(void *, struct db_error *),
                       void *before_go_arg, struct db_error *err)
 {
     struct run *run = run_create(cfg, workload, seed, run_id, err);
     if (run == NULL) return NULL;
-    bool ok = connect_all(run, err) && (!cfg->audit_us || audit_start(run, err));
+    bool ok = connect_all(run, err) && (!cfg->audit_us || audit_start(run, err)) &&
+              (!cfg->triggers.n || injector_setup(run, err));
     /* The barrier may wait long: an interrupt meanwhile ends the process. */
     if (ok && before_go) {
         run_unblock_signals();
@@ -519,11 +562,13 @@ struct run *run_start(const struct config *cfg, const struct workload_config *wo
     }
     if (ok) {
         start_clock(run);
-        ok = loops_start(run, err);
+        ok = (!cfg->triggers.n || injector_start(&run->injector, run->measure_start_us, err) == 0) &&
+             loops_start(run, err);
     }
     if (!ok) {
         atomic_store(&run->stop, true);
         auditor_stop(&run->auditor);
+        injector_stop(&run->injector);
         run_free(run);
         return NULL;
     }
@@ -710,6 +755,7 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
     int64_t outages = outage_closed(&run->outages[0]);
     p.outage = outages > run->outages_shown || outage_ongoing(&run->outages[0]);
     run->outages_shown = outages;
+    injector_active(&run->injector, last_us, now_us, p.trigger, sizeof p.trigger);
     if (progress) {
         if ((*lines)++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress, p.open_loop);
         report_progress_line(progress, &p);
@@ -825,6 +871,7 @@ static int finish(struct run *run, struct db_error *first_lost)
     loops_join(run);
     atomic_store(&run->stop, true);
     auditor_stop(&run->auditor);
+    injector_stop(&run->injector);
     int lost = 0;
     for (int i = 0; i < run->n_workers; i++) {
         struct worker *w = &run->workers[i];
@@ -898,6 +945,10 @@ void run_results(struct run *run, struct run_results *out)
     s->worker_faults = faults_json(run, &s->faults);
     s->workers_servers = servers_json(run);
     s->failover = failover_json(run);
+    if (run->cfg->triggers.n) {
+        s->triggers = injector_json(&run->injector, run->start_us);
+        trigger_verdict_add(s->triggers, s->intervals, run->cfg->rate);
+    }
     stall_summarize(&run->stalls, run->end_us, &s->stalls);
     s->total = run->total;
     run->total = (struct stats){0};

@@ -12,6 +12,7 @@
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
+#include "txstorm/trigger.h"
 #include "txstorm/workload.h"
 
 #include <stdint.h>
@@ -25,7 +26,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The option, duration, number, skew, assertion and load phase parsers. */
+/* The option, duration, number, skew, assertion load phase and trigger parsers. */
 static void fuzz_command_line(char *text)
 {
     int64_t i64;
@@ -40,6 +41,9 @@ static void fuzz_command_line(char *text)
     workload_parse_skew(text, &k, err, sizeof err);
     struct phases ph;
     phases_parse(text, &ph, err, sizeof err);
+    struct trigger_plan plan = {0};
+    if (trigger_plan_add(&plan, text, err, sizeof err) == 0)
+        trigger_plan_check(&plan, 30000000, false, err, sizeof err);
 
     /* The input split on newlines as a command line: "run", flags and values. */
     char *argv[MAX_ARGS + 1] = {"txstorm"};

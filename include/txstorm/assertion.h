@@ -8,7 +8,9 @@
  * insufficient, retries, failed_rate (failed / finished transactions),
  * retry_rate (retries per committed transaction), client_saturated (1 when
  * txstorm itself set the pace, see saturation.h), loop_busy (the busiest
- * event loop's share of the run, 0..1).
+ * event loop's share of the run, 0..1), recover_s (seconds from the end of
+ * the slowest --trigger to its recovery, trigger_verdict.h; a trigger not
+ * recovered, or none, has no figure and fails).
  */
 #ifndef TXSTORM_ASSERTION_H
 #define TXSTORM_ASSERTION_H
@@ -35,6 +37,7 @@ enum assert_metric {
     METRIC_RETRY_RATE,
     METRIC_CLIENT_SATURATED, /* 1 when txstorm itself was the bottleneck, else 0 */
     METRIC_LOOP_BUSY,        /* the busiest event loop's busy share of the run, 0..1 */
+    METRIC_RECOVER_S,        /* the slowest trigger's time to recover, seconds */
     METRIC_COUNT
 };
 

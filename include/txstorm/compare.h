@@ -55,6 +55,9 @@ struct compare_run {
     int64_t committed, failed, insufficient, retries;
     struct hist *latency_us; /* committed transactions; NULL: only value[CM_P*_MS]. Owned. */
     char identity[128];      /* a txstorm result's report_run_identity; "" for a baseline */
+    bool triggered;          /* it ran --trigger faults */
+    bool recovered;          /* from every one of them (trigger_verdict.h) */
+    double recover_s;        /* recovered: the slowest trigger's time to recover */
 };
 
 #define COMPARE_BASELINE "pgbench (no backoff)"
@@ -91,6 +94,9 @@ struct compare_cell {
     bool has_latency;             /* some run committed */
     bool latency_pooled;          /* latency_ms from the merged histogram, else run means */
     double latency_ms[3];         /* p50, p99, p99.9 */
+    int triggered;                /* runs with --trigger faults */
+    int recovered;                /* of those, runs that recovered from every one */
+    struct compare_stat recover_s; /* over the recovered runs */
 };
 
 enum compare_judgement {
@@ -168,6 +174,9 @@ void compare_print(FILE *out, const struct compare_study *s, enum compare_format
 void compare_print_table(FILE *out, const struct compare_study *s, bool markdown);
 void compare_print_csv(FILE *out, const struct compare_study *s);
 void compare_print_verdicts(FILE *out, const struct compare_study *s);
+/* With --trigger runs: per cell, how many recovered and how fast, beside
+ * goodput and p99 (nothing when no run had a trigger). */
+void compare_print_recovery(FILE *out, const struct compare_study *s, bool markdown);
 
 /* Loads paths[0..n-1], compares them and prints the study in format f: what
  * `txstorm compare` does. Returns 0, or -1 with one line in err (nothing printed). */

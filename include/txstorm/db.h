@@ -42,6 +42,11 @@ struct db *db_connect(const char *dsn, struct db_error *err);
  * running nothing ignores it. Whether the request went out. */
 bool db_cancel(struct db *db);
 
+/* The server process of db's current session (0: none); like db_cancel,
+ * any thread may ask, e.g. to aim a --trigger terminate at the run's own
+ * sessions only. */
+int db_backend_pid(struct db *db);
+
 void db_close(struct db *db);
 
 /* A connection that reached a read-only server (a host list with a standby
@@ -171,5 +176,24 @@ enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *
 
 /* Whether the server is CockroachDB (it reports crdb_version at connect). */
 bool db_is_cockroach(struct db *db);
+
+
+/* ---- triggers (--trigger), from the run's own injector connection ---- */
+
+/* Opens a transaction holding the row locks of accounts 1..rows (FOR
+ * UPDATE), or LOCK TABLE accounts IN EXCLUSIVE MODE: writers wait, readers
+ * (the auditor, a check) do not. A wait longer than lock_timeout_ms (a
+ * worker's lock in the way, a deadlock) fails with err set and nothing
+ * held, to be tried again. db_trigger_release ends the transaction. */
+enum db_status db_trigger_lock_rows(struct db *db, int64_t rows, int lock_timeout_ms,
+                                    struct db_error *err);
+enum db_status db_trigger_lock_table(struct db *db, int lock_timeout_ms, struct db_error *err);
+void db_trigger_release(struct db *db);
+
+/* pg_terminate_backend() on those of pids that are txstorm workers' sessions
+ * on this database (application_name txstorm-worker): never anyone else's.
+ * *terminated: how many were. */
+enum db_status db_trigger_terminate(struct db *db, const int *pids, int n, int64_t *terminated,
+                                    struct db_error *err);
 
 #endif

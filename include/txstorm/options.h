@@ -8,6 +8,7 @@
 #include "txstorm/phases.h"
 #include "txstorm/schedule.h"
 #include "txstorm/spec.h"
+#include "txstorm/trigger.h"
 #include "txstorm/workload.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -113,6 +114,7 @@ struct config {
     int64_t reconnect_timeout_us; /* a worker gives up reconnecting after this; 0: never tries */
     int64_t stall_timeout_us;     /* no commit for this long is reported as a stall; 0: off */
     int64_t stop_grace_us;        /* after a stop, in-flight work's time before it is cancelled */
+    struct trigger_plan triggers; /* --trigger: faults the run injects itself */
 
     /* live metrics (run) */
     const char *metrics_addr; /* --metrics-addr HOST:PORT; NULL: not served */

@@ -48,6 +48,7 @@ struct run_summary {
     json_t *worker_faults; /* per-worker rows, or NULL */
     json_t *workers_servers; /* per worker, the servers it reached (servers.h), or NULL */
     json_t *failover;        /* the outage windows (outage.h's JSON, per endpoint too), or NULL */
+    json_t *triggers;        /* --trigger: each with its verdict (trigger_verdict.h), or NULL */
     int merged_from;       /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;
@@ -67,6 +68,7 @@ struct progress_sample {
     bool warmup; /* inside --warmup: shown, not counted */
     bool stall;  /* no commit for --stall-timeout or longer */
     bool outage; /* a connection lost and no commit since (outage.h), in the interval */
+    char trigger[48]; /* the kinds of the --trigger windows held in the interval ("": none) */
     bool open_loop;
     const char *phase;    /* --load: the interval's phase (owned by the config), or NULL */
     double offered_per_s; /* --load: the offered rate averaged over the interval */

@@ -1,0 +1,63 @@
+/* The trigger injector: a thread with its own connection that injects the
+ * run's --trigger faults at their times (trigger.h) and records the window
+ * each was actually held. Its faults touch only the bank under test: the
+ * accounts table's locks, and the sessions of this run's own workers. */
+#ifndef TXSTORM_INJECTOR_H
+#define TXSTORM_INJECTOR_H
+
+#include "txstorm/db.h"
+#include "txstorm/trigger.h"
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A lock waits this long at most per try (a worker's lock in the way, a
+ * deadlock with one); tried again until the window is over. */
+#define INJECTOR_LOCK_TRY_MS 200
+
+struct injector_slot {
+    _Atomic int64_t start_us; /* monotonic; 0: not (yet) injected */
+    _Atomic int64_t end_us;   /* 0: still held */
+    int64_t rows;             /* lock-rows: accounts 1..rows */
+    int64_t terminated;       /* terminate: sessions ended */
+    bool failed;
+    struct db_error error; /* failed: why */
+};
+
+struct injector {
+    const char *dsn;
+    const struct trigger_plan *plan;
+    const atomic_bool *stop; /* the run's stop flag */
+    int64_t origin_us;       /* a trigger's AT counts from here (the warmup's end) */
+    /* terminate: fills pids with the sessions of that share of the run's
+     * workers on the injector's server; returns how many. */
+    int (*worker_pids)(void *arg, double share, int *pids, int max);
+    void *pids_arg;
+    int max_pids;
+    pthread_t thread;
+    bool running;
+    struct db *db;
+    struct injector_slot slots[TRIGGER_MAX]; /* one per plan item */
+};
+
+/* Connects (before the run starts). 0, or -1 with err set. */
+int injector_connect(struct injector *in, struct db_error *err);
+
+/* Starts the thread, times counted from origin_us. 0, or -1 with err set. */
+int injector_start(struct injector *in, int64_t origin_us, struct db_error *err);
+
+/* Waits for the thread to see the stop flag, release what it holds and end. */
+void injector_stop(struct injector *in);
+void injector_free(struct injector *in);
+
+/* Whether a held window overlaps (from_us, to_us]; their kinds, joined by
+ * '+', into out. Any thread. */
+bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, char *out, size_t len);
+
+/* After injector_stop: [{"kind", "spec", "arg", "start_s", "end_s" (seconds
+ * since clock_origin_us; null: never injected), "terminated", "error"}]. */
+json_t *injector_json(const struct injector *in, int64_t clock_origin_us);
+
+#endif

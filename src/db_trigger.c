@@ -1,0 +1,81 @@
+/* The faults --trigger injects: row and table locks held by the injector's
+ * own session, and the termination of this run's worker sessions. */
+#include "db_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool set_lock_timeout(struct db *db, int lock_timeout_ms, struct db_error *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d", lock_timeout_ms);
+    return db_exec_ok(db, sql, err);
+}
+
+enum db_status db_trigger_lock_rows(struct db *db, int64_t rows, int lock_timeout_ms,
+                                    struct db_error *err)
+{
+    char n[24];
+    fmt_i64(n, sizeof n, rows);
+    const char *params[] = {n};
+    /* In id order, as every holder of several would take them. */
+    if (!set_lock_timeout(db, lock_timeout_ms, err) || !db_exec_ok(db, "BEGIN", err))
+        return DB_FAILED;
+    PGresult *res = db_query(db, "SELECT id FROM accounts WHERE id BETWEEN 1 AND $1 ORDER BY id "
+                                 "FOR UPDATE",
+                             1, params, PGRES_TUPLES_OK, err);
+    if (res == NULL) {
+        db_rollback(db);
+        return DB_FAILED;
+    }
+    PQclear(res);
+    return DB_OK;
+}
+
+enum db_status db_trigger_lock_table(struct db *db, int lock_timeout_ms, struct db_error *err)
+{
+    /* EXCLUSIVE, not ACCESS EXCLUSIVE: every transfer writes, so all of them
+     * wait, while plain reads (the auditor's total) go on and see it. */
+    if (!set_lock_timeout(db, lock_timeout_ms, err) || !db_exec_ok(db, "BEGIN", err))
+        return DB_FAILED;
+    if (!db_exec_ok(db, "LOCK TABLE accounts IN EXCLUSIVE MODE", err)) {
+        db_rollback(db);
+        return DB_FAILED;
+    }
+    return DB_OK;
+}
+
+void db_trigger_release(struct db *db) { db_rollback(db); }
+
+enum db_status db_trigger_terminate(struct db *db, const int *pids, int n, int64_t *terminated,
+                                    struct db_error *err)
+{
+    *terminated = 0;
+    if (n == 0) return DB_OK;
+    char *list = malloc((size_t)n * 12 + 3);
+    if (list == NULL) {
+        db_set_message(err, ERR_OTHER, "out of memory");
+        return DB_FAILED;
+    }
+    size_t at = 0;
+    list[at++] = '{';
+    for (int i = 0; i < n; i++)
+        at += (size_t)snprintf(list + at, 13, "%s%d", i ? "," : "", pids[i]);
+    list[at++] = '}';
+    list[at] = '\0';
+    const char *params[] = {list};
+    /* The pids are the run's own; the filter keeps a pid reused meanwhile by
+     * another session safe from it. */
+    PGresult *res = db_query(db,
+                             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
+                             "FROM pg_stat_activity WHERE pid = ANY($1::int[]) "
+                             "AND application_name = 'txstorm-worker' "
+                             "AND datname = current_database()",
+                             1, params, PGRES_TUPLES_OK, err);
+    free(list);
+    if (res == NULL) return DB_FAILED;
+    bool ok = db_cell_i64(res, 0, 0, terminated);
+    PQclear(res);
+    if (!ok) db_set_message(err, ERR_OTHER, "pg_terminate_backend: no count returned");
+    return ok ? DB_OK : DB_FAILED;
+}

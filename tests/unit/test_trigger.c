@@ -1,0 +1,176 @@
+/* The --trigger notation: each kind, and bad input refused with one line. */
+#include "cmocka_prelude.h"
+#include "txstorm/trigger.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void each_kind_parses(void **state)
+{
+    (void)state;
+    struct trigger t;
+    char err[256];
+    assert_int_equal(trigger_parse("lock-rows@10s+3s", &t, err, sizeof err), 0);
+    assert_int_equal(t.kind, TRIGGER_LOCK_ROWS);
+    assert_int_equal(t.at_us, 10000000);
+    assert_int_equal(t.span_us, 3000000);
+    assert_int_equal(t.rows, 0);
+    assert_int_equal(trigger_parse("lock-rows@500ms+2s:25", &t, err, sizeof err), 0);
+    assert_int_equal(t.at_us, 500000);
+    assert_int_equal(t.rows, 25);
+    assert_int_equal(trigger_parse("lock-table@10s+2s", &t, err, sizeof err), 0);
+    assert_int_equal(t.kind, TRIGGER_LOCK_TABLE);
+    assert_int_equal(trigger_parse("terminate@12s:0.5", &t, err, sizeof err), 0);
+    assert_int_equal(t.kind, TRIGGER_TERMINATE);
+    assert_int_equal(t.span_us, 0);
+    assert_true(t.share == 0.5);
+    assert_int_equal(trigger_parse("terminate@0s:1", &t, err, sizeof err), 0);
+    assert_int_equal(trigger_parse("spike@10s+5s:2000/s", &t, err, sizeof err), 0);
+    assert_int_equal(t.kind, TRIGGER_SPIKE);
+    assert_true(t.rate_per_s == 2000);
+    assert_int_equal(t.span_us, 5000000);
+}
+
+static void spec_text_writes_the_notation_back(void **state)
+{
+    (void)state;
+    const char *const specs[] = {"lock-rows@10s+3s", "lock-rows@1500ms+2s:7", "lock-table@1m+2s",
+                                 "terminate@12s:0.5", "spike@10s+5s:2000/s"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        struct trigger t;
+        char err[256], back[64];
+        assert_int_equal(trigger_parse(specs[i], &t, err, sizeof err), 0);
+        trigger_spec_text(&t, back, sizeof back);
+        assert_string_equal(back, strcmp(specs[i], "lock-table@1m+2s") == 0 ? "lock-table@60s+2s"
+                                                                          : specs[i]);
+    }
+}
+
+static const struct {
+    const char *s;
+    const char *message;
+} bad_specs[] = {
+    {"lock-rows", "expected KIND@AT[+SPAN][:ARG]"},
+    {"lock@10s+3s", "unknown kind 'lock'"},
+    {"@10s+3s", "unknown kind ''"},
+    {"lock-rows@10+3s", "time '10' is not a duration"},
+    {"lock-rows@10s+3", "span '3' is not a duration"},
+    {"lock-rows@s+3s", "time 's' is not a duration"},
+    {"lock-rows@-1s+3s", "time '-1s' is not a duration"},
+    {"lock-rows@10s", "lock-rows needs a span"},
+    {"lock-table@10s", "lock-table needs a span"},
+    {"lock-rows@10s+0s", "the span is empty"},
+    {"lock-rows@99999999999s+1s", "is too long"},
+    {"lock-rows@10s+3s:0", "number of rows in 1..1000000"},
+    {"lock-rows@10s+3s:x", "number of rows"},
+    {"lock-table@10s+3s:5", "lock-table takes no argument"},
+    {"terminate@10s", "terminate needs the share"},
+    {"terminate@10s+1s:0.5", "terminate is instantaneous"},
+    {"terminate@10s:0", "share of the workers in (0,1]"},
+    {"terminate@10s:1.5", "share of the workers in (0,1]"},
+    {"terminate@10s:-0.5", "share of the workers in (0,1]"},
+    {"terminate@10s:half", "share of the workers in (0,1]"},
+    {"spike@10s+5s", "spike needs a rate"},
+    {"spike@10s+5s:2000", "a rate with its unit"},
+    {"spike@10s+5s:0/s", "a rate with its unit"},
+};
+
+static void bad_specs_are_refused_with_one_line(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_specs / sizeof bad_specs[0]; i++) {
+        struct trigger t;
+        char err[256] = "";
+        if (trigger_parse(bad_specs[i].s, &t, err, sizeof err) != -1)
+            fail_msg("'%s' was accepted", bad_specs[i].s);
+        if (strstr(err, bad_specs[i].message) == NULL)
+            fail_msg("'%s': got \"%s\", wanted \"%s\"", bad_specs[i].s, err, bad_specs[i].message);
+        assert_null(strchr(err, '\n'));
+        assert_true(strncmp(err, "--trigger '", 11) == 0);
+    }
+}
+
+static int check(const char *const *specs, int n, int64_t duration_us, bool open_loop, char *err,
+                 size_t len)
+{
+    struct trigger_plan p = {0};
+    for (int i = 0; i < n; i++)
+        assert_int_equal(trigger_plan_add(&p, specs[i], err, len), 0);
+    return trigger_plan_check(&p, duration_us, open_loop, err, len);
+}
+
+static void the_plan_is_checked_against_the_run(void **state)
+{
+    (void)state;
+    char err[256];
+    const char *fine[] = {"lock-rows@2s+3s", "lock-rows@6s+1s", "terminate@3s:0.5",
+                          "terminate@4s:0.5", "lock-table@8s+1s"};
+    assert_int_equal(check(fine, 5, 10000000, false, err, sizeof err), 0);
+    /* --transactions bounds the run: no end to check against. */
+    const char *late[] = {"lock-rows@30s+1s"};
+    assert_int_equal(check(late, 1, 0, false, err, sizeof err), 0);
+    assert_int_equal(check(late, 1, 30000000, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "starts at or after the run's end"));
+    /* Ending after the run's end is allowed: it is judged "no data after". */
+    const char *long_one[] = {"lock-rows@25s+10s"};
+    assert_int_equal(check(long_one, 1, 30000000, false, err, sizeof err), 0);
+
+    const char *overlap[] = {"lock-rows@2s+3s", "lock-rows@4s+3s"};
+    assert_int_equal(check(overlap, 2, 10000000, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'lock-rows@4s+3s': overlaps 'lock-rows@2s+3s'"));
+    const char *meet[] = {"lock-rows@2s+3s", "lock-rows@5s+1s"};
+    assert_int_equal(check(meet, 2, 10000000, false, err, sizeof err), -1);
+    const char *twice[] = {"terminate@3s:0.5", "terminate@3s:0.2"};
+    assert_int_equal(check(twice, 2, 10000000, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "overlaps"));
+    const char *locks[] = {"lock-table@2s+3s", "lock-rows@3s+1s"};
+    assert_int_equal(check(locks, 2, 10000000, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "overlaps"));
+    const char *mixed[] = {"lock-rows@2s+3s", "terminate@3s:0.5"};
+    assert_int_equal(check(mixed, 2, 10000000, false, err, sizeof err), 0);
+
+    const char *spike[] = {"spike@2s+3s:500/s"};
+    assert_int_equal(check(spike, 1, 10000000, false, err, sizeof err), -1);
+    assert_non_null(strstr(err, "needs --rate"));
+    assert_int_equal(check(spike, 1, 10000000, true, err, sizeof err), 0);
+}
+
+static void at_most_trigger_max(void **state)
+{
+    (void)state;
+    struct trigger_plan p = {0};
+    char err[256], spec[32];
+    for (int i = 0; i < TRIGGER_MAX; i++) {
+        snprintf(spec, sizeof spec, "terminate@%ds:0.1", i);
+        assert_int_equal(trigger_plan_add(&p, spec, err, sizeof err), 0);
+    }
+    assert_int_equal(trigger_plan_add(&p, "terminate@99s:0.1", err, sizeof err), -1);
+    assert_non_null(strstr(err, "at most"));
+}
+
+static void arg_text(void **state)
+{
+    (void)state;
+    struct trigger t;
+    char err[256], out[32];
+    assert_int_equal(trigger_parse("lock-rows@1s+1s", &t, err, sizeof err), 0);
+    trigger_arg_text(&t, 10, out, sizeof out);
+    assert_string_equal(out, "10 rows");
+    assert_int_equal(trigger_parse("lock-table@1s+1s", &t, err, sizeof err), 0);
+    trigger_arg_text(&t, 0, out, sizeof out);
+    assert_string_equal(out, "");
+    assert_string_equal(trigger_kind_name(TRIGGER_TERMINATE), "terminate");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(each_kind_parses),
+        cmocka_unit_test(spec_text_writes_the_notation_back),
+        cmocka_unit_test(bad_specs_are_refused_with_one_line),
+        cmocka_unit_test(the_plan_is_checked_against_the_run),
+        cmocka_unit_test(at_most_trigger_max),
+        cmocka_unit_test(arg_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
