@@ -159,6 +159,21 @@ static void put_header(FILE *out, const struct plot_result *r, int i, const char
                  (double)hist_value_at_percentile(lat, 99) / 1e3, (double)hist_max(lat) / 1e3);
         fact(out, "latency", latency);
     }
+    /* Each trigger's recovery verdict, as the report words it. */
+    size_t i_trigger;
+    const json_t *trigger;
+    json_array_foreach(s->triggers, i_trigger, trigger)
+    {
+        char line[256];
+        snprintf(line, sizeof line, "%s: %s",
+                 json_string_value(json_object_get(trigger, "spec"))
+                     ? json_string_value(json_object_get(trigger, "spec"))
+                     : "?",
+                 json_string_value(json_object_get(trigger, "verdict"))
+                     ? json_string_value(json_object_get(trigger, "verdict"))
+                     : "not judged");
+        fact(out, "trigger", line);
+    }
     fputs("</dl>\n", out);
     if (text) {
         fputs("<details><summary>the text report</summary><pre>", out);

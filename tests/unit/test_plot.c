@@ -187,6 +187,26 @@ static void test_series_columns(void **state)
     free(text);
 }
 
+/* The run's last sliver (10 ms after 1 s intervals) would be a spike of rates: left out. */
+static void test_series_without_sliver(void **state)
+{
+    (void)state;
+    json_t *intervals = summary.intervals;
+    summary.intervals = json_loads(
+        "[{\"elapsed_s\": 1.0, \"interval_s\": 1.0, \"committed\": 100, \"committed_per_s\": 100},"
+        " {\"elapsed_s\": 1.01, \"interval_s\": 0.01, \"committed\": 3, \"committed_per_s\": 300,"
+        "  \"failed\": 30}]",
+        0, NULL);
+    assert_non_null(summary.intervals);
+    struct plot_result r = {.label = "a", .s = &summary};
+    char *text = captured(write_series, &r);
+    assert_non_null(strstr(text, "\n1.000000 100"));
+    assert_null(strstr(text, "\n1.010000"));
+    free(text);
+    json_decref(summary.intervals);
+    summary.intervals = intervals;
+}
+
 static int write_spectrum(FILE *out, void *arg) { return plot_write_data(out, arg, FILE_SPECTRUM); }
 
 static void test_spectrum_rows(void **state)
@@ -277,6 +297,9 @@ static void test_page(void **state)
                                     .accounts_actual = 5,
                                     .total_expected = 500,
                                     .total_actual = 498};
+    s.triggers = json_loads("[{\"spec\": \"lock-rows@8s+3s\", \"verdict\": \"recovered in 2.5 s\"},"
+                            " {\"spec\": \"terminate@9s:0.5\"}]",
+                            0, NULL);
     struct plot_result r = {.label = "run<1>.json", .s = &s};
     const char *svgs[CHART_COUNT] = {
         [CHART_COMMITTED] = "<svg id='one'></svg>", [CHART_SPECTRUM] = "<svg id='two'></svg>"};
@@ -293,6 +316,9 @@ static void test_page(void **state)
     assert_null(strstr(page, "run<1>"));
     assert_non_null(strstr(page, "report &lt;1&gt;"));
     assert_non_null(strstr(page, "FAIL, invariant violated"));
+    /* Each trigger's verdict in the header; one not judged says so. */
+    assert_non_null(strstr(page, "<dt>trigger</dt><dd>lock-rows@8s+3s: recovered in 2.5 s</dd>"));
+    assert_non_null(strstr(page, "<dt>trigger</dt><dd>terminate@9s:0.5: not judged</dd>"));
     assert_non_null(strstr(page, "<td>conservation (total)</td><td class=\"fail\">FAIL</td>"
                                  "<td>500</td><td>498</td>"));
     assert_non_null(strstr(page, "<td>accounts (ids 1..N)</td><td class=\"pass\">PASS</td>"));
@@ -301,6 +327,7 @@ static void test_page(void **state)
     assert_null(strstr(page, "https://"));
     assert_null(strstr(page, " src="));
     free(page);
+    json_decref(s.triggers);
 }
 
 int main(void)
@@ -312,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_windows_from_failover_and_marks),
         cmocka_unit_test(test_windows_from_lists),
         cmocka_unit_test(test_series_columns),
+        cmocka_unit_test(test_series_without_sliver),
         cmocka_unit_test(test_spectrum_rows),
         cmocka_unit_test(test_script),
         cmocka_unit_test(test_page),
