@@ -550,7 +550,7 @@ static void put_command_usage(struct text *t, enum command c)
 
 const char *options_usage(enum command c)
 {
-    static char buf[8192];
+    static char buf[32768]; /* run's help is about 10 KB */
     struct text t = {buf, sizeof buf};
     if ((int)c < options_n_commands && options_commands[c].name)
         put_command_usage(&t, c);

@@ -1,4 +1,5 @@
 /* The page `txstorm plot` writes: headers, the charts gnuplot drew, the check table. */
+#include "txstorm/markup.h"
 #include "txstorm/plot.h"
 
 #include <math.h>
@@ -8,27 +9,7 @@
 
 int plot_html_escape(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
+    markup_put_escaped(out, s ? s : "");
     return ferror(out) ? -1 : 0;
 }
 

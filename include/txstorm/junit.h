@@ -4,9 +4,7 @@
  *
  * The format is the Ant/Jenkins one that CI systems read (testsuites ›
  * testsuite › testcase with failure, error or skipped). Text is escaped for
- * XML 1.0: & < > " ' as entities, tab and line breaks as character
- * references, other control characters and bytes that are not UTF-8 as
- * visible \xNN, since XML 1.0 cannot carry them at all. */
+ * XML 1.0 (markup.h). */
 #ifndef TXSTORM_JUNIT_H
 #define TXSTORM_JUNIT_H
 
@@ -51,9 +49,6 @@ void junit_add_assertions(struct junit_report *r, const struct assertion *a, int
 
 /* How many cases of suite (JUNIT_SUITE_COUNT: all) have the verdict. */
 int junit_count(const struct junit_report *r, enum junit_suite suite, enum junit_verdict v);
-
-/* Writes s escaped for XML 1.0 text and attribute values (see above). */
-void junit_put_escaped(FILE *out, const char *s);
 
 /* Writes the report as XML (report: const struct junit_report *); 0, or -1
  * when the stream failed. Its signature is outfile_write's writer's. */

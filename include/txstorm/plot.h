@@ -77,7 +77,7 @@ const char *plot_colour(int i);
 int plot_write_html(FILE *out, const struct plot_result *r, int n, const char *const *texts,
                     const char *const *svgs);
 
-/* s with & < > " ' escaped for HTML text and attribute values. */
+/* s escaped for HTML text and attribute values (markup.h); 0, or -1 on a write error. */
 int plot_html_escape(FILE *out, const char *s);
 
 /* An SVG document as gnuplot writes it, made fit to sit inline in a page:

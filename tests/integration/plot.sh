@@ -93,7 +93,7 @@ drawn=$(grep -oE 'data-drawn="[0-9]+"' "$work/dom.html" | grep -cv 'data-drawn="
 assert_in "$work/dom.html" "8 of 8 charts drawn"
 # The label's markup stayed text.
 if grep -q "<b>edited" "$work/dom.html"; then fail "a result's name became markup"; fi
-page_has "it&#39;s &lt;b&gt;edited.json"
+page_has "it&apos;s &lt;b&gt;edited.json"
 assert_in "$work/dom.html" "it's &lt;b&gt;edited.json"
 # No console message at all: no error, no warning.
 if grep -E "CONSOLE|Uncaught" "$work/chromium.err"; then fail "the page logged to the console"; fi

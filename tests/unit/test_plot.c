@@ -86,7 +86,7 @@ static void test_html_escape(void **state)
     FILE *out = open_memstream(&text, &len);
     assert_int_equal(plot_html_escape(out, "<a href='x'>&\"</a>"), 0);
     fclose(out);
-    assert_string_equal(text, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+    assert_string_equal(text, "&lt;a href=&apos;x&apos;&gt;&amp;&quot;&lt;/a&gt;");
     free(text);
 }
 
