@@ -11,7 +11,7 @@ int metrics_addr_parse(const char *addr, char host[METRICS_HOST_MAX], int *port,
 {
     const char *colon = strrchr(addr, ':');
     if (colon == NULL)
-        return errbuf_fail(err, err_len, "--metrics-addr: '%s' is not HOST:PORT (e.g. :9187)",
+        return errbuf_fail(err, err_len, "--metrics-addr: '%s' is not HOST:PORT (e.g. :9650)",
                            addr);
     const char *h = addr;
     size_t n = (size_t)(colon - addr);

@@ -303,9 +303,16 @@ int report_write_csv_to(FILE *out, const void *intervals)
     /* A run over --load names each row's phase and its offered rate. */
     bool phased = json_object_get(json_array_get(intervals, 0), "phase") != NULL;
     if (phased) fputs(",phase,offered_per_s", out);
-    fputc('\n', out);
+    /* A run with --trigger names the trigger whose window each row overlaps. */
     size_t i;
     json_t *row;
+    bool triggered = false;
+    json_array_foreach((json_t *)intervals, i, row)
+    {
+        if (json_object_get(row, "trigger")) triggered = true;
+    }
+    if (triggered) fputs(",trigger", out);
+    fputc('\n', out);
     json_array_foreach((json_t *)intervals, i, row)
     {
         for (size_t c = 0; c < n; c++) {
@@ -321,6 +328,10 @@ int report_write_csv_to(FILE *out, const void *intervals)
         if (phased)
             fprintf(out, ",%s,%.6g", json_string_value(json_object_get(row, "phase")),
                     json_number_value(json_object_get(row, "offered_per_s")));
+        if (triggered) {
+            const char *kind = json_string_value(json_object_get(row, "trigger"));
+            fprintf(out, ",%s", kind ? kind : "");
+        }
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;

@@ -540,7 +540,18 @@ static void progress_lines_and_series(void **state)
     char *csv = capture(print_csv, rows);
     assert_non_null(strstr(csv, "elapsed_s,interval_s,warmup,committed,committed_per_s,"));
     assert_non_null(strstr(csv, "\n3,0.5,1,100,200,60,120,1,0,0,"));
+    assert_null(strstr(csv, "trigger"));
     free(csv);
+    /* A trigger's window in a later row: the column appears, empty where none was. */
+    strcpy(p.trigger, "lock-rows");
+    json_array_append_new(rows, report_interval_json(&p));
+    char *marked = capture(print_csv, rows);
+    assert_non_null(strstr(marked, ",lag_max_ms,trigger\n"));
+    size_t first_row = strcspn(marked, "\n") + 1;
+    size_t second_row = first_row + strcspn(marked + first_row, "\n") + 1;
+    assert_int_equal(marked[second_row - 2], ',');
+    assert_non_null(strstr(marked + second_row, ",lock-rows\n"));
+    free(marked);
     json_decref(rows);
 }
 
