@@ -11,11 +11,11 @@ expect_exit 0 "$txstorm" init --accounts 200 --balance 100000
 # 1. lock-rows on the hot set (accounts 1..20, every account a transfer touches),
 #    in open loop well below capacity: goodput is the offered rate when healthy,
 #    so the verdict does not hang on the machine's noise; the backlog drains after.
-expect_exit 0 "$txstorm" run --workers 4 --hot 20 --rate 150 --duration 8s \
-    --progress-every 500ms --trigger lock-rows@1s+3s --json "$work/lock.json" \
+expect_exit 0 "$txstorm" run --workers 4 --hot 20 --rate 150 --duration 10s \
+    --progress-every 500ms --trigger lock-rows@3s+3s --json "$work/lock.json" \
     --assert 'recover_s<4'
 assert_in "$work/err" "TRIGGER lock-rows"
-assert_match "$work/out" "lock-rows@1s\+3s +held [0-9.]+\.\.[0-9.]+ s, baseline [0-9.]+/s, .*: recovered in [0-9.]+ s"
+assert_match "$work/out" "lock-rows@3s\+3s +held [0-9.]+\.\.[0-9.]+ s, baseline [0-9.]+/s, .*: recovered in [0-9.]+ s"
 assert_match "$work/out" "PASS +recover_s<4"
 # Every interval wholly inside the held window committed nothing, and there are some.
 jq -e '.triggers[0] as $t
@@ -30,7 +30,7 @@ jq -e '.triggers | length == 1 and .[0].kind == "lock-rows" and .[0].arg == "20 
     "$work/lock.json" >/dev/null || fail "lock verdict: $(jq -c '.triggers' "$work/lock.json")"
 # The saved result reprints the verdict and judges the gate again.
 expect_exit 0 "$txstorm" report "$work/lock.json" --assert 'recover_s<4'
-assert_match "$work/out" "lock-rows@1s\+3s .*: recovered in [0-9.]+ s"
+assert_match "$work/out" "lock-rows@3s\+3s .*: recovered in [0-9.]+ s"
 expect_exit 4 "$txstorm" report "$work/lock.json" --assert 'recover_s<0'
 assert_match "$work/out" "FAIL +recover_s<0"
 
