@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# A known password never appears in any output: report, progress, JSON, errors.
+# A known password never appears in any output: report, progress, JSON, CSV, hgrm, JUnit,
+# the plot page, errors.
 source "$(dirname "$0")/lib.sh"
 DB_NAME=t_secrets
 fresh_db $DB_NAME
 pw=$TXSTORM_TEST_PASSWORD
 expect_exit 0 "$txstorm" init --db "$DSN" --accounts 100
 expect_exit 0 "$txstorm" run --db "$DSN" --workers 4 --duration 2s --progress-every 200ms \
-    --json "$work/r.json" --csv "$work/r.csv" --hgrm "$work/r.hgrm" --ledger --audit-every 100ms
+    --json "$work/r.json" --csv "$work/r.csv" --hgrm "$work/r.hgrm" --junit "$work/r.xml" \
+    --ledger --audit-every 100ms
 assert_in "$work/out" "host=127.0.0.1 port=$PGPORT user=txstorm password=*** dbname=$DB_NAME"
-for f in "$work/out" "$work/err" "$work/r.json" "$work/r.csv" "$work/r.hgrm"; do
+expect_exit 0 "$txstorm" plot "$work/r.json" --html "$work/r.html"
+assert_in "$work/r.html" "password=***"
+for f in "$work/out" "$work/err" "$work/r.json" "$work/r.csv" "$work/r.hgrm" "$work/r.xml" "$work/r.html"; do
     assert_not_in "$f" "$pw"
 done
 expect_exit 0 "$txstorm" report "$work/r.json"
