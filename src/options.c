@@ -1,6 +1,7 @@
 /* Command-line parsing into a validated struct config, driven by the command
  * and flag tables in options_table.c; the usage text is generated from them. */
 #include "options_internal.h"
+#include "txstorm/duration.h"
 
 #include "txstorm/errbuf.h"
 
@@ -43,24 +44,16 @@ int options_parse_double(const char *s, double min, double max, double *out)
 
 int options_parse_duration_us(const char *s, int64_t *out_us)
 {
-    static const struct {
-        const char *suffix;
-        int64_t us;
-    } units[] = {{"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000LL}};
-
     if (s == NULL || *s < '0' || *s > '9') return -1;
     errno = 0;
     char *end;
     unsigned long long n = strtoull(s, &end, 10);
     if (errno == ERANGE) return -2;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(end, units[i].suffix) == 0) {
-            if (n > (unsigned long long)(MAX_DURATION_US / units[i].us)) return -2;
-            *out_us = (int64_t)n * units[i].us;
-            return 0;
-        }
-    }
-    return -1;
+    int64_t unit_us = duration_unit_us(end, strlen(end));
+    if (unit_us == 0) return -1;
+    if (n > (unsigned long long)(MAX_DURATION_US / unit_us)) return -2;
+    *out_us = (int64_t)n * unit_us;
+    return 0;
 }
 
 int options_int_flag(const char *name, const char *v, int64_t min, int64_t max, int64_t *out,
@@ -319,8 +312,8 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
     if (cfg->backoff.cap_us < cfg->backoff.base_us)
         return errbuf_fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
                            (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
-    bool open_loop = cfg->rate > 0 || cfg->load.n > 0;
-    if (trigger_plan_check(&cfg->triggers, cfg->duration_us, open_loop, err, err_len) != 0)
+    if (trigger_plan_check(&cfg->triggers, cfg->duration_us, options_open_loop(cfg), err,
+                           err_len) != 0)
         return -1;
     return apply_spikes(cfg, err, err_len);
 }
@@ -424,6 +417,11 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
     if (cfg->endpoints.n == 0 && env_database_url && *env_database_url)
         cfg->endpoints.items[cfg->endpoints.n++] = env_database_url;
     return validate(cfg, seen, err, err_len);
+}
+
+bool options_open_loop(const struct config *cfg)
+{
+    return cfg->rate > 0 || cfg->load.n > 0;
 }
 
 const char *options_endpoint(const struct config *cfg, int i)

@@ -1,6 +1,7 @@
 /* Load phases: the notation, the rate function and its integral. */
 #include "txstorm/phases.h"
 
+#include "txstorm/duration.h"
 #include "txstorm/errbuf.h"
 
 #include <ctype.h>
@@ -48,18 +49,14 @@ static int read_rate(const char *s, size_t len, double *out, int index, const ch
 static int read_span(const char *s, int64_t *out_us, int index, const char *piece, char *err,
                      size_t err_len)
 {
-    static const struct {
-        const char *suffix;
-        double us;
-    } units[] = {{"us", 1}, {"ms", 1e3}, {"s", 1e6}, {"m", 60e6}, {"h", 3600e6}};
     if (s[0] == '-') return FAIL("the span %s is negative", s);
     size_t digits = strspn(s, "0123456789.");
     double n;
     if (read_number(s, digits, &n) != 0)
         return FAIL("'%s' is not a span (a number with a unit: us, ms, s, m, h)", s);
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(s + digits, units[i].suffix) != 0) continue;
-        double us = n * units[i].us;
+    int64_t unit_us = duration_unit_us(s + digits, strlen(s + digits));
+    if (unit_us > 0) {
+        double us = n * (double)unit_us;
         if (us > (double)SPAN_MAX_US) return FAIL("the span %s is too long (at most 366 days)", s);
         *out_us = (int64_t)llround(us);
         if (*out_us <= 0) return FAIL("the span %s must be above zero", s);

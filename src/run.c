@@ -121,12 +121,6 @@ struct run {
     struct metrics_faults *endpoint_faults;
 };
 
-/* --rate or --load: each transaction has an intended start. */
-static bool open_loop(const struct config *cfg)
-{
-    return cfg->rate > 0 || cfg->load.n > 0;
-}
-
 static sigset_t run_signals(void)
 {
     sigset_t set;
@@ -208,7 +202,7 @@ static void worker_setup(struct worker *w, int id, struct run *run, uint64_t see
                                     .reconnect = true,
                                     .stop = &run->stop};
     w->quota = quota;
-    w->open_loop = open_loop(cfg);
+    w->open_loop = options_open_loop(cfg);
     /* Streams are numbered across instances, so every worker of a distributed
      * run draws its own sequence from the shared seed. */
     uint64_t stream = (uint64_t)cfg->instance * OPTIONS_MAX_WORKERS + (uint64_t)id;
@@ -744,7 +738,7 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
     struct progress_sample p;
     bool warmup = last_us < run->measure_start_us;
     report_progress_sample(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
-                           open_loop(run->cfg), &p);
+                           options_open_loop(run->cfg), &p);
     account_phase(run, now_us, last_us, warmup, &p);
     p.loop_busy = account_loops(run, now_us - last_us, !warmup && !last);
     /* A stall in the interval: one that ended in it, or one still going. */

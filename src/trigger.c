@@ -1,5 +1,6 @@
 /* --trigger specs: KIND@AT[+SPAN][:ARG] parsed and checked against the run. */
 #include "txstorm/trigger.h"
+#include "txstorm/duration.h"
 #include "txstorm/errbuf.h"
 
 #include <errno.h>
@@ -27,10 +28,6 @@ const char *trigger_kind_name(enum trigger_kind k)
  * unit, -2 too large. */
 static int parse_time_us(const char *p, size_t len, int64_t *out_us)
 {
-    static const struct {
-        const char *suffix;
-        int64_t us;
-    } units[] = {{"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000LL}};
     size_t digits = 0;
     int64_t n = 0;
     while (digits < len && p[digits] >= '0' && p[digits] <= '9') {
@@ -38,14 +35,11 @@ static int parse_time_us(const char *p, size_t len, int64_t *out_us)
         n = n * 10 + (p[digits++] - '0');
     }
     if (digits == 0) return -1;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strlen(units[i].suffix) == len - digits &&
-            strncmp(p + digits, units[i].suffix, len - digits) == 0) {
-            if (n > TRIGGER_TIME_MAX_US / units[i].us) return -2;
-            *out_us = n * units[i].us;
-            return 0;
-        }
-    return -1;
+    int64_t unit_us = duration_unit_us(p + digits, len - digits);
+    if (unit_us == 0) return -1;
+    if (n > TRIGGER_TIME_MAX_US / unit_us) return -2;
+    *out_us = n * unit_us;
+    return 0;
 }
 
 static int bad_time(const char *s, const char *what, const char *p, size_t len, int rc, char *err,

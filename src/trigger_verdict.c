@@ -26,7 +26,9 @@ static struct recovery_interval *series(const json_t *intervals, double rate_per
         int64_t finished = committed + (int64_t)num(row, "failed", 0) +
                            (int64_t)num(row, "ambiguous", 0) + (int64_t)num(row, "insufficient", 0);
         double interval_s = num(row, "interval_s", 0);
-        /* Load phases write each interval's own offered rate; else the run's. */
+        /* Load phases write each interval's own offered rate; else the run's.
+         * Either way it is open loop, and the schedule's lag counts. */
+        bool phased = json_is_number(json_object_get(row, "offered_per_s"));
         double offered_per_s = num(row, "offered_per_s", rate_per_s);
         iv[i] = (struct recovery_interval){
             .end_s = num(row, "elapsed_s", 0),
@@ -36,7 +38,7 @@ static struct recovery_interval *series(const json_t *intervals, double rate_per
             .finished = finished,
             .attempts = finished + (int64_t)num(row, "retries", 0),
             .offered = offered_per_s > 0 ? offered_per_s * interval_s : NAN,
-            .lag_ms = rate_per_s > 0 ? num(row, "lag_max_ms", 0) : NAN};
+            .lag_ms = phased || rate_per_s > 0 ? num(row, "lag_max_ms", 0) : NAN};
     }
     return iv;
 }

@@ -127,6 +127,9 @@ struct config {
 const char *options_endpoint(const struct config *cfg, int i);
 int options_n_endpoints(const struct config *cfg);
 
+/* --rate or --load: each transaction has an intended start (open loop). */
+bool options_open_loop(const struct config *cfg);
+
 /* Error message buffer size that fits any parse error. */
 #define OPTIONS_ERR_MAX 256
 

@@ -252,10 +252,36 @@ static void the_result_json_is_judged_and_printed(void **state)
     json_decref(intervals);
 }
 
+/* A run over --load (rate 0, each row its own offered rate) is open loop:
+ * goodput back at the offered rate with a backlog that keeps growing is not
+ * a recovery. */
+static void load_phases_judge_the_lag_too(void **state)
+{
+    (void)state;
+    json_t *intervals = json_array();
+    const int committed[] = {100, 100, 0, 0, 100, 100, 100};
+    const double lag_ms[] = {5, 5, 0, 0, 2000, 2500, 3000};
+    for (int i = 0; i < 7; i++)
+        json_array_append_new(intervals,
+                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f, s:f}",
+                                        "elapsed_s", (double)(i + 1), "interval_s", 1.0, "warmup",
+                                        0, "committed", committed[i], "failed", 0, "ambiguous", 0,
+                                        "insufficient", 0, "retries", 0, "lag_max_ms", lag_ms[i],
+                                        "offered_per_s", 100.0));
+    json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f}]", "kind", "lock-rows", "spec",
+                                 "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s", 4.0);
+    trigger_verdict_add(triggers, intervals, 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(triggers, 0), "outcome")),
+                        "metastable");
+    json_decref(triggers);
+    json_decref(intervals);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recovers_after_the_window),
+        cmocka_unit_test(load_phases_judge_the_lag_too),
         cmocka_unit_test(a_dip_late_in_the_run_means_not_yet),
         cmocka_unit_test(never_recovers),
         cmocka_unit_test(a_noisy_baseline_widens_the_band),
