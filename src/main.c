@@ -12,6 +12,7 @@
 #include "txstorm/plot_render.h"
 #include "txstorm/report.h"
 #include "txstorm/run.h"
+#include "txstorm/series_json.h"
 #include "txstorm/sysmem.h"
 #include "txstorm/txn.h"
 #include "txstorm/verify.h"
@@ -280,8 +281,8 @@ static int present(const struct config *cfg, const struct run_summary *s)
     if (cfg->json_path &&
         report_write_file(cfg->json_path, report_write_json_to, s, err, sizeof err))
         rc = EXIT_USAGE;
-    else if (cfg->csv_path && s->intervals &&
-             report_write_file(cfg->csv_path, report_write_csv_to, s->intervals, err, sizeof err))
+    else if (cfg->csv_path &&
+             report_write_file(cfg->csv_path, series_write_csv, &s->series, err, sizeof err))
         rc = EXIT_USAGE;
     else if (cfg->hgrm_path && report_write_file(cfg->hgrm_path, write_hgrm_to, s, err, sizeof err))
         rc = EXIT_USAGE;

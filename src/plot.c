@@ -72,46 +72,33 @@ static double per_s(double count, double interval_s)
 
 static void put_value(FILE *out, double v) { fprintf(out, isfinite(v) ? " %.6g" : " NaN", v); }
 
-static int write_series(FILE *out, const json_t *intervals)
+static int write_series(FILE *out, const struct series *rows)
 {
-    size_t i;
-    json_t *row;
     fprintf(out, "# elapsed_s committed/s retries/s failed/s ambiguous/s p50_ms p99_ms lag_ms "
                  "loop_busy_pct retries/s by class:");
     for (int c = 0; c < ERR_CLASS_COUNT; c++)
         fprintf(out, " %s", classify_name(c));
     fputc('\n', out);
-    /* The run's last sliver (an interval shorter than half the longest) would
-     * turn a handful of events into a spike of rates: left out, as the
-     * recovery verdict leaves it out. */
-    double longest_s = 0;
-    json_array_foreach(intervals, i, row)
-    {
-        double interval_s = row_num(row, "interval_s");
-        if (interval_s > longest_s) longest_s = interval_s;
-    }
-    json_array_foreach(intervals, i, row)
-    {
-        double interval_s = row_num(row, "interval_s");
-        if (interval_s < longest_s / 2) continue;
-        bool any_commit = row_num(row, "committed") > 0;
-        fprintf(out, "%.6f", row_num(row, "elapsed_s"));
-        put_value(out, row_num(row, "committed_per_s"));
-        put_value(out, row_num(row, "retries_per_s"));
-        put_value(out, per_s(row_num(row, "failed"), interval_s));
-        put_value(out, per_s(row_num(row, "ambiguous"), interval_s));
+    /* The run's last sliver would turn a handful of events into a spike of
+     * rates: left out, as the recovery verdict leaves it out. */
+    int64_t longest_us = series_longest_us(rows);
+    for (size_t i = 0; i < rows->n; i++) {
+        const struct interval_row *row = &rows->rows[i];
+        if (2 * row->length_us < longest_us) continue;
+        double interval_s = (double)row->length_us / 1e6;
+        bool any_commit = row->committed > 0;
+        fprintf(out, "%.6f", series_row_end_s(row));
+        put_value(out, per_s((double)row->committed, interval_s));
+        put_value(out, per_s((double)row->retries, interval_s));
+        put_value(out, per_s((double)row->failed, interval_s));
+        put_value(out, per_s((double)row->ambiguous, interval_s));
         /* No commit, no latency: a gap, not a zero on a log scale. */
-        put_value(out, any_commit ? row_num(row, "p50_ms") : NAN);
-        put_value(out, any_commit ? row_num(row, "p99_ms") : NAN);
-        put_value(out, row_num(row, "lag_max_ms"));
-        put_value(out, 100.0 * row_num(row, "loop_busy"));
-        const json_t *by = json_object_get(row, "retries_by_class");
-        for (int c = 0; c < ERR_CLASS_COUNT; c++) {
-            const json_t *v = json_object_get(by, classify_name(c));
-            /* Sparse: a class not named retried none, when the row has the object. */
-            double n = json_is_object(by) ? (json_is_number(v) ? json_number_value(v) : 0) : NAN;
-            put_value(out, per_s(n, interval_s));
-        }
+        put_value(out, any_commit ? (double)row->p50_us / 1e3 : NAN);
+        put_value(out, any_commit ? (double)row->p99_us / 1e3 : NAN);
+        put_value(out, (double)row->lag_max_us / 1e3);
+        put_value(out, 100.0 * row->loop_busy);
+        for (int c = 0; c < ERR_CLASS_COUNT; c++)
+            put_value(out, per_s((double)row->retries_by_class[c], interval_s));
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
@@ -170,7 +157,7 @@ int plot_write_data(FILE *out, const struct plot_result *r, enum plot_file f)
 {
     switch (f) {
     case FILE_SERIES:
-        return write_series(out, r->s->intervals);
+        return write_series(out, &r->s->series);
     case FILE_SPECTRUM:
         return write_spectrum(out, r->s);
     case FILE_RETRIES:
@@ -181,28 +168,24 @@ int plot_write_data(FILE *out, const struct plot_result *r, enum plot_file f)
     return -1;
 }
 
-static bool has_rows(const struct run_summary *s) { return json_array_size(s->intervals) > 0; }
+static bool has_rows(const struct run_summary *s) { return s->series.n > 0; }
 
-/* Whether any interval row of s has key as a number above zero. */
-static bool any_positive(const struct run_summary *s, const char *key)
+/* Whether any interval row of s has a positive figure under `of`. */
+static bool any_positive(const struct run_summary *s, int64_t (*of)(const struct interval_row *))
 {
-    size_t i;
-    json_t *row;
-    json_array_foreach(s->intervals, i, row) if (row_num(row, key) > 0) return true;
+    for (size_t i = 0; i < s->series.n; i++)
+        if (of(&s->series.rows[i]) > 0) return true;
     return false;
 }
 
-/* The retry classes s's rows name, or none when they predate the split. */
+static int64_t row_lag(const struct interval_row *r) { return r->lag_max_us; }
+static int64_t row_committed(const struct interval_row *r) { return r->committed; }
+
+/* The retry classes s's rows name (none when they predate the split). */
 static bool class_seen(const struct run_summary *s, int c)
 {
-    size_t i;
-    json_t *row;
-    json_array_foreach(s->intervals, i, row)
-    {
-        const json_t *v =
-            json_object_get(json_object_get(row, "retries_by_class"), classify_name(c));
-        if (json_is_number(v) && json_number_value(v) > 0) return true;
-    }
+    for (size_t i = 0; i < s->series.n; i++)
+        if (s->series.rows[i].retries_by_class[c] > 0) return true;
     return false;
 }
 
@@ -216,16 +199,13 @@ static bool drawn_for(const struct run_summary *s, enum plot_chart c)
     case CHART_FAILED:
         return has_rows(s);
     case CHART_LAG: /* a closed loop has no schedule to lag behind */
-        return any_positive(s, "lag_max_ms");
+        return any_positive(s, row_lag);
     case CHART_LATENCY:
-        return any_positive(s, "committed");
-    case CHART_LOOP: {
-        size_t i;
-        json_t *row;
-        json_array_foreach(s->intervals, i,
-                           row) if (isfinite(row_num(row, "loop_busy"))) return true;
+        return any_positive(s, row_committed);
+    case CHART_LOOP:
+        for (size_t i = 0; i < s->series.n; i++)
+            if (isfinite(s->series.rows[i].loop_busy)) return true;
         return false;
-    }
     case CHART_SPECTRUM:
         return hist_has(s->total.hist[HIST_LATENCY]);
     case CHART_RETRIES_PER_TXN:
@@ -262,9 +242,8 @@ void plot_quote(const char *s, char *out, size_t len)
 /* A window's end when it is still open: the run's last interval, else its duration. */
 static double run_end_s(const struct run_summary *s)
 {
-    size_t n = json_array_size(s->intervals);
-    double last = n ? row_num(json_array_get(s->intervals, n - 1), "elapsed_s") : NAN;
-    return isfinite(last) ? last : (double)s->elapsed_us / 1e6;
+    size_t n = s->series.n;
+    return n ? series_row_end_s(&s->series.rows[n - 1]) : (double)s->elapsed_us / 1e6;
 }
 
 static int add_window(struct plot_window *out, int n, int max, enum plot_window_kind kind,
@@ -304,26 +283,17 @@ static int add_listed(const json_t *list, const char *name_key, enum plot_window
     return n;
 }
 
-/* A row's mark under key: a string, a true, or nothing (NULL). */
-static const char *row_mark(const json_t *row, const char *key, const char *if_true)
+/* Runs of consecutive interval rows with the same text under mark ("": none). */
+static int add_marked(const struct series *rows,
+                      const char *(*mark_of)(const struct interval_row *),
+                      enum plot_window_kind kind, struct plot_window *out, int n, int max)
 {
-    const json_t *v = json_object_get(row, key);
-    if (json_is_string(v) && *json_string_value(v)) return json_string_value(v);
-    return json_is_true(v) ? if_true : NULL;
-}
-
-/* Runs of consecutive interval rows with the same mark under key. */
-static int add_marked(const json_t *intervals, const char *key, enum plot_window_kind kind,
-                      struct plot_window *out, int n, int max)
-{
-    size_t i;
-    json_t *row;
     const char *open = NULL;
     double open_from = 0, last_to = 0;
-    json_array_foreach(intervals, i, row)
-    {
-        const char *mark = row_mark(row, key, key);
-        double to = row_num(row, "elapsed_s"), from = to - row_num(row, "interval_s");
+    for (size_t i = 0; i < rows->n; i++) {
+        const struct interval_row *row = &rows->rows[i];
+        const char *mark = mark_of(row)[0] ? mark_of(row) : NULL;
+        double to = series_row_end_s(row), from = series_row_start_s(row);
         if (open && (mark == NULL || strcmp(mark, open) != 0)) {
             n = add_window(out, n, max, kind, open_from, last_to, open);
             open = NULL;
@@ -337,6 +307,9 @@ static int add_marked(const json_t *intervals, const char *key, enum plot_window
     if (open) n = add_window(out, n, max, kind, open_from, last_to, open);
     return n;
 }
+
+static const char *row_trigger(const struct interval_row *r) { return r->trigger; }
+static const char *row_phase(const struct interval_row *r) { return r->phase; }
 
 int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
 {
@@ -354,11 +327,11 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
     if (json_is_array(triggers))
         n = add_listed(triggers, "kind", WINDOW_TRIGGER, end_s, out, n, max);
     else
-        n = add_marked(s->intervals, "trigger", WINDOW_TRIGGER, out, n, max);
+        n = add_marked(&s->series, row_trigger, WINDOW_TRIGGER, out, n, max);
     if (json_is_array(phases))
         n = add_listed(phases, "name", WINDOW_PHASE, end_s, out, n, max);
     else
-        n = add_marked(s->intervals, "phase", WINDOW_PHASE, out, n, max);
+        n = add_marked(&s->series, row_phase, WINDOW_PHASE, out, n, max);
     return n;
 }
 

@@ -391,33 +391,6 @@ void report_print_text(FILE *out, const struct run_summary *s)
         fprintf(out, "check: not run (the database could not be read)\n");
 }
 
-void report_progress_sample(const struct stats *interval, int64_t elapsed_us, int64_t interval_us,
-                            bool warmup, bool open_loop, struct progress_sample *p)
-{
-    const struct hist *lat = interval->hist[HIST_LATENCY];
-    *p = (struct progress_sample){.elapsed_us = elapsed_us,
-                                  .interval_us = interval_us,
-                                  .warmup = warmup,
-                                  .open_loop = open_loop,
-                                  .committed = interval->committed,
-                                  .retries = interval->retries,
-                                  .failed = interval->failed,
-                                  .ambiguous = interval->ambiguous,
-                                  .insufficient = interval->insufficient,
-                                  .p50_us = hist_value_at_percentile(lat, 50),
-                                  .p90_us = hist_value_at_percentile(lat, 90),
-                                  .p99_us = hist_value_at_percentile(lat, 99),
-                                  .max_us = hist_max(lat),
-                                  .lag_max_us = hist_max(interval->hist[HIST_LAG]),
-                                  .errors = errlog_total(&interval->errors)};
-    memcpy(p->retries_by_class, interval->retries_by_class, sizeof p->retries_by_class);
-    const struct errlog_entry *top = errlog_top(&interval->errors);
-    if (top) {
-        snprintf(p->error_sqlstate, sizeof p->error_sqlstate, "%s", top->sqlstate);
-        snprintf(p->error_message, sizeof p->error_message, "%s", top->message);
-    }
-}
-
 void report_progress_header(FILE *out, bool open_loop)
 {
     fprintf(out, "%9s %11s %10s %7s %9s %9s %9s %9s%s %6s\n", "elapsed_s", "committed/s",
@@ -426,19 +399,19 @@ void report_progress_header(FILE *out, bool open_loop)
     fflush(out);
 }
 
-void report_progress_line(FILE *out, const struct progress_sample *p)
+void report_progress_line(FILE *out, const struct interval_row *p)
 {
-    fprintf(out, "%9.1f %11.1f %10.1f %7lld %9lld %9.2f %9.2f %9.2f", (double)p->elapsed_us / 1e6,
-            report_per_second(p->committed, p->interval_us),
-            report_per_second(p->retries, p->interval_us), (long long)p->failed,
+    fprintf(out, "%9.1f %11.1f %10.1f %7lld %9lld %9.2f %9.2f %9.2f", series_row_end_s(p),
+            report_per_second(p->committed, p->length_us),
+            report_per_second(p->retries, p->length_us), (long long)p->failed,
             (long long)p->ambiguous, report_ms(p->p50_us), report_ms(p->p99_us),
             report_ms(p->max_us));
     if (p->open_loop) fprintf(out, " %9.2f", report_ms(p->lag_max_us));
     /* The busiest event loop: near 100, txstorm sets the pace. */
-    fprintf(out, " %6.0f", 100 * p->loop_busy);
+    fprintf(out, " %6.0f", 100 * (isfinite(p->loop_busy) ? p->loop_busy : 0));
     fprintf(out, "%s%s%s", p->warmup ? "  warmup" : "", p->stall ? "  STALL" : "",
             p->outage ? "  OUTAGE" : "");
-    if (p->phase) fprintf(out, "  %s %.0f/s", p->phase, p->offered_per_s);
+    if (p->phase[0]) fprintf(out, "  %s %.0f/s", p->phase, p->offered_per_s);
     if (p->trigger[0]) fprintf(out, "  TRIGGER %s", p->trigger);
     /* Errors that are not contention are named as they happen. */
     if (p->errors)

@@ -5,6 +5,7 @@
 #include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
 #include "txstorm/ledger_json.h"
+#include "txstorm/series_json.h"
 
 #include <errno.h>
 #include <string.h>
@@ -238,8 +239,7 @@ json_t *report_json(const struct run_summary *s)
     for (int i = 0; i < HIST_COUNT; i++)
         json_object_set_new(hists, stats_hist_name(i), hist_json_encode(t->hist[i]));
     json_object_set_new(root, "histograms", hists);
-    json_object_set_new(root, "intervals",
-                        s->intervals ? json_deep_copy(s->intervals) : json_array());
+    json_object_set_new(root, "intervals", series_json_encode(&s->series));
     if (s->phases) json_object_set_new(root, "phases", json_deep_copy(s->phases));
     if (s->audit_latency_us) {
         json_object_set_new(root, "auditor_latency_ms", summary_json(s->audit_latency_us, 1000.0));
@@ -252,89 +252,12 @@ json_t *report_json(const struct run_summary *s)
     return root;
 }
 
-json_t *report_interval_json(const struct progress_sample *p)
-{
-    json_t *row = json_pack(
-        "{s:f, s:f, s:b, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}",
-        "elapsed_s", (double)p->elapsed_us / 1e6, "interval_s", (double)p->interval_us / 1e6,
-        "warmup", p->warmup, "stall", p->stall, "committed", (json_int_t)p->committed,
-        "committed_per_s", report_per_second(p->committed, p->interval_us), "retries",
-        (json_int_t)p->retries, "retries_per_s", report_per_second(p->retries, p->interval_us),
-        "failed", (json_int_t)p->failed, "ambiguous", (json_int_t)p->ambiguous, "insufficient",
-        (json_int_t)p->insufficient, "p50_ms", report_ms(p->p50_us), "p90_ms", report_ms(p->p90_us),
-        "p99_ms", report_ms(p->p99_us), "max_ms", report_ms(p->max_us), "lag_max_ms",
-        report_ms(p->lag_max_us));
-    if (row) json_object_set_new(row, "loop_busy", json_real(p->loop_busy));
-    if (row) json_object_set_new(row, "outage", json_boolean(p->outage));
-    json_t *by_class = row ? json_object() : NULL; /* only the classes that retried */
-    for (int c = 0; by_class && c < ERR_CLASS_COUNT; c++)
-        if (p->retries_by_class[c])
-            json_object_set_new(by_class, classify_name(c), json_integer(p->retries_by_class[c]));
-    if (by_class) json_object_set_new(row, "retries_by_class", by_class);
-    if (row && p->phase) {
-        json_object_set_new(row, "phase", json_string(p->phase));
-        json_object_set_new(row, "offered_per_s", json_real(p->offered_per_s));
-    }
-    if (row && p->trigger[0]) json_object_set_new(row, "trigger", json_string(p->trigger));
-    if (row && p->errors) {
-        json_object_set_new(row, "errors", json_integer(p->errors));
-        json_object_set_new(row, "error_sqlstate", json_string(p->error_sqlstate));
-    }
-    return row;
-}
-
 int report_write_json_to(FILE *out, const void *summary)
 {
     json_t *root = report_json(summary);
     int rc = root ? json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : -1;
     json_decref(root);
     return rc == 0 && fputc('\n', out) != EOF ? 0 : -1;
-}
-
-int report_write_csv_to(FILE *out, const void *intervals)
-{
-    static const char *const columns[] = {
-        "elapsed_s", "interval_s",    "warmup", "committed", "committed_per_s",
-        "retries",   "retries_per_s", "failed", "ambiguous", "insufficient",
-        "p50_ms",    "p90_ms",        "p99_ms", "max_ms",    "lag_max_ms"};
-    const size_t n = sizeof columns / sizeof columns[0];
-    for (size_t c = 0; c < n; c++)
-        fprintf(out, "%s%s", c ? "," : "", columns[c]);
-    /* A run over --load names each row's phase and its offered rate. */
-    bool phased = json_object_get(json_array_get(intervals, 0), "phase") != NULL;
-    if (phased) fputs(",phase,offered_per_s", out);
-    /* A run with --trigger names the trigger whose window each row overlaps. */
-    size_t i;
-    json_t *row;
-    bool triggered = false;
-    json_array_foreach((json_t *)intervals, i, row)
-    {
-        if (json_object_get(row, "trigger")) triggered = true;
-    }
-    if (triggered) fputs(",trigger", out);
-    fputc('\n', out);
-    json_array_foreach((json_t *)intervals, i, row)
-    {
-        for (size_t c = 0; c < n; c++) {
-            json_t *v = json_object_get(row, columns[c]);
-            if (c) fputc(',', out);
-            if (json_is_integer(v))
-                fprintf(out, "%lld", (long long)json_integer_value(v));
-            else if (json_is_boolean(v))
-                fprintf(out, "%d", json_is_true(v));
-            else
-                fprintf(out, "%.6g", json_number_value(v));
-        }
-        if (phased)
-            fprintf(out, ",%s,%.6g", json_string_value(json_object_get(row, "phase")),
-                    json_number_value(json_object_get(row, "offered_per_s")));
-        if (triggered) {
-            const char *kind = json_string_value(json_object_get(row, "trigger"));
-            fprintf(out, ",%s", kind ? kind : "");
-        }
-        fputc('\n', out);
-    }
-    return ferror(out) ? -1 : 0;
 }
 
 int report_write_file(const char *path, int (*write)(FILE *, const void *), const void *arg,

@@ -4,6 +4,7 @@
 #include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
 #include "txstorm/ledger_json.h"
+#include "txstorm/series_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->failover);
     json_decref(s->triggers);
     json_decref(s->config);
-    json_decref(s->intervals);
+    series_free(&s->series);
     json_decref(s->phases);
     json_decref(s->source);
     free(s->loops);
@@ -203,7 +204,11 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
         s->check_done = true;
     }
     json_t *intervals = json_object_get(root, "intervals");
-    if (json_is_array(intervals)) s->intervals = json_incref(intervals);
+    char serr[256];
+    if (intervals && series_json_decode(intervals, &s->series, serr, sizeof serr) != 0) {
+        errbuf_fail(err, err_len, "%s: %s", path, serr);
+        goto fail;
+    }
     json_t *phases = json_object_get(root, "phases");
     if (json_is_array(phases)) s->phases = json_incref(phases);
     json_t *audit_hist = json_object_get(json_object_get(root, "histograms"), "auditor_read_us");

@@ -109,8 +109,7 @@ struct run {
     /* One row per interval, warmup included and marked: plain structs, a
      * hundred bytes each, so an hour-long run's series costs half a megabyte
      * (JSON objects would cost twenty times that, growing all run long). */
-    struct progress_sample *samples;
-    size_t n_samples, cap_samples;
+    struct series series; /* a row per closed interval */
     struct phase_tally *phase_tallies; /* --load: one per phase, from the measured intervals */
 
     /* --metrics-addr: where each interval's figures go (NULL: nowhere), the
@@ -274,7 +273,7 @@ void run_free(struct run *run)
     stats_free(&run->tick);
     endpoints_free(run->total_endpoints, run->n_endpoints);
     endpoints_free(run->tick_endpoints, run->n_endpoints);
-    free(run->samples);
+    series_free(&run->series);
     phase_tallies_free(run->phase_tallies, run->cfg->load.n);
     free(run->phase_tallies);
     for (int i = 0; run->outages && i <= run->n_endpoints; i++)
@@ -585,27 +584,6 @@ static void collect(struct run *run)
     }
 }
 
-/* Appends to the series; a row that finds no memory is dropped, the run goes on. */
-static void keep_sample(struct run *run, const struct progress_sample *p)
-{
-    if (run->n_samples == run->cap_samples) {
-        size_t cap = run->cap_samples ? 2 * run->cap_samples : 256;
-        struct progress_sample *grown = realloc(run->samples, cap * sizeof *grown);
-        if (grown == NULL) return;
-        run->samples = grown;
-        run->cap_samples = cap;
-    }
-    run->samples[run->n_samples++] = *p;
-}
-
-static json_t *intervals_json(const struct run *run)
-{
-    json_t *rows = json_array();
-    for (size_t i = 0; rows && i < run->n_samples; i++)
-        json_array_append_new(rows, report_interval_json(&run->samples[i]));
-    return rows;
-}
-
 /* Publishes the run's figures so far to the metrics server, if any. The
  * workers' fault counts are atomics; everything else is the collector's. */
 static void publish_metrics(struct run *run, double loop_busy, bool warmup)
@@ -706,7 +684,7 @@ static double account_loops(struct run *run, int64_t wall_us, bool measured)
  * (measured) its figures into its phase's tally. Nothing is offered after
  * the stop. Intervals close at phase boundaries, so one phase holds it. */
 static void account_phase(struct run *run, int64_t now_us, int64_t last_us, bool warmup,
-                          struct progress_sample *p)
+                          struct interval_row *p)
 {
     const struct phases *load = &run->cfg->load;
     if (load->n == 0) return;
@@ -716,7 +694,7 @@ static void account_phase(struct run *run, int64_t now_us, int64_t last_us, bool
                          ? phases_cum(load, (double)(offer_end_us - run->start_us)) -
                                phases_cum(load, (double)(last_us - run->start_us))
                          : 0;
-    p->phase = load->phase[i].name;
+    snprintf(p->phase, sizeof p->phase, "%s", load->phase[i].name);
     p->offered_per_s = now_us > last_us ? offered * 1e6 / (double)(now_us - last_us) : 0;
     if (!warmup) phase_tally_add(&run->phase_tallies[i], &run->tick, now_us - last_us, offered);
 }
@@ -735,10 +713,12 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
                            FILE *progress, int *lines)
 {
     collect(run);
-    struct progress_sample p;
+    struct interval_row p;
     bool warmup = last_us < run->measure_start_us;
-    report_progress_sample(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
-                           options_open_loop(run->cfg), &p);
+    series_row_of_stats(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
+                        options_open_loop(run->cfg), &p);
+    /* A row that finds no memory for its histograms keeps its figures. */
+    series_row_keep_hists(&p, &run->tick);
     account_phase(run, now_us, last_us, warmup, &p);
     p.loop_busy = account_loops(run, now_us - last_us, !warmup && !last);
     /* A stall in the interval: one that ended in it, or one still going. */
@@ -754,7 +734,7 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
         if ((*lines)++ % PROGRESS_HEADER_EVERY == 0) report_progress_header(progress, p.open_loop);
         report_progress_line(progress, &p);
     }
-    keep_sample(run, &p);
+    series_append(&run->series, &p); /* no memory: the row is dropped, the run goes on */
     if (!warmup) stats_merge(&run->total, &run->tick);
     stats_reset(&run->tick);
     for (int e = 0; e < run->n_endpoints; e++) {
@@ -931,7 +911,8 @@ void run_results(struct run *run, struct run_results *out)
     *out = (struct run_results){.threads = run->n_loops};
     struct run_summary *s = &out->summary;
     s->interrupted = run->interrupted;
-    s->intervals = intervals_json(run);
+    s->series = run->series;
+    run->series = (struct series){0};
     if (run->cfg->load.n)
         s->phases =
             phases_report_json(&run->cfg->load, run->phase_tallies, run->end_us - run->start_us);
@@ -941,7 +922,7 @@ void run_results(struct run *run, struct run_results *out)
     s->failover = failover_json(run);
     if (run->cfg->triggers.n) {
         s->triggers = injector_json(&run->injector, run->start_us);
-        trigger_verdict_add(s->triggers, s->intervals, run->cfg->rate);
+        trigger_verdict_add(s->triggers, &s->series, run->cfg->rate);
     }
     stall_summarize(&run->stalls, run->end_us, &s->stalls);
     s->total = run->total;

@@ -15,40 +15,37 @@ static double num(const json_t *o, const char *key, double def)
 static json_t *real_or_null(double v) { return isnan(v) ? json_null() : json_real(v); }
 
 /* The series as recovery.h reads it; NULL when out of memory. */
-static struct recovery_interval *series(const json_t *intervals, double rate_per_s, size_t *n)
+static struct recovery_interval *recovery_series(const struct series *rows, double rate_per_s)
 {
-    *n = json_array_size(intervals);
-    struct recovery_interval *iv = calloc(*n ? *n : 1, sizeof *iv);
+    struct recovery_interval *iv = calloc(rows->n ? rows->n : 1, sizeof *iv);
     if (iv == NULL) return NULL;
-    for (size_t i = 0; i < *n; i++) {
-        const json_t *row = json_array_get(intervals, i);
-        int64_t committed = (int64_t)num(row, "committed", 0);
-        int64_t finished = committed + (int64_t)num(row, "failed", 0) +
-                           (int64_t)num(row, "ambiguous", 0) + (int64_t)num(row, "insufficient", 0);
-        double interval_s = num(row, "interval_s", 0);
-        /* Load phases write each interval's own offered rate; else the run's.
+    for (size_t i = 0; i < rows->n; i++) {
+        const struct interval_row *row = &rows->rows[i];
+        int64_t finished = series_row_finished(row);
+        double interval_s = (double)row->length_us / 1e6;
+        /* Load phases give each interval its own offered rate; else the run's.
          * Either way it is open loop, and the schedule's lag counts. */
-        bool phased = json_is_number(json_object_get(row, "offered_per_s"));
-        double offered_per_s = num(row, "offered_per_s", rate_per_s);
+        bool phased = isfinite(row->offered_per_s);
+        double offered_per_s = phased ? row->offered_per_s : rate_per_s;
         iv[i] = (struct recovery_interval){
-            .end_s = num(row, "elapsed_s", 0),
+            .end_s = series_row_end_s(row),
             .interval_s = interval_s,
-            .warmup = json_is_true(json_object_get(row, "warmup")),
-            .committed = committed,
+            .warmup = row->warmup,
+            .committed = row->committed,
             .finished = finished,
-            .attempts = finished + (int64_t)num(row, "retries", 0),
+            .attempts = finished + row->retries,
             .offered = offered_per_s > 0 ? offered_per_s * interval_s : NAN,
-            .lag_ms = phased || rate_per_s > 0 ? num(row, "lag_max_ms", 0) : NAN};
+            .lag_ms = phased || rate_per_s > 0 ? (double)row->lag_max_us / 1e3 : NAN};
     }
     return iv;
 }
 
 static bool injected(const json_t *t) { return json_is_number(json_object_get(t, "start_s")); }
 
-void trigger_verdict_add(json_t *triggers, const json_t *intervals, double rate_per_s)
+void trigger_verdict_add(json_t *triggers, const struct series *rows, double rate_per_s)
 {
-    size_t n_iv, n_t = json_array_size(triggers), n_w = 0;
-    struct recovery_interval *iv = series(intervals, rate_per_s, &n_iv);
+    size_t n_iv = rows->n, n_t = json_array_size(triggers), n_w = 0;
+    struct recovery_interval *iv = recovery_series(rows, rate_per_s);
     struct recovery_window *w = calloc(n_t ? n_t : 1, sizeof *w);
     size_t *at = calloc(n_t ? n_t : 1, sizeof *at);
     if (iv == NULL || w == NULL || at == NULL) goto done;

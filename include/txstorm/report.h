@@ -11,6 +11,7 @@
 #include "txstorm/options.h"
 #include "txstorm/outage.h"
 #include "txstorm/saturation.h"
+#include "txstorm/series.h"
 #include "txstorm/servers.h"
 #include "txstorm/stall.h"
 #include "txstorm/stats.h"
@@ -52,34 +53,13 @@ struct run_summary {
     int merged_from;       /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;
-    json_t *intervals;             /* per-interval rows, or NULL */
+    struct series series;          /* per-interval rows (series.h) */
     json_t *phases;                /* --load: per-phase figures (phases_report.h), or NULL */
     bool phases_dropped;           /* a merge of results that had them: not merged */
     json_t *ledger;                /* the run's own record of its transfers (--ledger), or NULL */
     json_t *audit_series;          /* the auditor's readings, or NULL */
     struct hist *audit_latency_us; /* the auditor's read latency, or NULL */
     json_t *source;                /* a loaded result's document: owns the strings above */
-};
-
-/* One interval of progress, reduced across workers. */
-struct progress_sample {
-    int64_t elapsed_us; /* since the workers started, warmup included */
-    int64_t interval_us;
-    bool warmup; /* inside --warmup: shown, not counted */
-    bool stall;  /* no commit for --stall-timeout or longer */
-    bool outage; /* a connection lost and no commit since (outage.h), in the interval */
-    char trigger[48]; /* the kinds of the --trigger windows held in the interval ("": none) */
-    bool open_loop;
-    const char *phase;    /* --load: the interval's phase (owned by the config), or NULL */
-    double offered_per_s; /* --load: the offered rate averaged over the interval */
-    int64_t committed, retries, failed, ambiguous, insufficient; /* in the interval */
-    int64_t retries_by_class[ERR_CLASS_COUNT];                   /* in the interval */
-    int64_t p50_us, p90_us, p99_us, max_us; /* latency of the interval's commits */
-    int64_t lag_max_us;                     /* open loop: worst start lag */
-    double loop_busy;                       /* the busiest event loop's share of the interval */
-    int64_t errors;                         /* of class other and constraint */
-    char error_sqlstate[6];                 /* the interval's most frequent of them */
-    char error_message[ERRLOG_MESSAGE_MAX];
 };
 
 /* The run's configuration as JSON: what the text header and merge's
@@ -91,11 +71,9 @@ json_t *report_config_json(const struct config *cfg, const struct text_list *end
 void report_print_text(FILE *out, const struct run_summary *s);
 void report_print_check(FILE *out, const struct check_result *c);
 
-void report_progress_sample(const struct stats *interval, int64_t elapsed_us, int64_t interval_us,
-                            bool warmup, bool open_loop, struct progress_sample *p);
+/* The progress lines: a header now and then, a line per closed interval. */
 void report_progress_header(FILE *out, bool open_loop);
-void report_progress_line(FILE *out, const struct progress_sample *p);
-json_t *report_interval_json(const struct progress_sample *p);
+void report_progress_line(FILE *out, const struct interval_row *row);
 
 /* The figures assertions judge, from a result. */
 void report_figures(const struct run_summary *s, struct assert_figures *f);
@@ -113,9 +91,8 @@ json_t *report_json(const struct run_summary *s);
 int report_write_file(const char *path, int (*write)(FILE *, const void *), const void *arg,
                       char *err, size_t err_len);
 
-/* Writers for report_write_file. */
+/* The writer for report_write_file (the CSV's is series_write_csv). */
 int report_write_json_to(FILE *out, const void *summary);
-int report_write_csv_to(FILE *out, const void *intervals /* json_t array */);
 
 /* Loads a result written by report_write_json_to. Returns 0, or -1 with one
  * line in err. The caller frees it with report_summary_free. */

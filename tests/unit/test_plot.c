@@ -1,6 +1,7 @@
 /* plot: the data files, the gnuplot script, the windows and the page, without gnuplot. */
 #include "cmocka_prelude.h"
 #include "txstorm/plot.h"
+#include "txstorm/series_json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ static int setup(void **state)
     summary.config = json_pack("{s:i, s:s}", "workers", 4, "skew", "hot:5");
     summary.server_version = "15.0";
     summary.tool_version = "0.0.test";
-    summary.intervals = json_loads(
+    json_t *intervals = json_loads(
         "[{\"elapsed_s\": 1.0, \"interval_s\": 1.0, \"committed\": 100, \"committed_per_s\": 100,"
         "  \"retries\": 99, \"retries_per_s\": 99, \"failed\": 2, \"ambiguous\": 1,"
         "  \"p50_ms\": 50, \"p99_ms\": 99, \"lag_max_ms\": 3, \"loop_busy\": 0.5,"
@@ -55,8 +56,11 @@ static int setup(void **state)
         " {\"elapsed_s\": 2.0, \"interval_s\": 1.0, \"committed\": 0, \"committed_per_s\": 0,"
         "  \"retries\": 0, \"retries_per_s\": 0, \"failed\": 0, \"ambiguous\": 0,"
         "  \"p50_ms\": 0, \"p99_ms\": 0, \"lag_max_ms\": 0, \"loop_busy\": 0.1,"
-        "  \"retries_by_class\": {}, \"phase\": \"steady\", \"trigger\": true}]",
+        "  \"retries_by_class\": {}, \"phase\": \"steady\", \"trigger\": \"lock-rows\"}]",
         0, NULL);
+    char err[256];
+    int rc = series_json_decode(intervals, &summary.series, err, sizeof err);
+    json_decref(intervals);
     summary.failover = json_loads(
         "{\"outages\": 1, \"longest\": {\"first_loss_s\": 1.2, \"last_commit_before_s\": 1.1,"
         " \"first_commit_after_s\": null}, \"endpoints\": [{\"outages\": 1, \"longest\":"
@@ -64,7 +68,7 @@ static int setup(void **state)
         "null}}]}",
         0, NULL);
     summary.source = json_object();
-    return summary.intervals && summary.failover ? 0 : -1;
+    return rc == 0 && summary.failover ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -72,7 +76,7 @@ static int teardown(void **state)
     (void)state;
     stats_free(&summary.total);
     json_decref(summary.config);
-    json_decref(summary.intervals);
+    series_free(&summary.series);
     json_decref(summary.failover);
     json_decref(summary.source);
     return 0;
@@ -131,7 +135,7 @@ static void test_windows_from_failover_and_marks(void **state)
     assert_int_equal(w[0].kind, WINDOW_FAILOVER);
     assert_true(w[0].start_s == 1.1 && w[0].end_s == 2.0); /* still open: ends with the run */
     assert_int_equal(w[1].kind, WINDOW_TRIGGER);
-    assert_string_equal(w[1].name, "trigger");
+    assert_string_equal(w[1].name, "lock-rows");
     assert_true(w[1].start_s == 1.0 && w[1].end_s == 2.0);
     assert_int_equal(w[2].kind, WINDOW_PHASE);
     assert_string_equal(w[2].name, "ramp");
@@ -191,20 +195,22 @@ static void test_series_columns(void **state)
 static void test_series_without_sliver(void **state)
 {
     (void)state;
-    json_t *intervals = summary.intervals;
-    summary.intervals = json_loads(
+    struct series kept = summary.series;
+    json_t *intervals = json_loads(
         "[{\"elapsed_s\": 1.0, \"interval_s\": 1.0, \"committed\": 100, \"committed_per_s\": 100},"
         " {\"elapsed_s\": 1.01, \"interval_s\": 0.01, \"committed\": 3, \"committed_per_s\": 300,"
         "  \"failed\": 30}]",
         0, NULL);
-    assert_non_null(summary.intervals);
+    char err[256];
+    assert_int_equal(series_json_decode(intervals, &summary.series, err, sizeof err), 0);
+    json_decref(intervals);
     struct plot_result r = {.label = "a", .s = &summary};
     char *text = captured(write_series, &r);
     assert_non_null(strstr(text, "\n1.000000 100"));
     assert_null(strstr(text, "\n1.010000"));
     free(text);
-    json_decref(summary.intervals);
-    summary.intervals = intervals;
+    series_free(&summary.series);
+    summary.series = kept;
 }
 
 static int write_spectrum(FILE *out, void *arg) { return plot_write_data(out, arg, FILE_SPECTRUM); }
@@ -236,7 +242,7 @@ static int write_script(FILE *out, void *arg) { return plot_write_script(out, ar
 static void test_script(void **state)
 {
     (void)state;
-    struct run_summary empty = {.intervals = json_array(), .source = json_object()};
+    struct run_summary empty = {.source = json_object()};
     assert_true(stats_init(&empty.total, 3));
     struct plot_result r[2] = {{.label = "it's <a>", .s = &summary}, {.label = "b", .s = &empty}};
     char *text = captured(write_script, r);
@@ -268,7 +274,6 @@ static void test_script(void **state)
         assert_false(plot_chart_drawn(r, 2, c));
     free(text);
     stats_free(&empty.total);
-    json_decref(empty.intervals);
     json_decref(empty.source);
 }
 

@@ -2,6 +2,7 @@
  * noisy baseline, a trigger at the very end, none before, open loop's lag. */
 #include "cmocka_prelude.h"
 #include "txstorm/recovery.h"
+#include "txstorm/series_json.h"
 #include "txstorm/trigger_verdict.h"
 
 #include <stdio.h>
@@ -222,7 +223,11 @@ static void the_result_json_is_judged_and_printed(void **state)
                                  "start_s", 2.0, "end_s", 4.0, "kind", "terminate", "spec",
                                  "terminate@9s:0.5", "arg", "0.5", "start_s", "end_s", "error",
                                  "the run ended first");
-    trigger_verdict_add(triggers, intervals, 0);
+    struct series rows;
+    char err[256];
+    assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
+    trigger_verdict_add(triggers, &rows, 0);
+    series_free(&rows);
     const json_t *t = json_array_get(triggers, 0);
     assert_true(json_is_true(json_object_get(t, "recovered")));
     assert_true(fabs(json_real_value(json_object_get(t, "recovery_s")) - 1.0) < 1e-9);
@@ -270,7 +275,11 @@ static void load_phases_judge_the_lag_too(void **state)
                                         "offered_per_s", 100.0));
     json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f}]", "kind", "lock-rows", "spec",
                                  "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s", 4.0);
-    trigger_verdict_add(triggers, intervals, 0);
+    struct series rows;
+    char err[256];
+    assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
+    trigger_verdict_add(triggers, &rows, 0);
+    series_free(&rows);
     assert_string_equal(json_string_value(json_object_get(json_array_get(triggers, 0), "outcome")),
                         "metastable");
     json_decref(triggers);

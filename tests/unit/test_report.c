@@ -1,6 +1,7 @@
 /* Report: the JSON result parses and carries the promised keys; text and
  * progress lines carry the figures. */
 #include "txstorm/report.h"
+#include "txstorm/series_json.h"
 
 #include "cmocka_prelude.h"
 
@@ -418,7 +419,7 @@ static char *capture(void (*print)(FILE *, const void *), const void *arg)
 
 static void print_text(FILE *f, const void *s) { report_print_text(f, s); }
 static void print_check(FILE *f, const void *c) { report_print_check(f, c); }
-static void print_csv(FILE *f, const void *rows) { report_write_csv_to(f, rows); }
+static void print_csv(FILE *f, const void *rows) { series_write_csv(f, rows); }
 
 static void text_report_shows_the_figures(void **state)
 {
@@ -517,8 +518,8 @@ static void the_check_names_lost_transfers(void **state)
 static void progress_lines_and_series(void **state)
 {
     (void)state;
-    struct progress_sample p;
-    report_progress_sample(&summary.total, 3000000, 500000, true, true, &p);
+    struct interval_row p;
+    series_row_of_stats(&summary.total, 3000000, 500000, true, true, &p);
     assert_int_equal(p.committed, 100);
     assert_true(p.warmup && p.open_loop);
     assert_true(p.p99_us >= 99000 && p.p99_us <= 99100);
@@ -535,24 +536,26 @@ static void progress_lines_and_series(void **state)
     assert_non_null(strstr(buf, "  warmup\n"));
     free(buf);
 
-    json_t *rows = json_array();
-    json_array_append_new(rows, report_interval_json(&p));
-    char *csv = capture(print_csv, rows);
+    struct series rows = {0};
+    struct interval_row copy = p;
+    series_append(&rows, &copy);
+    char *csv = capture(print_csv, &rows);
     assert_non_null(strstr(csv, "elapsed_s,interval_s,warmup,committed,committed_per_s,"));
     assert_non_null(strstr(csv, "\n3,0.5,1,100,200,60,120,1,0,0,"));
     assert_null(strstr(csv, "trigger"));
     free(csv);
     /* A trigger's window in a later row: the column appears, empty where none was. */
     strcpy(p.trigger, "lock-rows");
-    json_array_append_new(rows, report_interval_json(&p));
-    char *marked = capture(print_csv, rows);
+    copy = p;
+    series_append(&rows, &copy);
+    char *marked = capture(print_csv, &rows);
     assert_non_null(strstr(marked, ",lag_max_ms,trigger\n"));
     size_t first_row = strcspn(marked, "\n") + 1;
     size_t second_row = first_row + strcspn(marked + first_row, "\n") + 1;
     assert_int_equal(marked[second_row - 2], ',');
     assert_non_null(strstr(marked + second_row, ",lock-rows\n"));
     free(marked);
-    json_decref(rows);
+    series_free(&rows);
 }
 
 static void assertions_are_judged_on_the_figures(void **state)
