@@ -1,75 +1,114 @@
-/* Per-phase figures: the tally, its JSON and its table. */
+/* Per-phase figures: tallied from the series, their JSON and their table. */
 #include "txstorm/phases_report.h"
+#include "txstorm/hist_hdr.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
-bool phase_tallies_init(struct phase_tally *t, int n, int sig_figs)
+struct phase_tally {
+    int64_t measured_us; /* the phase's measured intervals, summed */
+    double offered;      /* transactions offered in them */
+    int64_t committed, failed, finished, retries;
+    struct hist *latency_us, *lag_us;
+};
+
+/* Adds an encoded histogram into *acc (made on first use); false when it
+ * cannot be read or merged (the figures then leave it out). */
+static bool add_hist(struct hist **acc, const char *encoded)
 {
-    for (int i = 0; i < n; i++) {
-        t[i] = (struct phase_tally){0};
-        t[i].latency_us = hist_create(STATS_HIST_HIGHEST, sig_figs);
-        t[i].lag_us = hist_create(STATS_HIST_HIGHEST, sig_figs);
-        if (t[i].latency_us == NULL || t[i].lag_us == NULL) return false;
+    if (encoded == NULL) return true;
+    char why[160];
+    struct hist *h = hist_hdr_decode(encoded, why, sizeof why);
+    if (h == NULL) return false;
+    if (*acc == NULL) {
+        *acc = h;
+        return true;
     }
-    return true;
+    bool ok = hist_merge(*acc, h);
+    hist_destroy(h);
+    return ok;
 }
 
-void phase_tallies_free(struct phase_tally *t, int n)
+static void tally(struct phase_tally *t, const char *name, const struct series *rows)
 {
-    for (int i = 0; t && i < n; i++) {
-        hist_destroy(t[i].latency_us);
-        hist_destroy(t[i].lag_us);
+    *t = (struct phase_tally){0};
+    for (size_t i = 0; i < rows->n; i++) {
+        const struct interval_row *r = &rows->rows[i];
+        if (r->warmup || strcmp(r->phase, name) != 0) continue;
+        t->measured_us += r->length_us;
+        if (isfinite(r->offered_per_s)) t->offered += r->offered_per_s * (double)r->length_us / 1e6;
+        t->committed += r->committed;
+        t->failed += r->failed;
+        t->finished += series_row_finished(r);
+        t->retries += r->retries;
+        add_hist(&t->latency_us, r->latency_hdr);
+        add_hist(&t->lag_us, r->lag_hdr);
     }
-}
-
-void phase_tally_add(struct phase_tally *t, const struct stats *interval, int64_t interval_us,
-                     double offered)
-{
-    t->measured_us += interval_us;
-    t->offered += offered;
-    t->committed += interval->committed;
-    t->failed += interval->failed;
-    t->finished +=
-        interval->committed + interval->failed + interval->insufficient + interval->ambiguous;
-    t->retries += interval->retries;
-    hist_merge(t->latency_us, interval->hist[HIST_LATENCY]);
-    hist_merge(t->lag_us, interval->hist[HIST_LAG]);
 }
 
 static double per_s(double n, int64_t us) { return us > 0 ? n * 1e6 / (double)us : 0; }
 
 static double p_ms(const struct hist *h, double p)
 {
-    return h->total_count ? (double)hist_value_at_percentile(h, p) / 1000.0 : 0;
+    return h && h->total_count ? (double)hist_value_at_percentile(h, p) / 1000.0 : 0;
 }
 
-json_t *phases_report_json(const struct phases *p, const struct phase_tally *t, int64_t end_us)
+/* One phase's row; NULL when none of its time was measured. */
+static json_t *phase_row(const char *name, double start_s, double end_s, double from_per_s,
+                         double to_per_s, const struct series *rows)
 {
-    json_t *rows = json_array();
-    for (int i = 0; rows && i < p->n; i++) {
+    struct phase_tally x;
+    tally(&x, name, rows);
+    json_t *row = NULL;
+    if (x.measured_us > 0)
+        row = json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}",
+                        "name", name, "start_s", start_s, "end_s", end_s, "rate_from_per_s",
+                        from_per_s, "rate_to_per_s", to_per_s, "offered", x.offered,
+                        "offered_per_s", per_s(x.offered, x.measured_us), "achieved_per_s",
+                        per_s((double)x.finished, x.measured_us), "goodput_per_s",
+                        per_s((double)x.committed, x.measured_us), "retries_per_commit",
+                        x.committed ? (double)x.retries / (double)x.committed : 0.0, "failed",
+                        (json_int_t)x.failed, "p50_ms", p_ms(x.latency_us, 50), "p99_ms",
+                        p_ms(x.latency_us, 99), "lag_p99_ms", p_ms(x.lag_us, 99));
+    hist_destroy(x.latency_us);
+    hist_destroy(x.lag_us);
+    return row;
+}
+
+json_t *phases_report_json(const struct phases *p, const struct series *rows, int64_t end_us)
+{
+    json_t *out = json_array();
+    for (int i = 0; out && i < p->n; i++) {
         const struct phase *ph = &p->phase[i];
-        const struct phase_tally *x = &t[i];
-        if (x->measured_us == 0) continue;
         /* Cut short by the run's end, or (the last) held past its own. */
         int64_t last_us = i == p->n - 1 || end_us < ph->end_us ? end_us : ph->end_us;
-        json_t *row = json_pack(
-            "{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}", "name",
-            ph->name, "start_s", (double)ph->start_us / 1e6, "end_s", (double)last_us / 1e6,
-            "rate_from_per_s", ph->from_per_s, "rate_to_per_s", ph->to_per_s, "offered", x->offered,
-            "offered_per_s", per_s(x->offered, x->measured_us), "achieved_per_s",
-            per_s((double)x->finished, x->measured_us), "goodput_per_s",
-            per_s((double)x->committed, x->measured_us), "retries_per_commit",
-            x->committed ? (double)x->retries / (double)x->committed : 0.0, "failed",
-            (json_int_t)x->failed, "p50_ms", p_ms(x->latency_us, 50), "p99_ms",
-            p_ms(x->latency_us, 99), "lag_p99_ms", p_ms(x->lag_us, 99));
-        json_array_append_new(rows, row);
+        json_t *row = phase_row(ph->name, (double)ph->start_us / 1e6, (double)last_us / 1e6,
+                                ph->from_per_s, ph->to_per_s, rows);
+        if (row) json_array_append_new(out, row);
     }
-    return rows;
+    return out;
 }
 
 static double num(const json_t *row, const char *key)
 {
     return json_number_value(json_object_get(row, key));
+}
+
+json_t *phases_report_again(const json_t *phases, const struct series *rows)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *ph;
+    json_array_foreach(phases, i, ph)
+    {
+        const char *name = json_string_value(json_object_get(ph, "name"));
+        if (name == NULL) continue;
+        json_t *row = phase_row(name, num(ph, "start_s"), num(ph, "end_s"),
+                                num(ph, "rate_from_per_s"), num(ph, "rate_to_per_s"), rows);
+        if (row && out) json_array_append_new(out, row);
+    }
+    return out;
 }
 
 void phases_report_print(FILE *out, const json_t *phases)

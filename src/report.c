@@ -383,8 +383,6 @@ void report_print_text(FILE *out, const struct run_summary *s)
     trigger_verdict_print(out, s->triggers);
     print_distributions(out, s);
     phases_report_print(out, s->phases);
-    if (s->phases_dropped)
-        fprintf(out, "phases: per-phase figures are not merged (see each result's own)\n\n");
     if (s->check_done)
         report_print_check(out, &s->check);
     else

@@ -163,6 +163,8 @@ json_t *report_json(const struct run_summary *s)
     /* Microseconds too, so merge can take the union of spans exactly. */
     json_object_set_new(root, "start_unix_us", json_integer(s->start_wall_us));
     json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
+    /* The zero of the intervals, triggers and failover windows (the workers' start). */
+    json_object_set_new(root, "clock_origin_unix_us", json_integer(s->origin_wall_us));
     json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
     json_object_set_new(root, "merged_from", json_integer(s->merged_from));
 #define COUNTER(field, key, add, older) json_object_set_new(root, key, json_integer(t->field));
@@ -248,6 +250,7 @@ json_t *report_json(const struct run_summary *s)
     if (s->audit_series)
         json_object_set_new(root, "auditor_series", json_deep_copy(s->audit_series));
     if (s->ledger) json_object_set_new(root, "ledger", json_deep_copy(s->ledger));
+    if (s->ledgers) json_object_set_new(root, "ledgers", json_deep_copy(s->ledgers));
     add_cluster_json(root, s);
     return root;
 }

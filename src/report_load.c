@@ -15,6 +15,7 @@ void report_summary_free(struct run_summary *s)
     hist_destroy(s->audit_latency_us);
     json_decref(s->audit_series);
     json_decref(s->ledger);
+    json_decref(s->ledgers);
     json_decref(s->worker_faults);
     json_decref(s->workers_servers);
     json_decref(s->failover);
@@ -106,7 +107,8 @@ static int load_loops(const json_t *loops, struct run_summary *s, const char *pa
                       size_t err_len)
 {
     if (loops == NULL) return 0;
-    if (!json_is_array(loops) || json_array_size(loops) > (size_t)OPTIONS_MAX_THREADS * OPTIONS_MAX_INSTANCES)
+    if (!json_is_array(loops) ||
+        json_array_size(loops) > (size_t)OPTIONS_MAX_THREADS * OPTIONS_MAX_INSTANCES)
         return errbuf_fail(err, err_len, "%s: malformed 'loops'", path);
     s->loops = calloc(json_array_size(loops) + 1, sizeof *s->loops);
     if (s->loops == NULL) return errbuf_fail(err, err_len, "%s: out of memory", path);
@@ -188,6 +190,15 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
         goto fail;
     }
     s->elapsed_us = (int64_t)(json_number_value(duration) * 1e6 + 0.5);
+    /* Older results name no origin: their start less the warmup. */
+    s->origin_wall_us =
+        s->start_wall_us - (int64_t)(report_cfg_num(config, "warmup_s", 0) * 1e6 + 0.5);
+    if (!report_opt_i64(root, "clock_origin_unix_us", &s->origin_wall_us) ||
+        s->origin_wall_us > s->start_wall_us) {
+        errbuf_fail(err, err_len, "%s: 'clock_origin_unix_us' is not a time before the start",
+                    path);
+        goto fail;
+    }
     s->merged_from = (int)merged;
     s->workers_lost = (int)lost;
     if (!report_opt_i64(root, "client_cpu_us", &s->client_cpu_us) || s->client_cpu_us < 0) {
@@ -224,6 +235,8 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     if (json_is_array(series)) s->audit_series = json_incref(series);
     json_t *ledger = json_object_get(root, "ledger");
     if (json_is_object(ledger)) s->ledger = json_incref(ledger);
+    json_t *ledgers = json_object_get(root, "ledgers");
+    if (json_is_array(ledgers)) s->ledgers = json_incref(ledgers);
     json_t *conn = json_object_get(root, "connection"), *stalls = json_object_get(root, "stalls");
     double disc_ms = 0, worst_ms = 0, longest_s = 0, first_s = 0;
     if (conn && json_unpack(conn, "{s:I, s:I, s:F, s:F}", "losses", &s->faults.connection_losses,
@@ -289,205 +302,6 @@ int report_consistent(const struct run_summary *s, const char *path, char *err, 
     return 0;
 }
 
-/* Keys that may differ between the parts of one distributed run. */
-static bool per_instance_key(const char *key)
-{
-    static const char *const keys[] = {"db",       "workers", "seed", "transactions_target",
-                                       "instance", "threads"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(key, keys[i]) == 0) return true;
-    return false;
-}
-
-/* Equal as values: a number is the same whether written 0 or 0.0 (a result
- * re-formatted by another JSON tool still merges). */
-static bool same_value(const json_t *a, const json_t *b)
-{
-    if (json_is_number(a) && json_is_number(b)) return json_number_value(a) == json_number_value(b);
-    if (json_is_array(a) && json_is_array(b)) {
-        if (json_array_size(a) != json_array_size(b)) return false;
-        for (size_t i = 0; i < json_array_size(a); i++)
-            if (!same_value(json_array_get(a, i), json_array_get(b, i))) return false;
-        return true;
-    }
-    if (json_is_object(a) && json_is_object(b)) {
-        if (json_object_size(a) != json_object_size(b)) return false;
-        const char *key;
-        json_t *va;
-        json_object_foreach((json_t *)a, key, va)
-        {
-            const json_t *vb = json_object_get(b, key);
-            if (vb == NULL || !same_value(va, vb)) return false;
-        }
-        return true;
-    }
-    return json_equal((json_t *)a, (json_t *)b);
-}
-
-static int same_workload(const json_t *a, const json_t *b, int ia, int ib, char *err,
-                         size_t err_len)
-{
-    const char *key;
-    json_t *va;
-    json_object_foreach((json_t *)a, key, va)
-    {
-        if (per_instance_key(key)) continue;
-        json_t *vb = json_object_get(b, key);
-        if (vb == NULL || !same_value(va, vb)) {
-            char *sa = json_dumps(va, JSON_ENCODE_ANY | JSON_COMPACT);
-            char *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-            errbuf_fail(err, err_len,
-                        "merge: results %d and %d differ in %s (%s vs %s); only results of one "
-                        "workload merge",
-                        ia + 1, ib + 1, key, sa ? sa : "?", sb ? sb : "absent");
-            free(sa);
-            free(sb);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-struct span {
-    int64_t start, end;
-};
-
-static int span_cmp(const void *a, const void *b)
-{
-    int64_t x = ((const struct span *)a)->start, y = ((const struct span *)b)->start;
-    return (x > y) - (x < y);
-}
-
-/* Length of the union of the measured spans: overlapping parts count once. */
-static int64_t union_us(struct run_summary *const *in, int n)
-{
-    struct span *spans = malloc((size_t)n * sizeof *spans);
-    if (spans == NULL) return 0;
-    for (int i = 0; i < n; i++)
-        spans[i] = (struct span){in[i]->start_wall_us, in[i]->end_wall_us};
-    qsort(spans, (size_t)n, sizeof *spans, span_cmp);
-    int64_t total = 0, cur_start = spans[0].start, cur_end = spans[0].end;
-    for (int i = 1; i < n; i++) {
-        if (spans[i].start > cur_end) {
-            total += cur_end - cur_start;
-            cur_start = spans[i].start;
-            cur_end = spans[i].end;
-        } else if (spans[i].end > cur_end) {
-            cur_end = spans[i].end;
-        }
-    }
-    total += cur_end - cur_start;
-    free(spans);
-    return total;
-}
-
-void report_run_identity(const struct run_summary *s, char *out, size_t out_len)
-{
-    const json_t *seed = json_object_get(s->config, "seed");
-    const json_t *instance = json_object_get(s->config, "instance");
-    snprintf(out, out_len, "seed %.17g, instance %lld, measured %lld..%lld us",
-             json_is_number(seed) ? json_number_value(seed) : -1.0,
-             json_is_integer(instance) ? (long long)json_integer_value(instance) : -1LL,
-             (long long)s->start_wall_us, (long long)s->end_wall_us);
-}
-
-int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
-                 size_t err_len)
-{
-    memset(out, 0, sizeof *out);
-    /* The same result twice would count every transfer twice. */
-    for (int i = 0; i < n; i++) {
-        char a[128], b[128];
-        report_run_identity(in[i], a, sizeof a);
-        for (int j = i + 1; j < n; j++) {
-            report_run_identity(in[j], b, sizeof b);
-            if (strcmp(a, b) == 0)
-                return errbuf_fail(err, err_len,
-                                   "merge: results %d and %d are the same run (%s); give each "
-                                   "once",
-                                   i + 1, j + 1, a);
-        }
-    }
-    int sig_figs = in[0]->total.hist[0]->sig_figs;
-    for (int i = 1; i < n; i++) {
-        int other = in[i]->total.hist[0]->sig_figs;
-        if (other != sig_figs)
-            return errbuf_fail(err, err_len,
-                               "merge: results 1 and %d have different histogram precision "
-                               "(%d vs %d significant figures)",
-                               i + 1, sig_figs, other);
-        if (same_workload(in[0]->config, in[i]->config, 0, i, err, err_len) ||
-            same_workload(in[i]->config, in[0]->config, i, 0, err, err_len))
-            return -1;
-    }
-    if (!stats_init(&out->total, sig_figs))
-        return errbuf_fail(err, err_len, "merge: out of memory");
-
-    out->config = json_deep_copy(in[0]->config);
-    int64_t workers = 0, target = 0, latest_check_end = INT64_MIN;
-    out->start_wall_us = INT64_MAX;
-    out->end_wall_us = INT64_MIN;
-    for (int i = 0; i < n; i++) {
-        const struct run_summary *r = in[i];
-        if (!stats_merge(&out->total, &r->total)) {
-            report_summary_free(out);
-            return errbuf_fail(err, err_len,
-                               "merge: result %d's histograms differ in layout from the others",
-                               i + 1);
-        }
-        workers += (int64_t)report_cfg_num(r->config, "workers", 0);
-        target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
-        out->merged_from += r->merged_from ? r->merged_from : 1;
-        /* Per-phase percentiles cannot be merged from their summaries: left out, and said. */
-        out->phases_dropped = out->phases_dropped || r->phases || r->phases_dropped;
-        out->workers_lost += r->workers_lost;
-        out->faults.connection_losses += r->faults.connection_losses;
-        out->faults.reconnects += r->faults.reconnects;
-        out->faults.disconnected_us += r->faults.disconnected_us;
-        if (r->faults.worst_disconnected_us > out->faults.worst_disconnected_us)
-            out->faults.worst_disconnected_us = r->faults.worst_disconnected_us;
-        out->client_cpu_us += r->client_cpu_us;
-        /* Every process's loops, side by side: any one saturated, the run was. */
-        if (r->n_loops > 0) {
-            struct loop_use *grown =
-                realloc(out->loops, (size_t)(out->n_loops + r->n_loops) * sizeof *grown);
-            if (grown == NULL) {
-                report_summary_free(out);
-                return errbuf_fail(err, err_len, "merge: out of memory");
-            }
-            memcpy(grown + out->n_loops, r->loops, (size_t)r->n_loops * sizeof *grown);
-            out->loops = grown;
-            out->n_loops += r->n_loops;
-        }
-        if (endpoints_merge_into(&out->endpoints, &out->n_endpoints, r->endpoints,
-                                 r->n_endpoints) != 0) {
-            report_summary_free(out);
-            return errbuf_fail(err, err_len,
-                               "merge: result %d's endpoint figures cannot be merged (out of "
-                               "memory, or histograms of another layout)",
-                               i + 1);
-        }
-        out->interrupted = out->interrupted || r->interrupted;
-        if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;
-        if (r->end_wall_us > out->end_wall_us) out->end_wall_us = r->end_wall_us;
-        /* The database is shared: the check that ran last speaks for it. */
-        if (r->check_done && r->end_wall_us > latest_check_end) {
-            latest_check_end = r->end_wall_us;
-            checker_copy(&out->check, &r->check);
-            out->check_done = true;
-        }
-    }
-    json_object_set_new(out->config, "workers", json_integer(workers));
-    json_object_set_new(out->config, "transactions_target", json_integer(target));
-    json_object_del(out->config, "seed");
-    json_object_del(out->config, "threads");
-    json_object_del(out->config, "db");
-    out->elapsed_us = union_us(in, n);
-    out->server_version = in[0]->server_version;
-    out->tool_version = in[0]->tool_version;
-    return 0;
-}
-
 int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int64_t *bank_id,
                        char *err, size_t err_len)
 {
@@ -497,7 +311,12 @@ int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int6
     if (report_load(path, &s, err, err_len) != 0) return -1;
     int rc = 0;
     char lerr[256];
-    if (s.ledger == NULL)
+    if (s.ledger == NULL && s.ledgers)
+        rc = errbuf_fail(err, err_len,
+                         "%s: a merged result keeps each instance's ledger record; give each "
+                         "instance's own result to check --ledger",
+                         path);
+    else if (s.ledger == NULL)
         rc = errbuf_fail(err, err_len,
                          "%s: the run kept no ledger record (it ran without --ledger)", path);
     else if (!json_is_integer(json_object_get(s.ledger, "run_id")))

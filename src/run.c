@@ -110,7 +110,6 @@ struct run {
      * hundred bytes each, so an hour-long run's series costs half a megabyte
      * (JSON objects would cost twenty times that, growing all run long). */
     struct series series; /* a row per closed interval */
-    struct phase_tally *phase_tallies; /* --load: one per phase, from the measured intervals */
 
     /* --metrics-addr: where each interval's figures go (NULL: nowhere), the
      * labels they carry, and each endpoint's faults as last published. */
@@ -243,13 +242,6 @@ static bool run_alloc(struct run *run, int sig_figs)
         outage_init(&run->outages[i], 0);
     run->env.outage = &run->outages[0];
     run->env.endpoint_outages = &run->outages[1];
-    int n_phases = run->cfg->load.n;
-    if (n_phases) {
-        run->phase_tallies = calloc((size_t)n_phases, sizeof *run->phase_tallies);
-        if (run->phase_tallies == NULL ||
-            !phase_tallies_init(run->phase_tallies, n_phases, sig_figs))
-            return false;
-    }
     return run->total_endpoints && run->tick_endpoints && stats_init(&run->total, sig_figs) &&
            stats_init(&run->tick, sig_figs);
 }
@@ -274,8 +266,6 @@ void run_free(struct run *run)
     endpoints_free(run->total_endpoints, run->n_endpoints);
     endpoints_free(run->tick_endpoints, run->n_endpoints);
     series_free(&run->series);
-    phase_tallies_free(run->phase_tallies, run->cfg->load.n);
-    free(run->phase_tallies);
     for (int i = 0; run->outages && i <= run->n_endpoints; i++)
         outage_destroy(&run->outages[i]);
     free(run->outages);
@@ -683,7 +673,7 @@ static double account_loops(struct run *run, int64_t wall_us, bool measured)
 /* Over --load: the interval's phase and offered rate in its sample, and
  * (measured) its figures into its phase's tally. Nothing is offered after
  * the stop. Intervals close at phase boundaries, so one phase holds it. */
-static void account_phase(struct run *run, int64_t now_us, int64_t last_us, bool warmup,
+static void account_phase(struct run *run, int64_t now_us, int64_t last_us,
                           struct interval_row *p)
 {
     const struct phases *load = &run->cfg->load;
@@ -696,7 +686,6 @@ static void account_phase(struct run *run, int64_t now_us, int64_t last_us, bool
                          : 0;
     snprintf(p->phase, sizeof p->phase, "%s", load->phase[i].name);
     p->offered_per_s = now_us > last_us ? offered * 1e6 / (double)(now_us - last_us) : 0;
-    if (!warmup) phase_tally_add(&run->phase_tallies[i], &run->tick, now_us - last_us, offered);
 }
 
 /* The next phase boundary after now_us; INT64_MAX: none (or no --load). */
@@ -719,7 +708,7 @@ static void close_interval(struct run *run, int64_t now_us, int64_t last_us, boo
                         options_open_loop(run->cfg), &p);
     /* A row that finds no memory for its histograms keeps its figures. */
     series_row_keep_hists(&p, &run->tick);
-    account_phase(run, now_us, last_us, warmup, &p);
+    account_phase(run, now_us, last_us, &p);
     p.loop_busy = account_loops(run, now_us - last_us, !warmup && !last);
     /* A stall in the interval: one that ended in it, or one still going. */
     int64_t stalls = atomic_load(&run->stalls.count);
@@ -915,7 +904,7 @@ void run_results(struct run *run, struct run_results *out)
     run->series = (struct series){0};
     if (run->cfg->load.n)
         s->phases =
-            phases_report_json(&run->cfg->load, run->phase_tallies, run->end_us - run->start_us);
+            phases_report_json(&run->cfg->load, &s->series, run->end_us - run->start_us);
     s->workers_lost = finish(run, &out->first_lost);
     s->worker_faults = faults_json(run, &s->faults);
     s->workers_servers = servers_json(run);
@@ -938,6 +927,7 @@ void run_results(struct run *run, struct run_results *out)
     run->total_endpoints = NULL;
     s->elapsed_us = run->end_us > run->measure_start_us ? run->end_us - run->measure_start_us : 0;
     s->start_wall_us = run->measure_start_wall_us;
+    s->origin_wall_us = run->measure_start_wall_us - (run->measure_start_us - run->start_us);
     s->end_wall_us = s->start_wall_us + s->elapsed_us;
     s->client_cpu_us = run->cpu_end_us - run->cpu_start_us;
     s->loops = calloc((size_t)run->started + 1, sizeof *s->loops);

@@ -32,6 +32,7 @@ struct field {
 static bool phased(const struct interval_row *r) { return r->phase[0] != '\0'; }
 static bool triggered(const struct interval_row *r) { return r->trigger[0] != '\0'; }
 static bool erred(const struct interval_row *r) { return r->errors > 0; }
+static bool offered(const struct interval_row *r) { return isfinite(r->offered_per_s); }
 static bool busy_known(const struct interval_row *r) { return isfinite(r->loop_busy); }
 static bool latency_kept(const struct interval_row *r) { return r->latency_hdr != NULL; }
 static bool lag_kept(const struct interval_row *r) { return r->lag_hdr != NULL; }
@@ -61,7 +62,7 @@ static const struct field fields[] = {
     {"outage", F_BOOL, AT(outage), 0, NULL, false, false},
     {"retries_by_class", F_BY_CLASS, AT(retries_by_class), 0, NULL, false, false},
     {"phase", F_TEXT, AT(phase), 0, phased, true, false},
-    {"offered_per_s", F_REAL, AT(offered_per_s), 0, phased, true, false},
+    {"offered_per_s", F_REAL, AT(offered_per_s), 0, offered, true, false},
     {"trigger", F_TEXT, AT(trigger), 0, triggered, true, false},
     {"errors", F_COUNT, AT(errors), 0, erred, false, false},
     {"error_sqlstate", F_TEXT, AT(error_sqlstate), 0, erred, false, false},

@@ -35,7 +35,8 @@ struct run_summary {
     const char *tool_version;
     struct stats total;    /* what was measured (after the warmup) */
     int64_t elapsed_us;    /* the measured span; for a merge, the union of spans */
-    int64_t start_wall_us; /* when the measured span began */
+    int64_t origin_wall_us; /* when the workers started: the series' and windows' zero */
+    int64_t start_wall_us;  /* when the measured span began (after the warmup) */
     int64_t end_wall_us;
     bool interrupted;      /* stopped by a signal */
     int workers_lost;      /* workers that stopped early on an error */
@@ -55,8 +56,8 @@ struct run_summary {
     struct check_result check;
     struct series series;          /* per-interval rows (series.h) */
     json_t *phases;                /* --load: per-phase figures (phases_report.h), or NULL */
-    bool phases_dropped;           /* a merge of results that had them: not merged */
     json_t *ledger;                /* the run's own record of its transfers (--ledger), or NULL */
+    json_t *ledgers;               /* merged: each instance's record, or NULL */
     json_t *audit_series;          /* the auditor's readings, or NULL */
     struct hist *audit_latency_us; /* the auditor's read latency, or NULL */
     json_t *source;                /* a loaded result's document: owns the strings above */

@@ -1,0 +1,429 @@
+/* Merging the results of several processes of one run: a rule per part of
+ * the result (report.h says which), or a refusal naming what cannot merge. */
+#include "report_internal.h"
+#include "txstorm/errbuf.h"
+#include "txstorm/phases_report.h"
+#include "txstorm/series_merge.h"
+#include "txstorm/trigger_verdict.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keys that may differ between the parts of one distributed run. */
+static bool per_instance_key(const char *key)
+{
+    static const char *const keys[] = {"db",       "workers", "seed", "transactions_target",
+                                       "instance", "threads"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(key, keys[i]) == 0) return true;
+    return false;
+}
+
+/* Equal as values: a number is the same whether written 0 or 0.0 (a result
+ * re-formatted by another JSON tool still merges). */
+static bool same_value(const json_t *a, const json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b)) return json_number_value(a) == json_number_value(b);
+    if (json_is_array(a) && json_is_array(b)) {
+        if (json_array_size(a) != json_array_size(b)) return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!same_value(json_array_get(a, i), json_array_get(b, i))) return false;
+        return true;
+    }
+    if (json_is_object(a) && json_is_object(b)) {
+        if (json_object_size(a) != json_object_size(b)) return false;
+        const char *key;
+        json_t *va;
+        json_object_foreach((json_t *)a, key, va)
+        {
+            const json_t *vb = json_object_get(b, key);
+            if (vb == NULL || !same_value(va, vb)) return false;
+        }
+        return true;
+    }
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
+static int same_workload(const json_t *a, const json_t *b, int ia, int ib, char *err,
+                         size_t err_len)
+{
+    const char *key;
+    json_t *va;
+    json_object_foreach((json_t *)a, key, va)
+    {
+        if (per_instance_key(key)) continue;
+        json_t *vb = json_object_get(b, key);
+        if (vb == NULL || !same_value(va, vb)) {
+            char *sa = json_dumps(va, JSON_ENCODE_ANY | JSON_COMPACT);
+            char *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+            errbuf_fail(err, err_len,
+                        "merge: results %d and %d differ in %s (%s vs %s); only results of one "
+                        "workload merge",
+                        ia + 1, ib + 1, key, sa ? sa : "?", sb ? sb : "absent");
+            free(sa);
+            free(sb);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct span {
+    int64_t start, end;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct span *)a)->start, y = ((const struct span *)b)->start;
+    return (x > y) - (x < y);
+}
+
+/* Length of the union of the measured spans: overlapping parts count once. */
+static int64_t union_us(struct run_summary *const *in, int n)
+{
+    struct span *spans = malloc((size_t)n * sizeof *spans);
+    if (spans == NULL) return 0;
+    for (int i = 0; i < n; i++)
+        spans[i] = (struct span){in[i]->start_wall_us, in[i]->end_wall_us};
+    qsort(spans, (size_t)n, sizeof *spans, span_cmp);
+    int64_t total = 0, cur_start = spans[0].start, cur_end = spans[0].end;
+    for (int i = 1; i < n; i++) {
+        if (spans[i].start > cur_end) {
+            total += cur_end - cur_start;
+            cur_start = spans[i].start;
+            cur_end = spans[i].end;
+        } else if (spans[i].end > cur_end) {
+            cur_end = spans[i].end;
+        }
+    }
+    total += cur_end - cur_start;
+    free(spans);
+    return total;
+}
+
+void report_run_identity(const struct run_summary *s, char *out, size_t out_len)
+{
+    const json_t *seed = json_object_get(s->config, "seed");
+    const json_t *instance = json_object_get(s->config, "instance");
+    snprintf(out, out_len, "seed %.17g, instance %lld, measured %lld..%lld us",
+             json_is_number(seed) ? json_number_value(seed) : -1.0,
+             json_is_integer(instance) ? (long long)json_integer_value(instance) : -1LL,
+             (long long)s->start_wall_us, (long long)s->end_wall_us);
+}
+
+/* The instance a part was, for the rows it gives to a merged list. */
+static int part_instance(const struct run_summary *r, int i)
+{
+    return r->merged_from ? -1 : (int)report_cfg_num(r->config, "instance", i);
+}
+
+/* Appends copies of list's rows, each naming its instance (a merged part's
+ * rows name theirs already), with the seconds under time_keys moved by
+ * offset_s onto the merged clock. */
+static int concat_rows(json_t **into, const json_t *list, int instance, double offset_s,
+                       const char *const *time_keys)
+{
+    if (!json_is_array(list)) return 0;
+    if (*into == NULL && (*into = json_array()) == NULL) return -1;
+    size_t i;
+    const json_t *row;
+    json_array_foreach(list, i, row)
+    {
+        json_t *copy = json_deep_copy(row);
+        if (copy == NULL) return -1;
+        if (json_is_object(copy) && instance >= 0)
+            json_object_set_new(copy, "instance", json_integer(instance));
+        for (int k = 0; time_keys && time_keys[k] && json_is_object(copy); k++) {
+            const json_t *t = json_object_get(copy, time_keys[k]);
+            if (json_is_number(t))
+                json_object_set_new(copy, time_keys[k], json_real(json_number_value(t) + offset_s));
+        }
+        if (json_array_append_new(*into, copy) != 0) return -1;
+    }
+    return 0;
+}
+
+/* An outage summary (outage.h's JSON) moved by offset_us onto the merged clock. */
+static json_t *shifted_outages(const json_t *j, int64_t offset_us)
+{
+    struct outage_summary sum;
+    if (outage_json_decode(j, &sum) != 0) return NULL;
+    struct outage_window *w = &sum.longest;
+    if (sum.count > 0) {
+        w->first_loss_us += offset_us;
+        if (w->last_commit_before_us >= 0) w->last_commit_before_us += offset_us;
+        if (w->first_commit_after_us >= 0) w->first_commit_after_us += offset_us;
+    }
+    return outage_json(&sum);
+}
+
+/* The failover timeline: each instance's (on the merged clock) under
+ * "instances"; the run's own fields and endpoints are the instance's with
+ * the longest window. */
+static int merge_failover(struct run_summary *out, struct run_summary *const *in, int n,
+                          const int64_t *offset_us)
+{
+    json_t *instances = json_array();
+    double longest = -1;
+    for (int i = 0; instances && i < n; i++) {
+        const json_t *f = in[i]->failover;
+        if (!json_is_object(f)) continue;
+        json_t *own = shifted_outages(f, offset_us[i]);
+        if (own == NULL) {
+            json_decref(instances);
+            return -1;
+        }
+        json_t *eps = json_array();
+        size_t e;
+        const json_t *ep;
+        json_array_foreach(json_object_get(f, "endpoints"), e, ep)
+        {
+            json_t *moved = shifted_outages(ep, offset_us[i]);
+            if (moved) json_array_append_new(eps, moved);
+        }
+        json_object_set_new(own, "endpoints", eps);
+        json_object_set_new(own, "instance", json_integer(part_instance(in[i], i)));
+        const json_t *w = json_object_get(json_object_get(own, "longest"), "window_s");
+        double len = json_is_number(w) ? json_number_value(w) : 0;
+        if (len > longest || out->failover == NULL) {
+            longest = len;
+            json_decref(out->failover);
+            out->failover = json_deep_copy(own);
+            json_object_del(out->failover, "instance");
+        }
+        json_array_append_new(instances, own);
+    }
+    if (instances == NULL) return -1;
+    if (out->failover)
+        json_object_set_new(out->failover, "instances", instances);
+    else
+        json_decref(instances);
+    return 0;
+}
+
+/* Each trigger of the run, as the instances held it: its window from the
+ * earliest start to the latest end among the instances that injected it
+ * (on the merged clock), their counts added; judged again on the merged
+ * series. Instances run the same triggers (their configurations match). */
+static int merge_triggers(struct run_summary *out, struct run_summary *const *in, int n,
+                          const int64_t *offset_us, double rate_per_s)
+{
+    size_t count = json_array_size(in[0]->triggers);
+    for (int i = 1; i < n; i++)
+        if (json_array_size(in[i]->triggers) != count) return -1;
+    if (count == 0) return 0;
+    out->triggers = json_array();
+    for (size_t t = 0; out->triggers && t < count; t++) {
+        json_t *m = json_pack("{s:O, s:O, s:O}", "kind",
+                              json_object_get(json_array_get(in[0]->triggers, t), "kind"), "spec",
+                              json_object_get(json_array_get(in[0]->triggers, t), "spec"), "arg",
+                              json_object_get(json_array_get(in[0]->triggers, t), "arg"));
+        if (m == NULL) return -1;
+        double start = INFINITY, end = -INFINITY;
+        int64_t terminated = 0;
+        bool counted = false;
+        const char *error = NULL;
+        for (int i = 0; i < n; i++) {
+            const json_t *x = json_array_get(in[i]->triggers, t);
+            const json_t *s = json_object_get(x, "start_s"), *e = json_object_get(x, "end_s");
+            const json_t *k = json_object_get(x, "terminated");
+            double off = (double)offset_us[i] / 1e6;
+            if (json_is_number(s) && json_number_value(s) + off < start)
+                start = json_number_value(s) + off;
+            if (json_is_number(e) && json_number_value(e) + off > end)
+                end = json_number_value(e) + off;
+            if (json_is_integer(k)) {
+                terminated += json_integer_value(k);
+                counted = true;
+            }
+            if (error == NULL) error = json_string_value(json_object_get(x, "error"));
+        }
+        json_object_set_new(m, "start_s", isfinite(start) ? json_real(start) : json_null());
+        json_object_set_new(m, "end_s", isfinite(end) ? json_real(end) : json_null());
+        if (counted) json_object_set_new(m, "terminated", json_integer(terminated));
+        if (error) json_object_set_new(m, "error", json_string(error));
+        json_array_append_new(out->triggers, m);
+    }
+    if (out->triggers == NULL) return -1;
+    trigger_verdict_add(out->triggers, &out->series, rate_per_s);
+    return 0;
+}
+
+/* Keeps one instance's ledger record among the merged result's. */
+static int add_ledger(json_t **ledgers, const json_t *ledger)
+{
+    if (*ledgers == NULL && (*ledgers = json_array()) == NULL) return -1;
+    return json_array_append_new(*ledgers, json_deep_copy(ledger));
+}
+
+/* The auditor's read latency, pooled. */
+static int merge_audit_latency(struct run_summary *out, const struct run_summary *r)
+{
+    if (r->audit_latency_us == NULL) return 0;
+    if (out->audit_latency_us == NULL)
+        out->audit_latency_us =
+            hist_create(r->audit_latency_us->highest, r->audit_latency_us->sig_figs);
+    return out->audit_latency_us && hist_merge(out->audit_latency_us, r->audit_latency_us) ? 0 : -1;
+}
+
+/* The parts of the result that are more than counts: the series, the
+ * triggers, the phases, the timelines and the per-worker rows. */
+static int merge_parts(struct run_summary *out, struct run_summary *const *in, int n, char *err,
+                       size_t err_len)
+{
+    size_t count = n > 0 ? (size_t)n : 1;
+    int64_t *offset_us = calloc(count, sizeof *offset_us);
+    struct series_part *parts = calloc(count, sizeof *parts);
+    char(*names)[32] = calloc(count, sizeof *names);
+    int rc = 0;
+    if (offset_us == NULL || parts == NULL || names == NULL) {
+        rc = errbuf_fail(err, err_len, "merge: out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        offset_us[i] = in[i]->origin_wall_us - out->origin_wall_us;
+        snprintf(names[i], sizeof names[i], "result %d", i + 1);
+        parts[i] = (struct series_part){.series = &in[i]->series,
+                                        .offset_us = offset_us[i],
+                                        .rate_per_s = report_cfg_num(in[i]->config, "rate", 0),
+                                        .name = names[i]};
+    }
+    if ((rc = series_merge(parts, n, &out->series, err, err_len)) != 0) goto done;
+    /* The phases the instances went through (one workload: the same), tallied again. */
+    if (in[0]->phases && (out->phases = phases_report_again(in[0]->phases, &out->series)) == NULL) {
+        rc = errbuf_fail(err, err_len, "merge: out of memory");
+        goto done;
+    }
+    if (merge_triggers(out, in, n, offset_us, 0) != 0) {
+        rc = errbuf_fail(err, err_len,
+                         "merge: the results' triggers differ (or out of memory); only results "
+                         "of one run merge");
+        goto done;
+    }
+    static const char *const worker_times[] = {NULL};
+    static const char *const audit_times[] = {"t_s", NULL};
+    for (int i = 0; i < n; i++) {
+        int instance = part_instance(in[i], i);
+        double off = (double)offset_us[i] / 1e6;
+        if (concat_rows(&out->worker_faults, in[i]->worker_faults, instance, 0, worker_times) ||
+            concat_rows(&out->workers_servers, in[i]->workers_servers, instance, 0, worker_times) ||
+            concat_rows(&out->audit_series, in[i]->audit_series, instance, off, audit_times) ||
+            concat_rows(&out->ledgers, in[i]->ledgers, -1, 0, NULL) ||
+            (in[i]->ledger && add_ledger(&out->ledgers, in[i]->ledger)) ||
+            merge_audit_latency(out, in[i])) {
+            rc = errbuf_fail(err, err_len, "merge: out of memory");
+            goto done;
+        }
+    }
+    if (merge_failover(out, in, n, offset_us) != 0)
+        rc = errbuf_fail(err, err_len, "merge: result failover timelines are malformed");
+done:
+    free(offset_us);
+    free(parts);
+    free(names);
+    return rc;
+}
+
+int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
+                 size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    /* The same result twice would count every transfer twice. */
+    for (int i = 0; i < n; i++) {
+        char a[128], b[128];
+        report_run_identity(in[i], a, sizeof a);
+        for (int j = i + 1; j < n; j++) {
+            report_run_identity(in[j], b, sizeof b);
+            if (strcmp(a, b) == 0)
+                return errbuf_fail(err, err_len,
+                                   "merge: results %d and %d are the same run (%s); give each "
+                                   "once",
+                                   i + 1, j + 1, a);
+        }
+    }
+    int sig_figs = in[0]->total.hist[0]->sig_figs;
+    for (int i = 1; i < n; i++) {
+        int other = in[i]->total.hist[0]->sig_figs;
+        if (other != sig_figs)
+            return errbuf_fail(err, err_len,
+                               "merge: results 1 and %d have different histogram precision "
+                               "(%d vs %d significant figures)",
+                               i + 1, sig_figs, other);
+        if (same_workload(in[0]->config, in[i]->config, 0, i, err, err_len) ||
+            same_workload(in[i]->config, in[0]->config, i, 0, err, err_len))
+            return -1;
+    }
+    if (!stats_init(&out->total, sig_figs))
+        return errbuf_fail(err, err_len, "merge: out of memory");
+
+    out->config = json_deep_copy(in[0]->config);
+    int64_t workers = 0, target = 0, latest_check_end = INT64_MIN;
+    out->start_wall_us = INT64_MAX;
+    out->end_wall_us = INT64_MIN;
+    out->origin_wall_us = INT64_MAX;
+    for (int i = 0; i < n; i++)
+        if (in[i]->origin_wall_us < out->origin_wall_us)
+            out->origin_wall_us = in[i]->origin_wall_us;
+    for (int i = 0; i < n; i++) {
+        const struct run_summary *r = in[i];
+        if (!stats_merge(&out->total, &r->total)) {
+            report_summary_free(out);
+            return errbuf_fail(err, err_len,
+                               "merge: result %d's histograms differ in layout from the others",
+                               i + 1);
+        }
+        workers += (int64_t)report_cfg_num(r->config, "workers", 0);
+        target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
+        out->merged_from += r->merged_from ? r->merged_from : 1;
+        out->workers_lost += r->workers_lost;
+        out->faults.connection_losses += r->faults.connection_losses;
+        out->faults.reconnects += r->faults.reconnects;
+        out->faults.disconnected_us += r->faults.disconnected_us;
+        if (r->faults.worst_disconnected_us > out->faults.worst_disconnected_us)
+            out->faults.worst_disconnected_us = r->faults.worst_disconnected_us;
+        out->client_cpu_us += r->client_cpu_us;
+        /* Every process's loops, side by side: any one saturated, the run was. */
+        if (r->n_loops > 0) {
+            struct loop_use *grown =
+                realloc(out->loops, (size_t)(out->n_loops + r->n_loops) * sizeof *grown);
+            if (grown == NULL) {
+                report_summary_free(out);
+                return errbuf_fail(err, err_len, "merge: out of memory");
+            }
+            memcpy(grown + out->n_loops, r->loops, (size_t)r->n_loops * sizeof *grown);
+            out->loops = grown;
+            out->n_loops += r->n_loops;
+        }
+        if (endpoints_merge_into(&out->endpoints, &out->n_endpoints, r->endpoints,
+                                 r->n_endpoints) != 0) {
+            report_summary_free(out);
+            return errbuf_fail(err, err_len,
+                               "merge: result %d's endpoint figures cannot be merged (out of "
+                               "memory, or histograms of another layout)",
+                               i + 1);
+        }
+        out->interrupted = out->interrupted || r->interrupted;
+        if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;
+        if (r->end_wall_us > out->end_wall_us) out->end_wall_us = r->end_wall_us;
+        /* The database is shared: the check that ran last speaks for it. */
+        if (r->check_done && r->end_wall_us > latest_check_end) {
+            latest_check_end = r->end_wall_us;
+            checker_copy(&out->check, &r->check);
+            out->check_done = true;
+        }
+    }
+    if (merge_parts(out, in, n, err, err_len) != 0) {
+        report_summary_free(out);
+        return -1;
+    }
+    json_object_set_new(out->config, "workers", json_integer(workers));
+    json_object_set_new(out->config, "transactions_target", json_integer(target));
+    json_object_del(out->config, "seed");
+    json_object_del(out->config, "threads");
+    json_object_del(out->config, "db");
+    out->elapsed_us = union_us(in, n);
+    out->server_version = in[0]->server_version;
+    out->tool_version = in[0]->tool_version;
+    return 0;
+}

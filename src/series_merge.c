@@ -1,0 +1,174 @@
+/* Several processes' series on one clock, merged interval by interval. */
+#include "txstorm/series_merge.h"
+#include "txstorm/errbuf.h"
+#include "txstorm/hist_hdr.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct placed {
+    const struct interval_row *row;
+    int part;
+    int64_t end_us; /* on the common clock */
+};
+
+static int placed_cmp(const void *a, const void *b)
+{
+    const struct placed *x = a, *y = b;
+    if (x->end_us != y->end_us) return (x->end_us > y->end_us) - (x->end_us < y->end_us);
+    return (x->part > y->part) - (x->part < y->part);
+}
+
+/* Adds the encoded histogram into *acc (made on first use). */
+static int add_hist(struct hist **acc, const char *encoded, const char *what, const char *part,
+                    double end_s, char *err, size_t err_len)
+{
+    char why[160];
+    struct hist *h = hist_hdr_decode(encoded, why, sizeof why);
+    if (h == NULL)
+        return errbuf_fail(err, err_len, "merge: %s: interval ending at %.3f s: %s: %s", part,
+                           end_s, what, why);
+    if (*acc == NULL) {
+        *acc = h;
+        return 0;
+    }
+    bool ok = hist_merge(*acc, h);
+    hist_destroy(h);
+    return ok ? 0
+              : errbuf_fail(err, err_len,
+                            "merge: %s: interval ending at %.3f s: its %s histogram has another "
+                            "precision than the others'",
+                            part, end_s, what);
+}
+
+/* Names each trigger kind once: "lock-rows", "lock-rows+terminate". */
+static void add_trigger(char *into, size_t len, const char *kinds)
+{
+    if (kinds[0] == '\0' || strstr(into, kinds) != NULL) return;
+    size_t used = strlen(into);
+    snprintf(into + used, len - used, "%s%s", used ? "+" : "", kinds);
+}
+
+static int merge_rows(const struct placed *c, int k, const struct series_part *parts,
+                      struct interval_row *out, char *err, size_t err_len)
+{
+    *out = (struct interval_row){.loop_busy = NAN, .offered_per_s = NAN};
+    struct hist *latency = NULL, *lag = NULL;
+    int64_t most_errors = 0;
+    double end_us = 0, length_us = 0;
+    for (int i = 0; i < k; i++) {
+        const struct interval_row *r = c[i].row;
+        const struct series_part *p = &parts[c[i].part];
+        end_us += (double)c[i].end_us;
+        length_us += (double)r->length_us;
+        out->warmup |= r->warmup;
+        out->stall |= r->stall;
+        out->outage |= r->outage;
+        out->open_loop |= r->open_loop;
+        out->committed += r->committed;
+        out->retries += r->retries;
+        out->failed += r->failed;
+        out->ambiguous += r->ambiguous;
+        out->insufficient += r->insufficient;
+        for (int e = 0; e < ERR_CLASS_COUNT; e++)
+            out->retries_by_class[e] += r->retries_by_class[e];
+        double offered = isfinite(r->offered_per_s) ? r->offered_per_s
+                         : p->rate_per_s > 0        ? p->rate_per_s
+                                                    : NAN;
+        if (isfinite(offered))
+            out->offered_per_s = (isfinite(out->offered_per_s) ? out->offered_per_s : 0) + offered;
+        if (isfinite(r->loop_busy) && !(out->loop_busy >= r->loop_busy))
+            out->loop_busy = r->loop_busy;
+        if (r->max_us > out->max_us) out->max_us = r->max_us;
+        if (r->lag_max_us > out->lag_max_us) out->lag_max_us = r->lag_max_us;
+        if (out->phase[0] == '\0') memcpy(out->phase, r->phase, sizeof out->phase);
+        add_trigger(out->trigger, sizeof out->trigger, r->trigger);
+        out->errors += r->errors;
+        if (r->errors > most_errors) {
+            most_errors = r->errors;
+            memcpy(out->error_sqlstate, r->error_sqlstate, sizeof out->error_sqlstate);
+        }
+        double end_s = series_row_end_s(r);
+        if (r->committed > 0 && r->latency_hdr == NULL) {
+            hist_destroy(latency);
+            hist_destroy(lag);
+            return errbuf_fail(err, err_len,
+                               "merge: %s: its interval ending at %.3f s keeps no latency "
+                               "histogram (written by an older txstorm), so merged percentiles "
+                               "cannot be exact",
+                               p->name, end_s);
+        }
+        if ((r->latency_hdr &&
+             add_hist(&latency, r->latency_hdr, "latency", p->name, end_s, err, err_len)) ||
+            (r->lag_hdr && add_hist(&lag, r->lag_hdr, "lag", p->name, end_s, err, err_len))) {
+            hist_destroy(latency);
+            hist_destroy(lag);
+            return -1;
+        }
+    }
+    out->end_us = (int64_t)llround(end_us / k);
+    out->length_us = (int64_t)llround(length_us / k);
+    if (out->length_us > out->end_us) out->length_us = out->end_us;
+    bool ok = true;
+    if (latency) {
+        out->p50_us = hist_value_at_percentile(latency, 50);
+        out->p90_us = hist_value_at_percentile(latency, 90);
+        out->p99_us = hist_value_at_percentile(latency, 99);
+        ok = (out->latency_hdr = hist_hdr_encode(latency)) != NULL;
+    }
+    if (ok && lag) ok = (out->lag_hdr = hist_hdr_encode(lag)) != NULL;
+    hist_destroy(latency);
+    hist_destroy(lag);
+    if (!ok) {
+        series_row_free(out);
+        return errbuf_fail(err, err_len, "merge: out of memory");
+    }
+    return 0;
+}
+
+int series_merge(const struct series_part *parts, int n, struct series *out, char *err,
+                 size_t err_len)
+{
+    *out = (struct series){0};
+    size_t total = 0;
+    for (int p = 0; p < n; p++)
+        total += parts[p].series->n;
+    struct placed *all = calloc(total ? total : 1, sizeof *all);
+    bool *used = calloc((size_t)n, sizeof *used);
+    if (all == NULL || used == NULL) {
+        free(all);
+        free(used);
+        return errbuf_fail(err, err_len, "merge: out of memory");
+    }
+    size_t m = 0;
+    for (int p = 0; p < n; p++)
+        for (size_t i = 0; i < parts[p].series->n; i++) {
+            const struct interval_row *r = &parts[p].series->rows[i];
+            all[m++] = (struct placed){r, p, r->end_us + parts[p].offset_us};
+        }
+    qsort(all, total, sizeof *all, placed_cmp);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < total;) {
+        memset(used, 0, (size_t)n * sizeof *used);
+        used[all[i].part] = true;
+        size_t j = i + 1;
+        /* Rows of other parts ending within half an interval of this one's end. */
+        for (; j < total && !used[all[j].part]; j++) {
+            int64_t shorter = all[j].row->length_us < all[i].row->length_us ? all[j].row->length_us
+                                                                            : all[i].row->length_us;
+            if (2 * (all[j].end_us - all[i].end_us) > shorter) break;
+            used[all[j].part] = true;
+        }
+        struct interval_row row;
+        rc = merge_rows(&all[i], (int)(j - i), parts, &row, err, err_len);
+        if (rc == 0 && !series_append(out, &row))
+            rc = errbuf_fail(err, err_len, "merge: out of memory");
+        i = j;
+    }
+    free(all);
+    free(used);
+    if (rc != 0) series_free(out);
+    return rc;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# A storm driven from several processes, merged: the series, the triggers and
+# their verdicts, the phases, the connection faults and the timelines survive
+# the merge, and the merged result passes the recovery gate its instances pass.
+source "$(dirname "$0")/lib.sh"
+DB_NAME=t_merge_story
+fresh_db $DB_NAME
+export DATABASE_URL=$DSN
+expect_exit 0 "$txstorm" init --accounts 200
+
+# run_instances N SEED ARGS...: N instances of one run, started together at the barrier.
+run_instances() {
+    local n=$1 seed=$2 pids=() i
+    shift 2
+    for ((i = 0; i < n; i++)); do
+        "$txstorm" run --instance "$i/$n" --seed "$seed" --workers 2 --hot 20 --progress-every 0 \
+            --json "$work/s$seed-$i.json" "$@" >"$work/s$seed-$i.out" 2>&1 &
+        pids+=($!)
+    done
+    for ((i = 0; i < n; i++)); do
+        wait "${pids[$i]}" || fail "instance $i of $n: $(cat "$work/s$seed-$i.out")"
+    done
+}
+
+# judge N SEED: the instances' and the merge's gates, the series adding up.
+judge() {
+    local n=$1 seed=$2 parts=() i
+    for ((i = 0; i < n; i++)); do parts+=("$work/s$seed-$i.json"); done
+    expect_exit 0 "$txstorm" merge "${parts[@]}" --json "$work/m$seed.json"
+    local m=$work/m$seed.json
+    # Every commit of every instance's series is in the merged series, once.
+    jq -s -e '([.[:-1][] | .intervals[].committed] | add) == ([.[-1].intervals[].committed] | add)
+              and ([.[:-1][] | .intervals[].retries] | add) == ([.[-1].intervals[].retries] | add)' \
+        "${parts[@]}" "$m" >/dev/null || fail "merged intervals do not add up to the instances'"
+    # Intervals of processes started together line up: about as many rows as one instance has.
+    jq -s -e '(.[-1].intervals | length) <= ([.[:-1][] | .intervals | length] | max) + 1' \
+        "${parts[@]}" "$m" >/dev/null || fail "merged intervals did not line up: $(jq -c '[.intervals[].elapsed_s]' "$m")"
+    # Percentiles from merged histograms: each row's p99 lies within the instances' p99s' range.
+    jq -e '[.intervals[] | select(.committed > 0) | has("latency_hist")] | all' "$m" >/dev/null ||
+        fail "merged rows lost their histograms"
+    # The triggers are there, each with a verdict judged on the merged series.
+    jq -e --argjson n "$(jq '.triggers | length' "${parts[0]}")" \
+        '(.triggers | length) == $n and ([.triggers[] | has("verdict") and has("outcome")] | all)' \
+        "$m" >/dev/null || fail "merged triggers: $(jq -c .triggers "$m")"
+    # Connection faults and the servers each worker reached, by instance.
+    jq -s -e '([.[:-1][] | .worker_faults | length] | add) == (.[-1].worker_faults | length)
+              and ([.[:-1][] | .workers_servers | length] | add) == (.[-1].workers_servers | length)
+              and ([.[-1].workers_servers[] | has("instance")] | all)' \
+        "${parts[@]}" "$m" >/dev/null || fail "merged worker rows"
+    # The gate: where every instance recovered within the bound, the merged run did.
+    local all_pass=1
+    for p in "${parts[@]}"; do
+        "$txstorm" report "$p" --assert 'recover_s<5' >/dev/null 2>&1 || all_pass=0
+    done
+    if ((all_pass)); then
+        expect_exit 0 "$txstorm" report "$m" --assert 'recover_s<5'
+        assert_in "$work/out" "merged from $n results"
+    fi
+    # The merged report reads back, and merges no further with its own parts.
+    expect_exit 0 "$txstorm" report "$m"
+    expect_exit 0 "$txstorm" plot "$m" --html "$work/m$seed.html"
+}
+
+# Two instances: a lock on the hot rows, then a share of the sessions terminated.
+run_instances 2 91 --duration 5s --trigger lock-rows@1s+1s --trigger terminate@3s:0.5
+judge 2 91
+jq -e '.connection.losses > 0 and (.failover.instances | length) == 2' "$work/m91.json" >/dev/null ||
+    fail "the terminate trigger's connection faults: $(jq -c '{connection, failover}' "$work/m91.json")"
+
+# Three instances over load phases: per-phase figures tallied again from the merged series.
+run_instances 3 92 --load 'low=100/s:2s,high=300/s:2s' --duration 4s --trigger lock-rows@2500ms+500ms
+judge 3 92
+jq -s -e '([.[:-1][] | .phases[] | select(.name == "high") | .offered] | add) as $offered
+          | (.[-1].phases[] | select(.name == "high") | .offered) as $merged
+          | ($merged - $offered | fabs) < 0.01 * $offered' \
+    "$work/s92-0.json" "$work/s92-1.json" "$work/s92-2.json" "$work/m92.json" >/dev/null ||
+    fail "merged phases: $(jq -c .phases "$work/m92.json")"
+echo "merge_story: ok"
