@@ -27,16 +27,11 @@ void phase_tally_add(struct phase_tally *t, const struct stats *interval, int64_
 {
     t->measured_us += interval_us;
     t->offered += offered;
-    t->committed += interval->committed;
-    t->failed += interval->failed;
-    t->finished +=
-        interval->committed + interval->failed + interval->insufficient + interval->ambiguous;
-    t->retries += interval->retries;
+    struct figure_counts c = stats_counts(interval);
+    figures_add(&t->counts, &c);
     hist_merge(t->latency_us, interval->hist[HIST_LATENCY]);
     hist_merge(t->lag_us, interval->hist[HIST_LAG]);
 }
-
-static double per_s(double n, int64_t us) { return us > 0 ? n * 1e6 / (double)us : 0; }
 
 static double p_ms(const struct hist *h, double p)
 {
@@ -52,15 +47,16 @@ json_t *phases_report_json(const struct phases *p, const struct phase_tally *t, 
         if (x->measured_us == 0) continue;
         /* Cut short by the run's end, or (the last) held past its own. */
         int64_t last_us = i == p->n - 1 || end_us < ph->end_us ? end_us : ph->end_us;
+        struct figures f;
+        figures_of(&x->counts, x->measured_us, &f);
         json_t *row = json_pack(
             "{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}", "name",
             ph->name, "start_s", (double)ph->start_us / 1e6, "end_s", (double)last_us / 1e6,
             "rate_from_per_s", ph->from_per_s, "rate_to_per_s", ph->to_per_s, "offered", x->offered,
-            "offered_per_s", per_s(x->offered, x->measured_us), "achieved_per_s",
-            per_s((double)x->finished, x->measured_us), "goodput_per_s",
-            per_s((double)x->committed, x->measured_us), "retries_per_commit",
-            x->committed ? (double)x->retries / (double)x->committed : 0.0, "failed",
-            (json_int_t)x->failed, "p50_ms", p_ms(x->latency_us, 50), "p99_ms",
+            "offered_per_s", figures_per_second(x->offered, x->measured_us), "achieved_per_s",
+            figures_per_second((double)f.finished, x->measured_us), "goodput_per_s",
+            f.goodput_per_s, "retries_per_commit", figures_or_zero(f.retries_per_commit), "failed",
+            (json_int_t)x->counts.failed, "p50_ms", p_ms(x->latency_us, 50), "p99_ms",
             p_ms(x->latency_us, 99), "lag_p99_ms", p_ms(x->lag_us, 99));
         json_array_append_new(rows, row);
     }

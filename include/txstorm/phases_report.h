@@ -14,7 +14,7 @@
 struct phase_tally {
     int64_t measured_us; /* the phase's measured intervals, summed */
     double offered;      /* transactions the phases offered in them */
-    int64_t committed, failed, finished, retries;
+    struct figure_counts counts;
     struct hist *latency_us, *lag_us;
 };
 
