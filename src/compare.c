@@ -35,23 +35,27 @@ int compare_run_policy(struct compare_run *run, const char *backoff, double retr
     return 0;
 }
 
-void compare_run_finish(struct compare_run *run, double goodput_per_s, int64_t wasted,
-                        double backoff_s)
+/* A ratio as a metric: "no value" is the flag, never NaN. */
+static void set_ratio(struct compare_run *run, enum compare_metric m, double ratio, double scale)
 {
-    int64_t finished = run->committed + run->failed + run->insufficient;
+    run->has[m] = !isnan(ratio);
+    run->value[m] = scale * figures_or_zero(ratio);
+}
+
+void compare_run_finish(struct compare_run *run, double goodput_per_s, double backoff_s)
+{
+    struct figures f;
+    figures_of(&run->counts, 0, &f);
     run->value[CM_GOODPUT] = goodput_per_s;
-    run->value[CM_FAILED] = (double)run->failed;
-    run->value[CM_WASTED] = (double)wasted;
+    run->value[CM_FAILED] = (double)run->counts.failed;
+    run->value[CM_WASTED] = (double)f.wasted_attempts;
     run->value[CM_BACKOFF_S] = backoff_s;
     run->has[CM_GOODPUT] = run->has[CM_FAILED] = run->has[CM_WASTED] = run->has[CM_BACKOFF_S] =
         true;
-    run->has[CM_RETRIES_PER_COMMITTED] = run->committed > 0;
-    run->value[CM_RETRIES_PER_COMMITTED] =
-        run->committed > 0 ? (double)run->retries / (double)run->committed : 0;
-    run->has[CM_FAILED_PCT] = finished > 0;
-    run->value[CM_FAILED_PCT] = finished > 0 ? 100.0 * (double)run->failed / (double)finished : 0;
+    set_ratio(run, CM_RETRIES_PER_COMMITTED, f.retries_per_commit, 1);
+    set_ratio(run, CM_FAILED_PCT, f.failed_rate, 100);
     if (run->latency_us) {
-        bool any = run->committed > 0 && run->latency_us->total_count > 0;
+        bool any = run->counts.committed > 0 && run->latency_us->total_count > 0;
         for (int i = 0; i < 3; i++) {
             run->has[CM_P50_MS + i] = any;
             run->value[CM_P50_MS + i] =
@@ -60,7 +64,7 @@ void compare_run_finish(struct compare_run *run, double goodput_per_s, int64_t w
         }
     }
     /* Without a histogram the loader set the percentiles; no commit, no latency. */
-    if (run->committed == 0)
+    if (run->counts.committed == 0)
         for (int i = 0; i < 3; i++)
             run->has[CM_P50_MS + i] = false;
 }
@@ -159,18 +163,17 @@ static int build_cell(const struct compare_run *const *r, int n, struct compare_
     c->recover_s = stat_of(scratch, k);
     bool all_hist = true;
     for (int i = 0; i < n; i++) {
-        c->committed += r[i]->committed;
-        c->failed += r[i]->failed;
-        c->retries += r[i]->retries;
-        c->finished += r[i]->committed + r[i]->failed + r[i]->insufficient;
+        figures_add(&c->counts, &r[i]->counts);
         all_hist = all_hist && r[i]->latency_us != NULL;
     }
-    c->has_retries_per_committed = c->committed > 0;
-    if (c->committed > 0) c->retries_per_committed = (double)c->retries / (double)c->committed;
-    c->has_failed_pct = c->finished > 0;
-    if (c->finished > 0) c->failed_pct = 100.0 * (double)c->failed / (double)c->finished;
+    struct figures f;
+    figures_of(&c->counts, 0, &f);
+    c->has_retries_per_committed = !isnan(f.retries_per_commit);
+    c->retries_per_committed = figures_or_zero(f.retries_per_commit);
+    c->has_failed_pct = !isnan(f.failed_rate);
+    c->failed_pct = 100 * figures_or_zero(f.failed_rate);
 
-    c->has_latency = c->committed > 0;
+    c->has_latency = c->counts.committed > 0;
     if (!c->has_latency) return 0;
     if (!all_hist) {
         /* Some run brought only its own percentiles: the mean over the runs. */

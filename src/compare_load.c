@@ -35,16 +35,12 @@ static int load_txstorm(const char *path, struct compare_run *run, char *err, si
         report_run_identity(&s, run->identity, sizeof run->identity);
         run->workers = json_integer_value(workers);
         const struct stats *t = &s.total;
-        run->committed = t->committed;
-        run->failed = t->failed;
-        run->insufficient = t->insufficient;
-        run->retries = t->retries;
+        run->counts = stats_counts(t);
         run->latency_us = t->hist[HIST_LATENCY];
         s.total.hist[HIST_LATENCY] = NULL; /* the run owns it now */
-        double goodput =
-            s.elapsed_us > 0 ? (double)t->committed * 1e6 / (double)s.elapsed_us : 0;
-        compare_run_finish(run, goodput, t->attempts - t->committed - t->insufficient,
-                           (double)t->backoff_us / 1e6);
+        struct figures f;
+        stats_figures(t, s.elapsed_us, &f);
+        compare_run_finish(run, f.goodput_per_s, (double)t->backoff_us / 1e6);
         run->triggered = json_array_size(s.triggers) > 0;
         double recover_s = trigger_verdict_recover_s(s.triggers);
         run->recovered = run->triggered && !isnan(recover_s);
@@ -85,18 +81,17 @@ static int baseline_latency(const json_t *root, struct compare_run *run, const c
                                    path, i);
             hist_record(run->latency_us, json_integer_value(v));
         }
-        if (run->latency_us->total_count != run->committed)
-            return errbuf_fail(err, err_len,
-                               "%s: pgbench result: %lld latencies for %lld committed", path,
-                               (long long)run->latency_us->total_count,
-                               (long long)run->committed);
+        if (run->latency_us->total_count != run->counts.committed)
+            return errbuf_fail(
+                err, err_len, "%s: pgbench result: %lld latencies for %lld committed", path,
+                (long long)run->latency_us->total_count, (long long)run->counts.committed);
         return 0;
     }
     json_t *ms = json_object_get(root, "latency_ms");
     static const char *const keys[3] = {"p50", "p99", "p999"};
     for (int i = 0; i < 3; i++) {
         json_t *v = json_object_get(ms, keys[i]);
-        if (json_is_null(v) && run->committed == 0) continue;
+        if (json_is_null(v) && run->counts.committed == 0) continue;
         if (!json_is_number(v) || json_number_value(v) < 0)
             return errbuf_fail(err, err_len,
                                "%s: pgbench result: needs latency_us or latency_ms.%s", path,
@@ -129,14 +124,17 @@ static int load_baseline(const json_t *root, const char *path, struct compare_ru
     if (!json_is_number(tps) || json_number_value(tps) < 0)
         return errbuf_fail(err, err_len, "%s: pgbench result: 'throughput_tps' must be a rate",
                            path);
-    if (count_of(root, "committed", true, &run->committed, path, err, err_len) ||
-        count_of(root, "failed", true, &run->failed, path, err, err_len) ||
-        count_of(root, "retries", true, &run->retries, path, err, err_len) ||
-        count_of(root, "insufficient", false, &run->insufficient, path, err, err_len) ||
+    struct figure_counts *c = &run->counts;
+    if (count_of(root, "committed", true, &c->committed, path, err, err_len) ||
+        count_of(root, "failed", true, &c->failed, path, err, err_len) ||
+        count_of(root, "retries", true, &c->retries, path, err, err_len) ||
+        count_of(root, "insufficient", false, &c->insufficient, path, err, err_len) ||
         baseline_latency(root, run, path, err, err_len))
         return -1;
-    /* pgbench has no backoff; every retry and every failure wasted an attempt. */
-    compare_run_finish(run, json_number_value(tps), run->retries + run->failed, 0);
+    /* pgbench counts retries, not attempts, and has no backoff. */
+    c->attempts = figures_attempts(
+        figures_finished(c->committed, c->failed, c->insufficient, c->ambiguous), c->retries);
+    compare_run_finish(run, json_number_value(tps), 0);
     return 0;
 }
 

@@ -9,7 +9,7 @@
 struct phase_tally {
     int64_t measured_us; /* the phase's measured intervals, summed */
     double offered;      /* transactions offered in them */
-    int64_t committed, failed, finished, retries;
+    struct figure_counts counts;
     struct hist *latency_us, *lag_us;
 };
 
@@ -38,16 +38,12 @@ static void tally(struct phase_tally *t, const char *name, const struct series *
         if (r->warmup || strcmp(r->phase, name) != 0) continue;
         t->measured_us += r->length_us;
         if (isfinite(r->offered_per_s)) t->offered += r->offered_per_s * (double)r->length_us / 1e6;
-        t->committed += r->committed;
-        t->failed += r->failed;
-        t->finished += series_row_finished(r);
-        t->retries += r->retries;
+        struct figure_counts c = series_row_counts(r);
+        figures_add(&t->counts, &c);
         add_hist(&t->latency_us, r->latency_hdr);
         add_hist(&t->lag_us, r->lag_hdr);
     }
 }
-
-static double per_s(double n, int64_t us) { return us > 0 ? n * 1e6 / (double)us : 0; }
 
 static double p_ms(const struct hist *h, double p)
 {
@@ -61,16 +57,18 @@ static json_t *phase_row(const char *name, double start_s, double end_s, double 
     struct phase_tally x;
     tally(&x, name, rows);
     json_t *row = NULL;
+    struct figures f;
+    figures_of(&x.counts, x.measured_us, &f);
     if (x.measured_us > 0)
-        row = json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}",
-                        "name", name, "start_s", start_s, "end_s", end_s, "rate_from_per_s",
-                        from_per_s, "rate_to_per_s", to_per_s, "offered", x.offered,
-                        "offered_per_s", per_s(x.offered, x.measured_us), "achieved_per_s",
-                        per_s((double)x.finished, x.measured_us), "goodput_per_s",
-                        per_s((double)x.committed, x.measured_us), "retries_per_commit",
-                        x.committed ? (double)x.retries / (double)x.committed : 0.0, "failed",
-                        (json_int_t)x.failed, "p50_ms", p_ms(x.latency_us, 50), "p99_ms",
-                        p_ms(x.latency_us, 99), "lag_p99_ms", p_ms(x.lag_us, 99));
+        row =
+            json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f, s:f, s:f}",
+                      "name", name, "start_s", start_s, "end_s", end_s, "rate_from_per_s",
+                      from_per_s, "rate_to_per_s", to_per_s, "offered", x.offered, "offered_per_s",
+                      figures_per_second(x.offered, x.measured_us), "achieved_per_s",
+                      figures_per_second((double)f.finished, x.measured_us), "goodput_per_s",
+                      f.goodput_per_s, "retries_per_commit", figures_or_zero(f.retries_per_commit),
+                      "failed", (json_int_t)x.counts.failed, "p50_ms", p_ms(x.latency_us, 50),
+                      "p99_ms", p_ms(x.latency_us, 99), "lag_p99_ms", p_ms(x.lag_us, 99));
     hist_destroy(x.latency_us);
     hist_destroy(x.lag_us);
     return row;

@@ -1,4 +1,5 @@
 /* The page `txstorm plot` writes: headers, the charts gnuplot drew, the check table. */
+#include "txstorm/figures.h"
 #include "txstorm/markup.h"
 #include "txstorm/plot.h"
 
@@ -128,8 +129,7 @@ static void put_header(FILE *out, const struct plot_result *r, int i, const char
     char outcome[256];
     snprintf(outcome, sizeof outcome,
              "%lld committed (%.0f/s), %lld retries, %lld failed, %lld ambiguous",
-             (long long)t->committed,
-             s->elapsed_us > 0 ? (double)t->committed * 1e6 / (double)s->elapsed_us : 0.0,
+             (long long)t->committed, figures_per_second((double)t->committed, s->elapsed_us),
              (long long)t->retries, (long long)t->failed, (long long)t->ambiguous);
     fact(out, "outcome", outcome);
     const struct hist *lat = t->hist[HIST_LATENCY];

@@ -1,5 +1,6 @@
 /* The recovery verdict over the interval series (see recovery.h for the rule). */
 #include "txstorm/recovery.h"
+#include "txstorm/figures.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,22 +36,24 @@ static double judged_until(const struct recovery_window *w, size_t n, size_t whi
     return until;
 }
 
-/* Attempts per offered (open loop) or finished transaction over the marked intervals. */
+/* Attempts per offered (open loop) or finished transaction (closed loop: the
+ * attempts per finished of figures.h) over the marked intervals. */
 static double amplification(const struct recovery_interval *iv, size_t n, const bool *in)
 {
-    double attempts = 0, offered = 0, finished = 0;
+    int64_t attempts = 0, finished = 0;
+    double offered = 0;
     bool open_loop = true;
     for (size_t i = 0; i < n; i++) {
         if (!in[i]) continue;
-        attempts += (double)iv[i].attempts;
-        finished += (double)iv[i].finished;
+        attempts += iv[i].attempts;
+        finished += iv[i].finished;
         if (isnan(iv[i].offered))
             open_loop = false;
         else
             offered += iv[i].offered;
     }
-    double per = open_loop ? offered : finished;
-    return per > 0 ? attempts / per : NAN;
+    if (!open_loop) return figures_ratio(attempts, finished);
+    return offered > 0 ? (double)attempts / offered : NAN;
 }
 
 void recovery_judge(const struct recovery_interval *iv, size_t n,

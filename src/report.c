@@ -254,25 +254,27 @@ static void print_counts(FILE *out, const struct run_summary *s)
 {
     const struct stats *t = &s->total;
     int64_t us = s->elapsed_us;
+    struct figures fig;
+    stats_figures(t, us, &fig);
     fprintf(out, "transactions                       count        per s\n");
     fprintf(out, "  committed               %15lld %12.1f\n", (long long)t->committed,
-            report_per_second(t->committed, us));
+            fig.goodput_per_s);
     fprintf(out, "  failed (gave up)        %15lld %12.1f\n", (long long)t->failed,
-            report_per_second(t->failed, us));
+            figures_per_second((double)t->failed, us));
     if (t->budget_denied)
         fprintf(out, "    retry budget empty    %15lld\n", (long long)t->budget_denied);
     fprintf(out, "  insufficient funds      %15lld %12.1f\n", (long long)t->insufficient,
-            report_per_second(t->insufficient, us));
+            figures_per_second((double)t->insufficient, us));
     fprintf(out, "  ambiguous commit        %15lld\n", (long long)t->ambiguous);
     if (t->cancelled)
         fprintf(out, "    cancelled at stop     %15lld   (after --stop-grace, counted failed)\n",
                 (long long)t->cancelled);
     fprintf(out, "  retried (>= 1 retry)    %15lld\n", (long long)t->retried_txns);
     fprintf(out, "attempts                  %15lld %12.1f\n", (long long)t->attempts,
-            report_per_second(t->attempts, us));
+            figures_per_second((double)t->attempts, us));
     fprintf(out, "retries                   %15lld %12.1f   %.3f per committed\n",
-            (long long)t->retries, report_per_second(t->retries, us),
-            t->committed ? (double)t->retries / (double)t->committed : 0.0);
+            (long long)t->retries, figures_per_second((double)t->retries, us),
+            figures_or_zero(fig.retries_per_commit));
     fprintf(out, "  40001 serialization     %15lld\n",
             (long long)t->retries_by_class[ERR_SERIALIZATION]);
     for (int r = 0; r < REASON_COUNT; r++)
@@ -400,8 +402,8 @@ void report_progress_header(FILE *out, bool open_loop)
 void report_progress_line(FILE *out, const struct interval_row *p)
 {
     fprintf(out, "%9.1f %11.1f %10.1f %7lld %9lld %9.2f %9.2f %9.2f", series_row_end_s(p),
-            report_per_second(p->committed, p->length_us),
-            report_per_second(p->retries, p->length_us), (long long)p->failed,
+            figures_per_second((double)p->committed, p->length_us),
+            figures_per_second((double)p->retries, p->length_us), (long long)p->failed,
             (long long)p->ambiguous, report_ms(p->p50_us), report_ms(p->p99_us),
             report_ms(p->max_us));
     if (p->open_loop) fprintf(out, " %9.2f", report_ms(p->lag_max_us));
@@ -423,7 +425,8 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
 {
     const struct stats *t = &s->total;
     const struct hist *lat = t->hist[HIST_LATENCY];
-    int64_t finished = t->committed + t->failed + t->insufficient + t->ambiguous;
+    struct figures fig;
+    stats_figures(t, s->elapsed_us, &fig);
     double *v = f->value;
     /* A figure with nothing under it is NaN, which no gate accepts: a run
      * where nothing committed has no p99 below anything. */
@@ -435,14 +438,14 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
     v[METRIC_P999] = latencies ? (double)hist_value_at_percentile(lat, 99.9) : NAN;
     v[METRIC_MAX] = latencies ? (double)hist_max(lat) : NAN;
     v[METRIC_MEAN] = latencies ? hist_mean(lat) : NAN;
-    v[METRIC_TPS] = s->elapsed_us > 0 ? report_per_second(t->committed, s->elapsed_us) : NAN;
+    v[METRIC_TPS] = s->elapsed_us > 0 ? fig.goodput_per_s : NAN;
     v[METRIC_COMMITTED] = (double)t->committed;
     v[METRIC_FAILED] = (double)t->failed;
     v[METRIC_AMBIGUOUS] = (double)t->ambiguous;
     v[METRIC_INSUFFICIENT] = (double)t->insufficient;
     v[METRIC_RETRIES] = (double)t->retries;
-    v[METRIC_FAILED_RATE] = finished ? (double)t->failed / (double)finished : NAN;
-    v[METRIC_RETRY_RATE] = t->committed ? (double)t->retries / (double)t->committed : NAN;
+    v[METRIC_FAILED_RATE] = fig.failed_rate;
+    v[METRIC_RETRY_RATE] = fig.retries_per_commit;
     int worst;
     bool saturated = saturation_verdict(s->loops, s->n_loops, &worst);
     v[METRIC_CLIENT_SATURATED] = worst < 0 ? NAN : saturated;

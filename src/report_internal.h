@@ -2,6 +2,7 @@
 #ifndef TXSTORM_REPORT_INTERNAL_H
 #define TXSTORM_REPORT_INTERNAL_H
 
+#include "txstorm/figures.h"
 #include "txstorm/report.h"
 
 #include <stddef.h>
@@ -12,11 +13,6 @@ extern const char *const report_percentile_keys[];
 extern const int report_n_percentiles;
 
 static inline double report_ms(int64_t us) { return (double)us / 1000.0; }
-
-static inline double report_per_second(int64_t n, int64_t us)
-{
-    return us > 0 ? (double)n * 1e6 / (double)us : 0;
-}
 
 /* The check's verdict as the result file's "check" object, and back: 0, or
  * -1 with one line in err (report_check.c). */

@@ -227,7 +227,7 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "backoff_ms_total", json_real(report_ms(t->backoff_us)));
     json_object_set_new(root, "duration_s", json_real((double)s->elapsed_us / 1e6));
     json_object_set_new(root, "throughput_tps",
-                        json_real(report_per_second(t->committed, s->elapsed_us)));
+                        json_real(figures_per_second((double)t->committed, s->elapsed_us)));
     json_object_set_new(root, "latency_ms", summary_json(t->hist[HIST_LATENCY], 1000.0));
     json_object_set_new(root, "latency_uncorrected_ms",
                         summary_json(t->hist[HIST_LATENCY_UNCORRECTED], 1000.0));

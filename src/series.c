@@ -87,9 +87,16 @@ double series_row_start_s(const struct interval_row *row)
 
 double series_row_end_s(const struct interval_row *row) { return (double)row->end_us / 1e6; }
 
-int64_t series_row_finished(const struct interval_row *row)
+struct figure_counts series_row_counts(const struct interval_row *row)
 {
-    return row->committed + row->failed + row->ambiguous + row->insufficient;
+    struct figure_counts c = {.committed = row->committed,
+                              .failed = row->failed,
+                              .insufficient = row->insufficient,
+                              .ambiguous = row->ambiguous,
+                              .retries = row->retries};
+    c.attempts = figures_attempts(
+        figures_finished(c.committed, c.failed, c.insufficient, c.ambiguous), row->retries);
+    return c;
 }
 
 int64_t series_longest_us(const struct series *s)

@@ -76,8 +76,7 @@ static const struct field fields[] = {
 
 static double rate_of(const struct interval_row *r, const struct field *f)
 {
-    int64_t n = *CPTR(r, f->of, int64_t);
-    return r->length_us > 0 ? (double)n * 1e6 / (double)r->length_us : 0;
+    return figures_per_second((double)*CPTR(r, f->of, int64_t), r->length_us);
 }
 
 static json_t *field_json(const struct interval_row *r, const struct field *f)

@@ -111,9 +111,25 @@ bool stats_merge(struct stats *dst, const struct stats *src)
     return true;
 }
 
+struct figure_counts stats_counts(const struct stats *s)
+{
+    return (struct figure_counts){.committed = s->committed,
+                                  .failed = s->failed,
+                                  .insufficient = s->insufficient,
+                                  .ambiguous = s->ambiguous,
+                                  .attempts = s->attempts,
+                                  .retries = s->retries};
+}
+
+void stats_figures(const struct stats *s, int64_t span_us, struct figures *out)
+{
+    struct figure_counts c = stats_counts(s);
+    figures_of(&c, span_us, out);
+}
+
 int stats_check_consistent(const struct stats *s, char *why, size_t why_len)
 {
-    int64_t finished = s->committed + s->failed + s->insufficient + s->ambiguous;
+    int64_t finished = figures_finished(s->committed, s->failed, s->insufficient, s->ambiguous);
     const struct {
         bool holds;
         const char *what;

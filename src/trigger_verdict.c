@@ -21,7 +21,7 @@ static struct recovery_interval *recovery_series(const struct series *rows, doub
     if (iv == NULL) return NULL;
     for (size_t i = 0; i < rows->n; i++) {
         const struct interval_row *row = &rows->rows[i];
-        int64_t finished = series_row_finished(row);
+        struct figure_counts c = series_row_counts(row);
         double interval_s = (double)row->length_us / 1e6;
         /* Load phases give each interval its own offered rate; else the run's.
          * Either way it is open loop, and the schedule's lag counts. */
@@ -31,9 +31,9 @@ static struct recovery_interval *recovery_series(const struct series *rows, doub
             .end_s = series_row_end_s(row),
             .interval_s = interval_s,
             .warmup = row->warmup,
-            .committed = row->committed,
-            .finished = finished,
-            .attempts = finished + row->retries,
+            .committed = c.committed,
+            .finished = figures_finished(c.committed, c.failed, c.insufficient, c.ambiguous),
+            .attempts = c.attempts,
             .offered = offered_per_s > 0 ? offered_per_s * interval_s : NAN,
             .lag_ms = phased || rate_per_s > 0 ? (double)row->lag_max_us / 1e3 : NAN};
     }

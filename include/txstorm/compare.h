@@ -6,9 +6,10 @@
  * repetitions; latency percentiles pooled by merging the runs' histograms
  * exactly (a run that brought only its own percentiles makes the cell's
  * percentiles the mean over its runs, and says so); counts summed for the
- * ratios (retries per commit, failed per finished). Per workload: the policies
- * ranked by goodput and by p99, the margin of the best over the runner-up and
- * whether it exceeds the run-to-run spread (the wider of their min-max ranges).
+ * ratios (retries per commit, failed per finished: figures.h defines them).
+ * Per workload: the policies ranked by goodput and by p99, the margin of the
+ * best over the runner-up and whether it exceeds the run-to-run spread (the
+ * wider of their min-max ranges).
  *
  * Pure: compare_load reads a file into a compare_run, compare_build does the
  * statistics, compare_print_* formats them; nothing here prints or reads on
@@ -17,6 +18,7 @@
 #ifndef TXSTORM_COMPARE_H
 #define TXSTORM_COMPARE_H
 
+#include "txstorm/figures.h"
 #include "txstorm/hist.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,12 +30,12 @@ enum compare_metric {
     CM_GOODPUT,               /* committed transactions per second */
     CM_RETRIES_PER_COMMITTED, /* no value without commits */
     CM_FAILED,                /* transactions given up */
-    CM_WASTED,                /* attempts that did not commit (attempts - committed - insufficient) */
+    CM_WASTED,                /* wasted attempts (figures.h) */
     CM_BACKOFF_S,             /* time slept in backoff, summed over the workers */
     CM_P50_MS,                /* the run's own latency percentiles; no value without commits */
     CM_P99_MS,
     CM_P999_MS,
-    CM_FAILED_PCT, /* failed per 100 finished; no value when nothing finished */
+    CM_FAILED_PCT, /* 100 x the failed rate (figures.h); no value when nothing finished */
     CM_COUNT
 };
 
@@ -52,7 +54,7 @@ struct compare_run {
     int64_t workers;
     double value[CM_COUNT];
     bool has[CM_COUNT];
-    int64_t committed, failed, insufficient, retries;
+    struct figure_counts counts;
     struct hist *latency_us; /* committed transactions; NULL: only value[CM_P*_MS]. Owned. */
     char identity[128];      /* a txstorm result's report_run_identity; "" for a baseline */
     bool triggered;          /* it ran --trigger faults */
@@ -66,10 +68,9 @@ struct compare_run {
  * budget (> 0: "+budget"); -1 for an unknown backoff name. */
 int compare_run_policy(struct compare_run *run, const char *backoff, double retry_budget);
 
-/* Fills the derived metrics (ratios, percentiles of latency_us) from the
- * counts; goodput_per_s, wasted and backoff_s must be set already. */
-void compare_run_finish(struct compare_run *run, double goodput_per_s, int64_t wasted,
-                        double backoff_s);
+/* Fills the metrics from the counts (ratios, wasted attempts, percentiles of
+ * latency_us) and from the run's goodput and backoff time. */
+void compare_run_finish(struct compare_run *run, double goodput_per_s, double backoff_s);
 
 void compare_run_free(struct compare_run *run);
 
@@ -87,10 +88,10 @@ struct compare_cell {
     int64_t workers;
     int reps;
     struct compare_stat stat[CM_COUNT];
-    int64_t committed, failed, finished, retries; /* summed over the runs */
+    struct figure_counts counts; /* summed over the runs */
     bool has_retries_per_committed, has_failed_pct;
-    double retries_per_committed; /* sum of retries / sum of commits */
-    double failed_pct;            /* sum of failed / sum of finished, in % */
+    double retries_per_committed; /* of the summed counts */
+    double failed_pct;            /* 100 x the summed counts' failed rate */
     bool has_latency;             /* some run committed */
     bool latency_pooled;          /* latency_ms from the merged histogram, else run means */
     double latency_ms[3];         /* p50, p99, p99.9 */

@@ -13,6 +13,7 @@
 
 #include "txstorm/classify.h"
 #include "txstorm/errlog.h"
+#include "txstorm/figures.h"
 #include "txstorm/phases.h"
 #include "txstorm/stats.h"
 #include <stdbool.h>
@@ -68,8 +69,9 @@ void series_free(struct series *s);
 double series_row_start_s(const struct interval_row *row);
 double series_row_end_s(const struct interval_row *row);
 
-/* Finished transactions of a row: committed, failed, ambiguous, insufficient. */
-int64_t series_row_finished(const struct interval_row *row);
+/* A row's counts, for figures.h (its attempts: a first one per finished
+ * transaction, and its retries). */
+struct figure_counts series_row_counts(const struct interval_row *row);
 
 /* The length of the longest row; rows shorter than half of it are the run's
  * last sliver, which rates would turn into a spike (the plot and the

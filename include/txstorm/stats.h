@@ -6,6 +6,7 @@
 
 #include "txstorm/classify.h"
 #include "txstorm/errlog.h"
+#include "txstorm/figures.h"
 #include "txstorm/hist.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -117,6 +118,11 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o);
 /* Adds src into dst (counters and histograms); false if the histograms'
  * precision differs (nothing is added then). */
 bool stats_merge(struct stats *dst, const struct stats *src);
+
+/* The counters the derived figures are made of, and those figures over
+ * span_us (figures.h defines each). */
+struct figure_counts stats_counts(const struct stats *s);
+void stats_figures(const struct stats *s, int64_t span_us, struct figures *out);
 
 /* Whether the counters agree with each other and with the histograms, as
  * every run's do (a hand-edited result may not): 0, or -1 with what does

@@ -38,15 +38,15 @@ static struct compare_run *add(const char *backoff, double budget, int64_t hot, 
     assert_int_equal(compare_run_policy(r, backoff, budget), 0);
     snprintf(r->skew, sizeof r->skew, "hot:%lld", (long long)hot);
     r->workers = 16;
-    r->committed = committed;
-    r->failed = failed;
-    r->retries = committed;
+    r->counts =
+        (struct figure_counts){.committed = committed, .failed = failed, .retries = committed};
+    r->counts.attempts = figures_attempts(committed + failed, committed);
     r->latency_us = hist_create(3600LL * 1000000, 3);
     assert_non_null(r->latency_us);
     for (int64_t i = 0; i < committed; i++)
         hist_record(r->latency_us, committed > 1 ? lo_us + (hi_us - lo_us) * i / (committed - 1)
                                                  : lo_us);
-    compare_run_finish(r, goodput, committed + failed, 0.5);
+    compare_run_finish(r, goodput, 0.5);
     return r;
 }
 
