@@ -1,0 +1,241 @@
+/* The series: its codec's round trip and refusals, and the merge's rules. */
+#include "cmocka_prelude.h"
+#include "txstorm/hist_hdr.h"
+#include "txstorm/series_json.h"
+#include "txstorm/series_merge.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S 1000000LL
+
+/* A row of n commits at latency lat_us each (and lag lag_us, open loop). */
+static struct interval_row row_of(int64_t end_us, int64_t length_us, int64_t n, int64_t lat_us,
+                                  int64_t lag_us)
+{
+    struct stats st;
+    assert_true(stats_init(&st, 3));
+    for (int64_t i = 0; i < n; i++) {
+        struct txn_outcome o = {.end = TXN_COMMITTED,
+                                .latency_us = lat_us + i,
+                                .attempts = 2,
+                                .retries = 1,
+                                .lag_us = lag_us};
+        o.retries_by_class[ERR_SERIALIZATION] = 1;
+        stats_add_txn(&st, &o);
+        hist_record(st.hist[HIST_LAG], lag_us);
+    }
+    struct interval_row r;
+    series_row_of_stats(&st, end_us, length_us, false, lag_us > 0, &r);
+    assert_true(series_row_keep_hists(&r, &st));
+    stats_free(&st);
+    return r;
+}
+
+static json_t *round_trip(const struct series *s, struct series *back)
+{
+    json_t *j = series_json_encode(s);
+    assert_non_null(j);
+    char err[256];
+    assert_int_equal(series_json_decode(j, back, err, sizeof err), 0);
+    return j;
+}
+
+static void rows_round_trip(void **state)
+{
+    (void)state;
+    struct series s = {0};
+    struct interval_row r = row_of(S, S, 100, 2000, 500);
+    strcpy(r.phase, "peak");
+    r.offered_per_s = 120.5;
+    strcpy(r.trigger, "lock-rows");
+    r.errors = 3;
+    strcpy(r.error_sqlstate, "23505");
+    r.loop_busy = 0.25;
+    r.stall = true;
+    assert_true(series_append(&s, &r));
+    struct interval_row plain = row_of(2 * S, S, 0, 0, 0);
+    assert_true(series_append(&s, &plain));
+    struct series back;
+    json_t *j = round_trip(&s, &back);
+    assert_int_equal(back.n, 2);
+    const struct interval_row *a = &s.rows[0], *b = &back.rows[0];
+    assert_int_equal(b->end_us, a->end_us);
+    assert_int_equal(b->committed, 100);
+    assert_int_equal(b->retries, 100);
+    assert_int_equal(b->retries_by_class[ERR_SERIALIZATION], 100);
+    assert_int_equal(b->p99_us, a->p99_us);
+    assert_string_equal(b->phase, "peak");
+    assert_string_equal(b->trigger, "lock-rows");
+    assert_string_equal(b->error_sqlstate, "23505");
+    assert_true(b->stall && b->open_loop && b->loop_busy == 0.25 && b->offered_per_s == 120.5);
+    assert_string_equal(b->latency_hdr, a->latency_hdr);
+    assert_non_null(b->lag_hdr);
+    /* Written again, the same document. */
+    json_t *again = series_json_encode(&back);
+    assert_true(json_equal(j, again));
+    /* An empty row keeps no histogram; its optional keys are absent. */
+    const json_t *second = json_array_get(j, 1);
+    assert_null(json_object_get(second, "latency_hist"));
+    assert_null(json_object_get(second, "phase"));
+    assert_null(json_object_get(second, "loop_busy"));
+    json_decref(j);
+    json_decref(again);
+    series_free(&s);
+    series_free(&back);
+}
+
+/* decode(text) fails with err containing want. */
+static void refused(const char *text, const char *want)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    assert_non_null(j);
+    struct series s;
+    char err[256] = "";
+    assert_int_equal(series_json_decode(j, &s, err, sizeof err), -1);
+    if (strstr(err, want) == NULL) fail_msg("'%s' lacks '%s'", err, want);
+    assert_int_equal(s.n, 0);
+    json_decref(j);
+}
+
+static void contradictions_are_refused(void **state)
+{
+    (void)state;
+    refused("{}", "not an array");
+    refused("[{\"interval_s\": 1}]", "intervals[0]: 'elapsed_s' is missing");
+    refused("[{\"elapsed_s\": 1, \"interval_s\": 1, \"committed\": -1}]",
+            "'committed': not a count");
+    refused("[{\"elapsed_s\": 1, \"interval_s\": 1, \"committed\": 10, \"committed_per_s\": 11}]",
+            "'committed_per_s' is not its count over the interval");
+    refused("[{\"elapsed_s\": 2, \"interval_s\": 1}, {\"elapsed_s\": 1, \"interval_s\": 1}]",
+            "intervals[1]: ends before the row before it");
+    refused("[{\"elapsed_s\": 1, \"interval_s\": 2}]", "starts before the run");
+    refused("[{\"elapsed_s\": 1, \"interval_s\": 1, \"trigger\": 7}]", "'trigger': not a string");
+    refused("[{\"elapsed_s\": 1, \"interval_s\": 1, \"latency_hist\": \"garbage\"}]",
+            "'latency_hist'");
+    /* A histogram that does not hold the row's commits. */
+    struct series s = {0};
+    struct interval_row r = row_of(S, S, 10, 1000, 0);
+    assert_true(series_append(&s, &r));
+    json_t *j = series_json_encode(&s);
+    json_object_set_new(json_array_get(j, 0), "committed", json_integer(11));
+    json_object_set_new(json_array_get(j, 0), "committed_per_s", json_real(11));
+    char *text = json_dumps(j, 0);
+    refused(text, "'latency_hist' does not hold the interval's commits");
+    free(text);
+    json_decref(j);
+    series_free(&s);
+}
+
+static void csv_columns_follow_the_rows(void **state)
+{
+    (void)state;
+    struct series s = {0};
+    struct interval_row r = row_of(S, S, 5, 1000, 0);
+    assert_true(series_append(&s, &r));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(series_write_csv(f, &s), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "elapsed_s,interval_s,warmup,committed,committed_per_s,retries,"
+                                 "retries_per_s,failed,ambiguous,insufficient,p50_ms,p90_ms,"
+                                 "p99_ms,max_ms,lag_max_ms\n1,1,0,5,5,5,5,0,0,0,"));
+    assert_null(strstr(text, "phase"));
+    free(text);
+    series_free(&s);
+}
+
+/* Two processes, the second started 30 ms later: rows line up on the common
+ * clock, counts add, percentiles are those of the pooled latencies. */
+static void merge_adds_rows_on_one_clock(void **state)
+{
+    (void)state;
+    struct series a = {0}, b = {0};
+    for (int k = 1; k <= 3; k++) {
+        struct interval_row ra = row_of(k * S, S, 100, 1000, 0);
+        struct interval_row rb = row_of(k * S, S, 50, 9000, 0);
+        strcpy(rb.trigger, k == 2 ? "lock-rows" : "");
+        assert_true(series_append(&a, &ra) && series_append(&b, &rb));
+    }
+    /* b's last sliver: 10 ms after its last full interval, matching none of a's. */
+    struct interval_row sliver = row_of(3 * S + 10000, 10000, 2, 500, 0);
+    assert_true(series_append(&b, &sliver));
+    struct series_part parts[2] = {{&a, 0, 0, "result 1"}, {&b, 30000, 0, "result 2"}};
+    struct series m;
+    char err[256];
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.n, 4);
+    assert_int_equal(m.rows[0].committed, 150);
+    assert_int_equal(m.rows[0].retries, 150);
+    assert_int_equal(m.rows[0].end_us, S + 15000); /* the mean of 1.000 and 1.030 s */
+    assert_string_equal(m.rows[1].trigger, "lock-rows");
+    assert_int_equal(m.rows[3].committed, 2);
+    /* The pooled p50 is a's latency (100 of 150), the p99 b's: not an average. */
+    assert_true(m.rows[0].p50_us >= 1000 && m.rows[0].p50_us < 1200);
+    assert_true(m.rows[0].p99_us >= 9000 && m.rows[0].p99_us < 9100);
+    struct hist *h = hist_hdr_decode(m.rows[0].latency_hdr, err, sizeof err);
+    assert_non_null(h);
+    assert_int_equal(h->total_count, 150);
+    hist_destroy(h);
+    int64_t sum = 0;
+    for (size_t i = 0; i < m.n; i++)
+        sum += m.rows[i].committed;
+    assert_int_equal(sum, 3 * 100 + 3 * 50 + 2);
+    series_free(&m);
+    series_free(&a);
+    series_free(&b);
+}
+
+/* An open-loop part offers its --rate where its rows carry no rate of their own. */
+static void merge_adds_offered_rates(void **state)
+{
+    (void)state;
+    struct series a = {0}, b = {0};
+    struct interval_row ra = row_of(S, S, 10, 1000, 100), rb = row_of(S, S, 10, 1000, 100);
+    ra.offered_per_s = 40;
+    assert_true(series_append(&a, &ra) && series_append(&b, &rb));
+    struct series_part parts[2] = {{&a, 0, 0, "result 1"}, {&b, 0, 25, "result 2"}};
+    struct series m;
+    char err[256];
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_true(m.rows[0].offered_per_s == 65);
+    assert_non_null(m.rows[0].lag_hdr);
+    series_free(&m);
+    series_free(&a);
+    series_free(&b);
+}
+
+/* Rows with commits but no histogram (an older result): no exact percentile, refused. */
+static void merge_refuses_rows_without_histograms(void **state)
+{
+    (void)state;
+    struct series a = {0}, b = {0};
+    struct interval_row ra = row_of(S, S, 10, 1000, 0), rb = row_of(S, S, 10, 1000, 0);
+    series_row_free(&rb);
+    assert_true(series_append(&a, &ra) && series_append(&b, &rb));
+    struct series_part parts[2] = {{&a, 0, 0, "result 1"}, {&b, 0, 0, "result 2"}};
+    struct series m;
+    char err[256];
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), -1);
+    assert_non_null(strstr(err, "merge: result 2: its interval ending at 1.000 s keeps no latency "
+                                "histogram"));
+    assert_int_equal(m.n, 0);
+    series_free(&a);
+    series_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rows_round_trip),
+        cmocka_unit_test(contradictions_are_refused),
+        cmocka_unit_test(csv_columns_follow_the_rows),
+        cmocka_unit_test(merge_adds_rows_on_one_clock),
+        cmocka_unit_test(merge_adds_offered_rates),
+        cmocka_unit_test(merge_refuses_rows_without_histograms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
