@@ -5,6 +5,7 @@
 #include "txstorm/db.h"
 #include "txstorm/exitcode.h"
 #include "txstorm/hgrm.h"
+#include "txstorm/json_id.h"
 #include "txstorm/junit.h"
 #include "txstorm/metrics_server.h"
 #include "txstorm/options.h"
@@ -393,7 +394,7 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     s->check_done = verify_run(db, cfg, &res->ledger, plan->run_id, &s->check, &err);
     if (!s->check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
     if (cfg->audit_us) checker_add_audit(&s->check, &res->audit);
-    json_object_set_new(s->config, "bank_id", json_integer(plan->meta.bank_id));
+    json_object_set_new(s->config, "bank_id", json_id(plan->meta.bank_id));
     if (cfg->ledger)
         s->ledger = report_ledger_json(&res->ledger, plan->run_id, plan->meta.bank_id);
     if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);

@@ -290,7 +290,7 @@ const struct flag options_flags[] = {
      .record = {REC("transactions_target", AS_INT, transactions)}, .unshown = true},
     {"seed", RUN, FLAG_CUSTOM, AT(seed), .parse = read_seed, .group = "load", .arg = "N",
      .help = "makes the transfer choices reproducible (default: random, reported)",
-     .record = {REC("seed", AS_INT, seed)}, SHOWN(HEADER_SEED, "seed %s")},
+     .record = {REC("seed", AS_ID, seed)}, SHOWN(HEADER_SEED, "seed %s")},
 
     {"skew", RUN, FLAG_CUSTOM, AT(skew), .parse = read_skew, .def = "hot:10",
      .group = "who and how much", .arg = "S",

@@ -1,5 +1,6 @@
 /* The text report, progress lines, the check section and assertion verdicts. */
 #include "report_internal.h"
+#include "txstorm/json_id.h"
 #include "txstorm/phases_report.h"
 #include "txstorm/trigger_verdict.h"
 
@@ -119,6 +120,14 @@ static void shown_value(const json_t *c, const struct flag_record *r, char *out,
     case AS_INT:
         snprintf(out, len, "%.0f", report_cfg_num(c, r->key, 0));
         break;
+    case AS_ID: {
+        int64_t id = 0;
+        if (json_id_value(json_object_get(c, r->key), &id))
+            snprintf(out, len, "%lld", (long long)id);
+        else
+            snprintf(out, len, "?");
+        break;
+    }
     case AS_REAL:
         snprintf(out, len, "%g", report_cfg_num(c, r->key, 0));
         break;
@@ -321,9 +330,8 @@ static void print_endpoints(FILE *out, const struct run_summary *s)
                  "p50_ms   p99_ms  lost  reconn  disconn_s\n");
     for (int i = 0; i < s->n_endpoints; i++) {
         const struct endpoint_stats *e = &s->endpoints[i];
-        fprintf(out,
-                "  %2d %21lld %10lld %8lld %10lld %9lld %8.2f %8.2f %5lld %7lld %10.3f\n", i + 1,
-                (long long)e->workers, (long long)e->committed, (long long)e->failed,
+        fprintf(out, "  %2d %21lld %10lld %8lld %10lld %9lld %8.2f %8.2f %5lld %7lld %10.3f\n",
+                i + 1, (long long)e->workers, (long long)e->committed, (long long)e->failed,
                 (long long)e->ambiguous, (long long)e->retries,
                 (double)hist_value_at_percentile(e->latency_us, 50) / 1000.0,
                 (double)hist_value_at_percentile(e->latency_us, 99) / 1000.0,
@@ -359,8 +367,8 @@ static void print_hist_row(FILE *out, const char *label, const struct hist *h, d
 static void print_distributions(FILE *out, const struct run_summary *s)
 {
     struct hist *const *h = s->total.hist;
-    bool open_loop = report_cfg_num(s->config, "rate", 0) > 0 ||
-                     *report_cfg_str(s->config, "load", "") != '\0';
+    bool open_loop =
+        report_cfg_num(s->config, "rate", 0) > 0 || *report_cfg_str(s->config, "load", "") != '\0';
     fprintf(out, "distributions (ms)              p50      p90      p99    p99.9      max     mean"
                  "     count\n");
     print_hist_row(out, open_loop ? "committed, corrected" : "committed (from 1st try)",

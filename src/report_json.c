@@ -1,10 +1,11 @@
 /* The JSON result, the per-interval series as JSON rows and CSV, and writing
  * any of them to a file whole or not at all. */
 #include "report_internal.h"
-#include "txstorm/outfile.h"
 #include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
+#include "txstorm/json_id.h"
 #include "txstorm/ledger_json.h"
+#include "txstorm/outfile.h"
 #include "txstorm/series_json.h"
 
 #include <errno.h>
@@ -43,6 +44,9 @@ static void record_json(json_t *o, const struct flag *f, const struct flag_recor
     case AS_INT:
         v = json_integer(r->size == sizeof(int) ? *(const int *)at
                                                 : (json_int_t) * (const int64_t *)at);
+        break;
+    case AS_ID:
+        v = json_id(*(const int64_t *)at);
         break;
     case AS_REAL:
         v = json_real(*(const double *)at);
@@ -137,8 +141,8 @@ static json_t *summary_json(const struct hist *h, double scale)
 json_t *report_ledger_json(const struct ledger *l, int64_t run_id, int64_t bank_id)
 {
     json_t *o = ledger_json_encode(l);
-    if (o) json_object_set_new(o, "run_id", json_integer(run_id));
-    if (o) json_object_set_new(o, "bank_id", json_integer(bank_id));
+    if (o) json_object_set_new(o, "run_id", json_id(run_id));
+    if (o) json_object_set_new(o, "bank_id", json_id(bank_id));
     return o;
 }
 
@@ -157,6 +161,7 @@ json_t *report_json(const struct run_summary *s)
     json_t *root = json_object();
     json_object_set_new(root, "tool", json_string("txstorm"));
     json_object_set_new(root, "tool_version", json_string(s->tool_version));
+    json_object_set_new(root, "format_version", json_string(REPORT_FORMAT_VERSION));
     json_object_set_new(root, "server_version", json_string(s->server_version));
     json_object_set_new(root, "start_unix_ms", json_integer(s->start_wall_us / 1000));
     json_object_set_new(root, "end_unix_ms", json_integer(s->end_wall_us / 1000));
@@ -196,11 +201,11 @@ json_t *report_json(const struct run_summary *s)
         for (int i = 0; i < s->n_loops; i++) {
             const struct loop_use *u = &s->loops[i];
             json_array_append_new(
-                loops, json_pack("{s:f, s:I, s:I, s:I, s:I, s:I}", "busy",
-                                 saturation_busy_share(u), "busy_us", (json_int_t)u->busy_us,
-                                 "wall_us", (json_int_t)u->wall_us, "intervals",
-                                 (json_int_t)u->intervals, "saturated_intervals",
-                                 (json_int_t)u->saturated, "cpu_us", (json_int_t)u->cpu_us));
+                loops,
+                json_pack("{s:f, s:I, s:I, s:I, s:I, s:I}", "busy", saturation_busy_share(u),
+                          "busy_us", (json_int_t)u->busy_us, "wall_us", (json_int_t)u->wall_us,
+                          "intervals", (json_int_t)u->intervals, "saturated_intervals",
+                          (json_int_t)u->saturated, "cpu_us", (json_int_t)u->cpu_us));
         }
         json_object_set_new(root, "loops", loops);
         json_object_set_new(root, "client_saturated",

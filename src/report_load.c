@@ -3,6 +3,7 @@
 #include "txstorm/errbuf.h"
 #include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
+#include "txstorm/json_id.h"
 #include "txstorm/ledger_json.h"
 #include "txstorm/series_json.h"
 
@@ -170,6 +171,15 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
         errbuf_fail(err, err_len, "%s: not a txstorm result", path);
         goto fail;
     }
+    /* Results from before the field are format 1. */
+    const char *format = json_string_value(json_object_get(root, "format_version"));
+    if (format && atoi(format) > REPORT_FORMAT_MAJOR) {
+        errbuf_fail(err, err_len,
+                    "%s: written by a newer txstorm (result format %s); this one reads format "
+                    "%d and older",
+                    path, format, REPORT_FORMAT_MAJOR);
+        goto fail;
+    }
     s->config = json_incref(config);
     s->server_version = json_string_value(json_object_get(root, "server_version"));
     s->tool_version = json_string_value(json_object_get(root, "tool_version"));
@@ -319,15 +329,12 @@ int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int6
     else if (s.ledger == NULL)
         rc = errbuf_fail(err, err_len,
                          "%s: the run kept no ledger record (it ran without --ledger)", path);
-    else if (!json_is_integer(json_object_get(s.ledger, "run_id")))
+    else if (!json_id_value(json_object_get(s.ledger, "run_id"), run_id))
         rc = errbuf_fail(err, err_len, "%s: ledger record has no run_id", path);
     else if (ledger_json_decode(s.ledger, l, lerr, sizeof lerr) != 0)
         rc = errbuf_fail(err, err_len, "%s: %s", path, lerr);
-    else
-        *run_id = json_integer_value(json_object_get(s.ledger, "run_id"));
     /* Older results name no bank: 0. */
-    if (rc == 0 && json_is_integer(json_object_get(s.ledger, "bank_id")))
-        *bank_id = json_integer_value(json_object_get(s.ledger, "bank_id"));
+    if (rc == 0) json_id_value(json_object_get(s.ledger, "bank_id"), bank_id);
     report_summary_free(&s);
     return rc;
 }

@@ -2,6 +2,7 @@
  * the result (report.h says which), or a refusal naming what cannot merge. */
 #include "report_internal.h"
 #include "txstorm/errbuf.h"
+#include "txstorm/json_id.h"
 #include "txstorm/phases_report.h"
 #include "txstorm/series_merge.h"
 #include "txstorm/trigger_verdict.h"
@@ -104,10 +105,10 @@ static int64_t union_us(struct run_summary *const *in, int n)
 
 void report_run_identity(const struct run_summary *s, char *out, size_t out_len)
 {
-    const json_t *seed = json_object_get(s->config, "seed");
+    int64_t seed = -1;
+    json_id_value(json_object_get(s->config, "seed"), &seed);
     const json_t *instance = json_object_get(s->config, "instance");
-    snprintf(out, out_len, "seed %.17g, instance %lld, measured %lld..%lld us",
-             json_is_number(seed) ? json_number_value(seed) : -1.0,
+    snprintf(out, out_len, "seed %lld, instance %lld, measured %lld..%lld us", (long long)seed,
              json_is_integer(instance) ? (long long)json_integer_value(instance) : -1LL,
              (long long)s->start_wall_us, (long long)s->end_wall_us);
 }

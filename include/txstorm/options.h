@@ -177,6 +177,7 @@ enum flag_kind {
 enum record_as {
     AS_NONE,
     AS_INT,       /* an int, int64_t or uint64_t, as a JSON integer */
+    AS_ID,        /* a 64-bit identifier (int64_t or uint64_t), as json_id.h writes it */
     AS_REAL,      /* a double */
     AS_MS,        /* int64_t microseconds as milliseconds */
     AS_S,         /* int64_t microseconds as seconds */

@@ -20,6 +20,13 @@
 #include <stdio.h>
 
 
+/* The result file's format, "MAJOR.MINOR": a reader refuses a newer major
+ * (keys it relies on may have changed); a minor adds keys older readers
+ * pass over. 2: typed interval rows with histograms, ids as strings, the
+ * clock origin, a merge that keeps the series, triggers and timelines. */
+#define REPORT_FORMAT_MAJOR 2
+#define REPORT_FORMAT_VERSION "2.0"
+
 /* Connection faults, summed over the workers. */
 struct fault_summary {
     int64_t connection_losses;

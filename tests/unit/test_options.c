@@ -622,6 +622,8 @@ static json_t *marker(const struct flag_record *r, bool on)
     switch (r->as) {
     case AS_INT:
         return json_integer(on ? 77 : 0);
+    case AS_ID:
+        return json_string(on ? "77" : "0");
     case AS_REAL:
     case AS_MS:
     case AS_S:
@@ -665,7 +667,7 @@ static void every_flag_reaches_help_json_and_header(void **state)
         for (int r = 0; r < 2; r++) {
             if (f->record[r].key == NULL) continue;
             json_t *m = marker(&f->record[r], true);
-            v[r] = json_is_string(m) ? STRING_MARKER : "77";
+            v[r] = json_is_string(m) && f->record[r].as != AS_ID ? STRING_MARKER : "77";
             json_object_set_new(c, f->record[r].key, m);
         }
         char phrase[512];
