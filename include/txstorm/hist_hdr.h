@@ -37,7 +37,8 @@ char *hist_hdr_encode(const struct hist *h);
  * total_count from them. min and max are the lowest and the highest value
  * equivalent to the first and the last non-empty bucket, and sum takes each
  * bucket's count at its median-equivalent value: min, max, sum and so the mean
- * are only as exact as the buckets (percentiles are exact). The normalizing
+ * are only as exact as the buckets (each percentile lands in the bucket it
+ * landed in before encoding). The normalizing
  * index offset and the conversion ratio are ignored, as HdrHistogram's
  * JavaScript port ignores them (its encoder writes an offset of 1 and the
  * ratio as the integer 1). */

@@ -1,7 +1,8 @@
 /* HdrHistogram's interval log ("histogram log format version 1.3"): a run's
  * histograms, one per interval, in the text that HdrHistogram's
  * HistogramLogReader and HistogramLogProcessor (Java), hdr_log_read (C) and
- * hdr-histogram-js read. Pure: it writes to a FILE it is given.
+ * hdr-histogram-js read (the interop test reads it with the last). Pure: it
+ * writes to a FILE it is given.
  *
  *   #[Histogram log format version 1.3]
  *   #[StartTime: 1700000000.123 (seconds since epoch), Tue Nov 14 22:13:20 UTC 2023]
