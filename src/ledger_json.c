@@ -2,6 +2,7 @@
  * samples. */
 #include "txstorm/ledger_json.h"
 #include "ledger_internal.h"
+#include "txstorm/base64.h"
 #include "txstorm/errbuf.h"
 
 #include <stdio.h>
@@ -25,69 +26,6 @@ static void samples(const struct ledger *l, int64_t *failed, int *n_failed, int6
             else if (o == LEDGER_ACKED && *n_acked < SAMPLE_MAX)
                 acked[(*n_acked)++] = ledger_transfer_id(l->instance, w, s);
         }
-    }
-}
-
-/* Base64, standard alphabet with padding. jansson has none, and the outcomes
- * are the bulk of a saved result: 4 characters per 12 transfers. */
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t b64_len(size_t bytes) { return (bytes + 2) / 3 * 4; }
-
-static int b64_digit(char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-static void b64_encode(const uint8_t *in, size_t len, char *out)
-{
-    for (size_t i = 0; i < len; i += 3) {
-        size_t take = len - i < 3 ? len - i : 3;
-        uint32_t v = (uint32_t)in[i] << 16;
-        if (take > 1) v |= (uint32_t)in[i + 1] << 8;
-        if (take > 2) v |= in[i + 2];
-        for (size_t k = 0; k < 4; k++)
-            *out++ = k <= take ? b64_alphabet[(v >> (18 - 6 * k)) & 63] : '=';
-    }
-    *out = '\0';
-}
-
-/* The decoded length of s, or -1 unless s is canonical base64: whole groups,
- * padding only at the end, and zero bits under the padding (so each byte
- * string has exactly one text). */
-static int64_t b64_check(const char *s, size_t len)
-{
-    if (len % 4 != 0) return -1;
-    size_t pad = 0;
-    if (len > 0 && s[len - 1] == '=') pad++;
-    if (pad == 1 && len > 1 && s[len - 2] == '=') pad++;
-    for (size_t i = 0; i < len - pad; i++)
-        if (b64_digit(s[i]) < 0) return -1;
-    if (pad == 1 && (b64_digit(s[len - 2]) & 3) != 0) return -1;
-    if (pad == 2 && (b64_digit(s[len - 3]) & 15) != 0) return -1;
-    return (int64_t)(len / 4 * 3 - pad);
-}
-
-/* Decodes s, which b64_check has passed, into out. */
-static void b64_decode(const char *s, size_t len, uint8_t *out)
-{
-    for (size_t i = 0; i < len; i += 4) {
-        uint32_t v = 0;
-        size_t digits = 0;
-        for (size_t k = 0; k < 4; k++) {
-            int d = s[i + k] == '=' ? 0 : b64_digit(s[i + k]);
-            if (s[i + k] != '=') digits++;
-            v = v << 6 | (uint32_t)d;
-        }
-        for (size_t k = 0; k + 1 < digits; k++)
-            *out++ = (uint8_t)(v >> (16 - 8 * k));
     }
 }
 
@@ -133,11 +71,11 @@ static json_t *times_encode(const struct ledger_book *b)
         len += varint_put(raw + len, (int64_t)b->at_ms[s] - before);
         before = b->at_ms[s];
     }
-    char *text = malloc(b64_len(len) + 1);
+    char *text = malloc(base64_encoded_len(len) + 1);
     json_t *j = NULL;
     if (text != NULL) {
-        b64_encode(raw, len, text);
-        j = json_stringn_nocheck(text, b64_len(len));
+        base64_encode(raw, len, text);
+        j = json_stringn_nocheck(text, base64_encoded_len(len));
     }
     free(text);
     free(raw);
@@ -163,10 +101,10 @@ static json_t *id_array(const int64_t *ids, int n)
 
 static json_t *book_encode(const struct ledger_book *b)
 {
-    size_t bytes = book_bytes(b->n), len = b64_len(bytes);
+    size_t bytes = book_bytes(b->n), len = base64_encoded_len(bytes);
     char *text = malloc(len + 1);
     if (text == NULL) return NULL;
-    b64_encode(b->bits, bytes, text);
+    base64_encode(b->bits, bytes, text);
     json_t *o = json_object();
     bool ok = o != NULL && set(o, "n", json_integer(b->n)) &&
               set(o, "outcomes", json_stringn_nocheck(text, len)) &&
@@ -233,7 +171,7 @@ static int times_decode(const json_t *j, const char *where, struct ledger_book *
         return errbuf_fail(err, err_len, "ledger: %s'at_ms' must be a string", where);
     const char *s = json_string_value(j);
     size_t len = json_string_length(j);
-    int64_t raw_len = b64_check(s, len);
+    int64_t raw_len = base64_decoded_len(s, len);
     if (raw_len < 0)
         return errbuf_fail(err, err_len, "ledger: %s'at_ms' is not valid base64", where);
     uint8_t *raw = malloc((size_t)raw_len + 1);
@@ -243,7 +181,7 @@ static int times_decode(const json_t *j, const char *where, struct ledger_book *
         free(raw);
         return errbuf_fail(err, err_len, "ledger: out of memory");
     }
-    b64_decode(s, len, raw);
+    base64_decode(s, len, raw);
     size_t at = 0;
     int64_t t = 0;
     bool ok = true;
@@ -274,7 +212,7 @@ static int book_decode(const json_t *j, size_t w, struct ledger_book *b, char *e
         return errbuf_fail(err, err_len, "ledger: %s'outcomes' must be a string", where);
     const char *s = json_string_value(out);
     size_t len = json_string_length(out), bytes = book_bytes(n);
-    int64_t got = b64_check(s, len);
+    int64_t got = base64_decoded_len(s, len);
     if (got < 0)
         return errbuf_fail(err, err_len, "ledger: %s'outcomes' is not valid base64", where);
     if ((uint64_t)got != bytes)
@@ -285,7 +223,7 @@ static int book_decode(const json_t *j, size_t w, struct ledger_book *b, char *e
         b->bits = malloc(bytes);
         if (b->bits == NULL) return errbuf_fail(err, err_len, "ledger: out of memory");
         b->cap = bytes;
-        b64_decode(s, len, b->bits);
+        base64_decode(s, len, b->bits);
     }
     b->n = n;
     /* ledger_record ORs into the last byte, so stray bits would corrupt it. */

@@ -1,14 +1,15 @@
 /* libFuzzer target: every parser of outside input on arbitrary bytes — the
  * command line and its value parsers, DSN redaction and password scrubbing,
- * and result files as `report`, `merge`, `check --result` and `--hgrm` read
- * them. A crash, a hang or a sanitizer report is a finding; an error return
- * is not.
+ * result files as `report`, `merge`, `check --result` and `--hgrm` read
+ * them, and HdrHistogram's base64 histogram encoding. A crash, a hang or a
+ * sanitizer report is a finding; an error return is not.
  *
  * The first byte picks the parser, so one corpus holds seeds for all of them. */
 #define _GNU_SOURCE
 #include "txstorm/assertion.h"
 #include "txstorm/dsn.h"
 #include "txstorm/hgrm.h"
+#include "txstorm/hist_hdr.h"
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
@@ -76,7 +77,8 @@ static void fuzz_dsn(char *text)
         } else {
             *eq = '\0';
             bool secret = *line == '*';
-            opts[n++] = (struct dsn_option){.key = line + secret, .value = eq + 1, .secret = secret};
+            opts[n++] =
+                (struct dsn_option){.key = line + secret, .value = eq + 1, .secret = secret};
             if (secret) secrets[n_secrets++] = eq + 1;
         }
         line = next;
@@ -128,10 +130,28 @@ static void fuzz_result(const uint8_t *data, size_t size)
     close(fd);
 }
 
+/* An HdrHistogram histogram as a log line carries it: decoded, and what
+ * decodes must encode to text that decodes to the same counts. */
+static void fuzz_hist_hdr(const char *text)
+{
+    char err[256];
+    struct hist *h = hist_hdr_decode(text, err, sizeof err);
+    if (h == NULL) return;
+    char *again = hist_hdr_encode(h);
+    struct hist *back = again ? hist_hdr_decode(again, err, sizeof err) : NULL;
+    if (again != NULL &&
+        (back == NULL || back->counts_len != h->counts_len ||
+         memcmp(back->counts, h->counts, (size_t)h->counts_len * sizeof *h->counts) != 0))
+        abort();
+    hist_destroy(back);
+    free(again);
+    hist_destroy(h);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) return 0;
-    uint8_t which = data[0] % 3;
+    uint8_t which = data[0] % 4;
     data++;
     size--;
     if (which == 2) {
@@ -144,8 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     if (which == 0)
         fuzz_command_line(text);
-    else
+    else if (which == 1)
         fuzz_dsn(text);
+    else
+        fuzz_hist_hdr(text);
     free(text);
     return 0;
 }
