@@ -46,17 +46,24 @@ int hlog_write_header(FILE *out, int64_t start_unix_us)
     return rc < 0 ? -1 : 0;
 }
 
-int hlog_write_interval(FILE *out, const struct hlog_interval *row)
+int hlog_write_encoded(FILE *out, double start_s, double length_s, int64_t max_us,
+                       const char *encoded)
 {
-    int64_t start_ms = seconds_to_ms(row->start_s), length_ms = seconds_to_ms(row->length_s);
+    int64_t start_ms = seconds_to_ms(start_s), length_ms = seconds_to_ms(length_s);
     if (start_ms < 0 || length_ms < 0) return -1;
-    char *text = hist_hdr_encode(row->h);
-    if (text == NULL) return -1;
     int ok = print_thousandths(out, start_ms) >= 0 && fputc(',', out) != EOF &&
              print_thousandths(out, length_ms) >= 0 && fputc(',', out) != EOF &&
-             print_thousandths(out, hist_max(row->h)) >= 0 && fprintf(out, ",%s\n", text) >= 0;
-    free(text);
+             print_thousandths(out, max_us) >= 0 && fprintf(out, ",%s\n", encoded) >= 0;
     return ok ? 0 : -1;
+}
+
+int hlog_write_interval(FILE *out, const struct hlog_interval *row)
+{
+    char *text = hist_hdr_encode(row->h);
+    if (text == NULL) return -1;
+    int rc = hlog_write_encoded(out, row->start_s, row->length_s, hist_max(row->h), text);
+    free(text);
+    return rc;
 }
 
 int hlog_write(FILE *out, int64_t start_unix_us, const struct hlog_interval *rows, size_t n)

@@ -220,16 +220,18 @@ static int cmd_demo(const struct config *cfg)
  * would destroy something: a directory, the same file twice, an input. */
 static int outputs_writable(const struct config *cfg)
 {
-    const char *flags[] = {"json", "csv", "hgrm", "junit"};
-    const char *paths[] = {cfg->json_path, cfg->csv_path, cfg->hgrm_path, cfg->junit_path};
+    const char *flags[] = {"json", "csv", "hgrm", "hlog", "junit"};
+    const char *paths[] = {cfg->json_path, cfg->csv_path, cfg->hgrm_path, cfg->hlog_path,
+                           cfg->junit_path};
+    const int n = (int)(sizeof paths / sizeof paths[0]);
     char err[512];
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < n; i++) {
         if (paths[i] && outfile_check(paths[i], err, sizeof err) != 0) {
             fprintf(stderr, "txstorm: --%s: %s\n", flags[i], err);
             return -1;
         }
     }
-    if (outfile_distinct(paths, flags, 4, cfg->inputs, cfg->n_inputs, err, sizeof err) != 0) {
+    if (outfile_distinct(paths, flags, n, cfg->inputs, cfg->n_inputs, err, sizeof err) != 0) {
         fprintf(stderr, "txstorm: %s\n", err);
         return -1;
     }
@@ -286,6 +288,12 @@ static int present(const struct config *cfg, const struct run_summary *s)
              report_write_file(cfg->csv_path, series_write_csv, &s->series, err, sizeof err))
         rc = EXIT_USAGE;
     else if (cfg->hgrm_path && report_write_file(cfg->hgrm_path, write_hgrm_to, s, err, sizeof err))
+        rc = EXIT_USAGE;
+    else if (cfg->hlog_path &&
+             report_write_file(cfg->hlog_path, series_write_hlog,
+                               &(struct series_hlog){&s->series, s->origin_wall_us,
+                                                     s->total.hist[HIST_LATENCY]->sig_figs},
+                               err, sizeof err))
         rc = EXIT_USAGE;
     if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
     /* write_junit says itself what went wrong. */

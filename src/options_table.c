@@ -488,6 +488,10 @@ const struct flag options_flags[] = {
     {"hgrm", RUN | REPORT | MERGE, FLAG_PATH, AT(hgrm_path), .group = "output", .arg = "FILE",
      .help = "the latency percentile spectrum in HdrHistogram's .hgrm format",
      .unrecorded = true},
+    {"hlog", RUN | REPORT | MERGE, FLAG_PATH, AT(hlog_path), .group = "output", .arg = "FILE",
+     .help = "each measured interval's latency histogram, as HdrHistogram's\n"
+             "interval log (compressed V2), for its log processing tools",
+     .unrecorded = true},
     {"junit", RUN | CHECK | REPORT | MERGE, FLAG_PATH, AT(junit_path), .group = "output",
      .arg = "FILE",
      .help = "JUnit XML for CI: a test case per invariant and per --assert\n"

@@ -2,6 +2,7 @@
 #include "txstorm/series_json.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/hist_hdr.h"
+#include "txstorm/hlog.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -334,4 +335,22 @@ int series_write_csv(FILE *out, const void *arg)
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
+}
+
+int series_write_hlog(FILE *out, const void *arg)
+{
+    const struct series_hlog *h = arg;
+    struct hist *empty = hist_create(STATS_HIST_HIGHEST, h->sig_figs);
+    char *none = empty ? hist_hdr_encode(empty) : NULL;
+    hist_destroy(empty);
+    int rc = none && hlog_write_header(out, h->origin_unix_us) == 0 ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < h->series->n; i++) {
+        const struct interval_row *r = &h->series->rows[i];
+        if (r->warmup) continue;
+        rc = hlog_write_encoded(out, series_row_start_s(r), (double)r->length_us / 1e6,
+                                r->latency_hdr ? r->max_us : 0,
+                                r->latency_hdr ? r->latency_hdr : none);
+    }
+    free(none);
+    return rc == 0 && fflush(out) == 0 ? 0 : -1;
 }

@@ -39,6 +39,11 @@ int hlog_write_header(FILE *out, int64_t start_unix_us);
  * negative or non-finite start or length. */
 int hlog_write_interval(FILE *out, const struct hlog_interval *row);
 
+/* One interval's line from a histogram already in hist_hdr's encoding, whose
+ * largest value is max_us. 0 or -1 as above. */
+int hlog_write_encoded(FILE *out, double start_s, double length_s, int64_t max_us,
+                       const char *encoded);
+
 /* The header and then n intervals: a whole log. 0 or -1 as above. */
 int hlog_write(FILE *out, int64_t start_unix_us, const struct hlog_interval *rows, size_t n);
 

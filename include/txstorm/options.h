@@ -81,6 +81,7 @@ struct config {
     const char *json_path; /* run: the result; merge: the merged result */
     const char *csv_path;  /* per-interval series */
     const char *hgrm_path; /* latency percentile spectrum */
+    const char *hlog_path; /* per-interval latency histograms, HdrHistogram's log */
     const char *junit_path; /* JUnit XML: invariants and assertions as test cases */
     const char *html_path; /* plot: the page */
     double rate;           /* --rate: transactions/s offered across workers; 0: closed loop */

@@ -1,4 +1,5 @@
-/* The series (series.h) as the result's "intervals" array and as CSV, from
+/* The series (series.h) as the result's "intervals" array, as CSV and as
+ * HdrHistogram's interval log; the first two from
  * one table of fields in series_json.c: each key is named there once, with
  * its unit, when a row carries it and whether it is a CSV column. The loader
  * is the writer's inverse, and refuses a series that contradicts itself (a
@@ -17,6 +18,7 @@
 
 #include "txstorm/series.h"
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* The rows as a JSON array (NULL when out of memory). */
@@ -33,5 +35,18 @@ int series_json_decode(const json_t *intervals, struct series *s, char *err, siz
  * have (phase, offered rate, trigger) appear when any row has them. For
  * outfile_write: arg is a const struct series *. */
 int series_write_csv(FILE *out, const void *series);
+
+/* What series_write_hlog writes: the rows, the wall-clock time of their
+ * zero, and the precision of the histograms (for an interval with none). */
+struct series_hlog {
+    const struct series *series;
+    int64_t origin_unix_us;
+    int sig_figs;
+};
+
+/* HdrHistogram's interval log (hlog.h) of the measured rows' latency: a
+ * line per row after the warmup, an interval without commits as an empty
+ * histogram. For outfile_write: arg is a const struct series_hlog *. */
+int series_write_hlog(FILE *out, const void *arg);
 
 #endif

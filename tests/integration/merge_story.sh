@@ -75,4 +75,12 @@ jq -s -e '([.[:-1][] | .phases[] | select(.name == "high") | .offered] | add) as
           | ($merged - $offered | fabs) < 0.01 * $offered' \
     "$work/s92-0.json" "$work/s92-1.json" "$work/s92-2.json" "$work/m92.json" >/dev/null ||
     fail "merged phases: $(jq -c .phases "$work/m92.json")"
+
+# The merged series as HdrHistogram's interval log, read by an independent implementation.
+modules=$("$root/scripts/hdr-js") || fail "no hdr-histogram-js to read the log with"
+expect_exit 0 "$txstorm" report "$work/m91.json" --hlog "$work/m91.hlog"
+jq '(.clock_origin_unix_us | tonumber / 1000) as $o
+    | [.intervals[] | select(.warmup | not) | . + {origin_ms: $o}]' "$work/m91.json" >"$work/rows.json"
+node "$root/tests/integration/hlog_rows.js" "$modules" "$work/m91.hlog" "$work/rows.json" ||
+    fail "the merged interval log disagrees with the merged rows"
 echo "merge_story: ok"
