@@ -43,7 +43,7 @@ assert_in "$work/err" "are the same run"
 expect_exit 2 "$txstorm" compare "$work/l.json" "$work/l-copy.json"
 assert_one_line_stderr
 assert_in "$work/err" "are the same run"
-run_id=$(jq .ledger.run_id "$work/l.json")
+run_id=$(jq -r .ledger.run_id "$work/l.json")
 
 # --- A ledger row removed after the run: an acknowledged transfer is lost.
 lost_id=$(sql "SELECT transfer_id FROM transfers ORDER BY transfer_id LIMIT 1")

@@ -27,7 +27,7 @@ for policy in none full-jitter; do
         [[ -s $json ]] || fail "missing $json"
         jq -e --arg p "$policy" --argjson h "$hot" '.check.ok and .committed > 0 and
             .config.backoff == $p and .config.hot == $h and .config.workers == 4 and
-            .config.lock_order == "ordered" and .config.seed == 1' "$json" >/dev/null ||
+            .config.lock_order == "ordered" and .config.seed == "1"' "$json" >/dev/null ||
             fail "$json: $(jq -c '{committed, check: .check.ok, config}' "$json")"
         [[ -s ${json%.json}.hgrm ]] || fail "missing the hgrm of $json"
     done

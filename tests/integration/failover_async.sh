@@ -20,7 +20,7 @@ source "$(dirname "$0")/lib.sh"
 cluster=$root/scripts/cluster
 C=$work/c
 chmod 755 "$work" # the servers run as another user when the tests run as root
-trap '"$cluster" destroy "$C" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap '"$cluster" destroy "$C" >/dev/null 2>&1 || true; finish_work' EXIT
 
 workers=4
 export PG_FAST=1

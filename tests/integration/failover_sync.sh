@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 cluster=$root/scripts/cluster
 C=$work/c
 chmod 755 "$work" # the servers run as another user when the tests run as root
-trap '"$cluster" destroy "$C" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap '"$cluster" destroy "$C" >/dev/null 2>&1 || true; finish_work' EXIT
 
 export PG_FAST=1
 expect_exit 0 "$cluster" start "$C" --standbys 1 --sync

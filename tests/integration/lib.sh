@@ -7,7 +7,18 @@ txstorm=$build/txstorm
 source "$(cat "$build/pgdir")/env"
 unset DATABASE_URL PGPASSWORD
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# At the test's end: every result this txstorm wrote into $work must match the
+# published schema (include/txstorm/result.schema.json), then $work goes.
+finish_work() {
+    local bad=0
+    "$root/scripts/check-result" "$work" || bad=1
+    rm -rf "$work"
+    if ((bad)); then
+        echo "FAIL: a result the test wrote does not match the published schema" >&2
+        exit 1
+    fi
+}
+trap finish_work EXIT
 
 # A database of the test's own, so tests can run in parallel; sets DSN.
 fresh_db() {
@@ -64,7 +75,7 @@ own_server() {
     chmod 755 "$work" # the server runs as another user when the tests run as root
     PG_FAST=1 "$root/scripts/pg" start "$OWN" 2>"$work/pg-start.err" ||
         fail "own server: $(cat "$work/pg-start.err")"
-    trap '"$root/scripts/pg" destroy "$OWN"; rm -rf "$work"' EXIT
+    trap '"$root/scripts/pg" destroy "$OWN"; finish_work' EXIT
     # shellcheck disable=SC1091
     source "$OWN/env"
     DSN=$TXSTORM_TEST_DSN

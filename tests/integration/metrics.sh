@@ -61,7 +61,7 @@ cleanup() {
     pid=$(cat "$work/prometheus.pid")
     kill $RUN_PID "$pid" 2>/dev/null
     poll 10 eval '! kill -0 "$pid" 2>/dev/null' # it writes its data as it stops
-    rm -rf "$work"
+    finish_work
 }
 trap cleanup EXIT
 api=http://127.0.0.1:$pport

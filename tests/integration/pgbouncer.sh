@@ -14,7 +14,7 @@ owner=$(stat -c %U "$OWN/data")
 as_owner() { if ((EUID == 0)); then runuser -u "$owner" -- "$@"; else "$@"; fi; }
 bouncers=()
 trap 'for b in "${bouncers[@]}"; do kill "$(cat "$b/pgbouncer.pid")" 2>/dev/null; done
-      "$root/scripts/pg" destroy "$OWN"; rm -rf "$work"' EXIT
+      "$root/scripts/pg" destroy "$OWN"; finish_work' EXIT
 start_bouncer() {
     local dir=$work/$1 port
     mkdir -m 755 "$dir"

@@ -15,9 +15,10 @@ expect_exit 0 "$txstorm" run --db "$DSN" --db "$DSN" --workers 4 --hot 20 --back
 jq -e '.intervals | length > 4 and all(.[]; .retries_by_class | type == "object")' \
     "$work/closed.json" >/dev/null || fail "interval rows without retries_by_class"
 
-# The hand-edited fixture: its name is markup and a quote, its windows named too.
+# The hand-edited fixture: its name is markup and a quote, its windows named too (written
+# by hand, not by txstorm, so it claims no result format the schema would hold it to).
 fixture="$work/it's <b>edited.json"
-jq '.triggers = [{"kind": "kill <primary>", "start_s": 0.5, "end_s": 0.9}]
+jq 'del(.format_version) | .triggers = [{"kind": "kill <primary>", "start_s": 0.5, "end_s": 0.9}]
     | .phases = [{"name": "ramp", "start_s": 0, "end_s": 1}, {"name": "steady", "start_s": 1, "end_s": null}]
     | .intervals |= map(. + {phase: (if .elapsed_s <= 1 then "ramp" else "steady" end)})
     | .failover = {"outages": 1, "unavailable_s": 0.4,

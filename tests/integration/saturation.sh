@@ -22,7 +22,7 @@ fi
 if [[ -z $group ]]; then
     echo "saturation: skipping the starved run (no writable cpu cgroup here)"
 else
-    trap 'rmdir "$group" 2>/dev/null; rm -rf "$work"' EXIT
+    trap 'rmdir "$group" 2>/dev/null; finish_work' EXIT
     expect_exit 4 timeout 150 bash -c "echo \$\$ >'$group/cgroup.procs' && exec '$txstorm' run \
         --workers 4 --duration 3s --progress-every 500ms --json '$work/starved.json' \
         --assert 'client_saturated<1'"

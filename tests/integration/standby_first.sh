@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 cluster=$root/scripts/cluster
 C=$work/cluster
 chmod 755 "$work" # the servers run as another user when the tests run as root
-trap '"$cluster" destroy "$C" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap '"$cluster" destroy "$C" >/dev/null 2>&1 || true; finish_work' EXIT
 PG_FAST=1 "$cluster" start "$C" --standbys 1 >/dev/null 2>"$work/cluster.err" ||
     fail "cluster: $(cat "$work/cluster.err")"
 # shellcheck disable=SC1091
