@@ -296,6 +296,22 @@ static bool endpoints_add_up(const struct run_summary *s)
     return ok;
 }
 
+/* Whether the measured rows add up to the totals, as a run's and a merge's
+ * do (every measured interval's counts went into the total, and only those). */
+static bool series_adds_up(const struct run_summary *s)
+{
+    struct figure_counts sum = {0};
+    for (size_t i = 0; i < s->series.n; i++) {
+        if (s->series.rows[i].warmup) continue;
+        struct figure_counts c = series_row_counts(&s->series.rows[i]);
+        figures_add(&sum, &c);
+    }
+    const struct stats *t = &s->total;
+    return sum.committed == t->committed && sum.failed == t->failed &&
+           sum.insufficient == t->insufficient && sum.ambiguous == t->ambiguous &&
+           sum.retries == t->retries;
+}
+
 int report_consistent(const struct run_summary *s, const char *path, char *err, size_t err_len)
 {
     char why[160];
@@ -308,6 +324,11 @@ int report_consistent(const struct run_summary *s, const char *path, char *err, 
                            path);
     if (s->check_done && !checker_consistent(&s->check))
         return errbuf_fail(err, err_len, "%s: the check's verdicts do not follow from its figures",
+                           path);
+    if (s->series.n > 0 && !series_adds_up(s))
+        return errbuf_fail(err, err_len,
+                           "%s: inconsistent counters: the measured intervals do not add up to "
+                           "the totals",
                            path);
     return 0;
 }

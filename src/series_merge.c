@@ -128,18 +128,51 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
     return 0;
 }
 
+/* How much of their spans two placed rows share. */
+static int64_t overlap_us(const struct placed *a, const struct placed *b)
+{
+    int64_t start_a = a->end_us - a->row->length_us, start_b = b->end_us - b->row->length_us;
+    int64_t from = start_a > start_b ? start_a : start_b;
+    int64_t to = a->end_us < b->end_us ? a->end_us : b->end_us;
+    return to > from ? to - from : 0;
+}
+
+/* Whether two rows of different parts are one interval of the run: they
+ * share at least half of the shorter one's span (an instant row: the same
+ * end). */
+static bool same_interval(const struct placed *a, const struct placed *b)
+{
+    int64_t shorter = a->row->length_us < b->row->length_us ? a->row->length_us : b->row->length_us;
+    if (shorter == 0) return a->end_us == b->end_us;
+    return 2 * overlap_us(a, b) >= shorter;
+}
+
+static int row_end_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct interval_row *)a)->end_us,
+            y = ((const struct interval_row *)b)->end_us;
+    return (x > y) - (x < y);
+}
+
 int series_merge(const struct series_part *parts, int n, struct series *out, char *err,
                  size_t err_len)
 {
     *out = (struct series){0};
     size_t total = 0;
-    for (int p = 0; p < n; p++)
+    int64_t longest_us = 0;
+    for (int p = 0; p < n; p++) {
         total += parts[p].series->n;
-    struct placed *all = calloc(total ? total : 1, sizeof *all);
-    bool *used = calloc((size_t)n, sizeof *used);
-    if (all == NULL || used == NULL) {
+        int64_t l = series_longest_us(parts[p].series);
+        if (l > longest_us) longest_us = l;
+    }
+    size_t cells = total ? total : 1;
+    struct placed *all = calloc(cells, sizeof *all), *cluster = calloc(cells, sizeof *cluster);
+    bool *used = calloc((size_t)n, sizeof *used), *taken = calloc(cells, sizeof *taken);
+    if (all == NULL || cluster == NULL || used == NULL || taken == NULL) {
         free(all);
+        free(cluster);
         free(used);
+        free(taken);
         return errbuf_fail(err, err_len, "merge: out of memory");
     }
     size_t m = 0;
@@ -150,25 +183,31 @@ int series_merge(const struct series_part *parts, int n, struct series *out, cha
         }
     qsort(all, total, sizeof *all, placed_cmp);
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < total;) {
+    for (size_t i = 0; rc == 0 && i < total; i++) {
+        if (taken[i]) continue;
         memset(used, 0, (size_t)n * sizeof *used);
-        used[all[i].part] = true;
-        size_t j = i + 1;
-        /* Rows of other parts ending within half an interval of this one's end. */
-        for (; j < total && !used[all[j].part]; j++) {
-            int64_t shorter = all[j].row->length_us < all[i].row->length_us ? all[j].row->length_us
-                                                                            : all[i].row->length_us;
-            if (2 * (all[j].end_us - all[i].end_us) > shorter) break;
-            used[all[j].part] = true;
+        int k = 0;
+        cluster[k++] = all[i];
+        taken[i] = used[all[i].part] = true;
+        /* Rows of other parts sharing most of this one's span; none can end
+         * more than the longest interval after it and still overlap it. */
+        for (size_t j = i + 1; j < total && all[j].end_us - all[i].end_us <= longest_us; j++) {
+            if (taken[j] || used[all[j].part] || !same_interval(&all[i], &all[j])) continue;
+            cluster[k++] = all[j];
+            taken[j] = used[all[j].part] = true;
         }
         struct interval_row row;
-        rc = merge_rows(&all[i], (int)(j - i), parts, &row, err, err_len);
+        rc = merge_rows(cluster, k, parts, &row, err, err_len);
         if (rc == 0 && !series_append(out, &row))
             rc = errbuf_fail(err, err_len, "merge: out of memory");
-        i = j;
     }
+    /* A row that matched none (a part's last sliver) may end before a merged
+     * row ends: in order of their ends, as a series is. */
+    if (rc == 0) qsort(out->rows, out->n, sizeof *out->rows, row_end_cmp);
     free(all);
+    free(cluster);
     free(used);
+    free(taken);
     if (rc != 0) series_free(out);
     return rc;
 }

@@ -2,9 +2,10 @@
  *
  * Each part's rows are placed on a common clock (its offset added: how much
  * later its workers started than the earliest part's). Rows of different
- * parts whose ends lie within half an interval of each other are one
- * interval of the merged run; each part gives at most one row to it, and a
- * row that matches none stands alone (so every commit is counted once).
+ * parts that share at least half of the shorter one's span are one interval
+ * of the merged run; each part gives at most one row to it, and a row that
+ * matches none (a part's last sliver after the stop) stands alone, so every
+ * commit is counted once. The merged rows are in order of their ends.
  * A merged row:
  *  - ends at the mean of its rows' ends and lasts their mean length;
  *  - adds up the counts (committed, retries, failed, ambiguous,

@@ -189,6 +189,33 @@ static void merge_adds_rows_on_one_clock(void **state)
     series_free(&b);
 }
 
+/* A loaded machine: one part's tick came 17 ms late, after the other's last
+ * sliver had already ended. The full intervals still line up; the slivers
+ * stand alone, and the rows stay in order of their ends. */
+static void merge_lines_up_late_ticks(void **state)
+{
+    (void)state;
+    struct series a = {0}, b = {0};
+    struct interval_row a1 = row_of(4005000, S, 100, 1000, 0),
+                        a2 = row_of(4008000, 3000, 1, 1000, 0);
+    struct interval_row b1 = row_of(4022000, S, 100, 1000, 0),
+                        b2 = row_of(4025000, 3000, 1, 1000, 0);
+    assert_true(series_append(&a, &a1) && series_append(&a, &a2));
+    assert_true(series_append(&b, &b1) && series_append(&b, &b2));
+    struct series_part parts[2] = {{&a, 0, 0, "result 1"}, {&b, 0, 0, "result 2"}};
+    struct series m;
+    char err[256];
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.n, 3);
+    assert_int_equal(m.rows[0].end_us, 4008000); /* a's sliver */
+    assert_int_equal(m.rows[1].committed, 200);  /* the full intervals, together */
+    assert_int_equal(m.rows[1].end_us, 4013500);
+    assert_int_equal(m.rows[2].end_us, 4025000); /* b's sliver */
+    series_free(&m);
+    series_free(&a);
+    series_free(&b);
+}
+
 /* An open-loop part offers its --rate where its rows carry no rate of their own. */
 static void merge_adds_offered_rates(void **state)
 {
@@ -234,6 +261,7 @@ int main(void)
         cmocka_unit_test(contradictions_are_refused),
         cmocka_unit_test(csv_columns_follow_the_rows),
         cmocka_unit_test(merge_adds_rows_on_one_clock),
+        cmocka_unit_test(merge_lines_up_late_ticks),
         cmocka_unit_test(merge_adds_offered_rates),
         cmocka_unit_test(merge_refuses_rows_without_histograms),
     };
