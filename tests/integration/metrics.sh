@@ -89,13 +89,16 @@ assert_one_line_stderr
 [[ $(sql "SELECT count(*) FROM accounts WHERE balance <> 1000") == 0 ]] ||
     fail "a transfer ran although the metrics address was refused"
 
-# The run, scraped every second; progress (and so the metrics) every 200 ms.
-start_run --duration 5s --workers 4 --metrics-addr "127.0.0.1:$mport" --json "$work/run.json"
+# The run, scraped every second; progress (and so the metrics) every 200 ms. It lasts until
+# Prometheus has scraped a commit (a loaded machine may start Prometheus's scrapes late),
+# then an interrupt ends it as a user would, with its report and results.
+start_run --duration 120s --workers 4 --metrics-addr "127.0.0.1:$mport" --json "$work/run.json"
 curl -sf "http://127.0.0.1:$mport/metrics" -o "$work/metrics.txt" || fail "no /metrics"
 curl -sf -H 'Accept: application/openmetrics-text; version=1.0.0' -D "$work/om.head" \
     "http://127.0.0.1:$mport/metrics" -o "$work/metrics.om" || fail "no OpenMetrics /metrics"
 scraped() { [[ $(query 'up{job="txstorm"}') == 1 && $(query 'txstorm_transactions_total{outcome="committed"}') -gt 0 ]]; }
-poll 20 scraped || fail "prometheus never scraped a commit: $(curl -s "$api/api/v1/targets")"
+poll 60 scraped || fail "prometheus never scraped a commit: $(curl -s "$api/api/v1/targets")"
+kill -INT "$RUN_PID"
 finish_run 0
 promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 ||
     { cat "$work/promtool.out" >&2; fail "promtool check metrics"; }

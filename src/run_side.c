@@ -1,0 +1,54 @@
+/* The run's side threads, wired to it: the auditor and the trigger injector. */
+#include "run_internal.h"
+
+#include <math.h>
+
+/* Starts the auditor (--audit-interval); false with err set when it cannot. */
+bool run_audit_start(struct run *run, struct db_error *err)
+{
+    const struct config *cfg = run->cfg;
+    run->auditor = (struct auditor){.dsn = options_endpoint(cfg, 0),
+                                    .as_of = cfg->audit_as_of,
+                                    .allow_overdraft = cfg->allow_overdraft,
+                                    .every_us = cfg->audit_us,
+                                    .stop = &run->stop};
+    if (auditor_start(&run->auditor, cfg->sig_figs) == 0) return true;
+    *err = run->auditor.error;
+    return false;
+}
+
+/* --trigger terminate: the sessions of the first share of the workers on
+ * the injector's server (the first endpoint's). */
+static int worker_pids(void *arg, double share, int *pids, int max)
+{
+    struct run *run = arg;
+    int on_first = 0, n = 0;
+    for (int i = 0; i < run->n_workers; i++)
+        on_first += run->workers[i].endpoint == 0;
+    int want = (int)ceil(share * on_first - 1e-9);
+    for (int i = 0; i < run->n_workers && n < want && n < max; i++) {
+        int pid = run->workers[i].endpoint == 0 ? db_backend_pid(run->workers[i].db) : 0;
+        if (pid > 0) pids[n++] = pid;
+    }
+    return n;
+}
+
+/* Connects the trigger injector (--trigger); false with err set when it cannot. */
+bool run_injector_setup(struct run *run, struct db_error *err)
+{
+    const struct config *cfg = run->cfg;
+    const struct skew *skew = &run->workload.skew;
+    int64_t hot = skew->kind == SKEW_HOT || skew->kind == SKEW_HOTSPOT ? skew->hot
+                                                                       : TRIGGER_LOCK_ROWS_DEFAULT;
+    run->injector = (struct injector){.dsn = options_endpoint(cfg, 0),
+                                      .plan = &cfg->triggers,
+                                      .stop = &run->stop,
+                                      .worker_pids = worker_pids,
+                                      .pids_arg = run,
+                                      .max_pids = run->n_workers};
+    for (int i = 0; i < cfg->triggers.n; i++) {
+        int64_t rows = cfg->triggers.items[i].rows ? cfg->triggers.items[i].rows : hot;
+        run->injector.slots[i].rows = rows < run->workload.accounts ? rows : run->workload.accounts;
+    }
+    return injector_connect(&run->injector, err) == 0;
+}

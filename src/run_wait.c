@@ -1,0 +1,108 @@
+/* Waiting for a run's end: the duration, the workers' quota or a signal;
+ * closing its intervals on the way, and stopping it with grace. */
+#include "run_internal.h"
+
+#include "txstorm/clock.h"
+#include "txstorm/interval_clock.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_INTERVAL_US 1000000 /* intervals are kept even when nothing is printed */
+
+/* The stop's grace is over: think pauses are cut, and every session is asked
+ * to cancel what it runs (a statement waiting on a lock held elsewhere would
+ * otherwise hold the run for as long as the lock). Repeated until the
+ * workers are gone, since a worker may send its next statement after a
+ * cancel went out. */
+static void run_halt(struct run *run)
+{
+    atomic_store(&run->halt, true);
+    for (int i = 0; i < run->started; i++)
+        loop_wake(&run->loops[i].loop);
+    for (int i = 0; i < run->n_workers; i++)
+        if (run->workers[i].db && atomic_load(&run->workers[i].in_flight))
+            db_cancel(run->workers[i].db);
+}
+
+/* The first SIGINT/SIGTERM stops the run (in-flight work gets --stop-grace),
+ * the second cancels what is in flight at once, so the partial report and
+ * results are still written; the third exits without them. */
+static void on_signal(struct run *run, int sig)
+{
+    if (sig != SIGINT && sig != SIGTERM) return;
+    if (run->interrupts++ == 2) {
+        static const char msg[] = "txstorm: interrupted three times, exiting at once\n";
+        ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)ignored;
+        _exit(130);
+    }
+    run->interrupted = true;
+    if (run->interrupts == 1) {
+        run_stop(run);
+        fprintf(stderr,
+                "txstorm: stopping: in-flight transactions get %.1f s to finish "
+                "(interrupt again to cancel them now)\n",
+                (double)run->cfg->stop_grace_us / 1e6);
+    } else {
+        run_halt(run);
+        fprintf(stderr, "txstorm: cancelling in-flight statements (interrupt again to exit at "
+                        "once, without the report)\n");
+    }
+}
+
+/* How often the cancel goes out again while workers remain after the halt. */
+#define CANCEL_AGAIN_US 1000000
+
+void run_wait(struct run *run, FILE *progress)
+{
+    const struct config *cfg = run->cfg;
+    sigset_t set = run_signal_set();
+    struct interval_clock clock;
+    interval_clock_init(&clock, run->start_us,
+                        cfg->progress_us ? cfg->progress_us : DEFAULT_INTERVAL_US, cfg->warmup_us,
+                        &cfg->load);
+    int64_t deadline_us = cfg->duration_us ? run->measure_start_us + cfg->duration_us : INT64_MAX;
+    int64_t next_cancel_us = INT64_MAX;
+    run_print_progress(run, cfg->progress_us ? progress : NULL);
+
+    while (atomic_load(&run->running) > 0) {
+        int64_t now_us = clock_now_us();
+        if (now_us >= deadline_us) {
+            run_stop(run);
+            deadline_us = INT64_MAX;
+        }
+        /* The grace after a stop; then cancels, again while anyone is left. */
+        int64_t halt_at_us =
+            run->stop_us == INT64_MAX ? INT64_MAX : run->stop_us + cfg->stop_grace_us;
+        /* A loop that could not go on stopped the run from its own thread. */
+        if (atomic_load(&run->stop) && run->stop_us == INT64_MAX) run_stop(run);
+        if (next_cancel_us == INT64_MAX && (now_us >= halt_at_us || atomic_load(&run->halt))) {
+            if (!atomic_load(&run->halt)) run_halt(run); /* a second signal may have already */
+            next_cancel_us = clock_now_us() + CANCEL_AGAIN_US;
+        } else if (now_us >= next_cancel_us) {
+            run_halt(run);
+            next_cancel_us = clock_now_us() + CANCEL_AGAIN_US; /* after the round, however long */
+        }
+        int64_t from_us;
+        bool warmup_over;
+        if (interval_clock_close(&clock, now_us, &from_us, &warmup_over)) {
+            run_close_interval(run, now_us, from_us, false);
+            if (warmup_over) run->cpu_start_us = clock_process_cpu_us();
+        }
+        int64_t wake_us = interval_clock_due_us(&clock);
+        if (deadline_us < wake_us) wake_us = deadline_us;
+        if (next_cancel_us == INT64_MAX && halt_at_us < wake_us) wake_us = halt_at_us;
+        if (next_cancel_us < wake_us) wake_us = next_cancel_us;
+        int64_t wait_us = wake_us - now_us;
+        if (wait_us < 0) wait_us = 0;
+        struct timespec ts = {.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};
+        on_signal(run, sigtimedwait(&set, NULL, &ts));
+    }
+    /* Every worker has published before it left, so this interval is the last;
+     * a sliver after the final tick with nothing in it is not worth a row. */
+    run->end_us = clock_now_us();
+    run->cpu_end_us = clock_process_cpu_us();
+    run_collect(run);
+    if (run->tick.attempts > 0) run_close_interval(run, run->end_us, clock.open_since_us, true);
+}
