@@ -2,6 +2,7 @@
 #include "txstorm/backoff.h"
 #include "txstorm/budget.h"
 #include "txstorm/clock.h"
+#include "txstorm/endpoint.h"
 #include "txstorm/hist.h"
 #include "txstorm/rng.h"
 #include "txstorm/stats.h"
@@ -94,6 +95,28 @@ int main(int argc, char **argv)
     for (long i = 0; i < ops; i++)
         sink += clock_now_us();
     report("clock_now_us", t0, ops);
+
+    /* What a worker records per finished transfer: the stats, and (with
+     * several --db endpoints) its endpoint's figures too. */
+    struct stats st;
+    struct endpoint_stats ep;
+    if (!stats_init(&st, 3) || !endpoint_init(&ep, 3, NULL)) return 1;
+    struct txn_outcome o = {.end = TXN_COMMITTED, .attempts = 1};
+    o.attempt_us[0] = 500;
+    t0 = clock_now_us();
+    for (long i = 0; i < ops; i++) {
+        o.latency_us = values[i & (N_VALUES - 1)];
+        stats_add_txn(&st, &o);
+    }
+    report("stats_add_txn (a committed transfer)", t0, ops);
+    t0 = clock_now_us();
+    for (long i = 0; i < ops; i++) {
+        o.latency_us = values[i & (N_VALUES - 1)];
+        endpoint_add_txn(&ep, &o);
+    }
+    report("endpoint_add_txn (the same, per endpoint)", t0, ops);
+    stats_free(&st);
+    endpoint_free(&ep);
 
     hist_destroy(h);
     free(values);
