@@ -100,8 +100,8 @@ struct db *db_connect(const char *dsn, struct db_error *err)
     }
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
     renew_cancel(db);
-    db->cockroach = PQparameterStatus(db->conn, "crdb_version") != NULL;
     const char *version = PQparameterStatus(db->conn, "server_version");
+    db->dialect = dialect_detect(PQparameterStatus(db->conn, "crdb_version"), version);
     snprintf(db->server_version, sizeof db->server_version, "%s", version ? version : "unknown");
     return db;
 }
@@ -173,7 +173,7 @@ void db_server_identify(struct db *db, struct server_id *out)
 
 bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
 
-bool db_is_cockroach(struct db *db) { return db->cockroach; }
+const struct dialect *db_dialect(const struct db *db) { return db->dialect; }
 
 /* A fresh connection with the same DSN, its connect_timeout capped (the
  * DSN's own setting, if any, still wins). */
@@ -239,7 +239,7 @@ enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *
                  " ELSE current_setting('superuser_reserved_connections')::bigint END,"
                  " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')",
                  0, NULL, PGRES_TUPLES_OK, err);
-    if (res == NULL) return db->cockroach ? DB_MISSING : DB_FAILED;
+    if (res == NULL) return db->dialect->connection_limits ? DB_FAILED : DB_MISSING;
     int64_t reserved = 0, in_use = 0;
     bool ok = db_cell_i64(res, 0, 0, max_connections) && db_cell_i64(res, 0, 1, &reserved) &&
               db_cell_i64(res, 0, 2, &in_use);

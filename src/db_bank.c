@@ -30,8 +30,8 @@ static bool exec_params(struct db *db, const char *sql, int n, const char *const
     return res != NULL;
 }
 
-enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, int64_t bank_id,
-                              bool drop, struct db_error *err)
+enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, int64_t bank_id, bool drop,
+                              struct db_error *err)
 {
     bool has_accounts, has_meta;
     if (bank_tables(db, &has_accounts, &has_meta, err) != DB_OK) return DB_FAILED;
@@ -134,15 +134,18 @@ static enum db_status read_meta(struct db *db, struct bank_meta *meta, struct db
 /* Runs hold this advisory lock shared; init --drop takes it alone. */
 #define BANK_LOCK "8392920297584504065" /* 0x7478_7374_6f72_6d01, "txstorm" */
 
-/* A server without advisory locks (42883: no such function; 0A000: not
- * implemented, as YugabyteDB answers) is used without the guard. */
+/* A server without advisory locks (its dialect says so, or, where it is
+ * probed, answers 42883: no such function, or 0A000: not implemented) is
+ * used without the guard. */
 static enum db_status bank_lock(struct db *db, const char *sql, bool *held, struct db_error *err)
 {
+    *held = true;
+    if (db->dialect->advisory_locks == ADVISORY_NO) return DB_OK;
     PGresult *res = db_query(db, sql, 0, NULL, PGRES_TUPLES_OK, err);
     if (res == NULL) {
-        *held = true;
         bool unsupported =
-            strcmp(err->sqlstate, "42883") == 0 || strcmp(err->sqlstate, "0A000") == 0;
+            db->dialect->advisory_locks == ADVISORY_PROBE &&
+            (strcmp(err->sqlstate, "42883") == 0 || strcmp(err->sqlstate, "0A000") == 0);
         return unsupported ? DB_OK : DB_FAILED;
     }
     *held = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;

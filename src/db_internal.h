@@ -38,7 +38,7 @@ struct db {
     const char (*texts)[DB_STATEMENT_TEXT_MAX]; /* the transfer statements' texts for its table */
     struct sql_batch *batch;   /* the simple protocol's round trip, while db_send builds it */
     bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */
-    bool cockroach;           /* the server is CockroachDB */
+    const struct dialect *dialect; /* what the server is (dialect.h) */
     char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
     struct flight flight;
 };

@@ -459,7 +459,7 @@ bool db_send(struct db *db, const struct stmt *s, const struct transfer *t, stru
                                  .account = s->account,
                                  .from = t->from,
                                  .to = t->to,
-                                 .commit = stmt_is_commit_point(s, db->cockroach),
+                                 .commit = stmt_is_commit_point(s, db->dialect),
                                  .debit_at = -1,
                                  .credit_at = -1};
     struct sql_batch batch = {.len = 0};

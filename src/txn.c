@@ -134,7 +134,7 @@ static struct txn_action attempt_over(struct txn *x, enum transfer_result r, int
     }
     /* Locks go before the backoff, so others can use the time. */
     if (!x->attempt.in_txn) return back_off(x);
-    if (cls == ERR_SERIALIZATION && !x->cockroach) {
+    if (cls == ERR_SERIALIZATION && !x->dialect->savepoint_release_commits) {
         x->attempt.in_txn = false;
         return send(x, X_UNWIND_ROLLBACK, STMT_ROLLBACK);
     }
@@ -142,7 +142,8 @@ static struct txn_action attempt_over(struct txn *x, enum transfer_result r, int
 }
 
 struct txn_action txn_start(struct txn *x, const struct txn_policy *p, const struct txn_spec *spec,
-                            const struct transfer *t, bool cockroach, struct rng *jitter,
+                            const struct transfer *t, const struct dialect *dialect,
+                            struct rng *jitter,
                             struct txn_outcome *o, struct db_error *err, int64_t now_us)
 {
     /* The per-attempt arrays are written before they are read; zeroing them
@@ -152,7 +153,7 @@ struct txn_action txn_start(struct txn *x, const struct txn_policy *p, const str
                       .spec = spec,
                       .t = t,
                       .jitter = jitter,
-                      .cockroach = cockroach,
+                      .dialect = dialect,
                       .o = o,
                       .err = err,
                       .start_us = now_us,

@@ -26,7 +26,7 @@ void txn_execute(struct db *db, const struct transfer *t, const struct txn_polic
 {
     struct txn x;
     struct stmt_reply r;
-    struct txn_action act = txn_start(&x, p, db_transfer_spec(db), t, db_is_cockroach(db), jitter,
+    struct txn_action act = txn_start(&x, p, db_transfer_spec(db), t, db_dialect(db), jitter,
                                       o, last_err, clock_now_us());
     for (;;) {
         switch (act.what) {

@@ -216,7 +216,7 @@ static void start_transfer(struct worker *w, int64_t lag_us, int64_t now_us)
     w->t.run_id = w->env->run_id;
     w->t.worker = w->id;
     struct txn_action act =
-        txn_start(&w->txn, &w->policy, w->env->spec, &w->t, db_is_cockroach(w->db), &w->jitter_rng,
+        txn_start(&w->txn, &w->policy, w->env->spec, &w->t, db_dialect(w->db), &w->jitter_rng,
                   &w->o, &w->error, now_us);
     w->o.lag_us = lag_us;
     apply(w, act, now_us);

@@ -174,8 +174,8 @@ enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err);
 enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,
                                    struct db_error *err);
 
-/* Whether the server is CockroachDB (it reports crdb_version at connect). */
-bool db_is_cockroach(struct db *db);
+/* What the server is (dialect.h), detected at connect. */
+const struct dialect *db_dialect(const struct db *db);
 
 
 /* ---- triggers (--trigger), from the run's own injector connection ---- */

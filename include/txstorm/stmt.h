@@ -5,6 +5,7 @@
 #define TXSTORM_STMT_H
 
 #include "txstorm/classify.h"
+#include "txstorm/dialect.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,6 +52,6 @@ struct stmt_reply {
  * connection while it is in flight leaves the outcome unknown. On
  * CockroachDB the savepoint protocol commits at RELEASE; an injected error
  * sent ahead of the statement aborts it, so nothing can commit then. */
-bool stmt_is_commit_point(const struct stmt *s, bool cockroach);
+bool stmt_is_commit_point(const struct stmt *s, const struct dialect *d);
 
 #endif

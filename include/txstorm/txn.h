@@ -20,6 +20,7 @@
 #include "txstorm/attempt.h"
 #include "txstorm/backoff.h"
 #include "txstorm/budget.h"
+#include "txstorm/dialect.h"
 #include "txstorm/rng.h"
 #include "txstorm/spec.h"
 #include "txstorm/stats.h"
@@ -48,7 +49,7 @@ struct txn {
     const struct txn_spec *spec;
     const struct transfer *t;
     struct rng *jitter; /* backoff and injection draws */
-    bool cockroach;
+    const struct dialect *dialect;
     struct txn_outcome *o;
     struct db_error *err; /* the last failure */
     struct attempt attempt;
@@ -72,7 +73,8 @@ struct txn_action {
 
 /* Starts transfer t at now_us. x keeps pointers to everything passed. */
 struct txn_action txn_start(struct txn *x, const struct txn_policy *p, const struct txn_spec *spec,
-                            const struct transfer *t, bool cockroach, struct rng *jitter,
+                            const struct transfer *t, const struct dialect *dialect,
+                            struct rng *jitter,
                             struct txn_outcome *o, struct db_error *err, int64_t now_us);
 struct txn_action txn_reply(struct txn *x, const struct stmt_reply *r, int64_t now_us);
 struct txn_action txn_resume(struct txn *x, int64_t now_us);

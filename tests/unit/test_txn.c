@@ -46,7 +46,8 @@ struct bench {
     int64_t set_values[4];
     int n_sets;
     int64_t now_us;
-    atomic_bool *stop_on_backoff; /* set when a backoff begins: a stop during it */
+    atomic_bool *stop_on_backoff;  /* set when a backoff begins: a stop during it */
+    const struct dialect *dialect; /* the server's (PostgreSQL unless set) */
 };
 
 static void bench_init(struct bench *b)
@@ -62,6 +63,7 @@ static void bench_init(struct bench *b)
     rng_seed(&b->jitter, 1, 0);
     b->balance = b->to_balance = 100;
     b->now_us = 1000000;
+    b->dialect = dialect_of(DIALECT_POSTGRESQL);
 }
 
 static void log_stmt(struct bench *b, const struct stmt *s)
@@ -81,8 +83,8 @@ static void drive(struct bench *b, const struct answer *script, int n_script, bo
 {
     int next = 0;
     struct txn x;
-    struct txn_action act =
-        txn_start(&x, &b->policy, &b->spec, &b->t, false, &b->jitter, &b->o, &b->err, b->now_us);
+    struct txn_action act = txn_start(&x, &b->policy, &b->spec, &b->t, b->dialect, &b->jitter,
+                                      &b->o, &b->err, b->now_us);
     for (int steps = 0; act.what != TXN_DONE; steps++) {
         assert_true(steps < 200);
         if (act.what == TXN_WAIT) {
@@ -208,6 +210,22 @@ static void savepoint_protocol_restarts_a_postgres_serialization_failure(void **
     assert_string_equal(
         b.log, "BEGIN+SAVEPOINT+READ ROLLBACK ~b BEGIN+SAVEPOINT+READ ADD ADD RELEASE COMMIT");
     assert_int_equal(b.o.retries_in_place, 0);
+    assert_int_equal(b.o.end, TXN_COMMITTED);
+}
+
+/* CockroachDB retries a serialization failure inside the savepoint (its
+ * dialect's row says so): ROLLBACK TO, not a restart. */
+static void savepoint_protocol_retries_a_cockroach_serialization_failure_in_place(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_init(&b);
+    b.policy.protocol = PROTOCOL_SAVEPOINT;
+    b.dialect = dialect_of(DIALECT_COCKROACHDB);
+    const struct answer script[] = {{STMT_READ, "40001", ERR_SERIALIZATION, 0, 2}};
+    drive(&b, script, 1, false);
+    assert_string_equal(b.log, "BEGIN+SAVEPOINT+READ ROLLBACK_TO ~b READ ADD ADD RELEASE COMMIT");
+    assert_int_equal(b.o.retries_in_place, 1);
     assert_int_equal(b.o.end, TXN_COMMITTED);
 }
 
@@ -398,17 +416,33 @@ static void one_statement_shapes_carry_the_injection(void **state)
 static void commit_points(void **state)
 {
     (void)state;
-    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_COMMIT}, false));
-    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_SINGLE}, false));
-    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_PIPELINED}, false));
-    assert_false(stmt_is_commit_point(&(struct stmt){.kind = STMT_RELEASE}, false));
-    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_RELEASE}, true));
+    const struct dialect *pg = dialect_of(DIALECT_POSTGRESQL),
+                         *crdb = dialect_of(DIALECT_COCKROACHDB);
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_COMMIT}, pg));
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_SINGLE}, pg));
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_PIPELINED}, pg));
+    assert_false(stmt_is_commit_point(&(struct stmt){.kind = STMT_RELEASE}, pg));
+    assert_true(stmt_is_commit_point(&(struct stmt){.kind = STMT_RELEASE}, crdb));
     assert_false(
-        stmt_is_commit_point(&(struct stmt){.kind = STMT_READ, .prefix = STMT_WITH_BEGIN}, true));
+        stmt_is_commit_point(&(struct stmt){.kind = STMT_READ, .prefix = STMT_WITH_BEGIN}, crdb));
     /* An injected error aborts what follows it: nothing can commit. */
-    assert_false(stmt_is_commit_point(
-        &(struct stmt){.kind = STMT_SINGLE, .prefix = STMT_WITH_INJECT}, false));
-    assert_false(stmt_is_commit_point(&(struct stmt){.kind = STMT_PIPELINED, .value = 1}, false));
+    assert_false(
+        stmt_is_commit_point(&(struct stmt){.kind = STMT_SINGLE, .prefix = STMT_WITH_INJECT}, pg));
+    assert_false(stmt_is_commit_point(&(struct stmt){.kind = STMT_PIPELINED, .value = 1}, pg));
+}
+
+/* Which server it is, from what it says of itself at connect. */
+static void dialects_are_detected(void **state)
+{
+    (void)state;
+    assert_int_equal(dialect_detect(NULL, "15.18 (Debian 15.18-0+deb12u1)")->kind,
+                     DIALECT_POSTGRESQL);
+    assert_int_equal(dialect_detect("CockroachDB CCL v23.1.11", "13.0.0")->kind,
+                     DIALECT_COCKROACHDB);
+    assert_int_equal(dialect_detect(NULL, "11.2-YB-2.20.1.0-b0")->kind, DIALECT_YUGABYTEDB);
+    assert_int_equal(dialect_detect(NULL, NULL)->kind, DIALECT_POSTGRESQL);
+    assert_string_equal(dialect_of(DIALECT_YUGABYTEDB)->name, "yugabytedb");
+    assert_int_equal(dialect_of(DIALECT_COCKROACHDB)->advisory_locks, ADVISORY_NO);
 }
 
 int main(void)
@@ -429,6 +463,8 @@ int main(void)
         cmocka_unit_test(gives_up_after_max_retries_or_once_stopped),
         cmocka_unit_test(one_statement_shapes_carry_the_injection),
         cmocka_unit_test(commit_points),
+        cmocka_unit_test(dialects_are_detected),
+        cmocka_unit_test(savepoint_protocol_retries_a_cockroach_serialization_failure_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
