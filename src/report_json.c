@@ -155,23 +155,9 @@ static void add_cluster_json(json_t *root, const struct run_summary *s)
     if (s->triggers) json_object_set_new(root, "triggers", json_deep_copy(s->triggers));
 }
 
-json_t *report_json(const struct run_summary *s)
+/* Every counter, and the counts by class, reason and SQLSTATE. */
+static void add_counters(json_t *root, const struct stats *t)
 {
-    const struct stats *t = &s->total;
-    json_t *root = json_object();
-    json_object_set_new(root, "tool", json_string("txstorm"));
-    json_object_set_new(root, "tool_version", json_string(s->tool_version));
-    json_object_set_new(root, "format_version", json_string(REPORT_FORMAT_VERSION));
-    json_object_set_new(root, "server_version", json_string(s->server_version));
-    json_object_set_new(root, "start_unix_ms", json_integer(s->start_wall_us / 1000));
-    json_object_set_new(root, "end_unix_ms", json_integer(s->end_wall_us / 1000));
-    /* Microseconds too, so merge can take the union of spans exactly. */
-    json_object_set_new(root, "start_unix_us", json_integer(s->start_wall_us));
-    json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
-    /* The zero of the intervals, triggers and failover windows (the workers' start). */
-    json_object_set_new(root, "clock_origin_unix_us", json_integer(s->origin_wall_us));
-    json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
-    json_object_set_new(root, "merged_from", json_integer(s->merged_from));
 #define COUNTER(field, key, add, older) json_object_set_new(root, key, json_integer(t->field));
     STATS_COUNTERS(COUNTER)
 #undef COUNTER
@@ -193,8 +179,11 @@ json_t *report_json(const struct run_summary *s)
     STATS_COUNTS_BY(COUNTS_BY)
 #undef COUNTS_BY
     json_object_set_new(root, "errors_by_sqlstate", errlog_json_encode(&t->errors));
-    json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
-    json_object_set_new(root, "client_cpu_us", json_integer(s->client_cpu_us));
+}
+
+/* Each event loop's use, and whether any was saturated. */
+static void add_loops(json_t *root, const struct run_summary *s)
+{
     if (s->loops) {
         int worst;
         json_t *loops = json_array();
@@ -211,6 +200,11 @@ json_t *report_json(const struct run_summary *s)
         json_object_set_new(root, "client_saturated",
                             json_boolean(saturation_verdict(s->loops, s->n_loops, &worst)));
     }
+}
+
+/* Connection faults, endpoints, stalls and the workers that lost connections. */
+static void add_faults(json_t *root, const struct run_summary *s)
+{
     json_object_set_new(
         root, "connection",
         json_pack("{s:I, s:I, s:f, s:f}", "losses", (json_int_t)s->faults.connection_losses,
@@ -229,6 +223,12 @@ json_t *report_json(const struct run_summary *s)
                                   (double)s->stalls.first_at_us / 1e6));
     json_object_set_new(root, "worker_faults",
                         s->worker_faults ? json_deep_copy(s->worker_faults) : json_array());
+}
+
+/* Totals over the span, each histogram's summary, and the histograms themselves. */
+static void add_distributions(json_t *root, const struct run_summary *s)
+{
+    const struct stats *t = &s->total;
     json_object_set_new(root, "backoff_ms_total", json_real(report_ms(t->backoff_us)));
     json_object_set_new(root, "duration_s", json_real((double)s->elapsed_us / 1e6));
     json_object_set_new(root, "throughput_tps",
@@ -240,18 +240,43 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "backoff_sleep_ms", summary_json(t->hist[HIST_BACKOFF], 1000.0));
     json_object_set_new(root, "schedule_lag_ms", summary_json(t->hist[HIST_LAG], 1000.0));
     json_object_set_new(root, "retries_per_txn", summary_json(t->hist[HIST_RETRIES], 1.0));
-    json_object_set_new(root, "config", json_deep_copy(s->config));
-    json_object_set_new(root, "check", s->check_done ? report_check_json(&s->check) : json_null());
     json_t *hists = json_object();
     for (int i = 0; i < HIST_COUNT; i++)
         json_object_set_new(hists, stats_hist_name(i), hist_json_encode(t->hist[i]));
     json_object_set_new(root, "histograms", hists);
-    json_object_set_new(root, "intervals", series_json_encode(&s->series));
-    if (s->phases) json_object_set_new(root, "phases", json_deep_copy(s->phases));
     if (s->audit_latency_us) {
         json_object_set_new(root, "auditor_latency_ms", summary_json(s->audit_latency_us, 1000.0));
         json_object_set_new(hists, "auditor_read_us", hist_json_encode(s->audit_latency_us));
     }
+}
+
+json_t *report_json(const struct run_summary *s)
+{
+    const struct stats *t = &s->total;
+    json_t *root = json_object();
+    json_object_set_new(root, "tool", json_string("txstorm"));
+    json_object_set_new(root, "tool_version", json_string(s->tool_version));
+    json_object_set_new(root, "format_version", json_string(REPORT_FORMAT_VERSION));
+    json_object_set_new(root, "server_version", json_string(s->server_version));
+    json_object_set_new(root, "start_unix_ms", json_integer(s->start_wall_us / 1000));
+    json_object_set_new(root, "end_unix_ms", json_integer(s->end_wall_us / 1000));
+    /* Microseconds too, so merge can take the union of spans exactly. */
+    json_object_set_new(root, "start_unix_us", json_integer(s->start_wall_us));
+    json_object_set_new(root, "end_unix_us", json_integer(s->end_wall_us));
+    /* The zero of the intervals, triggers and failover windows (the workers' start). */
+    json_object_set_new(root, "clock_origin_unix_us", json_integer(s->origin_wall_us));
+    json_object_set_new(root, "interrupted", json_boolean(s->interrupted));
+    json_object_set_new(root, "merged_from", json_integer(s->merged_from));
+    add_counters(root, t);
+    json_object_set_new(root, "workers_lost", json_integer(s->workers_lost));
+    json_object_set_new(root, "client_cpu_us", json_integer(s->client_cpu_us));
+    add_loops(root, s);
+    add_faults(root, s);
+    add_distributions(root, s);
+    json_object_set_new(root, "config", json_deep_copy(s->config));
+    json_object_set_new(root, "check", s->check_done ? report_check_json(&s->check) : json_null());
+    json_object_set_new(root, "intervals", series_json_encode(&s->series));
+    if (s->phases) json_object_set_new(root, "phases", json_deep_copy(s->phases));
     if (s->audit_series)
         json_object_set_new(root, "auditor_series", json_deep_copy(s->audit_series));
     if (s->ledger) json_object_set_new(root, "ledger", json_deep_copy(s->ledger));

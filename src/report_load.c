@@ -156,6 +156,112 @@ static int load_endpoints(const json_t *eps, struct run_summary *s, const char *
     return 0;
 }
 
+/* What the result is and who wrote it: a txstorm result of a format this
+ * txstorm reads, its configuration and versions. */
+static int load_identity(json_t *root, struct run_summary *s, const char *path, char *err,
+                         size_t err_len)
+{
+    const char *tool = json_string_value(json_object_get(root, "tool"));
+    json_t *config = json_object_get(root, "config");
+    if (!json_is_object(root) || tool == NULL || strcmp(tool, "txstorm") != 0 ||
+        !json_is_object(config))
+        return errbuf_fail(err, err_len, "%s: not a txstorm result", path);
+    /* Results from before the field are format 1. */
+    const char *format = json_string_value(json_object_get(root, "format_version"));
+    if (format && atoi(format) > REPORT_FORMAT_MAJOR)
+        return errbuf_fail(err, err_len,
+                           "%s: written by a newer txstorm (result format %s); this one reads "
+                           "format %d and older",
+                           path, format, REPORT_FORMAT_MAJOR);
+    s->config = json_incref(config);
+    s->server_version = json_string_value(json_object_get(root, "server_version"));
+    s->tool_version = json_string_value(json_object_get(root, "tool_version"));
+    if (s->server_version == NULL) s->server_version = "unknown";
+    if (s->tool_version == NULL) s->tool_version = "unknown";
+    return 0;
+}
+
+/* The counters, the measured span and its clock's origin, the process's CPU. */
+static int load_span(const json_t *root, struct run_summary *s, const char *path, char *err,
+                     size_t err_len)
+{
+    int64_t merged = 0, lost = 0;
+    json_t *duration = json_object_get(root, "duration_s");
+    if (load_stats(root, &s->total, path, err, err_len) ||
+        get_i64(root, "start_unix_us", &s->start_wall_us, path, err, err_len) ||
+        get_i64(root, "end_unix_us", &s->end_wall_us, path, err, err_len) ||
+        get_i64(root, "merged_from", &merged, path, err, err_len) ||
+        get_i64(root, "workers_lost", &lost, path, err, err_len))
+        return -1;
+    if (!json_is_number(duration) || json_number_value(duration) < 0 ||
+        json_number_value(duration) > 1e9)
+        return errbuf_fail(err, err_len, "%s: not a txstorm result (no 'duration_s')", path);
+    s->elapsed_us = (int64_t)(json_number_value(duration) * 1e6 + 0.5);
+    /* Older results name no origin: their start less the warmup. */
+    s->origin_wall_us =
+        s->start_wall_us - (int64_t)(report_cfg_num(s->config, "warmup_s", 0) * 1e6 + 0.5);
+    if (!report_opt_i64(root, "clock_origin_unix_us", &s->origin_wall_us) ||
+        s->origin_wall_us > s->start_wall_us)
+        return errbuf_fail(err, err_len,
+                           "%s: 'clock_origin_unix_us' is not a time before the start", path);
+    s->merged_from = (int)merged;
+    s->workers_lost = (int)lost;
+    if (!report_opt_i64(root, "client_cpu_us", &s->client_cpu_us) || s->client_cpu_us < 0)
+        return errbuf_fail(err, err_len, "%s: 'client_cpu_us' is not a count of microseconds",
+                           path);
+    s->interrupted = json_is_true(json_object_get(root, "interrupted"));
+    return 0;
+}
+
+/* The connection faults and the stalls, summed. */
+static int load_faults(const json_t *root, struct run_summary *s, const char *path, char *err,
+                       size_t err_len)
+{
+    json_t *conn = json_object_get(root, "connection"), *stalls = json_object_get(root, "stalls");
+    double disc_ms = 0, worst_ms = 0, longest_s = 0, first_s = 0;
+    if (conn && json_unpack(conn, "{s:I, s:I, s:F, s:F}", "losses", &s->faults.connection_losses,
+                            "reconnects", &s->faults.reconnects, "disconnected_ms", &disc_ms,
+                            "worst_worker_disconnected_ms", &worst_ms) != 0)
+        return errbuf_fail(err, err_len, "%s: malformed 'connection'", path);
+    if (stalls && json_unpack(stalls, "{s:I, s:F, s:F}", "count", &s->stalls.count, "longest_s",
+                              &longest_s, "first_at_s", &first_s) != 0)
+        return errbuf_fail(err, err_len, "%s: malformed 'stalls'", path);
+    s->faults.disconnected_us = (int64_t)(disc_ms * 1000.0 + 0.5);
+    s->faults.worst_disconnected_us = (int64_t)(worst_ms * 1000.0 + 0.5);
+    s->stalls.longest_us = (int64_t)(longest_s * 1e6 + 0.5);
+    s->stalls.first_at_us = (int64_t)(first_s * 1e6 + 0.5);
+    return 0;
+}
+
+/* The series, the check and the auditor's histogram: typed, checked. */
+static int load_typed(const json_t *root, struct run_summary *s, const char *path, char *err,
+                      size_t err_len)
+{
+    if (load_loops(json_object_get(root, "loops"), s, path, err, err_len) ||
+        load_endpoints(json_object_get(root, "endpoints"), s, path, err, err_len))
+        return -1;
+    json_t *check = json_object_get(root, "check");
+    if (json_is_object(check)) {
+        if (report_check_load(check, &s->check, path, err, err_len)) return -1;
+        s->check_done = true;
+    }
+    json_t *intervals = json_object_get(root, "intervals");
+    char why[256];
+    if (intervals && series_json_decode(intervals, &s->series, why, sizeof why) != 0)
+        return errbuf_fail(err, err_len, "%s: %s", path, why);
+    json_t *audit_hist = json_object_get(json_object_get(root, "histograms"), "auditor_read_us");
+    if (audit_hist && (s->audit_latency_us = hist_json_decode(audit_hist, why, sizeof why)) == NULL)
+        return errbuf_fail(err, err_len, "%s: histogram auditor_read_us: %s", path, why);
+    return 0;
+}
+
+/* A part kept as its JSON, when it is of the type expected. */
+static json_t *kept(const json_t *root, const char *key, bool array)
+{
+    json_t *v = json_object_get(root, key);
+    return (array ? json_is_array(v) : json_is_object(v)) ? json_incref(v) : NULL;
+}
+
 int report_load(const char *path, struct run_summary *s, char *err, size_t err_len)
 {
     memset(s, 0, sizeof *s);
@@ -164,117 +270,20 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     if (root == NULL)
         return errbuf_fail(err, err_len, "%s: %s (line %d)", path, jerr.text, jerr.line);
     s->source = root;
-    const char *tool = json_string_value(json_object_get(root, "tool"));
-    json_t *config = json_object_get(root, "config");
-    if (!json_is_object(root) || tool == NULL || strcmp(tool, "txstorm") != 0 ||
-        !json_is_object(config)) {
-        errbuf_fail(err, err_len, "%s: not a txstorm result", path);
-        goto fail;
+    if (load_identity(root, s, path, err, err_len) || load_span(root, s, path, err, err_len) ||
+        load_typed(root, s, path, err, err_len) || load_faults(root, s, path, err, err_len)) {
+        report_summary_free(s);
+        return -1;
     }
-    /* Results from before the field are format 1. */
-    const char *format = json_string_value(json_object_get(root, "format_version"));
-    if (format && atoi(format) > REPORT_FORMAT_MAJOR) {
-        errbuf_fail(err, err_len,
-                    "%s: written by a newer txstorm (result format %s); this one reads format "
-                    "%d and older",
-                    path, format, REPORT_FORMAT_MAJOR);
-        goto fail;
-    }
-    s->config = json_incref(config);
-    s->server_version = json_string_value(json_object_get(root, "server_version"));
-    s->tool_version = json_string_value(json_object_get(root, "tool_version"));
-    if (s->server_version == NULL) s->server_version = "unknown";
-    if (s->tool_version == NULL) s->tool_version = "unknown";
-
-    int64_t merged = 0, lost = 0;
-    json_t *duration = json_object_get(root, "duration_s");
-    if (load_stats(root, &s->total, path, err, err_len) ||
-        get_i64(root, "start_unix_us", &s->start_wall_us, path, err, err_len) ||
-        get_i64(root, "end_unix_us", &s->end_wall_us, path, err, err_len) ||
-        get_i64(root, "merged_from", &merged, path, err, err_len) ||
-        get_i64(root, "workers_lost", &lost, path, err, err_len))
-        goto fail;
-    if (!json_is_number(duration) || json_number_value(duration) < 0 ||
-        json_number_value(duration) > 1e9) {
-        errbuf_fail(err, err_len, "%s: not a txstorm result (no 'duration_s')", path);
-        goto fail;
-    }
-    s->elapsed_us = (int64_t)(json_number_value(duration) * 1e6 + 0.5);
-    /* Older results name no origin: their start less the warmup. */
-    s->origin_wall_us =
-        s->start_wall_us - (int64_t)(report_cfg_num(config, "warmup_s", 0) * 1e6 + 0.5);
-    if (!report_opt_i64(root, "clock_origin_unix_us", &s->origin_wall_us) ||
-        s->origin_wall_us > s->start_wall_us) {
-        errbuf_fail(err, err_len, "%s: 'clock_origin_unix_us' is not a time before the start",
-                    path);
-        goto fail;
-    }
-    s->merged_from = (int)merged;
-    s->workers_lost = (int)lost;
-    if (!report_opt_i64(root, "client_cpu_us", &s->client_cpu_us) || s->client_cpu_us < 0) {
-        errbuf_fail(err, err_len, "%s: 'client_cpu_us' is not a count of microseconds", path);
-        goto fail;
-    }
-    s->interrupted = json_is_true(json_object_get(root, "interrupted"));
-    if (load_loops(json_object_get(root, "loops"), s, path, err, err_len) ||
-        load_endpoints(json_object_get(root, "endpoints"), s, path, err, err_len))
-        goto fail;
-    json_t *check = json_object_get(root, "check");
-    if (json_is_object(check)) {
-        if (report_check_load(check, &s->check, path, err, err_len)) goto fail;
-        s->check_done = true;
-    }
-    json_t *intervals = json_object_get(root, "intervals");
-    char serr[256];
-    if (intervals && series_json_decode(intervals, &s->series, serr, sizeof serr) != 0) {
-        errbuf_fail(err, err_len, "%s: %s", path, serr);
-        goto fail;
-    }
-    json_t *phases = json_object_get(root, "phases");
-    if (json_is_array(phases)) s->phases = json_incref(phases);
-    json_t *audit_hist = json_object_get(json_object_get(root, "histograms"), "auditor_read_us");
-    if (audit_hist) {
-        char herr[200];
-        s->audit_latency_us = hist_json_decode(audit_hist, herr, sizeof herr);
-        if (s->audit_latency_us == NULL) {
-            errbuf_fail(err, err_len, "%s: histogram auditor_read_us: %s", path, herr);
-            goto fail;
-        }
-    }
-    json_t *series = json_object_get(root, "auditor_series");
-    if (json_is_array(series)) s->audit_series = json_incref(series);
-    json_t *ledger = json_object_get(root, "ledger");
-    if (json_is_object(ledger)) s->ledger = json_incref(ledger);
-    json_t *ledgers = json_object_get(root, "ledgers");
-    if (json_is_array(ledgers)) s->ledgers = json_incref(ledgers);
-    json_t *conn = json_object_get(root, "connection"), *stalls = json_object_get(root, "stalls");
-    double disc_ms = 0, worst_ms = 0, longest_s = 0, first_s = 0;
-    if (conn && json_unpack(conn, "{s:I, s:I, s:F, s:F}", "losses", &s->faults.connection_losses,
-                            "reconnects", &s->faults.reconnects, "disconnected_ms", &disc_ms,
-                            "worst_worker_disconnected_ms", &worst_ms) != 0) {
-        errbuf_fail(err, err_len, "%s: malformed 'connection'", path);
-        goto fail;
-    }
-    if (stalls && json_unpack(stalls, "{s:I, s:F, s:F}", "count", &s->stalls.count, "longest_s",
-                              &longest_s, "first_at_s", &first_s) != 0) {
-        errbuf_fail(err, err_len, "%s: malformed 'stalls'", path);
-        goto fail;
-    }
-    s->faults.disconnected_us = (int64_t)(disc_ms * 1000.0 + 0.5);
-    s->faults.worst_disconnected_us = (int64_t)(worst_ms * 1000.0 + 0.5);
-    s->stalls.longest_us = (int64_t)(longest_s * 1e6 + 0.5);
-    s->stalls.first_at_us = (int64_t)(first_s * 1e6 + 0.5);
-    json_t *wf = json_object_get(root, "worker_faults");
-    if (json_is_array(wf)) s->worker_faults = json_incref(wf);
-    json_t *ws = json_object_get(root, "workers_servers"), *fo = json_object_get(root, "failover");
-    if (json_is_array(ws)) s->workers_servers = json_incref(ws);
-    if (json_is_object(fo)) s->failover = json_incref(fo);
-    json_t *triggers = json_object_get(root, "triggers");
-    if (json_is_array(triggers)) s->triggers = json_incref(triggers);
+    s->phases = kept(root, "phases", true);
+    s->audit_series = kept(root, "auditor_series", true);
+    s->ledger = kept(root, "ledger", false);
+    s->ledgers = kept(root, "ledgers", true);
+    s->worker_faults = kept(root, "worker_faults", true);
+    s->workers_servers = kept(root, "workers_servers", true);
+    s->failover = kept(root, "failover", false);
+    s->triggers = kept(root, "triggers", true);
     return 0;
-fail:
-    report_summary_free(s);
-    return -1;
 }
 
 /* Whether the per-endpoint counts add up to the totals, as a run's do
