@@ -510,18 +510,24 @@ static int cmd_report(const struct config *cfg)
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
     struct run_summary s;
     char err[512];
-    if (report_load(cfg->inputs[0], &s, err, sizeof err) != 0) {
+    if (report_load_checked(cfg->inputs[0], &s, err, sizeof err) != 0) {
         fprintf(stderr, "txstorm: %s\n", err);
-        return EXIT_USAGE;
-    }
-    if (report_consistent(&s, cfg->inputs[0], err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: %s\n", err);
-        report_summary_free(&s);
         return EXIT_USAGE;
     }
     int rc = present(cfg, &s);
     report_summary_free(&s);
     return rc;
+}
+
+/* Reads the results named on the command line, in order, until one is
+ * refused (err says why). Returns how many were read: those to free. */
+static int load_results(const struct config *cfg, struct run_summary *out, char *err,
+                        size_t err_len)
+{
+    int n = 0;
+    while (n < cfg->n_inputs && report_load_checked(cfg->inputs[n], &out[n], err, err_len) == 0)
+        n++;
+    return n;
 }
 
 static int cmd_merge(const struct config *cfg)
@@ -537,15 +543,10 @@ static int cmd_merge(const struct config *cfg)
         goto refused;
     }
     rc = EXIT_USAGE;
-    for (; loaded < cfg->n_inputs; loaded++) {
-        const char *path = cfg->inputs[loaded];
-        if (report_load(path, &parts[loaded], err, sizeof err) != 0) goto refused;
-        ptrs[loaded] = &parts[loaded];
-        if (report_consistent(&parts[loaded], path, err, sizeof err) != 0) {
-            loaded++; /* to be freed */
-            goto refused;
-        }
-    }
+    loaded = load_results(cfg, parts, err, sizeof err);
+    if (loaded < cfg->n_inputs) goto refused;
+    for (int i = 0; i < loaded; i++)
+        ptrs[i] = &parts[i];
     if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto refused;
     /* present() says itself what went wrong with an output. */
     rc = present(cfg, &merged);
@@ -604,15 +605,10 @@ static int cmd_plot(const struct config *cfg)
         rc = EXIT_MEMORY;
         goto done;
     }
-    for (; n < cfg->n_inputs; n++) {
-        const char *path = cfg->inputs[n];
-        if (report_load(path, &loaded[n], err, sizeof err) != 0) goto done;
-        results[n] = (struct plot_result){.label = result_label(path), .s = &loaded[n]};
-        if (report_consistent(&loaded[n], path, err, sizeof err) != 0) {
-            n++; /* to be freed */
-            goto done;
-        }
-    }
+    n = load_results(cfg, loaded, err, sizeof err);
+    if (n < cfg->n_inputs) goto done;
+    for (int i = 0; i < n; i++)
+        results[i] = (struct plot_result){.label = result_label(cfg->inputs[i]), .s = &loaded[i]};
     switch (plot_render_html(cfg->html_path, results, n, err, sizeof err)) {
     case PLOT_OK:
         rc = EXIT_OK;
