@@ -246,8 +246,14 @@ static int read_instance(const char *v, struct config *cfg, char *err, size_t er
 #define FIELD_SIZE(f) sizeof(((struct config *)0)->f)
 /* Where a flag's value lands. */
 #define AT(f) .offset = offsetof(struct config, f), .size = FIELD_SIZE(f)
-/* A key of the JSON config, and the field it records. */
-#define REC(key, as, f) {key, as, offsetof(struct config, f), FIELD_SIZE(f)}
+/* A key of the JSON config, and the field it records; REC_PER_INSTANCE: one
+ * that each instance of a run (--instance) may set its own way. */
+#define RECORD(key, as, f, per_instance)                                                           \
+    {                                                                                              \
+        key, as, offsetof(struct config, f), FIELD_SIZE(f), per_instance                           \
+    }
+#define REC(key, as, f) RECORD(key, as, f, false)
+#define REC_PER_INSTANCE(key, as, f) RECORD(key, as, f, true)
 #define SHOWN(where, ...) .shown = {.part = where, .phrase = __VA_ARGS__}
 
 const struct flag options_flags[] = {
@@ -258,7 +264,7 @@ const struct flag options_flags[] = {
              "may be a multi-host string (host=a,b target_session_attrs=read-write).\n"
              "The first also serves the preflight, the --instance barrier, the\n"
              "auditor and the final check",
-     .record = {REC("db", AS_TEXT_LIST, endpoints)}, SHOWN(HEADER_DB, "database %s")},
+     .record = {REC_PER_INSTANCE("db", AS_TEXT_LIST, endpoints)}, SHOWN(HEADER_DB, "database %s")},
     {"db", INIT | CHECK | DEMO, FLAG_LIST, AT(endpoints), .max = 1, .arg = "DSN",
      .help = "libpq keyword string or postgresql:// URI; else $DATABASE_URL,\n"
              "else libpq's PG* variables and defaults. Passwords are never printed.\n"
@@ -276,21 +282,21 @@ const struct flag options_flags[] = {
 
     {"workers", RUN, FLAG_INT, AT(workers), .min = 1, .max = OPTIONS_MAX_WORKERS, .def = "16",
      .group = "load", .arg = "N", .help = "concurrent workers, one connection each",
-     .record = {REC("workers", AS_INT, workers)}, SHOWN(HEADER_LOAD, "%s workers")},
+     .record = {REC_PER_INSTANCE("workers", AS_INT, workers)}, SHOWN(HEADER_LOAD, "%s workers")},
     {"threads", RUN, FLAG_INT, AT(threads), .min = 1, .max = OPTIONS_MAX_THREADS, .group = "load",
      .arg = "T",
      .help = "event-loop threads driving the workers' connections\n"
              "(default: one per 4 CPUs or per 256 workers, whichever is more)",
-     .record = {REC("threads", AS_INT, threads)}, .unshown = true},
+     .record = {REC_PER_INSTANCE("threads", AS_INT, threads)}, .unshown = true},
     {"duration", RUN, FLAG_DURATION, AT(duration_us), .above_zero = true, .def = "30s",
      .group = "load", .arg = "D", .help = "run for D, e.g. 500ms, 30s, 2m, 1h",
      .record = {REC("duration_target_s", AS_S, duration_us)}, .unshown = true},
     {"transactions", RUN, FLAG_INT, AT(transactions), .min = 1, .max = INT64_MAX,
      .group = "load", .arg = "N", .help = "or: finish N transactions in total, split across workers",
-     .record = {REC("transactions_target", AS_INT, transactions)}, .unshown = true},
+     .record = {REC_PER_INSTANCE("transactions_target", AS_INT, transactions)}, .unshown = true},
     {"seed", RUN, FLAG_CUSTOM, AT(seed), .parse = read_seed, .group = "load", .arg = "N",
      .help = "makes the transfer choices reproducible (default: random, reported)",
-     .record = {REC("seed", AS_ID, seed)}, SHOWN(HEADER_SEED, "seed %s")},
+     .record = {REC_PER_INSTANCE("seed", AS_ID, seed)}, SHOWN(HEADER_SEED, "seed %s")},
 
     {"skew", RUN, FLAG_CUSTOM, AT(skew), .parse = read_skew, .def = "hot:10",
      .group = "who and how much", .arg = "S",
@@ -448,7 +454,8 @@ const struct flag options_flags[] = {
      .help = "this process is instance I (0..N-1) of N\n"
              "all give the same --seed, wait for each other in a table of the\n"
              "database, and start together",
-     .record = {REC("instance", AS_INT, instance), REC("instances", AS_INT, instances)},
+     .record = {REC_PER_INSTANCE("instance", AS_INT, instance),
+                REC("instances", AS_INT, instances)},
      .unshown = true},
     {"barrier-timeout", RUN, FLAG_DURATION, AT(barrier_timeout_us), .def = "60s",
      .needs = "instance", .group = "several processes, one run", .arg = "D",

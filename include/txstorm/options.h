@@ -195,6 +195,7 @@ struct flag_record {
     enum record_as as;
     size_t offset; /* in struct config */
     size_t size;
+    bool per_instance; /* may differ between the instances of one run: merge lets it */
 };
 
 /* The report's header: its lines, in the order printed. */
