@@ -424,6 +424,28 @@ bool options_open_loop(const struct config *cfg)
     return cfg->rate > 0 || cfg->load.n > 0;
 }
 
+const char *options_command_name(enum command c)
+{
+    return (int)c < options_n_commands ? options_commands[c].name : NULL;
+}
+
+bool options_takes(enum command c, const char *name)
+{
+    return find_flag(name, strlen(name), c) != NULL;
+}
+
+int options_outputs(const struct config *cfg, const char **paths, const char **flags, int max)
+{
+    int n = 0;
+    for (int i = 0; i < options_n_flags && n < max; i++) {
+        const struct flag *f = &options_flags[i];
+        if (f->kind != FLAG_PATH || !(f->commands & (1u << cfg->command))) continue;
+        paths[n] = *(const char *const *)((const char *)cfg + f->offset);
+        flags[n++] = f->name;
+    }
+    return n;
+}
+
 const char *options_endpoint(const struct config *cfg, int i)
 {
     return i < cfg->endpoints.n ? cfg->endpoints.items[i] : NULL;
@@ -511,8 +533,8 @@ static void put_main_usage(struct text *t)
         if (options_commands[c].name)
             put(t, "  %-7s %s\n", options_commands[c].name, options_commands[c].summary);
     unsigned db_commands = 0;
-    for (int i = 0; i < options_n_flags; i++)
-        if (strcmp(options_flags[i].name, "db") == 0) db_commands |= options_flags[i].commands;
+    for (int c = 0; c < options_n_commands; c++)
+        if (options_takes((enum command)c, "db")) db_commands |= 1u << c;
     char with_db[128];
     command_list(with_db, sizeof with_db, db_commands);
     put(t, "\nconnection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"

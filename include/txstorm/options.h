@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A command is a value here, a row in options.c's command table (name, usage,
- * result files it takes) and a case in main's dispatch. */
+/* A command is a value here, a row in options_table.c's command table (name,
+ * usage, result files it takes), the rows of the flags it takes, and its
+ * handler in main's table. */
 enum command {
     CMD_HELP,
     CMD_VERSION,
@@ -128,6 +129,17 @@ struct config {
 const char *options_endpoint(const struct config *cfg, int i);
 int options_n_endpoints(const struct config *cfg);
 
+/* The command's name as typed ("run"); NULL for help and version. */
+const char *options_command_name(enum command c);
+
+/* Whether command c takes the flag --name (e.g. "db": it uses a database). */
+bool options_takes(enum command c, const char *name);
+
+/* The files the command writes, one per FLAG_PATH flag it takes, in the
+ * flag table's order: each one's value (NULL: not given) and flag name.
+ * Returns how many (at most max). */
+int options_outputs(const struct config *cfg, const char **paths, const char **flags, int max);
+
 /* --rate or --load: each transaction has an intended start (open loop). */
 bool options_open_loop(const struct config *cfg);
 
@@ -164,7 +176,7 @@ const char *options_usage(enum command c);
 enum flag_kind {
     FLAG_SWITCH,   /* takes no value; sets a bool */
     FLAG_TEXT,     /* a string, kept as given */
-    FLAG_PATH,     /* a file name, not empty */
+    FLAG_PATH,     /* a file the command writes, not empty (see options_outputs) */
     FLAG_INT,      /* whole number in [min, max], into an int or an int64_t */
     FLAG_DOUBLE,   /* number in [lo, hi] */
     FLAG_DURATION, /* whole number with a unit, into an int64_t of microseconds */
@@ -247,6 +259,9 @@ struct flag {
     bool unshown;                 /* on purpose not in the header */
     const char *shown_via;        /* its effect shows in that flag's phrase */
 };
+
+/* Most flags there can be; options.c keeps a "given" mark per flag. */
+#define OPTIONS_MAX_FLAGS 128
 
 extern const struct flag options_flags[];
 extern const int options_n_flags;
