@@ -288,12 +288,12 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
         return errbuf_fail(err, err_len,
                            "--retry-protocol savepoint: needs --shape interactive or for-update "
                            "(the %s shape has no client-visible transaction to roll back to)",
-                           spec_shape_name(spec->shape));
+                           spec_shape_names[spec->shape]);
     if (spec->think_us > 0 && !explicit_txn)
         return errbuf_fail(err, err_len,
                            "--think-time: the %s shape sends the transaction at once; "
                            "use --shape interactive or for-update",
-                           spec_shape_name(spec->shape));
+                           spec_shape_names[spec->shape]);
     if (spec->write_mode == WRITE_ABSOLUTE && !explicit_txn)
         return errbuf_fail(err, err_len,
                            "--write-mode absolute: needs --shape interactive or for-update "

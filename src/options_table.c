@@ -358,7 +358,7 @@ const struct flag options_flags[] = {
              "savepoint: CockroachDB's SAVEPOINT cockroach_restart protocol",
      .record = {REC("retry_protocol", AS_NAME, protocol)}, SHOWN(HEADER_RETRIES, "%s protocol")},
     {"retry-on", RUN, FLAG_CUSTOM, AT(retry_on), .parse = read_retry_on,
-     .def = "serialization,deadlock", .group = "retries", .arg = "LIST",
+     .def = CLASSIFY_DEFAULT_RETRY_ON, .group = "retries", .arg = "LIST",
      .help = "error classes retried\n"
              "also constraint, other; ambiguous and connection errors are never\n"
              "retried in place",
