@@ -2,6 +2,7 @@
  * and flag tables in options_table.c; the usage text is generated from them. */
 #include "options_internal.h"
 #include "txstorm/duration.h"
+#include "txstorm/exitcode.h"
 
 #include "txstorm/errbuf.h"
 
@@ -524,6 +525,33 @@ static void put_flag_help(struct text *t, const struct flag *f)
     }
 }
 
+/* "  0 ok   1 an invariant is violated   2 ...", filled to EXIT_CODES_WIDTH;
+ * a parenthesis is not broken. */
+#define EXIT_CODES_WIDTH 77
+
+static void put_exit_codes(struct text *t)
+{
+    int column = 0;
+    for (int code = 0; code < EXIT_CODE_COUNT; code++) {
+        char entry[160];
+        snprintf(entry, sizeof entry, "%d %s", code, exit_code_meanings[code]);
+        for (const char *word = entry; *word;) {
+            const char *close = *word == '(' ? strchr(word, ')') : NULL;
+            int len = close ? (int)(close - word + 1) : (int)strcspn(word, " ");
+            const char *gap = column == 0 ? "  " : word == entry ? "   " : " ";
+            if (column > 0 && column + (int)strlen(gap) + len > EXIT_CODES_WIDTH) {
+                put(t, "\n");
+                column = 0;
+                gap = "  ";
+            }
+            put(t, "%s%.*s", gap, len, word);
+            column += (int)strlen(gap) + len;
+            word += len + (word[len] == ' ');
+        }
+    }
+    put(t, "\n");
+}
+
 static void put_main_usage(struct text *t)
 {
     put(t, "usage: txstorm COMMAND [flags]\n\n"
@@ -537,18 +565,17 @@ static void put_main_usage(struct text *t)
         if (options_takes((enum command)c, "db")) db_commands |= 1u << c;
     char with_db[128];
     command_list(with_db, sizeof with_db, db_commands);
-    put(t, "\nconnection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"
-           "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never "
-           "printed.\n"
-           "  run takes --db several times: worker i uses endpoint i mod E; the first\n"
-           "  endpoint also serves init, check, and the run's preflight, barrier, auditor\n"
-           "  and final check.\n\n"
-           "exit codes:\n"
-           "  0 ok   1 an invariant is violated   2 usage error   3 database unreachable,\n"
-           "  bank missing/malformed, or every transfer refused   4 an --assert failed\n"
-           "  (1 takes precedence)   5 out of memory   6 plot: gnuplot missing or failed\n\n"
-           "`txstorm COMMAND --help` lists a command's flags.\n",
+    put(t,
+        "\nconnection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"
+        "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never "
+        "printed.\n"
+        "  run takes --db several times: worker i uses endpoint i mod E; the first\n"
+        "  endpoint also serves init, check, and the run's preflight, barrier, auditor\n"
+        "  and final check.\n\n"
+        "exit codes:\n",
         with_db);
+    put_exit_codes(t);
+    put(t, "\n`txstorm COMMAND --help` lists a command's flags.\n");
 }
 
 static void put_command_usage(struct text *t, enum command c)
