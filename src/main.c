@@ -619,7 +619,10 @@ done:
 
 static int cmd_help(const struct config *cfg)
 {
-    fputs(options_usage(cfg->help_for), stdout);
+    if (cfg->help_markdown)
+        options_markdown(stdout, cfg->help_for);
+    else
+        fputs(options_usage(cfg->help_for), stdout);
     return EXIT_OK;
 }
 

@@ -381,6 +381,25 @@ static int read_argument(int argc, char **argv, int i, struct config *cfg, bool 
     return used;
 }
 
+/* "help [--markdown] [COMMAND]": a command's help, or its flags as the
+ * README's table. */
+static int read_help(int argc, char **argv, struct config *cfg, char *err, size_t err_len)
+{
+    cfg->command = CMD_HELP;
+    cfg->help_for = CMD_HELP;
+    for (int i = 2; i < argc; i++) {
+        int c = find_command(argv[i]);
+        if (strcmp(argv[i], "--markdown") == 0)
+            cfg->help_markdown = true;
+        else if (c >= 0)
+            cfg->help_for = (enum command)c;
+    }
+    if (cfg->help_markdown && cfg->help_for == CMD_HELP)
+        return errbuf_fail(err, err_len,
+                           "help --markdown: name a command (e.g. help --markdown run)");
+    return 0;
+}
+
 int options_parse(int argc, char **argv, const char *env_database_url, struct config *cfg,
                   char *err, size_t err_len)
 {
@@ -391,11 +410,12 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
         return errbuf_fail(err, err_len, "missing command (%s; see --help)", commands);
 
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         cfg->command = CMD_HELP;
         cfg->help_for = CMD_HELP;
         return 0;
     }
+    if (strcmp(cmd, "help") == 0) return read_help(argc, argv, cfg, err, err_len);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         cfg->command = CMD_VERSION;
         return 0;

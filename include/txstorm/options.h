@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* A command is a value here, a row in options_table.c's command table (name,
  * usage, result files it takes), the rows of the flags it takes, and its
@@ -48,6 +49,7 @@ struct text_list {
 struct config {
     enum command command;
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
+    bool help_markdown;    /* help --markdown: its flags as the README's table */
     /* Each --db (run: several, workers round-robin over them), else
      * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
     struct text_list endpoints;
@@ -165,6 +167,10 @@ int options_parse_double(const char *s, double min, double max, double *out);
  * command and flag tables. */
 const char *options_usage(enum command c);
 
+/* The flags of command c as the README's Markdown table (flag, default,
+ * meaning): `txstorm help --markdown COMMAND`. */
+void options_markdown(FILE *out, enum command c);
+
 /* The flag table. Each flag is one row: its name, the commands that take it,
  * how its value is read and where in struct config it lands, its default, its
  * help line, how the result's JSON config records it and how the report's
@@ -252,6 +258,11 @@ struct flag {
     const char *group; /* help heading it is listed under; NULL: none */
     const char *arg;   /* the value's placeholder in help ("N", "D"); NULL for a switch */
     const char *help;  /* help text; '\n' starts a continuation line */
+    /* The README's flag table (options_markdown): its words, in Markdown
+     * (NULL: the help's), and its default where def is NULL ("random", "off";
+     * NULL: "off" for a switch, else none). */
+    const char *doc;
+    const char *doc_default;
     struct flag_record record[2]; /* in the JSON config */
     bool unrecorded;              /* on purpose not in the JSON config */
     const char *same_as;          /* recorded and shown as that flag */

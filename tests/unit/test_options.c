@@ -536,6 +536,7 @@ static void flag_table_is_well_formed(void **state)
         if (f->commands == 0 || (f->commands & ~commands)) fail_msg("--%s: bad commands", n);
         if (f->help == NULL || f->help[0] == '\0') fail_msg("--%s: no help", n);
         if (f->def && strstr(f->help, "(default")) fail_msg("--%s: its default twice", n);
+        if (f->def && f->doc_default) fail_msg("--%s: its README default twice", n);
         if (f->offset + f->size > sizeof(struct config)) fail_msg("--%s: lands outside", n);
         bool switch_ = f->kind == FLAG_SWITCH || (f->kind == FLAG_CUSTOM && f->arg == NULL);
         if (switch_ != (f->arg == NULL)) fail_msg("--%s: a value placeholder iff it takes one", n);
