@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum error_class classify_sqlstate(const char *sqlstate, bool commit_in_flight)
@@ -108,8 +109,8 @@ const char *classify_reason_name(enum retry_reason r)
 struct retry_set classify_default_retry_set(void)
 {
     struct retry_set s = {{false}};
-    s.retry[ERR_SERIALIZATION] = true;
-    s.retry[ERR_DEADLOCK] = true;
+    char err[128];
+    if (classify_parse_retry_set(CLASSIFY_DEFAULT_RETRY_ON, &s, err, sizeof err) != 0) abort();
     return s;
 }
 

@@ -17,15 +17,13 @@
 static int load_txstorm(const char *path, struct compare_run *run, char *err, size_t err_len)
 {
     struct run_summary s;
-    if (report_load(path, &s, err, err_len) != 0) return -1;
-    int rc = report_consistent(&s, path, err, err_len);
+    if (report_load_checked(path, &s, err, err_len) != 0) return -1;
+    int rc = 0;
     const json_t *cfg = s.config;
     const char *skew = json_string_value(json_object_get(cfg, "skew"));
     json_t *workers = json_object_get(cfg, "workers"), *budget = json_object_get(cfg, "retry_budget");
     const char *backoff = json_string_value(json_object_get(cfg, "backoff"));
-    if (rc != 0) {
-        /* err says why */
-    } else if (skew == NULL || !json_is_integer(workers)) {
+    if (skew == NULL || !json_is_integer(workers)) {
         rc = errbuf_fail(err, err_len, "%s: the config has no skew or workers", path);
     } else if (compare_run_policy(run, backoff, json_number_value(budget)) != 0) {
         rc = errbuf_fail(err, err_len, "%s: unknown backoff '%s'", path,

@@ -217,13 +217,12 @@ static int cmd_demo(const struct config *cfg)
 }
 
 /* Fails early, before a long run, when an output could not be written or
- * would destroy something: a directory, the same file twice, an input. */
+ * would destroy something: a directory, the same file twice, an input. The
+ * outputs are the command's file flags (options_outputs). */
 static int outputs_writable(const struct config *cfg)
 {
-    const char *flags[] = {"json", "csv", "hgrm", "hlog", "junit"};
-    const char *paths[] = {cfg->json_path, cfg->csv_path, cfg->hgrm_path, cfg->hlog_path,
-                           cfg->junit_path};
-    const int n = (int)(sizeof paths / sizeof paths[0]);
+    const char *paths[OPTIONS_MAX_FLAGS], *flags[OPTIONS_MAX_FLAGS];
+    int n = options_outputs(cfg, paths, flags, OPTIONS_MAX_FLAGS);
     char err[512];
     for (int i = 0; i < n; i++) {
         if (paths[i] && outfile_check(paths[i], err, sizeof err) != 0) {
@@ -238,7 +237,6 @@ static int outputs_writable(const struct config *cfg)
     return 0;
 }
 
-
 static int write_hgrm_to(FILE *out, const void *summary)
 {
     const struct run_summary *s = summary;
@@ -250,17 +248,15 @@ static int write_hgrm_to(FILE *out, const void *summary)
 static int write_junit(const struct config *cfg, const struct check_result *check,
                        const struct assert_figures *figures, int64_t start_unix_us, double time_s)
 {
-    static const char *const names[CMD_COUNT] = {[CMD_RUN] = "txstorm run",
-                                                 [CMD_CHECK] = "txstorm check",
-                                                 [CMD_REPORT] = "txstorm report",
-                                                 [CMD_MERGE] = "txstorm merge"};
     struct junit_report *j = malloc(sizeof *j);
-    char err[512];
+    char err[512], suite[64];
     if (j == NULL) {
         fprintf(stderr, "txstorm: --junit: out of memory\n");
         return -1;
     }
-    junit_init(j, names[cfg->command] ? names[cfg->command] : "txstorm", start_unix_us, time_s);
+    /* The suite is named after the command: "txstorm run". */
+    snprintf(suite, sizeof suite, "txstorm %s", options_command_name(cfg->command));
+    junit_init(j, suite, start_unix_us, time_s);
     junit_add_check(j, check);
     if (figures) junit_add_assertions(j, cfg->asserts, cfg->n_asserts, figures);
     int rc = outfile_write(cfg->junit_path, junit_write_to, j, err, sizeof err);
@@ -510,18 +506,24 @@ static int cmd_report(const struct config *cfg)
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
     struct run_summary s;
     char err[512];
-    if (report_load(cfg->inputs[0], &s, err, sizeof err) != 0) {
+    if (report_load_checked(cfg->inputs[0], &s, err, sizeof err) != 0) {
         fprintf(stderr, "txstorm: %s\n", err);
-        return EXIT_USAGE;
-    }
-    if (report_consistent(&s, cfg->inputs[0], err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: %s\n", err);
-        report_summary_free(&s);
         return EXIT_USAGE;
     }
     int rc = present(cfg, &s);
     report_summary_free(&s);
     return rc;
+}
+
+/* Reads the results named on the command line, in order, until one is
+ * refused (err says why). Returns how many were read: those to free. */
+static int load_results(const struct config *cfg, struct run_summary *out, char *err,
+                        size_t err_len)
+{
+    int n = 0;
+    while (n < cfg->n_inputs && report_load_checked(cfg->inputs[n], &out[n], err, err_len) == 0)
+        n++;
+    return n;
 }
 
 static int cmd_merge(const struct config *cfg)
@@ -537,15 +539,10 @@ static int cmd_merge(const struct config *cfg)
         goto refused;
     }
     rc = EXIT_USAGE;
-    for (; loaded < cfg->n_inputs; loaded++) {
-        const char *path = cfg->inputs[loaded];
-        if (report_load(path, &parts[loaded], err, sizeof err) != 0) goto refused;
-        ptrs[loaded] = &parts[loaded];
-        if (report_consistent(&parts[loaded], path, err, sizeof err) != 0) {
-            loaded++; /* to be freed */
-            goto refused;
-        }
-    }
+    loaded = load_results(cfg, parts, err, sizeof err);
+    if (loaded < cfg->n_inputs) goto refused;
+    for (int i = 0; i < loaded; i++)
+        ptrs[i] = &parts[i];
     if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto refused;
     /* present() says itself what went wrong with an output. */
     rc = present(cfg, &merged);
@@ -582,20 +579,11 @@ static const char *result_label(const char *path)
 static int cmd_plot(const struct config *cfg)
 {
     char err[512];
-    const char *html[] = {cfg->html_path};
     if (cfg->html_path == NULL) {
         fprintf(stderr, "txstorm: plot: --html FILE is required\n");
         return EXIT_USAGE;
     }
-    if (outfile_check(cfg->html_path, err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: --html: %s\n", err);
-        return EXIT_USAGE;
-    }
-    if (outfile_distinct(html, (const char *const[]){"html"}, 1, cfg->inputs, cfg->n_inputs, err,
-                         sizeof err) != 0) {
-        fprintf(stderr, "txstorm: %s\n", err);
-        return EXIT_USAGE;
-    }
+    if (outputs_writable(cfg) != 0) return EXIT_USAGE;
     struct run_summary *loaded = calloc((size_t)cfg->n_inputs, sizeof *loaded);
     struct plot_result *results = calloc((size_t)cfg->n_inputs, sizeof *results);
     int n = 0, rc = EXIT_USAGE;
@@ -604,15 +592,10 @@ static int cmd_plot(const struct config *cfg)
         rc = EXIT_MEMORY;
         goto done;
     }
-    for (; n < cfg->n_inputs; n++) {
-        const char *path = cfg->inputs[n];
-        if (report_load(path, &loaded[n], err, sizeof err) != 0) goto done;
-        results[n] = (struct plot_result){.label = result_label(path), .s = &loaded[n]};
-        if (report_consistent(&loaded[n], path, err, sizeof err) != 0) {
-            n++; /* to be freed */
-            goto done;
-        }
-    }
+    n = load_results(cfg, loaded, err, sizeof err);
+    if (n < cfg->n_inputs) goto done;
+    for (int i = 0; i < n; i++)
+        results[i] = (struct plot_result){.label = result_label(cfg->inputs[i]), .s = &loaded[i]};
     switch (plot_render_html(cfg->html_path, results, n, err, sizeof err)) {
     case PLOT_OK:
         rc = EXIT_OK;
@@ -634,6 +617,31 @@ done:
     return rc;
 }
 
+static int cmd_help(const struct config *cfg)
+{
+    if (cfg->help_markdown)
+        options_markdown(stdout, cfg->help_for);
+    else
+        fputs(options_usage(cfg->help_for), stdout);
+    return EXIT_OK;
+}
+
+static int cmd_version(const struct config *cfg)
+{
+    (void)cfg;
+    printf("txstorm %s\n", TXSTORM_VERSION);
+    return EXIT_OK;
+}
+
+/* What each command does. Its name, usage and flags are its rows in
+ * options_table.c; whether it uses a database is whether it takes --db. */
+static int (*const commands[CMD_COUNT])(const struct config *) = {
+    [CMD_HELP] = cmd_help,     [CMD_VERSION] = cmd_version, [CMD_INIT] = cmd_init,
+    [CMD_RUN] = cmd_run,       [CMD_CHECK] = cmd_check,     [CMD_DEMO] = cmd_demo,
+    [CMD_REPORT] = cmd_report, [CMD_MERGE] = cmd_merge,     [CMD_COMPARE] = cmd_compare,
+    [CMD_PLOT] = cmd_plot,
+};
+
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -644,8 +652,7 @@ int main(int argc, char **argv)
     }
     /* A connection string libpq cannot read, or would read so that an error
      * could quote its password, is bad input: refused before connecting. */
-    bool uses_db = cfg.command == CMD_INIT || cfg.command == CMD_RUN || cfg.command == CMD_CHECK ||
-                   cfg.command == CMD_DEMO;
+    bool uses_db = options_takes(cfg.command, "db");
     struct dsn_view dsn;
     for (int i = 0; uses_db && i < options_n_endpoints(&cfg); i++) {
         if (db_dsn_inspect(options_endpoint(&cfg, i), &dsn, err, sizeof err) != 0) {
@@ -657,31 +664,5 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    switch (cfg.command) {
-    case CMD_HELP:
-        fputs(options_usage(cfg.help_for), stdout);
-        return EXIT_OK;
-    case CMD_VERSION:
-        printf("txstorm %s\n", TXSTORM_VERSION);
-        return EXIT_OK;
-    case CMD_INIT:
-        return cmd_init(&cfg);
-    case CMD_RUN:
-        return cmd_run(&cfg);
-    case CMD_CHECK:
-        return cmd_check(&cfg);
-    case CMD_DEMO:
-        return cmd_demo(&cfg);
-    case CMD_REPORT:
-        return cmd_report(&cfg);
-    case CMD_MERGE:
-        return cmd_merge(&cfg);
-    case CMD_COMPARE:
-        return cmd_compare(&cfg);
-    case CMD_PLOT:
-        return cmd_plot(&cfg);
-    case CMD_COUNT:
-        break;
-    }
-    return EXIT_USAGE;
+    return commands[cfg.command](&cfg);
 }

@@ -2,6 +2,7 @@
  * and flag tables in options_table.c; the usage text is generated from them. */
 #include "options_internal.h"
 #include "txstorm/duration.h"
+#include "txstorm/exitcode.h"
 
 #include "txstorm/errbuf.h"
 
@@ -288,12 +289,12 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
         return errbuf_fail(err, err_len,
                            "--retry-protocol savepoint: needs --shape interactive or for-update "
                            "(the %s shape has no client-visible transaction to roll back to)",
-                           spec_shape_name(spec->shape));
+                           spec_shape_names[spec->shape]);
     if (spec->think_us > 0 && !explicit_txn)
         return errbuf_fail(err, err_len,
                            "--think-time: the %s shape sends the transaction at once; "
                            "use --shape interactive or for-update",
-                           spec_shape_name(spec->shape));
+                           spec_shape_names[spec->shape]);
     if (spec->write_mode == WRITE_ABSOLUTE && !explicit_txn)
         return errbuf_fail(err, err_len,
                            "--write-mode absolute: needs --shape interactive or for-update "
@@ -380,6 +381,25 @@ static int read_argument(int argc, char **argv, int i, struct config *cfg, bool 
     return used;
 }
 
+/* "help [--markdown] [COMMAND]": a command's help, or its flags as the
+ * README's table. */
+static int read_help(int argc, char **argv, struct config *cfg, char *err, size_t err_len)
+{
+    cfg->command = CMD_HELP;
+    cfg->help_for = CMD_HELP;
+    for (int i = 2; i < argc; i++) {
+        int c = find_command(argv[i]);
+        if (strcmp(argv[i], "--markdown") == 0)
+            cfg->help_markdown = true;
+        else if (c >= 0)
+            cfg->help_for = (enum command)c;
+    }
+    if (cfg->help_markdown && cfg->help_for == CMD_HELP)
+        return errbuf_fail(err, err_len,
+                           "help --markdown: name a command (e.g. help --markdown run)");
+    return 0;
+}
+
 int options_parse(int argc, char **argv, const char *env_database_url, struct config *cfg,
                   char *err, size_t err_len)
 {
@@ -390,11 +410,12 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
         return errbuf_fail(err, err_len, "missing command (%s; see --help)", commands);
 
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         cfg->command = CMD_HELP;
         cfg->help_for = CMD_HELP;
         return 0;
     }
+    if (strcmp(cmd, "help") == 0) return read_help(argc, argv, cfg, err, err_len);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         cfg->command = CMD_VERSION;
         return 0;
@@ -422,6 +443,28 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
 bool options_open_loop(const struct config *cfg)
 {
     return cfg->rate > 0 || cfg->load.n > 0;
+}
+
+const char *options_command_name(enum command c)
+{
+    return (int)c < options_n_commands ? options_commands[c].name : NULL;
+}
+
+bool options_takes(enum command c, const char *name)
+{
+    return find_flag(name, strlen(name), c) != NULL;
+}
+
+int options_outputs(const struct config *cfg, const char **paths, const char **flags, int max)
+{
+    int n = 0;
+    for (int i = 0; i < options_n_flags && n < max; i++) {
+        const struct flag *f = &options_flags[i];
+        if (f->kind != FLAG_PATH || !(f->commands & (1u << cfg->command))) continue;
+        paths[n] = *(const char *const *)((const char *)cfg + f->offset);
+        flags[n++] = f->name;
+    }
+    return n;
 }
 
 const char *options_endpoint(const struct config *cfg, int i)
@@ -502,6 +545,33 @@ static void put_flag_help(struct text *t, const struct flag *f)
     }
 }
 
+/* "  0 ok   1 an invariant is violated   2 ...", filled to EXIT_CODES_WIDTH;
+ * a parenthesis is not broken. */
+#define EXIT_CODES_WIDTH 77
+
+static void put_exit_codes(struct text *t)
+{
+    int column = 0;
+    for (int code = 0; code < EXIT_CODE_COUNT; code++) {
+        char entry[160];
+        snprintf(entry, sizeof entry, "%d %s", code, exit_code_meanings[code]);
+        for (const char *word = entry; *word;) {
+            const char *close = *word == '(' ? strchr(word, ')') : NULL;
+            int len = close ? (int)(close - word + 1) : (int)strcspn(word, " ");
+            const char *gap = column == 0 ? "  " : word == entry ? "   " : " ";
+            if (column > 0 && column + (int)strlen(gap) + len > EXIT_CODES_WIDTH) {
+                put(t, "\n");
+                column = 0;
+                gap = "  ";
+            }
+            put(t, "%s%.*s", gap, len, word);
+            column += (int)strlen(gap) + len;
+            word += len + (word[len] == ' ');
+        }
+    }
+    put(t, "\n");
+}
+
 static void put_main_usage(struct text *t)
 {
     put(t, "usage: txstorm COMMAND [flags]\n\n"
@@ -511,22 +581,21 @@ static void put_main_usage(struct text *t)
         if (options_commands[c].name)
             put(t, "  %-7s %s\n", options_commands[c].name, options_commands[c].summary);
     unsigned db_commands = 0;
-    for (int i = 0; i < options_n_flags; i++)
-        if (strcmp(options_flags[i].name, "db") == 0) db_commands |= options_flags[i].commands;
+    for (int c = 0; c < options_n_commands; c++)
+        if (options_takes((enum command)c, "db")) db_commands |= 1u << c;
     char with_db[128];
     command_list(with_db, sizeof with_db, db_commands);
-    put(t, "\nconnection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"
-           "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never "
-           "printed.\n"
-           "  run takes --db several times: worker i uses endpoint i mod E; the first\n"
-           "  endpoint also serves init, check, and the run's preflight, barrier, auditor\n"
-           "  and final check.\n\n"
-           "exit codes:\n"
-           "  0 ok   1 an invariant is violated   2 usage error   3 database unreachable,\n"
-           "  bank missing/malformed, or every transfer refused   4 an --assert failed\n"
-           "  (1 takes precedence)   5 out of memory   6 plot: gnuplot missing or failed\n\n"
-           "`txstorm COMMAND --help` lists a command's flags.\n",
+    put(t,
+        "\nconnection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"
+        "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never "
+        "printed.\n"
+        "  run takes --db several times: worker i uses endpoint i mod E; the first\n"
+        "  endpoint also serves init, check, and the run's preflight, barrier, auditor\n"
+        "  and final check.\n\n"
+        "exit codes:\n",
         with_db);
+    put_exit_codes(t);
+    put(t, "\n`txstorm COMMAND --help` lists a command's flags.\n");
 }
 
 static void put_command_usage(struct text *t, enum command c)

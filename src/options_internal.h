@@ -18,9 +18,6 @@ struct command_def {
 extern const struct command_def options_commands[];
 extern const int options_n_commands;
 
-/* Most flags there can be; options.c keeps a "given" mark per flag. */
-#define OPTIONS_MAX_FLAGS 128
-
 /* Readers shared by the generic kinds and the hand-written handlers: each
  * returns 0, or -1 with "--name: ..." in err. */
 int options_int_flag(const char *name, const char *v, int64_t min, int64_t max, int64_t *out,

@@ -246,8 +246,14 @@ static int read_instance(const char *v, struct config *cfg, char *err, size_t er
 #define FIELD_SIZE(f) sizeof(((struct config *)0)->f)
 /* Where a flag's value lands. */
 #define AT(f) .offset = offsetof(struct config, f), .size = FIELD_SIZE(f)
-/* A key of the JSON config, and the field it records. */
-#define REC(key, as, f) {key, as, offsetof(struct config, f), FIELD_SIZE(f)}
+/* A key of the JSON config, and the field it records; REC_PER_INSTANCE: one
+ * that each instance of a run (--instance) may set its own way. */
+#define RECORD(key, as, f, per_instance)                                                           \
+    {                                                                                              \
+        key, as, offsetof(struct config, f), FIELD_SIZE(f), per_instance                           \
+    }
+#define REC(key, as, f) RECORD(key, as, f, false)
+#define REC_PER_INSTANCE(key, as, f) RECORD(key, as, f, true)
 #define SHOWN(where, ...) .shown = {.part = where, .phrase = __VA_ARGS__}
 
 const struct flag options_flags[] = {
@@ -258,7 +264,10 @@ const struct flag options_flags[] = {
              "may be a multi-host string (host=a,b target_session_attrs=read-write).\n"
              "The first also serves the preflight, the --instance barrier, the\n"
              "auditor and the final check",
-     .record = {REC("db", AS_TEXT_LIST, endpoints)}, SHOWN(HEADER_DB, "database %s")},
+     .doc = "the database: a libpq keyword string or `postgresql://` URI; repeatable, one endpoint "
+            "each, worker i uses endpoint i mod E (see \"Connection\")",
+     .doc_default = "`$DATABASE_URL`, else libpq's `PG*` defaults",
+     .record = {REC_PER_INSTANCE("db", AS_TEXT_LIST, endpoints)}, SHOWN(HEADER_DB, "database %s")},
     {"db", INIT | CHECK | DEMO, FLAG_LIST, AT(endpoints), .max = 1, .arg = "DSN",
      .help = "libpq keyword string or postgresql:// URI; else $DATABASE_URL,\n"
              "else libpq's PG* variables and defaults. Passwords are never printed.\n"
@@ -276,21 +285,27 @@ const struct flag options_flags[] = {
 
     {"workers", RUN, FLAG_INT, AT(workers), .min = 1, .max = OPTIONS_MAX_WORKERS, .def = "16",
      .group = "load", .arg = "N", .help = "concurrent workers, one connection each",
-     .record = {REC("workers", AS_INT, workers)}, SHOWN(HEADER_LOAD, "%s workers")},
+     .doc = "concurrent workers, one connection each (1..10000)",
+     .record = {REC_PER_INSTANCE("workers", AS_INT, workers)}, SHOWN(HEADER_LOAD, "%s workers")},
     {"threads", RUN, FLAG_INT, AT(threads), .min = 1, .max = OPTIONS_MAX_THREADS, .group = "load",
      .arg = "T",
      .help = "event-loop threads driving the workers' connections\n"
              "(default: one per 4 CPUs or per 256 workers, whichever is more)",
-     .record = {REC("threads", AS_INT, threads)}, .unshown = true},
+     .doc = "event-loop threads driving the workers' connections, at most one per worker (1..1024)",
+     .doc_default = "one per 4 CPUs or per 256 workers, whichever is more",
+     .record = {REC_PER_INSTANCE("threads", AS_INT, threads)}, .unshown = true},
     {"duration", RUN, FLAG_DURATION, AT(duration_us), .above_zero = true, .def = "30s",
-     .group = "load", .arg = "D", .help = "run for D, e.g. 500ms, 30s, 2m, 1h",
+     .group = "load", .arg = "D", .help = "run for D, e.g. 500ms, 30s, 2m, 1h", .doc = "run for D",
      .record = {REC("duration_target_s", AS_S, duration_us)}, .unshown = true},
-    {"transactions", RUN, FLAG_INT, AT(transactions), .min = 1, .max = INT64_MAX,
-     .group = "load", .arg = "N", .help = "or: finish N transactions in total, split across workers",
-     .record = {REC("transactions_target", AS_INT, transactions)}, .unshown = true},
+    {"transactions", RUN, FLAG_INT, AT(transactions), .min = 1, .max = INT64_MAX, .group = "load",
+     .arg = "N", .help = "or: finish N transactions in total, split across workers",
+     .doc = "instead: finish N transactions in total, split evenly across workers",
+     .record = {REC_PER_INSTANCE("transactions_target", AS_INT, transactions)}, .unshown = true},
     {"seed", RUN, FLAG_CUSTOM, AT(seed), .parse = read_seed, .group = "load", .arg = "N",
      .help = "makes the transfer choices reproducible (default: random, reported)",
-     .record = {REC("seed", AS_ID, seed)}, SHOWN(HEADER_SEED, "seed %s")},
+     .doc = "makes the transfer choices reproducible; the seed used is always reported",
+     .doc_default = "random", .record = {REC_PER_INSTANCE("seed", AS_ID, seed)},
+     SHOWN(HEADER_SEED, "seed %s")},
 
     {"skew", RUN, FLAG_CUSTOM, AT(skew), .parse = read_skew, .def = "hot:10",
      .group = "who and how much", .arg = "S",
@@ -298,20 +313,26 @@ const struct flag options_flags[] = {
              "hot:K two distinct accounts from ids 1..K; hotspot:K:P both from\n"
              "1..K with probability P, else both from the rest; zipf:S Zipfian\n"
              "over all accounts with exponent S",
+     .doc = "who transfers to whom: `uniform`, `hot:K`, `hotspot:K:P`, `zipf:S` (below)",
      .record = {REC("skew", AS_SKEW, skew)}, SHOWN(HEADER_WORKLOAD, "skew %s")},
-    {"hot", RUN, FLAG_CUSTOM, AT(skew), .parse = read_hot, .group = "who and how much",
-     .arg = "K", .help = "same as --skew hot:K", .same_as = "skew"},
+    {"hot", RUN, FLAG_CUSTOM, AT(skew), .parse = read_hot, .group = "who and how much", .arg = "K",
+     .help = "same as --skew hot:K", .doc = "same as `--skew hot:K`", .same_as = "skew"},
     {"amount", RUN, FLAG_CUSTOM, AT(amount_lo), .parse = read_amount, .def = "1..100",
-     .group = "who and how much", .arg = "LO..HI", .help = "amount uniform in LO..HI, or a single N",
+     .group = "who and how much", .arg = "LO..HI",
+     .help = "amount uniform in LO..HI, or a single N",
+     .doc = "amount uniform in LO..HI (or one value `N`)",
      .record = {REC("amount_lo", AS_INT, amount_lo), REC("amount_hi", AS_INT, amount_hi)},
      SHOWN(HEADER_WORKLOAD, "amount %s..%s", .when = WHEN_KEY_UNSET, .key = "amount_fraction")},
     {"amount-mode", RUN, FLAG_CHOICE, AT(amount_mode), .names = workload_amount_mode_names,
      .def = "range", .group = "who and how much", .arg = "M",
      .help = "range: uniform in --amount; fraction: a share of the source balance",
+     .doc = "`range`, or `fraction`: move floor(F × source balance), like the SQLAlchemy sample's "
+            "\"transfer half\"",
      .record = {REC("amount_mode", AS_NAME, amount_mode)}, .shown_via = "amount-fraction"},
-    {"amount-fraction", RUN, FLAG_DOUBLE, AT(amount_fraction), .lo = 0, .hi = 1,
-     .above_zero = true, .def = "0.5", .group = "who and how much",
-     .arg = "F", .help = "with fraction: move floor(F x source balance), 0<F<=1",
+    {"amount-fraction", RUN, FLAG_DOUBLE, AT(amount_fraction), .lo = 0, .hi = 1, .above_zero = true,
+     .def = "0.5", .group = "who and how much", .arg = "F",
+     .help = "with fraction: move floor(F x source balance), 0<F<=1",
+     .doc = "F for `fraction`, 0 < F ≤ 1",
      .record = {REC("amount_fraction", AS_REAL, amount_fraction)},
      SHOWN(HEADER_WORKLOAD, "amount fraction %s of the source balance", .when = WHEN_SET)},
 
@@ -324,25 +345,34 @@ const struct flag options_flags[] = {
              "  transaction\n"
              "pipelined: BEGIN; read; guarded debit; credit; COMMIT in one round\n"
              "  trip (libpq pipeline mode)",
+     .doc = "`interactive`, `for-update`, `single`, `pipelined` (below)",
      .record = {REC("shape", AS_NAME, spec.shape)}, SHOWN(HEADER_TXN, "shape %s")},
     {"lock-order", RUN, FLAG_CHOICE, AT(spec.lock_order), .names = spec_lock_order_names,
      .def = "random", .group = "transaction shape", .arg = "O",
      .help = "random: updates in transfer order (deadlocks possible);\n"
              "ordered: in id order",
+     .doc = "`random`: debit then credit, in transfer order, so two opposite transfers lock in "
+            "opposite orders (deadlocks); `ordered`: lower id first",
      .record = {REC("lock_order", AS_NAME, spec.lock_order)}, SHOWN(HEADER_TXN, "lock order %s")},
     {"isolation", RUN, FLAG_CHOICE, AT(spec.isolation), .names = spec_isolation_names,
      .def = "serializable", .group = "transaction shape", .arg = "I",
      .help = "the transactions' isolation level",
+     .doc = "`serializable`, `repeatable-read`, `read-committed`",
      .record = {REC("isolation", AS_NAME, spec.isolation)}, SHOWN(HEADER_TXN, "%s")},
-    {"think-time", RUN, FLAG_DURATION, AT(spec.think_us), .group = "transaction shape",
-     .arg = "D", .help = "pause between statements inside a transaction (default 0)",
-     .record = {REC("think_time_ms", AS_MS, spec.think_us)},
+    {"think-time", RUN, FLAG_DURATION, AT(spec.think_us), .group = "transaction shape", .arg = "D",
+     .help = "pause between statements inside a transaction (default 0)",
+     .doc = "pause after each statement inside a transaction: widens the conflict window",
+     .doc_default = "0", .record = {REC("think_time_ms", AS_MS, spec.think_us)},
      SHOWN(HEADER_TXN, "think %s ms", .when = WHEN_SET)},
     {"query-mode", RUN, FLAG_CHOICE, AT(spec.query_mode), .names = spec_query_mode_names,
      .def = "prepared", .group = "transaction shape", .arg = "M",
      .help = "prepared: named prepared statements\n"
              "extended: unnamed statements (runs through a transaction-pooling\n"
              "  pgbouncer); simple: SQL text with the values in, no pipeline",
+     .doc = "how statements go out (pgbench's `-M`): `prepared` (named prepared statements), "
+            "`extended` (unnamed statements, for a transaction-pooling pgbouncer, which has no "
+            "prepared statements before 1.21), `simple` (SQL text with the values written in, no "
+            "pipeline)",
      .record = {REC("query_mode", AS_NAME, spec.query_mode)},
      SHOWN(HEADER_TXN, "%s statements", .when = WHEN_SET)},
 
@@ -350,41 +380,50 @@ const struct flag options_flags[] = {
      .def = "restart", .group = "retries", .arg = "P",
      .help = "restart: ROLLBACK, back off, run again\n"
              "savepoint: CockroachDB's SAVEPOINT cockroach_restart protocol",
+     .doc = "`restart` or `savepoint` (below)",
      .record = {REC("retry_protocol", AS_NAME, protocol)}, SHOWN(HEADER_RETRIES, "%s protocol")},
     {"retry-on", RUN, FLAG_CUSTOM, AT(retry_on), .parse = read_retry_on,
-     .def = "serialization,deadlock", .group = "retries", .arg = "LIST",
+     .def = CLASSIFY_DEFAULT_RETRY_ON, .group = "retries", .arg = "LIST",
      .help = "error classes retried\n"
              "also constraint, other; ambiguous and connection errors are never\n"
              "retried in place",
+     .doc = "error classes that are retried; `constraint` and `other` may be added; `ambiguous` "
+            "and `connection` never are",
      .record = {REC("retry_on", AS_RETRY_SET, retry_on)}, .unshown = true},
     {"max-retries", RUN | DEMO, FLAG_INT, AT(max_retries), .min = 0, .max = 1000000, .def = "10",
      .group = "retries", .arg = "N", .help = "retries per transaction before it counts as failed",
+     .doc = "retries per transaction; after that it counts as *failed*",
      .record = {REC("max_retries", AS_INT, max_retries)}, SHOWN(HEADER_RETRIES, "up to %s")},
     {"backoff", RUN | DEMO, FLAG_CHOICE, AT(backoff.policy), .names = backoff_policy_names,
      .noun = "policy", .def = "full-jitter", .group = "retries", .arg = "P",
      .help = "how long to wait before a retry (formulas in backoff.h)",
+     .doc = "`none`, `constant`, `exponential`, `full-jitter`, `equal-jitter`, "
+            "`decorrelated-jitter` (below)",
      .record = {REC("backoff", AS_NAME, backoff.policy)}, SHOWN(HEADER_RETRIES, "backoff %s")},
     {"backoff-base", RUN | DEMO, FLAG_DURATION, AT(backoff.base_us), .def = "2ms",
-     .group = "retries", .arg = "D", .help = "first retry's delay scale",
+     .group = "retries", .arg = "D", .help = "first retry's delay scale", .doc = "the delay scale",
      .record = {REC("backoff_base_ms", AS_MS, backoff.base_us)},
      SHOWN(HEADER_RETRIES, " (base %s ms", .when = WHEN_KEY_SET, .key = "backoff", .glued = true)},
     {"backoff-cap", RUN | DEMO, FLAG_DURATION, AT(backoff.cap_us), .def = "100ms",
-     .group = "retries", .arg = "D", .help = "longest delay",
+     .group = "retries", .arg = "D", .help = "longest delay", .doc = "longest single delay",
      .record = {REC("backoff_cap_ms", AS_MS, backoff.cap_us)},
      SHOWN(HEADER_RETRIES, ", cap %s ms)", .when = WHEN_KEY_SET, .key = "backoff", .glued = true)},
     {"retry-budget", RUN, FLAG_CUSTOM, AT(budget_tokens), .parse = read_retry_budget,
      .group = "retries", .arg = "N",
      .help = "token bucket of N retries shared by all workers; empty: fail fast",
+     .doc = "a bucket of N retry tokens shared by all workers (below)", .doc_default = "off",
      .record = {REC("retry_budget", AS_REAL, budget_tokens)},
      SHOWN(HEADER_RETRIES, "budget %s tokens", .when = WHEN_SET)},
     {"retry-budget-refund", RUN, FLAG_DOUBLE, AT(budget_refund), .lo = 0, .hi = 1e6, .def = "0.1",
      .needs = "retry-budget", .group = "retries", .arg = "F",
      .help = "tokens returned per first-try commit",
+     .doc = "tokens put back per transaction that commits on its first attempt",
      .record = {REC("retry_budget_refund", AS_REAL, budget_refund)},
      SHOWN(HEADER_RETRIES, " (refund %s)", .when = WHEN_KEY_SET, .key = "retry_budget",
            .glued = true)},
     {"inject-retry", RUN, FLAG_DOUBLE, AT(inject_retry), .lo = 0, .hi = 1, .group = "retries",
      .arg = "P", .help = "with probability P an attempt makes the server raise 40001",
+     .doc = "with probability P an attempt makes the *server* raise 40001", .doc_default = "0",
      .record = {REC("inject_retry", AS_REAL, inject_retry)},
      SHOWN(HEADER_RETRIES, "injected 40001 p=%s", .when = WHEN_SET)},
 
@@ -392,9 +431,9 @@ const struct flag options_flags[] = {
     {"rate", RUN, FLAG_DOUBLE, AT(rate), .lo = 0.001, .hi = 1e9, .group = "open loop", .arg = "R",
      .help = "offer R transactions/s across all workers; latency counts from\n"
              "each transaction's intended start (coordinated omission corrected)",
-     .record = {REC("rate", AS_REAL, rate)},
-     SHOWN(HEADER_TXN, "open loop %s/s", .unset = "closed loop", .when = WHEN_SET,
-           .key = "load")},
+     .doc = "offer R transactions/s across all workers, latency counted from each intended start",
+     .doc_default = "closed loop", .record = {REC("rate", AS_REAL, rate)},
+     SHOWN(HEADER_TXN, "open loop %s/s", .unset = "closed loop", .when = WHEN_SET, .key = "load")},
     {"load", RUN, FLAG_CUSTOM, AT(load_text), .parse = read_load, .group = "open loop",
      .arg = "PHASES",
      .help = "offer a rate that changes over time: phases [NAME=]RATE[..RATE]/s:SPAN\n"
@@ -403,22 +442,27 @@ const struct flag options_flags[] = {
              "'ramp=0..2000/s:30s,peak=2000/s:10s,after=500/s:60s'; names default\n"
              "to phase1, phase2...; the run lasts their sum unless --duration\n"
              "says otherwise (past the last phase its closing rate holds)",
+     .doc = "open loop with a rate that changes over time, e.g. "
+            "`'ramp=0..2000/s:30s,peak=2000/s:10s'` (see [Load phases](#load-phases))",
      .record = {REC("load", AS_TEXT, load_text)},
      SHOWN(HEADER_TXN, "open loop in phases %s", .when = WHEN_SET)},
     {"arrival", RUN, FLAG_CHOICE, AT(arrival), .names = schedule_arrival_names, .def = "fixed",
      .group = "open loop", .arg = "A",
      .help = "gaps between intended starts (with --rate or --load)",
+     .doc = "`fixed` or `poisson` gaps between intended starts (with `--rate` or `--load`)",
      .record = {REC("arrival", AS_NAME, arrival)},
      SHOWN(HEADER_TXN, " (%s arrivals)", .when = WHEN_KEY_SET, .key = "rate", .glued = true)},
     {"warmup", RUN, FLAG_DURATION, AT(warmup_us), .group = "open loop", .arg = "D",
      .help = "run D first without counting it (shown in progress)",
-     .record = {REC("warmup_s", AS_S, warmup_us)},
+     .doc = "run D first, shown but not counted; `--duration` is the measured part after it",
+     .doc_default = "0", .record = {REC("warmup_s", AS_S, warmup_us)},
      SHOWN(HEADER_TXN, "warmup %s s excluded", .when = WHEN_SET)},
 
     {"ledger", RUN, FLAG_CUSTOM, AT(ledger), .parse = read_run_ledger, .group = "checking",
      .help = "each transfer also writes a row into `transfers`; afterwards every\n"
              "acknowledged transfer must be there exactly once, no failed one may be\n"
              "(ambiguous ones are resolved), and each balance must match the ledger",
+     .doc = "each transfer also writes a `transfers` row; checked after the run",
      .record = {REC("ledger", AS_BOOL, ledger)}, .unshown = true},
     {"ledger", CHECK, FLAG_SWITCH, AT(ledger), .group = "checking",
      .help = "each balance must equal initial + credits - debits in `transfers`",
@@ -427,17 +471,23 @@ const struct flag options_flags[] = {
      .arg = "D",
      .help = "an auditor on its own connection reads the total every D, in one\n"
              "snapshot, and reports the first, worst and last wrong reading",
+     .doc = "the continuous auditor's interval", .doc_default = "off",
      .record = {REC("audit_every_ms", AS_MS, audit_us)}, .unshown = true},
     {"audit-as-of", RUN, FLAG_CUSTOM, AT(audit_as_of), .parse = read_audit_as_of,
      .needs = "audit-every", .group = "checking", .arg = "I",
-     .help = "CockroachDB: the auditor reads AS OF SYSTEM TIME I (e.g. -1s)", .unrecorded = true},
+     .help = "CockroachDB: the auditor reads AS OF SYSTEM TIME I (e.g. -1s)",
+     .doc = "CockroachDB: the auditor reads `AS OF SYSTEM TIME I` (e.g. `-1s`)",
+     .unrecorded = true},
     {"allow-overdraft", RUN | CHECK, FLAG_SWITCH, AT(allow_overdraft), .group = "checking",
      .help = "a negative balance is not a violation",
+     .doc = "a negative balance is not a violation",
      .record = {REC("allow_overdraft", AS_BOOL, allow_overdraft)}, .unshown = true},
     {"write-mode", RUN, FLAG_CHOICE, AT(spec.write_mode), .names = spec_write_mode_names,
      .def = "relative", .group = "checking", .arg = "M",
      .help = "relative: balance = balance + x; absolute: write the balance\n"
              "the client computed (lost updates below serializable)",
+     .doc = "`relative` (`balance = balance + x`) or `absolute` (write the balance the client "
+            "computed: lost updates below SERIALIZABLE)",
      .record = {REC("write_mode", AS_NAME, spec.write_mode)}, .unshown = true},
     {"result", CHECK, FLAG_CUSTOM, AT(inputs), .parse = read_result, .needs = "ledger",
      .group = "checking", .arg = "RUN.json",
@@ -448,28 +498,36 @@ const struct flag options_flags[] = {
      .help = "this process is instance I (0..N-1) of N\n"
              "all give the same --seed, wait for each other in a table of the\n"
              "database, and start together",
-     .record = {REC("instance", AS_INT, instance), REC("instances", AS_INT, instances)},
+     .doc = "this process is instance I of N running one benchmark together (needs `--seed`)",
+     .record = {REC_PER_INSTANCE("instance", AS_INT, instance),
+                REC("instances", AS_INT, instances)},
      .unshown = true},
     {"barrier-timeout", RUN, FLAG_DURATION, AT(barrier_timeout_us), .def = "60s",
      .needs = "instance", .group = "several processes, one run", .arg = "D",
-     .help = "how long to wait for the other instances", .unrecorded = true},
+     .help = "how long to wait for the other instances",
+     .doc = "how long the instances wait for each other at the start", .unrecorded = true},
 
     {"reconnect-timeout", RUN, FLAG_DURATION, AT(reconnect_timeout_us), .def = "30s",
      .group = "faults", .arg = "D",
      .help = "how long a worker reconnects a lost connection\n"
              "(jittered backoff) before it gives up, exit 3; 0us: never",
+     .doc = "how long a worker tries to get a lost connection back (`0us`: never)",
      .record = {REC("reconnect_timeout_s", AS_S, reconnect_timeout_us)}, .unshown = true},
     {"statement-timeout", RUN, FLAG_DURATION, AT(spec.statement_timeout_us), .group = "faults",
      .arg = "D", .help = "the server cancels any statement running longer than D",
+     .doc = "the server cancels a statement running longer than D", .doc_default = "none",
      .record = {REC("statement_timeout_ms", AS_MS, spec.statement_timeout_us)}, .unshown = true},
     {"stop-grace", RUN, FLAG_DURATION, AT(stop_grace_us), .def = "5s", .group = "faults",
      .arg = "D",
      .help = "at the end of --duration or at the first signal, what is in flight\n"
              "gets D to finish; then its statements are cancelled (PQcancel)\n"
              "and think pauses cut short",
+     .doc =
+         "at the end or the first signal, in-flight work gets D; then its statements are cancelled",
      .record = {REC("stop_grace_s", AS_S, stop_grace_us)}, .unshown = true},
     {"stall-timeout", RUN, FLAG_DURATION, AT(stall_timeout_us), .group = "faults", .arg = "D",
      .help = "no commit for D is reported as a stall (default off)",
+     .doc = "report any stretch of D without a commit", .doc_default = "off",
      .record = {REC("stall_timeout_s", AS_S, stall_timeout_us)}, .unshown = true},
     {"trigger", RUN, FLAG_CUSTOM, AT(triggers), .parse = read_trigger, .group = "faults",
      .arg = "SPEC",
@@ -479,40 +537,52 @@ const struct flag options_flags[] = {
              "terminate@12s:0.5 ends that share of this run's worker sessions,\n"
              "spike@10s+5s:2000/s offers that rate over the span (--rate, --load);\n"
              "the report judges the recovery after each",
+     .doc = "inject a fault, repeatable: `lock-rows@10s+3s`, `lock-table@10s+2s`, "
+            "`terminate@12s:0.5`, `spike@10s+5s:2000/s`; each judged for recovery (see \"Triggers "
+            "and recovery\")",
      .unrecorded = true, .unshown = true},
 
     {"json", RUN | MERGE, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",
-     .help = "write the result as JSON (written whole or not at all)", .unrecorded = true},
+     .help = "write the result as JSON (written whole or not at all)",
+     .doc = "write the result as JSON; written to a temporary file and renamed, so it is whole or "
+            "absent; checked for writability before the run starts",
+     .unrecorded = true},
     {"csv", RUN, FLAG_PATH, AT(csv_path), .group = "output", .arg = "FILE",
-     .help = "the per-interval series as CSV", .unrecorded = true},
+     .help = "the per-interval series as CSV", .doc = "the per-interval series",
+     .unrecorded = true},
     {"hgrm", RUN | REPORT | MERGE, FLAG_PATH, AT(hgrm_path), .group = "output", .arg = "FILE",
      .help = "the latency percentile spectrum in HdrHistogram's .hgrm format",
-     .unrecorded = true},
+     .doc = "the latency percentile spectrum in HdrHistogram's format", .unrecorded = true},
     {"hlog", RUN | REPORT | MERGE, FLAG_PATH, AT(hlog_path), .group = "output", .arg = "FILE",
      .help = "each measured interval's latency histogram, as HdrHistogram's\n"
              "interval log (compressed V2), for its log processing tools",
+     .doc = "each measured interval's latency histogram, as HdrHistogram's interval log",
      .unrecorded = true},
     {"junit", RUN | CHECK | REPORT | MERGE, FLAG_PATH, AT(junit_path), .group = "output",
      .arg = "FILE",
      .help = "JUnit XML for CI: a test case per invariant and per --assert\n"
              "(written whole or not at all)",
+     .doc = "the invariants and the gates as JUnit XML test cases (see \"JUnit for CI\")",
      .unrecorded = true},
     {"metrics-addr", RUN, FLAG_CUSTOM, AT(metrics_addr), .parse = read_metrics_addr,
      .group = "output", .arg = "HOST:PORT",
      .help = "serve Prometheus metrics at http://HOST:PORT/metrics while the\n"
              "run lasts, refreshed every progress interval; :PORT is 127.0.0.1",
+     .doc = "serve Prometheus metrics at `http://HOST:PORT/metrics` while the run lasts; `:PORT` "
+            "means 127.0.0.1 (below: \"Live metrics\")",
      .unrecorded = true},
-    {"progress-every", RUN, FLAG_CUSTOM, AT(progress_us), .parse = read_progress_every,
-     .def = "1s", .group = "output", .arg = "D",
-     .help = "progress line on stderr every D; 0 turns it off", .unrecorded = true},
+    {"progress-every", RUN, FLAG_CUSTOM, AT(progress_us), .parse = read_progress_every, .def = "1s",
+     .group = "output", .arg = "D", .help = "progress line on stderr every D; 0 turns it off",
+     .doc = "progress line on stderr every D; `0` turns it off", .unrecorded = true},
     {"sig-figs", RUN, FLAG_INT, AT(sig_figs), .min = 1, .max = 5, .def = "3", .group = "output",
      .arg = "N", .help = "histogram precision in significant figures, 1..5",
+     .doc = "histogram precision, 1..5 significant figures",
      .record = {REC("sig_figs", AS_INT, sig_figs)}, .unshown = true},
     {"assert", RUN | REPORT | MERGE, FLAG_CUSTOM, AT(asserts), .parse = read_assert,
      .group = "output", .arg = "EXPR",
      .help = "CI gate, repeatable: p99<50ms, failed_rate<0.01, tps>500 ...;\n"
              "any failure exits 4",
-     .unrecorded = true},
+     .doc = "a CI gate such as `p99<50ms`; repeatable; any failure exits 4", .unrecorded = true},
 
     {"html", PLOT, FLAG_PATH, AT(html_path), .arg = "FILE",
      .help = "the page to write (required; written whole or not at all)", .unrecorded = true},
@@ -520,8 +590,7 @@ const struct flag options_flags[] = {
      .def = "text", .arg = "F",
      .help = "text: table and verdicts; csv; markdown (the table); verdicts", .unrecorded = true},
     {"max-failed", COMPARE, FLAG_DOUBLE, AT(max_failed_pct), .lo = 0, .hi = 100, .def = "1",
-     .arg = "PCT",
-     .help = "rank by p99 only policies that gave up on at most PCT%",
+     .arg = "PCT", .help = "rank by p99 only policies that gave up on at most PCT%",
      .unrecorded = true},
 };
 const int options_n_flags = (int)(sizeof options_flags / sizeof options_flags[0]);

@@ -342,6 +342,14 @@ int report_consistent(const struct run_summary *s, const char *path, char *err, 
     return 0;
 }
 
+int report_load_checked(const char *path, struct run_summary *s, char *err, size_t err_len)
+{
+    if (report_load(path, s, err, err_len) != 0) return -1;
+    if (report_consistent(s, path, err, err_len) == 0) return 0;
+    report_summary_free(s);
+    return -1;
+}
+
 int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int64_t *bank_id,
                        char *err, size_t err_len)
 {

@@ -11,14 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Keys that may differ between the parts of one distributed run. */
+/* Keys that may differ between the parts of one distributed run: the flag
+ * table marks them. */
 static bool per_instance_key(const char *key)
 {
-    static const char *const keys[] = {"db",       "workers", "seed", "transactions_target",
-                                       "instance", "threads"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(key, keys[i]) == 0) return true;
-    return false;
+    const struct flag_record *rec;
+    return options_flag_recording(key, &rec) != NULL && rec->per_instance;
 }
 
 /* Equal as values: a number is the same whether written 0 or 0.0 (a result

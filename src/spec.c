@@ -20,10 +20,3 @@ const char *const spec_write_mode_names[] = {[WRITE_RELATIVE] = "relative",
 const char *const spec_query_mode_names[] = {[QUERY_PREPARED] = "prepared",
                                              [QUERY_EXTENDED] = "extended",
                                              [QUERY_SIMPLE] = "simple", NULL};
-
-const char *spec_shape_name(enum txn_shape s) { return spec_shape_names[s]; }
-const char *spec_lock_order_name(enum lock_order o) { return spec_lock_order_names[o]; }
-const char *spec_isolation_name(enum isolation i) { return spec_isolation_names[i]; }
-const char *spec_protocol_name(enum retry_protocol p) { return spec_protocol_names[p]; }
-const char *spec_write_mode_name(enum write_mode m) { return spec_write_mode_names[m]; }
-const char *spec_query_mode_name(enum query_mode m) { return spec_query_mode_names[m]; }

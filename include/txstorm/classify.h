@@ -71,7 +71,10 @@ struct retry_set {
     bool retry[ERR_CLASS_COUNT];
 };
 
-/* The default set: serialization and deadlock. */
+/* The default set (--retry-on's default), as one would type it. */
+#define CLASSIFY_DEFAULT_RETRY_ON "serialization,deadlock"
+
+/* The default set, read from CLASSIFY_DEFAULT_RETRY_ON. */
 struct retry_set classify_default_retry_set(void);
 
 /* Parses a comma-separated list of class names (serialization, deadlock,

@@ -1,15 +1,20 @@
-/* The process exit codes, documented in README and --help. */
+/* The process exit codes, and what each means: --help lists them from here,
+ * the README's table says more of each. */
 #ifndef TXSTORM_EXITCODE_H
 #define TXSTORM_EXITCODE_H
 
 enum exit_code {
-    EXIT_OK = 0,        /* all invariants hold */
-    EXIT_VIOLATION = 1, /* an invariant of the bank is violated */
-    EXIT_USAGE = 2,     /* bad flag or value */
-    EXIT_DATABASE = 3,  /* database unreachable, or bank missing or malformed */
-    EXIT_ASSERT = 4,    /* a --assert gate failed (a violated invariant takes precedence) */
-    EXIT_MEMORY = 5,    /* out of memory (e.g. histograms at high --sig-figs under a limit) */
-    EXIT_PLOTTER = 6,   /* plot: gnuplot is not installed, or failed */
+    EXIT_OK = 0,
+    EXIT_VIOLATION = 1,
+    EXIT_USAGE = 2,
+    EXIT_DATABASE = 3,
+    EXIT_ASSERT = 4,
+    EXIT_MEMORY = 5,
+    EXIT_PLOTTER = 6,
+    EXIT_CODE_COUNT
 };
+
+/* Each code's meaning in a few words, indexed by the code. */
+extern const char *const exit_code_meanings[EXIT_CODE_COUNT];
 
 #endif

@@ -13,9 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-/* A command is a value here, a row in options.c's command table (name, usage,
- * result files it takes) and a case in main's dispatch. */
+/* A command is a value here, a row in options_table.c's command table (name,
+ * usage, result files it takes), the rows of the flags it takes, and its
+ * handler in main's table. */
 enum command {
     CMD_HELP,
     CMD_VERSION,
@@ -47,6 +49,7 @@ struct text_list {
 struct config {
     enum command command;
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
+    bool help_markdown;    /* help --markdown: its flags as the README's table */
     /* Each --db (run: several, workers round-robin over them), else
      * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
     struct text_list endpoints;
@@ -128,6 +131,17 @@ struct config {
 const char *options_endpoint(const struct config *cfg, int i);
 int options_n_endpoints(const struct config *cfg);
 
+/* The command's name as typed ("run"); NULL for help and version. */
+const char *options_command_name(enum command c);
+
+/* Whether command c takes the flag --name (e.g. "db": it uses a database). */
+bool options_takes(enum command c, const char *name);
+
+/* The files the command writes, one per FLAG_PATH flag it takes, in the
+ * flag table's order: each one's value (NULL: not given) and flag name.
+ * Returns how many (at most max). */
+int options_outputs(const struct config *cfg, const char **paths, const char **flags, int max);
+
 /* --rate or --load: each transaction has an intended start (open loop). */
 bool options_open_loop(const struct config *cfg);
 
@@ -153,6 +167,10 @@ int options_parse_double(const char *s, double min, double max, double *out);
  * command and flag tables. */
 const char *options_usage(enum command c);
 
+/* The flags of command c as the README's Markdown table (flag, default,
+ * meaning): `txstorm help --markdown COMMAND`. */
+void options_markdown(FILE *out, enum command c);
+
 /* The flag table. Each flag is one row: its name, the commands that take it,
  * how its value is read and where in struct config it lands, its default, its
  * help line, how the result's JSON config records it and how the report's
@@ -164,7 +182,7 @@ const char *options_usage(enum command c);
 enum flag_kind {
     FLAG_SWITCH,   /* takes no value; sets a bool */
     FLAG_TEXT,     /* a string, kept as given */
-    FLAG_PATH,     /* a file name, not empty */
+    FLAG_PATH,     /* a file the command writes, not empty (see options_outputs) */
     FLAG_INT,      /* whole number in [min, max], into an int or an int64_t */
     FLAG_DOUBLE,   /* number in [lo, hi] */
     FLAG_DURATION, /* whole number with a unit, into an int64_t of microseconds */
@@ -195,6 +213,7 @@ struct flag_record {
     enum record_as as;
     size_t offset; /* in struct config */
     size_t size;
+    bool per_instance; /* may differ between the instances of one run: merge lets it */
 };
 
 /* The report's header: its lines, in the order printed. */
@@ -239,6 +258,11 @@ struct flag {
     const char *group; /* help heading it is listed under; NULL: none */
     const char *arg;   /* the value's placeholder in help ("N", "D"); NULL for a switch */
     const char *help;  /* help text; '\n' starts a continuation line */
+    /* The README's flag table (options_markdown): its words, in Markdown
+     * (NULL: the help's), and its default where def is NULL ("random", "off";
+     * NULL: "off" for a switch, else none). */
+    const char *doc;
+    const char *doc_default;
     struct flag_record record[2]; /* in the JSON config */
     bool unrecorded;              /* on purpose not in the JSON config */
     const char *same_as;          /* recorded and shown as that flag */
@@ -246,6 +270,9 @@ struct flag {
     bool unshown;                 /* on purpose not in the header */
     const char *shown_via;        /* its effect shows in that flag's phrase */
 };
+
+/* Most flags there can be; options.c keeps a "given" mark per flag. */
+#define OPTIONS_MAX_FLAGS 128
 
 extern const struct flag options_flags[];
 extern const int options_n_flags;

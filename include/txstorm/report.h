@@ -112,6 +112,10 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
  * a result that does not (edited by hand). */
 int report_consistent(const struct run_summary *s, const char *path, char *err, size_t err_len);
 
+/* report_load, then report_consistent: the way every command reads a saved
+ * result. Returns 0, or -1 with one line in err and nothing left to free. */
+int report_load_checked(const char *path, struct run_summary *s, char *err, size_t err_len);
+
 /* What tells one process's run from another's: the seed and instance of its
  * configuration and its measured span. Two results with the same identity
  * are one result given twice. */

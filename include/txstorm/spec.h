@@ -39,11 +39,4 @@ extern const char *const spec_protocol_names[];
 extern const char *const spec_write_mode_names[];
 extern const char *const spec_query_mode_names[];
 
-const char *spec_shape_name(enum txn_shape s);
-const char *spec_lock_order_name(enum lock_order o);
-const char *spec_isolation_name(enum isolation i);
-const char *spec_protocol_name(enum retry_protocol p);
-const char *spec_write_mode_name(enum write_mode m);
-const char *spec_query_mode_name(enum query_mode m);
-
 #endif

@@ -536,6 +536,7 @@ static void flag_table_is_well_formed(void **state)
         if (f->commands == 0 || (f->commands & ~commands)) fail_msg("--%s: bad commands", n);
         if (f->help == NULL || f->help[0] == '\0') fail_msg("--%s: no help", n);
         if (f->def && strstr(f->help, "(default")) fail_msg("--%s: its default twice", n);
+        if (f->def && f->doc_default) fail_msg("--%s: its README default twice", n);
         if (f->offset + f->size > sizeof(struct config)) fail_msg("--%s: lands outside", n);
         bool switch_ = f->kind == FLAG_SWITCH || (f->kind == FLAG_CUSTOM && f->arg == NULL);
         if (switch_ != (f->arg == NULL)) fail_msg("--%s: a value placeholder iff it takes one", n);
@@ -635,6 +636,24 @@ static json_t *marker(const struct flag_record *r, bool on)
     }
 }
 
+/* What merge lets differ between the instances of one run: each process's
+ * share of the load and its identity, nothing about the workload. */
+static void per_instance_keys_are_the_shares(void **state)
+{
+    (void)state;
+    const char *keys[] = {"db", "workers", "seed", "transactions_target", "instance", "threads"};
+    int marked = 0;
+    for (int i = 0; i < options_n_flags; i++)
+        for (int r = 0; r < 2; r++)
+            marked += options_flags[i].record[r].per_instance;
+    assert_int_equal(marked, (int)(sizeof keys / sizeof keys[0]));
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const struct flag_record *rec;
+        if (options_flag_recording(keys[k], &rec) == NULL || !rec->per_instance)
+            fail_msg("%s: not marked per instance", keys[k]);
+    }
+}
+
 static void every_flag_reaches_help_json_and_header(void **state)
 {
     (void)state;
@@ -701,6 +720,7 @@ int main(void)
         cmocka_unit_test(numbers_are_decimal_and_no_flag_is_ignored),
         cmocka_unit_test(flag_table_is_well_formed),
         cmocka_unit_test(every_flag_reaches_help_json_and_header),
+        cmocka_unit_test(per_instance_keys_are_the_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
