@@ -111,7 +111,9 @@ void junit_add_check(struct junit_report *r, const struct check_result *c)
     size_t n = check_rows(c, rows, CHECK_ROWS_MAX);
     const char *last = NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *name = case_names[rows[i].invariant];
+        /* An invariant newer than the names is a case under its label. */
+        const char *name =
+            case_names[rows[i].invariant] ? case_names[rows[i].invariant] : rows[i].label;
         /* The rows of a shared case are adjacent. */
         if (last == NULL || strcmp(name, last) != 0) {
             int before = r->n_cases;
