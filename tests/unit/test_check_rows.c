@@ -218,32 +218,15 @@ static struct check_result all_failing(void)
     return c;
 }
 
-static char *text_of(const struct check_result *c)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    report_print_check(out, c);
-    assert_int_equal(fclose(out), 0);
-    return text;
-}
-
-static char *junit_of(const struct check_result *c)
+static void junit_render(FILE *out, const struct check_result *c)
 {
     static struct junit_report r; /* large */
     junit_init(&r, "txstorm check", 0, 0);
     junit_add_check(&r, c);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
     assert_int_equal(junit_write_to(out, &r), 0);
-    assert_int_equal(fclose(out), 0);
-    return text;
 }
 
-static char *html_of(const struct check_result *c)
+static void html_render(FILE *out, const struct check_result *c)
 {
     static struct run_summary s;
     memset(&s, 0, sizeof s);
@@ -251,11 +234,18 @@ static char *html_of(const struct check_result *c)
     s.check = *c;
     struct plot_result r = {.label = "run.json", .s = &s};
     const char *svgs[CHART_COUNT] = {0};
+    assert_int_equal(plot_write_html(out, &r, 1, NULL, svgs), 0);
+}
+
+/* What a rendering wrote, as a string (caller frees). */
+static char *rendered(void (*render)(FILE *, const struct check_result *),
+                      const struct check_result *c)
+{
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     assert_non_null(out);
-    assert_int_equal(plot_write_html(out, &r, 1, NULL, svgs), 0);
+    render(out, c);
     assert_int_equal(fclose(out), 0);
     return text;
 }
@@ -268,10 +258,11 @@ static void every_rendering_names_every_row(void **state)
     struct check_result c = all_failing();
     struct check_row rows[CHECK_ROWS_MAX];
     rows_of(&c, rows);
-    char *(*const render[])(const struct check_result *) = {text_of, junit_of, html_of};
+    void (*const render[])(FILE *, const struct check_result *) = {report_print_check, junit_render,
+                                                                   html_render};
     const char *const names[] = {"text", "JUnit", "HTML"};
     for (size_t k = 0; k < sizeof render / sizeof render[0]; k++) {
-        char *out = render[k](&c);
+        char *out = rendered(render[k], &c);
         for (int i = 0; i < CHECK_INVARIANT_COUNT; i++)
             if (strstr(out, rows[i].label) == NULL)
                 fail_msg("the %s rendering lacks '%s':\n%s", names[k], rows[i].label, out);
