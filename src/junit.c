@@ -1,5 +1,6 @@
 /* JUnit XML: the check's invariants and the --assert gates as test cases. */
 #include "txstorm/junit.h"
+#include "txstorm/check_rows.h"
 #include "txstorm/markup.h"
 
 #include <math.h>
@@ -37,52 +38,66 @@ __attribute__((format(printf, 5, 6))) static void add(struct junit_report *r,
 
 static enum junit_verdict verdict(bool ok) { return ok ? JUNIT_PASS : JUNIT_FAIL; }
 
-static void add_ledger(struct junit_report *r, const struct check_result *c)
+/* CI tracks a test case by its name, and these names are older than the
+ * check's rows: each row keeps its case's name through its id, and the
+ * ledger's transfer rows share one case. */
+static const char *const case_names[CHECK_INVARIANT_COUNT] = {
+    [CHECK_ACCOUNTS] = "accounts (ids 1..N)",
+    [CHECK_CONSERVATION] = "conservation (total)",
+    [CHECK_NO_OVERDRAFT] = "no overdraft",
+    [CHECK_BALANCES] = "ledger: balances",
+    [CHECK_LEDGER_ACKED] = "ledger: acknowledged transfers",
+    [CHECK_LEDGER_LOST] = "ledger: acknowledged transfers",
+    [CHECK_LEDGER_DUPLICATED] = "ledger: acknowledged transfers",
+    [CHECK_LEDGER_INVENTED] = "ledger: acknowledged transfers",
+    [CHECK_AUDITOR] = "auditor",
+};
+
+/* Appends to a case's message, bounded by it. */
+__attribute__((format(printf, 2, 3))) static void append(struct junit_case *c, const char *fmt, ...)
 {
-    if (c->balances_checked && c->balances_ok)
-        add(r, JUNIT_INVARIANTS, "ledger: balances", JUNIT_PASS, "%s", "");
-    else if (c->balances_checked)
-        add(r, JUNIT_INVARIANTS, "ledger: balances", JUNIT_FAIL,
-            "%lld balances differ from initial + credits - debits in the ledger; first: "
-            "account %lld, expected %lld, actual %lld",
-            (long long)c->balance_mismatches, (long long)c->first_mismatch_id,
-            (long long)c->first_mismatch_expected, (long long)c->first_mismatch_actual);
-    else
-        add(r, JUNIT_INVARIANTS, "ledger: balances", JUNIT_SKIP, "%s",
-            c->balances_skipped ? "not checked: a run without --ledger moved money since init"
-                                : "not checked: needs --ledger");
-    if (c->ledger_checked && c->ledger_ok)
-        add(r, JUNIT_INVARIANTS, "ledger: acknowledged transfers", JUNIT_PASS, "%s", "");
-    else if (c->ledger_checked)
-        add(r, JUNIT_INVARIANTS, "ledger: acknowledged transfers", JUNIT_FAIL,
-            "%lld of %lld acknowledged transfers lost (first: transfer %lld), %lld duplicated, "
-            "%lld present though seen to fail, %lld present though not acknowledged",
-            (long long)c->lost, (long long)c->acked, (long long)c->first_lost,
-            (long long)c->duplicated, (long long)c->invented_failed,
-            (long long)c->invented_unknown);
-    else
-        add(r, JUNIT_INVARIANTS, "ledger: acknowledged transfers", JUNIT_SKIP, "%s",
-            "not checked: needs run --ledger (or check --ledger --result RUN.json)");
+    size_t used = strlen(c->message);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->message + used, sizeof c->message - used, fmt, ap);
+    va_end(ap);
 }
 
-static void add_auditor(struct junit_report *r, const struct check_result *c)
+/* A failing row's figures; its label too where the case is named otherwise. */
+static void append_failure(struct junit_case *c, const struct check_row *row)
 {
-    const struct audit_summary *a = &c->audit;
-    if (!c->audited) {
-        add(r, JUNIT_INVARIANTS, "auditor", JUNIT_SKIP, "%s", "not run: needs --audit-every");
-        return;
+    if (c->message[0]) append(c, "; ");
+    if (strcmp(row->label, c->name) != 0) append(c, "%s: ", row->label);
+    append(c, "expected %lld, actual %lld%s%s", (long long)row->expected, (long long)row->actual,
+           row->actual_unit ? " " : "", row->actual_unit ? row->actual_unit : "");
+    /* A reason that is already an aside is not wrapped again. */
+    if (row->reason[0]) append(c, row->reason[0] == '(' ? " %s" : " (%s)", row->reason);
+}
+
+/* Folds a row into its case: a failing row fails it, and one not judged
+ * skips a case that nothing failed. */
+static void add_row(struct junit_case *c, const struct check_row *row)
+{
+    switch (row->verdict) {
+    case CHECK_PASS:
+        break;
+    case CHECK_FAIL:
+        if (c->verdict != JUNIT_FAIL) c->message[0] = '\0';
+        c->verdict = JUNIT_FAIL;
+        append_failure(c, row);
+        break;
+    case CHECK_ALLOWED:
+        if (c->verdict != JUNIT_PASS) break;
+        c->verdict = JUNIT_SKIP;
+        snprintf(c->message, sizeof c->message, "not judged: %s", row->reason);
+        break;
+    case CHECK_SKIPPED:
+    case CHECK_NOT_RUN:
+        if (c->verdict != JUNIT_PASS) break;
+        c->verdict = JUNIT_SKIP;
+        snprintf(c->message, sizeof c->message, "not checked: %s", row->reason);
+        break;
     }
-    if (a->violations == 0) {
-        add(r, JUNIT_INVARIANTS, "auditor", JUNIT_PASS, "%s", "");
-        return;
-    }
-    add(r, JUNIT_INVARIANTS, "auditor", JUNIT_FAIL,
-        "%lld of %lld readings violated: wrong total in %lld (worst: %lld at %.3f s, expected "
-        "%lld), negative balances in %lld (worst: %lld accounts at %.3f s)",
-        (long long)a->violations, (long long)a->readings, (long long)a->wrong_total,
-        (long long)a->wrong_worst.total, (double)a->wrong_worst.t_us / 1e6,
-        (long long)a->expected_total, (long long)a->negative_value,
-        (long long)a->negative_worst.negative, (double)a->negative_worst.t_us / 1e6);
 }
 
 void junit_add_check(struct junit_report *r, const struct check_result *c)
@@ -92,30 +107,22 @@ void junit_add_check(struct junit_report *r, const struct check_result *c)
             "the check did not run: the database could not be read");
         return;
     }
-    if (c->accounts_ok)
-        add(r, JUNIT_INVARIANTS, "accounts (ids 1..N)", JUNIT_PASS, "%s", "");
-    else
-        add(r, JUNIT_INVARIANTS, "accounts (ids 1..N)", JUNIT_FAIL,
-            "expected %lld accounts with ids 1..%lld, actual %lld with ids %lld..%lld",
-            (long long)c->accounts_expected, (long long)c->accounts_expected,
-            (long long)c->accounts_actual, (long long)c->min_id, (long long)c->max_id);
-    if (c->total_ok)
-        add(r, JUNIT_INVARIANTS, "conservation (total)", JUNIT_PASS, "%s", "");
-    else
-        add(r, JUNIT_INVARIANTS, "conservation (total)", JUNIT_FAIL,
-            "expected total %lld, actual %lld (off by %+lld)", (long long)c->total_expected,
-            (long long)c->total_actual, (long long)(c->total_actual - c->total_expected));
-    if (c->allow_overdraft)
-        add(r, JUNIT_INVARIANTS, "no overdraft", JUNIT_SKIP,
-            "not judged: --allow-overdraft (%lld accounts negative)",
-            (long long)c->negative_accounts);
-    else if (c->negative_ok)
-        add(r, JUNIT_INVARIANTS, "no overdraft", JUNIT_PASS, "%s", "");
-    else
-        add(r, JUNIT_INVARIANTS, "no overdraft", JUNIT_FAIL,
-            "%lld accounts have a negative balance", (long long)c->negative_accounts);
-    add_ledger(r, c);
-    add_auditor(r, c);
+    struct check_row rows[CHECK_ROWS_MAX];
+    size_t n = check_rows(c, rows, CHECK_ROWS_MAX);
+    const char *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        /* An invariant newer than the names is a case under its label. */
+        const char *name =
+            case_names[rows[i].invariant] ? case_names[rows[i].invariant] : rows[i].label;
+        /* The rows of a shared case are adjacent. */
+        if (last == NULL || strcmp(name, last) != 0) {
+            int before = r->n_cases;
+            add(r, JUNIT_INVARIANTS, name, JUNIT_PASS, "%s", "");
+            if (r->n_cases == before) return; /* full */
+            last = name;
+        }
+        add_row(&r->cases[r->n_cases - 1], &rows[i]);
+    }
 }
 
 void junit_add_assertions(struct junit_report *r, const struct assertion *a, int n,
@@ -142,7 +149,6 @@ int junit_count(const struct junit_report *r, enum junit_suite suite, enum junit
             n++;
     return n;
 }
-
 
 static void put_attr(FILE *out, const char *name, const char *value)
 {

@@ -1,4 +1,5 @@
-/* The page `txstorm plot` writes: headers, the charts gnuplot drew, the check table. */
+/* The page `txstorm plot` writes: headers, the charts gnuplot drew, the check's rows. */
+#include "txstorm/check_rows.h"
 #include "txstorm/figures.h"
 #include "txstorm/markup.h"
 #include "txstorm/plot.h"
@@ -57,7 +58,8 @@ static const char style[] =
     "figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:0.2em}"
     "figure svg{width:100%;height:auto}"
     "table{border-collapse:collapse;margin:0.4em 0}td,th{border:1px solid #ccc;"
-    "padding:0.15em 0.6em;text-align:right}td:first-child,th:first-child{text-align:left}"
+    "padding:0.15em 0.6em;text-align:right}td:first-child,th:first-child,td:last-child"
+    "{text-align:left}td.part{padding-left:1.8em}"
     "pre{font-size:0.8em;overflow-x:auto}.legend span{padding:0 0.4em;margin-right:0.6em}";
 
 static const char *cfg_str(const json_t *config, const char *key)
@@ -93,9 +95,7 @@ static const char *verdict_class(const struct run_summary *s)
 
 static const char *verdict_text(const struct run_summary *s)
 {
-    return !s->check_done ? "not checked"
-           : s->check.ok  ? "PASS, all invariants hold"
-                          : "FAIL, invariant violated";
+    return s->check_done ? check_summary(&s->check) : "not checked";
 }
 
 static void put_header(FILE *out, const struct plot_result *r, int i, const char *text)
@@ -164,10 +164,27 @@ static void put_header(FILE *out, const struct plot_result *r, int i, const char
     fputs("</div>\n", out);
 }
 
-static void check_row(FILE *out, const char *name, bool ok, long long expected, long long actual)
+static const char *const row_class[] = {
+    [CHECK_PASS] = "pass",    [CHECK_FAIL] = "fail",    [CHECK_ALLOWED] = "none",
+    [CHECK_SKIPPED] = "none", [CHECK_NOT_RUN] = "none",
+};
+
+/* One of the check's rows; a figure of the row above is indented under it. */
+static void put_check_row(FILE *out, const struct check_row *row)
 {
-    fprintf(out, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%lld</td><td>%lld</td></tr>\n", name,
-            ok ? "pass" : "fail", ok ? "PASS" : "FAIL", expected, actual);
+    fputs(row->detail ? "<tr><td class=\"part\">" : "<tr><td>", out);
+    plot_html_escape(out, row->label);
+    fprintf(out, "</td><td class=\"%s\">%s</td>", row_class[row->verdict],
+            check_verdict_word(row->verdict));
+    if (row->verdict == CHECK_SKIPPED)
+        fputs("<td></td><td></td>", out);
+    else
+        fprintf(out, "<td>%lld</td><td>%lld%s%s</td>", (long long)row->expected,
+                (long long)row->actual, row->actual_unit ? " " : "",
+                row->actual_unit ? row->actual_unit : "");
+    fputs("<td>", out);
+    plot_html_escape(out, row->reason);
+    fputs("</td></tr>\n", out);
 }
 
 static void put_check(FILE *out, const struct plot_result *r, int i)
@@ -180,31 +197,13 @@ static void put_check(FILE *out, const struct plot_result *r, int i)
         fputs("<p class=\"none\">the bank was not checked</p></div>\n", out);
         return;
     }
-    const struct check_result *c = &s->check;
-    fputs("<table><tr><th>invariant</th><th>verdict</th><th>expected</th><th>actual</th></tr>\n",
+    struct check_row rows[CHECK_ROWS_MAX];
+    size_t n = check_rows(&s->check, rows, CHECK_ROWS_MAX);
+    fputs("<table><tr><th>invariant</th><th>verdict</th><th>expected</th><th>actual</th>"
+          "<th>reason</th></tr>\n",
           out);
-    check_row(out, "accounts (ids 1..N)", c->accounts_ok, c->accounts_expected, c->accounts_actual);
-    check_row(out, "conservation (total)", c->total_ok, c->total_expected, c->total_actual);
-    if (c->allow_overdraft)
-        fprintf(out,
-                "<tr><td>no overdraft (negatives)</td><td>allowed</td><td>0</td><td>%lld"
-                "</td></tr>\n",
-                (long long)c->negative_accounts);
-    else
-        check_row(out, "no overdraft (negatives)", c->negative_ok, 0, c->negative_accounts);
-    if (c->balances_checked)
-        check_row(out, "balances = ledger (mismatches)", c->balances_ok, 0, c->balance_mismatches);
-    if (c->ledger_checked) {
-        check_row(out, "ledger: acknowledged found", c->lost == 0 && c->duplicated == 0, c->acked,
-                  c->acked_found);
-        check_row(out, "ledger: lost", c->lost == 0, 0, c->lost);
-        check_row(out, "ledger: duplicated", c->duplicated == 0, 0, c->duplicated);
-        check_row(out, "ledger: nothing invented", c->invented_failed + c->invented_unknown == 0, 0,
-                  c->invented_failed + c->invented_unknown);
-    }
-    if (c->audited)
-        check_row(out, "auditor readings (violating)", c->audit.violations == 0, 0,
-                  c->audit.violations);
+    for (size_t k = 0; k < n; k++)
+        if (rows[k].verdict != CHECK_NOT_RUN) put_check_row(out, &rows[k]);
     fprintf(out, "</table>\n<p class=\"%s\">check: %s</p></div>\n", verdict_class(s),
             verdict_text(s));
 }

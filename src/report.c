@@ -1,5 +1,6 @@
 /* The text report, progress lines, the check section and assertion verdicts. */
 #include "report_internal.h"
+#include "txstorm/check_rows.h"
 #include "txstorm/json_id.h"
 #include "txstorm/phases_report.h"
 #include "txstorm/trigger_verdict.h"
@@ -33,49 +34,8 @@ static void print_audit_reading(FILE *out, const char *what, const struct audit_
             (long long)r->negative);
 }
 
-static void print_ledger_check(FILE *out, const struct check_result *c)
+static void print_audit_readings(FILE *out, const struct audit_summary *a)
 {
-    if (c->balances_checked) {
-        fprintf(out, "  balances = ledger            %-4s   %13d %13lld", pass(c->balances_ok), 0,
-                (long long)c->balance_mismatches);
-        if (!c->balances_ok)
-            fprintf(out, "   e.g. account %lld: ledger says %lld, balance %lld",
-                    (long long)c->first_mismatch_id, (long long)c->first_mismatch_expected,
-                    (long long)c->first_mismatch_actual);
-        fprintf(out, "\n");
-    } else if (c->balances_skipped) {
-        fprintf(out, "  balances = ledger            skipped: a run without --ledger moved money "
-                     "since init\n");
-    }
-    if (!c->ledger_checked) return;
-    fprintf(out, "  ledger: acknowledged found   %-4s   %13lld %13lld\n",
-            pass(c->lost == 0 && c->duplicated == 0), (long long)c->acked,
-            (long long)c->acked_found);
-    fprintf(out, "    lost (acknowledged, absent)       %13d %13lld", 0, (long long)c->lost);
-    if (c->lost) fprintf(out, "   e.g. transfer %lld", (long long)c->first_lost);
-    fprintf(out, "\n    duplicated                        %13d %13lld", 0,
-            (long long)c->duplicated);
-    if (c->duplicated) fprintf(out, "   e.g. transfer %lld", (long long)c->first_duplicated);
-    fprintf(out, "\n  ledger: nothing invented     %-4s   %13d %13lld",
-            pass(c->invented_failed == 0 && c->invented_unknown == 0), 0,
-            (long long)(c->invented_failed + c->invented_unknown));
-    if (c->invented_failed + c->invented_unknown)
-        fprintf(out, "   (%lld of failed transfers, %lld unknown; e.g. transfer %lld)",
-                (long long)c->invented_failed, (long long)c->invented_unknown,
-                (long long)c->first_invented);
-    fprintf(out,
-            "\n  ambiguous, resolved                 %13lld   -> committed %lld, not "
-            "committed %lld\n",
-            (long long)c->ambiguous, (long long)c->ambiguous_committed,
-            (long long)c->ambiguous_not_committed);
-    report_print_ledger_names(out, c);
-}
-
-static void print_audit_check(FILE *out, const struct check_result *c)
-{
-    const struct audit_summary *a = &c->audit;
-    fprintf(out, "  auditor readings             %-4s   %13lld %13lld violating\n",
-            pass(a->violations == 0), (long long)a->readings, (long long)a->violations);
     if (a->wrong_total) {
         fprintf(out, "    wrong-total in %lld readings\n", (long long)a->wrong_total);
         print_audit_reading(out, "first", &a->wrong_first, a->expected_total);
@@ -90,26 +50,55 @@ static void print_audit_check(FILE *out, const struct check_result *c)
     }
 }
 
+/* One row of the table; a figure of the row above is indented and has no
+ * verdict of its own. */
+static void print_check_row(FILE *out, const struct check_row *r)
+{
+    if (r->detail)
+        fprintf(out, "    %-34s", r->label);
+    else
+        fprintf(out, "  %-29s%-7s", r->label, check_verdict_word(r->verdict));
+    if (r->verdict == CHECK_SKIPPED) {
+        fprintf(out, ": %s\n", r->reason);
+        return;
+    }
+    /* An allowed row's figures sit a column left of the others', as they always have. */
+    fprintf(out, "%*lld %13lld", r->verdict == CHECK_ALLOWED ? 12 : 13, (long long)r->expected,
+            (long long)r->actual);
+    if (r->actual_unit) fprintf(out, " %s", r->actual_unit);
+    /* The auditor's reason is its readings, listed below its row. */
+    if (r->verdict == CHECK_FAIL && r->reason[0] && r->invariant != CHECK_AUDITOR)
+        fprintf(out, "   %s", r->reason);
+    fputc('\n', out);
+}
+
+/* What the table says below a row: the ledger's resolved ambiguities and the
+ * transfers it names, the auditor's readings. */
+static void print_check_after(FILE *out, const struct check_result *c, enum check_invariant id)
+{
+    if (id == CHECK_LEDGER_INVENTED) {
+        fprintf(out,
+                "  ambiguous, resolved                 %13lld   -> committed %lld, not "
+                "committed %lld\n",
+                (long long)c->ambiguous, (long long)c->ambiguous_committed,
+                (long long)c->ambiguous_not_committed);
+        report_print_ledger_names(out, c);
+    } else if (id == CHECK_AUDITOR) {
+        print_audit_readings(out, &c->audit);
+    }
+}
+
 void report_print_check(FILE *out, const struct check_result *c)
 {
+    struct check_row rows[CHECK_ROWS_MAX];
+    size_t n = check_rows(c, rows, CHECK_ROWS_MAX);
     fprintf(out, "check (one snapshot)           verdict   expected        actual\n");
-    fprintf(out, "  accounts (ids 1..N)          %-4s   %13lld %13lld", pass(c->accounts_ok),
-            (long long)c->accounts_expected, (long long)c->accounts_actual);
-    if (!c->accounts_ok && c->accounts_actual > 0)
-        fprintf(out, "   ids %lld..%lld", (long long)c->min_id, (long long)c->max_id);
-    fprintf(out, "\n  conservation (total)         %-4s   %13lld %13lld", pass(c->total_ok),
-            (long long)c->total_expected, (long long)c->total_actual);
-    if (!c->total_ok)
-        fprintf(out, "   off by %+lld", (long long)(c->total_actual - c->total_expected));
-    if (c->allow_overdraft)
-        fprintf(out, "\n  no overdraft (negatives)     allowed %11d %13lld\n", 0,
-                (long long)c->negative_accounts);
-    else
-        fprintf(out, "\n  no overdraft (negatives)     %-4s   %13d %13lld\n", pass(c->negative_ok),
-                0, (long long)c->negative_accounts);
-    print_ledger_check(out, c);
-    if (c->audited) print_audit_check(out, c);
-    fprintf(out, "check: %s\n", c->ok ? "PASS, all invariants hold" : "FAIL, invariant violated");
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].verdict == CHECK_NOT_RUN) continue;
+        print_check_row(out, &rows[i]);
+        print_check_after(out, c, rows[i].invariant);
+    }
+    fprintf(out, "check: %s\n", check_summary(c));
 }
 
 /* The run's set-up, read back from its configuration. */

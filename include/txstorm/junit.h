@@ -39,8 +39,9 @@ struct junit_report {
 /* Starts an empty report. */
 void junit_init(struct junit_report *r, const char *name, int64_t timestamp_unix_us, double time_s);
 
-/* Adds a case per invariant: passed, failed with its figures, or skipped
- * when it was not checked. c NULL: the check could not run (one error case). */
+/* Adds a case per invariant, from the check's rows (check_rows.h): passed,
+ * failed with each failing row's figures and reason, or skipped with why it
+ * was not judged. c NULL: the check could not run (one error case). */
 void junit_add_check(struct junit_report *r, const struct check_result *c);
 
 /* Adds a case per assertion, judged against the figures. */

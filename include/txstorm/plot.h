@@ -72,7 +72,7 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max);
 const char *plot_colour(int i);
 
 /* The page: a header per result (text reports given in texts[i], NULL for
- * none), each chart's SVG (svgs[c], NULL when not drawn), the check table.
+ * none), each chart's SVG (svgs[c], NULL when not drawn), the check's rows (check_rows.h).
  * 0, or -1 on a write error. */
 int plot_write_html(FILE *out, const struct plot_result *r, int n, const char *const *texts,
                     const char *const *svgs);
