@@ -449,6 +449,11 @@ const struct flag *options_flag_recording(const char *key, const struct flag_rec
     return NULL;
 }
 
+const char *options_flag_help(const struct flag *f)
+{
+    return f->help_text ? f->help_text() : f->help;
+}
+
 /* Usage text, generated into a buffer per command. */
 struct text {
     char *p;
@@ -477,7 +482,7 @@ static void put_flag_help(struct text *t, const struct flag *f)
     char head[64];
     snprintf(head, sizeof head, "--%s%s%s", f->name, f->arg ? " " : "", f->arg ? f->arg : "");
     put(t, "  %-*s  ", HELP_COLUMN - 2, head);
-    const char *line = f->help;
+    const char *line = options_flag_help(f);
     if (f->kind == FLAG_CHOICE) {
         int width = 0;
         for (int i = 0; f->names[i]; i++) {
