@@ -1,22 +1,20 @@
 /* The trigger injector's thread: waits for each trigger's time, injects it,
  * holds it for its span and records when it actually began and ended. */
-#include "txstorm/injector.h"
+#include "injector_internal.h"
 #include "txstorm/clock.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* How often a wait looks at the run's stop flag. */
 #define STOP_CHECK_SLICE_US 20000
 
-static bool stopped(const struct injector *in) { return atomic_load(in->stop); }
+bool injector_stopped(const struct injector *in) { return atomic_load(in->stop); }
 
-/* Sleeps until due_us; false if the run stops meanwhile. */
-static bool sleep_until(const struct injector *in, int64_t due_us)
+bool injector_sleep_until(const struct injector *in, int64_t due_us)
 {
     for (;;) {
-        if (stopped(in)) return false;
+        if (injector_stopped(in)) return false;
         int64_t left = due_us - clock_now_us();
         if (left <= 0) return true;
         clock_sleep_us(left < STOP_CHECK_SLICE_US ? left : STOP_CHECK_SLICE_US);
@@ -28,70 +26,9 @@ static int64_t planned_start(const struct injector *in, int i)
     return in->origin_us + in->plan->items[i].at_us;
 }
 
-static int64_t planned_end(const struct injector *in, int i)
+int64_t injector_planned_end(const struct injector *in, int i)
 {
     return planned_start(in, i) + in->plan->items[i].span_us;
-}
-
-static bool is_lock(enum trigger_kind k) { return k == TRIGGER_LOCK_ROWS || k == TRIGGER_LOCK_TABLE; }
-
-/* Whether a lock try failed for a reason that passes: the lock_timeout (a
- * worker's lock in the way), a deadlock or serialization failure with a
- * worker, the connection lost. */
-static bool lock_in_the_way(const struct db_error *e)
-{
-    return strcmp(e->sqlstate, "55P03") == 0 || e->cls == ERR_DEADLOCK ||
-           e->cls == ERR_SERIALIZATION || e->cls == ERR_CONNECTION;
-}
-
-/* Takes trigger i's lock, trying again until it holds or the window is over. */
-static void take_lock(struct injector *in, int i)
-{
-    struct injector_slot *slot = &in->slots[i];
-    const struct trigger *t = &in->plan->items[i];
-    while (!stopped(in) && clock_now_us() < planned_end(in, i)) {
-        if (!db_ok(in->db) && db_reconnect(in->db, 5, &slot->error) != DB_OK) {
-            sleep_until(in, clock_now_us() + 100000); /* the server is away: not a busy loop */
-            continue;
-        }
-        enum db_status st =
-            t->kind == TRIGGER_LOCK_ROWS
-                ? db_trigger_lock_rows(in->db, slot->rows, INJECTOR_LOCK_TRY_MS, &slot->error)
-                : db_trigger_lock_table(in->db, INJECTOR_LOCK_TRY_MS, &slot->error);
-        if (st == DB_OK) {
-            atomic_store(&slot->start_us, clock_now_us());
-            return;
-        }
-        if (!lock_in_the_way(&slot->error)) break; /* a privilege, a missing table: no retry */
-    }
-    slot->failed = true;
-}
-
-static void release_lock(struct injector *in, int i)
-{
-    db_trigger_release(in->db);
-    atomic_store(&in->slots[i].end_us, clock_now_us());
-}
-
-static void terminate(struct injector *in, int i)
-{
-    struct injector_slot *slot = &in->slots[i];
-    int *pids = calloc((size_t)(in->max_pids > 0 ? in->max_pids : 1), sizeof *pids);
-    if (pids == NULL) {
-        slot->failed = true;
-        snprintf(slot->error.message, sizeof slot->error.message, "out of memory");
-        return;
-    }
-    int n = in->worker_pids(in->pids_arg, in->plan->items[i].share, pids, in->max_pids);
-    /* Marked before it goes out, so the interval it falls in shows it. */
-    int64_t now_us = clock_now_us();
-    atomic_store(&slot->end_us, now_us);
-    atomic_store(&slot->start_us, now_us);
-    if (db_trigger_terminate(in->db, pids, n, &slot->terminated, &slot->error) != DB_OK) {
-        slot->failed = true;
-        atomic_store(&slot->start_us, 0);
-    }
-    free(pids);
 }
 
 /* The next event: a pending trigger's start or an active one's end. -1: none left. */
@@ -99,7 +36,9 @@ static int next_event(const struct injector *in, const int *state, int64_t *at_u
 {
     int next = -1;
     for (int i = 0; i < in->plan->n; i++) {
-        int64_t t = state[i] == 0 ? planned_start(in, i) : state[i] == 1 ? planned_end(in, i) : -1;
+        int64_t t = state[i] == 0   ? planned_start(in, i)
+                    : state[i] == 1 ? injector_planned_end(in, i)
+                                    : -1;
         if (t >= 0 && (next < 0 || t < *at_us)) {
             next = i;
             *at_us = t;
@@ -108,50 +47,54 @@ static int next_event(const struct injector *in, const int *state, int64_t *at_u
     return next;
 }
 
+/* An edge of trigger i's window: its kind's action there, or, without one,
+ * only the mark of when it passed. */
+static void at_edge(struct injector *in, int i, void (*action)(struct injector *, int),
+                    _Atomic int64_t *mark_us)
+{
+    if (action)
+        action(in, i);
+    else
+        atomic_store(mark_us, clock_now_us());
+}
+
+static void begin(struct injector *in, int i)
+{
+    at_edge(in, i, injector_actions[in->plan->items[i].kind].begin, &in->slots[i].start_us);
+}
+
+static void end(struct injector *in, int i)
+{
+    at_edge(in, i, injector_actions[in->plan->items[i].kind].end, &in->slots[i].end_us);
+}
+
 static void *injector_main(void *arg)
 {
     struct injector *in = arg;
     int state[TRIGGER_MAX] = {0}; /* 0 pending, 1 active, 2 over */
-    int held = -1;                /* the lock trigger holding the injector's transaction */
     int64_t at_us = 0;
     int i;
-    while ((i = next_event(in, state, &at_us)) >= 0 && sleep_until(in, at_us)) {
-        const struct trigger *t = &in->plan->items[i];
+    while ((i = next_event(in, state, &at_us)) >= 0 && injector_sleep_until(in, at_us)) {
         if (state[i] == 1) {
             state[i] = 2;
-            if (held == i) {
-                release_lock(in, i);
-                held = -1;
-            } else if (t->kind == TRIGGER_SPIKE) {
-                atomic_store(&in->slots[i].end_us, clock_now_us());
-            }
+            end(in, i);
             continue;
         }
-        state[i] = t->span_us ? 1 : 2;
-        if (is_lock(t->kind)) {
-            take_lock(in, i);
-            if (in->slots[i].failed)
-                state[i] = 2;
-            else
-                held = i;
-        } else if (t->kind == TRIGGER_TERMINATE) {
-            terminate(in, i);
-        } else {
-            /* A spike: the load phases raise the offered rate; its window is
-             * marked here like the others. */
-            atomic_store(&in->slots[i].start_us, clock_now_us());
-        }
+        begin(in, i);
+        state[i] = in->plan->items[i].span_us && !in->slots[i].failed ? 1 : 2;
     }
     /* The run ends within a window: what is held ends with it. */
-    if (held >= 0) release_lock(in, held);
     for (int k = 0; k < in->plan->n; k++)
-        if (atomic_load(&in->slots[k].start_us) && !atomic_load(&in->slots[k].end_us))
-            atomic_store(&in->slots[k].end_us, clock_now_us());
+        if (state[k] == 1) end(in, k);
     return NULL;
 }
 
 int injector_connect(struct injector *in, struct db_error *err)
 {
+    for (int i = 0; i < in->plan->n; i++) {
+        const struct injector_action *act = &injector_actions[in->plan->items[i].kind];
+        if (act->prepare) act->prepare(in, i);
+    }
     in->db = db_connect(in->dsn, err);
     return in->db ? 0 : -1;
 }
@@ -219,8 +162,7 @@ json_t *injector_json(const struct injector *in, int64_t clock_origin_us)
                             start_us && end_us
                                 ? json_real((double)(end_us - clock_origin_us) / 1e6)
                                 : json_null());
-        if (t->kind == TRIGGER_TERMINATE)
-            json_object_set_new(row, "terminated", json_integer(slot->terminated));
+        if (injector_actions[t->kind].json) injector_actions[t->kind].json(row, slot);
         if (slot->failed)
             json_object_set_new(row, "error", json_string(slot->error.message[0]
                                                               ? slot->error.message

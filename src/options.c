@@ -236,19 +236,22 @@ static int validate_load(struct config *cfg, const bool seen[], char *err, size_
     return 0;
 }
 
-/* --trigger spike: over its window the offered rate is the spike's. The
- * phases carry it (a --rate run becomes one phase first); the trigger's time
- * counts from the warmup's end, the phases' from the workers' start. */
+/* A trigger that sets the offered rate (spike): over its window the rate is
+ * its own. The phases carry it (a --rate run becomes one phase first); the
+ * trigger's time counts from the warmup's end, the phases' from the workers'
+ * start. */
 static int apply_spikes(struct config *cfg, char *err, size_t err_len)
 {
     for (int i = 0; i < cfg->triggers.n; i++) {
         const struct trigger *t = &cfg->triggers.items[i];
-        if (t->kind != TRIGGER_SPIKE) continue;
+        double rate_per_s = trigger_offered_per_s(t);
+        if (rate_per_s == 0) continue;
         if (cfg->load.n == 0)
             phases_init_constant(&cfg->load, "rate", cfg->rate, cfg->warmup_us + cfg->duration_us);
-        if (phases_add_spike(&cfg->load, cfg->warmup_us + t->at_us, t->span_us, t->rate_per_s) != 0)
-            return errbuf_fail(err, err_len, "--trigger spike: at most %d spikes in a run",
-                               PHASES_SPIKES_MAX);
+        if (phases_add_spike(&cfg->load, cfg->warmup_us + t->at_us, t->span_us, rate_per_s) != 0)
+            return errbuf_fail(err, err_len, "--trigger %s: at most %d %ss in a run",
+                               trigger_kind_name(t->kind), PHASES_SPIKES_MAX,
+                               trigger_kind_name(t->kind));
     }
     return 0;
 }
@@ -489,6 +492,11 @@ const struct flag *options_flag_recording(const char *key, const struct flag_rec
     return NULL;
 }
 
+const char *options_flag_help(const struct flag *f)
+{
+    return f->help_text ? f->help_text() : f->help;
+}
+
 /* Usage text, generated into a buffer per command. */
 struct text {
     char *p;
@@ -517,7 +525,7 @@ static void put_flag_help(struct text *t, const struct flag *f)
     char head[64];
     snprintf(head, sizeof head, "--%s%s%s", f->name, f->arg ? " " : "", f->arg ? f->arg : "");
     put(t, "  %-*s  ", HELP_COLUMN - 2, head);
-    const char *line = f->help;
+    const char *line = options_flag_help(f);
     if (f->kind == FLAG_CHOICE) {
         int width = 0;
         for (int i = 0; f->names[i]; i++) {

@@ -36,7 +36,7 @@ void options_markdown(FILE *out, enum command c)
         fprintf(out, "| `--%s%s%s` | ", f->name, f->arg ? " " : "", f->arg ? f->arg : "");
         put_cell(out, f->def ? f->def : f->doc_default ? f->doc_default : f->arg ? "—" : "off");
         fputs(" | ", out);
-        put_cell(out, f->doc ? f->doc : f->help);
+        put_cell(out, f->doc ? f->doc : options_flag_help(f));
         put_also_on(out, f, c);
         fputs(" |\n", out);
     }

@@ -175,6 +175,19 @@ static int read_trigger(const char *v, struct config *cfg, char *err, size_t err
     return trigger_plan_add(&cfg->triggers, v, err, err_len);
 }
 
+/* One line per kind, from the kinds' table. */
+static const char *trigger_help(void)
+{
+    static char text[1024];
+    char kinds[768];
+    trigger_kinds_help(kinds, sizeof kinds);
+    snprintf(text, sizeof text,
+             "inject a fault, repeatable: KIND@AT[+SPAN][:ARG], AT after the warmup:\n%s;\n"
+             "the report judges the recovery after each",
+             kinds);
+    return text;
+}
+
 /* run --ledger: the transfers write ledger rows, and the check reconciles them. */
 static int read_run_ledger(const char *v, struct config *cfg, char *err, size_t err_len)
 {
@@ -530,13 +543,7 @@ const struct flag options_flags[] = {
      .doc = "report any stretch of D without a commit", .doc_default = "off",
      .record = {REC("stall_timeout_s", AS_S, stall_timeout_us)}, .unshown = true},
     {"trigger", RUN, FLAG_CUSTOM, AT(triggers), .parse = read_trigger, .group = "faults",
-     .arg = "SPEC",
-     .help = "inject a fault, repeatable: KIND@AT[+SPAN][:ARG], AT after the warmup:\n"
-             "lock-rows@10s+3s[:K] holds accounts 1..K's row locks (K: the hot set),\n"
-             "lock-table@10s+2s holds LOCK TABLE accounts IN EXCLUSIVE MODE,\n"
-             "terminate@12s:0.5 ends that share of this run's worker sessions,\n"
-             "spike@10s+5s:2000/s offers that rate over the span (--rate, --load);\n"
-             "the report judges the recovery after each",
+     .arg = "SPEC", .help_text = trigger_help,
      .doc = "inject a fault, repeatable: `lock-rows@10s+3s`, `lock-table@10s+2s`, "
             "`terminate@12s:0.5`, `spike@10s+5s:2000/s`; each judged for recovery (see \"Triggers "
             "and recovery\")",

@@ -38,17 +38,14 @@ bool run_injector_setup(struct run *run, struct db_error *err)
 {
     const struct config *cfg = run->cfg;
     const struct skew *skew = &run->workload.skew;
-    int64_t hot = skew->kind == SKEW_HOT || skew->kind == SKEW_HOTSPOT ? skew->hot
-                                                                       : TRIGGER_LOCK_ROWS_DEFAULT;
-    run->injector = (struct injector){.dsn = options_endpoint(cfg, 0),
-                                      .plan = &cfg->triggers,
-                                      .stop = &run->stop,
-                                      .worker_pids = worker_pids,
-                                      .pids_arg = run,
-                                      .max_pids = run->n_workers};
-    for (int i = 0; i < cfg->triggers.n; i++) {
-        int64_t rows = cfg->triggers.items[i].rows ? cfg->triggers.items[i].rows : hot;
-        run->injector.slots[i].rows = rows < run->workload.accounts ? rows : run->workload.accounts;
-    }
+    run->injector = (struct injector){
+        .dsn = options_endpoint(cfg, 0),
+        .plan = &cfg->triggers,
+        .stop = &run->stop,
+        .hot_rows = skew->kind == SKEW_HOT || skew->kind == SKEW_HOTSPOT ? skew->hot : 0,
+        .accounts = run->workload.accounts,
+        .worker_pids = worker_pids,
+        .pids_arg = run,
+        .max_pids = run->n_workers};
     return injector_connect(&run->injector, err) == 0;
 }

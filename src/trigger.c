@@ -3,25 +3,47 @@
 #include "txstorm/duration.h"
 #include "txstorm/errbuf.h"
 
-#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static const char *const kind_names[] = {
-    [TRIGGER_LOCK_ROWS] = "lock-rows",
-    [TRIGGER_LOCK_TABLE] = "lock-table",
-    [TRIGGER_TERMINATE] = "terminate",
-    [TRIGGER_SPIKE] = "spike",
-};
-#define N_KINDS (sizeof kind_names / sizeof kind_names[0])
 
 /* A day: a trigger's time beyond that is a typo, and sums stay far from overflow. */
 #define TRIGGER_TIME_MAX_US (86400LL * 1000000LL)
 
 const char *trigger_kind_name(enum trigger_kind k)
 {
-    return (size_t)k < N_KINDS ? kind_names[k] : "?";
+    return (unsigned)k < TRIGGER_N_KINDS ? trigger_kinds[k].name : "?";
+}
+
+/* Appends to out (len bytes in all) what fmt writes, cut to fit. */
+static void append(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void append(char *out, size_t len, const char *fmt, ...)
+{
+    size_t at = strlen(out);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + at, len - at, fmt, ap);
+    va_end(ap);
+}
+
+void trigger_kinds_help(char *out, size_t len)
+{
+    out[0] = '\0';
+    for (int k = 0; k < TRIGGER_N_KINDS; k++) {
+        const struct trigger_kind_def *d = &trigger_kinds[k];
+        append(out, len, "%s%s", k ? ",\n" : "", d->example);
+        if (d->arg == TRIGGER_ARG_OPTIONAL) append(out, len, "[:%s]", d->arg_name);
+        append(out, len, " %s", d->help);
+    }
+}
+
+/* "lock-rows, lock-table, ...": the kinds, for the refusal of an unknown one. */
+static void kind_list(char *out, size_t len)
+{
+    out[0] = '\0';
+    for (int k = 0; k < TRIGGER_N_KINDS; k++)
+        append(out, len, "%s%s", k ? ", " : "", trigger_kinds[k].name);
 }
 
 /* A whole number with a unit at p (len characters): 0, -1 no number or
@@ -57,40 +79,22 @@ static int bad_time(const char *s, const char *what, const char *p, size_t len, 
 /* The argument after ':' for t's kind. */
 static int parse_arg(const char *s, const char *arg, struct trigger *t, char *err, size_t err_len)
 {
-    char *end;
-    errno = 0;
-    switch (t->kind) {
-    case TRIGGER_LOCK_TABLE:
-        return errbuf_fail(err, err_len, "--trigger '%s': lock-table takes no argument", s);
-    case TRIGGER_LOCK_ROWS: {
-        long long k = strtoll(arg, &end, 10);
-        if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno || k < 1 || k > 1000000)
-            return errbuf_fail(err, err_len,
-                               "--trigger '%s': lock-rows takes a number of rows in 1..1000000",
-                               s);
-        t->rows = k;
-        return 0;
-    }
-    case TRIGGER_TERMINATE: {
-        double share = strtod(arg, &end);
-        if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno || !(share > 0 && share <= 1))
-            return errbuf_fail(err, err_len,
-                               "--trigger '%s': terminate takes a share of the workers in (0,1]",
-                               s);
-        t->share = share;
-        return 0;
-    }
-    case TRIGGER_SPIKE: {
-        double rate = strtod(arg, &end);
-        if (arg[0] < '0' || arg[0] > '9' || errno || strcmp(end, "/s") != 0 ||
-            !(rate > 0 && rate <= 1e9))
-            return errbuf_fail(err, err_len,
-                               "--trigger '%s': spike takes a rate with its unit, e.g. 2000/s", s);
-        t->rate_per_s = rate;
-        return 0;
-    }
-    }
-    return -1;
+    const struct trigger_kind_def *d = &trigger_kinds[t->kind];
+    if (d->parse_arg && d->parse_arg(arg, t)) return 0;
+    return errbuf_fail(err, err_len, "--trigger '%s': %s takes %s", s, d->name, d->arg_takes);
+}
+
+/* A required ARG left out. An instantaneous kind's example is the whole
+ * spec; a span's would need one invented, so only its ARG is shown. */
+static int missing_arg(const char *s, const struct trigger_kind_def *d, const char *time,
+                       size_t time_len, char *err, size_t err_len)
+{
+    const char *example_arg = strchr(d->example, ':');
+    if (d->instantaneous)
+        return errbuf_fail(err, err_len, "--trigger '%s': %s needs %s, e.g. %s@%.*s%s", s, d->name,
+                           d->arg_needs, d->name, (int)time_len, time, example_arg);
+    return errbuf_fail(err, err_len, "--trigger '%s': %s needs %s, e.g. %s", s, d->name,
+                       d->arg_needs, example_arg);
 }
 
 int trigger_parse(const char *s, struct trigger *out, char *err, size_t err_len)
@@ -102,16 +106,18 @@ int trigger_parse(const char *s, struct trigger *out, char *err, size_t err_len)
                            "--trigger '%s': expected KIND@AT[+SPAN][:ARG], e.g. lock-rows@10s+3s",
                            s);
     size_t kind_len = (size_t)(at - s);
-    size_t k = 0;
-    while (k < N_KINDS && !(strlen(kind_names[k]) == kind_len &&
-                            strncmp(s, kind_names[k], kind_len) == 0))
+    int k = 0;
+    while (k < TRIGGER_N_KINDS && !(strlen(trigger_kinds[k].name) == kind_len &&
+                                    strncmp(s, trigger_kinds[k].name, kind_len) == 0))
         k++;
-    if (k == N_KINDS)
-        return errbuf_fail(err, err_len,
-                           "--trigger '%s': unknown kind '%.*s' (lock-rows, lock-table, "
-                           "terminate, spike)",
-                           s, (int)kind_len, s);
+    if (k == TRIGGER_N_KINDS) {
+        char kinds[128];
+        kind_list(kinds, sizeof kinds);
+        return errbuf_fail(err, err_len, "--trigger '%s': unknown kind '%.*s' (%s)", s,
+                           (int)kind_len, s, kinds);
+    }
     out->kind = (enum trigger_kind)k;
+    const struct trigger_kind_def *d = &trigger_kinds[k];
     const char *time = at + 1, *colon = strchr(time, ':');
     const char *plus = strchr(time, '+');
     if (plus && colon && plus > colon) plus = NULL;
@@ -120,25 +126,20 @@ int trigger_parse(const char *s, struct trigger *out, char *err, size_t err_len)
     if (rc != 0) return bad_time(s, "time", time, (size_t)(time_end - time), rc, err, err_len);
     if (plus) {
         const char *span = plus + 1, *span_end = colon ? colon : span + strlen(span);
-        if (out->kind == TRIGGER_TERMINATE)
-            return errbuf_fail(err, err_len,
-                               "--trigger '%s': terminate is instantaneous: no +SPAN", s);
+        if (d->instantaneous)
+            return errbuf_fail(err, err_len, "--trigger '%s': %s is instantaneous: no +SPAN", s,
+                               d->name);
         rc = parse_time_us(span, (size_t)(span_end - span), &out->span_us);
         if (rc != 0) return bad_time(s, "span", span, (size_t)(span_end - span), rc, err, err_len);
         if (out->span_us == 0)
             return errbuf_fail(err, err_len, "--trigger '%s': the span is empty", s);
-    } else if (out->kind != TRIGGER_TERMINATE) {
+    } else if (!d->instantaneous) {
         return errbuf_fail(err, err_len, "--trigger '%s': %s needs a span, e.g. %s@%.*s+3s", s,
-                           kind_names[k], kind_names[k], (int)(time_end - time), time);
+                           d->name, d->name, (int)(time_end - time), time);
     }
     if (colon) return parse_arg(s, colon + 1, out, err, err_len);
-    if (out->kind == TRIGGER_TERMINATE)
-        return errbuf_fail(err, err_len,
-                           "--trigger '%s': terminate needs the share of workers, e.g. "
-                           "terminate@%.*s:0.5",
-                           s, (int)(time_end - time), time);
-    if (out->kind == TRIGGER_SPIKE)
-        return errbuf_fail(err, err_len, "--trigger '%s': spike needs a rate, e.g. :2000/s", s);
+    if (d->arg == TRIGGER_ARG_REQUIRED)
+        return missing_arg(s, d, time, (size_t)(time_end - time), err, err_len);
     return 0;
 }
 
@@ -149,6 +150,13 @@ int trigger_plan_add(struct trigger_plan *p, const char *s, char *err, size_t er
     if (trigger_parse(s, &p->items[p->n], err, err_len) != 0) return -1;
     p->n++;
     return 0;
+}
+
+/* Whether windows of kinds a and b contend: one kind always does with itself. */
+static bool shares_resource(enum trigger_kind a, enum trigger_kind b)
+{
+    const char *ra = trigger_kinds[a].resource, *rb = trigger_kinds[b].resource;
+    return a == b || (ra && rb && strcmp(ra, rb) == 0);
 }
 
 int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop,
@@ -163,18 +171,15 @@ int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool o
                                "--trigger '%s': starts at or after the run's end (--duration "
                                "%.3g s)",
                                a, (double)duration_us / 1e6);
-        if (t->kind == TRIGGER_SPIKE && !open_loop)
+        if (trigger_kinds[t->kind].offered_per_s && !open_loop)
             return errbuf_fail(err, err_len,
-                               "--trigger '%s': a spike needs --rate or --load (open loop): a closed loop "
-                               "offers no load to raise",
-                               a);
+                               "--trigger '%s': a %s needs --rate or --load (open loop): a closed "
+                               "loop offers no load to raise",
+                               a, trigger_kind_name(t->kind));
         for (int j = 0; j < i; j++) {
             const struct trigger *u = &p->items[j];
-            /* Windows of one kind may not share a moment (an instant counts);
-             * the two locks share the injector's one transaction. */
-            bool locks = (u->kind == TRIGGER_LOCK_ROWS || u->kind == TRIGGER_LOCK_TABLE) &&
-                         (t->kind == TRIGGER_LOCK_ROWS || t->kind == TRIGGER_LOCK_TABLE);
-            if ((u->kind == t->kind || locks) && t->at_us <= u->at_us + u->span_us &&
+            /* Windows sharing a resource may not share a moment (an instant counts). */
+            if (shares_resource(u->kind, t->kind) && t->at_us <= u->at_us + u->span_us &&
                 u->at_us <= t->at_us + t->span_us) {
                 trigger_spec_text(u, b, sizeof b);
                 return errbuf_fail(err, err_len, "--trigger '%s': overlaps '%s'", a, b);
@@ -184,22 +189,21 @@ int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool o
     return 0;
 }
 
+double trigger_offered_per_s(const struct trigger *t)
+{
+    const struct trigger_kind_def *d = &trigger_kinds[t->kind];
+    return d->offered_per_s ? d->offered_per_s(t) : 0;
+}
+
 void trigger_arg_text(const struct trigger *t, int64_t rows, char *out, size_t len)
 {
-    switch (t->kind) {
-    case TRIGGER_LOCK_ROWS:
-        snprintf(out, len, "%lld rows", (long long)rows);
-        return;
-    case TRIGGER_TERMINATE:
-        snprintf(out, len, "%g", t->share);
-        return;
-    case TRIGGER_SPIKE:
-        snprintf(out, len, "%g/s", t->rate_per_s);
-        return;
-    case TRIGGER_LOCK_TABLE:
-        break;
-    }
-    snprintf(out, len, "%s", "");
+    const struct trigger_kind_def *d = &trigger_kinds[t->kind];
+    if (d->show_arg)
+        d->show_arg(t, rows, out, len);
+    else if (d->write_arg)
+        d->write_arg(t, out, len);
+    else
+        snprintf(out, len, "%s", "");
 }
 
 /* A time in the largest unit that writes it whole. */
@@ -215,17 +219,13 @@ static void time_text(int64_t us, char *out, size_t len)
 
 void trigger_spec_text(const struct trigger *t, char *out, size_t len)
 {
-    char at[24], span[24] = "", arg[32] = "";
+    char at[24], span[24] = "", arg[32] = ":";
     time_text(t->at_us, at, sizeof at);
     if (t->span_us) {
         span[0] = '+';
         time_text(t->span_us, span + 1, sizeof span - 1);
     }
-    if (t->kind == TRIGGER_TERMINATE)
-        snprintf(arg, sizeof arg, ":%g", t->share);
-    else if (t->kind == TRIGGER_SPIKE)
-        snprintf(arg, sizeof arg, ":%g/s", t->rate_per_s);
-    else if (t->kind == TRIGGER_LOCK_ROWS && t->rows)
-        snprintf(arg, sizeof arg, ":%lld", (long long)t->rows);
-    snprintf(out, len, "%s@%s%s%s", trigger_kind_name(t->kind), at, span, arg);
+    const struct trigger_kind_def *d = &trigger_kinds[t->kind];
+    if (d->write_arg) d->write_arg(t, arg + 1, sizeof arg - 1);
+    snprintf(out, len, "%s@%s%s%s", d->name, at, span, arg[1] ? arg : "");
 }

@@ -31,6 +31,9 @@ struct injector {
     const struct trigger_plan *plan;
     const atomic_bool *stop; /* the run's stop flag */
     int64_t origin_us;       /* a trigger's AT counts from here (the warmup's end) */
+    /* The bank the locks aim at: its hot set (0: the workload has none) and size. */
+    int64_t hot_rows;
+    int64_t accounts;
     /* terminate: fills pids with the sessions of that share of the run's
      * workers on the injector's server; returns how many. */
     int (*worker_pids)(void *arg, double share, int *pids, int max);
@@ -42,7 +45,8 @@ struct injector {
     struct injector_slot slots[TRIGGER_MAX]; /* one per plan item */
 };
 
-/* Connects (before the run starts). 0, or -1 with err set. */
+/* Before the run starts: settles what each trigger acts on (its slot) and
+ * connects. 0, or -1 with err set. */
 int injector_connect(struct injector *in, struct db_error *err);
 
 /* Starts the thread, times counted from origin_us. 0, or -1 with err set. */

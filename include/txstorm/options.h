@@ -258,6 +258,7 @@ struct flag {
     const char *group; /* help heading it is listed under; NULL: none */
     const char *arg;   /* the value's placeholder in help ("N", "D"); NULL for a switch */
     const char *help;  /* help text; '\n' starts a continuation line */
+    const char *(*help_text)(void); /* or: builds it (from another table, e.g. of kinds) */
     /* The README's flag table (options_markdown): its words, in Markdown
      * (NULL: the help's), and its default where def is NULL ("random", "off";
      * NULL: "off" for a switch, else none). */
@@ -276,6 +277,9 @@ struct flag {
 
 extern const struct flag options_flags[];
 extern const int options_n_flags;
+
+/* f's help text, as --help shows it (after the flag, before its default). */
+const char *options_flag_help(const struct flag *f);
 
 /* The row that records key, or NULL. */
 const struct flag *options_flag_recording(const char *key, const struct flag_record **rec);

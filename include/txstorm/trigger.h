@@ -4,17 +4,13 @@
  *
  * Notation: KIND@AT[+SPAN][:ARG]; AT and SPAN are durations with a unit
  * (ms, s, m, ...), AT counted from the end of the warmup (the start of
- * the measured span; --duration bounds that span).
- *   lock-rows@10s+3s[:K]   hold the row locks of accounts 1..K (default: the
- *                          hot set of --skew hot:K or hotspot:K:P, else 10)
- *   lock-table@10s+2s      hold LOCK TABLE accounts IN EXCLUSIVE MODE
- *   terminate@12s:0.5      pg_terminate_backend() on that share (0,1] of this
- *                          run's workers (instantaneous: no SPAN)
- *   spike@10s+5s:2000/s    offer 2000 transactions/s over the span (needs --rate or --load)
+ * the measured span; --duration bounds that span). The kinds are the rows
+ * of trigger_kinds (trigger_kinds.c): each names its example, its ARG and
+ * what it does; --help lists them.
  * Refused: an unknown kind, a time without a unit, a missing or extra SPAN
- * or ARG, a trigger starting at or after the run's end, two of one kind
- * whose windows overlap (or meet) and so lock-rows with lock-table (they
- * share the injector's one transaction), a share outside (0,1]. */
+ * or ARG, a trigger starting at or after the run's end, two whose kinds
+ * share a resource (one kind always shares with itself) with windows that
+ * overlap (or meet), a kind that sets the offered rate in a closed loop. */
 #ifndef TXSTORM_TRIGGER_H
 #define TXSTORM_TRIGGER_H
 
@@ -22,7 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum trigger_kind { TRIGGER_LOCK_ROWS, TRIGGER_LOCK_TABLE, TRIGGER_TERMINATE, TRIGGER_SPIKE };
+/* Indexes trigger_kinds and the injector's actions. */
+enum trigger_kind {
+    TRIGGER_LOCK_ROWS,
+    TRIGGER_LOCK_TABLE,
+    TRIGGER_TERMINATE,
+    TRIGGER_SPIKE,
+    TRIGGER_N_KINDS
+};
 
 #define TRIGGER_MAX 16
 /* lock-rows without :K on a skew with no hot set (uniform, zipf: its top ids). */
@@ -30,12 +33,44 @@ enum trigger_kind { TRIGGER_LOCK_ROWS, TRIGGER_LOCK_TABLE, TRIGGER_TERMINATE, TR
 
 struct trigger {
     enum trigger_kind kind;
-    int64_t at_us;      /* after the warmup */
-    int64_t span_us;    /* 0 for terminate */
-    int64_t rows;       /* lock-rows: accounts 1..rows; 0: the workload's hot set */
-    double share;       /* terminate */
-    double rate_per_s;  /* spike */
+    int64_t at_us;   /* after the warmup */
+    int64_t span_us; /* 0 for an instantaneous kind */
+    /* ARG, in the field of its kind */
+    int64_t rows;      /* lock-rows: accounts 1..rows; 0: the workload's hot set */
+    double share;      /* terminate */
+    double rate_per_s; /* spike */
 };
+
+enum trigger_arg { TRIGGER_ARG_NONE, TRIGGER_ARG_OPTIONAL, TRIGGER_ARG_REQUIRED };
+
+/* What the notation, the plan and --help know of a kind. What it does to
+ * the database is the injector's row for the same kind. */
+struct trigger_kind_def {
+    const char *name;   /* before '@': "lock-rows" */
+    bool instantaneous; /* takes no +SPAN; any other kind needs one */
+    enum trigger_arg arg;
+    const char *arg_name;  /* TRIGGER_ARG_OPTIONAL: help shows "[:arg_name]" */
+    const char *arg_takes; /* a bad ARG is refused with "<name> takes <arg_takes>" */
+    const char *arg_needs; /* TRIGGER_ARG_REQUIRED, left out: "<name> needs <arg_needs>" */
+    /* Reads ARG (the text after ':') into t; false if it is not one. */
+    bool (*parse_arg)(const char *arg, struct trigger *t);
+    /* ARG as the notation writes it, "" when left out; NULL: takes none. */
+    void (*write_arg)(const struct trigger *t, char *out, size_t len);
+    /* ARG as the result shows it (rows: the rows lock-rows actually locks);
+     * NULL: as the notation writes it. */
+    void (*show_arg)(const struct trigger *t, int64_t rows, char *out, size_t len);
+    /* Windows of kinds that name the same resource may not overlap; a kind
+     * never overlaps itself. NULL: only itself. */
+    const char *resource;
+    /* The offered rate over the window, which the load phases carry (so an
+     * open loop is needed); NULL: the rate is left alone. */
+    double (*offered_per_s)(const struct trigger *t);
+    const char *example; /* a whole spec, written back as is; --help shows it */
+    const char *help;    /* what it does, after the example in --help */
+};
+
+/* Indexed by enum trigger_kind. */
+extern const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS];
 
 struct trigger_plan {
     struct trigger items[TRIGGER_MAX];
@@ -45,6 +80,9 @@ struct trigger_plan {
 /* "lock-rows", "lock-table", "terminate", "spike". */
 const char *trigger_kind_name(enum trigger_kind k);
 
+/* One line per kind, "EXAMPLE[:ARG] HELP", the lines joined by ",\n". */
+void trigger_kinds_help(char *out, size_t len);
+
 /* Parses one spec. 0, or -1 with one line in err ("--trigger 'x': ..."). */
 int trigger_parse(const char *s, struct trigger *out, char *err, size_t err_len);
 
@@ -52,10 +90,14 @@ int trigger_parse(const char *s, struct trigger *out, char *err, size_t err_len)
 int trigger_plan_add(struct trigger_plan *p, const char *s, char *err, size_t err_len);
 
 /* Checks the plan against the run: none may start at or after duration_us
- * (0: the run is bounded otherwise, not checked), two of a kind may not
- * overlap, a spike needs open loop. 0, or -1 with one line in err. */
-int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop,
-                       char *err, size_t err_len);
+ * (0: the run is bounded otherwise, not checked), two sharing a resource may
+ * not overlap, one setting the offered rate needs open loop. 0, or -1 with
+ * one line in err. */
+int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop, char *err,
+                       size_t err_len);
+
+/* The offered rate over t's window, or 0 when its kind leaves the rate alone. */
+double trigger_offered_per_s(const struct trigger *t);
 
 /* The trigger's argument as the report shows it: "" (lock-table), "10 rows",
  * "0.5" (share), "2000/s". rows is the number of rows actually locked. */

@@ -534,8 +534,10 @@ static void flag_table_is_well_formed(void **state)
         if (n == NULL || strspn(n, "abcdefghijklmnopqrstuvwxyz-") != strlen(n) || n[0] == '-')
             fail_msg("row %d: bad name '%s'", i, n ? n : "(null)");
         if (f->commands == 0 || (f->commands & ~commands)) fail_msg("--%s: bad commands", n);
-        if (f->help == NULL || f->help[0] == '\0') fail_msg("--%s: no help", n);
-        if (f->def && strstr(f->help, "(default")) fail_msg("--%s: its default twice", n);
+        const char *help = options_flag_help(f);
+        if (help == NULL || help[0] == '\0') fail_msg("--%s: no help", n);
+        if ((f->help == NULL) == (f->help_text == NULL)) fail_msg("--%s: help or help_text", n);
+        if (f->def && strstr(help, "(default")) fail_msg("--%s: its default twice", n);
         if (f->def && f->doc_default) fail_msg("--%s: its README default twice", n);
         if (f->offset + f->size > sizeof(struct config)) fail_msg("--%s: lands outside", n);
         bool switch_ = f->kind == FLAG_SWITCH || (f->kind == FLAG_CUSTOM && f->arg == NULL);

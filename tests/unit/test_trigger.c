@@ -1,5 +1,6 @@
 /* The --trigger notation: each kind, and bad input refused with one line. */
 #include "cmocka_prelude.h"
+#include "txstorm/options.h"
 #include "txstorm/trigger.h"
 
 #include <stdio.h>
@@ -162,6 +163,68 @@ static void arg_text(void **state)
     assert_string_equal(trigger_kind_name(TRIGGER_TERMINATE), "terminate");
 }
 
+/* Each row of the kinds' table is whole: its example parses back to it, and
+ * what its ARG column says holds for the notation. */
+static void every_kind_parses_its_example(void **state)
+{
+    (void)state;
+    for (int k = 0; k < TRIGGER_N_KINDS; k++) {
+        const struct trigger_kind_def *d = &trigger_kinds[k];
+        if (d->name == NULL || d->example == NULL || d->help == NULL || d->arg_takes == NULL)
+            fail_msg("kind %d: a row without its name, example, help or arg_takes", k);
+        assert_string_equal(trigger_kind_name((enum trigger_kind)k), d->name);
+        struct trigger t;
+        char err[256], back[64], spec[96];
+        if (trigger_parse(d->example, &t, err, sizeof err) != 0)
+            fail_msg("%s: its example '%s' is refused: %s", d->name, d->example, err);
+        assert_int_equal(t.kind, k);
+        assert_int_equal(t.span_us == 0, d->instantaneous);
+        trigger_spec_text(&t, back, sizeof back);
+        assert_string_equal(back, d->example);
+        /* Its ARG: refused when malformed; left out, refused only when required. */
+        snprintf(spec, sizeof spec, "%.*s:x", (int)strcspn(d->example, ":"), d->example);
+        assert_int_equal(trigger_parse(spec, &t, err, sizeof err), -1);
+        assert_non_null(strstr(err, d->arg_takes));
+        snprintf(spec, sizeof spec, "%.*s", (int)strcspn(d->example, ":"), d->example);
+        assert_int_equal(trigger_parse(spec, &t, err, sizeof err),
+                         d->arg == TRIGGER_ARG_REQUIRED ? -1 : 0);
+        assert_int_equal(strchr(d->example, ':') != NULL, d->arg == TRIGGER_ARG_REQUIRED);
+        assert_int_equal(d->arg_needs != NULL, d->arg == TRIGGER_ARG_REQUIRED);
+        assert_int_equal(d->arg_name != NULL, d->arg == TRIGGER_ARG_OPTIONAL);
+        assert_int_equal(d->parse_arg != NULL, d->arg != TRIGGER_ARG_NONE);
+        assert_int_equal(d->write_arg != NULL, d->arg != TRIGGER_ARG_NONE);
+    }
+}
+
+static void help_names_every_kind(void **state)
+{
+    (void)state;
+    const char *usage = options_usage(CMD_RUN);
+    for (int k = 0; k < TRIGGER_N_KINDS; k++)
+        if (strstr(usage, trigger_kinds[k].example) == NULL ||
+            strstr(usage, trigger_kinds[k].help) == NULL)
+            fail_msg("run --help lacks %s's example or help", trigger_kinds[k].name);
+    char err[256];
+    struct trigger t;
+    assert_int_equal(trigger_parse("nope@1s+1s", &t, err, sizeof err), -1);
+    for (int k = 0; k < TRIGGER_N_KINDS; k++)
+        assert_non_null(strstr(err, trigger_kinds[k].name));
+}
+
+/* The kinds' facts the run reads: which sets the offered rate, which contend. */
+static void kinds_set_the_rate_and_contend_by_their_rows(void **state)
+{
+    (void)state;
+    struct trigger t;
+    char err[256];
+    assert_int_equal(trigger_parse("spike@1s+1s:300/s", &t, err, sizeof err), 0);
+    assert_true(trigger_offered_per_s(&t) == 300);
+    assert_int_equal(trigger_parse("lock-rows@1s+1s", &t, err, sizeof err), 0);
+    assert_true(trigger_offered_per_s(&t) == 0);
+    const char *spike_and_lock[] = {"spike@2s+3s:500/s", "lock-table@3s+1s"};
+    assert_int_equal(check(spike_and_lock, 2, 10000000, true, err, sizeof err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +234,9 @@ int main(void)
         cmocka_unit_test(the_plan_is_checked_against_the_run),
         cmocka_unit_test(at_most_trigger_max),
         cmocka_unit_test(arg_text),
+        cmocka_unit_test(every_kind_parses_its_example),
+        cmocka_unit_test(help_names_every_kind),
+        cmocka_unit_test(kinds_set_the_rate_and_contend_by_their_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

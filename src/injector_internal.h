@@ -1,0 +1,35 @@
+/* What injector.c and injector_kinds.c share; nothing else includes this. */
+#ifndef TXSTORM_INJECTOR_INTERNAL_H
+#define TXSTORM_INJECTOR_INTERNAL_H
+
+#include "txstorm/injector.h"
+
+/* What a trigger kind does to the database: one row per enum trigger_kind
+ * (injector_kinds.c), beside trigger.h's row of its notation. A NULL member
+ * does nothing but mark the window, which is all a spike needs (the load
+ * phases raise its rate). */
+struct injector_action {
+    /* Before the run: what trigger i will act on, into its slot. */
+    void (*prepare)(struct injector *in, int i);
+    /* At the window's start: injects trigger i and sets its slot's start_us
+     * once it holds (end_us too, if instantaneous), or marks it failed. */
+    void (*begin)(struct injector *in, int i);
+    /* At the window's end, or at the run's within it, after begin held:
+     * releases what it holds and sets end_us. */
+    void (*end)(struct injector *in, int i);
+    /* Adds the kind's own keys to its result row. */
+    void (*json)(json_t *row, const struct injector_slot *slot);
+};
+
+extern const struct injector_action injector_actions[TRIGGER_N_KINDS];
+
+/* Whether the run is stopping. */
+bool injector_stopped(const struct injector *in);
+
+/* Sleeps until due_us (monotonic); false if the run stops meanwhile. */
+bool injector_sleep_until(const struct injector *in, int64_t due_us);
+
+/* When trigger i's window is due to end (monotonic). */
+int64_t injector_planned_end(const struct injector *in, int i);
+
+#endif

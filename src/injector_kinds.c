@@ -1,0 +1,101 @@
+/* What each --trigger kind does from the injector's connection: one row per
+ * kind, beside trigger_kinds.c's row of its notation. */
+#include "injector_internal.h"
+#include "txstorm/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* lock-rows without :K locks the workload's hot set, or its first ids. */
+static void lock_rows_prepare(struct injector *in, int i)
+{
+    int64_t rows = in->plan->items[i].rows ? in->plan->items[i].rows
+                   : in->hot_rows          ? in->hot_rows
+                                           : TRIGGER_LOCK_ROWS_DEFAULT;
+    in->slots[i].rows = rows < in->accounts ? rows : in->accounts;
+}
+
+/* Whether a lock try failed for a reason that passes: the lock_timeout (a
+ * worker's lock in the way), a deadlock or serialization failure with a
+ * worker, the connection lost. */
+static bool lock_in_the_way(const struct db_error *e)
+{
+    return strcmp(e->sqlstate, "55P03") == 0 || e->cls == ERR_DEADLOCK ||
+           e->cls == ERR_SERIALIZATION || e->cls == ERR_CONNECTION;
+}
+
+/* Takes trigger i's lock with try_lock, trying again until it holds or the
+ * window is over. The lock opens the injector's one transaction. */
+static void take_lock(struct injector *in, int i,
+                      enum db_status (*try_lock)(struct injector *in, int i))
+{
+    struct injector_slot *slot = &in->slots[i];
+    while (!injector_stopped(in) && clock_now_us() < injector_planned_end(in, i)) {
+        if (!db_ok(in->db) && db_reconnect(in->db, 5, &slot->error) != DB_OK) {
+            /* the server is away: not a busy loop */
+            injector_sleep_until(in, clock_now_us() + 100000);
+            continue;
+        }
+        if (try_lock(in, i) == DB_OK) {
+            atomic_store(&slot->start_us, clock_now_us());
+            return;
+        }
+        if (!lock_in_the_way(&slot->error)) break; /* a privilege, a missing table: no retry */
+    }
+    slot->failed = true;
+}
+
+static void release_lock(struct injector *in, int i)
+{
+    db_trigger_release(in->db);
+    atomic_store(&in->slots[i].end_us, clock_now_us());
+}
+
+static enum db_status try_lock_rows(struct injector *in, int i)
+{
+    struct injector_slot *slot = &in->slots[i];
+    return db_trigger_lock_rows(in->db, slot->rows, INJECTOR_LOCK_TRY_MS, &slot->error);
+}
+
+static void lock_rows(struct injector *in, int i) { take_lock(in, i, try_lock_rows); }
+
+static enum db_status try_lock_table(struct injector *in, int i)
+{
+    return db_trigger_lock_table(in->db, INJECTOR_LOCK_TRY_MS, &in->slots[i].error);
+}
+
+static void lock_table(struct injector *in, int i) { take_lock(in, i, try_lock_table); }
+
+static void terminate(struct injector *in, int i)
+{
+    struct injector_slot *slot = &in->slots[i];
+    int *pids = calloc((size_t)(in->max_pids > 0 ? in->max_pids : 1), sizeof *pids);
+    if (pids == NULL) {
+        slot->failed = true;
+        snprintf(slot->error.message, sizeof slot->error.message, "out of memory");
+        return;
+    }
+    int n = in->worker_pids(in->pids_arg, in->plan->items[i].share, pids, in->max_pids);
+    /* Marked before it goes out, so the interval it falls in shows it. */
+    int64_t now_us = clock_now_us();
+    atomic_store(&slot->end_us, now_us);
+    atomic_store(&slot->start_us, now_us);
+    if (db_trigger_terminate(in->db, pids, n, &slot->terminated, &slot->error) != DB_OK) {
+        slot->failed = true;
+        atomic_store(&slot->start_us, 0);
+    }
+    free(pids);
+}
+
+static void terminate_json(json_t *row, const struct injector_slot *slot)
+{
+    json_object_set_new(row, "terminated", json_integer(slot->terminated));
+}
+
+const struct injector_action injector_actions[TRIGGER_N_KINDS] = {
+    [TRIGGER_LOCK_ROWS] = {.prepare = lock_rows_prepare, .begin = lock_rows, .end = release_lock},
+    [TRIGGER_LOCK_TABLE] = {.begin = lock_table, .end = release_lock},
+    [TRIGGER_TERMINATE] = {.begin = terminate, .json = terminate_json},
+    [TRIGGER_SPIKE] = {0},
+};

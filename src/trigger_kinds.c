@@ -1,0 +1,110 @@
+/* The --trigger kinds, one row each: their notation, arguments and help.
+ * A new kind is a row here and one in the injector's actions. */
+#include "txstorm/trigger.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* strtoll and strtod take a sign and leading blanks; ARG starts with a digit. */
+static bool starts_with_digit(const char *arg) { return arg[0] >= '0' && arg[0] <= '9'; }
+
+static bool lock_rows_parse(const char *arg, struct trigger *t)
+{
+    char *end;
+    errno = 0;
+    long long k = strtoll(arg, &end, 10);
+    if (!starts_with_digit(arg) || *end != '\0' || errno || k < 1 || k > 1000000) return false;
+    t->rows = k;
+    return true;
+}
+
+/* Left out (0), the injector locks the hot set: the notation writes nothing. */
+static void lock_rows_write(const struct trigger *t, char *out, size_t len)
+{
+    if (t->rows)
+        snprintf(out, len, "%lld", (long long)t->rows);
+    else
+        snprintf(out, len, "%s", "");
+}
+
+static void lock_rows_show(const struct trigger *t, int64_t rows, char *out, size_t len)
+{
+    (void)t;
+    snprintf(out, len, "%lld rows", (long long)rows);
+}
+
+static bool terminate_parse(const char *arg, struct trigger *t)
+{
+    char *end;
+    errno = 0;
+    double share = strtod(arg, &end);
+    if (!starts_with_digit(arg) || *end != '\0' || errno || !(share > 0 && share <= 1))
+        return false;
+    t->share = share;
+    return true;
+}
+
+static void terminate_write(const struct trigger *t, char *out, size_t len)
+{
+    snprintf(out, len, "%g", t->share);
+}
+
+static bool spike_parse(const char *arg, struct trigger *t)
+{
+    char *end;
+    errno = 0;
+    double rate = strtod(arg, &end);
+    if (!starts_with_digit(arg) || errno || strcmp(end, "/s") != 0 || !(rate > 0 && rate <= 1e9))
+        return false;
+    t->rate_per_s = rate;
+    return true;
+}
+
+static void spike_write(const struct trigger *t, char *out, size_t len)
+{
+    snprintf(out, len, "%g/s", t->rate_per_s);
+}
+
+static double spike_offered_per_s(const struct trigger *t) { return t->rate_per_s; }
+
+/* The two locks are taken in the injector's one transaction. */
+#define INJECTOR_TRANSACTION "the injector's transaction"
+
+const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
+    [TRIGGER_LOCK_ROWS] = {.name = "lock-rows",
+                           .arg = TRIGGER_ARG_OPTIONAL,
+                           .arg_name = "K",
+                           .arg_takes = "a number of rows in 1..1000000",
+                           .parse_arg = lock_rows_parse,
+                           .write_arg = lock_rows_write,
+                           .show_arg = lock_rows_show,
+                           .resource = INJECTOR_TRANSACTION,
+                           .example = "lock-rows@10s+3s",
+                           .help = "holds accounts 1..K's row locks (K: the hot set)"},
+    [TRIGGER_LOCK_TABLE] = {.name = "lock-table",
+                            .arg = TRIGGER_ARG_NONE,
+                            .arg_takes = "no argument",
+                            .resource = INJECTOR_TRANSACTION,
+                            .example = "lock-table@10s+2s",
+                            .help = "holds LOCK TABLE accounts IN EXCLUSIVE MODE"},
+    [TRIGGER_TERMINATE] = {.name = "terminate",
+                           .instantaneous = true,
+                           .arg = TRIGGER_ARG_REQUIRED,
+                           .arg_takes = "a share of the workers in (0,1]",
+                           .arg_needs = "the share of workers",
+                           .parse_arg = terminate_parse,
+                           .write_arg = terminate_write,
+                           .example = "terminate@12s:0.5",
+                           .help = "ends that share of this run's worker sessions"},
+    [TRIGGER_SPIKE] = {.name = "spike",
+                       .arg = TRIGGER_ARG_REQUIRED,
+                       .arg_takes = "a rate with its unit, e.g. 2000/s",
+                       .arg_needs = "a rate",
+                       .parse_arg = spike_parse,
+                       .write_arg = spike_write,
+                       .offered_per_s = spike_offered_per_s,
+                       .example = "spike@10s+5s:2000/s",
+                       .help = "offers that rate over the span (--rate, --load)"},
+};
