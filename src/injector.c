@@ -6,37 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* How often a wait looks at the run's stop flag. */
-#define STOP_CHECK_SLICE_US 20000
-
-bool injector_stopped(const struct injector *in) { return atomic_load(in->stop); }
-
-bool injector_sleep_until(const struct injector *in, int64_t due_us)
-{
-    for (;;) {
-        if (injector_stopped(in)) return false;
-        int64_t left = due_us - clock_now_us();
-        if (left <= 0) return true;
-        clock_sleep_us(left < STOP_CHECK_SLICE_US ? left : STOP_CHECK_SLICE_US);
-    }
-}
-
-static int64_t planned_start(const struct injector *in, int i)
-{
-    return in->origin_us + in->plan->items[i].at_us;
-}
-
-int64_t injector_planned_end(const struct injector *in, int i)
-{
-    return planned_start(in, i) + in->plan->items[i].span_us;
-}
-
 /* The next event: a pending trigger's start or an active one's end. -1: none left. */
 static int next_event(const struct injector *in, const int *state, int64_t *at_us)
 {
     int next = -1;
     for (int i = 0; i < in->plan->n; i++) {
-        int64_t t = state[i] == 0   ? planned_start(in, i)
+        int64_t t = state[i] == 0   ? injector_planned_start(in, i)
                     : state[i] == 1 ? injector_planned_end(in, i)
                                     : -1;
         if (t >= 0 && (next < 0 || t < *at_us)) {
@@ -152,21 +127,20 @@ json_t *injector_json(const struct injector *in, int64_t clock_origin_us)
         trigger_spec_text(t, spec, sizeof spec);
         trigger_arg_text(t, slot->rows, arg, sizeof arg);
         int64_t start_us = atomic_load(&slot->start_us), end_us = atomic_load(&slot->end_us);
-        json_t *row = json_pack("{s:s, s:s, s:s}", "kind", trigger_kind_name(t->kind), "spec",
-                                spec, "arg", arg);
+        json_t *row = json_pack("{s:s, s:s, s:s}", "kind", trigger_kind_name(t->kind), "spec", spec,
+                                "arg", arg);
         if (row == NULL) continue;
         json_object_set_new(row, "start_s",
                             start_us ? json_real((double)(start_us - clock_origin_us) / 1e6)
                                      : json_null());
         json_object_set_new(row, "end_s",
-                            start_us && end_us
-                                ? json_real((double)(end_us - clock_origin_us) / 1e6)
-                                : json_null());
+                            start_us && end_us ? json_real((double)(end_us - clock_origin_us) / 1e6)
+                                               : json_null());
         if (injector_actions[t->kind].json) injector_actions[t->kind].json(row, slot);
         if (slot->failed)
-            json_object_set_new(row, "error", json_string(slot->error.message[0]
-                                                              ? slot->error.message
-                                                              : "the run ended first"));
+            json_object_set_new(
+                row, "error",
+                json_string(slot->error.message[0] ? slot->error.message : "the run ended first"));
         else if (!start_us)
             json_object_set_new(row, "error", json_string("the run ended first"));
         json_array_append_new(rows, row);

@@ -1,4 +1,4 @@
-/* What injector.c and injector_kinds.c share; nothing else includes this. */
+/* What injector.c, injector_kinds.c and injector_wait.c share; nothing else includes this. */
 #ifndef TXSTORM_INJECTOR_INTERNAL_H
 #define TXSTORM_INJECTOR_INTERNAL_H
 
@@ -28,6 +28,9 @@ bool injector_stopped(const struct injector *in);
 
 /* Sleeps until due_us (monotonic); false if the run stops meanwhile. */
 bool injector_sleep_until(const struct injector *in, int64_t due_us);
+
+/* When trigger i's window is due to start (monotonic). */
+int64_t injector_planned_start(const struct injector *in, int i);
 
 /* When trigger i's window is due to end (monotonic). */
 int64_t injector_planned_end(const struct injector *in, int i);

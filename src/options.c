@@ -12,84 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DURATION_US (366LL * 24 * 3600 * 1000000)
-
-int options_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    if (s == NULL || *s == '\0') return -1;
-    const char *p = s;
-    if (*p == '-') p++;
-    if (*p < '0' || *p > '9') return -1; /* rejects "+1", " 1", "-" */
-    errno = 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*end != '\0') return -1;
-    if (errno == ERANGE || v < min || v > max) return -2;
-    *out = v;
-    return 0;
-}
-
-int options_parse_double(const char *s, double min, double max, double *out)
-{
-    if (s == NULL || ((*s < '0' || *s > '9') && *s != '.' && *s != '-')) return -1;
-    /* Decimal only: strtod would also take "0x10", "infinity" and "nan". */
-    if (s[strspn(s, "0123456789.eE+-")] != '\0') return -1;
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (*end != '\0' || end == s || v != v) return -1; /* v != v: NaN */
-    if (errno == ERANGE || v < min || v > max) return -2;
-    *out = v;
-    return 0;
-}
-
-int options_parse_duration_us(const char *s, int64_t *out_us)
-{
-    if (s == NULL || *s < '0' || *s > '9') return -1;
-    errno = 0;
-    char *end;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno == ERANGE) return -2;
-    int64_t unit_us = duration_unit_us(end, strlen(end));
-    if (unit_us == 0) return -1;
-    if (n > (unsigned long long)(MAX_DURATION_US / unit_us)) return -2;
-    *out_us = (int64_t)n * unit_us;
-    return 0;
-}
-
-int options_int_flag(const char *name, const char *v, int64_t min, int64_t max, int64_t *out,
-                     char *err, size_t err_len)
-{
-    int rc = options_parse_int(v, min, max, out);
-    if (rc == -1) return errbuf_fail(err, err_len, "--%s: '%s' is not a whole number", name, v);
-    if (rc == -2)
-        return errbuf_fail(err, err_len, "--%s: %s is out of range (%lld..%lld)", name, v,
-                           (long long)min, (long long)max);
-    return 0;
-}
-
-int options_double_flag(const char *name, const char *v, double min, double max, double *out,
-                        char *err, size_t err_len)
-{
-    int rc = options_parse_double(v, min, max, out);
-    if (rc == -1) return errbuf_fail(err, err_len, "--%s: '%s' is not a number", name, v);
-    if (rc == -2)
-        return errbuf_fail(err, err_len, "--%s: %s is out of range (%g..%g)", name, v, min, max);
-    return 0;
-}
-
-int options_duration_flag(const char *name, const char *v, int64_t *out, char *err, size_t err_len)
-{
-    int rc = options_parse_duration_us(v, out);
-    if (rc == -1)
-        return errbuf_fail(
-            err, err_len,
-            "--%s: '%s' is not a duration (a whole number with a unit: us, ms, s, m, h)", name, v);
-    if (rc == -2)
-        return errbuf_fail(err, err_len, "--%s: %s is too long (at most 366 days)", name, v);
-    return 0;
-}
-
 /* One of f->names; stores its index in the enum f points at. */
 static int read_choice(const struct flag *f, const char *v, int *out, char *err, size_t err_len)
 {
@@ -196,8 +118,8 @@ static int count_files(const struct command_def *cmd, int n, char *err, size_t e
     if (cmd->max_files == 0) return 0;
     if (cmd->min_files == cmd->max_files && n != cmd->min_files) {
         if (cmd->min_files == 1)
-            return errbuf_fail(err, err_len, "%s: needs exactly one result file, got %d",
-                               cmd->name, n);
+            return errbuf_fail(err, err_len, "%s: needs exactly one result file, got %d", cmd->name,
+                               n);
         return errbuf_fail(err, err_len, "%s: needs exactly %d result files, got %d", cmd->name,
                            cmd->min_files, n);
     }
@@ -208,8 +130,7 @@ static int count_files(const struct command_def *cmd, int n, char *err, size_t e
                            cmd->min_files, n);
     }
     if (n > cmd->max_files)
-        return errbuf_fail(err, err_len, "%s: at most %d result files", cmd->name,
-                           cmd->max_files);
+        return errbuf_fail(err, err_len, "%s: at most %d result files", cmd->name, cmd->max_files);
     return 0;
 }
 
@@ -409,8 +330,7 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
     set_defaults(cfg);
     char commands[128];
     command_list(commands, sizeof commands, ~0u);
-    if (argc < 2)
-        return errbuf_fail(err, err_len, "missing command (%s; see --help)", commands);
+    if (argc < 2) return errbuf_fail(err, err_len, "missing command (%s; see --help)", commands);
 
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
@@ -443,10 +363,7 @@ int options_parse(int argc, char **argv, const char *env_database_url, struct co
     return validate(cfg, seen, err, err_len);
 }
 
-bool options_open_loop(const struct config *cfg)
-{
-    return cfg->rate > 0 || cfg->load.n > 0;
-}
+bool options_open_loop(const struct config *cfg) { return cfg->rate > 0 || cfg->load.n > 0; }
 
 const char *options_command_name(enum command c)
 {
@@ -485,7 +402,8 @@ const struct flag *options_flag_recording(const char *key, const struct flag_rec
     for (int i = 0; i < options_n_flags; i++)
         for (size_t r = 0; r < sizeof options_flags[i].record / sizeof options_flags[i].record[0];
              r++)
-            if (options_flags[i].record[r].key && strcmp(options_flags[i].record[r].key, key) == 0) {
+            if (options_flags[i].record[r].key &&
+                strcmp(options_flags[i].record[r].key, key) == 0) {
                 if (rec) *rec = &options_flags[i].record[r];
                 return &options_flags[i];
             }

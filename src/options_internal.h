@@ -1,4 +1,5 @@
-/* What options.c and options_table.c share; nothing else includes this. */
+/* What options.c, options_table.c, options_values.c and options_markdown.c share;
+ * nothing else includes this. */
 #ifndef TXSTORM_OPTIONS_INTERNAL_H
 #define TXSTORM_OPTIONS_INTERNAL_H
 

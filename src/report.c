@@ -12,18 +12,6 @@ const double report_percentiles[] = {50, 90, 99, 99.9};
 const char *const report_percentile_keys[] = {"p50", "p90", "p99", "p999"};
 const int report_n_percentiles = 4;
 
-const char *report_cfg_str(const json_t *config, const char *key, const char *fallback)
-{
-    const char *v = json_string_value(json_object_get(config, key));
-    return v ? v : fallback;
-}
-
-double report_cfg_num(const json_t *config, const char *key, double fallback)
-{
-    json_t *v = json_object_get(config, key);
-    return json_is_number(v) ? json_number_value(v) : fallback;
-}
-
 static const char *pass(bool ok) { return ok ? "PASS" : "FAIL"; }
 
 static void print_audit_reading(FILE *out, const char *what, const struct audit_reading *r,

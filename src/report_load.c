@@ -94,15 +94,6 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
     return 0;
 }
 
-bool report_opt_i64(const json_t *o, const char *key, int64_t *out)
-{
-    json_t *v = json_object_get(o, key);
-    if (v == NULL) return true;
-    if (!json_is_integer(v)) return false;
-    *out = json_integer_value(v);
-    return true;
-}
-
 /* The event loops' use ("loops"; older results have none). */
 static int load_loops(const json_t *loops, struct run_summary *s, const char *path, char *err,
                       size_t err_len)
