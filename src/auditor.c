@@ -1,5 +1,6 @@
 /* The auditor thread: a snapshot of the bank every interval, judged at once. */
 #include "txstorm/auditor.h"
+#include "txstorm/db_bank.h"
 
 #include "txstorm/clock.h"
 #include "txstorm/stats.h"

@@ -2,6 +2,7 @@
  * db_bank.c and db_transfer.c it holds every libpq call of txstorm: nothing
  * above these files sees a PGconn or PGresult. */
 #include "txstorm/db.h"
+#include "txstorm/db_bank.h"
 
 #include "db_internal.h"
 #include "txstorm/dsn.h"

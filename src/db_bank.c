@@ -3,6 +3,7 @@
 #include "db_internal.h"
 
 #include "txstorm/clock.h"
+#include "txstorm/db_bank.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -3,6 +3,7 @@
 #define TXSTORM_DB_INTERNAL_H
 
 #include "txstorm/db.h"
+#include "txstorm/db_transfer.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>

@@ -1,6 +1,7 @@
 /* The transfer's statements on the wire: preparing them, sending one, and
  * folding its results into a reply. All libpq. */
 #include "db_internal.h"
+#include "txstorm/db_transfer.h"
 
 #include <errno.h>
 #include <inttypes.h>

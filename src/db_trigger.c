@@ -1,6 +1,7 @@
 /* The faults --trigger injects: row and table locks held by the injector's
  * own session, and the termination of this run's worker sessions. */
 #include "db_internal.h"
+#include "txstorm/db_trigger.h"
 
 #include <stdlib.h>
 #include <string.h>

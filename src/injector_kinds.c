@@ -2,6 +2,7 @@
  * kind, beside trigger_kinds.c's row of its notation. */
 #include "injector_internal.h"
 #include "txstorm/clock.h"
+#include "txstorm/db_trigger.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
 #include "txstorm/clock.h"
 #include "txstorm/compare.h"
 #include "txstorm/db.h"
+#include "txstorm/db_bank.h"
+#include "txstorm/db_transfer.h"
 #include "txstorm/exitcode.h"
 #include "txstorm/hgrm.h"
 #include "txstorm/json_id.h"

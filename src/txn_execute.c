@@ -4,6 +4,7 @@
 
 #include "txstorm/clock.h"
 #include "txstorm/db.h"
+#include "txstorm/db_transfer.h"
 
 /* Backoff sleeps are cut short when the run stops, so a stop is never
  * held up by a long backoff; think pauses are part of the transaction. */

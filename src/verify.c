@@ -1,5 +1,6 @@
 /* Checking the bank against the database: snapshot, then ledger reconciliation. */
 #include "txstorm/verify.h"
+#include "txstorm/db_bank.h"
 
 #include <stdio.h>
 

@@ -1,6 +1,7 @@
 /* A worker's life, one step per call from its event loop: schedule, run a
  * transfer's statements, publish, reconnect. */
 #include "txstorm/worker.h"
+#include "txstorm/db_transfer.h"
 
 #include "txstorm/clock.h"
 
