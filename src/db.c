@@ -2,7 +2,6 @@
  * db_bank.c and db_transfer.c it holds every libpq call of txstorm: nothing
  * above these files sees a PGconn or PGresult. */
 #include "txstorm/db.h"
-#include "txstorm/db_bank.h"
 
 #include "db_internal.h"
 #include "txstorm/dsn.h"
@@ -315,37 +314,3 @@ bool db_cell_i64(const PGresult *res, int row, int col, int64_t *out)
 /* ---- the bank ---- */
 
 /* ---- the demo's table ---- */
-
-enum db_status db_demo_reset(struct db *db, struct db_error *err)
-{
-    if (!db_exec_ok(db,
-                    "CREATE TABLE IF NOT EXISTS txstorm_demo_accounts "
-                    "(id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
-                    err) ||
-        !db_exec_ok(db,
-                    "INSERT INTO txstorm_demo_accounts (id, balance) VALUES (1, 1000), (2, 250) "
-                    "ON CONFLICT (id) DO UPDATE SET balance = excluded.balance",
-                    err))
-        return DB_FAILED;
-    return DB_OK;
-}
-
-enum db_status db_demo_balances(struct db *db, int64_t balances[2], struct db_error *err)
-{
-    PGresult *res =
-        PQexec(db->conn, "SELECT id, balance FROM txstorm_demo_accounts WHERE id IN (1, 2) "
-                         "ORDER BY id");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        db_set_error(db, err, res, false);
-        PQclear(res);
-        return DB_FAILED;
-    }
-    bool ok = PQntuples(res) == 2 && db_cell_i64(res, 0, 1, &balances[0]) &&
-              db_cell_i64(res, 1, 1, &balances[1]);
-    PQclear(res);
-    if (!ok) {
-        db_set_message(err, ERR_OTHER, "demo accounts 1 and 2 are missing");
-        return DB_MISSING;
-    }
-    return DB_OK;
-}

@@ -3,7 +3,8 @@
 #define TXSTORM_DB_INTERNAL_H
 
 #include "txstorm/db.h"
-#include "txstorm/db_transfer.h"
+#include "txstorm/spec.h"
+#include "txstorm/stmt.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>
@@ -28,19 +29,19 @@ struct flight {
 
 struct db {
     PGconn *conn;
-    const char *dsn;          /* as given to db_connect (the caller keeps it alive) */
-    struct dsn_view view;     /* its secrets are scrubbed from every message */
+    const char *dsn;      /* as given to db_connect (the caller keeps it alive) */
+    struct dsn_view view; /* its secrets are scrubbed from every message */
     /* What db_cancel uses from another thread; swapped at every (re)connect. */
     pthread_mutex_t cancel_lock;
     PGcancel *cancel;
-    int backend_pid;          /* the current session's, under cancel_lock */
-    struct txn_spec spec;     /* set by db_transfer_prepare */
-    const char *begin_sql;    /* BEGIN ISOLATION LEVEL ... for spec */
+    int backend_pid;                            /* the current session's, under cancel_lock */
+    struct txn_spec spec;                       /* set by db_transfer_prepare */
+    const char *begin_sql;                      /* BEGIN ISOLATION LEVEL ... for spec */
     const char (*texts)[DB_STATEMENT_TEXT_MAX]; /* the transfer statements' texts for its table */
-    struct sql_batch *batch;   /* the simple protocol's round trip, while db_send builds it */
-    bool pipeline;            /* in libpq pipeline mode (prepared for transfers) */
+    struct sql_batch *batch;       /* the simple protocol's round trip, while db_send builds it */
+    bool pipeline;                 /* in libpq pipeline mode (prepared for transfers) */
     const struct dialect *dialect; /* what the server is (dialect.h) */
-    char server_version[128]; /* a copy: libpq's own string dies with a reconnect */
+    char server_version[128];      /* a copy: libpq's own string dies with a reconnect */
     struct flight flight;
 };
 
