@@ -137,11 +137,14 @@ static int64_t overlap_us(const struct placed *a, const struct placed *b)
     return to > from ? to - from : 0;
 }
 
-/* Whether two rows of different parts are one interval of the run: they
- * share at least half of the shorter one's span (an instant row: the same
- * end). */
+/* Whether two rows of different parts are one interval of the run: both
+ * warmup or both measured, sharing at least half of the shorter one's span
+ * (an instant row: the same end). */
 static bool same_interval(const struct placed *a, const struct placed *b)
 {
+    /* A warmup row and a measured one never merge: the measured rows of a
+     * merge add up to its totals, as a run's do. */
+    if (a->row->warmup != b->row->warmup) return false;
     int64_t shorter = a->row->length_us < b->row->length_us ? a->row->length_us : b->row->length_us;
     if (shorter == 0) return a->end_us == b->end_us;
     return 2 * overlap_us(a, b) >= shorter;

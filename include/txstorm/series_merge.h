@@ -2,7 +2,8 @@
  *
  * Each part's rows are placed on a common clock (its offset added: how much
  * later its workers started than the earliest part's). Rows of different
- * parts that share at least half of the shorter one's span are one interval
+ * parts, both warmup or both measured, that share at least half of the
+ * shorter one's span are one interval
  * of the merged run; each part gives at most one row to it, and a row that
  * matches none (a part's last sliver after the stop) stands alone, so every
  * commit is counted once. The merged rows are in order of their ends.

@@ -216,6 +216,27 @@ static void merge_lines_up_late_ticks(void **state)
     series_free(&b);
 }
 
+/* A part still in its warmup when another measures: never one row, so the
+ * merged measured rows add up to the parts' totals. */
+static void merge_keeps_warmup_apart(void **state)
+{
+    (void)state;
+    struct series a = {0}, b = {0};
+    struct interval_row ra = row_of(S, S, 10, 1000, 0), rb = row_of(S + 200000, S, 10, 1000, 0);
+    rb.warmup = true;
+    assert_true(series_append(&a, &ra) && series_append(&b, &rb));
+    struct series_part parts[2] = {{&a, 0, 0, "result 1"}, {&b, 0, 0, "result 2"}};
+    struct series m;
+    char err[256];
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.n, 2);
+    assert_false(m.rows[0].warmup);
+    assert_true(m.rows[1].warmup);
+    series_free(&m);
+    series_free(&a);
+    series_free(&b);
+}
+
 /* An open-loop part offers its --rate where its rows carry no rate of their own. */
 static void merge_adds_offered_rates(void **state)
 {
@@ -262,6 +283,7 @@ int main(void)
         cmocka_unit_test(csv_columns_follow_the_rows),
         cmocka_unit_test(merge_adds_rows_on_one_clock),
         cmocka_unit_test(merge_lines_up_late_ticks),
+        cmocka_unit_test(merge_keeps_warmup_apart),
         cmocka_unit_test(merge_adds_offered_rates),
         cmocka_unit_test(merge_refuses_rows_without_histograms),
     };
