@@ -206,7 +206,7 @@ int series_merge(const struct series_part *parts, int n, struct series *out, cha
     }
     /* A row that matched none (a part's last sliver) may end before a merged
      * row ends: in order of their ends, as a series is. */
-    if (rc == 0) qsort(out->rows, out->n, sizeof *out->rows, row_end_cmp);
+    if (rc == 0 && out->n > 1) qsort(out->rows, out->n, sizeof *out->rows, row_end_cmp);
     free(all);
     free(cluster);
     free(used);

@@ -9,14 +9,18 @@ own_server
 expect_exit 0 "$txstorm" init --accounts 100
 
 # start_bouncer NAME: a pgbouncer in transaction mode in front of the server, on a free
-# port, run as the server's user (pgbouncer refuses root); prints its DSN.
+# port, run as the server's user (pgbouncer refuses root); sets BOUNCER_DSN.
 owner=$(stat -c %U "$OWN/data")
 as_owner() { if ((EUID == 0)); then runuser -u "$owner" -- "$@"; else "$@"; fi; }
 bouncers=()
 trap 'for b in "${bouncers[@]}"; do kill "$(cat "$b/pgbouncer.pid")" 2>/dev/null; done
       "$root/scripts/pg" destroy "$OWN"; finish_work' EXIT
-start_bouncer() {
+# try_bouncer NAME: one attempt at start_bouncer's work on a fresh port; false when the
+# pgbouncer left (its port taken between the probe and its bind, by a test beside this one)
+# or never answered.
+try_bouncer() {
     local dir=$work/$1 port
+    rm -rf "$dir"
     mkdir -m 755 "$dir"
     port=$(shuf -i 20000-59999 -n 1)
     while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
@@ -37,14 +41,25 @@ logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 INI
     ((EUID == 0)) && chown -R "$owner" "$dir"
-    as_owner /usr/sbin/pgbouncer -d "$dir/pgbouncer.ini" >&2 || fail "pgbouncer $1 did not start"
-    bouncers+=("$dir")
+    as_owner /usr/sbin/pgbouncer -d "$dir/pgbouncer.ini" >&2 || return 1
     local dsn="postgresql://txstorm@127.0.0.1:$port/postgres?application_name=$1" n=0
     until psql -X -q -d "$dsn" -c "SELECT 1" >/dev/null 2>&1; do
-        ((++n < 100)) || fail "pgbouncer $1 does not answer"
-        sleep 0.1
+        # Gone (no pid file once it has started): give up on this port at once.
+        [[ -s $dir/pgbouncer.pid ]] || ((n < 20)) || return 1
+        ((++n < 300)) || return 1
+        sleep 0.1 # polling for pgbouncer's readiness, not a timing assumption
     done
+    bouncers+=("$dir")
     BOUNCER_DSN=$dsn
+}
+start_bouncer() {
+    local attempt
+    for attempt in 1 2 3; do
+        try_bouncer "$1" && return 0
+        [[ -s $work/$1/pgbouncer.pid ]] && kill "$(cat "$work/$1/pgbouncer.pid")" 2>/dev/null
+    done
+    tail -n 5 "$work/$1/pgbouncer.log" >&2 2>/dev/null
+    fail "pgbouncer $1 does not answer"
 }
 start_bouncer b1
 BOUNCED=$BOUNCER_DSN
