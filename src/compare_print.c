@@ -354,12 +354,6 @@ void compare_print_verdicts(FILE *out, const struct compare_study *s)
     fputs(".\n", out);
 }
 
-const char *const compare_format_names[] = {[COMPARE_TEXT] = "text",
-                                            [COMPARE_CSV] = "csv",
-                                            [COMPARE_MARKDOWN] = "markdown",
-                                            [COMPARE_VERDICTS] = "verdicts",
-                                            NULL};
-
 void compare_print(FILE *out, const struct compare_study *s, enum compare_format f)
 {
     switch (f) {

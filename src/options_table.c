@@ -3,7 +3,6 @@
  * case in main); adding a flag is a row in `options_flags`. */
 #include "options_internal.h"
 
-#include "txstorm/compare.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/metrics_server.h"
 
@@ -217,6 +216,12 @@ static int read_result(const char *v, struct config *cfg, char *err, size_t err_
 }
 
 /* --metrics-addr: its form is checked here, its binding before the run. */
+const char *const compare_format_names[] = {[COMPARE_TEXT] = "text",
+                                            [COMPARE_CSV] = "csv",
+                                            [COMPARE_MARKDOWN] = "markdown",
+                                            [COMPARE_VERDICTS] = "verdicts",
+                                            NULL};
+
 static int read_metrics_addr(const char *v, struct config *cfg, char *err, size_t err_len)
 {
     char host[METRICS_HOST_MAX];

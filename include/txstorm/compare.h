@@ -19,6 +19,7 @@
 #define TXSTORM_COMPARE_H
 
 #include "txstorm/figures.h"
+#include "txstorm/options.h"
 #include "txstorm/hist.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -165,10 +166,7 @@ double compare_cell_p99_ms(const struct compare_cell *c);
  * Returns 0, or -1 with one line in err. */
 int compare_load(const char *path, struct compare_run *run, char *err, size_t err_len);
 
-/* Output formats (compare_print.c). */
-enum compare_format { COMPARE_TEXT, COMPARE_CSV, COMPARE_MARKDOWN, COMPARE_VERDICTS };
-/* Their names on the command line, indexed by the enum, ending in NULL. */
-extern const char *const compare_format_names[];
+/* Output formats: enum compare_format, a choice of the command line (options.h). */
 
 /* text: the table, a blank line, the verdicts; markdown: the table only. */
 void compare_print(FILE *out, const struct compare_study *s, enum compare_format f);

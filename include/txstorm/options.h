@@ -192,6 +192,11 @@ enum flag_kind {
     FLAG_CUSTOM    /* parse() reads it */
 };
 
+/* compare's output formats (--format), and their names, indexed by the enum,
+ * ending in NULL. */
+enum compare_format { COMPARE_TEXT, COMPARE_CSV, COMPARE_MARKDOWN, COMPARE_VERDICTS };
+extern const char *const compare_format_names[];
+
 /* How a config field is written into the result's JSON config. */
 enum record_as {
     AS_NONE,
