@@ -220,7 +220,7 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
                               json_object_get(json_array_get(in[0]->triggers, t), "arg"));
         if (m == NULL) return -1;
         double start = INFINITY, end = -INFINITY;
-        int64_t terminated = 0;
+        int64_t terminated = 0, injected = 0;
         bool counted = false;
         const char *error = NULL;
         for (int i = 0; i < n; i++) {
@@ -228,6 +228,7 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
             const json_t *s = json_object_get(x, "start_s"), *e = json_object_get(x, "end_s");
             const json_t *k = json_object_get(x, "terminated");
             double off = (double)offset_us[i] / 1e6;
+            injected += json_is_number(s);
             if (json_is_number(s) && json_number_value(s) + off < start)
                 start = json_number_value(s) + off;
             if (json_is_number(e) && json_number_value(e) + off > end)
@@ -241,7 +242,9 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
         json_object_set_new(m, "start_s", isfinite(start) ? json_real(start) : json_null());
         json_object_set_new(m, "end_s", isfinite(end) ? json_real(end) : json_null());
         if (counted) json_object_set_new(m, "terminated", json_integer(terminated));
-        if (error) json_object_set_new(m, "error", json_string(error));
+        /* Why not, only when no instance injected it; else how many did. */
+        if (error && injected == 0) json_object_set_new(m, "error", json_string(error));
+        json_object_set_new(m, "injected_by", json_integer(injected));
         json_array_append_new(out->triggers, m);
     }
     if (out->triggers == NULL) return -1;
