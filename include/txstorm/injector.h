@@ -7,7 +7,7 @@
 
 #include "txstorm/db.h"
 #include "txstorm/trigger.h"
-#include <jansson.h>
+#include "txstorm/trigger_verdict.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -60,8 +60,10 @@ void injector_free(struct injector *in);
  * '+', into out. Any thread. */
 bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, char *out, size_t len);
 
-/* After injector_stop: [{"kind", "spec", "arg", "start_s", "end_s" (seconds
- * since clock_origin_us; null: never injected), "terminated", "error"}]. */
-json_t *injector_json(const struct injector *in, int64_t clock_origin_us);
+/* After injector_stop: each trigger's window as held (seconds since
+ * clock_origin_us; never injected: none, with why), appended to out, not
+ * yet judged. */
+void injector_outcomes(const struct injector *in, int64_t clock_origin_us,
+                       struct trigger_outcomes *out);
 
 #endif

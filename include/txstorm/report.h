@@ -15,6 +15,7 @@
 #include "txstorm/servers.h"
 #include "txstorm/stall.h"
 #include "txstorm/stats.h"
+#include "txstorm/trigger_verdict.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,7 +58,7 @@ struct run_summary {
     json_t *worker_faults; /* per-worker rows, or NULL */
     json_t *workers_servers; /* per worker, the servers it reached (servers.h), or NULL */
     json_t *failover;        /* the outage windows (outage.h's JSON, per endpoint too), or NULL */
-    json_t *triggers;        /* --trigger: each with its verdict (trigger_verdict.h), or NULL */
+    struct trigger_outcomes triggers; /* --trigger: each with its verdict (trigger_verdict.h) */
     int merged_from;       /* 0 for a run; the number of results merged */
     bool check_done;
     struct check_result check;

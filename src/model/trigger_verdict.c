@@ -1,18 +1,33 @@
-/* The recovery verdict of each trigger of a result, read from and written to its JSON. */
+/* The recovery verdict of each trigger of a result, its lines, and its JSON both ways. */
 #include "txstorm/trigger_verdict.h"
-#include "txstorm/recovery.h"
+#include "txstorm/errbuf.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static double num(const json_t *o, const char *key, double def)
+void trigger_outcome_init(struct trigger_outcome *t)
 {
-    const json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : def;
+    *t =
+        (struct trigger_outcome){.start_s = NAN, .end_s = NAN, .terminated = -1, .injected_by = -1};
 }
 
-static json_t *real_or_null(double v) { return isnan(v) ? json_null() : json_real(v); }
+bool trigger_outcome_injected(const struct trigger_outcome *t) { return isfinite(t->start_s); }
+
+bool trigger_outcomes_append(struct trigger_outcomes *t, const struct trigger_outcome *o)
+{
+    struct trigger_outcome *grown = realloc(t->items, (t->n + 1) * sizeof *grown);
+    if (grown == NULL) return false;
+    t->items = grown;
+    t->items[t->n++] = *o;
+    return true;
+}
+
+void trigger_outcomes_free(struct trigger_outcomes *t)
+{
+    free(t->items);
+    *t = (struct trigger_outcomes){0};
+}
 
 /* The series as recovery.h reads it; NULL when out of memory. */
 static struct recovery_interval *recovery_series(const struct series *rows, double rate_per_s)
@@ -40,45 +55,26 @@ static struct recovery_interval *recovery_series(const struct series *rows, doub
     return iv;
 }
 
-static bool injected(const json_t *t) { return json_is_number(json_object_get(t, "start_s")); }
-
-void trigger_verdict_add(json_t *triggers, const struct series *rows, double rate_per_s)
+void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *rows,
+                            double rate_per_s)
 {
-    size_t n_iv = rows->n, n_t = json_array_size(triggers), n_w = 0;
+    size_t n_w = 0;
     struct recovery_interval *iv = recovery_series(rows, rate_per_s);
-    struct recovery_window *w = calloc(n_t ? n_t : 1, sizeof *w);
-    size_t *at = calloc(n_t ? n_t : 1, sizeof *at);
+    struct recovery_window *w = calloc(t->n ? t->n : 1, sizeof *w);
+    size_t *at = calloc(t->n ? t->n : 1, sizeof *at);
     if (iv == NULL || w == NULL || at == NULL) goto done;
     /* Triggers never injected have no window: they bound no baseline. */
-    for (size_t i = 0; i < n_t; i++) {
-        const json_t *t = json_array_get(triggers, i);
+    for (size_t i = 0; i < t->n; i++) {
         at[i] = n_w;
-        if (injected(t))
-            w[n_w++] = (struct recovery_window){num(t, "start_s", 0), num(t, "end_s", 0)};
+        /* A window whose end was never seen lasts, for the verdict, to the run's end. */
+        if (trigger_outcome_injected(&t->items[i]))
+            w[n_w++] = (struct recovery_window){
+                t->items[i].start_s, isfinite(t->items[i].end_s) ? t->items[i].end_s : INFINITY};
     }
-    for (size_t i = 0; i < n_t; i++) {
-        json_t *t = json_array_get(triggers, i);
-        if (!injected(t)) {
-            json_object_set_new(t, "recovered", json_false());
-            json_object_set_new(t, "recovery_s", json_null());
-            json_object_set_new(t, "outcome", json_string("not_injected"));
-            json_object_set_new(t, "verdict", json_string("not injected"));
-            continue;
-        }
-        struct recovery_verdict v;
-        recovery_judge(iv, n_iv, w, n_w, at[i], &v);
-        char text[128];
-        recovery_verdict_text(&v, text, sizeof text);
-        json_object_set_new(t, "baseline_per_s", real_or_null(v.baseline_per_s));
-        json_object_set_new(t, "band_per_s", real_or_null(v.band_per_s));
-        json_object_set_new(t, "recovered", json_boolean(v.outcome == RECOVERY_RECOVERED));
-        json_object_set_new(t, "recovery_s", real_or_null(v.recovery_s));
-        json_object_set_new(t, "outcome", json_string(recovery_outcome_name(v.outcome)));
-        json_object_set_new(t, "verdict", json_string(text));
-        json_t *amp = json_object();
-        for (int p = 0; p < RECOVERY_PHASES; p++)
-            json_object_set_new(amp, recovery_phase_name(p), real_or_null(v.amplification[p]));
-        json_object_set_new(t, "amplification", amp);
+    for (size_t i = 0; i < t->n; i++) {
+        struct trigger_outcome *o = &t->items[i];
+        o->judged = trigger_outcome_injected(o);
+        if (o->judged) recovery_judge(iv, rows->n, w, n_w, at[i], &o->verdict);
     }
 done:
     free(iv);
@@ -86,57 +82,185 @@ done:
     free(at);
 }
 
-static void amp_text(const json_t *amp, const char *key, char *out, size_t len)
+void trigger_outcome_verdict_text(const struct trigger_outcome *t, char *out, size_t len)
 {
-    const json_t *v = json_object_get(amp, key);
-    if (json_is_number(v))
-        snprintf(out, len, "%.2f", json_number_value(v));
+    if (!trigger_outcome_injected(t))
+        snprintf(out, len, "not injected");
+    else if (!t->judged)
+        snprintf(out, len, "not judged");
     else
-        snprintf(out, len, "-");
+        recovery_verdict_text(&t->verdict, out, len);
 }
 
-void trigger_verdict_print(FILE *out, const json_t *triggers)
+static void amp_text(double v, char *out, size_t len)
 {
-    if (json_array_size(triggers) == 0) return;
+    if (isnan(v))
+        snprintf(out, len, "-");
+    else
+        snprintf(out, len, "%.2f", v);
+}
+
+void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
+{
+    if (t->n == 0) return;
     fprintf(out, "triggers (attempts before/during/after: per offered transaction in open "
                  "loop, per finished in closed)\n");
-    size_t i;
-    const json_t *t;
-    json_array_foreach(triggers, i, t)
-    {
-        const char *spec = json_string_value(json_object_get(t, "spec"));
-        const char *verdict = json_string_value(json_object_get(t, "verdict"));
-        const char *error = json_string_value(json_object_get(t, "error"));
-        fprintf(out, "  %-24s", spec ? spec : "?");
-        if (injected(t)) {
-            const json_t *amp = json_object_get(t, "amplification");
+    for (size_t i = 0; i < t->n; i++) {
+        const struct trigger_outcome *o = &t->items[i];
+        char verdict[160];
+        trigger_outcome_verdict_text(o, verdict, sizeof verdict);
+        fprintf(out, "  %-24s", o->spec[0] ? o->spec : "?");
+        if (trigger_outcome_injected(o) && o->judged) {
+            const struct recovery_verdict *v = &o->verdict;
             char b[16], d[16], a[16];
-            amp_text(amp, "before", b, sizeof b);
-            amp_text(amp, "during", d, sizeof d);
-            amp_text(amp, "after", a, sizeof a);
-            double base = num(t, "baseline_per_s", NAN);
-            fprintf(out, " held %.1f..%.1f s, baseline %.1f/s, attempts %s/%s/%s: ",
-                    num(t, "start_s", 0), num(t, "end_s", 0), isnan(base) ? 0.0 : base, b, d, a);
+            amp_text(v->amplification[RECOVERY_BEFORE], b, sizeof b);
+            amp_text(v->amplification[RECOVERY_DURING], d, sizeof d);
+            amp_text(v->amplification[RECOVERY_AFTER], a, sizeof a);
+            fprintf(out, " held %.1f..%.1f s, baseline %.1f/s, attempts %s/%s/%s: ", o->start_s,
+                    o->end_s, isnan(v->baseline_per_s) ? 0.0 : v->baseline_per_s, b, d, a);
         }
-        fprintf(out, "%s", verdict ? verdict : "?");
-        if (error) fprintf(out, " (%s)", error);
+        fprintf(out, "%s", verdict);
+        if (o->error[0]) fprintf(out, " (%s)", o->error);
         fputc('\n', out);
     }
     fputc('\n', out);
 }
 
-double trigger_verdict_recover_s(const json_t *triggers)
+double trigger_verdict_recover_s(const struct trigger_outcomes *t)
 {
-    if (json_array_size(triggers) == 0) return NAN;
+    if (t == NULL || t->n == 0) return NAN;
     double worst = 0;
-    size_t i;
-    const json_t *t;
-    json_array_foreach(triggers, i, t)
-    {
-        if (!json_is_true(json_object_get(t, "recovered"))) return NAN;
-        double s = num(t, "recovery_s", NAN);
-        if (isnan(s)) return NAN;
-        if (s > worst) worst = s;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct trigger_outcome *o = &t->items[i];
+        if (!o->judged || o->verdict.outcome != RECOVERY_RECOVERED) return NAN;
+        if (isnan(o->verdict.recovery_s)) return NAN;
+        if (o->verdict.recovery_s > worst) worst = o->verdict.recovery_s;
     }
     return worst;
+}
+
+static json_t *real_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static json_t *outcome_json(const struct trigger_outcome *o)
+{
+    json_t *row = json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind", o->kind, "spec", o->spec, "arg",
+                            o->arg, "start_s", real_or_null(o->start_s), "end_s",
+                            real_or_null(trigger_outcome_injected(o) ? o->end_s : NAN));
+    if (row == NULL) return NULL;
+    if (o->terminated >= 0) json_object_set_new(row, "terminated", json_integer(o->terminated));
+    if (o->injected_by >= 0) json_object_set_new(row, "injected_by", json_integer(o->injected_by));
+    if (o->error[0]) json_object_set_new(row, "error", json_string(o->error));
+    if (!trigger_outcome_injected(o)) {
+        json_object_set_new(row, "recovered", json_false());
+        json_object_set_new(row, "recovery_s", json_null());
+        json_object_set_new(row, "outcome", json_string("not_injected"));
+        json_object_set_new(row, "verdict", json_string("not injected"));
+        return row;
+    }
+    if (!o->judged) return row;
+    const struct recovery_verdict *v = &o->verdict;
+    char text[160];
+    trigger_outcome_verdict_text(o, text, sizeof text);
+    json_object_set_new(row, "baseline_per_s", real_or_null(v->baseline_per_s));
+    json_object_set_new(row, "band_per_s", real_or_null(v->band_per_s));
+    json_object_set_new(row, "recovered", json_boolean(v->outcome == RECOVERY_RECOVERED));
+    json_object_set_new(row, "recovery_s", real_or_null(v->recovery_s));
+    json_object_set_new(row, "outcome", json_string(recovery_outcome_name(v->outcome)));
+    json_object_set_new(row, "verdict", json_string(text));
+    json_t *amp = json_object();
+    for (int p = 0; p < RECOVERY_PHASES; p++)
+        json_object_set_new(amp, recovery_phase_name(p), real_or_null(v->amplification[p]));
+    json_object_set_new(row, "amplification", amp);
+    return row;
+}
+
+json_t *trigger_outcomes_json(const struct trigger_outcomes *t)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; rows && i < t->n; i++) {
+        json_t *row = outcome_json(&t->items[i]);
+        if (row == NULL || json_array_append_new(rows, row) != 0) {
+            json_decref(rows);
+            return NULL;
+        }
+    }
+    return rows;
+}
+
+/* A number, or NaN for null or absent. */
+static double num_or_nan(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static bool copy_text(char *out, size_t len, const json_t *v)
+{
+    const char *s = json_string_value(v);
+    if (v == NULL) return true; /* absent: empty */
+    if (s == NULL || strlen(s) >= len) return false;
+    memcpy(out, s, strlen(s) + 1);
+    return true;
+}
+
+/* The verdict a judged row carries: its outcome's name read back. */
+static bool read_verdict(const json_t *row, struct trigger_outcome *o)
+{
+    const char *outcome = json_string_value(json_object_get(row, "outcome"));
+    if (outcome == NULL) return true; /* not judged */
+    for (int k = RECOVERY_RECOVERED; k <= RECOVERY_NO_BASELINE; k++)
+        if (strcmp(outcome, recovery_outcome_name(k)) == 0) {
+            struct recovery_verdict *v = &o->verdict;
+            v->outcome = k;
+            v->baseline_per_s = num_or_nan(row, "baseline_per_s");
+            v->band_per_s = num_or_nan(row, "band_per_s");
+            v->recovery_s = num_or_nan(row, "recovery_s");
+            const json_t *amp = json_object_get(row, "amplification");
+            for (int p = 0; p < RECOVERY_PHASES; p++)
+                v->amplification[p] = num_or_nan(amp, recovery_phase_name(p));
+            o->judged = true;
+            /* A row that says it recovered has a time to recover, and the other way round. */
+            return (k == RECOVERY_RECOVERED) == isfinite(v->recovery_s);
+        }
+    return strcmp(outcome, "not_injected") == 0 && !trigger_outcome_injected(o);
+}
+
+int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *err, size_t err_len)
+{
+    *t = (struct trigger_outcomes){0};
+    if (!json_is_array(j)) return errbuf_fail(err, err_len, "'triggers' is not an array");
+    size_t i;
+    const json_t *row;
+    json_array_foreach(j, i, row)
+    {
+        struct trigger_outcome o;
+        trigger_outcome_init(&o);
+        const json_t *start = json_object_get(row, "start_s"), *end = json_object_get(row, "end_s");
+        const json_t *terminated = json_object_get(row, "terminated");
+        const json_t *by = json_object_get(row, "injected_by");
+        bool ok = json_is_object(row) &&
+                  copy_text(o.kind, sizeof o.kind, json_object_get(row, "kind")) &&
+                  copy_text(o.spec, sizeof o.spec, json_object_get(row, "spec")) &&
+                  copy_text(o.arg, sizeof o.arg, json_object_get(row, "arg")) &&
+                  copy_text(o.error, sizeof o.error, json_object_get(row, "error")) &&
+                  (start == NULL || json_is_null(start) || json_is_number(start)) &&
+                  (end == NULL || json_is_null(end) || json_is_number(end)) &&
+                  (terminated == NULL ||
+                   (json_is_integer(terminated) && json_integer_value(terminated) >= 0)) &&
+                  (by == NULL || (json_is_integer(by) && json_integer_value(by) >= 0));
+        if (ok) {
+            o.start_s = num_or_nan(row, "start_s");
+            o.end_s = num_or_nan(row, "end_s");
+            if (terminated) o.terminated = json_integer_value(terminated);
+            if (by) o.injected_by = (int)json_integer_value(by);
+            /* A window held is a start and an end no earlier than it. */
+            ok = !trigger_outcome_injected(&o) || isnan(o.end_s) || o.end_s >= o.start_s;
+            ok = ok && read_verdict(row, &o);
+        }
+        if (!ok || !trigger_outcomes_append(t, &o)) {
+            trigger_outcomes_free(t);
+            return errbuf_fail(err, err_len, "triggers[%zu]: malformed, or contradicts itself", i);
+        }
+    }
+    return 0;
 }

@@ -322,10 +322,13 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
         json_array_foreach(json_object_get(s->failover, "endpoints"), i, e) n =
             add_outage(e, end_s, out, n, max);
     }
-    const json_t *triggers = json_object_get(s->source, "triggers");
     const json_t *phases = json_object_get(s->source, "phases");
-    if (json_is_array(triggers))
-        n = add_listed(triggers, "kind", WINDOW_TRIGGER, end_s, out, n, max);
+    if (s->triggers.n)
+        for (size_t i = 0; i < s->triggers.n; i++) {
+            const struct trigger_outcome *t = &s->triggers.items[i];
+            n = add_window(out, n, max, WINDOW_TRIGGER, t->start_s,
+                           isfinite(t->end_s) ? t->end_s : end_s, t->kind);
+        }
     else
         n = add_marked(&s->series, row_trigger, WINDOW_TRIGGER, out, n, max);
     if (json_is_array(phases))

@@ -141,18 +141,11 @@ static void put_header(FILE *out, const struct plot_result *r, int i, const char
         fact(out, "latency", latency);
     }
     /* Each trigger's recovery verdict, as the report words it. */
-    size_t i_trigger;
-    const json_t *trigger;
-    json_array_foreach(s->triggers, i_trigger, trigger)
-    {
-        char line[256];
-        snprintf(line, sizeof line, "%s: %s",
-                 json_string_value(json_object_get(trigger, "spec"))
-                     ? json_string_value(json_object_get(trigger, "spec"))
-                     : "?",
-                 json_string_value(json_object_get(trigger, "verdict"))
-                     ? json_string_value(json_object_get(trigger, "verdict"))
-                     : "not judged");
+    for (size_t k = 0; k < s->triggers.n; k++) {
+        const struct trigger_outcome *trig = &s->triggers.items[k];
+        char verdict[160], line[288];
+        trigger_outcome_verdict_text(trig, verdict, sizeof verdict);
+        snprintf(line, sizeof line, "%s: %s", trig->spec[0] ? trig->spec : "?", verdict);
         fact(out, "trigger", line);
     }
     fputs("</dl>\n", out);

@@ -117,33 +117,26 @@ bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, char *
     return at > 0;
 }
 
-json_t *injector_json(const struct injector *in, int64_t clock_origin_us)
+void injector_outcomes(const struct injector *in, int64_t clock_origin_us,
+                       struct trigger_outcomes *out)
 {
-    json_t *rows = json_array();
-    for (int i = 0; rows && in->plan && i < in->plan->n; i++) {
+    for (int i = 0; in->plan && i < in->plan->n; i++) {
         const struct trigger *t = &in->plan->items[i];
         const struct injector_slot *slot = &in->slots[i];
-        char spec[64], arg[32];
-        trigger_spec_text(t, spec, sizeof spec);
-        trigger_arg_text(t, slot->rows, arg, sizeof arg);
+        struct trigger_outcome o;
+        trigger_outcome_init(&o);
+        snprintf(o.kind, sizeof o.kind, "%s", trigger_kind_name(t->kind));
+        trigger_spec_text(t, o.spec, sizeof o.spec);
+        trigger_arg_text(t, slot->rows, o.arg, sizeof o.arg);
         int64_t start_us = atomic_load(&slot->start_us), end_us = atomic_load(&slot->end_us);
-        json_t *row = json_pack("{s:s, s:s, s:s}", "kind", trigger_kind_name(t->kind), "spec", spec,
-                                "arg", arg);
-        if (row == NULL) continue;
-        json_object_set_new(row, "start_s",
-                            start_us ? json_real((double)(start_us - clock_origin_us) / 1e6)
-                                     : json_null());
-        json_object_set_new(row, "end_s",
-                            start_us && end_us ? json_real((double)(end_us - clock_origin_us) / 1e6)
-                                               : json_null());
-        if (injector_actions[t->kind].json) injector_actions[t->kind].json(row, slot);
+        if (start_us) o.start_s = (double)(start_us - clock_origin_us) / 1e6;
+        if (start_us && end_us) o.end_s = (double)(end_us - clock_origin_us) / 1e6;
+        if (injector_actions[t->kind].outcome) injector_actions[t->kind].outcome(&o, slot);
         if (slot->failed)
-            json_object_set_new(
-                row, "error",
-                json_string(slot->error.message[0] ? slot->error.message : "the run ended first"));
+            snprintf(o.error, sizeof o.error, "%s",
+                     slot->error.message[0] ? slot->error.message : "the run ended first");
         else if (!start_us)
-            json_object_set_new(row, "error", json_string("the run ended first"));
-        json_array_append_new(rows, row);
+            snprintf(o.error, sizeof o.error, "the run ended first");
+        trigger_outcomes_append(out, &o); /* no memory: the trigger is left out */
     }
-    return rows;
 }

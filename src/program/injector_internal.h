@@ -17,8 +17,8 @@ struct injector_action {
     /* At the window's end, or at the run's within it, after begin held:
      * releases what it holds and sets end_us. */
     void (*end)(struct injector *in, int i);
-    /* Adds the kind's own keys to its result row. */
-    void (*json)(json_t *row, const struct injector_slot *slot);
+    /* Fills in the kind's own figures of its outcome. */
+    void (*outcome)(struct trigger_outcome *o, const struct injector_slot *slot);
 };
 
 extern const struct injector_action injector_actions[TRIGGER_N_KINDS];

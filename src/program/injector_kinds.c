@@ -92,14 +92,14 @@ static void terminate(struct injector *in, int i)
     free(pids);
 }
 
-static void terminate_json(json_t *row, const struct injector_slot *slot)
+static void terminate_outcome(struct trigger_outcome *o, const struct injector_slot *slot)
 {
-    json_object_set_new(row, "terminated", json_integer(slot->terminated));
+    o->terminated = slot->terminated;
 }
 
 const struct injector_action injector_actions[TRIGGER_N_KINDS] = {
     [TRIGGER_LOCK_ROWS] = {.prepare = lock_rows_prepare, .begin = lock_rows, .end = release_lock},
     [TRIGGER_LOCK_TABLE] = {.begin = lock_table, .end = release_lock},
-    [TRIGGER_TERMINATE] = {.begin = terminate, .json = terminate_json},
+    [TRIGGER_TERMINATE] = {.begin = terminate, .outcome = terminate_outcome},
     [TRIGGER_SPIKE] = {0},
 };

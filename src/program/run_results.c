@@ -121,8 +121,8 @@ void run_results(struct run *run, struct run_results *out)
     s->workers_servers = servers_json(run);
     s->failover = failover_json(run);
     if (run->cfg->triggers.n) {
-        s->triggers = injector_json(&run->injector, run->start_us);
-        trigger_verdict_add(s->triggers, &s->series, run->cfg->rate);
+        injector_outcomes(&run->injector, run->start_us, &s->triggers);
+        trigger_outcomes_judge(&s->triggers, &s->series, run->cfg->rate);
     }
     stall_summarize(&run->stalls, run->end_us, &s->stalls);
     s->total = run->total;

@@ -39,8 +39,8 @@ static int load_txstorm(const char *path, struct compare_run *run, char *err, si
         struct figures f;
         stats_figures(t, s.elapsed_us, &f);
         compare_run_finish(run, f.goodput_per_s, (double)t->backoff_us / 1e6);
-        run->triggered = json_array_size(s.triggers) > 0;
-        double recover_s = trigger_verdict_recover_s(s.triggers);
+        run->triggered = s.triggers.n > 0;
+        double recover_s = trigger_verdict_recover_s(&s.triggers);
         run->recovered = run->triggered && !isnan(recover_s);
         run->recover_s = run->recovered ? recover_s : 0;
     }

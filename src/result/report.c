@@ -367,7 +367,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_counts(out, s);
     print_endpoints(out, s);
     print_cluster(out, s);
-    trigger_verdict_print(out, s->triggers);
+    trigger_verdict_print(out, &s->triggers);
     print_distributions(out, s);
     phases_report_print(out, s->phases);
     if (s->check_done)
@@ -439,7 +439,7 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
         if (saturation_busy_share(&s->loops[i]) > busiest)
             busiest = saturation_busy_share(&s->loops[i]);
     v[METRIC_LOOP_BUSY] = worst < 0 ? NAN : busiest;
-    v[METRIC_RECOVER_S] = trigger_verdict_recover_s(s->triggers);
+    v[METRIC_RECOVER_S] = trigger_verdict_recover_s(&s->triggers);
 }
 
 bool report_print_assertions(FILE *out, const struct assertion *a, int n,

@@ -20,7 +20,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->worker_faults);
     json_decref(s->workers_servers);
     json_decref(s->failover);
-    json_decref(s->triggers);
+    trigger_outcomes_free(&s->triggers);
     json_decref(s->config);
     series_free(&s->series);
     json_decref(s->phases);
@@ -240,6 +240,9 @@ static int load_typed(const json_t *root, struct run_summary *s, const char *pat
     char why[256];
     if (intervals && series_json_decode(intervals, &s->series, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: %s", path, why);
+    json_t *triggers = json_object_get(root, "triggers");
+    if (triggers && trigger_outcomes_decode(triggers, &s->triggers, why, sizeof why) != 0)
+        return errbuf_fail(err, err_len, "%s: %s", path, why);
     json_t *audit_hist = json_object_get(json_object_get(root, "histograms"), "auditor_read_us");
     if (audit_hist && (s->audit_latency_us = hist_json_decode(audit_hist, why, sizeof why)) == NULL)
         return errbuf_fail(err, err_len, "%s: histogram auditor_read_us: %s", path, why);
@@ -273,7 +276,6 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     s->worker_faults = kept(root, "worker_faults", true);
     s->workers_servers = kept(root, "workers_servers", true);
     s->failover = kept(root, "failover", false);
-    s->triggers = kept(root, "triggers", true);
     return 0;
 }
 

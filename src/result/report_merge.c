@@ -203,52 +203,44 @@ static int merge_failover(struct run_summary *out, struct run_summary *const *in
 
 /* Each trigger of the run, as the instances held it: its window from the
  * earliest start to the latest end among the instances that injected it
- * (on the merged clock), their counts added; judged again on the merged
- * series. Instances run the same triggers (their configurations match). */
+ * (on the merged clock; injected_by counts them), their counts added, why
+ * not only when none did; judged again on the merged series. Instances run
+ * the same triggers (their configurations match). */
 static int merge_triggers(struct run_summary *out, struct run_summary *const *in, int n,
-                          const int64_t *offset_us, double rate_per_s)
+                          const int64_t *offset_us)
 {
-    size_t count = json_array_size(in[0]->triggers);
+    size_t count = in[0]->triggers.n;
     for (int i = 1; i < n; i++)
-        if (json_array_size(in[i]->triggers) != count) return -1;
-    if (count == 0) return 0;
-    out->triggers = json_array();
-    for (size_t t = 0; out->triggers && t < count; t++) {
-        json_t *m = json_pack("{s:O, s:O, s:O}", "kind",
-                              json_object_get(json_array_get(in[0]->triggers, t), "kind"), "spec",
-                              json_object_get(json_array_get(in[0]->triggers, t), "spec"), "arg",
-                              json_object_get(json_array_get(in[0]->triggers, t), "arg"));
-        if (m == NULL) return -1;
+        if (in[i]->triggers.n != count) return -1;
+    for (size_t t = 0; t < count; t++) {
+        struct trigger_outcome m;
+        trigger_outcome_init(&m);
+        const struct trigger_outcome *first = &in[0]->triggers.items[t];
+        memcpy(m.kind, first->kind, sizeof m.kind);
+        memcpy(m.spec, first->spec, sizeof m.spec);
+        memcpy(m.arg, first->arg, sizeof m.arg);
         double start = INFINITY, end = -INFINITY;
-        int64_t terminated = 0, injected = 0;
-        bool counted = false;
-        const char *error = NULL;
+        m.injected_by = 0;
         for (int i = 0; i < n; i++) {
-            const json_t *x = json_array_get(in[i]->triggers, t);
-            const json_t *s = json_object_get(x, "start_s"), *e = json_object_get(x, "end_s");
-            const json_t *k = json_object_get(x, "terminated");
+            const struct trigger_outcome *x = &in[i]->triggers.items[t];
             double off = (double)offset_us[i] / 1e6;
-            injected += json_is_number(s);
-            if (json_is_number(s) && json_number_value(s) + off < start)
-                start = json_number_value(s) + off;
-            if (json_is_number(e) && json_number_value(e) + off > end)
-                end = json_number_value(e) + off;
-            if (json_is_integer(k)) {
-                terminated += json_integer_value(k);
-                counted = true;
-            }
-            if (error == NULL) error = json_string_value(json_object_get(x, "error"));
+            /* A merged part counts the instances it had. */
+            if (trigger_outcome_injected(x))
+                m.injected_by += x->injected_by >= 0 ? x->injected_by : 1;
+            if (trigger_outcome_injected(x) && x->start_s + off < start) start = x->start_s + off;
+            if (isfinite(x->end_s) && x->end_s + off > end) end = x->end_s + off;
+            if (x->terminated >= 0)
+                m.terminated = (m.terminated > 0 ? m.terminated : 0) + x->terminated;
+            if (m.error[0] == '\0') memcpy(m.error, x->error, sizeof m.error);
         }
-        json_object_set_new(m, "start_s", isfinite(start) ? json_real(start) : json_null());
-        json_object_set_new(m, "end_s", isfinite(end) ? json_real(end) : json_null());
-        if (counted) json_object_set_new(m, "terminated", json_integer(terminated));
-        /* Why not, only when no instance injected it; else how many did. */
-        if (error && injected == 0) json_object_set_new(m, "error", json_string(error));
-        json_object_set_new(m, "injected_by", json_integer(injected));
-        json_array_append_new(out->triggers, m);
+        if (isfinite(start)) {
+            m.start_s = start;
+            m.end_s = end >= start ? end : NAN;
+            m.error[0] = '\0';
+        }
+        if (!trigger_outcomes_append(&out->triggers, &m)) return -1;
     }
-    if (out->triggers == NULL) return -1;
-    trigger_verdict_add(out->triggers, &out->series, rate_per_s);
+    trigger_outcomes_judge(&out->triggers, &out->series, 0);
     return 0;
 }
 
@@ -297,7 +289,7 @@ static int merge_parts(struct run_summary *out, struct run_summary *const *in, i
         rc = errbuf_fail(err, err_len, "merge: out of memory");
         goto done;
     }
-    if (merge_triggers(out, in, n, offset_us, 0) != 0) {
+    if (merge_triggers(out, in, n, offset_us) != 0) {
         rc = errbuf_fail(err, err_len,
                          "merge: the results' triggers differ (or out of memory); only results "
                          "of one run merge");

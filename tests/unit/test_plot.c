@@ -148,13 +148,18 @@ static void test_windows_from_lists(void **state)
 {
     (void)state;
     json_t *source = summary.source;
-    summary.source =
-        json_loads("{\"triggers\": [{\"kind\": \"kill\", \"start_s\": 0.5, \"end_s\": null}],"
-                   " \"phases\": [{\"name\": \"a\", \"start_s\": 0, \"end_s\": 1},"
-                   "  {\"name\": \"b\", \"start_s\": 1, \"end_s\": 0.5}]}",
-                   0, NULL);
+    summary.source = json_loads(" {\"phases\": [{\"name\": \"a\", \"start_s\": 0, \"end_s\": 1},"
+                                "  {\"name\": \"b\", \"start_s\": 1, \"end_s\": 0.5}]}",
+                                0, NULL);
+    /* A trigger still held when the run ended: its window ends with the run. */
+    struct trigger_outcome kill;
+    trigger_outcome_init(&kill);
+    strcpy(kill.kind, "kill");
+    kill.start_s = 0.5;
+    assert_true(trigger_outcomes_append(&summary.triggers, &kill));
     struct plot_window w[8];
     int n = plot_windows(&summary, w, 8);
+    trigger_outcomes_free(&summary.triggers);
     /* The lists win over the rows' marks; a window ending before it starts is left out. */
     assert_int_equal(n, 3);
     assert_int_equal(w[1].kind, WINDOW_TRIGGER);
@@ -302,9 +307,17 @@ static void test_page(void **state)
                                     .accounts_actual = 5,
                                     .total_expected = 500,
                                     .total_actual = 498};
-    s.triggers = json_loads("[{\"spec\": \"lock-rows@8s+3s\", \"verdict\": \"recovered in 2.5 s\"},"
-                            " {\"spec\": \"terminate@9s:0.5\"}]",
-                            0, NULL);
+    struct trigger_outcome lock, term;
+    trigger_outcome_init(&lock);
+    strcpy(lock.spec, "lock-rows@8s+3s");
+    lock.start_s = 8, lock.end_s = 11;
+    lock.judged = true;
+    lock.verdict = (struct recovery_verdict){.outcome = RECOVERY_RECOVERED, .recovery_s = 2.5};
+    trigger_outcome_init(&term);
+    strcpy(term.spec, "terminate@9s:0.5");
+    term.start_s = term.end_s = 9; /* injected, not judged */
+    assert_true(trigger_outcomes_append(&s.triggers, &lock));
+    assert_true(trigger_outcomes_append(&s.triggers, &term));
     struct plot_result r = {.label = "run<1>.json", .s = &s};
     const char *svgs[CHART_COUNT] = {
         [CHART_COMMITTED] = "<svg id='one'></svg>", [CHART_SPECTRUM] = "<svg id='two'></svg>"};
@@ -332,7 +345,7 @@ static void test_page(void **state)
     assert_null(strstr(page, "https://"));
     assert_null(strstr(page, " src="));
     free(page);
-    json_decref(s.triggers);
+    trigger_outcomes_free(&s.triggers);
 }
 
 int main(void)

@@ -119,8 +119,12 @@ static void a_trigger_at_the_very_end_is_not_judged(void **state)
     assert_true(isnan(v.recovery_s));
     assert_true(fabs(v.baseline_per_s - 1000) < 1e-9);
     /* The run's last sliver (a tenth of an interval) is not judged either. */
-    iv[n] = (struct recovery_interval){.end_s = 6.1, .interval_s = 0.1, .committed = 100,
-                                       .finished = 100, .attempts = 100, .offered = NAN,
+    iv[n] = (struct recovery_interval){.end_s = 6.1,
+                                       .interval_s = 0.1,
+                                       .committed = 100,
+                                       .finished = 100,
+                                       .attempts = 100,
+                                       .offered = NAN,
                                        .lag_ms = NAN};
     judge_one(iv, n + 1, 4.0, 6.0, &v);
     assert_int_equal(v.outcome, RECOVERY_NO_DATA_AFTER);
@@ -212,22 +216,26 @@ static void the_result_json_is_judged_and_printed(void **state)
     json_t *intervals = json_array();
     const int committed[] = {100, 100, 0, 0, 60, 100, 100};
     for (int i = 0; i < 7; i++)
-        json_array_append_new(intervals,
-                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}",
-                                        "elapsed_s", (double)(i + 1), "interval_s", 1.0, "warmup",
-                                        0, "committed", committed[i], "failed", 0, "ambiguous", 0,
-                                        "insufficient", 0, "retries", committed[i], "lag_max_ms",
-                                        1.0));
-    json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f}, {s:s, s:s, s:s, s:n, s:n, s:s}]",
-                                 "kind", "lock-rows", "spec", "lock-rows@2s+2s", "arg", "10 rows",
-                                 "start_s", 2.0, "end_s", 4.0, "kind", "terminate", "spec",
-                                 "terminate@9s:0.5", "arg", "0.5", "start_s", "end_s", "error",
-                                 "the run ended first");
+        json_array_append_new(intervals, json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}",
+                                                   "elapsed_s", (double)(i + 1), "interval_s", 1.0,
+                                                   "warmup", 0, "committed", committed[i], "failed",
+                                                   0, "ambiguous", 0, "insufficient", 0, "retries",
+                                                   committed[i], "lag_max_ms", 1.0));
+    json_t *triggers =
+        json_pack("[{s:s, s:s, s:s, s:f, s:f}, {s:s, s:s, s:s, s:n, s:n, s:s}]", "kind",
+                  "lock-rows", "spec", "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s",
+                  4.0, "kind", "terminate", "spec", "terminate@9s:0.5", "arg", "0.5", "start_s",
+                  "end_s", "error", "the run ended first");
     struct series rows;
     char err[256];
     assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
-    trigger_verdict_add(triggers, &rows, 0);
+    struct trigger_outcomes outcomes;
+    assert_int_equal(trigger_outcomes_decode(triggers, &outcomes, err, sizeof err), 0);
+    trigger_outcomes_judge(&outcomes, &rows, 0);
     series_free(&rows);
+    /* Judged, and written back as the result's JSON. */
+    json_decref(triggers);
+    triggers = trigger_outcomes_json(&outcomes);
     const json_t *t = json_array_get(triggers, 0);
     assert_true(json_is_true(json_object_get(t, "recovered")));
     assert_true(fabs(json_real_value(json_object_get(t, "recovery_s")) - 1.0) < 1e-9);
@@ -240,19 +248,27 @@ static void the_result_json_is_judged_and_printed(void **state)
     /* The second never happened: not recovered, so the gate has no figure. */
     assert_string_equal(json_string_value(json_object_get(json_array_get(triggers, 1), "outcome")),
                         "not_injected");
-    assert_true(isnan(trigger_verdict_recover_s(triggers)));
+    assert_true(isnan(trigger_verdict_recover_s(&outcomes)));
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    trigger_verdict_print(out, triggers);
+    trigger_verdict_print(out, &outcomes);
     fclose(out);
     assert_non_null(strstr(text, "lock-rows@2s+2s"));
     assert_non_null(strstr(text, "recovered in 1.0 s"));
     assert_non_null(strstr(text, "not injected (the run ended first)"));
     free(text);
-    json_array_remove(triggers, 1);
-    assert_true(fabs(trigger_verdict_recover_s(triggers) - 1.0) < 1e-9);
+    outcomes.n = 1; /* the second left out */
+    assert_true(fabs(trigger_verdict_recover_s(&outcomes) - 1.0) < 1e-9);
     assert_true(isnan(trigger_verdict_recover_s(NULL)));
+    /* Read back, the judged rows are the same document. */
+    struct trigger_outcomes back;
+    assert_int_equal(trigger_outcomes_decode(triggers, &back, err, sizeof err), 0);
+    json_t *again = trigger_outcomes_json(&back);
+    assert_true(json_equal(again, triggers));
+    json_decref(again);
+    trigger_outcomes_free(&back);
+    trigger_outcomes_free(&outcomes);
     json_decref(triggers);
     json_decref(intervals);
 }
@@ -267,21 +283,22 @@ static void load_phases_judge_the_lag_too(void **state)
     const int committed[] = {100, 100, 0, 0, 100, 100, 100};
     const double lag_ms[] = {5, 5, 0, 0, 2000, 2500, 3000};
     for (int i = 0; i < 7; i++)
-        json_array_append_new(intervals,
-                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f, s:f}",
-                                        "elapsed_s", (double)(i + 1), "interval_s", 1.0, "warmup",
-                                        0, "committed", committed[i], "failed", 0, "ambiguous", 0,
-                                        "insufficient", 0, "retries", 0, "lag_max_ms", lag_ms[i],
-                                        "offered_per_s", 100.0));
+        json_array_append_new(
+            intervals, json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f, s:f}", "elapsed_s",
+                                 (double)(i + 1), "interval_s", 1.0, "warmup", 0, "committed",
+                                 committed[i], "failed", 0, "ambiguous", 0, "insufficient", 0,
+                                 "retries", 0, "lag_max_ms", lag_ms[i], "offered_per_s", 100.0));
     json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f}]", "kind", "lock-rows", "spec",
                                  "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s", 4.0);
     struct series rows;
     char err[256];
     assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
-    trigger_verdict_add(triggers, &rows, 0);
+    struct trigger_outcomes outcomes;
+    assert_int_equal(trigger_outcomes_decode(triggers, &outcomes, err, sizeof err), 0);
+    trigger_outcomes_judge(&outcomes, &rows, 0);
     series_free(&rows);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(triggers, 0), "outcome")),
-                        "metastable");
+    assert_int_equal(outcomes.items[0].verdict.outcome, RECOVERY_METASTABLE);
+    trigger_outcomes_free(&outcomes);
     json_decref(triggers);
     json_decref(intervals);
 }
