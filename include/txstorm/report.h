@@ -7,6 +7,7 @@
 #include "txstorm/assertion.h"
 #include "txstorm/checker.h"
 #include "txstorm/endpoint.h"
+#include "txstorm/faults.h"
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
 #include "txstorm/outage.h"
@@ -55,7 +56,7 @@ struct run_summary {
     struct endpoint_stats *endpoints; /* per endpoint (each --db), or NULL (older results) */
     int n_endpoints;
     struct stall_summary stalls;
-    json_t *worker_faults; /* per-worker rows, or NULL */
+    struct worker_faults worker_faults; /* the workers that lost their connection (faults.h) */
     json_t *workers_servers; /* per worker, the servers it reached (servers.h), or NULL */
     json_t *failover;        /* the outage windows (outage.h's JSON, per endpoint too), or NULL */
     struct trigger_outcomes triggers; /* --trigger: each with its verdict (trigger_verdict.h) */

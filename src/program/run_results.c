@@ -74,12 +74,11 @@ void run_tally_faults(const struct run *run, struct fault_tally *per_endpoint,
 }
 
 /* Sums up the workers' faults into f and their endpoints' figures (with
- * the workers each has); returns the per-worker rows (only workers that
- * lost their connection) as JSON, NULL when out of memory. */
-static json_t *faults_json(const struct run *run, struct fault_summary *f)
+ * the workers each has); the workers that lost their connection go into rows. */
+static void tally_faults(const struct run *run, struct fault_summary *f, struct worker_faults *rows)
 {
     struct fault_tally all, *per = calloc((size_t)run->n_endpoints, sizeof *per);
-    if (per == NULL) return NULL;
+    if (per == NULL) return; /* out of memory: the result names no fault */
     run_tally_faults(run, per, &all, true);
     for (int e = 0; e < run->n_endpoints; e++) {
         struct endpoint_stats *x = &run->total_endpoints[e];
@@ -93,17 +92,17 @@ static json_t *faults_json(const struct run *run, struct fault_summary *f)
                                 .reconnects = all.reconnects,
                                 .disconnected_us = all.disconnected_us,
                                 .worst_disconnected_us = all.worst_disconnected_us};
-    json_t *rows = json_array();
-    for (int i = 0; rows && i < run->n_workers; i++) {
+    for (int i = 0; i < run->n_workers; i++) {
         const struct worker *w = &run->workers[i];
         if (w->connection_losses || w->lost)
-            json_array_append_new(
-                rows,
-                json_pack("{s:i, s:I, s:I, s:f, s:b}", "worker", w->id, "connection_losses",
-                          (json_int_t)w->connection_losses, "reconnects", (json_int_t)w->reconnects,
-                          "disconnected_ms", (double)w->disconnected_us / 1000.0, "lost", w->lost));
+            worker_faults_append(rows,
+                                 &(struct worker_fault){.instance = -1,
+                                                        .worker = w->id,
+                                                        .connection_losses = w->connection_losses,
+                                                        .reconnects = w->reconnects,
+                                                        .disconnected_us = w->disconnected_us,
+                                                        .lost = w->lost});
     }
-    return rows;
 }
 
 void run_results(struct run *run, struct run_results *out)
@@ -116,8 +115,7 @@ void run_results(struct run *run, struct run_results *out)
     if (run->cfg->load.n)
         s->phases = phases_report_json(&run->cfg->load, &s->series, run->end_us - run->start_us);
     s->workers_lost = finish(run, &out->first_lost);
-    s->worker_faults = faults_json(run, &s->faults);
-    if (s->worker_faults == NULL) s->worker_faults = json_array(); /* out of memory: none named */
+    tally_faults(run, &s->faults, &s->worker_faults);
     s->workers_servers = servers_json(run);
     s->failover = failover_json(run);
     if (run->cfg->triggers.n) {

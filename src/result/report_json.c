@@ -222,7 +222,7 @@ static void add_faults(json_t *root, const struct run_summary *s)
                                   "longest_s", (double)s->stalls.longest_us / 1e6, "first_at_s",
                                   (double)s->stalls.first_at_us / 1e6));
     json_object_set_new(root, "worker_faults",
-                        s->worker_faults ? json_deep_copy(s->worker_faults) : json_array());
+                        worker_faults_json(&s->worker_faults));
 }
 
 /* Totals over the span, each histogram's summary, and the histograms themselves. */

@@ -17,7 +17,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->audit_series);
     json_decref(s->ledger);
     json_decref(s->ledgers);
-    json_decref(s->worker_faults);
+    worker_faults_free(&s->worker_faults);
     json_decref(s->workers_servers);
     json_decref(s->failover);
     trigger_outcomes_free(&s->triggers);
@@ -240,6 +240,9 @@ static int load_typed(const json_t *root, struct run_summary *s, const char *pat
     char why[256];
     if (intervals && series_json_decode(intervals, &s->series, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: %s", path, why);
+    json_t *faults = json_object_get(root, "worker_faults");
+    if (faults && worker_faults_decode(faults, &s->worker_faults, why, sizeof why) != 0)
+        return errbuf_fail(err, err_len, "%s: %s", path, why);
     json_t *triggers = json_object_get(root, "triggers");
     if (triggers && trigger_outcomes_decode(triggers, &s->triggers, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: %s", path, why);
@@ -273,7 +276,6 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     s->audit_series = kept(root, "auditor_series", true);
     s->ledger = kept(root, "ledger", false);
     s->ledgers = kept(root, "ledgers", true);
-    s->worker_faults = kept(root, "worker_faults", true);
     s->workers_servers = kept(root, "workers_servers", true);
     s->failover = kept(root, "failover", false);
     return 0;

@@ -300,8 +300,15 @@ static int merge_parts(struct run_summary *out, struct run_summary *const *in, i
     for (int i = 0; i < n; i++) {
         int instance = part_instance(in[i], i);
         double off = (double)offset_us[i] / 1e6;
-        if (concat_rows(&out->worker_faults, in[i]->worker_faults, instance, 0, worker_times) ||
-            concat_rows(&out->workers_servers, in[i]->workers_servers, instance, 0, worker_times) ||
+        for (size_t k = 0; k < in[i]->worker_faults.n; k++) {
+            struct worker_fault w = in[i]->worker_faults.items[k];
+            if (w.instance < 0) w.instance = instance;
+            if (!worker_faults_append(&out->worker_faults, &w)) {
+                rc = errbuf_fail(err, err_len, "merge: out of memory");
+                goto done;
+            }
+        }
+        if (concat_rows(&out->workers_servers, in[i]->workers_servers, instance, 0, worker_times) ||
             concat_rows(&out->audit_series, in[i]->audit_series, instance, off, audit_times) ||
             concat_rows(&out->ledgers, in[i]->ledgers, -1, 0, NULL) ||
             (in[i]->ledger && add_ledger(&out->ledgers, in[i]->ledger)) ||
