@@ -11,6 +11,7 @@
 #include "txstorm/ledger.h"
 #include "txstorm/options.h"
 #include "txstorm/outage.h"
+#include "txstorm/phases_report.h"
 #include "txstorm/saturation.h"
 #include "txstorm/series.h"
 #include "txstorm/servers.h"
@@ -64,7 +65,7 @@ struct run_summary {
     bool check_done;
     struct check_result check;
     struct series series;          /* per-interval rows (series.h) */
-    json_t *phases;                /* --load: per-phase figures (phases_report.h), or NULL */
+    struct phase_table phases;     /* --load: per-phase figures (phases_report.h) */
     json_t *ledger;                /* the run's own record of its transfers (--ledger), or NULL */
     json_t *ledgers;               /* merged: each instance's record, or NULL */
     json_t *audit_series;          /* the auditor's readings, or NULL */

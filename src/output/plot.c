@@ -268,21 +268,6 @@ static int add_outage(const json_t *failover, double end_s, struct plot_window *
     return add_window(out, n, max, WINDOW_FAILOVER, from, to, "");
 }
 
-/* A top-level list of {name_key, "start_s", "end_s"} windows. */
-static int add_listed(const json_t *list, const char *name_key, enum plot_window_kind kind,
-                      double end_s, struct plot_window *out, int n, int max)
-{
-    size_t i;
-    json_t *w;
-    json_array_foreach(list, i, w)
-    {
-        double to = row_num(w, "end_s");
-        n = add_window(out, n, max, kind, row_num(w, "start_s"), isfinite(to) ? to : end_s,
-                       json_string_value(json_object_get(w, name_key)));
-    }
-    return n;
-}
-
 /* Runs of consecutive interval rows with the same text under mark ("": none). */
 static int add_marked(const struct series *rows,
                       const char *(*mark_of)(const struct interval_row *),
@@ -322,7 +307,6 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
         json_array_foreach(json_object_get(s->failover, "endpoints"), i, e) n =
             add_outage(e, end_s, out, n, max);
     }
-    const json_t *phases = json_object_get(s->source, "phases");
     if (s->triggers.n)
         for (size_t i = 0; i < s->triggers.n; i++) {
             const struct trigger_outcome *t = &s->triggers.items[i];
@@ -331,8 +315,12 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
         }
     else
         n = add_marked(&s->series, row_trigger, WINDOW_TRIGGER, out, n, max);
-    if (json_is_array(phases))
-        n = add_listed(phases, "name", WINDOW_PHASE, end_s, out, n, max);
+    if (s->phases.n)
+        for (size_t i = 0; i < s->phases.n; i++) {
+            const struct phase_figures *p = &s->phases.items[i];
+            n = add_window(out, n, max, WINDOW_PHASE, p->start_s,
+                           isfinite(p->end_s) ? p->end_s : end_s, p->name);
+        }
     else
         n = add_marked(&s->series, row_phase, WINDOW_PHASE, out, n, max);
     return n;

@@ -112,8 +112,8 @@ void run_results(struct run *run, struct run_results *out)
     s->interrupted = run->interrupted;
     s->series = run->series;
     run->series = (struct series){0};
-    if (run->cfg->load.n)
-        s->phases = phases_report_json(&run->cfg->load, &s->series, run->end_us - run->start_us);
+    /* No memory for the phases' figures: the result goes without them. */
+    phases_report_tally(&run->cfg->load, &s->series, run->end_us - run->start_us, &s->phases);
     s->workers_lost = finish(run, &out->first_lost);
     tally_faults(run, &s->faults, &s->worker_faults);
     s->workers_servers = servers_json(run);

@@ -369,7 +369,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_cluster(out, s);
     trigger_verdict_print(out, &s->triggers);
     print_distributions(out, s);
-    phases_report_print(out, s->phases);
+    phases_report_print(out, &s->phases);
     if (s->check_done)
         report_print_check(out, &s->check);
     else

@@ -276,7 +276,7 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "config", json_deep_copy(s->config));
     json_object_set_new(root, "check", s->check_done ? report_check_json(&s->check) : json_null());
     json_object_set_new(root, "intervals", series_json_encode(&s->series));
-    if (s->phases) json_object_set_new(root, "phases", json_deep_copy(s->phases));
+    if (s->phases.n) json_object_set_new(root, "phases", phases_report_json(&s->phases));
     if (s->audit_series)
         json_object_set_new(root, "auditor_series", json_deep_copy(s->audit_series));
     if (s->ledger) json_object_set_new(root, "ledger", json_deep_copy(s->ledger));

@@ -23,7 +23,7 @@ void report_summary_free(struct run_summary *s)
     trigger_outcomes_free(&s->triggers);
     json_decref(s->config);
     series_free(&s->series);
-    json_decref(s->phases);
+    phase_table_free(&s->phases);
     json_decref(s->source);
     free(s->loops);
     endpoints_free(s->endpoints, s->n_endpoints);
@@ -240,6 +240,9 @@ static int load_typed(const json_t *root, struct run_summary *s, const char *pat
     char why[256];
     if (intervals && series_json_decode(intervals, &s->series, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: %s", path, why);
+    json_t *phases = json_object_get(root, "phases");
+    if (phases && phases_report_decode(phases, &s->phases, why, sizeof why) != 0)
+        return errbuf_fail(err, err_len, "%s: %s", path, why);
     json_t *faults = json_object_get(root, "worker_faults");
     if (faults && worker_faults_decode(faults, &s->worker_faults, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: %s", path, why);
@@ -272,7 +275,6 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
         report_summary_free(s);
         return -1;
     }
-    s->phases = kept(root, "phases", true);
     s->audit_series = kept(root, "auditor_series", true);
     s->ledger = kept(root, "ledger", false);
     s->ledgers = kept(root, "ledgers", true);

@@ -285,7 +285,7 @@ static int merge_parts(struct run_summary *out, struct run_summary *const *in, i
     }
     if ((rc = series_merge(parts, n, &out->series, err, err_len)) != 0) goto done;
     /* The phases the instances went through (one workload: the same), tallied again. */
-    if (in[0]->phases && (out->phases = phases_report_again(in[0]->phases, &out->series)) == NULL) {
+    if (!phases_report_again(&in[0]->phases, &out->series, &out->phases)) {
         rc = errbuf_fail(err, err_len, "merge: out of memory");
         goto done;
     }

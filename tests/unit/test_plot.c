@@ -148,9 +148,13 @@ static void test_windows_from_lists(void **state)
 {
     (void)state;
     json_t *source = summary.source;
-    summary.source = json_loads(" {\"phases\": [{\"name\": \"a\", \"start_s\": 0, \"end_s\": 1},"
-                                "  {\"name\": \"b\", \"start_s\": 1, \"end_s\": 0.5}]}",
+    json_t *phases = json_loads("[{\"name\": \"a\", \"start_s\": 0, \"end_s\": 1},"
+                                " {\"name\": \"b\", \"start_s\": 1, \"end_s\": 0.5}]",
                                 0, NULL);
+    char err[128];
+    assert_int_equal(phases_report_decode(phases, &summary.phases, err, sizeof err), 0);
+    json_decref(phases);
+    summary.source = json_object();
     /* A trigger still held when the run ended: its window ends with the run. */
     struct trigger_outcome kill;
     trigger_outcome_init(&kill);
@@ -160,6 +164,7 @@ static void test_windows_from_lists(void **state)
     struct plot_window w[8];
     int n = plot_windows(&summary, w, 8);
     trigger_outcomes_free(&summary.triggers);
+    phase_table_free(&summary.phases);
     /* The lists win over the rows' marks; a window ending before it starts is left out. */
     assert_int_equal(n, 3);
     assert_int_equal(w[1].kind, WINDOW_TRIGGER);
