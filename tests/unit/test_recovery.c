@@ -209,6 +209,17 @@ static void an_instant_trigger_is_judged_from_its_interval(void **state)
     assert_true(fabs(v.amplification[RECOVERY_DURING] - 1.0) < 1e-9);
 }
 
+/* A result's "intervals" and "triggers" read through their codecs, the triggers judged. */
+static void judged(const json_t *intervals, const json_t *triggers, struct trigger_outcomes *out)
+{
+    struct series rows;
+    char err[256];
+    assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
+    assert_int_equal(trigger_outcomes_decode(triggers, out, err, sizeof err), 0);
+    trigger_outcomes_judge(out, &rows, 0);
+    series_free(&rows);
+}
+
 /* The result's JSON: rows in, verdict fields out, the report's line, the gate's figure. */
 static void the_result_json_is_judged_and_printed(void **state)
 {
@@ -226,13 +237,9 @@ static void the_result_json_is_judged_and_printed(void **state)
                   "lock-rows", "spec", "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s",
                   4.0, "kind", "terminate", "spec", "terminate@9s:0.5", "arg", "0.5", "start_s",
                   "end_s", "error", "the run ended first");
-    struct series rows;
-    char err[256];
-    assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
     struct trigger_outcomes outcomes;
-    assert_int_equal(trigger_outcomes_decode(triggers, &outcomes, err, sizeof err), 0);
-    trigger_outcomes_judge(&outcomes, &rows, 0);
-    series_free(&rows);
+    judged(intervals, triggers, &outcomes);
+    char err[256];
     /* Judged, and written back as the result's JSON. */
     json_decref(triggers);
     triggers = trigger_outcomes_json(&outcomes);
@@ -290,13 +297,8 @@ static void load_phases_judge_the_lag_too(void **state)
                                  "retries", 0, "lag_max_ms", lag_ms[i], "offered_per_s", 100.0));
     json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f}]", "kind", "lock-rows", "spec",
                                  "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s", 4.0);
-    struct series rows;
-    char err[256];
-    assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
     struct trigger_outcomes outcomes;
-    assert_int_equal(trigger_outcomes_decode(triggers, &outcomes, err, sizeof err), 0);
-    trigger_outcomes_judge(&outcomes, &rows, 0);
-    series_free(&rows);
+    judged(intervals, triggers, &outcomes);
     assert_int_equal(outcomes.items[0].verdict.outcome, RECOVERY_METASTABLE);
     trigger_outcomes_free(&outcomes);
     json_decref(triggers);
