@@ -87,6 +87,26 @@ bool db_ok(struct db *db);
  * target_session_attrs itself; 0 leaves both to libpq. */
 enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err);
 
+/* Re-opening a lost connection without blocking, for an event loop: one
+ * attempt per server of the connection string's host list (db_open_hosts;
+ * host from 0), each started by db_open_start and carried on by
+ * db_open_poll whenever db_socket (which may change between calls) is
+ * ready in the direction the last call asked for, until DB_OPEN_OK or
+ * DB_OPEN_FAILED. The lost connection is closed at the start; a failed
+ * attempt's socket at once. libpq ignores connect_timeout here: the caller
+ * bounds each attempt (db_open_timeout_us: the string's connect_timeout,
+ * else fallback_us) and calls db_open_abandon when time is up. Asks for a
+ * writable server (target_session_attrs=read-write) unless the string says
+ * otherwise. Host names are still resolved by libpq, blocking: a list of
+ * addresses (hostaddr) avoids it. A session that opens is prepared for
+ * nothing (db_transfer_prepare again for transfers). */
+enum db_opening { DB_OPEN_READ, DB_OPEN_WRITE, DB_OPEN_OK, DB_OPEN_FAILED };
+int db_open_hosts(const struct db *db);
+int64_t db_open_timeout_us(const struct db *db, int64_t fallback_us);
+enum db_opening db_open_start(struct db *db, int host, struct db_error *err);
+enum db_opening db_open_poll(struct db *db, int host, struct db_error *err);
+void db_open_abandon(struct db *db);
+
 /* How many more connections this user may open: max_connections, less the
  * superuser reserve for others, less the connections in use. DB_MISSING when
  * the server does not say (CockroachDB has no such limit to read). */

@@ -36,4 +36,16 @@ void dsn_format_redacted(const struct dsn_option *opts, int n, char *out, size_t
  * spaces, trailing ones are dropped). secrets is NULL-terminated. */
 void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t out_len);
 
+/* libpq's comma-separated host, hostaddr and port lists (no escapes, as
+ * libpq reads them): how many items list holds (0 for NULL or ""), and the
+ * i-th into out (false when there is none or it does not fit). */
+int dsn_list_count(const char *list);
+bool dsn_list_item(const char *list, int i, char *out, size_t out_len);
+
+/* How many servers a connection string's lists name, one attempt each, the
+ * way libpq walks them: the longer of the host and hostaddr lists (at least
+ * 1). 1 when the lists disagree in length, or the ports are neither one
+ * for all nor one each: libpq then refuses the string as it stands. */
+int dsn_host_count(const char *host, const char *hostaddr, const char *port);
+
 #endif

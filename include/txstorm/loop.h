@@ -37,6 +37,7 @@ struct loop_timer {
     bool cuttable;
     loop_fn *fire;
     void *data;
+    int slot; /* its place in the heap; -1: not armed */
 };
 
 struct loop {
@@ -81,6 +82,12 @@ void loop_wake(struct loop *l);
  * with errno set when epoll refuses (w stays unwatched). */
 bool loop_watch(struct loop *l, struct loop_watch *w, int fd, loop_fn *ready, void *data);
 
+/* The same for output when for_output (a connection being opened waits to
+ * write as often as to read). Watching again moves w to fd and direction,
+ * whether fd is the descriptor it watched or a new one. */
+bool loop_watch_io(struct loop *l, struct loop_watch *w, int fd, bool for_output, loop_fn *ready,
+                   void *data);
+
 /* Stops watching: fd_closed says the descriptor was already closed (it left
  * the epoll set by itself, and its number may be someone else's now). A
  * watch not armed is left as it is. */
@@ -90,5 +97,10 @@ void loop_unwatch(struct loop *l, struct loop_watch *w, bool fd_closed);
  * cuttable). t must not be armed already; it is disarmed before it fires. */
 void loop_timer(struct loop *l, struct loop_timer *t, int64_t due_us, bool cuttable, loop_fn *fire,
                 void *data);
+
+/* Disarms t if it is armed (it will not fire); start a handle as
+ * LOOP_TIMER_NONE so that this is safe before it was ever armed. */
+void loop_cancel(struct loop *l, struct loop_timer *t);
+#define LOOP_TIMER_NONE ((struct loop_timer){.slot = -1})
 
 #endif

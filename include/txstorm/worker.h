@@ -52,6 +52,7 @@ enum worker_state {
     W_REPLY,          /* waiting for the server's reply */
     W_WAIT,           /* a think pause or a backoff */
     W_RECONNECT_WAIT, /* between attempts to reconnect */
+    W_CONNECTING,     /* opening a connection, its socket and a deadline watched */
     W_DONE,
 };
 
@@ -89,6 +90,9 @@ struct worker {
     bool reconnect_for_txn;
     unsigned reconnect_attempt;
     int64_t reconnect_start_us, reconnect_prev_us;
+    int connect_server;          /* the server of the host list being tried */
+    int64_t connect_timeout_us;  /* that server's share */
+    struct loop_timer deadline;  /* ends that share */
 
     bool connect_failed;
     bool lost; /* stopped early: it could not reconnect in time */

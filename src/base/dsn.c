@@ -105,3 +105,35 @@ void dsn_format_redacted(const struct dsn_option *opts, int n, char *out, size_t
     }
     if (pos == 0) snprintf(out, out_len, "(libpq defaults)");
 }
+
+int dsn_list_count(const char *list)
+{
+    if (list == NULL || *list == '\0') return 0;
+    int n = 1;
+    for (const char *c = list; *c; c++)
+        n += *c == ',';
+    return n;
+}
+
+bool dsn_list_item(const char *list, int i, char *out, size_t out_len)
+{
+    if (i < 0 || i >= dsn_list_count(list)) return false;
+    const char *start = list;
+    for (; i > 0; i--)
+        start = strchr(start, ',') + 1;
+    size_t len = strcspn(start, ",");
+    if (len >= out_len) return false;
+    memcpy(out, start, len);
+    out[len] = '\0';
+    return true;
+}
+
+int dsn_host_count(const char *host, const char *hostaddr, const char *port)
+{
+    int hosts = dsn_list_count(host), addrs = dsn_list_count(hostaddr);
+    int ports = dsn_list_count(port);
+    if (hosts > 0 && addrs > 0 && hosts != addrs) return 1;
+    int n = hosts > addrs ? hosts : addrs;
+    if (n <= 1) return 1;
+    return ports <= 1 || ports == n ? n : 1;
+}

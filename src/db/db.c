@@ -206,10 +206,15 @@ enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err)
         db_set_message(err, ERR_CONNECTION, "cannot reconnect: %s", msg);
         return DB_FAILED;
     }
+    db_session_begins(db);
+    return DB_OK;
+}
+
+void db_session_begins(struct db *db)
+{
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
     renew_cancel(db);
     db->pipeline = false; /* a fresh session: prepared for nothing yet */
-    return DB_OK;
 }
 
 bool db_prefer_writable(struct db *db, int timeout_s)
@@ -223,9 +228,7 @@ bool db_prefer_writable(struct db *db, int timeout_s)
     }
     PQfinish(db->conn);
     db->conn = fresh;
-    PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
-    renew_cancel(db);
-    db->pipeline = false;
+    db_session_begins(db);
     return db_check_writable(db, &ignored);
 }
 

@@ -45,6 +45,10 @@ struct db {
     struct flight flight;
 };
 
+/* A connection just opened (or re-opened) becomes db's session: notices
+ * muted, the cancel handle renewed, prepared for nothing yet. */
+void db_session_begins(struct db *db);
+
 /* Fills err from a failed result: SQLSTATE, class, reason, scrubbed message.
  * commit: the failed statement was (or included) a COMMIT. */
 void db_set_error(struct db *db, struct db_error *err, const PGresult *res, bool commit);

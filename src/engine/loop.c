@@ -63,13 +63,19 @@ void loop_wake(struct loop *l)
 
 bool loop_watch(struct loop *l, struct loop_watch *w, int fd, loop_fn *ready, void *data)
 {
+    return loop_watch_io(l, w, fd, false, ready, data);
+}
+
+bool loop_watch_io(struct loop *l, struct loop_watch *w, int fd, bool for_output, loop_fn *ready,
+                   void *data)
+{
     if (w->fd >= 0) l->watched--;
     w->fd = -1;
     if (fd < 0) {
         errno = EBADF;
         return false;
     }
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
+    struct epoll_event ev = {.events = for_output ? EPOLLOUT : EPOLLIN, .data.ptr = w};
     if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0 &&
         !(errno == EEXIST && epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0))
         return false;
@@ -88,17 +94,42 @@ void loop_unwatch(struct loop *l, struct loop_watch *w, bool fd_closed)
 
 /* ---- timers: a binary min-heap on due_us ---- */
 
-static void heap_push(struct loop *l, struct loop_timer *t)
+/* A timer's slot while fire_timers holds it out of the heap, to go back. */
+#define SLOT_SET_ASIDE (-2)
+
+static void heap_put(struct loop *l, int i, struct loop_timer *t)
 {
-    int i = l->heap_len++;
+    l->heap[i] = t;
+    t->slot = i;
+}
+
+/* Moves t up from slot i to where its due time belongs. */
+static void sift_up(struct loop *l, int i, struct loop_timer *t)
+{
     while (i > 0) {
         int parent = (i - 1) / 2;
         if (l->heap[parent]->due_us <= t->due_us) break;
-        l->heap[i] = l->heap[parent];
+        heap_put(l, i, l->heap[parent]);
         i = parent;
     }
-    l->heap[i] = t;
+    heap_put(l, i, t);
 }
+
+/* Moves t down from slot i among the first n. */
+static void sift_down(struct loop *l, int i, struct loop_timer *t, int n)
+{
+    for (;;) {
+        int child = 2 * i + 1;
+        if (child >= n) break;
+        if (child + 1 < n && l->heap[child + 1]->due_us < l->heap[child]->due_us) child++;
+        if (l->heap[child]->due_us >= t->due_us) break;
+        heap_put(l, i, l->heap[child]);
+        i = child;
+    }
+    heap_put(l, i, t);
+}
+
+static void heap_push(struct loop *l, struct loop_timer *t) { sift_up(l, l->heap_len++, t); }
 
 void loop_timer(struct loop *l, struct loop_timer *t, int64_t due_us, bool cuttable, loop_fn *fire,
                 void *data)
@@ -107,20 +138,25 @@ void loop_timer(struct loop *l, struct loop_timer *t, int64_t due_us, bool cutta
     heap_push(l, t);
 }
 
-static struct loop_timer *heap_pop(struct loop *l)
+/* Takes the timer at slot i out of the heap. */
+static struct loop_timer *heap_take(struct loop *l, int i)
 {
-    struct loop_timer *top = l->heap[0], *last = l->heap[--l->heap_len];
-    int i = 0, n = l->heap_len;
-    for (;;) {
-        int child = 2 * i + 1;
-        if (child >= n) break;
-        if (child + 1 < n && l->heap[child + 1]->due_us < l->heap[child]->due_us) child++;
-        if (l->heap[child]->due_us >= last->due_us) break;
-        l->heap[i] = l->heap[child];
-        i = child;
-    }
-    if (n > 0) l->heap[i] = last;
-    return top;
+    struct loop_timer *t = l->heap[i], *last = l->heap[--l->heap_len];
+    t->slot = -1;
+    if (i == l->heap_len) return t;
+    if (i > 0 && l->heap[(i - 1) / 2]->due_us > last->due_us)
+        sift_up(l, i, last);
+    else
+        sift_down(l, i, last, l->heap_len);
+    return t;
+}
+
+static struct loop_timer *heap_pop(struct loop *l) { return heap_take(l, 0); }
+
+void loop_cancel(struct loop *l, struct loop_timer *t)
+{
+    if (t->slot >= 0 && t->slot < l->heap_len && l->heap[t->slot] == t) heap_take(l, t->slot);
+    t->slot = -1; /* one set aside (SLOT_SET_ASIDE) is not put back either */
 }
 
 /* Fires the timers that are due; once stopping, also those a stop cuts
@@ -130,13 +166,16 @@ static void fire_timers(struct loop *l, int64_t now_us, bool stopping, bool halt
     int kept = 0;
     while (l->heap_len > 0 && (stopping || l->heap[0]->due_us <= now_us)) {
         struct loop_timer *t = heap_pop(l);
-        if (t->due_us > now_us && !t->cuttable && !halting)
+        if (t->due_us > now_us && !t->cuttable && !halting) {
+            t->slot = SLOT_SET_ASIDE;
             l->kept[kept++] = t;
-        else
+        } else {
             t->fire(t->data, now_us);
+        }
     }
+    /* Those set aside go back, unless a callback cancelled them meanwhile. */
     for (int i = 0; i < kept; i++)
-        heap_push(l, l->kept[i]);
+        if (l->kept[i]->slot == SLOT_SET_ASIDE) heap_push(l, l->kept[i]);
 }
 
 /* epoll_pwait2 (Linux 5.11) sleeps to the microsecond; older kernels get

@@ -21,10 +21,11 @@ static const enum ledger_outcome ledger_outcomes[] = {
     [TXN_AMBIGUOUS] = LEDGER_AMBIGUOUS,
 };
 
-/* The longest one reconnect attempt may block its event loop (libpq's
- * connect_timeout; its minimum is 2 s). On loopback a connect takes a few
- * milliseconds; this bounds an unreachable host. */
-#define RECONNECT_CONNECT_TIMEOUT_S 5
+/* How long one server may take to answer a reconnect, unless the
+ * connection string's connect_timeout says otherwise. On loopback a
+ * connect takes a few milliseconds; this bounds an unreachable host. */
+#define RECONNECT_CONNECT_TIMEOUT_US 5000000
+#define RECONNECT_CONNECT_TIMEOUT_S (RECONNECT_CONNECT_TIMEOUT_US / 1000000)
 
 /* The reconnect loop's own backoff: full jitter from 50 ms up to 1 s. */
 static const struct backoff_config reconnect_backoff = {
@@ -38,6 +39,7 @@ void worker_init(struct worker *w, int id, const struct worker_env *env, struct 
     w->loop = loop;
     w->sink = sink;
     w->watch = LOOP_WATCH_NONE;
+    w->deadline = LOOP_TIMER_NONE;
 }
 
 /* Notes which server the connection it just opened reached. */
@@ -259,37 +261,29 @@ static void reconnect_end(struct worker *w, bool ok)
     }
 }
 
-/* libpq's connect_timeout for one attempt: the time left, within libpq's
- * minimum of 2 s and RECONNECT_CONNECT_TIMEOUT_S. */
-static int connect_timeout_s(int64_t left_us)
-{
-    int64_t s = left_us / 1000000;
-    if (s < 2) return 2;
-    return s > RECONNECT_CONNECT_TIMEOUT_S ? RECONNECT_CONNECT_TIMEOUT_S : (int)s;
-}
+/* One server's share of an attempt to reconnect; when it fails, the next
+ * server of the list at once, and after the last a jittered wait before
+ * the next attempt, until --reconnect-timeout. Nothing here blocks the
+ * loop: the connection is opened as its socket becomes ready, and a timer
+ * bounds each server's share. */
+static void connect_server(struct worker *w, int64_t now_us);
 
-/* One attempt to reconnect; on failure a jittered wait before the next,
- * until --reconnect-timeout. The connect itself blocks the loop (for the
- * few milliseconds a local one takes); the waits between attempts do not. */
 static void reconnect_try(struct worker *w)
 {
-    int64_t timeout_us = w->env->reconnect_timeout_us;
     if (stopped(w)) {
         reconnect_end(w, false);
         return;
     }
-    int64_t left_us = w->reconnect_start_us + timeout_us - clock_now_us();
-    if (db_reconnect(w->db, connect_timeout_s(left_us), &w->error) == DB_OK) {
-        identify(w);
-        if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) {
-            w->reconnects++;
-            reconnect_end(w, true);
-            return;
-        }
-    }
+    w->connect_server = 0;
+    connect_server(w, clock_now_us());
+}
+
+/* Every server of the list has failed this attempt: wait, then try again. */
+static void attempt_failed(struct worker *w)
+{
     int64_t now_us = clock_now_us();
-    left_us = w->reconnect_start_us + timeout_us - now_us;
-    if (left_us <= 0) {
+    int64_t left_us = w->reconnect_start_us + w->env->reconnect_timeout_us - now_us;
+    if (left_us <= 0 || stopped(w)) {
         reconnect_end(w, false);
         return;
     }
@@ -297,6 +291,96 @@ static void reconnect_try(struct worker *w)
                                         w->reconnect_prev_us, &w->jitter_rng);
     w->reconnect_prev_us = delay_us;
     wait_until(w, W_RECONNECT_WAIT, now_us + (delay_us < left_us ? delay_us : left_us), true);
+}
+
+static void server_failed(struct worker *w)
+{
+    loop_cancel(w->loop, &w->deadline);
+    int64_t now_us = clock_now_us();
+    bool time_left = now_us < w->reconnect_start_us + w->env->reconnect_timeout_us;
+    if (++w->connect_server < db_open_hosts(w->db) && time_left && !stopped(w))
+        connect_server(w, now_us);
+    else
+        attempt_failed(w);
+}
+
+/* The session is open: set it up for transfers (a few round trips to a
+ * server that has just answered), or try the next server. */
+static void server_opened(struct worker *w)
+{
+    loop_cancel(w->loop, &w->deadline);
+    identify(w);
+    if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) != DB_OK) {
+        unwatch(w);
+        db_open_abandon(w->db);
+        server_failed(w);
+        return;
+    }
+    w->reconnects++;
+    reconnect_end(w, true);
+}
+
+static void connecting(void *w, int64_t now_us);
+
+/* Follows what opening the connection asks for next. The socket may be a
+ * new one (libpq tries each address of a name in turn, closing the last). */
+static void connect_step(struct worker *w, enum db_opening next)
+{
+    switch (next) {
+    case DB_OPEN_READ:
+    case DB_OPEN_WRITE: {
+        int fd = db_socket(w->db);
+        if (fd != w->watch.fd) loop_unwatch(w->loop, &w->watch, true);
+        if (loop_watch_io(w->loop, &w->watch, fd, next == DB_OPEN_WRITE, connecting, w)) return;
+        snprintf(w->error.message, sizeof w->error.message, "cannot watch the connection: %s",
+                 strerror(errno));
+        w->error.cls = ERR_CONNECTION;
+        db_open_abandon(w->db);
+        server_failed(w);
+        return;
+    }
+    case DB_OPEN_OK:
+        server_opened(w);
+        return;
+    case DB_OPEN_FAILED:
+        /* libpq has closed the socket: it left the epoll set by itself. */
+        loop_unwatch(w->loop, &w->watch, true);
+        server_failed(w);
+        return;
+    }
+}
+
+static void connect_timed_out(void *arg, int64_t now_us)
+{
+    struct worker *w = arg;
+    (void)now_us;
+    unwatch(w);
+    db_open_abandon(w->db);
+    if (stopped(w))
+        snprintf(w->error.message, sizeof w->error.message, "cannot reconnect: the run stopped");
+    else
+        snprintf(w->error.message, sizeof w->error.message,
+                 "cannot reconnect: no answer within %.1f s", (double)w->connect_timeout_us / 1e6);
+    w->error.cls = ERR_CONNECTION;
+    w->error.sqlstate[0] = '\0';
+    server_failed(w);
+}
+
+static void connect_server(struct worker *w, int64_t now_us)
+{
+    w->state = W_CONNECTING;
+    int64_t left_us = w->reconnect_start_us + w->env->reconnect_timeout_us - now_us;
+    int64_t timeout_us = db_open_timeout_us(w->db, RECONNECT_CONNECT_TIMEOUT_US);
+    w->connect_timeout_us = timeout_us < left_us ? timeout_us : left_us;
+    loop_timer(w->loop, &w->deadline, now_us + w->connect_timeout_us, true, connect_timed_out, w);
+    connect_step(w, db_open_start(w->db, w->connect_server, &w->error));
+}
+
+static void connecting(void *arg, int64_t now_us)
+{
+    struct worker *w = arg;
+    (void)now_us;
+    connect_step(w, db_open_poll(w->db, w->connect_server, &w->error));
 }
 
 static void reconnect_begin(struct worker *w, bool for_txn, int64_t now_us)

@@ -77,6 +77,33 @@ static void short_secrets_do_not_mangle_messages(void **state)
     assert_string_equal(out, "password authentication failed for user \"a\"");
 }
 
+
+/* libpq's host, hostaddr and port lists, item by item; a list pair libpq
+ * would refuse counts as one server (libpq then says why). */
+static void host_lists_split_as_libpq_walks_them(void **state)
+{
+    (void)state;
+    char item[16];
+    assert_int_equal(dsn_list_count(NULL), 0);
+    assert_int_equal(dsn_list_count(""), 0);
+    assert_int_equal(dsn_list_count("a"), 1);
+    assert_int_equal(dsn_list_count("a,,b"), 3);
+    assert_true(dsn_list_item("a,bb,ccc", 2, item, sizeof item));
+    assert_string_equal(item, "ccc");
+    assert_true(dsn_list_item("a,,b", 1, item, sizeof item));
+    assert_string_equal(item, "");
+    assert_false(dsn_list_item("a,b", 2, item, sizeof item));
+    assert_false(dsn_list_item("a,0123456789abcdefgh", 1, item, sizeof item));
+
+    assert_int_equal(dsn_host_count(NULL, NULL, NULL), 1);
+    assert_int_equal(dsn_host_count("h1,h2,h3", NULL, "5432"), 3);
+    assert_int_equal(dsn_host_count("h1,h2", NULL, "1,2"), 2);
+    assert_int_equal(dsn_host_count(NULL, "127.0.0.1,127.0.0.2", NULL), 2);
+    assert_int_equal(dsn_host_count("h1,h2", "127.0.0.1,127.0.0.2", "1"), 2);
+    assert_int_equal(dsn_host_count("h1,h2", "127.0.0.1", NULL), 1);
+    assert_int_equal(dsn_host_count("h1,h2,h3", NULL, "1,2"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -84,6 +111,7 @@ int main(void)
         cmocka_unit_test(options_are_shown_in_keyword_form_with_secrets_masked),
         cmocka_unit_test(a_misread_password_is_refused_without_quoting_it),
         cmocka_unit_test(short_secrets_do_not_mangle_messages),
+        cmocka_unit_test(host_lists_split_as_libpq_walks_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,6 +168,111 @@ static void a_stop_cuts_cuttable_timers_only(void **state)
     loop_free(&l);
 }
 
+
+/* Cancelled timers never fire, wherever they sat in the heap, and the rest
+ * still fire in due order; cancelling twice, or one never armed, is harmless. */
+static void cancelled_timers_never_fire(void **state)
+{
+    (void)state;
+    atomic_bool stop = false;
+    struct loop l;
+    assert_int_equal(loop_init(&l, &stop, 16), 0);
+    enum { N = 12 };
+    struct fired f[N];
+    int counter = 0;
+    int64_t now_us = clock_now_us();
+    for (int i = 0; i < N; i++)
+        arm(&l, &f[i], &counter, now_us + 1000 * ((i * 7) % N), false);
+    for (int i = 0; i < N; i += 3)
+        loop_cancel(&l, &f[i].timer);
+    loop_cancel(&l, &f[0].timer);
+    struct loop_timer never = LOOP_TIMER_NONE;
+    loop_cancel(&l, &never);
+
+    assert_int_equal(loop_run(&l), 0);
+    assert_int_equal(counter, N - (N + 2) / 3);
+    for (int i = 0; i < N; i++) {
+        if (i % 3 == 0) {
+            assert_int_equal(f[i].at_us, 0);
+            continue;
+        }
+        assert_true(f[i].at_us >= f[i].timer.due_us);
+        for (int j = 0; j < N; j++)
+            if (j % 3 && f[i].timer.due_us < f[j].timer.due_us) assert_true(f[i].order < f[j].order);
+    }
+    loop_free(&l);
+}
+
+/* A think pause a stop sets aside, cancelled by a timer the stop cuts
+ * short, is not put back: it never fires. */
+struct canceller {
+    struct fired self;
+    struct loop_timer *victim;
+};
+
+static void cancel_victim(void *arg, int64_t now_us)
+{
+    struct canceller *c = arg;
+    record_fire(&c->self, now_us);
+    loop_cancel(c->self.loop, c->victim);
+}
+
+static void a_timer_set_aside_by_a_stop_can_be_cancelled(void **state)
+{
+    (void)state;
+    atomic_bool stop = true;
+    struct loop l;
+    assert_int_equal(loop_init(&l, &stop, 4), 0);
+    int counter = 0;
+    int64_t now_us = clock_now_us();
+    struct fired think;
+    arm(&l, &think, &counter, now_us + FAR_US, false);
+    struct canceller c = {.self = {.loop = &l, .counter = &counter}, .victim = &think.timer};
+    /* Due after the think pause: the stop pops the pause first, sets it aside. */
+    loop_timer(&l, &c.self.timer, now_us + 2 * FAR_US, true, cancel_victim, &c);
+
+    assert_int_equal(loop_run(&l), 0);
+    assert_int_equal(counter, 1);
+    assert_true(c.self.at_us > 0);
+    assert_int_equal(think.at_us, 0);
+    loop_free(&l);
+}
+
+/* A watch for output fires while the pipe has room. */
+struct output_watch {
+    struct pipe_end pipe;
+    struct guard guard;
+};
+
+static void writable(void *arg, int64_t now_us)
+{
+    struct output_watch *o = arg;
+    (void)now_us;
+    o->pipe.calls++;
+    loop_unwatch(o->pipe.loop, &o->pipe.watch, false);
+    loop_cancel(o->pipe.loop, &o->guard.timer);
+}
+
+static void a_watch_for_output_fires_when_writable(void **state)
+{
+    (void)state;
+    atomic_bool stop = false;
+    struct loop l;
+    assert_int_equal(loop_init(&l, &stop, 2), 0);
+    struct output_watch o;
+    pipe_open(&o.pipe, &l);
+    o.guard = (struct guard){.stop = &stop, .ends = {&o.pipe}};
+    /* Watched for input first (nothing comes), then moved to output. */
+    assert_true(loop_watch(&l, &o.pipe.watch, o.pipe.fds[1], writable, &o));
+    assert_true(loop_watch_io(&l, &o.pipe.watch, o.pipe.fds[1], true, writable, &o));
+    loop_timer(&l, &o.guard.timer, clock_now_us() + FAR_US, true, guard_fire, &o.guard);
+
+    assert_int_equal(loop_run(&l), 0);
+    assert_int_equal(o.pipe.calls, 1);
+    pipe_close(&o.pipe);
+    loop_free(&l);
+}
+
 /* A timer that arms the next one until its count runs out. */
 struct chain {
     struct loop *loop;
@@ -292,6 +397,9 @@ int main(void)
         cmocka_unit_test(the_loop_ends_when_nothing_is_left),
         cmocka_unit_test(a_closed_fd_is_forgotten_without_touching_its_successor),
         cmocka_unit_test(another_thread_can_wake_the_loop),
+        cmocka_unit_test(cancelled_timers_never_fire),
+        cmocka_unit_test(a_timer_set_aside_by_a_stop_can_be_cancelled),
+        cmocka_unit_test(a_watch_for_output_fires_when_writable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
