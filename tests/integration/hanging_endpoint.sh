@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Two endpoints on one event loop (--threads 1); mid-run the second becomes a relay
+# that accepts connections and never answers (scripts/relay hang), and its workers'
+# reconnects wait on it (connect_timeout=10 in its DSN). The first endpoint goes on
+# committing in every interval after the fault: a reconnect never blocks the loop.
+# The run stops when told, with exit 0, and says how long the second was unavailable.
+source "$(dirname "$0")/lib.sh"
+DB_NAME=t_hanging_endpoint
+fresh_db $DB_NAME
+expect_exit 0 "$txstorm" init --db "$DSN" --accounts 1000 --balance 1000000
+
+relay_pid=''
+trap '[[ -n $relay_pid ]] && kill "$relay_pid" 2>/dev/null; finish_work' EXIT
+"$root/scripts/relay" "$PGPORT" "$work/relay.port" "$work/fault" hang &
+relay_pid=$!
+disown "$relay_pid" # finish_run waits for its run, not for the relay
+for _ in $(seq 600); do [[ -s $work/relay.port ]] && break; sleep 0.05; done
+[[ -s $work/relay.port ]] || fail "the relay did not start"
+hanging="postgresql://txstorm:$TXSTORM_TEST_PASSWORD@127.0.0.1:$(cat "$work/relay.port")/$DB_NAME?connect_timeout=10"
+
+start_run --db "$DSN" --db "$hanging" --threads 1 --workers 4 --skew uniform --duration 3s \
+    --reconnect-timeout 60s --json "$work/run.json"
+fault_us=$(date +%s%6N)
+touch "$work/fault"
+finish_run 0
+
+# Intervals that began after the relay turned (it looks every 50 ms; 0.25 s to spare),
+# the last one aside when the stop cut it short.
+jq -e --argjson fault_us "$fault_us" '
+    ((($fault_us - (.clock_origin_unix_us | tonumber)) / 1e6) + 0.25) as $fault_s
+    | [.intervals[] | select(.elapsed_s - .interval_s > $fault_s and .interval_s >= 0.1)] as $after
+    | ($after | length) >= 3 and all($after[]; .committed > 0)
+      and .endpoints[1].connection_losses >= 2' "$work/run.json" >/dev/null ||
+    fail "the healthy endpoint stalled beside the hanging one: $(jq -c --argjson f "$fault_us" \
+        '{origin: .clock_origin_unix_us, fault_us: $f, intervals: [.intervals[] | [.elapsed_s, .interval_s, .committed]], losses: [.endpoints[].connection_losses]}' "$work/run.json")"
