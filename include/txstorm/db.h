@@ -7,6 +7,7 @@
 #define TXSTORM_DB_H
 
 #include "txstorm/classify.h"
+#include "txstorm/conn_slots.h"
 #include "txstorm/dialect.h"
 #include "txstorm/servers.h"
 #include <stdbool.h>
@@ -87,11 +88,10 @@ bool db_ok(struct db *db);
  * target_session_attrs itself; 0 leaves both to libpq. */
 enum db_status db_reconnect(struct db *db, int timeout_s, struct db_error *err);
 
-/* How many more connections this user may open: max_connections, less the
- * superuser reserve for others, less the connections in use. DB_MISSING when
- * the server does not say (CockroachDB has no such limit to read). */
-enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,
-                                   struct db_error *err);
+/* The server's connection limits as they bear on this role (conn_slots.h
+ * judges them). DB_MISSING when the server does not say (CockroachDB has no
+ * such limit to read). */
+enum db_status db_connection_limits(struct db *db, struct conn_limits *out, struct db_error *err);
 
 /* What the server is (dialect.h), detected at connect. */
 const struct dialect *db_dialect(const struct db *db);

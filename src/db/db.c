@@ -229,23 +229,30 @@ bool db_prefer_writable(struct db *db, int timeout_s)
     return db_check_writable(db, &ignored);
 }
 
-enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,
-                                   struct db_error *err)
+enum db_status db_connection_limits(struct db *db, struct conn_limits *out, struct db_error *err)
 {
-    PGresult *res =
-        db_query(db,
-                 "SELECT current_setting('max_connections')::bigint,"
-                 " CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN 0"
-                 " ELSE current_setting('superuser_reserved_connections')::bigint END,"
-                 " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')",
-                 0, NULL, PGRES_TUPLES_OK, err);
+    /* reserved_connections and pg_use_reserved_connections exist from
+     * PostgreSQL 16; before, the setting reads as NULL and the role as absent. */
+    PGresult *res = db_query(
+        db,
+        "SELECT current_setting('max_connections')::bigint,"
+        " current_setting('superuser_reserved_connections')::bigint,"
+        " coalesce(current_setting('reserved_connections', true)::bigint, 0),"
+        " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
+        " coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)::int,"
+        " (EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_use_reserved_connections'"
+        "          AND pg_has_role(current_user, oid, 'USAGE')))::int",
+        0, NULL, PGRES_TUPLES_OK, err);
     if (res == NULL) return db->dialect->connection_limits ? DB_FAILED : DB_MISSING;
-    int64_t reserved = 0, in_use = 0;
-    bool ok = db_cell_i64(res, 0, 0, max_connections) && db_cell_i64(res, 0, 1, &reserved) &&
-              db_cell_i64(res, 0, 2, &in_use);
+    int64_t superuser = 0, may_use_reserved = 0;
+    bool ok = db_cell_i64(res, 0, 0, &out->max_connections) &&
+              db_cell_i64(res, 0, 1, &out->superuser_reserved) &&
+              db_cell_i64(res, 0, 2, &out->reserved) && db_cell_i64(res, 0, 3, &out->in_use) &&
+              db_cell_i64(res, 0, 4, &superuser) && db_cell_i64(res, 0, 5, &may_use_reserved);
     PQclear(res);
     if (!ok) return DB_MISSING;
-    *free_slots = *max_connections - reserved - in_use;
+    out->superuser = superuser != 0;
+    out->may_use_reserved = may_use_reserved != 0;
     return DB_OK;
 }
 

@@ -2,6 +2,7 @@
 #include "txstorm/checker.h"
 #include "txstorm/clock.h"
 #include "txstorm/compare.h"
+#include "txstorm/conn_slots.h"
 #include "txstorm/db.h"
 #include "txstorm/db_bank.h"
 #include "txstorm/db_transfer.h"
@@ -369,15 +370,18 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
     /* A run bigger than the server allows would fail half-connected: say so
      * first (for the first endpoint's server: its workers, this connection
      * and the auditor's). */
-    int64_t free_slots, max_connections;
+    struct conn_limits limits;
     int on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
     int needed = on_first + 1 + (cfg->audit_us > 0) + (cfg->triggers.n > 0);
-    if (db_free_connections(db, &free_slots, &max_connections, &err) == DB_OK &&
-        needed - 1 > free_slots) {
+    /* This connection is already counted in use. */
+    if (db_connection_limits(db, &limits, &err) == DB_OK && needed - 1 > conn_slots_free(&limits)) {
+        char why[256];
+        conn_slots_short(&limits, needed - 1, why, sizeof why);
         fprintf(stderr,
                 "txstorm: --workers %d needs %d connections, the server has %lld free "
-                "(max_connections %lld)\n",
-                on_first, needed, (long long)free_slots + 1, (long long)max_connections);
+                "(max_connections %lld): %s\n",
+                on_first, needed, (long long)conn_slots_free(&limits) + 1,
+                (long long)limits.max_connections, why);
         return EXIT_USAGE;
     }
     if (db_bank_begin_run(db, cfg->ledger, &plan->run_id, &err) != DB_OK) return die_db(&err);
