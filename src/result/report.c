@@ -3,6 +3,7 @@
 #include "txstorm/check_rows.h"
 #include "txstorm/json_id.h"
 #include "txstorm/phases_report.h"
+#include "txstorm/server_timeline.h"
 #include "txstorm/trigger_verdict.h"
 
 #include <math.h>
@@ -328,6 +329,7 @@ static void print_cluster(FILE *out, const struct run_summary *s)
 {
     if (s->workers_servers == NULL && s->failover == NULL) return;
     servers_print(out, s->workers_servers);
+    server_timeline_print(out, s->workers_servers, s->origin_wall_us);
     outage_print(out, s->failover);
     fprintf(out, "\n");
 }
