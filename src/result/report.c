@@ -304,11 +304,12 @@ static void print_counts(FILE *out, const struct run_summary *s)
 static void print_endpoints(FILE *out, const struct run_summary *s)
 {
     if (s->n_endpoints < 2) return;
+    /* Connections lost, not transfers: a --ledger run's lost transfers are the check's. */
     fprintf(out, "endpoints          workers  committed   failed  ambiguous   retries   "
-                 "p50_ms   p99_ms  lost  reconn  disconn_s\n");
+                 "p50_ms   p99_ms  conn_lost  reconn  disconn_s\n");
     for (int i = 0; i < s->n_endpoints; i++) {
         const struct endpoint_stats *e = &s->endpoints[i];
-        fprintf(out, "  %2d %21lld %10lld %8lld %10lld %9lld %8.2f %8.2f %5lld %7lld %10.3f\n",
+        fprintf(out, "  %2d %21lld %10lld %8lld %10lld %9lld %8.2f %8.2f %10lld %7lld %10.3f\n",
                 i + 1, (long long)e->workers, (long long)e->committed, (long long)e->failed,
                 (long long)e->ambiguous, (long long)e->retries,
                 (double)hist_value_at_percentile(e->latency_us, 50) / 1000.0,
