@@ -13,6 +13,7 @@
 #include "txstorm/metrics_server.h"
 #include "txstorm/options.h"
 #include "txstorm/outfile.h"
+#include "txstorm/path_label.h"
 #include "txstorm/plot_render.h"
 #include "txstorm/report.h"
 #include "txstorm/run.h"
@@ -575,13 +576,6 @@ static int cmd_compare(const struct config *cfg)
     return EXIT_OK;
 }
 
-/* The name a result is shown under: its file's, without the directories. */
-static const char *result_label(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 static int cmd_plot(const struct config *cfg)
 {
     char err[512];
@@ -592,16 +586,21 @@ static int cmd_plot(const struct config *cfg)
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
     struct run_summary *loaded = calloc((size_t)cfg->n_inputs, sizeof *loaded);
     struct plot_result *results = calloc((size_t)cfg->n_inputs, sizeof *results);
+    char **labels = calloc((size_t)cfg->n_inputs, sizeof *labels);
     int n = 0, rc = EXIT_USAGE;
-    if (loaded == NULL || results == NULL) {
+    if (loaded == NULL || results == NULL || labels == NULL) {
         snprintf(err, sizeof err, "plot: out of memory for %d results", cfg->n_inputs);
         rc = EXIT_MEMORY;
         goto done;
     }
+    /* Each result under a name of its own: its --label, else its file's (with as much of
+     * its path as tells it from the others'). */
+    if (path_labels(cfg->inputs, cfg->labels, cfg->n_inputs, labels, err, sizeof err) != 0)
+        goto done;
     n = load_results(cfg, loaded, err, sizeof err);
     if (n < cfg->n_inputs) goto done;
     for (int i = 0; i < n; i++)
-        results[i] = (struct plot_result){.label = result_label(cfg->inputs[i]), .s = &loaded[i]};
+        results[i] = (struct plot_result){.label = labels[i], .s = &loaded[i]};
     switch (plot_render_html(cfg->html_path, results, n, err, sizeof err)) {
     case PLOT_OK:
         rc = EXIT_OK;
@@ -618,6 +617,9 @@ done:
     if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
     for (int i = 0; i < n; i++)
         report_summary_free(&loaded[i]);
+    for (int i = 0; labels && i < cfg->n_inputs; i++)
+        free(labels[i]);
+    free(labels);
     free(loaded);
     free(results);
     return rc;
