@@ -568,8 +568,8 @@ const struct flag options_flags[] = {
             "and recovery\")",
      .unrecorded = true, .unshown = true},
 
-    {"json", RUN | MERGE, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",
-     .help = "write the result as JSON (written whole or not at all)",
+    {"json", RUN | MERGE | CHECK, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",
+     .help = "write the result (check: its verdict) as JSON (written whole or not at all)",
      .doc = "write the result as JSON; written to a temporary file and renamed, so it is whole or "
             "absent; checked for writability before the run starts",
      .unrecorded = true},

@@ -161,9 +161,20 @@ static int cmd_check(const struct config *cfg)
         if (verify_ledger(db, &saved[i].ledger, saved[i].run_id, &check, &err) != DB_OK)
             rc = die_db(&err);
     if (db && rc == EXIT_OK) {
-        report_print_check(stdout, &check);
+        report_print_check(stdout, &check, cfg->json_path, "check");
         fflush(stdout);
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
+        char werr[512];
+        const struct check_document doc = {.check = &check,
+                                           .server_version = db_server_version(db),
+                                           .checked_at_unix_ms = started_unix_us / 1000,
+                                           .results = cfg->inputs,
+                                           .n_results = loaded};
+        if (cfg->json_path &&
+            report_write_file(cfg->json_path, report_check_write_json_to, &doc, werr, sizeof werr)) {
+            fprintf(stderr, "txstorm: %s\n", werr);
+            rc = EXIT_USAGE;
+        }
         if (cfg->junit_path && write_junit(cfg, &check, NULL, started_unix_us, 0) != 0 &&
             rc == EXIT_OK)
             rc = EXIT_USAGE;
@@ -409,6 +420,7 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     if (cfg->ledger)
         s->ledger = report_ledger_json(&res->ledger, plan->run_id, plan->meta.bank_id);
     if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
+    s->json_path = cfg->json_path;
     int rc = present(cfg, s);
     if (rc == EXIT_OK && (!s->check_done || s->workers_lost)) rc = EXIT_DATABASE;
     /* The database refused the work itself (a privilege, a trigger): nothing
@@ -551,6 +563,7 @@ static int cmd_merge(const struct config *cfg)
     for (int i = 0; i < loaded; i++)
         ptrs[i] = &parts[i];
     if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto refused;
+    merged.json_path = cfg->json_path;
     /* present() says itself what went wrong with an output. */
     rc = present(cfg, &merged);
     report_summary_free(&merged);

@@ -63,7 +63,8 @@ static void print_check_row(FILE *out, const struct check_row *r)
 
 /* What the table says below a row: the ledger's resolved ambiguities and the
  * transfers it names, the auditor's readings. */
-static void print_check_after(FILE *out, const struct check_result *c, enum check_invariant id)
+static void print_check_after(FILE *out, const struct check_result *c, enum check_invariant id,
+                              const struct json_where *where)
 {
     if (id == CHECK_LEDGER_INVENTED) {
         fprintf(out,
@@ -71,21 +72,23 @@ static void print_check_after(FILE *out, const struct check_result *c, enum chec
                 "committed %lld\n",
                 (long long)c->ambiguous, (long long)c->ambiguous_committed,
                 (long long)c->ambiguous_not_committed);
-        report_print_ledger_names(out, c);
+        report_print_ledger_names(out, c, where);
     } else if (id == CHECK_AUDITOR) {
         print_audit_readings(out, &c->audit);
     }
 }
 
-void report_print_check(FILE *out, const struct check_result *c)
+void report_print_check(FILE *out, const struct check_result *c, const char *json_path,
+                        const char *command)
 {
+    const struct json_where where = {json_path, command};
     struct check_row rows[CHECK_ROWS_MAX];
     size_t n = check_rows(c, rows, CHECK_ROWS_MAX);
     fprintf(out, "check (one snapshot)           verdict   expected        actual\n");
     for (size_t i = 0; i < n; i++) {
         if (rows[i].verdict == CHECK_NOT_RUN) continue;
         print_check_row(out, &rows[i]);
-        print_check_after(out, c, rows[i].invariant);
+        print_check_after(out, c, rows[i].invariant, &where);
     }
     fprintf(out, "check: %s\n", check_summary(c));
 }
@@ -374,7 +377,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_distributions(out, s);
     phases_report_print(out, &s->phases);
     if (s->check_done)
-        report_print_check(out, &s->check);
+        report_print_check(out, &s->check, s->json_path, s->merged_from > 0 ? "merge" : "run");
     else
         fprintf(out, "check: not run (the database could not be read)\n");
 }
