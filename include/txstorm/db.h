@@ -7,6 +7,7 @@
 #define TXSTORM_DB_H
 
 #include "txstorm/classify.h"
+#include "txstorm/conn_slots.h"
 #include "txstorm/dialect.h"
 #include "txstorm/servers.h"
 #include <stdbool.h>
@@ -107,11 +108,10 @@ enum db_opening db_open_start(struct db *db, int host, struct db_error *err);
 enum db_opening db_open_poll(struct db *db, int host, struct db_error *err);
 void db_open_abandon(struct db *db);
 
-/* How many more connections this user may open: max_connections, less the
- * superuser reserve for others, less the connections in use. DB_MISSING when
- * the server does not say (CockroachDB has no such limit to read). */
-enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,
-                                   struct db_error *err);
+/* The server's connection limits as they bear on this role (conn_slots.h
+ * judges them). DB_MISSING when the server does not say (CockroachDB has no
+ * such limit to read). */
+enum db_status db_connection_limits(struct db *db, struct conn_limits *out, struct db_error *err);
 
 /* What the server is (dialect.h), detected at connect. */
 const struct dialect *db_dialect(const struct db *db);

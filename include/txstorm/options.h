@@ -102,6 +102,7 @@ struct config {
     /* report, merge, compare: the result files named on the command line */
     const char *inputs[OPTIONS_MAX_INPUTS];
     int n_inputs;
+    const char *labels[OPTIONS_MAX_INPUTS]; /* plot: --label for inputs[i]; NULL: none */
 
     /* checking (run, check) */
     bool ledger;             /* run: write a ledger row per transfer; check: reconcile it */

@@ -71,6 +71,7 @@ struct run_summary {
     json_t *audit_series;          /* the auditor's readings, or NULL */
     struct hist *audit_latency_us; /* the auditor's read latency, or NULL */
     json_t *source;                /* a loaded result's document: owns the strings above */
+    const char *json_path; /* the file the whole result is in (--json, or the one loaded); NULL: none */
 };
 
 /* The run's configuration as JSON: what the text header and merge's
@@ -80,7 +81,27 @@ json_t *report_config_json(const struct config *cfg, const struct text_list *end
                            uint64_t seed, int64_t accounts, int threads);
 
 void report_print_text(FILE *out, const struct run_summary *s);
-void report_print_check(FILE *out, const struct check_result *c);
+/* The check's table and verdict. Lines that name only the first few
+ * transfers point to the rest: in json_path, or, when NULL, in the JSON
+ * that `txstorm COMMAND --json FILE` would write. */
+void report_print_check(FILE *out, const struct check_result *c, const char *json_path,
+                        const char *command);
+
+/* A standalone check (check --json): its verdict, the server and the
+ * --result files it judged the ledger against. */
+struct check_document {
+    const struct check_result *check;
+    const char *server_version;
+    int64_t checked_at_unix_ms;
+    const char *const *results;
+    int n_results;
+};
+
+/* {"tool": "txstorm", "kind": "check", "tool_version", "format_version",
+ * "server_version", "checked_at_unix_ms", "results": [files], "check": as a
+ * run's result has it} (include/txstorm/check.schema.json); doc: const
+ * struct check_document *. 0, or -1 when the stream failed. */
+int report_check_write_json_to(FILE *out, const void *doc);
 
 /* The progress lines: a header now and then, a line per closed interval. */
 void report_progress_header(FILE *out, bool open_loop);

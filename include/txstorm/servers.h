@@ -1,5 +1,6 @@
 /* Which server each connection reached: host and port as libpq reports
- * them, whether it was in recovery, and where the server says so its system
+ * them, the address and port the server itself took it on (behind a proxy:
+ * the node), whether it was in recovery, and where the server says so its system
  * identifier and timeline. A worker keeps the last SERVER_TRAIL_MAX of its
  * (re)connects and counts the rest; the report tallies them per server.
  * Pure: the db module fills a server_id, this module keeps and writes them. */
@@ -15,11 +16,13 @@
 #define SERVER_TRAIL_MAX 64
 
 struct server_id {
-    char host[64];     /* PQhost: a name, an address or a socket directory */
-    char port[8];      /* PQport */
-    int in_recovery;   /* 1, 0, or -1: the server cannot say */
-    char system_id[24]; /* pg_control_system()'s identifier, decimal; "": not offered */
-    int64_t timeline;  /* 0: not offered (CockroachDB, YugabyteDB) */
+    char host[64];        /* PQhost: a name, an address or a socket directory */
+    char port[8];         /* PQport */
+    char server_addr[48]; /* inet_server_addr(); "": a Unix socket, or not offered */
+    int server_port;      /* inet_server_port(); 0: as server_addr */
+    int in_recovery;      /* 1, 0, or -1: the server cannot say */
+    char system_id[24];   /* pg_control_system()'s identifier, decimal; "": not offered */
+    int64_t timeline;     /* 0: not offered (CockroachDB, YugabyteDB) */
     int64_t at_unix_ms;
 };
 
@@ -35,15 +38,27 @@ void server_trail_add(struct server_trail *t, const struct server_id *s);
 /* The i-th kept connection, oldest first (0 <= i < t->kept). */
 const struct server_id *server_trail_at(const struct server_trail *t, int i);
 
-/* {"host", "port", "in_recovery" (true/false/null), "system_id" (string or
- * null), "timeline" (number or null), "at_unix_ms"} */
+/* {"host", "port", "server_addr" (string or null), "server_port" (number or
+ * null), "in_recovery" (true/false/null), "system_id" (string or null),
+ * "timeline" (number or null), "at_unix_ms"} */
 json_t *server_id_json(const struct server_id *s);
+
+/* Back from server_id_json (a result without server_addr and server_port,
+ * from before them, reads as not offered); false when j is not of its form. */
+bool server_id_from_json(const json_t *j, struct server_id *s);
+
+/* Whether a and b are one server as the tally tells them apart: host, port,
+ * node, system identifier, timeline and role. */
+bool server_id_same(const struct server_id *a, const struct server_id *b);
+
+/* "addr:port" of the node the server says it is, or "-" when it does not say. */
+void server_node(const struct server_id *s, char *out, size_t size);
 
 /* {"worker", "servers": [oldest first], "earlier": connections not kept} */
 json_t *server_trail_json(const struct server_trail *t, int worker);
 
-/* One server as the tally tells it apart: host, port, system identifier,
- * timeline and role (a promoted standby is a new row: a new timeline). */
+/* One server as server_id_same tells it apart (a promoted standby is a new
+ * row: a new timeline). */
 struct server_count {
     struct server_id id; /* its at_unix_ms: the first connection to it */
     int64_t connections;

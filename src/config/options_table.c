@@ -215,6 +215,20 @@ static int read_result(const char *v, struct config *cfg, char *err, size_t err_
     return 0;
 }
 
+/* plot: --label names the result given just before it. */
+static int read_label(const char *v, struct config *cfg, char *err, size_t err_len)
+{
+    if (cfg->n_inputs == 0)
+        return errbuf_fail(err, err_len, "--label: names the RESULT.json before it; give one first");
+    if (*v == '\0') return errbuf_fail(err, err_len, "--label: the value is empty");
+    const char **label = &cfg->labels[cfg->n_inputs - 1];
+    if (*label)
+        return errbuf_fail(err, err_len, "--label: %s has a label already ('%s')",
+                           cfg->inputs[cfg->n_inputs - 1], *label);
+    *label = v;
+    return 0;
+}
+
 /* --metrics-addr: its form is checked here, its binding before the run. */
 const char *const compare_format_names[] = {[COMPARE_TEXT] = "text",
                                             [COMPARE_CSV] = "csv",
@@ -554,8 +568,8 @@ const struct flag options_flags[] = {
             "and recovery\")",
      .unrecorded = true, .unshown = true},
 
-    {"json", RUN | MERGE, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",
-     .help = "write the result as JSON (written whole or not at all)",
+    {"json", RUN | MERGE | CHECK, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",
+     .help = "write the result (check: its verdict) as JSON (written whole or not at all)",
      .doc = "write the result as JSON; written to a temporary file and renamed, so it is whole or "
             "absent; checked for writability before the run starts",
      .unrecorded = true},
@@ -598,6 +612,11 @@ const struct flag options_flags[] = {
 
     {"html", PLOT, FLAG_PATH, AT(html_path), .arg = "FILE",
      .help = "the page to write (required; written whole or not at all)", .unrecorded = true},
+    {"label", PLOT, FLAG_CUSTOM, AT(labels), .parse = read_label, .arg = "NAME",
+     .help = "the name of the RESULT.json just before it on the page; without it\n"
+             "a result is named by its file, or by as much of its path as tells it\n"
+             "from the others' (a/run.json, b/run.json)",
+     .unrecorded = true},
     {"format", COMPARE, FLAG_CHOICE, AT(compare_format), .names = compare_format_names,
      .def = "text", .arg = "F",
      .help = "text: table and verdicts; csv; markdown (the table); verdicts", .unrecorded = true},

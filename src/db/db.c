@@ -134,15 +134,25 @@ bool db_cancel(struct db *db)
 
 const char *db_server_version(struct db *db) { return db->server_version; }
 
-/* A primary's timeline is its current WAL file's (the checkpoint's lags
- * behind after a promotion until the next checkpoint ends); a standby's is
- * the one it receives, else its last restartpoint's. */
-static const char identify_sql[] =
-    "SELECT pg_is_in_recovery(), (SELECT system_identifier FROM pg_control_system()),"
+/* Each probe's columns begin with the next one's, so a server that refuses
+ * one still tells what the next asks: the role, the address and port the
+ * server itself took the connection on (behind a proxy, the node; NULL over
+ * a Unix socket), its system identifier and timeline. A primary's timeline
+ * is its current WAL file's (the checkpoint's lags behind after a promotion
+ * until the next checkpoint ends); a standby's is the one it receives, else
+ * its last restartpoint's. */
+static const char *const identify_sql[] = {
+    "SELECT pg_is_in_recovery(), host(inet_server_addr()), inet_server_port(),"
+    " (SELECT system_identifier FROM pg_control_system()),"
     " CASE WHEN pg_is_in_recovery()"
     " THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),"
     "               (SELECT timeline_id FROM pg_control_checkpoint()))"
-    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint END";
+    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint END",
+    /* Without the control functions (or the right to them). */
+    "SELECT pg_is_in_recovery(), host(inet_server_addr()), inet_server_port()",
+    /* The role alone. */
+    "SELECT pg_is_in_recovery()",
+};
 
 void db_server_identify(struct db *db, struct server_id *out)
 {
@@ -150,23 +160,27 @@ void db_server_identify(struct db *db, struct server_id *out)
     snprintf(out->host, sizeof out->host, "%s", host ? host : "");
     snprintf(out->port, sizeof out->port, "%s", port ? port : "");
     out->in_recovery = -1;
+    out->server_addr[0] = '\0';
+    out->server_port = 0;
     out->system_id[0] = '\0';
     out->timeline = 0;
     /* Outside any transaction, a failed probe leaves the session as it was. */
-    PGresult *res = PQexec(db->conn, identify_sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        /* Without the control functions (or the right to them): the role alone. */
+    PGresult *res = NULL;
+    for (size_t i = 0; i < sizeof identify_sql / sizeof *identify_sql; i++) {
         PQclear(res);
-        res = PQexec(db->conn, "SELECT pg_is_in_recovery()");
+        res = PQexec(db->conn, identify_sql[i]);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK) break;
     }
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        int n = PQnfields(res);
         if (!PQgetisnull(res, 0, 0)) out->in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-        if (PQnfields(res) == 3) {
-            if (!PQgetisnull(res, 0, 1))
-                snprintf(out->system_id, sizeof out->system_id, "%s", PQgetvalue(res, 0, 1));
-            int64_t timeline;
-            if (db_cell_i64(res, 0, 2, &timeline)) out->timeline = timeline;
-        }
+        int64_t v;
+        if (n >= 3 && !PQgetisnull(res, 0, 1))
+            snprintf(out->server_addr, sizeof out->server_addr, "%s", PQgetvalue(res, 0, 1));
+        if (n >= 3 && db_cell_i64(res, 0, 2, &v)) out->server_port = (int)v;
+        if (n >= 5 && !PQgetisnull(res, 0, 3))
+            snprintf(out->system_id, sizeof out->system_id, "%s", PQgetvalue(res, 0, 3));
+        if (n >= 5 && db_cell_i64(res, 0, 4, &v)) out->timeline = v;
     }
     PQclear(res);
 }
@@ -232,23 +246,30 @@ bool db_prefer_writable(struct db *db, int timeout_s)
     return db_check_writable(db, &ignored);
 }
 
-enum db_status db_free_connections(struct db *db, int64_t *free_slots, int64_t *max_connections,
-                                   struct db_error *err)
+enum db_status db_connection_limits(struct db *db, struct conn_limits *out, struct db_error *err)
 {
-    PGresult *res =
-        db_query(db,
-                 "SELECT current_setting('max_connections')::bigint,"
-                 " CASE WHEN (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN 0"
-                 " ELSE current_setting('superuser_reserved_connections')::bigint END,"
-                 " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')",
-                 0, NULL, PGRES_TUPLES_OK, err);
+    /* reserved_connections and pg_use_reserved_connections exist from
+     * PostgreSQL 16; before, the setting reads as NULL and the role as absent. */
+    PGresult *res = db_query(
+        db,
+        "SELECT current_setting('max_connections')::bigint,"
+        " current_setting('superuser_reserved_connections')::bigint,"
+        " coalesce(current_setting('reserved_connections', true)::bigint, 0),"
+        " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
+        " coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)::int,"
+        " (EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_use_reserved_connections'"
+        "          AND pg_has_role(current_user, oid, 'USAGE')))::int",
+        0, NULL, PGRES_TUPLES_OK, err);
     if (res == NULL) return db->dialect->connection_limits ? DB_FAILED : DB_MISSING;
-    int64_t reserved = 0, in_use = 0;
-    bool ok = db_cell_i64(res, 0, 0, max_connections) && db_cell_i64(res, 0, 1, &reserved) &&
-              db_cell_i64(res, 0, 2, &in_use);
+    int64_t superuser = 0, may_use_reserved = 0;
+    bool ok = db_cell_i64(res, 0, 0, &out->max_connections) &&
+              db_cell_i64(res, 0, 1, &out->superuser_reserved) &&
+              db_cell_i64(res, 0, 2, &out->reserved) && db_cell_i64(res, 0, 3, &out->in_use) &&
+              db_cell_i64(res, 0, 4, &superuser) && db_cell_i64(res, 0, 5, &may_use_reserved);
     PQclear(res);
     if (!ok) return DB_MISSING;
-    *free_slots = *max_connections - reserved - in_use;
+    out->superuser = superuser != 0;
+    out->may_use_reserved = may_use_reserved != 0;
     return DB_OK;
 }
 

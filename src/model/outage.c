@@ -188,7 +188,7 @@ void outage_print(FILE *out, const json_t *failover)
     json_array_foreach(endpoints, i, e) {
         struct outage_summary s;
         char scope[32];
-        snprintf(scope, sizeof scope, "endpoint %zu", i);
+        snprintf(scope, sizeof scope, "endpoint %zu", i + 1); /* as the endpoints table counts */
         if (outage_json_decode(e, &s) == 0) print_summary(out, scope, &s);
     }
 }

@@ -23,7 +23,9 @@ const struct server_id *server_trail_at(const struct server_trail *t, int i)
 
 json_t *server_id_json(const struct server_id *s)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:I}", "host", s->host, "port", s->port,
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "host", s->host, "port", s->port,
+                     "server_addr", s->server_addr[0] ? json_string(s->server_addr) : json_null(),
+                     "server_port", s->server_port > 0 ? json_integer(s->server_port) : json_null(),
                      "in_recovery", s->in_recovery < 0 ? json_null() : json_boolean(s->in_recovery),
                      "system_id", s->system_id[0] ? json_string(s->system_id) : json_null(),
                      "timeline", s->timeline > 0 ? json_integer(s->timeline) : json_null(),
@@ -39,21 +41,25 @@ json_t *server_trail_json(const struct server_trail *t, int worker)
                      (json_int_t)t->earlier);
 }
 
-/* Back from server_id_json; false when j is not of its form. */
-static bool server_id_decode(const json_t *j, struct server_id *s)
+bool server_id_from_json(const json_t *j, struct server_id *s)
 {
     const char *host, *port;
-    json_t *rec, *sys, *tl;
+    json_t *addr = NULL, *sport = NULL, *rec, *sys, *tl;
     json_int_t at;
-    if (json_unpack((json_t *)j, "{s:s, s:s, s:o, s:o, s:o, s:I}", "host", &host, "port", &port,
-                    "in_recovery", &rec, "system_id", &sys, "timeline", &tl, "at_unix_ms",
-                    &at) != 0 ||
+    if (json_unpack((json_t *)j, "{s:s, s:s, s?o, s?o, s:o, s:o, s:o, s:I}", "host", &host, "port",
+                    &port, "server_addr", &addr, "server_port", &sport, "in_recovery", &rec,
+                    "system_id", &sys, "timeline", &tl, "at_unix_ms", &at) != 0 ||
+        !(addr == NULL || json_is_string(addr) || json_is_null(addr)) ||
+        !(sport == NULL || json_is_integer(sport) || json_is_null(sport)) ||
         !(json_is_boolean(rec) || json_is_null(rec)) ||
         !(json_is_string(sys) || json_is_null(sys)) || !(json_is_integer(tl) || json_is_null(tl)))
         return false;
     memset(s, 0, sizeof *s);
     snprintf(s->host, sizeof s->host, "%s", host);
     snprintf(s->port, sizeof s->port, "%s", port);
+    if (json_is_string(addr))
+        snprintf(s->server_addr, sizeof s->server_addr, "%s", json_string_value(addr));
+    s->server_port = json_is_integer(sport) ? (int)json_integer_value(sport) : 0;
     s->in_recovery = json_is_null(rec) ? -1 : json_is_true(rec);
     snprintf(s->system_id, sizeof s->system_id, "%s", json_is_string(sys) ? json_string_value(sys) : "");
     s->timeline = json_is_integer(tl) ? json_integer_value(tl) : 0;
@@ -61,9 +67,20 @@ static bool server_id_decode(const json_t *j, struct server_id *s)
     return true;
 }
 
-static bool same_server(const struct server_id *a, const struct server_id *b)
+void server_node(const struct server_id *s, char *out, size_t size)
+{
+    if (s->server_addr[0] == '\0')
+        snprintf(out, size, "-");
+    else if (strchr(s->server_addr, ':')) /* IPv6 */
+        snprintf(out, size, "[%s]:%d", s->server_addr, s->server_port);
+    else
+        snprintf(out, size, "%s:%d", s->server_addr, s->server_port);
+}
+
+bool server_id_same(const struct server_id *a, const struct server_id *b)
 {
     return strcmp(a->host, b->host) == 0 && strcmp(a->port, b->port) == 0 &&
+           strcmp(a->server_addr, b->server_addr) == 0 && a->server_port == b->server_port &&
            strcmp(a->system_id, b->system_id) == 0 && a->timeline == b->timeline &&
            a->in_recovery == b->in_recovery;
 }
@@ -78,7 +95,7 @@ static struct tally_row *tally_row(struct tally_row **rows, int *n, int *cap,
                                    const struct server_id *s)
 {
     for (int i = 0; i < *n; i++)
-        if (same_server(&(*rows)[i].c.id, s)) return &(*rows)[i];
+        if (server_id_same(&(*rows)[i].c.id, s)) return &(*rows)[i];
     if (*n == *cap) {
         int grown_cap = *cap ? 2 * *cap : 8;
         struct tally_row *grown = realloc(*rows, (size_t)grown_cap * sizeof *grown);
@@ -108,7 +125,7 @@ int servers_tally(const json_t *workers_servers, struct server_count *out, int m
         *earlier += json_integer_value(e);
         json_array_foreach(list, si, sj) {
             struct server_id s;
-            if (!server_id_decode(sj, &s)) goto bad;
+            if (!server_id_from_json(sj, &s)) goto bad;
             struct tally_row *r = tally_row(&rows, &n, &cap, &s);
             if (r == NULL) goto bad;
             r->c.connections++;
@@ -135,15 +152,17 @@ void servers_print(FILE *out, const json_t *workers_servers)
     int64_t earlier;
     int n = servers_tally(workers_servers, rows, SERVERS_SHOWN, &earlier);
     if (n <= 0) return;
-    fprintf(out, "servers reached %21s %11s  %-9s %-20s %s\n", "connections", "workers", "role",
-            "system_id", "timeline");
+    /* The address connected to (a proxy's, behind one), then the node the server says it is. */
+    fprintf(out, "%-36s %-21s %11s %11s  %-9s %-20s %s\n", "servers reached", "node", "connections",
+            "workers", "role", "system_id", "timeline");
     for (int i = 0; i < n && i < SERVERS_SHOWN; i++) {
         const struct server_count *c = &rows[i];
-        char where[80], timeline[24];
+        char where[80], node[64], timeline[24];
         snprintf(where, sizeof where, "%s:%s", c->id.host, c->id.port);
+        server_node(&c->id, node, sizeof node);
         snprintf(timeline, sizeof timeline, "%lld", (long long)c->id.timeline);
-        fprintf(out, "  %-34s %11lld %11lld  %-9s %-20s %s\n", where, (long long)c->connections,
-                (long long)c->workers,
+        fprintf(out, "  %-34s %-21s %11lld %11lld  %-9s %-20s %s\n", where, node,
+                (long long)c->connections, (long long)c->workers,
                 c->id.in_recovery < 0 ? "?" : c->id.in_recovery ? "standby" : "primary",
                 c->id.system_id[0] ? c->id.system_id : "-", c->id.timeline > 0 ? timeline : "-");
     }

@@ -2,6 +2,7 @@
 #include "txstorm/checker.h"
 #include "txstorm/clock.h"
 #include "txstorm/compare.h"
+#include "txstorm/conn_slots.h"
 #include "txstorm/db.h"
 #include "txstorm/db_bank.h"
 #include "txstorm/db_transfer.h"
@@ -12,6 +13,7 @@
 #include "txstorm/metrics_server.h"
 #include "txstorm/options.h"
 #include "txstorm/outfile.h"
+#include "txstorm/path_label.h"
 #include "txstorm/plot_render.h"
 #include "txstorm/report.h"
 #include "txstorm/run.h"
@@ -159,9 +161,20 @@ static int cmd_check(const struct config *cfg)
         if (verify_ledger(db, &saved[i].ledger, saved[i].run_id, &check, &err) != DB_OK)
             rc = die_db(&err);
     if (db && rc == EXIT_OK) {
-        report_print_check(stdout, &check);
+        report_print_check(stdout, &check, cfg->json_path, "check");
         fflush(stdout);
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
+        char werr[512];
+        const struct check_document doc = {.check = &check,
+                                           .server_version = db_server_version(db),
+                                           .checked_at_unix_ms = started_unix_us / 1000,
+                                           .results = cfg->inputs,
+                                           .n_results = loaded};
+        if (cfg->json_path &&
+            report_write_file(cfg->json_path, report_check_write_json_to, &doc, werr, sizeof werr)) {
+            fprintf(stderr, "txstorm: %s\n", werr);
+            rc = EXIT_USAGE;
+        }
         if (cfg->junit_path && write_junit(cfg, &check, NULL, started_unix_us, 0) != 0 &&
             rc == EXIT_OK)
             rc = EXIT_USAGE;
@@ -369,15 +382,18 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
     /* A run bigger than the server allows would fail half-connected: say so
      * first (for the first endpoint's server: its workers, this connection
      * and the auditor's). */
-    int64_t free_slots, max_connections;
+    struct conn_limits limits;
     int on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
     int needed = on_first + 1 + (cfg->audit_us > 0) + (cfg->triggers.n > 0);
-    if (db_free_connections(db, &free_slots, &max_connections, &err) == DB_OK &&
-        needed - 1 > free_slots) {
+    /* This connection is already counted in use. */
+    if (db_connection_limits(db, &limits, &err) == DB_OK && needed - 1 > conn_slots_free(&limits)) {
+        char why[256];
+        conn_slots_short(&limits, needed - 1, why, sizeof why);
         fprintf(stderr,
                 "txstorm: --workers %d needs %d connections, the server has %lld free "
-                "(max_connections %lld)\n",
-                on_first, needed, (long long)free_slots + 1, (long long)max_connections);
+                "(max_connections %lld): %s\n",
+                on_first, needed, (long long)conn_slots_free(&limits) + 1,
+                (long long)limits.max_connections, why);
         return EXIT_USAGE;
     }
     if (db_bank_begin_run(db, cfg->ledger, &plan->run_id, &err) != DB_OK) return die_db(&err);
@@ -404,6 +420,7 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     if (cfg->ledger)
         s->ledger = report_ledger_json(&res->ledger, plan->run_id, plan->meta.bank_id);
     if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
+    s->json_path = cfg->json_path;
     int rc = present(cfg, s);
     if (rc == EXIT_OK && (!s->check_done || s->workers_lost)) rc = EXIT_DATABASE;
     /* The database refused the work itself (a privilege, a trigger): nothing
@@ -546,6 +563,7 @@ static int cmd_merge(const struct config *cfg)
     for (int i = 0; i < loaded; i++)
         ptrs[i] = &parts[i];
     if (report_merge(ptrs, loaded, &merged, err, sizeof err) != 0) goto refused;
+    merged.json_path = cfg->json_path;
     /* present() says itself what went wrong with an output. */
     rc = present(cfg, &merged);
     report_summary_free(&merged);
@@ -571,13 +589,6 @@ static int cmd_compare(const struct config *cfg)
     return EXIT_OK;
 }
 
-/* The name a result is shown under: its file's, without the directories. */
-static const char *result_label(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 static int cmd_plot(const struct config *cfg)
 {
     char err[512];
@@ -588,16 +599,21 @@ static int cmd_plot(const struct config *cfg)
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
     struct run_summary *loaded = calloc((size_t)cfg->n_inputs, sizeof *loaded);
     struct plot_result *results = calloc((size_t)cfg->n_inputs, sizeof *results);
+    char **labels = calloc((size_t)cfg->n_inputs, sizeof *labels);
     int n = 0, rc = EXIT_USAGE;
-    if (loaded == NULL || results == NULL) {
+    if (loaded == NULL || results == NULL || labels == NULL) {
         snprintf(err, sizeof err, "plot: out of memory for %d results", cfg->n_inputs);
         rc = EXIT_MEMORY;
         goto done;
     }
+    /* Each result under a name of its own: its --label, else its file's (with as much of
+     * its path as tells it from the others'). */
+    if (path_labels(cfg->inputs, cfg->labels, cfg->n_inputs, labels, err, sizeof err) != 0)
+        goto done;
     n = load_results(cfg, loaded, err, sizeof err);
     if (n < cfg->n_inputs) goto done;
     for (int i = 0; i < n; i++)
-        results[i] = (struct plot_result){.label = result_label(cfg->inputs[i]), .s = &loaded[i]};
+        results[i] = (struct plot_result){.label = labels[i], .s = &loaded[i]};
     switch (plot_render_html(cfg->html_path, results, n, err, sizeof err)) {
     case PLOT_OK:
         rc = EXIT_OK;
@@ -614,6 +630,9 @@ done:
     if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
     for (int i = 0; i < n; i++)
         report_summary_free(&loaded[i]);
+    for (int i = 0; labels && i < cfg->n_inputs; i++)
+        free(labels[i]);
+    free(labels);
     free(loaded);
     free(results);
     return rc;

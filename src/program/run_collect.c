@@ -75,7 +75,7 @@ void run_serve_metrics(struct run *run, struct metrics_server *server)
         /* The endpoint label: its redacted DSN, as the result names it. */
         struct dsn_view view;
         char why[256], name[32];
-        snprintf(name, sizeof name, "endpoint %d", e);
+        snprintf(name, sizeof name, "endpoint %d", e + 1);
         bool ok = db_dsn_inspect(options_endpoint(run->cfg, e), &view, why, sizeof why) == 0;
         run->endpoint_names[e] = strdup(ok ? view.redacted : name);
         if (run->endpoint_names[e] == NULL) return;

@@ -3,6 +3,7 @@
 #include "txstorm/check_rows.h"
 #include "txstorm/json_id.h"
 #include "txstorm/phases_report.h"
+#include "txstorm/server_timeline.h"
 #include "txstorm/trigger_verdict.h"
 
 #include <math.h>
@@ -62,7 +63,8 @@ static void print_check_row(FILE *out, const struct check_row *r)
 
 /* What the table says below a row: the ledger's resolved ambiguities and the
  * transfers it names, the auditor's readings. */
-static void print_check_after(FILE *out, const struct check_result *c, enum check_invariant id)
+static void print_check_after(FILE *out, const struct check_result *c, enum check_invariant id,
+                              const struct json_where *where)
 {
     if (id == CHECK_LEDGER_INVENTED) {
         fprintf(out,
@@ -70,21 +72,23 @@ static void print_check_after(FILE *out, const struct check_result *c, enum chec
                 "committed %lld\n",
                 (long long)c->ambiguous, (long long)c->ambiguous_committed,
                 (long long)c->ambiguous_not_committed);
-        report_print_ledger_names(out, c);
+        report_print_ledger_names(out, c, where);
     } else if (id == CHECK_AUDITOR) {
         print_audit_readings(out, &c->audit);
     }
 }
 
-void report_print_check(FILE *out, const struct check_result *c)
+void report_print_check(FILE *out, const struct check_result *c, const char *json_path,
+                        const char *command)
 {
+    const struct json_where where = {json_path, command};
     struct check_row rows[CHECK_ROWS_MAX];
     size_t n = check_rows(c, rows, CHECK_ROWS_MAX);
     fprintf(out, "check (one snapshot)           verdict   expected        actual\n");
     for (size_t i = 0; i < n; i++) {
         if (rows[i].verdict == CHECK_NOT_RUN) continue;
         print_check_row(out, &rows[i]);
-        print_check_after(out, c, rows[i].invariant);
+        print_check_after(out, c, rows[i].invariant, &where);
     }
     fprintf(out, "check: %s\n", check_summary(c));
 }
@@ -303,11 +307,12 @@ static void print_counts(FILE *out, const struct run_summary *s)
 static void print_endpoints(FILE *out, const struct run_summary *s)
 {
     if (s->n_endpoints < 2) return;
+    /* Connections lost, not transfers: a --ledger run's lost transfers are the check's. */
     fprintf(out, "endpoints          workers  committed   failed  ambiguous   retries   "
-                 "p50_ms   p99_ms  lost  reconn  disconn_s\n");
+                 "p50_ms   p99_ms  conn_lost  reconn  disconn_s\n");
     for (int i = 0; i < s->n_endpoints; i++) {
         const struct endpoint_stats *e = &s->endpoints[i];
-        fprintf(out, "  %2d %21lld %10lld %8lld %10lld %9lld %8.2f %8.2f %5lld %7lld %10.3f\n",
+        fprintf(out, "  %2d %21lld %10lld %8lld %10lld %9lld %8.2f %8.2f %10lld %7lld %10.3f\n",
                 i + 1, (long long)e->workers, (long long)e->committed, (long long)e->failed,
                 (long long)e->ambiguous, (long long)e->retries,
                 (double)hist_value_at_percentile(e->latency_us, 50) / 1000.0,
@@ -328,6 +333,7 @@ static void print_cluster(FILE *out, const struct run_summary *s)
 {
     if (s->workers_servers == NULL && s->failover == NULL) return;
     servers_print(out, s->workers_servers);
+    server_timeline_print(out, s->workers_servers, s->origin_wall_us);
     outage_print(out, s->failover);
     fprintf(out, "\n");
 }
@@ -371,7 +377,7 @@ void report_print_text(FILE *out, const struct run_summary *s)
     print_distributions(out, s);
     phases_report_print(out, &s->phases);
     if (s->check_done)
-        report_print_check(out, &s->check);
+        report_print_check(out, &s->check, s->json_path, s->merged_from > 0 ? "merge" : "run");
     else
         fprintf(out, "check: not run (the database could not be read)\n");
 }

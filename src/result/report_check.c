@@ -215,7 +215,8 @@ static void print_unix_ms(FILE *out, int64_t unix_ms)
 }
 
 static void print_named(FILE *out, const char *title, const char *verb,
-                        const struct ledger_named_list *list, int64_t count, const char *key)
+                        const struct ledger_named_list *list, int64_t count, const char *key,
+                        const struct json_where *where)
 {
     if (count == 0) return;
     fprintf(out, "    %s (%lld):\n", title, (long long)count);
@@ -227,18 +228,25 @@ static void print_named(FILE *out, const char *title, const char *verb,
         fprintf(out, "\n");
     }
     int64_t shown = list->n < NAMES_SHOWN ? list->n : NAMES_SHOWN;
-    if (count > shown)
-        fprintf(out, "      ... and %lld more (%s in the JSON result: check.ledger.%s)\n",
-                (long long)(count - shown), list->n == count ? "all" : "not all", key);
+    const char *all = list->n == count ? "all" : "not all";
+    if (count > shown && where->path)
+        fprintf(out, "      ... and %lld more (%s in %s: check.ledger.%s)\n",
+                (long long)(count - shown), all, where->path, key);
+    else if (count > shown)
+        fprintf(out,
+                "      ... and %lld more (%s in the JSON that `txstorm %s --json FILE` writes: "
+                "check.ledger.%s)\n",
+                (long long)(count - shown), all, where->command, key);
 }
 
-void report_print_ledger_names(FILE *out, const struct check_result *c)
+void report_print_ledger_names(FILE *out, const struct check_result *c,
+                               const struct json_where *where)
 {
     if (!c->ledger_checked) return;
     print_named(out, "acknowledged by COMMIT, missing from the server", "acknowledged",
-                &c->lost_named, c->lost, "lost_transfers");
+                &c->lost_named, c->lost, "lost_transfers", where);
     print_named(out, "seen to fail, yet present", "failed", &c->invented_failed_named,
-                c->invented_failed, "invented_failed_transfers");
+                c->invented_failed, "invented_failed_transfers", where);
     /* Each transfer is atomic, so losing whole ones keeps the total: say it plainly. */
     if (c->lost > 0 && c->total_ok)
         fprintf(out,
@@ -271,6 +279,22 @@ json_t *report_check_json(const struct check_result *c)
         json_object_set_new(o, "auditor", audit);
     }
     return o;
+}
+
+int report_check_write_json_to(FILE *out, const void *doc)
+{
+    const struct check_document *d = doc;
+    json_t *results = json_array();
+    for (int i = 0; results && i < d->n_results; i++)
+        json_array_append_new(results, json_string(d->results[i]));
+    json_t *root = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s?, s:I, s:o, s:o}", "tool", "txstorm", "kind", "check",
+        "tool_version", TXSTORM_VERSION, "format_version", REPORT_FORMAT_VERSION, "server_version",
+        d->server_version, "checked_at_unix_ms", (json_int_t)d->checked_at_unix_ms, "results",
+        results, "check", report_check_json(d->check));
+    int rc = root ? json_dumpf(root, out, JSON_INDENT(2)) : -1;
+    json_decref(root);
+    return rc == 0 && fputc('\n', out) != EOF ? 0 : -1;
 }
 
 int report_check_load(const json_t *c, struct check_result *r, const char *path, char *err,

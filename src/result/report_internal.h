@@ -17,9 +17,15 @@ static inline double report_ms(int64_t us) { return (double)us / 1000.0; }
 /* The check's verdict as the result file's "check" object, and back: 0, or
  * -1 with one line in err (report_check.c). */
 json_t *report_check_json(const struct check_result *c);
+/* Where the whole lists are: a JSON file, or NULL and the command that writes one. */
+struct json_where {
+    const char *path;
+    const char *command;
+};
 /* The transfers the ledger check names, a bounded list of each kind, and
  * the plain line when conservation hides lost work (report_check.c). */
-void report_print_ledger_names(FILE *out, const struct check_result *c);
+void report_print_ledger_names(FILE *out, const struct check_result *c,
+                               const struct json_where *where);
 int report_check_load(const json_t *c, struct check_result *r, const char *path, char *err,
                       size_t err_len);
 

@@ -270,6 +270,7 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     if (root == NULL)
         return errbuf_fail(err, err_len, "%s: %s (line %d)", path, jerr.text, jerr.line);
     s->source = root;
+    s->json_path = path;
     if (load_identity(root, s, path, err, err_len) || load_span(root, s, path, err, err_len) ||
         load_typed(root, s, path, err, err_len) || load_faults(root, s, path, err, err_len)) {
         report_summary_free(s);

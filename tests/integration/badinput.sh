@@ -12,7 +12,7 @@ expect_exit 0 "$txstorm" init --accounts 50
 max=$(sql "SHOW max_connections")
 expect_exit 2 "$txstorm" run --workers $((max + 10)) --duration 1s
 assert_one_line_stderr
-assert_match "$work/err" "--workers $((max + 10)) needs $((max + 11)) connections, the server has [0-9]+ free \\(max_connections $max\\)"
+assert_match "$work/err" "--workers $((max + 10)) needs $((max + 11)) connections, the server has [0-9]+ free \\(max_connections $max\\): max_connections is short$"
 
 # A user who may read but not write: one line, exit 3, the bank untouched.
 sql "DROP ROLE IF EXISTS t_reader; CREATE ROLE t_reader LOGIN PASSWORD 'reader-pw-1';

@@ -54,6 +54,24 @@ assert_match "$work/out" "lost \(acknowledged, absent\) +0 +1 +e\.g\. transfer $
 sql "INSERT INTO transfers SELECT * FROM kept; DROP TABLE kept"
 expect_exit 0 "$txstorm" check --ledger --result "$work/l.json"
 
+# --- More lost than the text names: it says where the rest are, a file that exists (check
+# --json writes it, the verdict as a run's result has it) or the flag that writes one.
+sql "CREATE TABLE kept AS SELECT * FROM transfers ORDER BY transfer_id LIMIT 25"
+sql "DELETE FROM transfers WHERE transfer_id IN (SELECT transfer_id FROM kept)"
+expect_exit 1 "$txstorm" check --ledger --result "$work/l.json"
+assert_in "$work/out" "... and 5 more (all in the JSON that \`txstorm check --json FILE\` writes: check.ledger.lost_transfers)"
+expect_exit 1 "$txstorm" check --ledger --result "$work/l.json" --json "$work/check.json"
+assert_in "$work/out" "... and 5 more (all in $work/check.json: check.ledger.lost_transfers)"
+jq -e --arg r "$work/l.json" '.tool == "txstorm" and .kind == "check" and .results == [$r]
+       and (.check.ok | not) and .check.ledger.lost == 25
+       and (.check.ledger.lost_transfers | length) == 25' "$work/check.json" >/dev/null ||
+    fail "check --json: $(jq -c '{kind, results, ok: .check.ok, lost: .check.ledger.lost}' "$work/check.json")"
+[[ $(jq -r '.check.ledger.lost_transfers[].id' "$work/check.json" | sort -n) == \
+   $(sql "SELECT transfer_id FROM kept ORDER BY transfer_id") ]] || fail "check --json names other transfers"
+sql "INSERT INTO transfers SELECT * FROM kept; DROP TABLE kept"
+expect_exit 0 "$txstorm" check --ledger --result "$work/l.json" --json "$work/check-ok.json"
+jq -e '.check.ok and .check.ledger.lost == 0' "$work/check-ok.json" >/dev/null || fail "check --json when all holds"
+
 # --- A ledger row for a transfer the tool saw fail: invented.
 failed_id=$(jq '.ledger.failed_sample[0]' "$work/l.json")
 sql "INSERT INTO transfers VALUES ($run_id, $failed_id, 1, 2, 0, 0, now())"

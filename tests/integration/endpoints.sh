@@ -21,6 +21,10 @@ run3 "$work/a.json" 1
 # The header names every endpoint; the report has a row per endpoint.
 assert_match "$work/out" "database 1: host=127.0.0.1 port=$PGPORT user=txstorm password=\*\*\* dbname=$DB_NAME application_name=ep1, 2: .*ep2, 3: .*ep3"
 assert_in "$work/out" "endpoints          workers"
+# Its connection column says what it counts, and the endpoints are numbered from 1.
+assert_match "$work/out" "^endpoints .* conn_lost  reconn  disconn_s$"
+assert_match "$work/out" "^   1 +2 "
+assert_match "$work/out" "^   3 +2 "
 run3 "$work/b.json" 2
 
 # Each result: workers 2/2/2; the per-endpoint counts add up to the totals.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Through a real pgbouncer in transaction mode (1.18: no prepared statements): the default
 # prepared mode fails (26000 or 42P05) and says to use --query-mode extended; extended
-# commits and the check passes; three endpoints (the server and two pgbouncers) share the
+# commits and the check passes, and the servers reached name the node behind the pooler; three endpoints (the server and two pgbouncers) share the
 # workers evenly, and their figures add up and survive merge.
 source "$(dirname "$0")/lib.sh"
 [[ -x /usr/sbin/pgbouncer ]] || { echo "SKIP: no /usr/sbin/pgbouncer"; exit 0; }
@@ -78,6 +78,15 @@ expect_exit 0 "$txstorm" run --db "$BOUNCED" --query-mode extended --ledger --wo
 jq -e '.committed > 0 and .check.ok and .check.ledger.ok and .errors_by_class.other == 0' \
     "$work/extended.json" >/dev/null ||
     fail "extended: $(jq -c '{committed, check: .check.ok, errors_by_class}' "$work/extended.json")"
+# Behind the pooler each connection names the node: the server's own address and port,
+# not pgbouncer's; the servers table shows both.
+bport=${BOUNCED#*127.0.0.1:}
+bport=${bport%%/*}
+jq -e --arg b "$bport" --argjson p "$PGPORT" '
+    all(.workers_servers[].servers[]; .port == $b and .server_addr == "127.0.0.1"
+                                      and .server_port == $p)' "$work/extended.json" >/dev/null ||
+    fail "node behind pgbouncer: $(jq -c '.workers_servers[0]' "$work/extended.json")"
+assert_match "$work/out" "^  127\\.0\\.0\\.1:$bport +127\\.0\\.0\\.1:$PGPORT +[0-9]+ +6 +primary"
 
 # Three endpoints: the server itself and two pgbouncers in front of it. Workers spread
 # 2/2/2, each endpoint commits, the endpoints add up to the totals, and merge keeps them.

@@ -67,6 +67,26 @@ page_has "<text>open.json endpoint 2</text>"
 page_has "border-color:#009e73"
 page_has "stroke='rgb(  0, 158, 115)'"
 
+# Two results of one file name: labelled by as much of their path as tells them apart;
+# --label names the result before it, and two of one name are refused.
+mkdir -p "$work/a" "$work/b"
+cp "$work/closed.json" "$work/a/run.json"
+cp "$work/open.json" "$work/b/run.json"
+expect_exit 0 "$txstorm" plot "$work/a/run.json" "$work/b/run.json" --html "$work/same.html"
+grep -qF "<text>a/run.json</text>" "$work/same.html" || fail "no label a/run.json"
+grep -qF "<text>b/run.json endpoint 2</text>" "$work/same.html" || fail "no label b/run.json"
+! grep -qF "run.jsonrun.json" "$work/same.html" || fail "labels run together"
+expect_exit 0 "$txstorm" plot "$work/a/run.json" --label before "$work/b/run.json" --label after \
+    --html "$work/labelled.html"
+grep -qF "<text>after endpoint 2</text>" "$work/labelled.html" || fail "--label not used"
+grep -qF "<text>before</text>" "$work/labelled.html" || fail "--label not used"
+expect_exit 2 "$txstorm" plot "$work/a/run.json" --label x "$work/b/run.json" --label x \
+    --html "$work/twice.html"
+assert_one_line_stderr
+assert_in "$work/err" "--label 'x' names two results (1 and 2)"
+expect_exit 2 "$txstorm" plot --label x "$work/a/run.json" --html "$work/first.html"
+assert_in "$work/err" "--label: names the RESULT.json before it"
+
 # The browser, as a user that is not root (root gets a user of no privilege).
 browse=$work/browser
 mkdir -p "$browse"

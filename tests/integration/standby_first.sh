@@ -2,8 +2,9 @@
 # A real primary and standby (scripts/cluster, asynchronous). 1. An endpoint whose host list
 # reaches the standby first, without target_session_attrs: the read-only server is a
 # connection fault, the workers (and the run's own connection) move to the writable server,
-# no transfer fails for it (nor is retried: it happens at connect), and each worker's server sequence shows the standby, then the
-# primary. 2. The primary killed mid-run (scripts/cluster failover) under a multi-host DSN with
+# no transfer fails for it (nor is retried: it happens at connect), and each worker's server
+# sequence shows the standby, then the primary (in the JSON, and in the report's server
+# timeline). 2. The primary killed mid-run (scripts/cluster failover) under a multi-host DSN with
 # target_session_attrs=read-write: the progress marks the outage as it happens, the report
 # and the JSON show an unavailability window, and the workers' server sequences end on the
 # new primary, on a higher timeline.
@@ -40,7 +41,11 @@ jq -e --arg s "$CLUSTER_PORT_n1" --arg p "$CLUSTER_PORT_n0" '
     fail "standby first: $(jq -c '{committed, errors_by_class, errors_by_sqlstate, connection,
         workers_servers}' "$work/first.json")"
 assert_in "$work/first.out" "127.0.0.1:$CLUSTER_PORT_n1"
-assert_match "$work/first.out" "127\.0\.0\.1:$CLUSTER_PORT_n0 +[0-9]+ +4 +primary"
+assert_match "$work/first.out" "127\.0\.0\.1:$CLUSTER_PORT_n0 +127\.0\.0\.1:$CLUSTER_PORT_n0 +[0-9]+ +4 +primary"
+# The server timeline: the workers moved together, from the standby to the primary.
+assert_in "$work/first.out" "server timeline"
+assert_match "$work/first.out" "^ +-?[0-9]+\.[0-9]{3} [0-9:.]{12}  all 4 +127\.0\.0\.1:$CLUSTER_PORT_n1 .* standby +1$"
+assert_match "$work/first.out" "^ +-?[0-9]+\.[0-9]{3} [0-9:.]{12}  all 4 +127\.0\.0\.1:$CLUSTER_PORT_n0 .* primary +1$"
 
 # 2. A failover mid-run. Progress lines go to $work/run.err as they come.
 # progress_after AWK_PROGRAM: waits (60 s at most) until the program, run over the progress
@@ -63,6 +68,7 @@ kill -INT "$RUN_PID"
 finish_run 0
 assert_in "$work/run.err" "OUTAGE"
 assert_in "$work/run.out" "failover timeline"
+assert_match "$work/run.out" "^ +[0-9]+\.[0-9]{3} [0-9:.]{12}  [-0-9,all ]+ +127\.0\.0\.1:${!new_port_var} .* primary +2$"
 jq -e --arg p "${!new_port_var}" '
     .failover.outages >= 1 and .failover.unavailable_s > 0 and .failover.longest.window_s > 0
     and .failover.longest.first_commit_after_s > .failover.longest.first_loss_s

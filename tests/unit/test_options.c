@@ -153,6 +153,26 @@ static void db_repeats_for_run_only(void **state)
     expect_error(ARGC(empty_eq), empty_eq, "--db: the value is empty");
 }
 
+/* plot: --label names the result given just before it. */
+static void a_label_names_the_result_before_it(void **state)
+{
+    (void)state;
+    char *plot[] = {"txstorm", "plot", "a.json", "--label", "A", "b.json",
+                    "c.json", "--label=C", "--html", "p.html"};
+    assert_int_equal(parse(ARGC(plot), plot), 0);
+    assert_int_equal(cfg.n_inputs, 3);
+    assert_string_equal(cfg.labels[0], "A");
+    assert_null(cfg.labels[1]);
+    assert_string_equal(cfg.labels[2], "C");
+    char *first[] = {"txstorm", "plot", "--label", "A", "a.json", "--html", "p.html"};
+    expect_error(ARGC(first), first, "--label: names the RESULT.json before it");
+    char *twice[] = {"txstorm", "plot", "a.json", "--label", "A", "--label", "B",
+                     "--html", "p.html"};
+    expect_error(ARGC(twice), twice, "--label: a.json has a label already ('A')");
+    char *run[] = {"txstorm", "run", "--label", "A"};
+    expect_error(ARGC(run), run, "--label");
+}
+
 static void help_and_version(void **state)
 {
     (void)state;
@@ -709,6 +729,7 @@ int main(void)
         cmocka_unit_test(every_flag_is_read),
         cmocka_unit_test(dsn_comes_from_flag_then_environment),
         cmocka_unit_test(db_repeats_for_run_only),
+        cmocka_unit_test(a_label_names_the_result_before_it),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(bad_commands_and_flags),
         cmocka_unit_test(bad_numbers),

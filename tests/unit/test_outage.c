@@ -114,6 +114,17 @@ static void no_loss_no_window(void **state)
     outage_destroy(&w);
 }
 
+/* The failover timeline as the text report prints it. */
+static char *printed(const json_t *failover)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    outage_print(out, failover);
+    fclose(out);
+    return text;
+}
+
 static void json_round_trip_and_text(void **state)
 {
     (void)state;
@@ -131,17 +142,33 @@ static void json_round_trip_and_text(void **state)
     assert_int_equal(outage_json_decode(j, &back), 0);
     assert_memory_equal(&back, &s, sizeof s);
     json_object_set_new(j, "endpoints", json_array());
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    outage_print(out, j);
-    fclose(out);
+    char *text = printed(j);
     assert_non_null(strstr(text, "2 windows, unavailable 3.500 s"));
     assert_non_null(strstr(text, "none (the run ended)"));
     assert_non_null(strstr(text, "ambiguous commits in it    2"));
     free(text);
     json_object_set_new(j, "outages", json_string("x"));
     assert_int_equal(outage_json_decode(j, &back), -1);
+    json_decref(j);
+}
+
+/* The per-endpoint windows are numbered as the endpoints table numbers them, from 1. */
+static void endpoints_are_numbered_from_one(void **state)
+{
+    (void)state;
+    struct outage_summary s = {
+        .count = 1,
+        .total_us = 1000000,
+        .longest = {.first_loss_us = 2000000, .first_commit_after_us = 3000000, .window_us = 1000000}};
+    json_t *j = outage_json(&s), *eps = json_array();
+    json_array_append_new(eps, outage_json(&s));
+    json_array_append_new(eps, outage_json(&s));
+    json_object_set_new(j, "endpoints", eps);
+    char *text = printed(j);
+    assert_non_null(strstr(text, "\nendpoint 1: 1 window"));
+    assert_non_null(strstr(text, "\nendpoint 2: 1 window"));
+    assert_null(strstr(text, "endpoint 0"));
+    free(text);
     json_decref(j);
 }
 
@@ -154,6 +181,7 @@ int main(void)
         cmocka_unit_test(a_commit_from_before_the_loss_does_not_close_it),
         cmocka_unit_test(no_loss_no_window),
         cmocka_unit_test(json_round_trip_and_text),
+        cmocka_unit_test(endpoints_are_numbered_from_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -418,7 +418,11 @@ static char *capture(void (*print)(FILE *, const void *), const void *arg)
 }
 
 static void print_text(FILE *f, const void *s) { report_print_text(f, s); }
-static void print_check(FILE *f, const void *c) { report_print_check(f, c); }
+static void print_check(FILE *f, const void *c) { report_print_check(f, c, NULL, "check"); }
+static void print_check_saved(FILE *f, const void *c)
+{
+    report_print_check(f, c, "out/r.json", "run");
+}
 static void print_csv(FILE *f, const void *rows) { series_write_csv(f, rows); }
 
 static void text_report_shows_the_figures(void **state)
@@ -481,7 +485,9 @@ static void the_check_names_lost_transfers(void **state)
         "transfer 1099511627776  worker 1  seq 0  acknowledged 2023-11-14T22:13:20.000Z",
         "seq 3  acknowledged at an unknown time",
         "seq 19  acknowledged",
-        "... and 5 more (all in the JSON result: check.ledger.lost_transfers)",
+        /* Without a file, the command that writes one. */
+        "... and 5 more (all in the JSON that `txstorm check --json FILE` writes: "
+        "check.ledger.lost_transfers)",
         "transfer 5  worker 0  seq 5  failed 2023-11-14T22:13:20.123Z",
         ("conservation holds, but 25 acknowledged transfers are missing: the server lost "
          "committed work"),
@@ -489,6 +495,10 @@ static void the_check_names_lost_transfers(void **state)
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
         if (strstr(text, shown[i]) == NULL) fail_msg("the text lacks '%s':\n%s", shown[i], text);
     assert_null(strstr(text, "seq 20  acknowledged"));
+    free(text);
+    /* With one, that file. */
+    text = capture(print_check_saved, &c);
+    assert_non_null(strstr(text, "... and 5 more (all in out/r.json: check.ledger.lost_transfers)"));
     free(text);
 
     struct run_summary back;

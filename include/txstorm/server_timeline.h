@@ -1,0 +1,38 @@
+/* The workers' servers over time, for the text report: a line each time
+ * workers move to another server (host and port, node, role, timeline),
+ * the workers that moved to the same server within a second of each other
+ * on one line ("all" when they are every worker). Read from the result's
+ * workers_servers (servers.h's JSON); pure. */
+#ifndef TXSTORM_SERVER_TIMELINE_H
+#define TXSTORM_SERVER_TIMELINE_H
+
+#include "txstorm/servers.h"
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Connections to one server this close to a line's first join that line. */
+#define SERVER_TIMELINE_GROUP_MS 1000
+
+/* One line: the first connection's time, the server, and its workers
+ * (indexes into workers_servers, ascending). */
+struct server_move {
+    int64_t at_unix_ms;
+    struct server_id id;
+    int n_workers;
+    int *workers;
+};
+
+/* The moves in time order into *out (free with server_moves_free): each
+ * worker's first server and every change of server after it; a reconnect
+ * to the server it had is no move. Returns how many, or -1 when the JSON is
+ * not of servers.h's form (or memory runs out). */
+int server_moves(const json_t *workers_servers, struct server_move **out);
+void server_moves_free(struct server_move *moves, int n);
+
+/* The text report's part, times in seconds since origin_unix_us (the
+ * workers' start, as the failover timeline's) and as UTC wall-clock time.
+ * Prints nothing unless some worker changed server. */
+void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t origin_unix_us);
+
+#endif

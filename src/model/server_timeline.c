@@ -1,0 +1,195 @@
+/* Which server each worker was on over time, told compactly: one line per
+ * move of server, shared by the workers that moved together. */
+#include "txstorm/server_timeline.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A worker's change of server, before grouping. */
+struct change {
+    int64_t at_unix_ms;
+    int worker;
+    struct server_id id;
+};
+
+static int by_time(const void *a, const void *b)
+{
+    const struct change *x = a, *y = b;
+    if (x->at_unix_ms != y->at_unix_ms) return x->at_unix_ms < y->at_unix_ms ? -1 : 1;
+    return x->worker - y->worker;
+}
+
+/* Appends worker wi's changes of server to *changes; false on a malformed entry. */
+static bool worker_changes(const json_t *w, int wi, struct change **changes, int *n, int *cap)
+{
+    json_t *list = json_object_get(w, "servers");
+    if (!json_is_array(list)) return false;
+    struct server_id prev;
+    size_t si;
+    json_t *sj;
+    json_array_foreach(list, si, sj)
+    {
+        struct server_id s;
+        if (!server_id_from_json(sj, &s)) return false;
+        if (si > 0 && server_id_same(&prev, &s)) continue;
+        prev = s;
+        if (*n == *cap) {
+            int grown_cap = *cap ? 2 * *cap : 16;
+            struct change *grown = realloc(*changes, (size_t)grown_cap * sizeof *grown);
+            if (grown == NULL) return false;
+            *changes = grown;
+            *cap = grown_cap;
+        }
+        (*changes)[(*n)++] = (struct change){.at_unix_ms = s.at_unix_ms, .worker = wi, .id = s};
+    }
+    return true;
+}
+
+/* The open move that c joins, else NULL. */
+static struct server_move *joined(struct server_move *moves, int n, const struct change *c)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        if (c->at_unix_ms - moves[i].at_unix_ms > SERVER_TIMELINE_GROUP_MS) break;
+        if (server_id_same(&moves[i].id, &c->id)) return &moves[i];
+    }
+    return NULL;
+}
+
+int server_moves(const json_t *workers_servers, struct server_move **out)
+{
+    struct change *changes = NULL;
+    int n = 0, cap = 0, n_moves = 0;
+    struct server_move *moves = NULL;
+    size_t wi;
+    json_t *w;
+    *out = NULL;
+    if (!json_is_array(workers_servers)) return -1;
+    json_array_foreach(workers_servers, wi, w)
+    {
+        if (!worker_changes(w, (int)wi, &changes, &n, &cap)) goto bad;
+    }
+    if (n == 0) goto done;
+    qsort(changes, (size_t)n, sizeof *changes, by_time);
+    /* At most one move per change; each move's workers at most all of them. */
+    moves = calloc((size_t)n, sizeof *moves);
+    if (moves == NULL) goto bad;
+    for (int i = 0; i < n; i++) {
+        struct server_move *m = joined(moves, n_moves, &changes[i]);
+        if (m == NULL) {
+            m = &moves[n_moves++];
+            *m = (struct server_move){.at_unix_ms = changes[i].at_unix_ms, .id = changes[i].id};
+            m->workers = malloc(json_array_size(workers_servers) * sizeof *m->workers);
+            if (m->workers == NULL) goto bad;
+        }
+        /* A worker that bounced back within the second is named once. */
+        if (m->n_workers == 0 || m->workers[m->n_workers - 1] != changes[i].worker)
+            m->workers[m->n_workers++] = changes[i].worker;
+    }
+    goto done;
+bad:
+    server_moves_free(moves, n_moves);
+    free(changes);
+    return -1;
+done:
+    free(changes);
+    *out = moves;
+    return n_moves;
+}
+
+void server_moves_free(struct server_move *moves, int n)
+{
+    for (int i = 0; moves && i < n; i++)
+        free(moves[i].workers);
+    free(moves);
+}
+
+static int by_index(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+/* Worker idx's number, and its instance (-1: not merged). */
+static void worker_number(const json_t *workers_servers, int idx, long long *number,
+                          long long *instance)
+{
+    const json_t *w = json_array_get(workers_servers, (size_t)idx);
+    const json_t *inst = json_object_get(w, "instance");
+    *number = json_integer_value(json_object_get(w, "worker"));
+    *instance = json_is_integer(inst) ? json_integer_value(inst) : -1;
+}
+
+/* "all N", or the workers by their numbers (instance:worker after a merge),
+ * consecutive ones as a range. */
+static void workers_text(const json_t *workers_servers, struct server_move *m, char *out,
+                         size_t size)
+{
+    size_t total = json_array_size(workers_servers), used = 0;
+    qsort(m->workers, (size_t)m->n_workers, sizeof *m->workers, by_index);
+    if ((size_t)m->n_workers == total) {
+        snprintf(out, size, "all %zu", total);
+        return;
+    }
+    out[0] = '\0';
+    for (int i = 0; i < m->n_workers && used < size;) {
+        long long first, inst, next, next_inst;
+        worker_number(workers_servers, m->workers[i], &first, &inst);
+        int j = i + 1;
+        for (; j < m->n_workers; j++) {
+            worker_number(workers_servers, m->workers[j], &next, &next_inst);
+            if (next != first + (j - i) || next_inst != inst) break;
+        }
+        char prefix[24] = "", range[24] = "";
+        if (inst >= 0) snprintf(prefix, sizeof prefix, "%lld:", inst);
+        if (j - i > 1) snprintf(range, sizeof range, "-%lld", first + (j - i - 1));
+        int wrote =
+            snprintf(out + used, size - used, "%s%s%lld%s", used ? "," : "", prefix, first, range);
+        if (wrote < 0) return;
+        used += (size_t)wrote;
+        i = j;
+    }
+}
+
+#define SERVER_TIMELINE_SHOWN 24
+
+void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t origin_unix_us)
+{
+    struct server_move *moves;
+    int n = server_moves(workers_servers, &moves);
+    size_t workers = json_array_size(workers_servers);
+    /* Each worker named once: nobody changed server, the servers table says it all. */
+    int named = 0;
+    for (int i = 0; i < n; i++)
+        named += moves[i].n_workers;
+    if (n <= 0 || (size_t)named <= workers) {
+        server_moves_free(moves, n);
+        return;
+    }
+    int64_t origin_ms = origin_unix_us > 0 ? origin_unix_us / 1000 : moves[0].at_unix_ms;
+    fprintf(out,
+            "\nserver timeline (a line each time workers reached another server; times since the\n"
+            "workers started, and UTC)\n");
+    fprintf(out, "  %9s %-12s  %-14s %-34s %-21s %-9s %s\n", "t_s", "utc", "workers", "server",
+            "node", "role", "timeline");
+    for (int i = 0; i < n && i < SERVER_TIMELINE_SHOWN; i++) {
+        struct server_move *m = &moves[i];
+        char who[256], where[80], node[64], timeline[24], utc[16];
+        workers_text(workers_servers, m, who, sizeof who);
+        snprintf(where, sizeof where, "%s:%s", m->id.host, m->id.port);
+        server_node(&m->id, node, sizeof node);
+        snprintf(timeline, sizeof timeline, "%lld", (long long)m->id.timeline);
+        time_t secs = (time_t)(m->at_unix_ms / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        snprintf(utc, sizeof utc, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(m->at_unix_ms % 1000));
+        fprintf(out, "  %9.3f %-12s  %-14s %-34s %-21s %-9s %s\n",
+                (double)(m->at_unix_ms - origin_ms) / 1000.0, utc, who, where, node,
+                m->id.in_recovery < 0 ? "?"
+                : m->id.in_recovery   ? "standby"
+                                      : "primary",
+                m->id.timeline > 0 ? timeline : "-");
+    }
+    if (n > SERVER_TIMELINE_SHOWN)
+        fprintf(out, "  ... %d more lines (all in the JSON result: workers_servers)\n",
+                n - SERVER_TIMELINE_SHOWN);
+    server_moves_free(moves, n);
+}
