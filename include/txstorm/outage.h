@@ -1,15 +1,19 @@
 /* Outages, as a failover shows them: the time during which the run (or one
  * endpoint) could not commit because its connections were gone.
  *
- * An outage opens at a connection loss (a connection found broken, or a
- * COMMIT whose outcome the loss left unknown) while none is open, and
- * closes at the first commit after that loss, anywhere in its scope (the
- * whole run, or one endpoint's workers). Its window is from that loss to
- * that commit; one still open when the run ends is closed there, with no
- * first commit after. Within it: the workers that lost a connection, and
- * the ambiguous commits. A loss followed at once by another worker's commit
- * is a window of microseconds; a failover, where nothing can commit until a
- * standby is promoted and reached, is one long window.
+ * An outage is noticed at a connection loss (a connection found broken, or
+ * a COMMIT whose outcome the loss left unknown) while none is open, and
+ * ends at the first commit after that loss, anywhere in its scope (the
+ * whole run, or one endpoint's workers). Its window, the time unavailable,
+ * runs from the last commit before that loss (the workers' start when
+ * nothing had committed) to that first commit after: what a client saw,
+ * whatever the moment the loss was noticed. The loss comes later than the
+ * last commit by the detection delay. One still open when the run ends is
+ * closed there, with no first commit after. Within it: the workers that
+ * lost a connection, and the ambiguous commits. A loss followed at once by
+ * another worker's commit is a window of a millisecond or so; a failover,
+ * where nothing can commit until a standby is promoted and reached, is one
+ * long window.
  *
  * Any worker thread may call outage_loss and outage_commit; a commit costs
  * an atomic load (and a store at most once a millisecond, which is how
@@ -29,16 +33,28 @@ struct outage_window {
     int64_t first_loss_us;
     int64_t last_commit_before_us;  /* -1: nothing had committed yet */
     int64_t first_commit_after_us;  /* -1: the run ended first */
-    int64_t window_us;
+    int64_t window_us;              /* last commit before (or 0) to first commit after (or end) */
     int64_t workers_affected;       /* workers that lost a connection within it */
     int64_t ambiguous;              /* commits whose outcome a loss within it left unknown */
 };
+
+/* The windows kept one by one (the rest are counted and summed). */
+#define OUTAGE_WINDOWS_KEPT 32
 
 struct outage_summary {
     int64_t count;
     int64_t total_us;               /* all windows together */
     struct outage_window longest;   /* count > 0 */
+    int n_kept;                     /* the first windows, in order */
+    struct outage_window kept[OUTAGE_WINDOWS_KEPT];
 };
+
+/* Where the window begins: the last commit before, or the start. */
+int64_t outage_window_start_us(const struct outage_window *w);
+
+/* The detection delay, last commit before to the loss; -1 when nothing had
+ * committed before. */
+int64_t outage_detection_us(const struct outage_window *w);
 
 struct outage_watch {
     pthread_mutex_t lock;
@@ -71,15 +87,28 @@ int64_t outage_closed(struct outage_watch *w);
 /* The summary, a window still open at end_us closed there. */
 void outage_summarize(struct outage_watch *w, int64_t end_us, struct outage_summary *out);
 
-/* {"outages", "unavailable_s", "longest": {"first_loss_s", "last_commit_before_s",
- *  "first_commit_after_s" (null: none), "window_s", "workers_affected", "ambiguous"} or null} */
-json_t *outage_json(const struct outage_summary *s);
+/* {"outages", "unavailable_s", "longest": WINDOW or null, "windows": [WINDOW...]}
+ * where WINDOW is {"last_commit_before_s" (null: none), "first_loss_s",
+ * "first_commit_after_s" (null: none), "window_s", "detection_s" (null),
+ * "workers_affected", "ambiguous", and the three times again as Unix ms,
+ * "..._unix_ms", from origin_unix_us, the wall-clock time of the workers'
+ * start}. */
+json_t *outage_json(const struct outage_summary *s, int64_t origin_unix_us);
 
-/* Back from outage_json: 0, or -1 when j is not of its form. */
+/* Back from outage_json: 0, or -1 when j is not of its form (a result
+ * from before "windows" has the longest alone). */
 int outage_json_decode(const json_t *j, struct outage_summary *s);
+
+/* Moves every time of s by offset_us (onto another clock). */
+void outage_shift(struct outage_summary *s, int64_t offset_us);
 
 /* The text report's part for a result's "failover" object ({the run's
  * outage_json, "endpoints": [one each]}); nothing when no window opened. */
 void outage_print(FILE *out, const json_t *failover);
+
+/* Marks the rows of the interval series (series.h) that overlap one of the
+ * kept windows as outage rows. */
+struct series;
+void outage_mark_rows(const struct outage_summary *s, struct series *rows);
 
 #endif

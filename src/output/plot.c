@@ -255,17 +255,29 @@ static int add_window(struct plot_window *out, int n, int max, enum plot_window_
     return n + 1;
 }
 
-static int add_outage(const json_t *failover, double end_s, struct plot_window *out, int n, int max)
+static int add_outage_window(const json_t *w, double end_s, struct plot_window *out, int n,
+                             int max)
 {
-    const json_t *w = json_object_get(failover, "longest");
     if (!json_is_object(w)) return n;
     double from = row_num(w, "last_commit_before_s"), to = row_num(w, "first_commit_after_s");
-    if (!isfinite(from)) from = row_num(w, "first_loss_s");
+    if (!isfinite(from)) from = 0; /* nothing had committed: from the start */
     if (!isfinite(to)) to = end_s; /* not over when the run ended */
     for (int i = 0; i < n; i++)    /* an endpoint's window is often the run's own */
         if (out[i].kind == WINDOW_FAILOVER && out[i].start_s == from && out[i].end_s == to)
             return n;
     return add_window(out, n, max, WINDOW_FAILOVER, from, to, "");
+}
+
+/* Every window kept (the longest alone in a result from before the list). */
+static int add_outage(const json_t *failover, double end_s, struct plot_window *out, int n, int max)
+{
+    const json_t *windows = json_object_get(failover, "windows");
+    if (!json_is_array(windows))
+        return add_outage_window(json_object_get(failover, "longest"), end_s, out, n, max);
+    size_t i;
+    const json_t *w;
+    json_array_foreach(windows, i, w) n = add_outage_window(w, end_s, out, n, max);
+    return n;
 }
 
 /* Runs of consecutive interval rows with the same text under mark ("": none). */

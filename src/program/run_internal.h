@@ -113,6 +113,10 @@ struct fault_tally {
 void run_tally_faults(const struct run *run, struct fault_tally *per_endpoint,
                       struct fault_tally *all, bool joined);
 
+/* The wall-clock time (Unix us) of the workers' start: what every time
+ * since the start in the result counts from, with or without --warmup. */
+int64_t run_origin_wall_us(const struct run *run);
+
 /* Adds a listener of closed intervals (at most RUN_LISTENERS_MAX). */
 void run_listen(struct run *run, void (*closed)(struct run *, const struct interval_row *, void *),
                 void *ctx);

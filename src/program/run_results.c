@@ -34,15 +34,20 @@ static json_t *servers_json(const struct run *run)
     return rows;
 }
 
-/* The failover timeline: the run's outage windows, and each endpoint's. */
-static json_t *failover_json(struct run *run)
+/* The failover timeline: the run's outage windows, and each endpoint's. The
+ * series' rows learn which of them overlap a window of the run's: a window
+ * begins at the last commit before the loss, often rows before the loss
+ * was noticed. */
+static json_t *failover_json(struct run *run, struct series *rows)
 {
+    int64_t origin_unix_us = run_origin_wall_us(run);
     struct outage_summary sum;
     outage_summarize(&run->outages[0], run->end_us, &sum);
-    json_t *j = outage_json(&sum), *endpoints = json_array();
+    outage_mark_rows(&sum, rows);
+    json_t *j = outage_json(&sum, origin_unix_us), *endpoints = json_array();
     for (int e = 0; j && endpoints && e < run->n_endpoints; e++) {
         outage_summarize(&run->outages[1 + e], run->end_us, &sum);
-        json_array_append_new(endpoints, outage_json(&sum));
+        json_array_append_new(endpoints, outage_json(&sum, origin_unix_us));
     }
     json_object_set_new(j, "endpoints", endpoints);
     return j;
@@ -105,6 +110,11 @@ static void tally_faults(const struct run *run, struct fault_summary *f, struct 
     }
 }
 
+int64_t run_origin_wall_us(const struct run *run)
+{
+    return run->measure_start_wall_us - (run->measure_start_us - run->start_us);
+}
+
 void run_results(struct run *run, struct run_results *out)
 {
     *out = (struct run_results){.threads = run->n_loops};
@@ -117,7 +127,7 @@ void run_results(struct run *run, struct run_results *out)
     s->workers_lost = finish(run, &out->first_lost);
     tally_faults(run, &s->faults, &s->worker_faults);
     s->workers_servers = servers_json(run);
-    s->failover = failover_json(run);
+    s->failover = failover_json(run, &s->series);
     if (run->cfg->triggers.n) {
         injector_outcomes(&run->injector, run->start_us, &s->triggers);
         trigger_outcomes_judge(&s->triggers, &s->series, run->cfg->rate);
@@ -136,7 +146,7 @@ void run_results(struct run *run, struct run_results *out)
     run->total_endpoints = NULL;
     s->elapsed_us = run->end_us > run->measure_start_us ? run->end_us - run->measure_start_us : 0;
     s->start_wall_us = run->measure_start_wall_us;
-    s->origin_wall_us = run->measure_start_wall_us - (run->measure_start_us - run->start_us);
+    s->origin_wall_us = run_origin_wall_us(run);
     s->end_wall_us = s->start_wall_us + s->elapsed_us;
     s->client_cpu_us = run->cpu_end_us - run->cpu_start_us;
     s->loops = calloc((size_t)run->started + 1, sizeof *s->loops);

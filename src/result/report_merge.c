@@ -143,18 +143,14 @@ static int concat_rows(json_t **into, const json_t *list, int instance, double o
     return 0;
 }
 
-/* An outage summary (outage.h's JSON) moved by offset_us onto the merged clock. */
-static json_t *shifted_outages(const json_t *j, int64_t offset_us)
+/* An outage summary (outage.h's JSON) moved by offset_us onto the merged
+ * clock, whose origin is origin_unix_us. */
+static json_t *shifted_outages(const json_t *j, int64_t offset_us, int64_t origin_unix_us)
 {
     struct outage_summary sum;
     if (outage_json_decode(j, &sum) != 0) return NULL;
-    struct outage_window *w = &sum.longest;
-    if (sum.count > 0) {
-        w->first_loss_us += offset_us;
-        if (w->last_commit_before_us >= 0) w->last_commit_before_us += offset_us;
-        if (w->first_commit_after_us >= 0) w->first_commit_after_us += offset_us;
-    }
-    return outage_json(&sum);
+    outage_shift(&sum, offset_us);
+    return outage_json(&sum, origin_unix_us);
 }
 
 /* The failover timeline: each instance's (on the merged clock) under
@@ -168,7 +164,7 @@ static int merge_failover(struct run_summary *out, struct run_summary *const *in
     for (int i = 0; instances && i < n; i++) {
         const json_t *f = in[i]->failover;
         if (!json_is_object(f)) continue;
-        json_t *own = shifted_outages(f, offset_us[i]);
+        json_t *own = shifted_outages(f, offset_us[i], out->origin_wall_us);
         if (own == NULL) {
             json_decref(instances);
             return -1;
@@ -178,7 +174,7 @@ static int merge_failover(struct run_summary *out, struct run_summary *const *in
         const json_t *ep;
         json_array_foreach(json_object_get(f, "endpoints"), e, ep)
         {
-            json_t *moved = shifted_outages(ep, offset_us[i]);
+            json_t *moved = shifted_outages(ep, offset_us[i], out->origin_wall_us);
             if (moved) json_array_append_new(eps, moved);
         }
         json_object_set_new(own, "endpoints", eps);

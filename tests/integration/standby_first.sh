@@ -79,3 +79,17 @@ jq -e --arg p "${!new_port_var}" '
                                 and .servers[-1].timeline > .servers[0].timeline)' \
     "$work/failover.json" >/dev/null ||
     fail "failover: $(jq -c '{failover, connection, workers_servers}' "$work/failover.json")"
+# One window definition: last commit before to first commit after, the detection delay
+# from that last commit to the loss, the same times again in Unix ms from the origin,
+# and every interval row the window overlaps marked.
+jq -e '.failover.longest as $w | (.clock_origin_unix_us | tonumber / 1000) as $o
+    | def near(a; b): (a - b) | fabs < 0.0015;
+    near($w.window_s; $w.first_commit_after_s - $w.last_commit_before_s)
+    and near($w.detection_s; $w.first_loss_s - $w.last_commit_before_s) and $w.detection_s >= 0
+    and (($w.first_loss_unix_ms - ($o + $w.first_loss_s * 1000)) | fabs) <= 1
+    and (($w.first_commit_after_unix_ms - ($o + $w.first_commit_after_s * 1000)) | fabs) <= 1
+    and (.failover.windows | length) == .failover.outages
+    and all(.intervals[] | select(.elapsed_s > $w.last_commit_before_s
+                                  and .elapsed_s - .interval_s < $w.first_commit_after_s); .outage)' \
+    "$work/failover.json" >/dev/null ||
+    fail "the window's definition: $(jq -c '{failover, clock_origin_unix_us, rows: [.intervals[] | [.elapsed_s, .interval_s, .outage]]}' "$work/failover.json")"

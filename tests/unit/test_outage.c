@@ -1,6 +1,9 @@
-/* Outage windows: from a connection loss to the next commit, with what
- * happened inside; the longest kept, all summed; JSON both ways. */
+/* Outage windows: from the last commit before a connection loss to the
+ * first commit after it, with what happened inside; the longest kept, all
+ * summed; JSON both ways; the series rows they cover marked. */
 #include "txstorm/outage.h"
+
+#include "txstorm/series.h"
 
 #include "cmocka_prelude.h"
 
@@ -10,7 +13,7 @@
 #define S 1000000
 #define T0 (100 * S)
 
-static void a_failover_is_one_window_from_loss_to_commit(void **state)
+static void a_failover_is_one_window_from_last_commit_to_first_commit(void **state)
 {
     (void)state;
     struct outage_watch w;
@@ -28,11 +31,13 @@ static void a_failover_is_one_window_from_loss_to_commit(void **state)
     struct outage_summary s;
     outage_summarize(&w, T0 + 10 * S, &s);
     assert_int_equal(s.count, 1);
-    assert_int_equal(s.total_us, 2 * S + 250000);
+    /* Unavailable from the last commit before, not from when the loss was noticed. */
+    assert_int_equal(s.total_us, 2 * S + 750000);
     assert_int_equal(s.longest.first_loss_us, 1 * S);
     assert_int_equal(s.longest.last_commit_before_us, 500000);
     assert_int_equal(s.longest.first_commit_after_us, 3 * S + 250000);
-    assert_int_equal(s.longest.window_us, 2 * S + 250000);
+    assert_int_equal(s.longest.window_us, 2 * S + 750000);
+    assert_int_equal(outage_detection_us(&s.longest), 500000);
     assert_int_equal(s.longest.workers_affected, 2);
     assert_int_equal(s.longest.ambiguous, 1);
     outage_destroy(&w);
@@ -53,9 +58,15 @@ static void the_longest_window_is_kept_and_all_are_summed(void **state)
     struct outage_summary s;
     outage_summarize(&w, T0 + 30 * S, &s);
     assert_int_equal(s.count, 3);
-    assert_int_equal(s.total_us, 1000 + 4 * S + 1 * S);
-    assert_int_equal(s.longest.first_loss_us, 5 * S);
+    /* Nothing before the first loss: from the start. Then from each last commit. */
+    assert_int_equal(s.total_us, (1 * S + 1000) + (9 * S - 1 * S - 1000) + (21 * S - 9 * S));
+    assert_int_equal(s.longest.first_loss_us, 20 * S);
+    assert_int_equal(s.longest.window_us, 12 * S);
     assert_int_equal(s.longest.workers_affected, 1); /* counted again in a new window */
+    assert_int_equal(s.n_kept, 3);
+    assert_int_equal(s.kept[0].last_commit_before_us, -1);
+    assert_int_equal(outage_detection_us(&s.kept[0]), -1);
+    assert_int_equal(s.kept[1].window_us, 8 * S - 1000);
     outage_destroy(&w);
 }
 
@@ -69,7 +80,7 @@ static void a_window_open_at_the_end_closes_there(void **state)
     struct outage_summary s;
     outage_summarize(&w, T0 + 7 * S, &s);
     assert_int_equal(s.count, 1);
-    assert_int_equal(s.longest.window_us, 5 * S);
+    assert_int_equal(s.longest.window_us, 7 * S); /* nothing committed: from the start */
     assert_int_equal(s.longest.first_commit_after_us, -1);
     assert_int_equal(s.longest.last_commit_before_us, -1); /* nothing had committed */
     assert_true(outage_ongoing(&w));
@@ -91,7 +102,7 @@ static void a_commit_from_before_the_loss_does_not_close_it(void **state)
     struct outage_summary s;
     outage_summarize(&w, T0 + 5 * S, &s);
     assert_int_equal(s.count, 1);
-    assert_int_equal(s.longest.window_us, 1 * S);
+    assert_int_equal(s.longest.window_us, 1 * S + 1000);
     assert_int_equal(s.longest.last_commit_before_us, 2 * S + 999000);
     outage_destroy(&w);
 }
@@ -105,7 +116,7 @@ static void no_loss_no_window(void **state)
     struct outage_summary s;
     outage_summarize(&w, T0 + 5 * S, &s);
     assert_int_equal(s.count, 0);
-    json_t *j = outage_json(&s);
+    json_t *j = outage_json(&s, 0);
     assert_true(json_is_null(json_object_get(j, "longest")));
     struct outage_summary back;
     assert_int_equal(outage_json_decode(j, &back), 0);
@@ -136,7 +147,7 @@ static void json_round_trip_and_text(void **state)
                                            .window_us = 3000000,
                                            .workers_affected = 4,
                                            .ambiguous = 2}};
-    json_t *j = outage_json(&s);
+    json_t *j = outage_json(&s, 0);
     assert_true(json_is_null(json_object_get(json_object_get(j, "longest"), "first_commit_after_s")));
     struct outage_summary back;
     assert_int_equal(outage_json_decode(j, &back), 0);
@@ -160,9 +171,9 @@ static void endpoints_are_numbered_from_one(void **state)
         .count = 1,
         .total_us = 1000000,
         .longest = {.first_loss_us = 2000000, .first_commit_after_us = 3000000, .window_us = 1000000}};
-    json_t *j = outage_json(&s), *eps = json_array();
-    json_array_append_new(eps, outage_json(&s));
-    json_array_append_new(eps, outage_json(&s));
+    json_t *j = outage_json(&s, 0), *eps = json_array();
+    json_array_append_new(eps, outage_json(&s, 0));
+    json_array_append_new(eps, outage_json(&s, 0));
     json_object_set_new(j, "endpoints", eps);
     char *text = printed(j);
     assert_non_null(strstr(text, "\nendpoint 1: 1 window"));
@@ -172,10 +183,54 @@ static void endpoints_are_numbered_from_one(void **state)
     json_decref(j);
 }
 
+
+/* Every window in the JSON with wall-clock times from the origin, read back;
+ * the rows of the series that a window overlaps are marked, the others not. */
+static void windows_carry_wall_clock_times_and_mark_rows(void **state)
+{
+    (void)state;
+    struct outage_watch w;
+    outage_init(&w, T0);
+    int64_t seen = 0;
+    outage_commit(&w, T0 + 2 * S);
+    outage_loss(&w, T0 + 3 * S, &seen, false);
+    outage_commit(&w, T0 + 4 * S + 500000);
+    struct outage_summary s;
+    outage_summarize(&w, T0 + 10 * S, &s);
+    const int64_t origin = 1700000000000000LL; /* Unix us */
+    json_t *j = outage_json(&s, origin);
+    json_t *first = json_array_get(json_object_get(j, "windows"), 0);
+    assert_int_equal(json_integer_value(json_object_get(first, "last_commit_before_unix_ms")),
+                     1700000002000LL);
+    assert_int_equal(json_integer_value(json_object_get(first, "first_loss_unix_ms")),
+                     1700000003000LL);
+    assert_int_equal(json_integer_value(json_object_get(first, "first_commit_after_unix_ms")),
+                     1700000004500LL);
+    assert_true(json_real_value(json_object_get(first, "detection_s")) == 1.0);
+    struct outage_summary back;
+    assert_int_equal(outage_json_decode(j, &back), 0);
+    assert_int_equal(back.n_kept, 1);
+    assert_memory_equal(&back.kept[0], &s.kept[0], sizeof s.kept[0]);
+
+    /* One-second rows 0-1 .. 9-10: the window 2.0-4.5 covers rows 2-3, 3-4, 4-5. */
+    struct series rows = {0};
+    for (int i = 1; i <= 10; i++) {
+        struct interval_row r = {.end_us = i * S, .length_us = S};
+        assert_true(series_append(&rows, &r));
+    }
+    outage_mark_rows(&s, &rows);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(rows.rows[i].outage, i >= 2 && i <= 4);
+    series_free(&rows);
+    json_decref(j);
+    outage_destroy(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(a_failover_is_one_window_from_loss_to_commit),
+        cmocka_unit_test(a_failover_is_one_window_from_last_commit_to_first_commit),
+        cmocka_unit_test(windows_carry_wall_clock_times_and_mark_rows),
         cmocka_unit_test(the_longest_window_is_kept_and_all_are_summed),
         cmocka_unit_test(a_window_open_at_the_end_closes_there),
         cmocka_unit_test(a_commit_from_before_the_loss_does_not_close_it),
