@@ -64,7 +64,7 @@ struct check_result {
     int64_t first_lost, first_duplicated, first_invented;
     /* Every acknowledged transfer missing, and every one seen to fail yet
      * present, by name (owned: checker_free). */
-    struct ledger_named_list lost_named, invented_failed_named;
+    struct ledger_named_list lost_named, invented_failed_named, ambiguous_named;
 
     /* The continuous auditor. */
     bool audited;

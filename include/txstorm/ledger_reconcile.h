@@ -6,14 +6,23 @@
 
 #include "txstorm/ledger.h"
 
+/* How the table resolved an ambiguous commit. */
+enum ledger_resolution { LEDGER_UNRESOLVED, LEDGER_COMMITTED, LEDGER_NOT_COMMITTED };
+
 /* One transfer the reconciliation names: its id, the parts of the id, and
- * when the tool learnt its outcome (ms since the epoch; -1: unknown). */
+ * when the tool learnt its outcome (ms since the epoch; -1: unknown); for an
+ * ambiguous one, how it resolved. */
 struct ledger_named {
     int64_t id;
     int worker;
     int64_t seq;
     int64_t outcome_unix_ms;
+    enum ledger_resolution resolution;
 };
+
+/* "committed", "not committed", "unresolved"; and back (false: none of them). */
+const char *ledger_resolution_name(enum ledger_resolution r);
+bool ledger_resolution_parse(const char *name, enum ledger_resolution *out);
 
 /* A list of them, by id. Appends that run out of memory are dropped and
  * leave the list incomplete; the counts beside it stay exact. */
@@ -43,6 +52,7 @@ struct ledger_audit {
     int64_t ambiguous_not_committed;
     int64_t first_lost, first_duplicated, first_invented; /* example ids, -1 if none */
     struct ledger_named_list lost_named;                  /* every lost one, by id */
+    struct ledger_named_list ambiguous_named;             /* every ambiguous one, resolved */
     struct ledger_named_list invented_failed_named;       /* every found one the tool saw fail */
     uint8_t **seen; /* per (ledger, worker) book: 2-bit saturating sighting counts */
     int seen_n;     /* books in seen */

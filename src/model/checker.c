@@ -76,8 +76,10 @@ void checker_add_ledger(struct check_result *r, const struct ledger_audit *a)
     if (r->first_invented < 0) r->first_invented = a->first_invented;
     ledger_named_extend(&r->lost_named, &a->lost_named);
     ledger_named_extend(&r->invented_failed_named, &a->invented_failed_named);
+    ledger_named_extend(&r->ambiguous_named, &a->ambiguous_named);
     ledger_named_sort(&r->lost_named);
     ledger_named_sort(&r->invented_failed_named);
+    ledger_named_sort(&r->ambiguous_named);
     recompute_ok(r);
 }
 
@@ -85,15 +87,18 @@ void checker_free(struct check_result *r)
 {
     ledger_named_free(&r->lost_named);
     ledger_named_free(&r->invented_failed_named);
+    ledger_named_free(&r->ambiguous_named);
 }
 
 void checker_copy(struct check_result *dst, const struct check_result *src)
 {
     checker_free(dst);
     *dst = *src;
-    dst->lost_named = dst->invented_failed_named = (struct ledger_named_list){0};
+    dst->lost_named = dst->invented_failed_named = dst->ambiguous_named =
+        (struct ledger_named_list){0};
     ledger_named_extend(&dst->lost_named, &src->lost_named);
     ledger_named_extend(&dst->invented_failed_named, &src->invented_failed_named);
+    ledger_named_extend(&dst->ambiguous_named, &src->ambiguous_named);
 }
 
 void checker_add_audit(struct check_result *r, const struct audit_summary *a)
@@ -132,6 +137,20 @@ bool checker_audit_reading(struct audit_summary *a, const struct bank_snapshot *
     return wrong || negative;
 }
 
+/* The named ambiguous commits agree with the counts (when all are named). */
+static bool ambiguous_named_agree(const struct check_result *r)
+{
+    const struct ledger_named_list *l = &r->ambiguous_named;
+    if (l->incomplete) return true;
+    int64_t committed = 0, not_committed = 0;
+    for (int64_t i = 0; i < l->n; i++) {
+        committed += l->items[i].resolution == LEDGER_COMMITTED;
+        not_committed += l->items[i].resolution == LEDGER_NOT_COMMITTED;
+    }
+    return l->n == r->ambiguous && committed == r->ambiguous_committed &&
+           not_committed == r->ambiguous_not_committed;
+}
+
 bool checker_consistent(const struct check_result *r)
 {
     struct check_result again = *r;
@@ -141,5 +160,6 @@ bool checker_consistent(const struct check_result *r)
            again.balances_ok == r->balances_ok && again.ledger_ok == r->ledger_ok &&
            (r->lost_named.incomplete || r->lost_named.n == r->lost) &&
            (r->invented_failed_named.incomplete ||
-            r->invented_failed_named.n == r->invented_failed);
+            r->invented_failed_named.n == r->invented_failed) &&
+           ambiguous_named_agree(r);
 }

@@ -27,6 +27,28 @@ void ledger_named_extend(struct ledger_named_list *list, const struct ledger_nam
     list->incomplete = list->incomplete || from->incomplete;
 }
 
+static const char *const resolution_names[] = {
+    [LEDGER_UNRESOLVED] = "unresolved",
+    [LEDGER_COMMITTED] = "committed",
+    [LEDGER_NOT_COMMITTED] = "not committed",
+};
+
+const char *ledger_resolution_name(enum ledger_resolution r)
+{
+    return (unsigned)r < sizeof resolution_names / sizeof *resolution_names ? resolution_names[r]
+                                                                             : "unresolved";
+}
+
+bool ledger_resolution_parse(const char *name, enum ledger_resolution *out)
+{
+    for (size_t i = 0; name && i < sizeof resolution_names / sizeof *resolution_names; i++)
+        if (strcmp(name, resolution_names[i]) == 0) {
+            *out = (enum ledger_resolution)i;
+            return true;
+        }
+    return false;
+}
+
 static int by_id(const void *a, const void *b)
 {
     int64_t x = ((const struct ledger_named *)a)->id, y = ((const struct ledger_named *)b)->id;
@@ -145,8 +167,8 @@ void ledger_audit_end(struct ledger_audit *a, const struct ledger *const *ledger
 {
     int64_t acked = 0, found = 0, lost = 0, ambiguous = 0, committed = 0, first_lost = -1;
     int i = 0;
-    a->lost_named.n = 0; /* rebuilt, so a second call gives the same list */
-    a->lost_named.incomplete = false;
+    a->lost_named.n = a->ambiguous_named.n = 0; /* rebuilt: a second call gives the same */
+    a->lost_named.incomplete = a->ambiguous_named.incomplete = false;
     for (int k = 0; k < n; k++) {
         const struct ledger *l = ledgers[k];
         for (int w = 0; w < l->n_workers && i < a->seen_n; w++, i++) {
@@ -166,7 +188,10 @@ void ledger_audit_end(struct ledger_audit *a, const struct ledger *const *ledger
                     }
                 } else if (o == LEDGER_AMBIGUOUS) {
                     ambiguous++;
-                    if (get2(seen, s) > 0) committed++;
+                    struct ledger_named it = named(l, w, s);
+                    it.resolution = get2(seen, s) > 0 ? LEDGER_COMMITTED : LEDGER_NOT_COMMITTED;
+                    committed += it.resolution == LEDGER_COMMITTED;
+                    ledger_named_append(&a->ambiguous_named, &it);
                 }
             }
         }
@@ -181,6 +206,7 @@ void ledger_audit_end(struct ledger_audit *a, const struct ledger *const *ledger
     a->ambiguous_not_committed = ambiguous - committed;
     /* Rows come in the table's order; books in the ledgers' (instances may come in any). */
     ledger_named_sort(&a->lost_named);
+    ledger_named_sort(&a->ambiguous_named);
     ledger_named_sort(&a->invented_failed_named);
 }
 
@@ -192,6 +218,7 @@ void ledger_audit_free(struct ledger_audit *a)
     a->seen = NULL;
     a->seen_n = 0;
     ledger_named_free(&a->lost_named);
+    ledger_named_free(&a->ambiguous_named);
     ledger_named_free(&a->invented_failed_named);
 }
 

@@ -149,26 +149,35 @@ static bool load_violation(const json_t *v, int64_t *count, struct audit_reading
 
 #define NAMES_SHOWN 20
 
-/* The members of a named transfer; at_key says what its time was. */
-static json_t *named_json(const struct ledger_named_list *list, const char *at_key)
+/* The members of a named transfer; at_key says what its time was; an
+ * ambiguous one (resolved) says how it resolved. */
+static json_t *named_json(const struct ledger_named_list *list, const char *at_key, bool resolved)
 {
     json_t *a = json_array();
     for (int64_t i = 0; i < list->n && a != NULL; i++) {
         const struct ledger_named *t = &list->items[i];
-        json_array_append_new(
-            a, json_pack("{s:I, s:i, s:I, s:o}", "id", (json_int_t)t->id, "worker", t->worker,
-                         "seq", (json_int_t)t->seq, at_key,
-                         t->outcome_unix_ms >= 0 ? json_integer(t->outcome_unix_ms) : json_null()));
+        json_t *o =
+            json_pack("{s:I, s:i, s:I, s:o}", "id", (json_int_t)t->id, "worker", t->worker, "seq",
+                      (json_int_t)t->seq, at_key,
+                      t->outcome_unix_ms >= 0 ? json_integer(t->outcome_unix_ms) : json_null());
+        if (resolved)
+            json_object_set_new(o, "resolution",
+                                json_string(ledger_resolution_name(t->resolution)));
+        json_array_append_new(a, o);
     }
     return a;
 }
 
 static void named_set(json_t *ledger, const struct check_result *c)
 {
-    json_object_set_new(ledger, "lost_transfers", named_json(&c->lost_named, "acked_at_unix_ms"));
+    json_object_set_new(ledger, "lost_transfers",
+                        named_json(&c->lost_named, "acked_at_unix_ms", false));
     json_object_set_new(ledger, "invented_failed_transfers",
-                        named_json(&c->invented_failed_named, "failed_at_unix_ms"));
-    if (c->lost_named.incomplete || c->invented_failed_named.incomplete)
+                        named_json(&c->invented_failed_named, "failed_at_unix_ms", false));
+    json_object_set_new(ledger, "ambiguous_transfers",
+                        named_json(&c->ambiguous_named, "ambiguous_at_unix_ms", true));
+    if (c->lost_named.incomplete || c->invented_failed_named.incomplete ||
+        c->ambiguous_named.incomplete)
         json_object_set_new(ledger, "transfers_incomplete", json_true());
 }
 
@@ -196,6 +205,10 @@ static bool named_load(const json_t *ledger, const char *key, const char *at_key
                                  .seq = seq,
                                  .outcome_unix_ms =
                                      json_is_integer(at) ? json_integer_value(at) : -1};
+        const json_t *resolution = json_object_get(v, "resolution");
+        if (resolution &&
+            !ledger_resolution_parse(json_string_value(resolution), &t.resolution))
+            return false;
         ledger_named_append(list, &t);
     }
     return true;
@@ -220,11 +233,13 @@ static void print_named(FILE *out, const char *title, const char *verb,
 {
     if (count == 0) return;
     fprintf(out, "    %s (%lld):\n", title, (long long)count);
+    bool resolved = strcmp(key, "ambiguous_transfers") == 0;
     for (int64_t i = 0; i < list->n && i < NAMES_SHOWN; i++) {
         const struct ledger_named *t = &list->items[i];
         fprintf(out, "      transfer %lld  worker %d  seq %lld  %s ", (long long)t->id, t->worker,
                 (long long)t->seq, verb);
         print_unix_ms(out, t->outcome_unix_ms);
+        if (resolved) fprintf(out, ": %s", ledger_resolution_name(t->resolution));
         fprintf(out, "\n");
     }
     int64_t shown = list->n < NAMES_SHOWN ? list->n : NAMES_SHOWN;
@@ -247,6 +262,8 @@ void report_print_ledger_names(FILE *out, const struct check_result *c,
                 &c->lost_named, c->lost, "lost_transfers", where);
     print_named(out, "seen to fail, yet present", "failed", &c->invented_failed_named,
                 c->invented_failed, "invented_failed_transfers", where);
+    print_named(out, "ambiguous (the connection was lost during COMMIT), resolved by the table",
+                "cut off", &c->ambiguous_named, c->ambiguous, "ambiguous_transfers", where);
     /* Each transfer is atomic, so losing whole ones keeps the total: say it plainly. */
     if (c->lost > 0 && c->total_ok)
         fprintf(out,
@@ -317,7 +334,8 @@ int report_check_load(const json_t *c, struct check_result *r, const char *path,
         ok = load_members(l, r, MEMBERS(ledger_members)) &&
              named_load(l, "lost_transfers", "acked_at_unix_ms", &r->lost_named) &&
              named_load(l, "invented_failed_transfers", "failed_at_unix_ms",
-                        &r->invented_failed_named);
+                        &r->invented_failed_named) &&
+             named_load(l, "ambiguous_transfers", "ambiguous_at_unix_ms", &r->ambiguous_named);
     }
     if (ok && a != NULL) {
         struct audit_summary *s = &r->audit;

@@ -111,6 +111,9 @@ finish_run() {
 # The ledger verdict of a result: everything acknowledged is there, nothing invented.
 assert_nothing_lost() {
     jq -e '.check.ok and .check.ledger.ok and .check.ledger.lost == 0
-           and .check.ledger.acked == .committed and .committed > 0' "$1" >/dev/null ||
+           and .check.ledger.acked == .committed and .committed > 0
+           and (.check.ledger.ambiguous_transfers | length) == .check.ledger.ambiguous
+           and ([.check.ledger.ambiguous_transfers[] | select(.resolution == "committed")]
+                | length) == .check.ledger.ambiguous_committed' "$1" >/dev/null ||
         fail "ledger after the fault: $(jq -c '{committed, ambiguous, ledger: .check.ledger}' "$1")"
 }

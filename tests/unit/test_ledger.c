@@ -233,6 +233,15 @@ static void audit_names_every_class(void **state)
     assert_int_equal(a.ambiguous, 3);
     assert_int_equal(a.ambiguous_committed, 2);
     assert_int_equal(a.ambiguous_not_committed, 1);
+    /* Every ambiguous commit named, by id, with how the table resolved it. */
+    assert_int_equal(a.ambiguous_named.n, 3);
+    const enum ledger_resolution resolved[] = {LEDGER_COMMITTED, LEDGER_NOT_COMMITTED,
+                                               LEDGER_COMMITTED};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(a.ambiguous_named.items[i].id, ID(3, 0, 5 + i));
+        assert_int_equal(a.ambiguous_named.items[i].worker, 0);
+        assert_int_equal(a.ambiguous_named.items[i].resolution, resolved[i]);
+    }
     assert_false(ledger_audit_ok(&a));
 
     /* The verdict is read, not accumulated: a second end changes nothing. */
@@ -240,6 +249,7 @@ static void audit_names_every_class(void **state)
     assert_int_equal(a.acked, 6);
     assert_int_equal(a.lost, 2);
     assert_int_equal(a.ambiguous_committed, 2);
+    assert_int_equal(a.ambiguous_named.n, 3);
     ledger_audit_free(&a);
     ledger_audit_free(&a);
 
