@@ -62,16 +62,34 @@ static void ignore_notice(void *arg, const char *message)
     (void)message;
 }
 
+static void cancel_release(struct db_cancel_ref *ref)
+{
+    if (ref == NULL || atomic_fetch_sub(&ref->refs, 1) != 1) return;
+    PQfreeCancel(ref->cancel);
+    free(ref);
+}
+
+void db_cancel_swap(struct db *db, PGcancel *fresh, int backend_pid)
+{
+    struct db_cancel_ref *ref = fresh ? malloc(sizeof *ref) : NULL;
+    if (ref) {
+        ref->cancel = fresh;
+        atomic_init(&ref->refs, 1);
+    } else if (fresh) {
+        PQfreeCancel(fresh); /* out of memory: this session cannot be cancelled */
+    }
+    pthread_mutex_lock(&db->cancel_lock);
+    struct db_cancel_ref *old = db->cancel;
+    db->cancel = ref;
+    db->backend_pid = backend_pid;
+    pthread_mutex_unlock(&db->cancel_lock);
+    cancel_release(old);
+}
+
 /* The cancel handle of the current session, for db_cancel. */
 static void renew_cancel(struct db *db)
 {
-    PGcancel *fresh = PQgetCancel(db->conn);
-    pthread_mutex_lock(&db->cancel_lock);
-    PGcancel *old = db->cancel;
-    db->cancel = fresh;
-    db->backend_pid = PQbackendPID(db->conn);
-    pthread_mutex_unlock(&db->cancel_lock);
-    if (old) PQfreeCancel(old);
+    db_cancel_swap(db, PQgetCancel(db->conn), PQbackendPID(db->conn));
 }
 
 struct db *db_connect(const char *dsn, struct db_error *err)
@@ -117,7 +135,7 @@ int db_backend_pid(struct db *db)
 void db_close(struct db *db)
 {
     if (db == NULL) return;
-    if (db->cancel) PQfreeCancel(db->cancel);
+    db_cancel_swap(db, NULL, 0);
     pthread_mutex_destroy(&db->cancel_lock);
     if (db->conn) PQfinish(db->conn);
     free(db);
@@ -127,8 +145,11 @@ bool db_cancel(struct db *db)
 {
     char why[256];
     pthread_mutex_lock(&db->cancel_lock);
-    bool sent = db->cancel && PQcancel(db->cancel, why, sizeof why);
+    struct db_cancel_ref *ref = db->cancel;
+    if (ref) atomic_fetch_add(&ref->refs, 1);
     pthread_mutex_unlock(&db->cancel_lock);
+    bool sent = ref && PQcancel(ref->cancel, why, sizeof why);
+    cancel_release(ref);
     return sent;
 }
 

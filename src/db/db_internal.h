@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 struct sql_batch;
@@ -33,7 +34,7 @@ struct db {
     struct dsn_view view; /* its secrets are scrubbed from every message */
     /* What db_cancel uses from another thread; swapped at every (re)connect. */
     pthread_mutex_t cancel_lock;
-    PGcancel *cancel;
+    struct db_cancel_ref *cancel; /* NULL: no session */
     int backend_pid;                            /* the current session's, under cancel_lock */
     struct txn_spec spec;                       /* set by db_transfer_prepare */
     const char *begin_sql;                      /* BEGIN ISOLATION LEVEL ... for spec */
@@ -44,6 +45,17 @@ struct db {
     char server_version[128];      /* a copy: libpq's own string dies with a reconnect */
     struct flight flight;
 };
+
+/* A session's cancel handle, counted: db_cancel sends it with the lock
+ * released (PQcancel may wait long on a server that does not answer), so
+ * the thread that owns the db is never held up by a cancel in flight. */
+struct db_cancel_ref {
+    PGcancel *cancel;
+    atomic_int refs;
+};
+
+/* Sets db's handle (NULL: none) and backend pid, dropping the old one. */
+void db_cancel_swap(struct db *db, PGcancel *fresh, int backend_pid);
 
 /* A connection just opened (or re-opened) becomes db's session: notices
  * muted, the cancel handle renewed, prepared for nothing yet. */

@@ -54,12 +54,7 @@ int64_t db_open_timeout_us(const struct db *db, int64_t fallback_us)
  * reach goes with it. */
 static void drop(struct db *db)
 {
-    pthread_mutex_lock(&db->cancel_lock);
-    PGcancel *old = db->cancel;
-    db->cancel = NULL;
-    db->backend_pid = 0;
-    pthread_mutex_unlock(&db->cancel_lock);
-    if (old) PQfreeCancel(old);
+    db_cancel_swap(db, NULL, 0);
     PQfinish(db->conn);
     db->conn = NULL;
     db->pipeline = false;
