@@ -38,10 +38,6 @@ void db_error_name_endpoint(struct db_error *err, const char *dsn, int i, int n)
 /* Opens a connection (dsn NULL: libpq's PG* defaults). NULL on failure, with
  * err set. The db keeps dsn for reconnecting: it must outlive the db. */
 struct db *db_connect(const char *dsn, struct db_error *err);
-/* Asks the server to cancel whatever db's session is running (PQcancel):
- * the only call any thread may make on a db another thread uses. A session
- * running nothing ignores it. Whether the request went out. */
-bool db_cancel(struct db *db);
 
 /* The server process of db's current session (0: none); like db_cancel,
  * any thread may ask, e.g. to aim a --trigger terminate at the run's own
@@ -49,6 +45,21 @@ bool db_cancel(struct db *db);
 int db_backend_pid(struct db *db);
 
 void db_close(struct db *db);
+
+/* Hangs up on the server without a word (shutdown of the socket): what is
+ * awaited from it then ends as a lost connection, read the usual way (its
+ * socket turns readable). For a server that no longer answers. */
+void db_hang_up(struct db *db);
+
+/* The stop's cancel of a session, held apart from its db so that another
+ * thread can send it however long the server takes (PQcancel waits for the
+ * server; one that never answers holds it for good): NULL when db has no
+ * session. db_cancel_send asks the server to cancel what the session runs
+ * (false: it could not); every hold is released once. */
+struct db_cancel_ref;
+struct db_cancel_ref *db_cancel_hold(struct db *db);
+bool db_cancel_send(struct db_cancel_ref *ref);
+void db_cancel_release(struct db_cancel_ref *ref);
 
 /* A connection that reached a read-only server (a host list with a standby
  * first) moves to a writable one when libpq, asked for read-write within

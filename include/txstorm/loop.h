@@ -45,6 +45,8 @@ struct loop {
     int wake_fd; /* an eventfd: written by loop_wake */
     const atomic_bool *stop;
     const atomic_bool *halt; /* NULL: never */
+    loop_fn *woken;          /* called on the loop's thread after a loop_wake; NULL: none */
+    void *woken_data;
     int watched;             /* watches armed */
     atomic_int_fast64_t waited_us;  /* time spent waiting for events, waits ended */
     atomic_int_fast64_t wait_since; /* when the wait under way began; 0: none */
@@ -63,6 +65,10 @@ void loop_free(struct loop *l);
 /* Gives the loop a second flag: once it is set (and the loop woken), every
  * timer fires at once, cuttable or not — a stop that has waited long enough. */
 void loop_set_halt(struct loop *l, const atomic_bool *halt);
+
+/* Has woken(data, now) called on the loop's own thread each time another
+ * thread's loop_wake reaches it (several wakes may come as one call). */
+void loop_on_wake(struct loop *l, loop_fn *woken, void *data);
 
 /* Runs until nothing is left to do: no watch and no timer armed. Returns 0
  * then, or the errno of a wait that failed (the loop cannot go on; what

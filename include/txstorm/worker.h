@@ -120,6 +120,11 @@ bool worker_connect(struct worker *w);
 /* Starts the worker on its first transaction (or its first wait). */
 void worker_start(struct worker *w, int64_t now_us);
 
+/* On its loop's thread: a worker still awaiting a reply hangs up on the
+ * server (db_hang_up), so its transfer ends as a lost connection would end
+ * it (ambiguous during a COMMIT). For a stop that no cancel could end. */
+void worker_hang_up(struct worker *w);
+
 /* Its loop cannot go on (error: the errno): unless done, the worker stops
  * where it is, lost. */
 void worker_abandon(struct worker *w, int error);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* ---- errors ---- */
 
@@ -62,7 +63,7 @@ static void ignore_notice(void *arg, const char *message)
     (void)message;
 }
 
-static void cancel_release(struct db_cancel_ref *ref)
+void db_cancel_release(struct db_cancel_ref *ref)
 {
     if (ref == NULL || atomic_fetch_sub(&ref->refs, 1) != 1) return;
     PQfreeCancel(ref->cancel);
@@ -83,7 +84,7 @@ void db_cancel_swap(struct db *db, PGcancel *fresh, int backend_pid)
     db->cancel = ref;
     db->backend_pid = backend_pid;
     pthread_mutex_unlock(&db->cancel_lock);
-    cancel_release(old);
+    db_cancel_release(old);
 }
 
 /* The cancel handle of the current session, for db_cancel. */
@@ -141,16 +142,26 @@ void db_close(struct db *db)
     free(db);
 }
 
-bool db_cancel(struct db *db)
+struct db_cancel_ref *db_cancel_hold(struct db *db)
 {
-    char why[256];
     pthread_mutex_lock(&db->cancel_lock);
     struct db_cancel_ref *ref = db->cancel;
     if (ref) atomic_fetch_add(&ref->refs, 1);
     pthread_mutex_unlock(&db->cancel_lock);
-    bool sent = ref && PQcancel(ref->cancel, why, sizeof why);
-    cancel_release(ref);
-    return sent;
+    return ref;
+}
+
+bool db_cancel_send(struct db_cancel_ref *ref)
+{
+    char why[256];
+    return ref && PQcancel(ref->cancel, why, sizeof why);
+}
+
+
+void db_hang_up(struct db *db)
+{
+    int fd = db->conn ? PQsocket(db->conn) : -1;
+    if (fd >= 0) shutdown(fd, SHUT_RDWR);
 }
 
 const char *db_server_version(struct db *db) { return db->server_version; }

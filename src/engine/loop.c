@@ -32,6 +32,12 @@ int loop_init(struct loop *l, const atomic_bool *stop, int max_timers)
 
 void loop_set_halt(struct loop *l, const atomic_bool *halt) { l->halt = halt; }
 
+void loop_on_wake(struct loop *l, loop_fn *woken, void *data)
+{
+    l->woken = woken;
+    l->woken_data = data;
+}
+
 int64_t loop_waited_us(const struct loop *l, int64_t now_us)
 {
     /* The total and the wait under way read as one: a wait that ends
@@ -223,6 +229,7 @@ int loop_run(struct loop *l)
                 uint64_t count;
                 ssize_t ignored = read(l->wake_fd, &count, sizeof count);
                 (void)ignored;
+                if (l->woken) l->woken(l->woken_data, now_us);
             } else {
                 struct loop_watch *w = events[i].data.ptr;
                 w->ready(w->data, now_us);

@@ -444,6 +444,11 @@ static void timer_due(void *arg, int64_t now_us)
     }
 }
 
+void worker_hang_up(struct worker *w)
+{
+    if (w->state == W_REPLY) db_hang_up(w->db);
+}
+
 void worker_abandon(struct worker *w, int error)
 {
     if (w->state == W_DONE) return;

@@ -65,6 +65,8 @@ static void worker_setup(struct worker *w, int id, struct run *run, uint64_t see
 
 /* Allocates workers, loops, sinks and the run's own stats; false when out
  * of memory or out of file descriptors. */
+static void loop_woken(void *arg, int64_t now_us);
+
 static bool run_alloc(struct run *run, int sig_figs)
 {
     int per_loop = (run->n_workers + run->n_loops - 1) / run->n_loops;
@@ -88,6 +90,7 @@ static bool run_alloc(struct run *run, int sig_figs)
             return false;
         }
         loop_set_halt(&t->loop, &run->halt);
+        loop_on_wake(&t->loop, loop_woken, t);
     }
     run->total_endpoints = endpoints_create(run->n_endpoints, sig_figs);
     run->tick_endpoints = endpoints_create(run->n_endpoints, sig_figs);
@@ -203,6 +206,17 @@ static void start_clock(struct run *run)
         run->outages[i].start_us = run->start_us;
     run->cpu_start_us = clock_process_cpu_us();
     cpu_meter_start(&run->cpu);
+}
+
+/* Woken by the main thread: once told to, its workers hang up on servers
+ * that never answered the stop's cancel. */
+static void loop_woken(void *arg, int64_t now_us)
+{
+    struct loop_thread *t = arg;
+    (void)now_us;
+    if (!atomic_load(&t->run->hang_up)) return;
+    for (int i = 0; i < t->n_workers; i++)
+        worker_hang_up(t->workers[i]);
 }
 
 /* A loop's thread: starts its workers and drives them until all are done. */

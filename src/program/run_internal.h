@@ -59,6 +59,7 @@ struct run {
     int loop_errno;     /* why a loop could not be created */
     atomic_bool stop;   /* workers finish their transaction and leave */
     atomic_bool halt;   /* the stop's grace is over: in-flight statements are cancelled */
+    atomic_bool hang_up; /* no cancel ended them: the loops hang up on the servers */
     int64_t stop_us;    /* when the run was told to stop; INT64_MAX: not yet */
     atomic_int running; /* loops still running */
     atomic_int next_to_connect;

@@ -5,6 +5,8 @@
 #include "txstorm/clock.h"
 #include "txstorm/interval_clock.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,14 +17,70 @@
  * otherwise hold the run for as long as the lock). Repeated until the
  * workers are gone, since a worker may send its next statement after a
  * cancel went out. */
+/* A round of cancels is being sent. The process's own, not the run's: a
+ * round held up by a server that never answers outlives the run. */
+static atomic_bool cancelling;
+
+struct cancel_round {
+    int n;
+    struct db_cancel_ref *refs[];
+};
+
+/* Sends a round of cancels off the main thread: a server that never
+ * answers holds PQcancel for good, and the main thread must go on. */
+static void *send_cancels(void *arg)
+{
+    struct cancel_round *r = arg;
+    for (int i = 0; i < r->n; i++) {
+        db_cancel_send(r->refs[i]);
+        db_cancel_release(r->refs[i]);
+    }
+    atomic_store(&cancelling, false);
+    free(r);
+    return NULL;
+}
+
 static void run_halt(struct run *run)
 {
     atomic_store(&run->halt, true);
     for (int i = 0; i < run->started; i++)
         loop_wake(&run->loops[i].loop);
+    /* One round at a time: while the last is held up, none is added. */
+    if (atomic_exchange(&cancelling, true)) return;
+    struct cancel_round *r = malloc(sizeof *r + (size_t)run->n_workers * sizeof r->refs[0]);
+    if (r == NULL) {
+        atomic_store(&cancelling, false);
+        return;
+    }
+    *r = (struct cancel_round){.n = 0};
     for (int i = 0; i < run->n_workers; i++)
-        if (run->workers[i].db && atomic_load(&run->workers[i].in_flight))
-            db_cancel(run->workers[i].db);
+        if (run->workers[i].db && atomic_load(&run->workers[i].in_flight)) {
+            struct db_cancel_ref *ref = db_cancel_hold(run->workers[i].db);
+            if (ref) r->refs[r->n++] = ref;
+        }
+    pthread_t thread;
+    pthread_attr_t attr;
+    bool started = pthread_attr_init(&attr) == 0 &&
+                   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+                   pthread_create(&thread, &attr, send_cancels, r) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started) { /* no thread: this round is not sent */
+        for (int i = 0; i < r->n; i++)
+            db_cancel_release(r->refs[i]);
+        free(r);
+        atomic_store(&cancelling, false);
+    }
+}
+
+/* The cancels have had this long and workers still wait for replies: the
+ * loops hang up on those servers. */
+#define HANG_UP_AFTER_US 5000000
+
+static void run_hang_up(struct run *run)
+{
+    atomic_store(&run->hang_up, true);
+    for (int i = 0; i < run->started; i++)
+        loop_wake(&run->loops[i].loop);
 }
 
 /* The first SIGINT/SIGTERM stops the run (in-flight work gets --stop-grace),
@@ -63,7 +121,7 @@ void run_wait(struct run *run, FILE *progress)
                         cfg->progress_us ? cfg->progress_us : DEFAULT_INTERVAL_US, cfg->warmup_us,
                         &cfg->load);
     int64_t deadline_us = cfg->duration_us ? run->measure_start_us + cfg->duration_us : INT64_MAX;
-    int64_t next_cancel_us = INT64_MAX;
+    int64_t next_cancel_us = INT64_MAX, hang_up_us = INT64_MAX;
     run_print_progress(run, cfg->progress_us ? progress : NULL);
 
     while (atomic_load(&run->running) > 0) {
@@ -80,9 +138,14 @@ void run_wait(struct run *run, FILE *progress)
         if (next_cancel_us == INT64_MAX && (now_us >= halt_at_us || atomic_load(&run->halt))) {
             if (!atomic_load(&run->halt)) run_halt(run); /* a second signal may have already */
             next_cancel_us = clock_now_us() + CANCEL_AGAIN_US;
+            hang_up_us = now_us + HANG_UP_AFTER_US;
         } else if (now_us >= next_cancel_us) {
             run_halt(run);
-            next_cancel_us = clock_now_us() + CANCEL_AGAIN_US; /* after the round, however long */
+            next_cancel_us = clock_now_us() + CANCEL_AGAIN_US;
+        }
+        if (now_us >= hang_up_us) {
+            run_hang_up(run);
+            hang_up_us = now_us + CANCEL_AGAIN_US; /* again for what was sent since */
         }
         int64_t from_us;
         bool warmup_over;
@@ -94,6 +157,7 @@ void run_wait(struct run *run, FILE *progress)
         if (deadline_us < wake_us) wake_us = deadline_us;
         if (next_cancel_us == INT64_MAX && halt_at_us < wake_us) wake_us = halt_at_us;
         if (next_cancel_us < wake_us) wake_us = next_cancel_us;
+        if (hang_up_us < wake_us) wake_us = hang_up_us;
         int64_t wait_us = wake_us - now_us;
         if (wait_us < 0) wait_us = 0;
         struct timespec ts = {.tv_sec = wait_us / 1000000, .tv_nsec = (wait_us % 1000000) * 1000};

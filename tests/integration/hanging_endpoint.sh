@@ -9,14 +9,8 @@ DB_NAME=t_hanging_endpoint
 fresh_db $DB_NAME
 expect_exit 0 "$txstorm" init --db "$DSN" --accounts 1000 --balance 1000000
 
-relay_pid=''
-trap '[[ -n $relay_pid ]] && kill "$relay_pid" 2>/dev/null; finish_work' EXIT
-"$root/scripts/relay" "$PGPORT" "$work/relay.port" "$work/fault" hang &
-relay_pid=$!
-disown "$relay_pid" # finish_run waits for its run, not for the relay
-for _ in $(seq 600); do [[ -s $work/relay.port ]] && break; sleep 0.05; done
-[[ -s $work/relay.port ]] || fail "the relay did not start"
-hanging="postgresql://txstorm:$TXSTORM_TEST_PASSWORD@127.0.0.1:$(cat "$work/relay.port")/$DB_NAME?connect_timeout=10"
+start_relay hang
+hanging="$RELAY_DSN?connect_timeout=10"
 
 start_run --db "$DSN" --db "$hanging" --threads 1 --workers 4 --skew uniform --duration 3s \
     --reconnect-timeout 60s --json "$work/run.json"

@@ -117,3 +117,17 @@ assert_nothing_lost() {
                 | length) == .check.ledger.ambiguous_committed' "$1" >/dev/null ||
         fail "ledger after the fault: $(jq -c '{committed, ambiguous, ledger: .check.ledger}' "$1")"
 }
+
+# start_relay MODE: scripts/relay in front of the shared server, turning bad (MODE: hang,
+# refuse, stall) once $work/fault exists; sets RELAY_DSN (to DB_NAME through it). The
+# relay is stopped with the test; runs waited for with finish_run do not wait for it.
+start_relay() {
+    "$root/scripts/relay" "$PGPORT" "$work/relay.port" "$work/fault" "$1" &
+    RELAY_PID=$!
+    disown "$RELAY_PID"
+    trap 'kill "$RELAY_PID" 2>/dev/null; finish_work' EXIT
+    local _
+    for _ in $(seq 600); do [[ -s $work/relay.port ]] && break; sleep 0.05; done
+    [[ -s $work/relay.port ]] || fail "the relay did not start"
+    RELAY_DSN="postgresql://txstorm:$TXSTORM_TEST_PASSWORD@127.0.0.1:$(cat "$work/relay.port")/$DB_NAME"
+}
