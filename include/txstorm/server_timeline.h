@@ -30,9 +30,25 @@ struct server_move {
 int server_moves(const json_t *workers_servers, struct server_move **out);
 void server_moves_free(struct server_move *moves, int n);
 
-/* The text report's part, times in seconds since origin_unix_us (the
- * workers' start, as the failover timeline's) and as UTC wall-clock time.
- * Prints nothing unless some worker changed server. */
+/* One line of the timeline as people read it, times in seconds since
+ * origin_unix_us (the workers' start, as the failover timeline's) and as
+ * UTC wall-clock time of day. */
+struct server_timeline_line {
+    double t_s;
+    char utc[16];
+    char workers[256]; /* "all N", or "0-2,5" ("instance:worker" after a merge) */
+    char server[80];   /* host:port as the client reached it */
+    char node[64];     /* the server's own address and port (servers.h) */
+    const char *role;  /* "primary", "standby" or "?" */
+    char timeline[24]; /* "-" when not offered */
+};
+
+/* The lines into *out (free() them), none unless some worker changed
+ * server: how many, or -1 when the JSON is not of servers.h's form. */
+int server_timeline_lines(const json_t *workers_servers, int64_t origin_unix_us,
+                          struct server_timeline_line **out);
+
+/* The text report's part: the first lines of the timeline. */
 void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t origin_unix_us);
 
 #endif

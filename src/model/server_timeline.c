@@ -148,48 +148,72 @@ static void workers_text(const json_t *workers_servers, struct server_move *m, c
     }
 }
 
-#define SERVER_TIMELINE_SHOWN 24
-
-void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t origin_unix_us)
+int server_timeline_lines(const json_t *workers_servers, int64_t origin_unix_us,
+                          struct server_timeline_line **out)
 {
+    *out = NULL;
     struct server_move *moves;
     int n = server_moves(workers_servers, &moves);
+    if (n < 0) return -1;
     size_t workers = json_array_size(workers_servers);
     /* Each worker named once: nobody changed server, the servers table says it all. */
     int named = 0;
     for (int i = 0; i < n; i++)
         named += moves[i].n_workers;
-    if (n <= 0 || (size_t)named <= workers) {
+    if (n == 0 || (size_t)named <= workers) {
         server_moves_free(moves, n);
-        return;
+        return 0;
+    }
+    struct server_timeline_line *lines = calloc((size_t)n, sizeof *lines);
+    if (lines == NULL) {
+        server_moves_free(moves, n);
+        return -1;
     }
     int64_t origin_ms = origin_unix_us > 0 ? origin_unix_us / 1000 : moves[0].at_unix_ms;
+    for (int i = 0; i < n; i++) {
+        struct server_move *m = &moves[i];
+        struct server_timeline_line *l = &lines[i];
+        l->t_s = (double)(m->at_unix_ms - origin_ms) / 1000.0;
+        workers_text(workers_servers, m, l->workers, sizeof l->workers);
+        snprintf(l->server, sizeof l->server, "%s:%s", m->id.host, m->id.port);
+        server_node(&m->id, l->node, sizeof l->node);
+        if (m->id.timeline > 0)
+            snprintf(l->timeline, sizeof l->timeline, "%lld", (long long)m->id.timeline);
+        else
+            snprintf(l->timeline, sizeof l->timeline, "-");
+        l->role = m->id.in_recovery < 0 ? "?" : m->id.in_recovery ? "standby" : "primary";
+        time_t secs = (time_t)(m->at_unix_ms / 1000);
+        struct tm tm;
+        if (gmtime_r(&secs, &tm))
+            snprintf(l->utc, sizeof l->utc, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, (int)(m->at_unix_ms % 1000));
+        else
+            snprintf(l->utc, sizeof l->utc, "-");
+    }
+    server_moves_free(moves, n);
+    *out = lines;
+    return n;
+}
+
+#define SERVER_TIMELINE_SHOWN 24
+
+void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t origin_unix_us)
+{
+    struct server_timeline_line *lines;
+    int n = server_timeline_lines(workers_servers, origin_unix_us, &lines);
+    if (n <= 0) return;
     fprintf(out,
             "\nserver timeline (a line each time workers reached another server; times since the\n"
             "workers started, and UTC)\n");
     fprintf(out, "  %9s %-12s  %-14s %-34s %-21s %-9s %s\n", "t_s", "utc", "workers", "server",
             "node", "role", "timeline");
     for (int i = 0; i < n && i < SERVER_TIMELINE_SHOWN; i++) {
-        struct server_move *m = &moves[i];
-        char who[256], where[80], node[64], timeline[24], utc[16];
-        workers_text(workers_servers, m, who, sizeof who);
-        snprintf(where, sizeof where, "%s:%s", m->id.host, m->id.port);
-        server_node(&m->id, node, sizeof node);
-        snprintf(timeline, sizeof timeline, "%lld", (long long)m->id.timeline);
-        time_t secs = (time_t)(m->at_unix_ms / 1000);
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        snprintf(utc, sizeof utc, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 (int)(m->at_unix_ms % 1000));
-        fprintf(out, "  %9.3f %-12s  %-14s %-34s %-21s %-9s %s\n",
-                (double)(m->at_unix_ms - origin_ms) / 1000.0, utc, who, where, node,
-                m->id.in_recovery < 0 ? "?"
-                : m->id.in_recovery   ? "standby"
-                                      : "primary",
-                m->id.timeline > 0 ? timeline : "-");
+        const struct server_timeline_line *l = &lines[i];
+        fprintf(out, "  %9.3f %-12s  %-14s %-34s %-21s %-9s %s\n", l->t_s, l->utc, l->workers,
+                l->server, l->node, l->role, l->timeline);
     }
     if (n > SERVER_TIMELINE_SHOWN)
         fprintf(out, "  ... %d more lines (all in the JSON result: workers_servers)\n",
                 n - SERVER_TIMELINE_SHOWN);
-    server_moves_free(moves, n);
+    free(lines);
 }

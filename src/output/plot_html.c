@@ -3,6 +3,7 @@
 #include "txstorm/figures.h"
 #include "txstorm/markup.h"
 #include "txstorm/plot.h"
+#include "txstorm/server_timeline.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -201,6 +202,35 @@ static void put_check(FILE *out, const struct plot_result *r, int i)
             verdict_text(s));
 }
 
+/* The result's server timeline (server_timeline.h), when a worker changed
+ * server: which node served whom, from when. */
+static bool put_servers(FILE *out, const struct plot_result *r, int i)
+{
+    const struct run_summary *s = r->s;
+    struct server_timeline_line *lines;
+    int n = server_timeline_lines(s->workers_servers, s->origin_wall_us, &lines);
+    if (n <= 0) return false;
+    fprintf(out, "<div class=\"result\" style=\"border-color:%s\"><h3>", plot_colour(i));
+    plot_html_escape(out, r->label);
+    fputs("</h3>\n<table class=\"servers\"><tr><th>t (s)</th><th>UTC</th><th>workers</th>"
+          "<th>server</th><th>node</th><th>role</th><th>timeline</th></tr>\n",
+          out);
+    for (int k = 0; k < n; k++) {
+        const struct server_timeline_line *l = &lines[k];
+        const char *cells[] = {l->utc, l->workers, l->server, l->node, l->role, l->timeline};
+        fprintf(out, "<tr><td>%.3f</td>", l->t_s);
+        for (size_t c = 0; c < sizeof cells / sizeof *cells; c++) {
+            fputs("<td>", out);
+            plot_html_escape(out, cells[c]);
+            fputs("</td>", out);
+        }
+        fputs("</tr>\n", out);
+    }
+    fputs("</table></div>\n", out);
+    free(lines);
+    return true;
+}
+
 /* Counts what each chart drew (laid out, not just present in the markup) and
  * writes the count on its figure: what a reader sees, as a test can read it. */
 static const char script[] =
@@ -255,6 +285,11 @@ int plot_write_html(FILE *out, const struct plot_result *r, int n, const char *c
     fputs("<h2>Check</h2>\n<div class=\"results\">\n", out);
     for (int i = 0; i < n; i++)
         put_check(out, &r[i], i);
+    fputs("</div>\n<h2 id=\"servers\">Server timeline</h2>\n<div class=\"results\">\n", out);
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        any = put_servers(out, &r[i], i) || any;
+    if (!any) fputs("<p class=\"none\">no worker changed server</p>\n", out);
     fprintf(out,
             "</div>\n<p id=\"drawn\">charts not counted: scripts off</p>\n%s</body>\n</html>\n",
             script);

@@ -323,6 +323,21 @@ static void test_page(void **state)
     term.start_s = term.end_s = 9; /* injected, not judged */
     assert_true(trigger_outcomes_append(&s.triggers, &lock));
     assert_true(trigger_outcomes_append(&s.triggers, &term));
+    /* Two workers moved from the first node to a promoted one (a host name that needs escaping). */
+    s.origin_wall_us = 1700000000000000LL;
+    s.workers_servers = json_loads(
+        "[{\"worker\":0,\"earlier\":0,\"servers\":["
+        "{\"host\":\"db<a>\",\"port\":\"5432\",\"server_addr\":\"10.0.0.1\",\"server_port\":5432,"
+        "\"in_recovery\":false,\"system_id\":\"7\",\"timeline\":1,\"at_unix_ms\":1700000000000},"
+        "{\"host\":\"db<a>\",\"port\":\"5432\",\"server_addr\":\"10.0.0.2\",\"server_port\":5432,"
+        "\"in_recovery\":false,\"system_id\":\"7\",\"timeline\":2,\"at_unix_ms\":1700000004000}]},"
+        "{\"worker\":1,\"earlier\":0,\"servers\":["
+        "{\"host\":\"db<a>\",\"port\":\"5432\",\"server_addr\":\"10.0.0.1\",\"server_port\":5432,"
+        "\"in_recovery\":false,\"system_id\":\"7\",\"timeline\":1,\"at_unix_ms\":1700000000000},"
+        "{\"host\":\"db<a>\",\"port\":\"5432\",\"server_addr\":\"10.0.0.2\",\"server_port\":5432,"
+        "\"in_recovery\":false,\"system_id\":\"7\",\"timeline\":2,\"at_unix_ms\":1700000004100}]}]",
+        0, NULL);
+    assert_non_null(s.workers_servers);
     struct plot_result r = {.label = "run<1>.json", .s = &s};
     const char *svgs[CHART_COUNT] = {
         [CHART_COMMITTED] = "<svg id='one'></svg>", [CHART_SPECTRUM] = "<svg id='two'></svg>"};
@@ -335,7 +350,14 @@ static void test_page(void **state)
     assert_int_equal(count(page, plot_chart_title(CHART_LATENCY)), 1);
     assert_non_null(
         strstr(page, "Latency per interval: p50 (dashed) and p99</b>: nothing to draw"));
-    assert_int_equal(count(page, "run&lt;1&gt;.json"), 3); /* title, header, check */
+    assert_int_equal(count(page, "run&lt;1&gt;.json"), 4); /* title, header, check, servers */
+    /* The server timeline: both workers start on one node, then move to the promoted one. */
+    assert_non_null(strstr(page, "<tr><td>0.000</td><td>22:13:20.000</td><td>all 2</td>"
+                                 "<td>db&lt;a&gt;:5432</td><td>10.0.0.1:5432</td>"
+                                 "<td>primary</td><td>1</td></tr>"));
+    assert_non_null(strstr(page, "<tr><td>4.000</td><td>22:13:24.000</td><td>all 2</td>"
+                                 "<td>db&lt;a&gt;:5432</td><td>10.0.0.2:5432</td>"));
+    assert_null(strstr(page, "db<a>"));
     assert_null(strstr(page, "run<1>"));
     assert_non_null(strstr(page, "report &lt;1&gt;"));
     assert_non_null(strstr(page, "FAIL, invariant violated"));
@@ -351,6 +373,7 @@ static void test_page(void **state)
     assert_null(strstr(page, " src="));
     free(page);
     trigger_outcomes_free(&s.triggers);
+    json_decref(s.workers_servers);
 }
 
 int main(void)
