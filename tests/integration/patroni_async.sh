@@ -11,6 +11,7 @@
 #      sender that woke would still send what it holds); Patroni promotes a replica.
 # The lost set is then computed without the tool: ids on the old leader at step 3 missing
 # on the new leader at the end. It is not empty, and the run names exactly it (exit 1).
+# Then destroy must leave no process of the cluster behind.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/patroni_lib.sh"
 
@@ -77,3 +78,23 @@ jq -e --argjson n "$lost" '.check.ledger.lost == $n and .check.total_ok and (.ch
        and .check.ledger.ambiguous_committed == 0' "$work/kill-paused.json" >/dev/null ||
     fail "verdict: $(jq -c '.check | {ok, total_ok, ledger: (.ledger | del(.lost_transfers))}' "$work/kill-paused.json")"
 echo "kill-paused: $lost acknowledged transfers lost, all named" >&2
+
+# scripts/patroni itself: misuse is one line and exit 2; destroy ends every process it
+# started (etcd, the Patroni daemons, HAProxy, every server process) and the directory.
+expect_exit 2 "$patroni" start "$P"
+assert_one_line_stderr
+expect_exit 2 "$patroni" start "$work/q" --dcs loop_wait
+assert_one_line_stderr
+pids=$(cat "$P"/*.pid)
+for p in $(pgrep -x postgres); do
+    if ours "$p"; then pids+=" $p"; fi
+done
+expect_exit 0 "$patroni" destroy "$P"
+[[ ! -e $P ]] || fail "destroy left $P"
+deadline=$((SECONDS + 30))
+for p in $pids; do
+    while [[ -e /proc/$p && $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) != Z ]]; do
+        ((SECONDS < deadline)) || fail "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) outlived destroy"
+        sleep 0.05 # destroy waited for them; a zombie's parent may still be reaping it
+    done
+done
