@@ -103,11 +103,15 @@ static int64_t union_us(struct run_summary *const *in, int n)
 
 void report_run_identity(const struct run_summary *s, char *out, size_t out_len)
 {
-    int64_t seed = -1;
-    json_id_value(json_object_get(s->config, "seed"), &seed);
+    int64_t seed;
+    char seed_text[40] = "no seed (a merge)", instance_text[40] = "every instance";
+    if (json_id_value(json_object_get(s->config, "seed"), &seed))
+        snprintf(seed_text, sizeof seed_text, "seed %lld", (long long)seed);
     const json_t *instance = json_object_get(s->config, "instance");
-    snprintf(out, out_len, "seed %lld, instance %lld, measured %lld..%lld us", (long long)seed,
-             json_is_integer(instance) ? (long long)json_integer_value(instance) : -1LL,
+    if (json_is_integer(instance))
+        snprintf(instance_text, sizeof instance_text, "instance %lld",
+                 (long long)json_integer_value(instance));
+    snprintf(out, out_len, "%s, %s, measured %lld..%lld us", seed_text, instance_text,
              (long long)s->start_wall_us, (long long)s->end_wall_us);
 }
 
@@ -414,11 +418,17 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
         report_summary_free(out);
         return -1;
     }
+    /* What each instance had of its own is no fact of the merge: gone, but the
+     * sums (workers, transactions_target). */
+    const char *key;
+    json_t *value;
+    void *tmp;
+    json_object_foreach_safe(out->config, tmp, key, value)
+    {
+        if (per_instance_key(key)) json_object_del(out->config, key);
+    }
     json_object_set_new(out->config, "workers", json_integer(workers));
     json_object_set_new(out->config, "transactions_target", json_integer(target));
-    json_object_del(out->config, "seed");
-    json_object_del(out->config, "threads");
-    json_object_del(out->config, "db");
     out->elapsed_us = union_us(in, n);
     out->server_version = in[0]->server_version;
     out->tool_version = in[0]->tool_version;

@@ -97,3 +97,9 @@ expect_exit 2 "$txstorm" merge "$work/newer.json" "$work/s91-0.json"
 assert_in "$work/err" "written by a newer txstorm (result format 3.0); this one reads format 2 and older"
 rm "$work/edited.json" "$work/newer.json" # hand-made, not results of this txstorm
 echo "merge_story: ok"
+
+# A merged result given twice is refused by what it is: no seed of its own, every instance.
+cp "$work/m91.json" "$work/m91-copy.json"
+expect_exit 2 "$txstorm" merge "$work/m91.json" "$work/m91-copy.json"
+assert_one_line_stderr
+assert_in "$work/err" "are the same run (no seed (a merge), every instance, measured"
