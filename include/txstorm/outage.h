@@ -102,9 +102,10 @@ int outage_json_decode(const json_t *j, struct outage_summary *s);
 /* Moves every time of s by offset_us (onto another clock). */
 void outage_shift(struct outage_summary *s, int64_t offset_us);
 
-/* The text report's part for a result's "failover" object ({the run's
- * outage_json, "endpoints": [one each]}); nothing when no window opened. */
-void outage_print(FILE *out, const json_t *failover);
+/* One scope's lines of the text report's failover timeline, under its
+ * heading; wall-clock times from origin_unix_us (0: unknown, none shown). */
+void outage_print_scope(FILE *out, const char *scope, const struct outage_summary *s,
+                        int64_t origin_unix_us);
 
 /* Marks the rows of the interval series (series.h) that overlap one of the
  * kept windows as outage rows. */

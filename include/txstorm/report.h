@@ -4,6 +4,7 @@
 #ifndef TXSTORM_REPORT_H
 #define TXSTORM_REPORT_H
 
+#include "txstorm/failover.h"
 #include "txstorm/assertion.h"
 #include "txstorm/checker.h"
 #include "txstorm/endpoint.h"
@@ -59,7 +60,7 @@ struct run_summary {
     struct stall_summary stalls;
     struct worker_faults worker_faults; /* the workers that lost their connection (faults.h) */
     json_t *workers_servers; /* per worker, the servers it reached (servers.h), or NULL */
-    json_t *failover;        /* the outage windows (outage.h's JSON, per endpoint too), or NULL */
+    struct failover_timeline failover; /* the outage windows, per endpoint (and instance) too */
     struct trigger_outcomes triggers; /* --trigger: each with its verdict (trigger_verdict.h) */
     int merged_from;       /* 0 for a run; the number of results merged */
     bool check_done;

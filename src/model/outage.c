@@ -234,27 +234,21 @@ static void print_seconds(FILE *out, const char *label, int64_t us, const char *
         fprintf(out, "  %-26s %.3f s\n", label, (double)us / 1e6);
 }
 
-/* A Unix ms time of a window (JSON), as UTC time of day; "-" when none. */
-static void utc_of(const json_t *window, const char *key, char *buf, size_t len)
+/* A time of a window (us since the origin; < 0: none) as UTC time of day. */
+static void utc_of(int64_t us, int64_t origin_unix_us, char *buf, size_t len)
 {
-    const json_t *v = json_object_get(window, key);
-    if (!json_is_integer(v)) {
-        snprintf(buf, len, "-");
-        return;
-    }
-    json_int_t ms = json_integer_value(v);
+    int64_t ms = (origin_unix_us + us) / 1000;
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL) {
+    if (us < 0 || origin_unix_us <= 0 || gmtime_r(&t, &tm) == NULL) {
         snprintf(buf, len, "-");
         return;
     }
     snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
-/* One scope's lines under its heading; j its JSON, for the wall-clock times. */
-static void print_summary(FILE *out, const char *scope, const struct outage_summary *s,
-                          const json_t *j)
+void outage_print_scope(FILE *out, const char *scope, const struct outage_summary *s,
+                        int64_t origin_unix_us)
 {
     const struct outage_window *l = &s->longest;
     fprintf(out, "%s: %lld window%s, unavailable %.3f s in all\n", scope, (long long)s->count,
@@ -265,34 +259,12 @@ static void print_summary(FILE *out, const char *scope, const struct outage_summ
     print_seconds(out, "first connection lost at", l->first_loss_us, "-");
     print_seconds(out, "detected after", outage_detection_us(l), "-");
     print_seconds(out, "first commit after at", l->first_commit_after_us, "none (the run ended)");
-    const json_t *longest = json_object_get(j, "longest");
-    if (json_object_get(longest, "first_loss_unix_ms")) {
+    if (origin_unix_us > 0) {
         char from[16], to[16];
-        utc_of(longest,
-               l->last_commit_before_us >= 0 ? "last_commit_before_unix_ms" : "first_loss_unix_ms",
-               from, sizeof from);
-        utc_of(longest, "first_commit_after_unix_ms", to, sizeof to);
+        utc_of(outage_window_start_us(l), origin_unix_us, from, sizeof from);
+        utc_of(l->first_commit_after_us, origin_unix_us, to, sizeof to);
         fprintf(out, "  %-26s %s to %s\n", "wall clock (UTC)", from, to);
     }
     fprintf(out, "  %-26s %lld\n", "workers affected", (long long)l->workers_affected);
     fprintf(out, "  %-26s %lld\n", "ambiguous commits in it", (long long)l->ambiguous);
-}
-
-void outage_print(FILE *out, const json_t *failover)
-{
-    struct outage_summary run;
-    if (failover == NULL || outage_json_decode(failover, &run) != 0 || run.count == 0) return;
-    fprintf(out, "\nfailover timeline (times since the workers started; a window runs from the\n"
-                 "last commit before a connection loss to the first commit after it)\n");
-    print_summary(out, "whole run", &run, failover);
-    json_t *endpoints = json_object_get(failover, "endpoints");
-    size_t i;
-    json_t *e;
-    if (json_array_size(endpoints) < 2) return;
-    json_array_foreach(endpoints, i, e) {
-        struct outage_summary s;
-        char scope[32];
-        snprintf(scope, sizeof scope, "endpoint %zu", i + 1); /* as the endpoints table counts */
-        if (outage_json_decode(e, &s) == 0) print_summary(out, scope, &s, e);
-    }
 }

@@ -59,12 +59,6 @@ enum series_column {
     COL_CLASS /* then one per retry class, in classify's order */
 };
 
-static double row_num(const json_t *row, const char *key)
-{
-    const json_t *v = json_object_get(row, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static double per_s(double count, double interval_s)
 {
     return interval_s > 0 ? count / interval_s : NAN;
@@ -255,28 +249,20 @@ static int add_window(struct plot_window *out, int n, int max, enum plot_window_
     return n + 1;
 }
 
-static int add_outage_window(const json_t *w, double end_s, struct plot_window *out, int n,
-                             int max)
+/* Each window kept of one scope, shaded from the last commit before to the
+ * first commit after (the run's end when there was none). */
+static int add_outages(const struct outage_summary *o, double end_s, struct plot_window *out,
+                       int n, int max)
 {
-    if (!json_is_object(w)) return n;
-    double from = row_num(w, "last_commit_before_s"), to = row_num(w, "first_commit_after_s");
-    if (!isfinite(from)) from = 0; /* nothing had committed: from the start */
-    if (!isfinite(to)) to = end_s; /* not over when the run ended */
-    for (int i = 0; i < n; i++)    /* an endpoint's window is often the run's own */
-        if (out[i].kind == WINDOW_FAILOVER && out[i].start_s == from && out[i].end_s == to)
-            return n;
-    return add_window(out, n, max, WINDOW_FAILOVER, from, to, "");
-}
-
-/* Every window kept (the longest alone in a result from before the list). */
-static int add_outage(const json_t *failover, double end_s, struct plot_window *out, int n, int max)
-{
-    const json_t *windows = json_object_get(failover, "windows");
-    if (!json_is_array(windows))
-        return add_outage_window(json_object_get(failover, "longest"), end_s, out, n, max);
-    size_t i;
-    const json_t *w;
-    json_array_foreach(windows, i, w) n = add_outage_window(w, end_s, out, n, max);
+    for (int k = 0; k < o->n_kept; k++) {
+        const struct outage_window *w = &o->kept[k];
+        double from = (double)outage_window_start_us(w) / 1e6;
+        double to = w->first_commit_after_us >= 0 ? (double)w->first_commit_after_us / 1e6 : end_s;
+        bool seen = false; /* an endpoint's window is often the run's own */
+        for (int i = 0; i < n && !seen; i++)
+            seen = out[i].kind == WINDOW_FAILOVER && out[i].start_s == from && out[i].end_s == to;
+        if (!seen) n = add_window(out, n, max, WINDOW_FAILOVER, from, to, "");
+    }
     return n;
 }
 
@@ -312,12 +298,10 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
 {
     double end_s = run_end_s(s);
     int n = 0;
-    if (s->failover) {
-        n = add_outage(s->failover, end_s, out, n, max);
-        size_t i;
-        json_t *e;
-        json_array_foreach(json_object_get(s->failover, "endpoints"), i, e) n =
-            add_outage(e, end_s, out, n, max);
+    if (s->failover.present) {
+        n = add_outages(&s->failover.own.run, end_s, out, n, max);
+        for (int e = 0; e < s->failover.own.n_endpoints; e++)
+            n = add_outages(&s->failover.own.endpoints[e], end_s, out, n, max);
     }
     if (s->triggers.n)
         for (size_t i = 0; i < s->triggers.n; i++) {

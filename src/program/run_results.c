@@ -38,19 +38,16 @@ static json_t *servers_json(const struct run *run)
  * series' rows learn which of them overlap a window of the run's: a window
  * begins at the last commit before the loss, often rows before the loss
  * was noticed. */
-static json_t *failover_json(struct run *run, struct series *rows)
+static void failover_timeline(struct run *run, struct series *rows, struct failover_timeline *f)
 {
-    int64_t origin_unix_us = run_origin_wall_us(run);
-    struct outage_summary sum;
-    outage_summarize(&run->outages[0], run->end_us, &sum);
-    outage_mark_rows(&sum, rows);
-    json_t *j = outage_json(&sum, origin_unix_us), *endpoints = json_array();
-    for (int e = 0; j && endpoints && e < run->n_endpoints; e++) {
-        outage_summarize(&run->outages[1 + e], run->end_us, &sum);
-        json_array_append_new(endpoints, outage_json(&sum, origin_unix_us));
-    }
-    json_object_set_new(j, "endpoints", endpoints);
-    return j;
+    *f = (struct failover_timeline){.present = true, .own = {.instance = -1}};
+    outage_summarize(&run->outages[0], run->end_us, &f->own.run);
+    outage_mark_rows(&f->own.run, rows);
+    f->own.endpoints = calloc((size_t)run->n_endpoints, sizeof *f->own.endpoints);
+    if (f->own.endpoints == NULL) return; /* no memory: the run's own windows only */
+    f->own.n_endpoints = run->n_endpoints;
+    for (int e = 0; e < run->n_endpoints; e++)
+        outage_summarize(&run->outages[1 + e], run->end_us, &f->own.endpoints[e]);
 }
 
 void run_tally_faults(const struct run *run, struct fault_tally *per_endpoint,
@@ -127,7 +124,7 @@ void run_results(struct run *run, struct run_results *out)
     s->workers_lost = finish(run, &out->first_lost);
     tally_faults(run, &s->faults, &s->worker_faults);
     s->workers_servers = servers_json(run);
-    s->failover = failover_json(run, &s->series);
+    failover_timeline(run, &s->series, &s->failover);
     if (run->cfg->triggers.n) {
         injector_outcomes(&run->injector, run->start_us, &s->triggers);
         trigger_outcomes_judge(&s->triggers, &s->series, run->cfg->rate);

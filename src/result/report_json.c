@@ -151,7 +151,8 @@ static void add_cluster_json(json_t *root, const struct run_summary *s)
 {
     if (s->workers_servers)
         json_object_set_new(root, "workers_servers", json_deep_copy(s->workers_servers));
-    if (s->failover) json_object_set_new(root, "failover", json_deep_copy(s->failover));
+    if (s->failover.present)
+        json_object_set_new(root, "failover", failover_json(&s->failover, s->origin_wall_us));
     if (s->triggers.n) json_object_set_new(root, "triggers", trigger_outcomes_json(&s->triggers));
 }
 

@@ -19,7 +19,7 @@ void report_summary_free(struct run_summary *s)
     json_decref(s->ledgers);
     worker_faults_free(&s->worker_faults);
     json_decref(s->workers_servers);
-    json_decref(s->failover);
+    failover_free(&s->failover);
     trigger_outcomes_free(&s->triggers);
     json_decref(s->config);
     series_free(&s->series);
@@ -280,7 +280,10 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     s->ledger = kept(root, "ledger", false);
     s->ledgers = kept(root, "ledgers", true);
     s->workers_servers = kept(root, "workers_servers", true);
-    s->failover = kept(root, "failover", false);
+    if (failover_decode(json_object_get(root, "failover"), &s->failover) != 0) {
+        report_summary_free(s);
+        return errbuf_fail(err, err_len, "%s: 'failover' is not a failover timeline", path);
+    }
     return 0;
 }
 

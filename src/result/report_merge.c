@@ -147,58 +147,31 @@ static int concat_rows(json_t **into, const json_t *list, int instance, double o
     return 0;
 }
 
-/* An outage summary (outage.h's JSON) moved by offset_us onto the merged
- * clock, whose origin is origin_unix_us. */
-static json_t *shifted_outages(const json_t *j, int64_t offset_us, int64_t origin_unix_us)
-{
-    struct outage_summary sum;
-    if (outage_json_decode(j, &sum) != 0) return NULL;
-    outage_shift(&sum, offset_us);
-    return outage_json(&sum, origin_unix_us);
-}
-
-/* The failover timeline: each instance's (on the merged clock) under
- * "instances"; the run's own fields and endpoints are the instance's with
- * the longest window. */
+/* The failover timeline: each instance's own part (on the merged clock)
+ * under instances; the merge's own part is the instance's with the longest
+ * window. */
 static int merge_failover(struct run_summary *out, struct run_summary *const *in, int n,
                           const int64_t *offset_us)
 {
-    json_t *instances = json_array();
-    double longest = -1;
-    for (int i = 0; instances && i < n; i++) {
-        const json_t *f = in[i]->failover;
-        if (!json_is_object(f)) continue;
-        json_t *own = shifted_outages(f, offset_us[i], out->origin_wall_us);
-        if (own == NULL) {
-            json_decref(instances);
+    struct failover_timeline *f = &out->failover;
+    int parts = 0;
+    for (int i = 0; i < n; i++)
+        parts += in[i]->failover.present;
+    if (parts == 0) return 0;
+    f->instances = calloc((size_t)parts, sizeof *f->instances);
+    if (f->instances == NULL) return -1;
+    f->present = true;
+    int longest = -1;
+    for (int i = 0; i < n; i++) {
+        if (!in[i]->failover.present) continue;
+        struct failover_part *p = &f->instances[f->n_instances];
+        if (!failover_part_copy(&in[i]->failover.own, offset_us[i], part_instance(in[i], i), p))
             return -1;
-        }
-        json_t *eps = json_array();
-        size_t e;
-        const json_t *ep;
-        json_array_foreach(json_object_get(f, "endpoints"), e, ep)
-        {
-            json_t *moved = shifted_outages(ep, offset_us[i], out->origin_wall_us);
-            if (moved) json_array_append_new(eps, moved);
-        }
-        json_object_set_new(own, "endpoints", eps);
-        json_object_set_new(own, "instance", json_integer(part_instance(in[i], i)));
-        const json_t *w = json_object_get(json_object_get(own, "longest"), "window_s");
-        double len = json_is_number(w) ? json_number_value(w) : 0;
-        if (len > longest || out->failover == NULL) {
-            longest = len;
-            json_decref(out->failover);
-            out->failover = json_deep_copy(own);
-            json_object_del(out->failover, "instance");
-        }
-        json_array_append_new(instances, own);
+        if (longest < 0 || p->run.longest.window_us > f->instances[longest].run.longest.window_us)
+            longest = f->n_instances;
+        f->n_instances++;
     }
-    if (instances == NULL) return -1;
-    if (out->failover)
-        json_object_set_new(out->failover, "instances", instances);
-    else
-        json_decref(instances);
-    return 0;
+    return failover_part_copy(&f->instances[longest], 0, -1, &f->own) ? 0 : -1;
 }
 
 /* Each trigger of the run, as the instances held it: its window from the
@@ -318,7 +291,7 @@ static int merge_parts(struct run_summary *out, struct run_summary *const *in, i
         }
     }
     if (merge_failover(out, in, n, offset_us) != 0)
-        rc = errbuf_fail(err, err_len, "merge: result failover timelines are malformed");
+        rc = errbuf_fail(err, err_len, "merge: out of memory for the failover timelines");
 done:
     free(offset_us);
     free(parts);

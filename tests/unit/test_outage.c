@@ -3,6 +3,8 @@
  * summed; JSON both ways; the series rows they cover marked. */
 #include "txstorm/outage.h"
 
+#include "txstorm/failover.h"
+
 #include "txstorm/series.h"
 
 #include "cmocka_prelude.h"
@@ -130,9 +132,12 @@ static char *printed(const json_t *failover)
 {
     char *text = NULL;
     size_t len = 0;
+    struct failover_timeline f;
+    assert_int_equal(failover_decode(failover, &f), 0);
     FILE *out = open_memstream(&text, &len);
-    outage_print(out, failover);
+    failover_print(out, &f, 0);
     fclose(out);
+    failover_free(&f);
     return text;
 }
 
@@ -226,11 +231,65 @@ static void windows_carry_wall_clock_times_and_mark_rows(void **state)
     outage_destroy(&w);
 }
 
+
+/* The failover timeline of a merge: the own part and each instance's, written
+ * and read back the same; a malformed one is refused. */
+static void a_merged_timeline_round_trips(void **state)
+{
+    (void)state;
+    struct outage_window w = {.first_loss_us = 2000000,
+                              .last_commit_before_us = 1900000,
+                              .first_commit_after_us = 2600000,
+                              .window_us = 700000,
+                              .workers_affected = 3,
+                              .ambiguous = 1};
+    struct outage_summary one = {.count = 1, .total_us = 700000, .longest = w, .n_kept = 1,
+                                 .kept = {w}};
+    struct outage_summary endpoints[2] = {one, {.count = 0}};
+    struct failover_part part = {.instance = -1, .run = one, .endpoints = endpoints,
+                                 .n_endpoints = 2};
+    struct failover_timeline f = {.present = true};
+    struct failover_part instances[2];
+    assert_true(failover_part_copy(&part, 0, 0, &instances[0]));
+    assert_true(failover_part_copy(&part, 500000, 1, &instances[1]));
+    assert_int_equal(instances[1].run.kept[0].first_loss_us, 2500000);
+    assert_int_equal(instances[1].endpoints[0].longest.first_commit_after_us, 3100000);
+    f.instances = instances;
+    f.n_instances = 2;
+    assert_true(failover_part_copy(&instances[1], 0, -1, &f.own));
+
+    json_t *j = failover_json(&f, 1700000000000000LL);
+    struct failover_timeline back;
+    assert_int_equal(failover_decode(j, &back), 0);
+    assert_true(back.present);
+    assert_int_equal(back.own.instance, -1);
+    assert_int_equal(back.n_instances, 2);
+    assert_int_equal(back.instances[1].instance, 1);
+    assert_int_equal(back.own.n_endpoints, 2);
+    assert_memory_equal(&back.own.run.kept[0], &f.own.run.kept[0], sizeof w);
+    assert_memory_equal(&back.instances[0].endpoints[0].longest, &w, sizeof w);
+    failover_free(&back);
+
+    json_object_set_new(j, "instances", json_string("x"));
+    assert_int_equal(failover_decode(j, &back), -1);
+    assert_false(back.present);
+    json_object_set_new(j, "instances", json_array());
+    json_object_set_new(j, "instance", json_integer(3)); /* the own part names none */
+    assert_int_equal(failover_decode(j, &back), -1);
+    assert_int_equal(failover_decode(NULL, &back), 0);
+    assert_false(back.present);
+    json_decref(j);
+    for (int i = 0; i < 2; i++)
+        failover_part_free(&instances[i]);
+    failover_part_free(&f.own);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_failover_is_one_window_from_last_commit_to_first_commit),
         cmocka_unit_test(windows_carry_wall_clock_times_and_mark_rows),
+        cmocka_unit_test(a_merged_timeline_round_trips),
         cmocka_unit_test(the_longest_window_is_kept_and_all_are_summed),
         cmocka_unit_test(a_window_open_at_the_end_closes_there),
         cmocka_unit_test(a_commit_from_before_the_loss_does_not_close_it),
