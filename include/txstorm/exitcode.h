@@ -1,5 +1,5 @@
 /* The process exit codes, and what each means: --help lists them from here,
- * the README's table says more of each. */
+ * and the README's table (txstorm help --markdown exit-codes) says more of each. */
 #ifndef TXSTORM_EXITCODE_H
 #define TXSTORM_EXITCODE_H
 
@@ -16,5 +16,8 @@ enum exit_code {
 
 /* Each code's meaning in a few words, indexed by the code. */
 extern const char *const exit_code_meanings[EXIT_CODE_COUNT];
+
+/* Each code's meaning in full: when it happens, what is printed. */
+extern const char *const exit_code_details[EXIT_CODE_COUNT];
 
 #endif

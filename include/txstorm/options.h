@@ -50,6 +50,7 @@ struct config {
     enum command command;
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
     bool help_markdown;    /* help --markdown: its flags as the README's table */
+    bool help_exit_codes;  /* help --markdown exit-codes: the exit codes' table */
     /* Each --db (run: several, workers round-robin over them), else
      * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
     struct text_list endpoints;
@@ -171,6 +172,10 @@ const char *options_usage(enum command c);
 /* The flags of command c as the README's Markdown table (flag, default,
  * meaning): `txstorm help --markdown COMMAND`. */
 void options_markdown(FILE *out, enum command c);
+
+/* The exit codes as the README's Markdown table (code, meaning in full):
+ * `txstorm help --markdown exit-codes`. */
+void options_markdown_exit_codes(FILE *out);
 
 /* The flag table. Each flag is one row: its name, the commands that take it,
  * how its value is read and where in struct config it lands, its default, its

@@ -305,8 +305,8 @@ static int read_argument(int argc, char **argv, int i, struct config *cfg, bool 
     return used;
 }
 
-/* "help [--markdown] [COMMAND]": a command's help, or its flags as the
- * README's table. */
+/* "help [--markdown] [COMMAND | exit-codes]": a command's help, or its flags
+ * (or the exit codes) as the README's table. */
 static int read_help(int argc, char **argv, struct config *cfg, char *err, size_t err_len)
 {
     cfg->command = CMD_HELP;
@@ -315,10 +315,14 @@ static int read_help(int argc, char **argv, struct config *cfg, char *err, size_
         int c = find_command(argv[i]);
         if (strcmp(argv[i], "--markdown") == 0)
             cfg->help_markdown = true;
+        else if (strcmp(argv[i], "exit-codes") == 0)
+            cfg->help_exit_codes = true;
         else if (c >= 0)
             cfg->help_for = (enum command)c;
     }
-    if (cfg->help_markdown && cfg->help_for == CMD_HELP)
+    if (cfg->help_exit_codes && !cfg->help_markdown)
+        return errbuf_fail(err, err_len, "help exit-codes: only as a table (help --markdown exit-codes)");
+    if (cfg->help_markdown && cfg->help_for == CMD_HELP && !cfg->help_exit_codes)
         return errbuf_fail(err, err_len,
                            "help --markdown: name a command (e.g. help --markdown run)");
     return 0;

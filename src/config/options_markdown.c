@@ -1,6 +1,9 @@
-/* A command's flags as the README's Markdown table, from the flag table: the
- * README is checked against it (scripts/readme-flags), so the two cannot drift. */
+/* A command's flags, and the exit codes, as the README's Markdown tables, from
+ * the flag table and exitcode.c: the README is checked against them
+ * (scripts/readme-flags), so they cannot drift. */
 #include "options_internal.h"
+
+#include "txstorm/exitcode.h"
 
 #include <string.h>
 
@@ -25,6 +28,16 @@ static void put_also_on(FILE *out, const struct flag *f, enum command c)
         sep = ", ";
     }
     if (strcmp(sep, ", ") == 0) fputc(')', out);
+}
+
+void options_markdown_exit_codes(FILE *out)
+{
+    fputs("| code | meaning |\n|---|---|\n", out);
+    for (int code = 0; code < EXIT_CODE_COUNT; code++) {
+        fprintf(out, "| %d | ", code);
+        put_cell(out, exit_code_details[code]);
+        fputs(" |\n", out);
+    }
 }
 
 void options_markdown(FILE *out, enum command c)

@@ -640,7 +640,9 @@ done:
 
 static int cmd_help(const struct config *cfg)
 {
-    if (cfg->help_markdown)
+    if (cfg->help_exit_codes)
+        options_markdown_exit_codes(stdout);
+    else if (cfg->help_markdown)
         options_markdown(stdout, cfg->help_for);
     else
         fputs(options_usage(cfg->help_for), stdout);
