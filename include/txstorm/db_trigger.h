@@ -5,6 +5,10 @@
 
 #include "txstorm/db.h"
 
+/* Names the injector's session (application_name txstorm-injector), so that
+ * a DBA sees whose lock it is; at each (re)connect. */
+enum db_status db_trigger_session(struct db *db, struct db_error *err);
+
 /* Opens a transaction holding the row locks of accounts 1..rows (FOR
  * UPDATE), or LOCK TABLE accounts IN EXCLUSIVE MODE: writers wait, readers
  * (the auditor, a check) do not. A wait longer than lock_timeout_ms (a

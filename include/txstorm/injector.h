@@ -17,6 +17,9 @@
  * deadlock with one); tried again until the window is over. */
 #define INJECTOR_LOCK_TRY_MS 200
 
+/* How long one (re)connect of the injector may take, to a writable server. */
+#define INJECTOR_RECONNECT_S 5
+
 struct injector_slot {
     _Atomic int64_t start_us; /* monotonic; 0: not (yet) injected */
     _Atomic int64_t end_us;   /* 0: still held */

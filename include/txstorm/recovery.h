@@ -17,10 +17,11 @@
  *    the next trigger's start (or the run's end), leaving out intervals
  *    shorter than half the longest (the run's last sliver). None: no data
  *    after (the trigger ended with the run), never "recovered".
- *  - recovered: the first judged interval from which every judged interval
- *    is back; the time to recover is from w's end to that interval's start
- *    (0 when it began inside the window). If the last judged interval is
- *    not back: did not recover within the run (metastable).
+ *  - recovered: the first judged interval back from which no
+ *    RECOVERY_RELAPSE_INTERVALS judged intervals in a row fall out of the
+ *    band again (one noisy interval alone is not a relapse); the time to
+ *    recover is from w's end to that interval's start (0 when it began
+ *    inside the window). None: did not recover within the run (metastable).
  *  - amplification, before (the baseline's intervals), during (those
  *    overlapping the window) and after (the judged ones): attempts per
  *    offered transaction in open loop, per finished one in closed loop;
@@ -37,6 +38,7 @@
 #define RECOVERY_BAND_SD 2.0      /* standard deviations a noisy baseline allows */
 #define RECOVERY_LAG_FACTOR 2.0   /* open loop: lag within this many times the baseline's */
 #define RECOVERY_LAG_SLACK_MS 50.0
+#define RECOVERY_RELAPSE_INTERVALS 2 /* judged intervals out of the band in a row: a relapse */
 
 struct recovery_interval {
     double end_s;      /* the interval's end */

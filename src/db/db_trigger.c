@@ -6,11 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool set_lock_timeout(struct db *db, int lock_timeout_ms, struct db_error *err)
+enum db_status db_trigger_session(struct db *db, struct db_error *err)
+{
+    return db_exec_ok(db, "SET application_name = 'txstorm-injector'", err) ? DB_OK : DB_FAILED;
+}
+
+/* Opens the injector's transaction with its lock_timeout, SET LOCAL: it ends
+ * with the transaction, so a pooler never hands it on to a worker's. */
+static bool begin_with_lock_timeout(struct db *db, int lock_timeout_ms, struct db_error *err)
 {
     char sql[64];
-    snprintf(sql, sizeof sql, "SET lock_timeout = %d", lock_timeout_ms);
-    return db_exec_ok(db, sql, err);
+    snprintf(sql, sizeof sql, "SET LOCAL lock_timeout = %d", lock_timeout_ms);
+    if (!db_exec_ok(db, "BEGIN", err)) return false;
+    if (db_exec_ok(db, sql, err)) return true;
+    db_rollback(db);
+    return false;
 }
 
 enum db_status db_trigger_lock_rows(struct db *db, int64_t rows, int lock_timeout_ms,
@@ -20,8 +30,7 @@ enum db_status db_trigger_lock_rows(struct db *db, int64_t rows, int lock_timeou
     fmt_i64(n, sizeof n, rows);
     const char *params[] = {n};
     /* In id order, as every holder of several would take them. */
-    if (!set_lock_timeout(db, lock_timeout_ms, err) || !db_exec_ok(db, "BEGIN", err))
-        return DB_FAILED;
+    if (!begin_with_lock_timeout(db, lock_timeout_ms, err)) return DB_FAILED;
     PGresult *res = db_query(db, "SELECT id FROM accounts WHERE id BETWEEN 1 AND $1 ORDER BY id "
                                  "FOR UPDATE",
                              1, params, PGRES_TUPLES_OK, err);
@@ -37,8 +46,7 @@ enum db_status db_trigger_lock_table(struct db *db, int lock_timeout_ms, struct 
 {
     /* EXCLUSIVE, not ACCESS EXCLUSIVE: every transfer writes, so all of them
      * wait, while plain reads (the auditor's total) go on and see it. */
-    if (!set_lock_timeout(db, lock_timeout_ms, err) || !db_exec_ok(db, "BEGIN", err))
-        return DB_FAILED;
+    if (!begin_with_lock_timeout(db, lock_timeout_ms, err)) return DB_FAILED;
     if (!db_exec_ok(db, "LOCK TABLE accounts IN EXCLUSIVE MODE", err)) {
         db_rollback(db);
         return DB_FAILED;

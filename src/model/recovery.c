@@ -114,15 +114,20 @@ void recovery_judge(const struct recovery_interval *iv, size_t n,
         out->outcome = RECOVERY_NO_DATA_AFTER;
         return;
     }
-    /* The first judged interval after the last one out of the band. */
+    /* The first judged interval of the stretch back in the band that lasts to
+     * the end; one interval out of it alone does not end a stretch, two in a
+     * row do (noise on a busy machine is not a relapse). */
     const struct recovery_interval *back = NULL;
+    int out_in_a_row = 0;
     for (size_t i = 0; i < n; i++) {
         if (!in_phase[RECOVERY_AFTER][i]) continue;
         bool ok = rate_of(&iv[i]) >= band && (isnan(iv[i].lag_ms) || iv[i].lag_ms <= lag_limit_ms);
-        if (!ok)
+        if (ok) {
+            out_in_a_row = 0;
+            if (back == NULL) back = &iv[i];
+        } else if (++out_in_a_row >= RECOVERY_RELAPSE_INTERVALS) {
             back = NULL;
-        else if (back == NULL)
-            back = &iv[i];
+        }
     }
     if (back == NULL) {
         out->outcome = RECOVERY_METASTABLE;

@@ -12,7 +12,12 @@ void trigger_outcome_init(struct trigger_outcome *t)
         (struct trigger_outcome){.start_s = NAN, .end_s = NAN, .terminated = -1, .injected_by = -1};
 }
 
-bool trigger_outcome_injected(const struct trigger_outcome *t) { return isfinite(t->start_s); }
+/* A terminate that ended no session did nothing (a result from before that
+ * rule still says when it was sent). */
+bool trigger_outcome_injected(const struct trigger_outcome *t)
+{
+    return isfinite(t->start_s) && !(strcmp(t->kind, "terminate") == 0 && t->terminated == 0);
+}
 
 bool trigger_outcomes_append(struct trigger_outcomes *t, const struct trigger_outcome *o)
 {

@@ -1,6 +1,7 @@
 /* The trigger injector's thread: waits for each trigger's time, injects it,
  * holds it for its span and records when it actually began and ended. */
 #include "injector_internal.h"
+#include "txstorm/db_trigger.h"
 #include "txstorm/clock.h"
 
 #include <stdio.h>
@@ -71,7 +72,10 @@ int injector_connect(struct injector *in, struct db_error *err)
         if (act->prepare) act->prepare(in, i);
     }
     in->db = db_connect(in->dsn, err);
-    return in->db ? 0 : -1;
+    if (in->db == NULL) return -1;
+    /* The faults are the primary's: a host list with a standby first moves on. */
+    db_prefer_writable(in->db, INJECTOR_RECONNECT_S);
+    return db_trigger_session(in->db, err) == DB_OK ? 0 : -1;
 }
 
 int injector_start(struct injector *in, int64_t origin_us, struct db_error *err)

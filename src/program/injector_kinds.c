@@ -8,6 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Its connection, open (again, to a writable server, named, when it was
+ * lost); false with err set when it cannot be. */
+static bool injector_reconnected(struct injector *in, struct db_error *err)
+{
+    if (db_ok(in->db)) return true;
+    return db_reconnect(in->db, INJECTOR_RECONNECT_S, err) == DB_OK &&
+           db_trigger_session(in->db, err) == DB_OK;
+}
+
 /* lock-rows without :K locks the workload's hot set, or its first ids. */
 static void lock_rows_prepare(struct injector *in, int i)
 {
@@ -33,7 +42,7 @@ static void take_lock(struct injector *in, int i,
 {
     struct injector_slot *slot = &in->slots[i];
     while (!injector_stopped(in) && clock_now_us() < injector_planned_end(in, i)) {
-        if (!db_ok(in->db) && db_reconnect(in->db, 5, &slot->error) != DB_OK) {
+        if (!injector_reconnected(in, &slot->error)) {
             /* the server is away: not a busy loop */
             injector_sleep_until(in, clock_now_us() + 100000);
             continue;
@@ -81,6 +90,12 @@ static void terminate(struct injector *in, int i)
         return;
     }
     int n = in->worker_pids(in->pids_arg, in->plan->items[i].share, pids, in->max_pids);
+    /* Its connection may have been ended meanwhile (a server's idle timeout). */
+    if (!injector_reconnected(in, &slot->error)) {
+        slot->failed = true;
+        free(pids);
+        return;
+    }
     /* Marked before it goes out, so the interval it falls in shows it. */
     int64_t now_us = clock_now_us();
     atomic_store(&slot->end_us, now_us);
@@ -88,6 +103,14 @@ static void terminate(struct injector *in, int i)
     if (db_trigger_terminate(in->db, pids, n, &slot->terminated, &slot->error) != DB_OK) {
         slot->failed = true;
         atomic_store(&slot->start_us, 0);
+    } else if (slot->terminated == 0) {
+        /* Nothing happened (the sessions are elsewhere: a standby, a pooler's). */
+        slot->failed = true;
+        atomic_store(&slot->start_us, 0);
+        snprintf(slot->error.message, sizeof slot->error.message,
+                 "no session of this run was ended (%d asked): they are not on the server "
+                 "the injector reached",
+                 n);
     }
     free(pids);
 }

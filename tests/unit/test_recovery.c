@@ -305,12 +305,45 @@ static void load_phases_judge_the_lag_too(void **state)
     json_decref(intervals);
 }
 
+
+/* One interval out of the band alone is noise, in the middle or at the very
+ * end; two in a row are a relapse, and the recovery counts from after them. */
+static void one_noisy_interval_is_no_relapse(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    struct recovery_verdict v;
+    const double last_dips[] = {1000, 1000, 1000, 0, 0, 950, 1000, 1000, 1000, 850};
+    size_t n = series(iv, last_dips, sizeof last_dips / sizeof last_dips[0]);
+    judge_one(iv, n, 3.0, 5.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(v.recovery_s - 0.0) < 1e-9);
+
+    const double middle_dips[] = {1000, 1000, 1000, 0, 0, 400, 950, 700, 1000, 1000};
+    n = series(iv, middle_dips, sizeof middle_dips / sizeof middle_dips[0]);
+    judge_one(iv, n, 3.0, 5.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(v.recovery_s - 1.0) < 1e-9); /* from 6 s, the 700 forgiven */
+
+    const double relapses[] = {1000, 1000, 1000, 0, 0, 950, 1000, 600, 700, 1000, 1000};
+    n = series(iv, relapses, sizeof relapses / sizeof relapses[0]);
+    judge_one(iv, n, 3.0, 5.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(v.recovery_s - 4.0) < 1e-9); /* back again from 9 s */
+
+    const double ends_out[] = {1000, 1000, 1000, 0, 0, 950, 1000, 600, 700};
+    n = series(iv, ends_out, sizeof ends_out / sizeof ends_out[0]);
+    judge_one(iv, n, 3.0, 5.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_METASTABLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recovers_after_the_window),
         cmocka_unit_test(load_phases_judge_the_lag_too),
         cmocka_unit_test(a_dip_late_in_the_run_means_not_yet),
+        cmocka_unit_test(one_noisy_interval_is_no_relapse),
         cmocka_unit_test(never_recovers),
         cmocka_unit_test(a_noisy_baseline_widens_the_band),
         cmocka_unit_test(a_trigger_at_the_very_end_is_not_judged),
