@@ -78,6 +78,23 @@ expect_exit 0 "$txstorm" run --db "$BOUNCED" --query-mode extended --ledger --wo
 jq -e '.committed > 0 and .check.ok and .check.ledger.ok and .errors_by_class.other == 0' \
     "$work/extended.json" >/dev/null ||
     fail "extended: $(jq -c '{committed, check: .check.ok, errors_by_class}' "$work/extended.json")"
+# Triggers behind a transaction pooler. terminate: the workers' backend pids are the
+# pooler's, no session of theirs is ended, so the fault is "not injected" (with why) and
+# a recover_s gate fails (exit 4) rather than passing on a fault that never happened.
+expect_exit 4 "$txstorm" run --db "$BOUNCED" --query-mode extended --workers 6 --hot 50 \
+    --duration 3s --progress-every 0 --trigger terminate@1s:1 --json "$work/term.json" \
+    --assert 'recover_s<5'
+jq -e '.triggers[0].verdict == "not injected" and .triggers[0].terminated == 0
+       and (.triggers[0].error | test("no session of this run was ended"))' \
+    "$work/term.json" >/dev/null || fail "terminate behind the pooler: $(jq -c .triggers "$work/term.json")"
+# lock-rows: the injector's lock_timeout is its transaction's own (SET LOCAL), so the
+# pooler never hands it to a worker's session: no worker fails with 55P03.
+expect_exit 0 "$txstorm" run --db "$BOUNCED" --query-mode extended --workers 6 --hot 50 \
+    --duration 3s --progress-every 0 --trigger lock-rows@1s+1s --json "$work/lock.json"
+jq -e '.triggers[0].verdict != "not injected" and ([.errors_by_sqlstate.codes[]
+       | select(.sqlstate == "55P03")] | length) == 0 and .errors_by_class.other == 0' \
+    "$work/lock.json" >/dev/null ||
+    fail "lock-rows behind the pooler: $(jq -c '{triggers, errors_by_sqlstate, errors_by_class}' "$work/lock.json")"
 # Behind the pooler each connection names the node: the server's own address and port,
 # not pgbouncer's; the servers table shows both.
 bport=${BOUNCED#*127.0.0.1:}
