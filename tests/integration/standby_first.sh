@@ -47,6 +47,16 @@ assert_in "$work/first.out" "server timeline"
 assert_match "$work/first.out" "^ +-?[0-9]+\.[0-9]{3} [0-9:.]{12}  all 4 +127\.0\.0\.1:$CLUSTER_PORT_n1 .* standby +1$"
 assert_match "$work/first.out" "^ +-?[0-9]+\.[0-9]{3} [0-9:.]{12}  all 4 +127\.0\.0\.1:$CLUSTER_PORT_n0 .* primary +1$"
 
+# The injector follows the primary too: through the same host list, a lock is taken
+# (not "read-only") and a terminate ends the workers' sessions (not zero of them).
+expect_exit 0 "$txstorm" run --db "$standby_first" --workers 4 --skew uniform --max-retries 100 \
+    --duration 3s --reconnect-timeout 30s --trigger lock-rows@500ms+500ms --trigger terminate@2s:1 \
+    --json "$work/injected.json"
+jq -e 'all(.triggers[]; .verdict != "not injected" and (has("error") | not))
+       and (.triggers[] | select(.kind == "terminate") | .terminated) == 4' \
+    "$work/injected.json" >/dev/null ||
+    fail "injector behind a standby-first host list: $(jq -c .triggers "$work/injected.json")"
+
 # 2. A failover mid-run. Progress lines go to $work/run.err as they come.
 # progress_after AWK_PROGRAM: waits (60 s at most) until the program, run over the progress
 # lines so far, sets found.
