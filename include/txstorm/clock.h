@@ -2,6 +2,7 @@
 #ifndef TXSTORM_CLOCK_H
 #define TXSTORM_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -26,5 +27,9 @@ int64_t clock_process_cpu_us(void);
 
 /* Sleeps for delay_us microseconds, resuming after signals. */
 void clock_sleep_us(int64_t delay_us);
+
+/* A wall-clock time (Unix ms) as UTC time of day, "HH:MM:SS.mmm"; "-" when
+ * unix_ms < 0 or it cannot be read. out holds 13 bytes at least. */
+void clock_utc_time_of_day(int64_t unix_ms, char *out, size_t len);
 
 #endif

@@ -3,10 +3,10 @@
  * their summary, JSON and text. */
 #include "txstorm/outage.h"
 
+#include "txstorm/clock.h"
 #include "txstorm/series.h"
 
 #include <string.h>
-#include <time.h>
 
 /* "The last commit before" is kept to this precision, so that commits
  * write the shared stamp at most this often. */
@@ -237,14 +237,8 @@ static void print_seconds(FILE *out, const char *label, int64_t us, const char *
 /* A time of a window (us since the origin; < 0: none) as UTC time of day. */
 static void utc_of(int64_t us, int64_t origin_unix_us, char *buf, size_t len)
 {
-    int64_t ms = (origin_unix_us + us) / 1000;
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    if (us < 0 || origin_unix_us <= 0 || gmtime_r(&t, &tm) == NULL) {
-        snprintf(buf, len, "-");
-        return;
-    }
-    snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    clock_utc_time_of_day(us < 0 || origin_unix_us <= 0 ? -1 : (origin_unix_us + us) / 1000, buf,
+                          len);
 }
 
 void outage_print_scope(FILE *out, const char *scope, const struct outage_summary *s,

@@ -2,10 +2,11 @@
  * move of server, shared by the workers that moved together. */
 #include "txstorm/server_timeline.h"
 
+#include "txstorm/clock.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* A worker's change of server, before grouping. */
 struct change {
@@ -182,13 +183,7 @@ int server_timeline_lines(const json_t *workers_servers, int64_t origin_unix_us,
         else
             snprintf(l->timeline, sizeof l->timeline, "-");
         l->role = m->id.in_recovery < 0 ? "?" : m->id.in_recovery ? "standby" : "primary";
-        time_t secs = (time_t)(m->at_unix_ms / 1000);
-        struct tm tm;
-        if (gmtime_r(&secs, &tm))
-            snprintf(l->utc, sizeof l->utc, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (int)(m->at_unix_ms % 1000));
-        else
-            snprintf(l->utc, sizeof l->utc, "-");
+        clock_utc_time_of_day(m->at_unix_ms, l->utc, sizeof l->utc);
     }
     server_moves_free(moves, n);
     *out = lines;
