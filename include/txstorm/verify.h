@@ -3,6 +3,7 @@
 #ifndef TXSTORM_VERIFY_H
 #define TXSTORM_VERIFY_H
 
+#include "txstorm/bank.h"
 #include "txstorm/checker.h"
 #include "txstorm/db.h"
 #include "txstorm/ledger.h"
@@ -16,5 +17,15 @@ enum db_status verify_bank(struct db *db, bool ledger, bool allow_overdraft, str
  * the verdict to r. DB_OK when the reconciliation ran. */
 enum db_status verify_ledger(struct db *db, const struct ledger *l, int64_t run_id,
                              struct check_result *r, struct db_error *err);
+
+/* A run's endpoints after the first must reach the bank the first does
+ * (bank_id, as each endpoint's writable server reads it; another server of
+ * its cluster or a pooler in front of it does): the workers write where
+ * their endpoint leads, and the check reads the first alone. Each endpoint
+ * is visited once (one that repeats an earlier string is not) and left
+ * unwritten. DB_OK; DB_EXISTS when one holds another bank; else the
+ * failure to read it; err names the endpoint (i of n, redacted). */
+enum db_status verify_endpoints_bank(const char *const *dsns, int n, int64_t bank_id,
+                                     int writable_timeout_s, struct db_error *err);
 
 #endif

@@ -293,7 +293,8 @@ const struct flag options_flags[] = {
      .help = "libpq keyword string or postgresql:// URI; else $DATABASE_URL,\n"
              "else libpq's PG* variables and defaults. Passwords are never printed.\n"
              "Repeatable: each is an endpoint, worker i uses endpoint i mod E; each\n"
-             "may be a multi-host string (host=a,b target_session_attrs=read-write).\n"
+             "may be a multi-host string (host=a,b target_session_attrs=read-write);\n"
+             "all must reach one bank (another is refused before the run).\n"
              "The first also serves the preflight, the --instance barrier, the\n"
              "auditor and the final check",
      .doc = "the database: a libpq keyword string or `postgresql://` URI; repeatable, one endpoint "

@@ -366,6 +366,15 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
     /* Held first: an init --drop between the two would change the bank read. */
     if (db_bank_hold(db, &err) != DB_OK || db_bank_meta(db, &plan->meta, &err) != DB_OK)
         return die_db(&err);
+    /* Before anything is written: a second bank would take half the transfers
+     * out of the check's sight. */
+    enum db_status st = verify_endpoints_bank(cfg->endpoints.items, cfg->endpoints.n,
+                                              plan->meta.bank_id, PREFER_WRITABLE_TIMEOUT_S, &err);
+    if (st == DB_EXISTS) {
+        fprintf(stderr, "txstorm: %s\n", err.message);
+        return EXIT_USAGE;
+    }
+    if (st != DB_OK) return die_db(&err);
     plan->workload = (struct workload_config){.accounts = plan->meta.accounts,
                                               .skew = cfg->skew,
                                               .amount_mode = cfg->amount_mode,

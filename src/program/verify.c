@@ -3,6 +3,7 @@
 #include "txstorm/db_bank.h"
 
 #include <stdio.h>
+#include <string.h>
 
 enum db_status verify_bank(struct db *db, bool ledger, bool allow_overdraft, struct check_result *r,
                            struct db_error *err)
@@ -43,4 +44,42 @@ enum db_status verify_ledger(struct db *db, const struct ledger *l, int64_t run_
     }
     ledger_audit_free(&audit);
     return st;
+}
+
+/* Whether dsns[i] repeats an earlier endpoint's string (already visited). */
+static bool seen_before(const char *const *dsns, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (strcmp(dsns[j], dsns[i]) == 0) return true;
+    return false;
+}
+
+enum db_status verify_endpoints_bank(const char *const *dsns, int n, int64_t bank_id,
+                                     int writable_timeout_s, struct db_error *err)
+{
+    for (int i = 1; i < n; i++) {
+        if (seen_before(dsns, i)) continue;
+        struct db *db = db_connect(dsns[i], err);
+        struct bank_meta meta;
+        enum db_status st = DB_FAILED;
+        if (db) {
+            /* Where a worker's connection lands: the writable server of a host list. */
+            db_prefer_writable(db, writable_timeout_s);
+            st = db_bank_meta(db, &meta, err);
+            db_close(db);
+        }
+        if (st == DB_OK && meta.bank_id != bank_id) {
+            *err = (struct db_error){.cls = ERR_OTHER};
+            snprintf(err->message, sizeof err->message,
+                     "reaches another bank than endpoint 1 (bank %lld; endpoint 1's is %lld): "
+                     "every --db of a run must reach the same bank",
+                     (long long)meta.bank_id, (long long)bank_id);
+            st = DB_EXISTS;
+        }
+        if (st != DB_OK) {
+            db_error_name_endpoint(err, dsns[i], i, n);
+            return st;
+        }
+    }
+    return DB_OK;
 }

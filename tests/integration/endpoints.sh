@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Several endpoints (--db given more than once): workers round-robin over them,
 # per-endpoint figures add up to the totals and survive merge; an endpoint that
-# cannot be reached is named (redacted) with exit 3; an empty --db is refused.
+# cannot be reached is named (redacted) with exit 3, one that reaches another bank
+# with exit 2 before anything is written; an empty --db is refused.
 source "$(dirname "$0")/lib.sh"
 DB_NAME=t_endpoints
 fresh_db $DB_NAME
@@ -58,6 +59,29 @@ expect_exit 3 "$txstorm" run --db "$e1" --db "$closed" --workers 2 --duration 1s
 assert_one_line_stderr
 assert_in "$work/err" "endpoint 2 of 2 (host=127.0.0.1 port=1 user=txstorm password=*** dbname=$DB_NAME)"
 assert_not_in "$work/err" "$pw"
+
+# An endpoint that reaches another bank (its own database, init-ed on its own): refused
+# before the run, exit 2, one line naming it; neither bank is written (no run registered,
+# no ledger row, no balance moved).
+other_db=${DB_NAME}_other
+dropdb --if-exists "$other_db" 2>/dev/null
+createdb "$other_db"
+other="host=127.0.0.1 port=$PGPORT user=txstorm password=$pw dbname=$other_db"
+expect_exit 0 "$txstorm" init --db "$other" --accounts 100
+banks_now() {
+    for d in "$DB_NAME" "$other_db"; do
+        psql -X -At -d "$d" -c "SELECT runs, (SELECT count(*) FROM transfers),
+            (SELECT sum(abs(balance - 1000)) FROM accounts) FROM txstorm_bank"
+    done
+}
+before=$(banks_now)
+expect_exit 2 "$txstorm" run --db "$e1" --db "$other" --workers 4 --duration 1s --ledger \
+    --progress-every 0
+assert_one_line_stderr
+assert_in "$work/err" "endpoint 2 of 2 (host=127.0.0.1 port=$PGPORT user=txstorm password=*** dbname=$other_db): reaches another bank than endpoint 1"
+assert_not_in "$work/err" "$pw"
+[[ $(banks_now) == "$before" ]] || fail "a refused run wrote to a bank: $before -> $(banks_now)"
+dropdb "$other_db"
 
 # An empty --db, and a second --db for a command that takes one: exit 2, one line.
 expect_exit 2 "$txstorm" run --db '' --workers 1 --duration 1s
