@@ -44,7 +44,7 @@ static void fuzz_command_line(char *text)
     phases_parse(text, &ph, err, sizeof err);
     struct trigger_plan plan = {0};
     if (trigger_plan_add(&plan, text, err, sizeof err) == 0)
-        trigger_plan_check(&plan, 30000000, false, err, sizeof err);
+        trigger_plan_check(&plan, 30000000, false, 16, err, sizeof err);
 
     /* The input split on newlines as a command line: "run", flags and values. */
     char *argv[MAX_ARGS + 1] = {"txstorm"};

@@ -266,6 +266,8 @@ struct flag {
     int (*parse)(const char *value, struct config *cfg, char *err, size_t err_len);
     const char *def;   /* the default, as one would type it; NULL: zero, off or none */
     const char *needs; /* another flag that must be given with it */
+    bool repeatable;   /* may be given more than once (FLAG_LIST always may, up to max);
+                          any other flag given twice is refused */
     const char *group; /* help heading it is listed under; NULL: none */
     const char *arg;   /* the value's placeholder in help ("N", "D"); NULL for a switch */
     const char *help;  /* help text; '\n' starts a continuation line */

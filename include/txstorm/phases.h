@@ -66,6 +66,10 @@ int phases_index_at(const struct phases *p, int64_t t_us);
 /* The offered rate (transactions/s) at t; 0 before 0. */
 double phases_rate_at(const struct phases *p, int64_t t_us);
 
+/* The highest rate offered in [from_us, to_us) (the rate is linear
+ * between segment ends, so it is one of those or a window end's). */
+double phases_peak_rate(const struct phases *p, int64_t from_us, int64_t to_us);
+
 /* The offered count from 0 to t: the integral of the rate. */
 double phases_cum(const struct phases *p, double t_us);
 

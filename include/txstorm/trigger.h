@@ -10,7 +10,9 @@
  * Refused: an unknown kind, a time without a unit, a missing or extra SPAN
  * or ARG, a trigger starting at or after the run's end, two whose kinds
  * share a resource (one kind always shares with itself) with windows that
- * overlap (or meet), a kind that sets the offered rate in a closed loop. */
+ * overlap (or meet), a kind that sets the offered rate in a closed loop, a
+ * share of the workers that rounds to none, any number not in plain decimal
+ * (decimal.h). */
 #ifndef TXSTORM_TRIGGER_H
 #define TXSTORM_TRIGGER_H
 
@@ -91,10 +93,15 @@ int trigger_plan_add(struct trigger_plan *p, const char *s, char *err, size_t er
 
 /* Checks the plan against the run: none may start at or after duration_us
  * (0: the run is bounded otherwise, not checked), two sharing a resource may
- * not overlap, one setting the offered rate needs open loop. 0, or -1 with
- * one line in err. */
-int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop, char *err,
-                       size_t err_len);
+ * not overlap, one setting the offered rate needs open loop, a share of the
+ * workers (terminate) must end at least one of the `workers` it counts from
+ * (the first endpoint's; 0: not checked). 0, or -1 with one line in err. */
+int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop,
+                       int workers, char *err, size_t err_len);
+
+/* How many of `workers` a share ends (terminate): the nearest whole number,
+ * a half rounded up. */
+int trigger_share_count(double share, int workers);
 
 /* The offered rate over t's window, or 0 when its kind leaves the rate alone. */
 double trigger_offered_per_s(const struct trigger *t);

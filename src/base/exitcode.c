@@ -20,8 +20,10 @@ const char *const exit_code_details[EXIT_CODE_COUNT] = {
         "an invariant of the bank is violated (the report names it, with expected and "
         "actual)",
     [EXIT_USAGE] =
-        "usage error: bad flag or value (a `--load` or `--trigger` notation included), "
-        "a DSN that cannot be parsed, hot set larger than the bank, `init` over an "
+        "usage error: bad flag or value (a `--load` or `--trigger` notation included, "
+        "a number not in plain decimal), a flag that takes one value given twice, "
+        "a DSN that cannot be parsed, a `--db` endpoint that reaches another bank than "
+        "the first, hot set larger than the bank, `init` over an "
         "existing bank without `--drop`, an unwritable or destructive "
         "`--json`/`--csv`/`--hgrm`/`--junit`/`--html` path, a `--metrics-addr` that is "
         "malformed or whose port is in use, a result file that cannot be read or "

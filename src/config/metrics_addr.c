@@ -1,9 +1,9 @@
 /* Reading --metrics-addr. */
 #include "txstorm/metrics_server.h"
 
+#include "txstorm/decimal.h"
 #include "txstorm/errbuf.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 int metrics_addr_parse(const char *addr, char host[METRICS_HOST_MAX], int *port, char *err,
@@ -35,10 +35,8 @@ int metrics_addr_parse(const char *addr, char host[METRICS_HOST_MAX], int *port,
         memcpy(host, h, n);
         host[n] = '\0';
     }
-    char *end;
-    const char *p = colon + 1;
-    long v = strtol(p, &end, 10);
-    if (*p < '0' || *p > '9' || *end != '\0' || v < 1 || v > 65535)
+    int64_t v;
+    if (decimal_parse_whole(colon + 1, strlen(colon + 1), &v) != 0 || v < 1 || v > 65535)
         return errbuf_fail(err, err_len, "--metrics-addr: '%s': the port is not 1..65535", addr);
     *port = (int)v;
     return 0;

@@ -1,7 +1,9 @@
 /* Command-line parsing into a validated struct config, driven by the command
  * and flag tables in options_table.c; the usage text is generated from them. */
 #include "options_internal.h"
+#include "txstorm/decimal.h"
 #include "txstorm/duration.h"
+#include "txstorm/endpoint.h"
 #include "txstorm/exitcode.h"
 
 #include "txstorm/errbuf.h"
@@ -41,6 +43,13 @@ static int read_flag(const struct flag *f, const char *v, struct config *cfg, ch
         return 0;
     case FLAG_PATH:
         if (*v == '\0') return errbuf_fail(err, err_len, "--%s: needs a file name", f->name);
+        /* An output is renamed into place whole (outfile.h), and stdout carries
+         * the report: '-' would quietly become a file called '-'. */
+        if (strcmp(v, "-") == 0)
+            return errbuf_fail(err, err_len,
+                               "--%s: '-' is not standard output here: outputs are files, "
+                               "written whole or not at all; name one (./- for a file called '-')",
+                               f->name);
         /* fall through */
     case FLAG_TEXT:
         *(const char **)at = v;
@@ -160,7 +169,8 @@ static int validate_load(struct config *cfg, const bool seen[], char *err, size_
 /* A trigger that sets the offered rate (spike): over its window the rate is
  * its own. The phases carry it (a --rate run becomes one phase first); the
  * trigger's time counts from the warmup's end, the phases' from the workers'
- * start. */
+ * start. A spike raises the rate: one at or below what it replaces anywhere
+ * in its window would quietly lower it, and is refused (--load lowers it). */
 static int apply_spikes(struct config *cfg, char *err, size_t err_len)
 {
     for (int i = 0; i < cfg->triggers.n; i++) {
@@ -169,7 +179,19 @@ static int apply_spikes(struct config *cfg, char *err, size_t err_len)
         if (rate_per_s == 0) continue;
         if (cfg->load.n == 0)
             phases_init_constant(&cfg->load, "rate", cfg->rate, cfg->warmup_us + cfg->duration_us);
-        if (phases_add_spike(&cfg->load, cfg->warmup_us + t->at_us, t->span_us, rate_per_s) != 0)
+        int64_t from_us = cfg->warmup_us + t->at_us;
+        double replaced = phases_peak_rate(&cfg->load, from_us, from_us + t->span_us);
+        if (rate_per_s <= replaced) {
+            char spec[64], rate[64], before[64];
+            trigger_spec_text(t, spec, sizeof spec);
+            decimal_format(rate_per_s, rate, sizeof rate);
+            decimal_format(replaced, before, sizeof before);
+            return errbuf_fail(err, err_len,
+                               "--trigger '%s': %s/s is not above the %s/s it replaces (a %s "
+                               "raises the offered rate; --load lowers it)",
+                               spec, rate, before, trigger_kind_name(t->kind));
+        }
+        if (phases_add_spike(&cfg->load, from_us, t->span_us, rate_per_s) != 0)
             return errbuf_fail(err, err_len, "--trigger %s: at most %d %ss in a run",
                                trigger_kind_name(t->kind), PHASES_SPIKES_MAX,
                                trigger_kind_name(t->kind));
@@ -237,8 +259,9 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
     if (cfg->backoff.cap_us < cfg->backoff.base_us)
         return errbuf_fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
                            (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
-    if (trigger_plan_check(&cfg->triggers, cfg->duration_us, options_open_loop(cfg), err,
-                           err_len) != 0)
+    int workers_on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
+    if (trigger_plan_check(&cfg->triggers, cfg->duration_us, options_open_loop(cfg),
+                           workers_on_first, err, err_len) != 0)
         return -1;
     return apply_spikes(cfg, err, err_len);
 }
@@ -258,6 +281,33 @@ static int find_command(const char *name)
     for (int c = 0; c < options_n_commands; c++)
         if (options_commands[c].name && strcmp(name, options_commands[c].name) == 0) return c;
     return -1;
+}
+
+static bool repeats(const struct flag *f) { return f->kind == FLAG_LIST || f->repeatable; }
+
+/* A flag that takes one value given again: the last would silently win. */
+static int given_twice(const struct flag *f, enum command c, char *err, size_t err_len)
+{
+    const char *names[OPTIONS_MAX_FLAGS];
+    int n = 0;
+    for (int i = 0; i < options_n_flags; i++) {
+        const struct flag *g = &options_flags[i];
+        if ((g->commands & (1u << c)) && repeats(g) && (g->kind != FLAG_LIST || g->max > 1))
+            names[n++] = g->name;
+    }
+    const char *cmd = options_commands[c].name;
+    if (n == 0)
+        return errbuf_fail(err, err_len, "--%s: given more than once (%s repeats no flag)", f->name,
+                           cmd);
+    char list[256] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s--%s",
+                 i == 0       ? ""
+                 : i == n - 1 ? " and "
+                              : ", ",
+                 names[i]);
+    return errbuf_fail(err, err_len, "--%s: given more than once (of %s's flags only %s %s)",
+                       f->name, cmd, list, n == 1 ? "repeats" : "repeat");
 }
 
 /* One argument of the command: a flag (with its value, maybe the next
@@ -300,6 +350,7 @@ static int read_argument(int argc, char **argv, int i, struct config *cfg, bool 
     } else if (eq) {
         return errbuf_fail(err, err_len, "--%s: takes no value", f->name);
     }
+    if (seen[f - options_flags] && !repeats(f)) return given_twice(f, cfg->command, err, err_len);
     if (read_flag(f, value, cfg, err, err_len) != 0) return -1;
     seen[f - options_flags] = true;
     return used;

@@ -522,8 +522,8 @@ const struct flag options_flags[] = {
      .doc = "`relative` (`balance = balance + x`) or `absolute` (write the balance the client "
             "computed: lost updates below SERIALIZABLE)",
      .record = {REC("write_mode", AS_NAME, spec.write_mode)}, .unshown = true},
-    {"result", CHECK, FLAG_CUSTOM, AT(inputs), .parse = read_result, .needs = "ledger",
-     .group = "checking", .arg = "RUN.json",
+    {"result", CHECK, FLAG_CUSTOM, AT(inputs), .parse = read_result, .repeatable = true,
+     .needs = "ledger", .group = "checking", .arg = "RUN.json",
      .help = "a run's saved result, repeatable (one per process of the run)", .unrecorded = true},
 
     {"instance", RUN, FLAG_CUSTOM, AT(instance), .parse = read_instance, .def = "0/1",
@@ -562,8 +562,8 @@ const struct flag options_flags[] = {
      .help = "no commit for D is reported as a stall (default off)",
      .doc = "report any stretch of D without a commit", .doc_default = "off",
      .record = {REC("stall_timeout_s", AS_S, stall_timeout_us)}, .unshown = true},
-    {"trigger", RUN, FLAG_CUSTOM, AT(triggers), .parse = read_trigger, .group = "faults",
-     .arg = "SPEC", .help_text = trigger_help,
+    {"trigger", RUN, FLAG_CUSTOM, AT(triggers), .parse = read_trigger, .repeatable = true,
+     .group = "faults", .arg = "SPEC", .help_text = trigger_help,
      .doc = "inject a fault, repeatable: `lock-rows@10s+3s`, `lock-table@10s+2s`, "
             "`terminate@12s:0.5`, `spike@10s+5s:2000/s`; each judged for recovery (see \"Triggers "
             "and recovery\")",
@@ -606,14 +606,14 @@ const struct flag options_flags[] = {
      .doc = "histogram precision, 1..5 significant figures",
      .record = {REC("sig_figs", AS_INT, sig_figs)}, .unshown = true},
     {"assert", RUN | REPORT | MERGE, FLAG_CUSTOM, AT(asserts), .parse = read_assert,
-     .group = "output", .arg = "EXPR",
+     .repeatable = true, .group = "output", .arg = "EXPR",
      .help = "CI gate, repeatable: p99<50ms, failed_rate<0.01, tps>500 ...;\n"
              "any failure exits 4",
      .doc = "a CI gate such as `p99<50ms`; repeatable; any failure exits 4", .unrecorded = true},
 
     {"html", PLOT, FLAG_PATH, AT(html_path), .arg = "FILE",
      .help = "the page to write (required; written whole or not at all)", .unrecorded = true},
-    {"label", PLOT, FLAG_CUSTOM, AT(labels), .parse = read_label, .arg = "NAME",
+    {"label", PLOT, FLAG_CUSTOM, AT(labels), .parse = read_label, .repeatable = true, .arg = "NAME",
      .help = "the name of the RESULT.json just before it on the page; without it\n"
              "a result is named by its file, or by as much of its path as tells it\n"
              "from the others' (a/run.json, b/run.json)",

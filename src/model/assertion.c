@@ -1,5 +1,6 @@
 /* --assert gates: "p99<50ms" parsed into metric, operator and threshold, then judged. */
 #include "txstorm/assertion.h"
+#include "txstorm/decimal.h"
 #include "txstorm/errbuf.h"
 
 #include <ctype.h>
@@ -121,18 +122,16 @@ static int parse_op(const char *s, const char **p, enum assert_metric m, enum as
     return fail(s, err, err_len, "unknown operator '%.*s' (<, <=, >, >=)", len, start);
 }
 
-/* Length of the non-negative decimal at p, 0 if none: digits with at most one
- * point, so signs, exponents, hex, inf and nan never get to strtod. */
-static int decimal_len(const char *p)
+/* What follows a decimal that makes it another notation rather than a
+ * number and its unit: a second point ("1.2.3"), an exponent ("1e3", "1E-3")
+ * or hex ("0x10"). */
+static bool other_notation(const char *after)
 {
-    int len = 0, digits = 0, points = 0;
-    for (; isdigit((unsigned char)p[len]) || p[len] == '.'; len++) {
-        if (p[len] == '.')
-            points++;
-        else
-            digits++;
-    }
-    return digits > 0 && points <= 1 ? len : 0;
+    if (after[0] == '.') return true;
+    if ((after[0] == 'e' || after[0] == 'E') &&
+        (isdigit((unsigned char)after[1]) || after[1] == '+' || after[1] == '-'))
+        return true;
+    return (after[0] == 'x' || after[0] == 'X') && isxdigit((unsigned char)after[1]);
 }
 
 int assertion_parse(const char *s, struct assertion *out, char *err, size_t err_len)
@@ -148,7 +147,9 @@ int assertion_parse(const char *s, struct assertion *out, char *err, size_t err_
     p = skip_space(p);
     if (*p == '\0') return fail(s, err, err_len, "missing threshold after '%s'", op_names[a.op]);
     const char *number = p;
-    int number_len = decimal_len(p);
+    /* Unsigned: a sign, exponent, hex, inf or nan never gets to strtod. */
+    int number_len = (int)decimal_span(p, strlen(p), false);
+    if (number_len > 0 && other_notation(p + number_len)) number_len = 0;
     if (number_len == 0)
         return fail(s, err, err_len, "bad number '%.*s' (a non-negative decimal such as 50 or 2.5)",
                     word_len(p), p);

@@ -1,11 +1,11 @@
 /* Load phases: the notation, the rate function and its integral. */
 #include "txstorm/phases.h"
 
+#include "txstorm/decimal.h"
 #include "txstorm/duration.h"
 #include "txstorm/errbuf.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,20 +20,10 @@
 #define FAIL(fmt, ...)                                                                             \
     errbuf_fail(err, err_len, "--load: phase %d '%s': " fmt, index, piece, __VA_ARGS__)
 
-/* A decimal number, all of s: no sign, hex, inf or nan. */
+/* A plain decimal, all of s: no sign (read_rate names a negative one). */
 static int read_number(const char *s, size_t len, double *out)
 {
-    char buf[64];
-    if (len == 0 || len >= sizeof buf) return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    if (!isdigit((unsigned char)buf[0]) && buf[0] != '.') return -1;
-    for (size_t i = 0; i < len; i++)
-        if (!isdigit((unsigned char)buf[i]) && buf[i] != '.') return -1;
-    errno = 0;
-    char *end;
-    *out = strtod(buf, &end);
-    return *end == '\0' && errno == 0 && isfinite(*out) ? 0 : -1;
+    return len > 0 && s[0] != '-' && decimal_parse(s, len, out) == 0 ? 0 : -1;
 }
 
 static int read_rate(const char *s, size_t len, double *out, int index, const char *piece,
@@ -50,7 +40,7 @@ static int read_span(const char *s, int64_t *out_us, int index, const char *piec
                      size_t err_len)
 {
     if (s[0] == '-') return FAIL("the span %s is negative", s);
-    size_t digits = strspn(s, "0123456789.");
+    size_t digits = decimal_span(s, strlen(s), false);
     double n;
     if (read_number(s, digits, &n) != 0)
         return FAIL("'%s' is not a span (a number with a unit: us, ms, s, m, h)", s);
@@ -211,6 +201,20 @@ double phases_rate_at(const struct phases *p, int64_t t_us)
     if (t_us < 0 || p->n_segments == 0) return 0;
     int i = seg_at(p, (double)t_us);
     return i < 0 ? tail_rate(p) : seg_rate(&p->seg[i], (double)t_us);
+}
+
+double phases_peak_rate(const struct phases *p, int64_t from_us, int64_t to_us)
+{
+    double peak = phases_rate_at(p, from_us);
+    for (int i = 0; i < p->n_segments; i++) {
+        const struct phases_segment *s = &p->seg[i];
+        if (s->end_us <= from_us || s->start_us >= to_us) continue;
+        double a = (double)(s->start_us > from_us ? s->start_us : from_us);
+        double b = (double)(s->end_us < to_us ? s->end_us : to_us);
+        peak = fmax(peak, fmax(seg_rate(s, a), seg_rate(s, b)));
+    }
+    if (to_us > segments_end_us(p)) peak = fmax(peak, tail_rate(p));
+    return peak;
 }
 
 double phases_cum(const struct phases *p, double t_us)

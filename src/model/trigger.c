@@ -1,8 +1,10 @@
 /* --trigger specs: KIND@AT[+SPAN][:ARG] parsed and checked against the run. */
 #include "txstorm/trigger.h"
+#include "txstorm/decimal.h"
 #include "txstorm/duration.h"
 #include "txstorm/errbuf.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,16 +52,10 @@ static void kind_list(char *out, size_t len)
  * unit, -2 too large. */
 static int parse_time_us(const char *p, size_t len, int64_t *out_us)
 {
-    size_t digits = 0;
-    int64_t n = 0;
-    while (digits < len && p[digits] >= '0' && p[digits] <= '9') {
-        if (n > TRIGGER_TIME_MAX_US) return -2;
-        n = n * 10 + (p[digits++] - '0');
-    }
-    if (digits == 0) return -1;
-    int64_t unit_us = duration_unit_us(p + digits, len - digits);
-    if (unit_us == 0) return -1;
-    if (n > TRIGGER_TIME_MAX_US / unit_us) return -2;
+    size_t digits = decimal_span(p, len, true);
+    int64_t unit_us = duration_unit_us(p + digits, len - digits), n;
+    if (digits == 0 || unit_us == 0) return -1;
+    if (decimal_parse_whole(p, digits, &n) != 0 || n > TRIGGER_TIME_MAX_US / unit_us) return -2;
     *out_us = n * unit_us;
     return 0;
 }
@@ -159,8 +155,10 @@ static bool shares_resource(enum trigger_kind a, enum trigger_kind b)
     return a == b || (ra && rb && strcmp(ra, rb) == 0);
 }
 
+int trigger_share_count(double share, int workers) { return (int)floor(share * workers + 0.5); }
+
 int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop,
-                       char *err, size_t err_len)
+                       int workers, char *err, size_t err_len)
 {
     char a[64], b[64];
     for (int i = 0; i < p->n; i++) {
@@ -176,6 +174,16 @@ int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool o
                                "--trigger '%s': a %s needs --rate or --load (open loop): a closed "
                                "loop offers no load to raise",
                                a, trigger_kind_name(t->kind));
+        if (t->share > 0 && workers > 0 && trigger_share_count(t->share, workers) == 0) {
+            char share[64], ended[64];
+            decimal_format(t->share, share, sizeof share);
+            decimal_format(t->share * workers, ended, sizeof ended);
+            return errbuf_fail(err, err_len,
+                               "--trigger '%s': %s of the %d workers on the first endpoint is "
+                               "%s, which rounds to none (a share ends the nearest whole number "
+                               "of workers)",
+                               a, share, workers, ended);
+        }
         for (int j = 0; j < i; j++) {
             const struct trigger *u = &p->items[j];
             /* Windows sharing a resource may not share a moment (an instant counts). */

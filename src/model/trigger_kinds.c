@@ -2,20 +2,15 @@
  * A new kind is a row here and one in the injector's actions. */
 #include "txstorm/trigger.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "txstorm/decimal.h"
 
-/* strtoll and strtod take a sign and leading blanks; ARG starts with a digit. */
-static bool starts_with_digit(const char *arg) { return arg[0] >= '0' && arg[0] <= '9'; }
+#include <stdio.h>
+#include <string.h>
 
 static bool lock_rows_parse(const char *arg, struct trigger *t)
 {
-    char *end;
-    errno = 0;
-    long long k = strtoll(arg, &end, 10);
-    if (!starts_with_digit(arg) || *end != '\0' || errno || k < 1 || k > 1000000) return false;
+    int64_t k;
+    if (decimal_parse_whole(arg, strlen(arg), &k) != 0 || k < 1 || k > 1000000) return false;
     t->rows = k;
     return true;
 }
@@ -37,26 +32,23 @@ static void lock_rows_show(const struct trigger *t, int64_t rows, char *out, siz
 
 static bool terminate_parse(const char *arg, struct trigger *t)
 {
-    char *end;
-    errno = 0;
-    double share = strtod(arg, &end);
-    if (!starts_with_digit(arg) || *end != '\0' || errno || !(share > 0 && share <= 1))
-        return false;
+    double share;
+    if (decimal_parse(arg, strlen(arg), &share) != 0 || !(share > 0 && share <= 1)) return false;
     t->share = share;
     return true;
 }
 
 static void terminate_write(const struct trigger *t, char *out, size_t len)
 {
-    snprintf(out, len, "%g", t->share);
+    decimal_format(t->share, out, len);
 }
 
 static bool spike_parse(const char *arg, struct trigger *t)
 {
-    char *end;
-    errno = 0;
-    double rate = strtod(arg, &end);
-    if (!starts_with_digit(arg) || errno || strcmp(end, "/s") != 0 || !(rate > 0 && rate <= 1e9))
+    size_t len = strlen(arg);
+    double rate;
+    if (len < 2 || strcmp(arg + len - 2, "/s") != 0 || decimal_parse(arg, len - 2, &rate) != 0 ||
+        !(rate > 0 && rate <= 1e9))
         return false;
     t->rate_per_s = rate;
     return true;
@@ -64,7 +56,9 @@ static bool spike_parse(const char *arg, struct trigger *t)
 
 static void spike_write(const struct trigger *t, char *out, size_t len)
 {
-    snprintf(out, len, "%g/s", t->rate_per_s);
+    char rate[64];
+    decimal_format(t->rate_per_s, rate, sizeof rate);
+    snprintf(out, len, "%s/s", rate);
 }
 
 static double spike_offered_per_s(const struct trigger *t) { return t->rate_per_s; }
@@ -76,7 +70,7 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
     [TRIGGER_LOCK_ROWS] = {.name = "lock-rows",
                            .arg = TRIGGER_ARG_OPTIONAL,
                            .arg_name = "K",
-                           .arg_takes = "a number of rows in 1..1000000",
+                           .arg_takes = "a whole number of rows in 1..1000000",
                            .parse_arg = lock_rows_parse,
                            .write_arg = lock_rows_write,
                            .show_arg = lock_rows_show,
@@ -92,7 +86,8 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
     [TRIGGER_TERMINATE] = {.name = "terminate",
                            .instantaneous = true,
                            .arg = TRIGGER_ARG_REQUIRED,
-                           .arg_takes = "a share of the workers in (0,1]",
+                           .arg_takes =
+                               "a share of the workers in (0,1], in plain decimal (e.g. 0.5)",
                            .arg_needs = "the share of workers",
                            .parse_arg = terminate_parse,
                            .write_arg = terminate_write,
@@ -100,7 +95,7 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                            .help = "ends that share of this run's worker sessions"},
     [TRIGGER_SPIKE] = {.name = "spike",
                        .arg = TRIGGER_ARG_REQUIRED,
-                       .arg_takes = "a rate with its unit, e.g. 2000/s",
+                       .arg_takes = "a rate in plain decimal with its unit, e.g. 2000/s",
                        .arg_needs = "a rate",
                        .parse_arg = spike_parse,
                        .write_arg = spike_write,

@@ -1,8 +1,8 @@
 /* Choosing a transfer's two accounts and its amount. */
 #include "txstorm/workload.h"
+#include "txstorm/decimal.h"
 #include "txstorm/errbuf.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,30 +85,13 @@ int64_t zipf_sample(const struct zipf *z, struct rng *r)
 
 /* ---- Parsing and checking ---- */
 
-/* Whole-string decimal integer, digits only. */
+/* Whole-string plain decimal (decimal.h): an unsigned whole number, or any. */
 static int parse_int(const char *s, int64_t *out)
 {
-    if (*s < '0' || *s > '9') return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0') return -1;
-    *out = v;
-    return 0;
+    return s[0] != '-' && decimal_parse_whole(s, strlen(s), out) == 0 ? 0 : -1;
 }
 
-/* Whole-string finite decimal number, no leading blanks, no hex. */
-static int parse_number(const char *s, double *out)
-{
-    if (!(*s == '-' || *s == '+' || *s == '.' || (*s >= '0' && *s <= '9'))) return -1;
-    if (strpbrk(s, "xX") != NULL) return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
-}
+static int parse_number(const char *s, double *out) { return decimal_parse(s, strlen(s), out); }
 
 int workload_parse_skew(const char *s, struct skew *out, char *err, size_t err_len)
 {

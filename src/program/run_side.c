@@ -1,8 +1,6 @@
 /* The run's side threads, wired to it: the auditor and the trigger injector. */
 #include "run_internal.h"
 
-#include <math.h>
-
 /* Starts the auditor (--audit-interval); false with err set when it cannot. */
 bool run_audit_start(struct run *run, struct db_error *err)
 {
@@ -25,7 +23,7 @@ static int worker_pids(void *arg, double share, int *pids, int max)
     int on_first = 0, n = 0;
     for (int i = 0; i < run->n_workers; i++)
         on_first += run->workers[i].endpoint == 0;
-    int want = (int)ceil(share * on_first - 1e-9);
+    int want = trigger_share_count(share, on_first);
     for (int i = 0; i < run->n_workers && n < want && n < max; i++) {
         int pid = run->workers[i].endpoint == 0 ? db_backend_pid(run->workers[i].db) : 0;
         if (pid > 0) pids[n++] = pid;

@@ -85,3 +85,31 @@ psql -X -q -d "$DB_NAME" -c "BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE
 finish_run 0
 jq -e '.stalls.count >= 1 and .stalls.longest_s >= 1.6 and .stalls.longest_s < 1.99' \
     "$work/stall1.json" >/dev/null || fail "1.6 s stall: $(jq -c .stalls "$work/stall1.json")"
+
+# Notation a hostile user tries: every number plain decimal, a spike that would lower
+# the rate, a share that ends no worker, a single-valued flag given twice, '-' as an
+# output. Each: exit 2, one line, before anything is written (no run registered, no
+# file called '-').
+before=$(sql "SELECT runs FROM txstorm_bank")
+mkdir "$work/cwd"
+refused() { # refused MESSAGE FLAGS...
+    local want=$1
+    shift
+    (cd "$work/cwd" && expect_exit 2 "$txstorm" run --workers 4 --duration 2s --progress-every 0 "$@")
+    assert_one_line_stderr
+    assert_in "$work/err" "$want"
+}
+refused "terminate takes a share of the workers in (0,1], in plain decimal" --trigger terminate@1s:0x1p-1
+refused "terminate takes a share of the workers in (0,1], in plain decimal" --trigger terminate@1s:1e-9
+refused "spike takes a rate in plain decimal" --rate 100 --trigger 'spike@1s+500ms:0x10/s'
+refused "spike takes a rate in plain decimal" --rate 100 --trigger 'spike@1s+500ms:1e3/s'
+refused "--rate: '1e3' is not a number (plain decimal" --rate 1e3
+refused "--load: phase 1 '1e3/s:2s': '1e3' is not a rate" --load 1e3/s:2s
+refused "'spike@1s+1s:20/s': 20/s is not above the 100/s it replaces" --rate 100 --trigger 'spike@1s+1s:20/s'
+refused "0.000000001 of the 4 workers on the first endpoint" --trigger terminate@1s:0.000000001
+refused "--load: given more than once" --load 100/s:2s --load 200/s:2s
+refused "--json: given more than once" --json a.json --json b.json
+refused "--metrics-addr: given more than once" --metrics-addr :9650 --metrics-addr :9651
+refused "--json: '-' is not standard output here" --json -
+[[ -z $(ls -A "$work/cwd") ]] || fail "a refused run left files: $(ls -A "$work/cwd")"
+[[ $(sql "SELECT runs FROM txstorm_bank") == "$before" ]] || fail "a refused run registered"

@@ -82,13 +82,16 @@ own_server() {
     export DATABASE_URL=$DSN
 }
 
-# Starts `txstorm run ARGS...` in the background with progress every 200 ms into a
-# FIFO, and returns once it has printed its first progress line (it is running).
+# Starts `txstorm run ARGS...` in the background with progress every 200 ms (unless
+# ARGS set it: a flag is given once) into a FIFO, and returns once it has printed its
+# first progress line (it is running).
 # Sets RUN_PID; stdout goes to $work/run.out; progress is drained to $work/run.err.
 start_run() {
+    local every=(--progress-every 200ms) a
+    for a in "$@"; do [[ $a == --progress-every* ]] && every=(); done
     rm -f "$work/run.fifo"
     mkfifo "$work/run.fifo"
-    "$txstorm" run --progress-every 200ms "$@" >"$work/run.out" 2>"$work/run.fifo" &
+    "$txstorm" run "${every[@]}" "$@" >"$work/run.out" 2>"$work/run.fifo" &
     RUN_PID=$!
     exec 7<"$work/run.fifo"
     local _

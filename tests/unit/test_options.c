@@ -396,7 +396,7 @@ static void contention_flags_refuse_bad_input(void **state)
     double d;
     assert_int_equal(options_parse_double("0.25", 0, 1, &d), 0);
     assert_true(d == 0.25);
-    assert_int_equal(options_parse_double("1e-3", 0, 1, &d), 0);
+    assert_int_equal(options_parse_double("1e-3", 0, 1, &d), -1);
     assert_int_equal(options_parse_double("", 0, 1, &d), -1);
     assert_int_equal(options_parse_double("0.5x", 0, 1, &d), -1);
     assert_int_equal(options_parse_double("inf", 0, 1, &d), -1);
@@ -521,6 +521,111 @@ static void query_mode_is_read_and_simple_refuses_pipelined(void **state)
     expect_error(ARGC(init), init, "--query-mode");
 }
 
+/* "repeatable" as a word about the flag ("repeatable-read" is a level). */
+static bool says_repeatable(const char *text)
+{
+    for (const char *const *word = (const char *const[]){"repeatable", "Repeatable", NULL}; *word;
+         word++)
+        for (const char *p = text; p && (p = strstr(p, *word)) != NULL; p++)
+            if (p[10] != '-') return true;
+    return false;
+}
+
+static void a_flag_that_takes_one_value_is_given_once(void **state)
+{
+    (void)state;
+    char *load[] = {"txstorm", "run", "--load", "100/s:1s", "--load", "200/s:1s"};
+    expect_error(ARGC(load), load,
+                 "--load: given more than once (of run's flags only --db, --trigger and --assert "
+                 "repeat)");
+    char *json[] = {"txstorm", "run", "--json", "a.json", "--json=b.json"};
+    expect_error(ARGC(json), json, "--json: given more than once");
+    char *metrics[] = {"txstorm", "run", "--metrics-addr", ":9650", "--metrics-addr", ":9651"};
+    expect_error(ARGC(metrics), metrics, "--metrics-addr: given more than once");
+    char *workers[] = {"txstorm", "run", "--workers", "2", "--workers", "2"};
+    expect_error(ARGC(workers), workers, "--workers: given more than once");
+    char *ledger[] = {"txstorm", "run", "--ledger", "--ledger"};
+    expect_error(ARGC(ledger), ledger, "--ledger: given more than once");
+    char *drop[] = {"txstorm", "init", "--drop", "--drop"};
+    expect_error(ARGC(drop), drop, "--drop: given more than once (init repeats no flag)");
+    char *result[] = {"txstorm", "check",  "--ledger", "--result", "a", "--result",
+                      "b",       "--json", "x",        "--json",   "y"};
+    expect_error(ARGC(result), result,
+                 "--json: given more than once (of check's flags only --result repeats)");
+    /* The repeatable ones still repeat, as their rows say. */
+    char *many[] = {"txstorm",   "run",
+                    "--rate",    "100",
+                    "--db",      "a",
+                    "--db",      "b",
+                    "--trigger", "lock-rows@1s+1s",
+                    "--trigger", "lock-table@5s+1s",
+                    "--assert",  "p99<1s",
+                    "--assert",  "tps>1"};
+    assert_int_equal(parse(ARGC(many), many), 0);
+    assert_int_equal(cfg.endpoints.n, 2);
+    assert_int_equal(cfg.triggers.n, 2);
+    assert_int_equal(cfg.n_asserts, 2);
+    for (int i = 0; i < options_n_flags; i++) {
+        const struct flag *f = &options_flags[i];
+        bool says = says_repeatable(f->help) || says_repeatable(f->doc);
+        if (says && !f->repeatable && f->kind != FLAG_LIST)
+            fail_msg("--%s: its help says repeatable, its row does not", f->name);
+    }
+}
+
+static void a_dash_is_no_output_file(void **state)
+{
+    (void)state;
+    char *json[] = {"txstorm", "run", "--json", "-"};
+    expect_error(ARGC(json), json,
+                 "--json: '-' is not standard output here: outputs are files, written whole or "
+                 "not at all; name one (./- for a file called '-')");
+    char *html[] = {"txstorm", "plot", "a.json", "--html", "-"};
+    expect_error(ARGC(html), html, "--html: '-' is not standard output here");
+    char *hgrm[] = {"txstorm", "report", "a.json", "--hgrm", "-"};
+    expect_error(ARGC(hgrm), hgrm, "--hgrm: '-' is not standard output here");
+    char *named[] = {"txstorm", "run", "--json", "./-"};
+    assert_int_equal(parse(ARGC(named), named), 0);
+}
+
+static void a_spike_only_raises_the_rate(void **state)
+{
+    (void)state;
+    char *below[] = {"txstorm", "run", "--rate", "100", "--trigger", "spike@1s+1s:20/s"};
+    expect_error(ARGC(below), below,
+                 "--trigger 'spike@1s+1s:20/s': 20/s is not above the 100/s it replaces (a "
+                 "spike raises the offered rate; --load lowers it)");
+    char *equal[] = {"txstorm", "run", "--rate", "100", "--trigger", "spike@1s+1s:100/s"};
+    expect_error(ARGC(equal), equal, "100/s is not above the 100/s it replaces");
+    /* A ramp: the peak within the window (400/s at 2 s of 0..2000/s over 10 s) counts. */
+    char *ramp[] = {"txstorm", "run", "--load", "0..2000/s:10s", "--trigger", "spike@1s+1s:300/s"};
+    expect_error(ARGC(ramp), ramp, "300/s is not above the 400/s it replaces");
+    /* Past the phases the closing rate holds. */
+    char *tail[] = {"txstorm",    "run", "--load",    "100..1000/s:2s",
+                    "--duration", "10s", "--trigger", "spike@5s+1s:500/s"};
+    expect_error(ARGC(tail), tail, "500/s is not above the 1000/s it replaces");
+    char *above[] = {"txstorm", "run", "--load", "0..2000/s:10s", "--trigger", "spike@1s+1s:401/s"};
+    assert_int_equal(parse(ARGC(above), above), 0);
+}
+
+static void a_share_of_the_workers_ends_at_least_one(void **state)
+{
+    (void)state;
+    char *none[] = {"txstorm", "run", "--workers", "16", "--trigger", "terminate@1s:0.03"};
+    expect_error(ARGC(none), none,
+                 "--trigger 'terminate@1s:0.03': 0.03 of the 16 workers on the first endpoint "
+                 "is 0.48, which rounds to none (a share ends the nearest whole number of "
+                 "workers)");
+    char *tiny[] = {"txstorm", "run", "--trigger", "terminate@1s:0.000000001"};
+    expect_error(ARGC(tiny), tiny, "rounds to none");
+    /* The first endpoint's workers: 3 of 5 over two endpoints. */
+    char *first[] = {"txstorm", "run",  "--workers", "5",         "--db",
+                     "a",       "--db", "b",         "--trigger", "terminate@1s:0.1"};
+    expect_error(ARGC(first), first, "0.1 of the 3 workers on the first endpoint is 0.3");
+    char *half[] = {"txstorm", "run", "--workers", "16", "--trigger", "terminate@1s:0.04"};
+    assert_int_equal(parse(ARGC(half), half), 0);
+}
+
 static void numbers_are_decimal_and_no_flag_is_ignored(void **state)
 {
     (void)state;
@@ -530,9 +635,34 @@ static void numbers_are_decimal_and_no_flag_is_ignored(void **state)
     expect_error(ARGC(hex_budget), hex_budget, "--retry-budget: '0x10' is not a number");
     char *inf[] = {"txstorm", "run", "--inject-retry", "infinity"};
     expect_error(ARGC(inf), inf, "is not a number");
-    char *exp_ok[] = {"txstorm", "run", "--rate", "1.5e3"};
-    assert_int_equal(parse(ARGC(exp_ok), exp_ok), 0);
-    assert_true(cfg.rate == 1500.0);
+    char *exponent[] = {"txstorm", "run", "--rate", "1.5e3"};
+    expect_error(ARGC(exponent), exponent, "--rate: '1.5e3' is not a number (plain decimal");
+    /* One notation for every number a flag or spec holds: each refused, one line. */
+    static const struct {
+        const char *flag, *value, *says;
+    } other[] = {
+        {"--workers", "1e3", "--workers: '1e3' is not a whole number"},
+        {"--workers", "0x10", "--workers: '0x10' is not a whole number"},
+        {"--duration", "1e3ms", "--duration: '1e3ms' is not a duration"},
+        {"--duration", "0x10s", "--duration: '0x10s' is not a duration"},
+        {"--amount", "0x10", "--amount: '0x10' is not a whole number"},
+        {"--seed", "1e3", "--seed: '1e3' is not a whole number"},
+        {"--instance", "0x1/2", "--instance: '0x1/2' is not I/N"},
+        {"--skew", "zipf:1e-1", "S is not a number"},
+        {"--skew", "hotspot:10:5e-1", "P is not a number"},
+        {"--amount-fraction", "5e-1", "--amount-fraction: '5e-1' is not a number"},
+        {"--inject-retry", "+0.5", "--inject-retry: '+0.5' is not a number"},
+        {"--retry-budget", "1e2", "--retry-budget: '1e2' is not a number"},
+        {"--assert", "p99<1e3ms", "bad number"},
+        {"--load", "1e3/s:10s", "'1e3' is not a rate"},
+        {"--trigger", "terminate@1s:0x1p-1", "in plain decimal"},
+        {"--trigger", "spike@1s+1s:1e3/s", "in plain decimal"},
+        {"--metrics-addr", ":0x10", "the port is not 1..65535"},
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        char *argv[] = {"txstorm", "run", (char *)other[i].flag, (char *)other[i].value};
+        expect_error(ARGC(argv), argv, other[i].says);
+    }
     char *base[] = {"txstorm", "run", "--backoff", "none", "--backoff-base", "5ms"};
     expect_error(ARGC(base), base, "--backoff-base: has no effect with --backoff none");
     char *cap[] = {"txstorm", "demo", "--backoff-cap", "5ms", "--backoff", "none"};
@@ -741,6 +871,10 @@ int main(void)
         cmocka_unit_test(contention_flags_refuse_bad_input),
         cmocka_unit_test(query_mode_is_read_and_simple_refuses_pipelined),
         cmocka_unit_test(numbers_are_decimal_and_no_flag_is_ignored),
+        cmocka_unit_test(a_flag_that_takes_one_value_is_given_once),
+        cmocka_unit_test(a_dash_is_no_output_file),
+        cmocka_unit_test(a_spike_only_raises_the_rate),
+        cmocka_unit_test(a_share_of_the_workers_ends_at_least_one),
         cmocka_unit_test(flag_table_is_well_formed),
         cmocka_unit_test(every_flag_reaches_help_json_and_header),
         cmocka_unit_test(per_instance_keys_are_the_shares),

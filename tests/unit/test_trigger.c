@@ -72,8 +72,26 @@ static const struct {
     {"terminate@10s:-0.5", "share of the workers in (0,1]"},
     {"terminate@10s:half", "share of the workers in (0,1]"},
     {"spike@10s+5s", "spike needs a rate"},
-    {"spike@10s+5s:2000", "a rate with its unit"},
-    {"spike@10s+5s:0/s", "a rate with its unit"},
+    {"spike@10s+5s:2000", "with its unit"},
+    {"spike@10s+5s:0/s", "with its unit"},
+    /* Plain decimal only, as every number in flags and specs. */
+    {"terminate@1s:0x1p-1", "in plain decimal"},
+    {"terminate@1s:1e-9", "in plain decimal"},
+    {"terminate@1s:5e-1", "in plain decimal"},
+    {"terminate@1s:+0.5", "in plain decimal"},
+    {"terminate@1s: 0.5", "in plain decimal"},
+    {"terminate@1s:0.5.", "in plain decimal"},
+    {"terminate@1s:nan", "in plain decimal"},
+    {"spike@1s+1s:0x10/s", "in plain decimal"},
+    {"spike@1s+1s:1e3/s", "in plain decimal"},
+    {"spike@1s+1s:inf/s", "in plain decimal"},
+    {"spike@1s+1s:+5/s", "in plain decimal"},
+    {"lock-rows@1s+1s:0x10", "whole number of rows"},
+    {"lock-rows@1s+1s:1e3", "whole number of rows"},
+    {"lock-rows@1s+1s:5.0", "whole number of rows"},
+    {"lock-rows@1e3ms+1s", "time '1e3ms' is not a duration"},
+    {"lock-rows@0x10s+1s", "time '0x10s' is not a duration"},
+    {"lock-rows@1s+1.5s", "span '1.5s' is not a duration"},
 };
 
 static void bad_specs_are_refused_with_one_line(void **state)
@@ -97,7 +115,7 @@ static int check(const char *const *specs, int n, int64_t duration_us, bool open
     struct trigger_plan p = {0};
     for (int i = 0; i < n; i++)
         assert_int_equal(trigger_plan_add(&p, specs[i], err, len), 0);
-    return trigger_plan_check(&p, duration_us, open_loop, err, len);
+    return trigger_plan_check(&p, duration_us, open_loop, 0, err, len);
 }
 
 static void the_plan_is_checked_against_the_run(void **state)
@@ -225,12 +243,49 @@ static void kinds_set_the_rate_and_contend_by_their_rows(void **state)
     assert_int_equal(check(spike_and_lock, 2, 10000000, true, err, sizeof err), 0);
 }
 
+/* A spec written back (results, messages) parses again: no "1e-09" that
+ * the notation refuses. */
+static void a_spec_written_back_parses_again(void **state)
+{
+    (void)state;
+    const char *specs[] = {"terminate@1s:0.000000001", "spike@1s+1s:1500000.5/s",
+                           "spike@1s+1s:1000000000/s", "terminate@2s:0.1"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        struct trigger t, again;
+        char err[256], text[64];
+        assert_int_equal(trigger_parse(specs[i], &t, err, sizeof err), 0);
+        trigger_spec_text(&t, text, sizeof text);
+        assert_string_equal(text, specs[i]);
+        if (trigger_parse(text, &again, err, sizeof err) != 0) fail_msg("%s: %s", text, err);
+    }
+}
+
+static void a_share_ends_the_nearest_whole_number_of_workers(void **state)
+{
+    (void)state;
+    assert_int_equal(trigger_share_count(0.5, 16), 8);
+    assert_int_equal(trigger_share_count(0.5, 3), 2); /* a half rounds up */
+    assert_int_equal(trigger_share_count(0.3, 4), 1);
+    assert_int_equal(trigger_share_count(1, 7), 7);
+    assert_int_equal(trigger_share_count(0.03, 16), 0);
+    assert_int_equal(trigger_share_count(0.000000001, 10000), 0);
+    struct trigger_plan p = {0};
+    char err[256];
+    assert_int_equal(trigger_plan_add(&p, "terminate@1s:0.01", err, sizeof err), 0);
+    assert_int_equal(trigger_plan_check(&p, 0, false, 16, err, sizeof err), -1);
+    assert_non_null(strstr(err, "rounds to none"));
+    assert_int_equal(trigger_plan_check(&p, 0, false, 100, err, sizeof err), 0);
+    assert_int_equal(trigger_plan_check(&p, 0, false, 0, err, sizeof err), 0); /* unknown */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_kind_parses),
         cmocka_unit_test(spec_text_writes_the_notation_back),
         cmocka_unit_test(bad_specs_are_refused_with_one_line),
+        cmocka_unit_test(a_share_ends_the_nearest_whole_number_of_workers),
+        cmocka_unit_test(a_spec_written_back_parses_again),
         cmocka_unit_test(the_plan_is_checked_against_the_run),
         cmocka_unit_test(at_most_trigger_max),
         cmocka_unit_test(arg_text),
