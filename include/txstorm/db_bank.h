@@ -41,8 +41,12 @@ enum db_status db_bank_begin_run(struct db *db, bool ledger, int64_t *run_id, st
  * key, waits until all n have registered (within timeout_us), then sleeps
  * until their common start (the last arrival plus one second, by the
  * server's clock). DB_MISSING, with a message naming who is missing, when not
- * all arrive in time. */
+ * all arrive in time. Each wait goes through pause(pause_arg, us), which
+ * sleeps up to us and returns a signal that ends the wait (0: none): then
+ * this instance leaves the barrier, so that no partner starts counting it,
+ * and DB_FAILED says it was interrupted. */
 enum db_status db_barrier_wait(struct db *db, int64_t key, int instance, int n, int64_t timeout_us,
+                               int (*pause)(void *pause_arg, int64_t us), void *pause_arg,
                                struct db_error *err);
 
 /* Removes this instance's barrier row, so the key can be used again. */

@@ -52,6 +52,12 @@ struct run_results {
  * thread it spawns) so that only run_wait receives them. Call before run_start. */
 void run_block_signals(void);
 
+/* Sleeps up to us with the run's signals blocked (run_block_signals) and
+ * returns SIGINT or SIGTERM if one came meanwhile (taken), else 0: a wait
+ * before the run starts (the --instance barrier) that a Ctrl-C ends with a
+ * word, not a silent death. arg is unused (db_barrier_wait's pause). */
+int run_signal_pause(void *arg, int64_t us);
+
 /* After the run's outputs are written: drops the signals that arrived
  * meanwhile and unblocks them (a Ctrl-C during the final check and report
  * does not cut the outputs short). */

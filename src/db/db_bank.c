@@ -6,6 +6,7 @@
 #include "txstorm/db_bank.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -328,7 +329,23 @@ enum db_status db_ledger_scan(struct db *db, int64_t run_id, void (*row)(void *,
 /* How often an instance looks at the barrier while it waits. */
 #define BARRIER_POLL_US 50000
 
+/* An interrupted wait: the instance leaves, so no partner counts it as arrived. */
+static enum db_status barrier_interrupted(struct db *db, int64_t key, int instance, int n, int sig,
+                                          int64_t waited_us, int64_t arrived, struct db_error *err)
+{
+    db_barrier_leave(db, key, instance);
+    db_set_message(err, ERR_OTHER,
+                   "barrier: interrupted (%s) after %.1f s, with %lld of %d instances arrived "
+                   "(seed %lld); this instance left the barrier and ran nothing",
+                   sig == SIGINT    ? "SIGINT"
+                   : sig == SIGTERM ? "SIGTERM"
+                                    : "a signal",
+                   (double)waited_us / 1e6, (long long)arrived, n, (long long)key);
+    return DB_FAILED;
+}
+
 enum db_status db_barrier_wait(struct db *db, int64_t key, int instance, int n, int64_t timeout_us,
+                               int (*pause)(void *pause_arg, int64_t us), void *pause_arg,
                                struct db_error *err)
 {
     char key_s[24], instance_s[16], n_s[16], timeout_s[32];
@@ -356,7 +373,8 @@ enum db_status db_barrier_wait(struct db *db, int64_t key, int instance, int n, 
     PQclear(res);
     /* Rows from before this arrival minus the timeout are an earlier run's leftovers. */
     const char *count_params[] = {key_s, n_s, arrived_s, timeout_s};
-    int64_t deadline_us = clock_now_us() + timeout_us, arrived = 0, start_in_us = 0;
+    int64_t since_us = clock_now_us(), deadline_us = since_us + timeout_us, arrived = 0,
+            start_in_us = 0;
     for (;;) {
         res = db_query(
             db,
@@ -377,9 +395,15 @@ enum db_status db_barrier_wait(struct db *db, int64_t key, int instance, int n, 
             db_barrier_leave(db, key, instance);
             return DB_MISSING;
         }
-        clock_sleep_us(BARRIER_POLL_US);
+        int sig = pause(pause_arg, BARRIER_POLL_US);
+        if (sig)
+            return barrier_interrupted(db, key, instance, n, sig, clock_now_us() - since_us,
+                                       arrived, err);
     }
-    clock_sleep_us(start_in_us);
+    int sig = start_in_us > 0 ? pause(pause_arg, start_in_us) : 0;
+    if (sig)
+        return barrier_interrupted(db, key, instance, n, sig, clock_now_us() - since_us, arrived,
+                                   err);
     return DB_OK;
 }
 

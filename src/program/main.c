@@ -328,7 +328,7 @@ static int pass_barrier(void *arg, struct db_error *err)
     const struct barrier_arg *b = arg;
     const struct config *cfg = b->cfg;
     return db_barrier_wait(b->db, (int64_t)cfg->seed, cfg->instance, cfg->instances,
-                           cfg->barrier_timeout_us, err) == DB_OK
+                           cfg->barrier_timeout_us, run_signal_pause, NULL, err) == DB_OK
                ? 0
                : -1;
 }

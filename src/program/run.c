@@ -339,12 +339,8 @@ struct run *run_start(const struct config *cfg, const struct workload_config *wo
     if (run == NULL) return NULL;
     bool ok = connect_all(run, err) && (!cfg->audit_us || run_audit_start(run, err)) &&
               (!cfg->triggers.n || run_injector_setup(run, err));
-    /* The barrier may wait long: an interrupt meanwhile ends the process. */
-    if (ok && before_go) {
-        run_unblock_signals();
-        ok = before_go(before_go_arg, err) == 0;
-        run_block_signals();
-    }
+    /* The barrier may wait long: it takes an interrupt itself (run_signal_pause). */
+    if (ok && before_go) ok = before_go(before_go_arg, err) == 0;
     if (ok) {
         start_clock(run);
         ok =

@@ -1,6 +1,9 @@
 /* The signals a run keeps for run_wait, blocked elsewhere, and given back. */
 #include "run_internal.h"
 
+#include "txstorm/clock.h"
+
+#include <errno.h>
 #include <time.h>
 
 sigset_t run_signal_set(void)
@@ -37,4 +40,24 @@ void run_unblock_signals(void)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int run_signal_pause(void *arg, int64_t us)
+{
+    (void)arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    struct timespec left = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+    for (;;) {
+        int64_t from_us = clock_now_us();
+        int sig = sigtimedwait(&set, NULL, &left);
+        if (sig > 0) return sig;
+        if (errno != EINTR) return 0; /* EAGAIN: the time is up */
+        /* Another signal (SIGUSR1 stays pending for run_wait): the rest of the time. */
+        us -= clock_now_us() - from_us;
+        if (us <= 0) return 0;
+        left = (struct timespec){.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+    }
 }

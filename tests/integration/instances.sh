@@ -41,6 +41,27 @@ expect_exit 3 "$txstorm" run --instance 0/3 --seed 78 --barrier-timeout 1s --wor
 assert_one_line_stderr
 assert_in "$work/err" "barrier: 1 of 3 instances arrived within 1 s (seed 78)"
 [[ $(sql "SELECT count(*) FROM txstorm_barrier") == 0 ]] || fail "barrier row left behind"
+# An instance interrupted at the barrier (Ctrl-C, or a TERM): one line saying so, exit 3,
+# and its row gone, so that a partner arriving later does not count it and start short.
+seed=79
+for sig in INT TERM; do
+    seed=$((seed + 1))
+    "$txstorm" run --instance 0/2 --seed $seed --barrier-timeout 30s --workers 2 --duration 1s \
+        >"$work/out" 2>"$work/err" &
+    pid=$!
+    for _ in $(seq 600); do
+        [[ $(sql "SELECT count(*) FROM txstorm_barrier WHERE key = $seed") == 1 ]] && break
+        sleep 0.05 # polling the barrier table for the instance's arrival, not a timing assumption
+    done
+    [[ $(sql "SELECT count(*) FROM txstorm_barrier WHERE key = $seed") == 1 ]] || fail "never arrived"
+    kill -$sig "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    ((rc == 3)) || fail "SIG$sig at the barrier: exit $rc; $(cat "$work/err")"
+    assert_one_line_stderr
+    assert_match "$work/err" "^txstorm: barrier: interrupted \\(SIG$sig\\) after [0-9.]+ s, with 1 of 2 instances arrived \\(seed $seed\\); this instance left the barrier and ran nothing$"
+    [[ $(sql "SELECT count(*) FROM txstorm_barrier") == 0 ]] || fail "SIG$sig: barrier row left behind"
+done
 expect_exit 2 "$txstorm" run --instance 0/2
 assert_in "$work/err" "--instance: needs --seed"
 expect_exit 2 "$txstorm" run --instance 2/2 --seed 1
