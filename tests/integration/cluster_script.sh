@@ -27,9 +27,15 @@ expect_exit 2 "$cluster" start "$C" --standbys x
 assert_one_line_stderr
 expect_exit 2 "$cluster" start "$C" --async --standbys 0 --sync
 assert_one_line_stderr
+# A setting with a newline would write a second line into postgresql.conf.
+expect_exit 2 "$cluster" start "$C" $'shared_buffers=1MB\nfsync=off'
+assert_one_line_stderr
+assert_in "$work/err" "cluster: the setting 'shared_buffers=1MB...' holds a newline"
+[[ ! -e $C ]] || fail "a refused start made $C"
 
 export PG_FAST=1
-expect_exit 0 "$cluster" start "$C" --sync --standbys 2
+# A backslash in a value reaches the server as itself (postgresql.conf reads '\b' as an escape).
+expect_exit 0 "$cluster" start "$C" --sync --standbys 2 'cluster_name=t\b'
 # Long verbs say on stderr what they do and wait for.
 assert_in "$work/err" "cluster: n2: base backup from n0 (standby 2 of 2)"
 assert_in "$work/err" "cluster: waiting for the standbys to stream (at most"
@@ -51,6 +57,9 @@ done
     [[ $(psql -X -At -d "$DATABASE_URL" -c "SELECT inet_server_port()") == "${port[n0]}" ]] ||
         fail "DATABASE_URL does not reach the primary"
 ) || exit 1
+
+[[ $(psql -X -At -d "$multi" -c "SHOW cluster_name") == 't\b' ]] ||
+    fail "cluster_name: $(psql -X -At -d "$multi" -c "SHOW cluster_name" | od -c | head -2)"
 
 # Every statement is bounded: a commit waiting for a synchronous standby that never comes fails.
 at() { timeout 30 psql -X -q -v ON_ERROR_STOP=1 -At -d "${dsn[$1]}" -c "$2"; }
