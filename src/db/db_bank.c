@@ -255,23 +255,30 @@ enum db_status db_bank_snapshot(struct db *db, bool ledger, const char *as_of,
  * missing privilege would otherwise fail every transfer, one by one. */
 static enum db_status check_privileges(struct db *db, bool ledger, struct db_error *err)
 {
-    PGresult *res = db_query(db,
-                             "SELECT has_table_privilege('accounts', 'SELECT') AND "
-                             "       has_table_privilege('accounts', 'UPDATE'), "
-                             "       has_table_privilege('transfers', 'INSERT')",
-                             0, NULL, PGRES_TUPLES_OK, err);
+    /* Per column, as the statements use them (db_transfer.c): a table-wide
+     * grant answers yes for every column, and so does a least-privilege role
+     * granted just these. */
+    PGresult *res = db_query(
+        db,
+        "SELECT has_column_privilege('accounts', 'id', 'SELECT') AND"
+        "       has_column_privilege('accounts', 'balance', 'SELECT') AND"
+        "       has_column_privilege('accounts', 'balance', 'UPDATE'),"
+        "       bool_and(has_column_privilege('transfers', c, 'INSERT'))"
+        " FROM unnest(ARRAY['run_id', 'transfer_id', 'from_id', 'to_id', 'amount', 'worker',"
+        "                   'attempt_started_at']) AS c",
+        0, NULL, PGRES_TUPLES_OK, err);
     if (res == NULL) return DB_FAILED;
     bool accounts = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     bool transfers = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
     PQclear(res);
     if (!accounts)
         db_set_message(err, ERR_OTHER,
-                       "the user may not read and update table accounts (SELECT, UPDATE); "
-                       "grant them or connect as another user");
+                       "the user may not read and update table accounts (SELECT on id and "
+                       "balance, UPDATE on balance); grant them or connect as another user");
     else if (ledger && !transfers)
         db_set_message(err, ERR_OTHER,
-                       "--ledger: the user may not insert into table transfers (INSERT); "
-                       "grant it or connect as another user");
+                       "--ledger: the user may not insert into table transfers (INSERT on its "
+                       "columns); grant it or connect as another user");
     return accounts && (!ledger || transfers) ? DB_OK : DB_FAILED;
 }
 

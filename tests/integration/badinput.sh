@@ -60,6 +60,25 @@ expect_exit 0 "$txstorm" report "$work/refused.json"
 assert_match "$work/out" "P0001 +other +20"
 sql "DROP TRIGGER t_refuse ON accounts; DROP FUNCTION t_refuse()"
 
+# A least-privilege role granted only the columns the transfers use (and the ledger's
+# columns, and what the run's own bookkeeping and check read and write): the preflight
+# lets it run, and the run passes.
+sql "DROP ROLE IF EXISTS t_columns; CREATE ROLE t_columns LOGIN PASSWORD 'columns-pw-1';
+     GRANT SELECT (id, balance), UPDATE (balance) ON accounts TO t_columns;
+     GRANT INSERT (run_id, transfer_id, from_id, to_id, amount, worker, attempt_started_at),
+           SELECT ON transfers TO t_columns;
+     GRANT SELECT, UPDATE ON txstorm_bank TO t_columns"
+columns="postgresql://t_columns:columns-pw-1@127.0.0.1:$PGPORT/$DB_NAME"
+expect_exit 0 "$txstorm" run --db "$columns" --workers 2 --duration 1s --ledger --progress-every 0
+assert_in "$work/out" "check: PASS"
+# One column short (no UPDATE on balance): refused before any transfer, naming what it needs.
+sql "REVOKE UPDATE (balance) ON accounts FROM t_columns"
+before=$(sql "SELECT runs, ledger_complete FROM txstorm_bank")
+expect_exit 3 "$txstorm" run --db "$columns" --workers 2 --duration 1s --ledger
+assert_one_line_stderr
+assert_in "$work/err" "may not read and update table accounts (SELECT on id and balance, UPDATE on balance)"
+[[ $(sql "SELECT runs, ledger_complete FROM txstorm_bank") == "$before" ]] || fail "bank written"
+
 # A statement timeout bounds the transfers' statements, never txstorm's own set-up.
 expect_exit 0 "$txstorm" run --workers 2 --duration 1s --statement-timeout 1ms --progress-every 0 \
     --json "$work/st.json"
