@@ -98,6 +98,10 @@ static void fuzz_dsn(char *text)
     dsn_format_redacted(blind, n, blind_out, sizeof blind_out);
     if (strcmp(out, blind_out) != 0) abort();
     dsn_scrub(message, secrets, scrubbed, sizeof scrubbed);
+    /* The message read as libpq's refusal of the string: a name or nothing. */
+    char option[64];
+    if (dsn_unknown_option(message, option, sizeof option) && strlen(option) >= sizeof option)
+        abort();
 }
 
 /* A result file: loaded, merged with itself, printed, its spectrum written,

@@ -26,6 +26,13 @@ struct dsn_option {
  * line in err that quotes nothing of the string. */
 int dsn_validate(const struct dsn_option *opts, int n, char *err, size_t err_len);
 
+/* The option that libpq's parser refused as unknown, read from its message
+ * `why` ("invalid connection option \"x\"", or for a URI "invalid URI
+ * query parameter: \"x\""), into name; false when why names none, or names
+ * something that is no option name (letters, digits and '_', shorter than
+ * len and than 64): nothing else of the string is ever shown. */
+bool dsn_unknown_option(const char *why, char *name, size_t len);
+
 /* The options in keyword form with every secret as "***": host, port, user,
  * password and dbname first, then the rest in the order given; values quoted
  * where libpq would need it. No options gives "(libpq defaults)". */

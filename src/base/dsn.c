@@ -69,6 +69,26 @@ int dsn_validate(const struct dsn_option *opts, int n, char *err, size_t err_len
     return 0;
 }
 
+bool dsn_unknown_option(const char *why, char *name, size_t len)
+{
+    static const char *const says[] = {"invalid connection option \"",
+                                       "invalid URI query parameter: \""};
+    for (size_t i = 0; why && i < sizeof says / sizeof says[0]; i++) {
+        if (strncmp(why, says[i], strlen(says[i])) != 0) continue;
+        const char *at = why + strlen(says[i]);
+        size_t n = 0;
+        while (isalnum((unsigned char)at[n]) || at[n] == '_')
+            n++;
+        /* The quote that closes the message: "a\"b" is no name. */
+        if (n == 0 || n >= len || n >= 64 || at[n] != '"' || (at[n + 1] && at[n + 1] != '\n'))
+            return false;
+        memcpy(name, at, n);
+        name[n] = '\0';
+        return true;
+    }
+    return false;
+}
+
 /* Appends a keyword/value pair, quoting the value the way libpq reads it. */
 static void put_option(char *out, size_t out_len, size_t *pos, const struct dsn_option *o)
 {

@@ -24,8 +24,18 @@ int db_dsn_inspect(const char *dsn, struct dsn_view *v, char *err, size_t err_le
     memset(v, 0, sizeof *v);
     char *why = NULL;
     PQconninfoOption *parsed = PQconninfoParse(dsn ? dsn : "", &why);
-    /* libpq's reason may quote the string: it is not passed on. */
+    /* libpq's reason may quote the string: only an unknown option's name is
+     * passed on (one a newer libpq knows, e.g. max_protocol_version). */
+    char option[64];
+    bool unknown = parsed == NULL && dsn_unknown_option(why, option, sizeof option);
     PQfreemem(why);
+    if (unknown) {
+        snprintf(err, err_len,
+                 "the connection string has an option this libpq (%d) does not know, '%s' (the "
+                 "rest not shown: it may hold a password)",
+                 PQlibVersion() / 10000, option);
+        return -1;
+    }
     if (parsed == NULL) {
         snprintf(err, err_len,
                  "the connection string cannot be parsed (not shown: it may hold a password)");

@@ -29,9 +29,20 @@ for f in "$work/out" "$work/err" "$work/k.json"; do assert_not_in "$f" "$pw"; do
 # PGPASSWORD that is wrong: the error names the failure, not the secret.
 PGPASSWORD=not-the-pw-9876 expect_exit 3 "$txstorm" check --db "host=127.0.0.1 port=$PGPORT user=txstorm dbname=$DB_NAME"
 assert_not_in "$work/err" "not-the-pw-9876"
-# A malformed DSN with a password in it is bad input, and none of it is shown.
+# A malformed DSN with a password in it is bad input, and none of it is shown but the
+# name of the option this libpq does not know (one a newer libpq has, a typo), in both forms.
 expect_exit 2 "$txstorm" check --db "host=127.0.0.1 password=$pw bogus_option=1"
 assert_one_line_stderr
+assert_not_in "$work/err" "$pw"
+assert_in "$work/err" "--db: the connection string has an option this libpq ($(pg_config --version | sed 's/^PostgreSQL \([0-9]*\).*/\1/')) does not know, 'bogus_option' (the rest not shown"
+expect_exit 2 "$txstorm" run --db "$DSN?max_protocol_version_x=3.2" --db "$DSN" --workers 1 --transactions 1
+assert_one_line_stderr
+assert_in "$work/err" "--db (endpoint 1 of 2): the connection string has an option this libpq"
+assert_in "$work/err" "does not know, 'max_protocol_version_x'"
+assert_not_in "$work/err" "$pw"
+# What only looks like a name past the quote libpq's message closes is no name: not shown.
+expect_exit 2 "$txstorm" check --db "$DSN?x%22$pw=1"
+assert_in "$work/err" "the connection string cannot be parsed (not shown"
 assert_not_in "$work/err" "$pw"
 # Passwords that libpq reads otherwise than the user meant: an unescaped '@' or
 # '/' in a URI, a space in a keyword value. Each is refused, quoting nothing.

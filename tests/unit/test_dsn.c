@@ -104,6 +104,37 @@ static void host_lists_split_as_libpq_walks_them(void **state)
     assert_int_equal(dsn_host_count("h1,h2,h3", NULL, "1,2"), 1);
 }
 
+static void an_unknown_option_is_named_and_nothing_else(void **state)
+{
+    (void)state;
+    char name[64];
+    assert_true(dsn_unknown_option("invalid connection option \"max_protocol_version\"\n", name,
+                                   sizeof name));
+    assert_string_equal(name, "max_protocol_version");
+    assert_true(
+        dsn_unknown_option("invalid URI query parameter: \"bogus_1\"\n", name, sizeof name));
+    assert_string_equal(name, "bogus_1");
+    /* Messages that quote the string itself, or what is no option name: nothing. */
+    const char *none[] = {
+        NULL,
+        "",
+        "missing \"=\" after \"Tr0ub4dor3x\" in connection info string\n",
+        "invalid percent-encoded token: \"Tr0ub4dor%zz\"\n",
+        "unterminated quoted string in connection info string\n",
+        "invalid connection option \"pass word\"\n",
+        "invalid URI query parameter: \"a\"Tr0ub4dor3x\"\n",
+        "invalid URI query parameter: \"\"\n",
+        "invalid connection option \"unterminated",
+        "invalid connection option "
+        "\"a234567890123456789012345678901234567890123456789012345678901234\"\n",
+    };
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (dsn_unknown_option(none[i], name, sizeof name))
+            fail_msg("'%s' gave a name: '%s'", none[i] ? none[i] : "(null)", name);
+    char small[4];
+    assert_false(dsn_unknown_option("invalid connection option \"abcd\"\n", small, sizeof small));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -112,6 +143,7 @@ int main(void)
         cmocka_unit_test(a_misread_password_is_refused_without_quoting_it),
         cmocka_unit_test(short_secrets_do_not_mangle_messages),
         cmocka_unit_test(host_lists_split_as_libpq_walks_them),
+        cmocka_unit_test(an_unknown_option_is_named_and_nothing_else),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
