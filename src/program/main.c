@@ -333,19 +333,41 @@ static int pass_barrier(void *arg, struct db_error *err)
                : -1;
 }
 
-/* The end-of-run check. The control connection sat idle through the run and
- * may have been lost with the server; one reconnect is worth a try. */
+/* The end-of-run check reads the writable server. The control connection sat
+ * idle through the run and may have been lost with its server (a failover
+ * under the run); it is then reopened, to the writable server, for as long as
+ * a worker would try (--reconnect-timeout): right after a failover a proxy may
+ * still route to the old primary for a moment. A check cut short by another
+ * loss starts again, CHECK_TRIES times at most. */
+#define CHECK_TRIES 3
+#define CHECK_RECONNECT_PAUSE_US 200000
+#define CHECK_CONNECT_TIMEOUT_S 5
+
+static bool reopen(struct db *db, int64_t deadline_us, struct db_error *err)
+{
+    for (bool told = false;; told = true) {
+        if (db_reconnect(db, CHECK_CONNECT_TIMEOUT_S, err) == DB_OK) return true;
+        int64_t now = clock_now_us();
+        if (now + CHECK_RECONNECT_PAUSE_US >= deadline_us) return false;
+        if (!told)
+            fprintf(stderr, "txstorm: the check lost its connection; reconnecting for up to %.0f s (%s)\n",
+                    (double)(deadline_us - now) / 1e6, err->message);
+        clock_sleep_us(CHECK_RECONNECT_PAUSE_US); /* pacing the next try, not a wait for it */
+    }
+}
+
 static bool verify_run(struct db *db, const struct config *cfg, const struct ledger *ledger,
                        int64_t run_id, struct check_result *check, struct db_error *err)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
+    int64_t deadline_us = clock_now_us() + cfg->reconnect_timeout_us;
+    for (int attempt = 0; attempt < CHECK_TRIES; attempt++) {
         checker_free(check); /* an attempt cut short may have named some */
         memset(check, 0, sizeof *check);
         if (verify_bank(db, cfg->ledger, cfg->allow_overdraft, check, err) == DB_OK &&
             (!cfg->ledger || verify_ledger(db, ledger, run_id, check, err) == DB_OK))
             return true;
         bool lost = err->cls == ERR_CONNECTION || err->cls == ERR_AMBIGUOUS || !db_ok(db);
-        if (!lost || attempt == 1 || db_reconnect(db, 0, err) != DB_OK) return false;
+        if (!lost || attempt == CHECK_TRIES - 1 || !reopen(db, deadline_us, err)) return false;
     }
     return false;
 }

@@ -119,8 +119,9 @@ assert_nothing_lost() {
 }
 
 # start_relay MODE: scripts/relay in front of the shared server, turning bad (MODE: hang,
-# refuse, stall) once $work/fault exists; sets RELAY_DSN (to DB_NAME through it). The
-# relay is stopped with the test; runs waited for with finish_run do not wait for it.
+# refuse, stall, bounce) once $work/fault exists (bounce: until it is removed again); sets
+# RELAY_DSN (to DB_NAME through it). The relay is stopped with the test; runs waited for
+# with finish_run do not wait for it.
 start_relay() {
     "$root/scripts/relay" "$PGPORT" "$work/relay.port" "$work/fault" "$1" &
     RELAY_PID=$!
