@@ -11,6 +11,9 @@
 
 #define MAX_ACCOUNTS 1000000000LL
 
+const char options_about[] =
+    "Provokes, measures and explains transaction contention on PostgreSQL-wire databases.";
+
 const struct command_def options_commands[] = {
     [CMD_INIT] = {.name = "init",
                   .summary = "create the bank (accounts table and metadata)",

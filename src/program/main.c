@@ -664,8 +664,12 @@ static int cmd_help(const struct config *cfg)
 {
     if (cfg->help_exit_codes)
         options_markdown_exit_codes(stdout);
-    else if (cfg->help_markdown)
+    else if (cfg->help_form == HELP_MARKDOWN)
         options_markdown(stdout, cfg->help_for);
+    else if (cfg->help_form == HELP_MAN)
+        options_man(stdout);
+    else if (cfg->help_form == HELP_COMPLETION)
+        options_completion_bash(stdout);
     else
         fputs(options_usage(cfg->help_for), stdout);
     return EXIT_OK;
