@@ -18,6 +18,7 @@
 #include "txstorm/report.h"
 #include "txstorm/run.h"
 #include "txstorm/series_json.h"
+#include "txstorm/spec_risk.h"
 #include "txstorm/sysmem.h"
 #include "txstorm/txn.h"
 #include "txstorm/verify.h"
@@ -527,6 +528,10 @@ static int run_and_check(const struct config *cfg, struct metrics_server *metric
 static int cmd_run(const struct config *cfg)
 {
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    /* Said before the run, so that its failed check comes as no surprise. */
+    char warning[512];
+    if (spec_risk_warning(&cfg->spec, cfg->allow_overdraft, warning, sizeof warning))
+        fprintf(stderr, "txstorm: %s\n", warning);
     if (memory_fits(cfg) != 0) return EXIT_MEMORY;
     struct metrics_server *metrics = NULL;
     char err[512];
