@@ -40,32 +40,62 @@ static void range(char *buf, size_t len, const struct compare_stat *s, int decim
         snprintf(buf, len, "%.*f%s%.*f", decimals, s->min, md ? "–" : "-", decimals, s->max);
 }
 
-enum { COLS = 15, CELL = 64 };
+/* The last column, "load", only when runs were split by their load. */
+enum { COLS = 16, CELL = 64 };
 
-static void print_row(FILE *out, char c[COLS][CELL], bool md)
+static void print_row(FILE *out, char c[COLS][CELL], int cols, bool md)
 {
-    static const int width[COLS] = {-20, 5, 7, 4, 9, 13, 11, 8, 7, 9, 9, 8, 10, 15, 9};
+    static const int width[COLS] = {-20, 5, 7, 4, 9, 13, 11, 8, 7, 9, 9, 8, 10, 15, 9, 4};
     if (md) {
         fputc('|', out);
-        for (int i = 0; i < COLS; i++)
+        for (int i = 0; i < cols; i++)
             fprintf(out, " %s |", c[i]);
     } else {
-        for (int i = 0; i < COLS; i++)
+        for (int i = 0; i < cols; i++)
             fprintf(out, "%s%*s", i ? " " : "", width[i], c[i]);
     }
     fputc('\n', out);
 }
 
+/* "L1" for a cell of a split group, "-" for the others. */
+static const char *split_name(char *buf, size_t len, int split)
+{
+    if (split)
+        snprintf(buf, len, "L%d", split);
+    else
+        snprintf(buf, len, "-");
+    return buf;
+}
+
+/* What each split group's number stands for, after the table. */
+static void print_split_legend(FILE *out, const struct compare_study *s, bool md)
+{
+    if (s->n_split == 0) return;
+    fputs("\nRuns of one skew and worker count that offered different loads were split, "
+          "never ranked against each other:\n",
+          out);
+    for (int i = 0; i < s->n_groups; i++) {
+        const struct compare_group *g = &s->groups[i];
+        if (g->split)
+            fprintf(out, "%s  L%d: %s\n", md ? "-" : "", g->split,
+                    g->load[0] ? g->load
+                               : "a baseline, not placed: the runs beside it offered several loads");
+    }
+}
+
 void compare_print_table(FILE *out, const struct compare_study *s, bool md)
 {
     static const char *const head[COLS] = {
-        "policy", "hot",     "workers",   "reps",   "goodput/s", "goodput_range", "retries/txn", "failed",
-        "failed%", "wasted", "backoff_s", "p50_ms", "p99_ms",    "p99_range_ms",  "p99.9_ms"};
+        "policy",  "hot",    "workers",   "reps",   "goodput/s", "goodput_range", "retries/txn", "failed",
+        "failed%", "wasted", "backoff_s", "p50_ms", "p99_ms",    "p99_range_ms",  "p99.9_ms",    "load"};
+    int cols = s->n_split ? COLS : COLS - 1;
     char c[COLS][CELL];
     for (int i = 0; i < COLS; i++)
         snprintf(c[i], CELL, "%s", head[i]);
-    print_row(out, c, md);
-    if (md) fputs("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", out);
+    print_row(out, c, cols, md);
+    if (md)
+        fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n",
+                s->n_split ? "---|" : "");
     bool averaged = false;
     for (int i = 0; i < s->n_cells; i++) {
         const struct compare_cell *x = &s->cells[i];
@@ -90,12 +120,14 @@ void compare_print_table(FILE *out, const struct compare_study *s, bool md)
                      x->has_latency ? mark : "");
         }
         range(c[13], CELL, &st[CM_P99_MS], 1, md);
-        print_row(out, c, md);
+        split_name(c[15], CELL, x->split);
+        print_row(out, c, cols, md);
     }
     if (averaged)
         fprintf(out, "%s* the mean of the runs' own percentiles: those runs brought no histogram "
                      "to pool\n",
                 md ? "\n" : "");
+    print_split_legend(out, s, md);
 }
 
 static bool any_triggered(const struct compare_study *s)
@@ -147,6 +179,8 @@ void compare_print_csv(FILE *out, const struct compare_study *s)
     bool triggered = any_triggered(s);
     /* Only results with --trigger runs carry these: others keep their columns. */
     if (triggered) fputs(",triggered_runs,recovered_runs,recover_s_mean,recover_s_max", out);
+    /* Only when runs were split by their load: the load each cell ran. */
+    if (s->n_split) fputs(",load", out);
     fputc('\n', out);
     for (int i = 0; i < s->n_cells; i++) {
         const struct compare_cell *x = &s->cells[i];
@@ -170,6 +204,14 @@ void compare_print_csv(FILE *out, const struct compare_study *s)
             fprintf(out, ",%d,%d,%s,%s", x->triggered, x->recovered,
                     fmt(b, sizeof b, x->recover_s.n > 0, x->recover_s.mean, 2),
                     fmt(b2, sizeof b2, x->recover_s.n > 0, x->recover_s.max, 2));
+        if (s->n_split) {
+            fputs(",\"", out);
+            for (const char *p = x->load; *p; p++) {
+                if (*p == '"') fputc('"', out); /* CSV doubles a quote inside quotes */
+                fputc(*p, out);
+            }
+            fputc('"', out);
+        }
         fputc('\n', out);
     }
 }
@@ -325,7 +367,11 @@ void compare_print_verdicts(FILE *out, const struct compare_study *s)
             fprintf(out, "hot %s", g->skew + 4);
         else
             fprintf(out, "skew %s", g->skew);
-        fprintf(out, ", %lld worker%s:", (long long)g->workers, g->workers == 1 ? "" : "s");
+        fprintf(out, ", %lld worker%s", (long long)g->workers, g->workers == 1 ? "" : "s");
+        if (g->split)
+            fprintf(out, ", L%d (%s)", g->split,
+                    g->load[0] ? g->load : "a baseline, not placed: the runs beside it offered several loads");
+        fputc(':', out);
         if (g->n_policies < 2) {
             if (g->n_policies == 0)
                 fputs(" no policy ran; nothing to compare.", out);
