@@ -4,6 +4,7 @@
 
 #include "txstorm/clock.h"
 #include "txstorm/interval_clock.h"
+#include "txstorm/text.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -98,14 +99,14 @@ static void on_signal(struct run *run, int sig)
     run->interrupted = true;
     if (run->interrupts == 1) {
         run_stop(run);
-        fprintf(stderr,
-                "txstorm: stopping: in-flight transactions get %.1f s to finish "
-                "(interrupt again to cancel them now)\n",
-                (double)run->cfg->stop_grace_us / 1e6);
+        text_printf(stderr,
+                    "txstorm: stopping: in-flight transactions get %.1f s to finish "
+                    "(interrupt again to cancel them now)\n",
+                    (double)run->cfg->stop_grace_us / 1e6);
     } else {
         run_halt(run);
-        fprintf(stderr, "txstorm: cancelling in-flight statements (interrupt again to exit at "
-                        "once, without the report)\n");
+        text_printf(stderr, "txstorm: cancelling in-flight statements (interrupt again to exit at "
+                            "once, without the report)\n");
     }
 }
 
