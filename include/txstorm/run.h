@@ -48,8 +48,9 @@ struct run_results {
     struct audit_summary audit; /* --audit-interval: what the auditor saw */
 };
 
-/* Blocks SIGINT, SIGTERM and SIGUSR1 in the calling thread (and so in every
- * thread it spawns) so that only run_wait receives them. Call before run_start. */
+/* Blocks the stop signals (SIGINT, SIGTERM, SIGHUP) and SIGUSR1 in the calling
+ * thread (and so in every thread it spawns) so that only run_wait receives
+ * them. Call before run_start. */
 void run_block_signals(void);
 
 /* After the run's outputs are written: drops the signals that arrived
@@ -57,7 +58,7 @@ void run_block_signals(void);
  * does not cut the outputs short). */
 void run_release_signals(void);
 
-/* Gives SIGINT and SIGTERM back their default effect once the workers are done. */
+/* Gives the stop signals back their default effect once the workers are done. */
 void run_unblock_signals(void);
 
 /* Creates the workers and connects them, RUN_CONNECT_CONCURRENCY at a time;
@@ -75,7 +76,7 @@ struct run *run_start(const struct config *cfg, const struct workload_config *wo
 struct metrics_server;
 void run_serve_metrics(struct run *run, struct metrics_server *server);
 
-/* Waits for the end (duration, quota, or SIGINT/SIGTERM), collecting each
+/* Waits for the end (duration, quota, or a stop signal), collecting each
  * interval and printing progress to `progress` (NULL: silent). */
 void run_wait(struct run *run, FILE *progress);
 

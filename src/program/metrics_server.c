@@ -123,7 +123,7 @@ struct metrics_server *metrics_server_start(const char *addr, char *err, size_t 
     s->fd = fd;
     pthread_mutex_init(&s->lock, NULL);
     /* The server's thread inherits a mask with every signal blocked: the
-     * run's own thread is the one that takes SIGINT and SIGTERM. */
+     * run's own thread is the one that takes the stop signals. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);

@@ -1,14 +1,33 @@
 /* The signals a run keeps for run_wait, blocked elsewhere, and given back. */
 #include "run_internal.h"
 
+#include <stddef.h>
 #include <time.h>
 
-sigset_t run_signal_set(void)
+/* Each asks the run to stop, keeping its report and outputs. SIGHUP is a
+ * closed terminal or a lost SSH session: the run is as worth keeping as after
+ * a kill. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static sigset_t stop_signal_set(void)
 {
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        sigaddset(&set, stop_signals[i]);
+    return set;
+}
+
+bool run_is_stop_signal(int sig)
+{
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        if (stop_signals[i] == sig) return true;
+    return false;
+}
+
+sigset_t run_signal_set(void)
+{
+    sigset_t set = stop_signal_set();
     sigaddset(&set, SIGUSR1);
     return set;
 }
@@ -32,9 +51,6 @@ void run_release_signals(void)
 
 void run_unblock_signals(void)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    sigset_t set = stop_signal_set();
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }

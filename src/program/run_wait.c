@@ -84,12 +84,13 @@ static void run_hang_up(struct run *run)
         loop_wake(&run->loops[i].loop);
 }
 
-/* The first SIGINT/SIGTERM stops the run (in-flight work gets --stop-grace),
- * the second cancels what is in flight at once, so the partial report and
- * results are still written; the third exits without them. */
+/* The first stop signal (SIGINT, SIGTERM, SIGHUP) stops the run (in-flight
+ * work gets --stop-grace), the second cancels what is in flight at once, so
+ * the partial report and results are still written; the third exits without
+ * them. */
 static void on_signal(struct run *run, int sig)
 {
-    if (sig != SIGINT && sig != SIGTERM) return;
+    if (!run_is_stop_signal(sig)) return;
     if (run->interrupts++ == 2) {
         static const char msg[] = "txstorm: interrupted three times, exiting at once\n";
         ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
