@@ -357,8 +357,10 @@ static bool reopen(struct db *db, int64_t deadline_us, struct db_error *err)
         int64_t now = clock_now_us();
         if (now + CHECK_RECONNECT_PAUSE_US >= deadline_us) return false;
         if (!told)
-            fprintf(stderr, "txstorm: the check lost its connection; reconnecting for up to %.0f s (%s)\n",
-                    (double)(deadline_us - now) / 1e6, err->message);
+            text_printf(
+                stderr,
+                "txstorm: the check lost its connection; reconnecting for up to %.0f s (%s)\n",
+                (double)(deadline_us - now) / 1e6, err->message);
         clock_sleep_us(CHECK_RECONNECT_PAUSE_US); /* pacing the next try, not a wait for it */
     }
 }
@@ -538,7 +540,7 @@ static int cmd_run(const struct config *cfg)
     /* Said before the run, so that its failed check comes as no surprise. */
     char warning[512];
     if (spec_risk_warning(&cfg->spec, cfg->allow_overdraft, warning, sizeof warning))
-        fprintf(stderr, "txstorm: %s\n", warning);
+        text_printf(stderr, "txstorm: %s\n", warning);
     if (memory_fits(cfg) != 0) return EXIT_MEMORY;
     struct metrics_server *metrics = NULL;
     char err[512];
