@@ -1,6 +1,8 @@
 /* Comparing retry/backoff policies across saved runs (`txstorm compare`).
  *
- * Runs are grouped into cells: one workload (skew and workers) x one policy
+ * Runs are grouped into cells: one workload (skew, workers and the rest of
+ * what defines the offered load: the loop, rate or phases, the shape,
+ * isolation, lock order, think time and triggers) x one policy
  * (the backoff, "+budget" with a retry budget, or the pgbench baseline). Per
  * cell: each metric's mean, min, max and sample standard deviation over the
  * repetitions; latency percentiles pooled by merging the runs' histograms
@@ -44,6 +46,7 @@ enum compare_metric {
 const char *compare_metric_name(enum compare_metric m);
 
 #define COMPARE_NAME_MAX 48
+#define COMPARE_LOAD_MAX 192
 #define COMPARE_MAX_POLICIES 32 /* cells of one workload */
 
 /* One run, as compare reads it. */
@@ -53,6 +56,10 @@ struct compare_run {
     bool baseline;                 /* not ranked: shown beside the policies it is compared to */
     char skew[COMPARE_NAME_MAX];   /* "hot:10", "zipf:1.2" */
     int64_t workers;
+    /* The rest of the offered load ("closed loop, interactive, serializable, lock
+     * random"); "" for a baseline, which joins the runs of its skew and workers
+     * when they all ran one load. */
+    char load[COMPARE_LOAD_MAX];
     double value[CM_COUNT];
     bool has[CM_COUNT];
     struct figure_counts counts;
@@ -87,6 +94,8 @@ struct compare_cell {
     bool baseline;
     char skew[COMPARE_NAME_MAX];
     int64_t workers;
+    char load[COMPARE_LOAD_MAX];
+    int split; /* its group's, below */
     int reps;
     struct compare_stat stat[CM_COUNT];
     struct figure_counts counts; /* summed over the runs */
@@ -127,6 +136,10 @@ struct compare_ranking {
 struct compare_group {
     char skew[COMPARE_NAME_MAX];
     int64_t workers;
+    char load[COMPARE_LOAD_MAX];
+    /* 0; or, when runs of its skew and workers ran different loads and were
+     * split into groups never ranked against each other, its number (L1, L2...). */
+    int split;
     int first, n;   /* its cells: cells[first .. first + n - 1], in policy order */
     int n_policies; /* cells that are not baselines */
     int baseline;   /* a baseline cell, or -1 */
@@ -148,6 +161,7 @@ struct compare_study {
     int n_cells;
     struct compare_group *groups;
     int n_groups;
+    int n_split; /* groups with a split number */
     struct compare_noise noise;
 };
 

@@ -35,12 +35,14 @@ bool dsn_unknown_option(const char *why, char *name, size_t len);
 
 /* The options in keyword form with every secret as "***": host, port, user,
  * password and dbname first, then the rest in the order given; values quoted
- * where libpq would need it. No options gives "(libpq defaults)". */
+ * where libpq would need it, each byte that is not part of a well-formed UTF-8
+ * character a '?' (text_copy_utf8). No options gives "(libpq defaults)". */
 void dsn_format_redacted(const struct dsn_option *opts, int n, char *out, size_t out_len);
 
 /* Copies msg into out with every occurrence of each secret at least
  * DSN_SCRUB_MIN_LEN long replaced by "***", on one line (newlines become
- * spaces, trailing ones are dropped). secrets is NULL-terminated. */
+ * spaces, trailing ones are dropped), in UTF-8 (text_copy_utf8). secrets is
+ * NULL-terminated. */
 void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t out_len);
 
 /* libpq's comma-separated host, hostaddr and port lists (no escapes, as

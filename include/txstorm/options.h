@@ -46,11 +46,19 @@ struct text_list {
     int n;
 };
 
+/* What `txstorm help` prints. */
+enum help_form {
+    HELP_TEXT,       /* --help's text, for a command or for all */
+    HELP_MARKDOWN,   /* help --markdown COMMAND | exit-codes: the README's tables */
+    HELP_MAN,        /* help --man: the man page, in roff */
+    HELP_COMPLETION, /* help --completion bash: the bash completion script */
+};
+
 struct config {
     enum command command;
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
-    bool help_markdown;    /* help --markdown: its flags as the README's table */
-    bool help_exit_codes;  /* help --markdown exit-codes: the exit codes' table */
+    enum help_form help_form;
+    bool help_exit_codes; /* help --markdown exit-codes: the exit codes' table */
     /* Each --db (run: several, workers round-robin over them), else
      * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
     struct text_list endpoints;
@@ -176,6 +184,14 @@ void options_markdown(FILE *out, enum command c);
 /* The exit codes as the README's Markdown table (code, meaning in full):
  * `txstorm help --markdown exit-codes`. */
 void options_markdown_exit_codes(FILE *out);
+
+/* The man page txstorm(1), in roff, from the command and flag tables and
+ * exitcode.c: `txstorm help --man` (the build installs its output). */
+void options_man(FILE *out);
+
+/* A bash completion of the commands, their flags and the choices' values,
+ * from the same tables: `txstorm help --completion bash`. */
+void options_completion_bash(FILE *out);
 
 /* The flag table. Each flag is one row: its name, the commands that take it,
  * how its value is read and where in struct config it lands, its default, its

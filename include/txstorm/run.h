@@ -48,12 +48,14 @@ struct run_results {
     struct audit_summary audit; /* --audit-interval: what the auditor saw */
 };
 
-/* Blocks SIGINT, SIGTERM and SIGUSR1 in the calling thread (and so in every
- * thread it spawns) so that only run_wait receives them. Call before run_start. */
+/* Blocks the stop signals (SIGINT, SIGTERM, SIGHUP) and SIGUSR1 in the calling
+ * thread (and so in every thread it spawns) so that only run_wait receives
+ * them. Call before run_start. */
 void run_block_signals(void);
 
 /* Sleeps up to us with the run's signals blocked (run_block_signals) and
- * returns SIGINT or SIGTERM if one came meanwhile (taken), else 0: a wait
+ * returns a stop signal (SIGINT, SIGTERM, SIGHUP) if one came meanwhile
+ * (taken), else 0: a wait
  * before the run starts (the --instance barrier) that a Ctrl-C ends with a
  * word, not a silent death. arg is unused (db_barrier_wait's pause). */
 int run_signal_pause(void *arg, int64_t us);
@@ -63,7 +65,7 @@ int run_signal_pause(void *arg, int64_t us);
  * does not cut the outputs short). */
 void run_release_signals(void);
 
-/* Gives SIGINT and SIGTERM back their default effect once the workers are done. */
+/* Gives the stop signals back their default effect once the workers are done. */
 void run_unblock_signals(void);
 
 /* Creates the workers and connects them, RUN_CONNECT_CONCURRENCY at a time;
@@ -81,7 +83,7 @@ struct run *run_start(const struct config *cfg, const struct workload_config *wo
 struct metrics_server;
 void run_serve_metrics(struct run *run, struct metrics_server *server);
 
-/* Waits for the end (duration, quota, or SIGINT/SIGTERM), collecting each
+/* Waits for the end (duration, quota, or a stop signal), collecting each
  * interval and printing progress to `progress` (NULL: silent). */
 void run_wait(struct run *run, FILE *progress);
 

@@ -1,5 +1,6 @@
 /* Showing connection options without their secrets, and scrubbing messages. */
 #include "txstorm/dsn.h"
+#include "txstorm/text.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -40,6 +41,8 @@ void dsn_scrub(const char *msg, const char *const *secrets, char *out, size_t ou
     /* Several lines from libpq become one: the contract is one line on stderr. */
     for (size_t i = 0; i < pos; i++)
         if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t') out[i] = ' ';
+    /* A server or a string in another encoding: kept as server messages are. */
+    text_copy_utf8(out, out_len, out);
 }
 
 /* ---- options as libpq parsed them ---- */
@@ -124,6 +127,10 @@ void dsn_format_redacted(const struct dsn_option *opts, int n, char *out, size_t
         if (!done) put_option(out, out_len, &pos, &opts[i]);
     }
     if (pos == 0) snprintf(out, out_len, "(libpq defaults)");
+    /* A value in another encoding (an application_name in Latin-1): the JSON
+     * result and the metrics' labels carry only UTF-8, so it is kept as server
+     * messages are, each stray byte a '?'. */
+    text_copy_utf8(out, out_len, out);
 }
 
 int dsn_list_count(const char *list)

@@ -1,5 +1,6 @@
 /* Non-contention errors by SQLSTATE. */
 #include "txstorm/errlog.h"
+#include "txstorm/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,41 +23,11 @@ static const char *primary(const char *message)
     return message;
 }
 
-/* The length of the well-formed UTF-8 character at m, or 0 if it is not
- * one (a stray byte, an overlong form, a surrogate, past U+10FFFF). */
-static size_t utf8_char(const unsigned char *m)
-{
-    if (m[0] < 0x80) return 1;
-    size_t n = m[0] >= 0xC2 && m[0] <= 0xDF   ? 2
-               : m[0] >= 0xE0 && m[0] <= 0xEF ? 3
-               : m[0] >= 0xF0 && m[0] <= 0xF4 ? 4
-                                              : 0;
-    for (size_t k = 1; k < n; k++)
-        if ((m[k] & 0xC0) != 0x80) return 0;
-    if ((m[0] == 0xE0 && m[1] < 0xA0) || (m[0] == 0xED && m[1] >= 0xA0) ||
-        (m[0] == 0xF0 && m[1] < 0x90) || (m[0] == 0xF4 && m[1] >= 0x90))
-        return 0;
-    return n;
-}
-
 void errlog_copy_message(char *out, const char *message)
 {
     /* A server in another encoding may send bytes that are not UTF-8: each
      * becomes '?', so the JSON form keeps the entry. */
-    const unsigned char *m = (const unsigned char *)primary(message);
-    size_t o = 0;
-    while (*m) {
-        size_t n = utf8_char(m);
-        size_t width = n ? n : 1;
-        if (o + width > ERRLOG_MESSAGE_MAX - 1) break;
-        if (n)
-            memcpy(out + o, m, n);
-        else
-            out[o] = '?';
-        o += width;
-        m += width;
-    }
-    out[o] = '\0';
+    text_copy_utf8(out, ERRLOG_MESSAGE_MAX, primary(message));
 }
 
 void errlog_add(struct errlog *l, enum error_class cls, const char *sqlstate, const char *message,

@@ -1,35 +1,13 @@
 /* Text escaped for XML 1.0 and HTML. */
 #include "txstorm/markup.h"
+#include "txstorm/text.h"
 
-#include <stdint.h>
-
-/* The length of the well-formed UTF-8 sequence at s that XML 1.0 allows
- * (no surrogates, no U+FFFE/U+FFFF, nothing past U+10FFFF), or 0. */
-static int utf8_char_len(const unsigned char *s)
+/* The length of the well-formed UTF-8 character at s that XML 1.0 allows
+ * (not U+FFFE or U+FFFF either), or 0. */
+static size_t xml_char_len(const unsigned char *s)
 {
-    int len;
-    uint32_t cp;
-    if (s[0] < 0x80) return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-        cp = s[0] & 0x1F;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        cp = s[0] & 0x0F;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0; /* also stops at the terminating NUL */
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
-        cp == 0xFFFF)
-        return 0;
+    size_t len = text_utf8_len((const char *)s);
+    if (len == 3 && s[0] == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF)) return 0;
     return len;
 }
 
@@ -61,12 +39,12 @@ void markup_put_escaped(FILE *out, const char *s)
             fprintf(out, "&#%d;", *p);
             break;
         default: {
-            int len = *p < 0x20 ? 0 : utf8_char_len(p);
+            size_t len = *p < 0x20 ? 0 : xml_char_len(p);
             if (len == 0) {
                 fprintf(out, "\\x%02X", *p);
                 len = 1;
             } else {
-                fwrite(p, 1, (size_t)len, out);
+                fwrite(p, 1, len, out);
             }
             p += len;
             continue;

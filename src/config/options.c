@@ -357,7 +357,8 @@ static int read_argument(int argc, char **argv, int i, struct config *cfg, bool 
 }
 
 /* "help [--markdown] [COMMAND | exit-codes]": a command's help, or its flags
- * (or the exit codes) as the README's table. */
+ * (or the exit codes) as the README's table; "help --man", the man page;
+ * "help --completion bash", the bash completion. */
 static int read_help(int argc, char **argv, struct config *cfg, char *err, size_t err_len)
 {
     cfg->command = CMD_HELP;
@@ -365,15 +366,24 @@ static int read_help(int argc, char **argv, struct config *cfg, char *err, size_
     for (int i = 2; i < argc; i++) {
         int c = find_command(argv[i]);
         if (strcmp(argv[i], "--markdown") == 0)
-            cfg->help_markdown = true;
-        else if (strcmp(argv[i], "exit-codes") == 0)
+            cfg->help_form = HELP_MARKDOWN;
+        else if (strcmp(argv[i], "--man") == 0)
+            cfg->help_form = HELP_MAN;
+        else if (strcmp(argv[i], "--completion") == 0) {
+            if (i + 1 >= argc || strcmp(argv[i + 1], "bash") != 0)
+                return errbuf_fail(err, err_len, "help --completion: only bash (help --completion bash)");
+            cfg->help_form = HELP_COMPLETION;
+            i++;
+        } else if (strcmp(argv[i], "exit-codes") == 0)
             cfg->help_exit_codes = true;
         else if (c >= 0)
             cfg->help_for = (enum command)c;
+        else
+            return errbuf_fail(err, err_len, "help: unknown command or form '%s'", argv[i]);
     }
-    if (cfg->help_exit_codes && !cfg->help_markdown)
+    if (cfg->help_exit_codes && cfg->help_form != HELP_MARKDOWN)
         return errbuf_fail(err, err_len, "help exit-codes: only as a table (help --markdown exit-codes)");
-    if (cfg->help_markdown && cfg->help_for == CMD_HELP && !cfg->help_exit_codes)
+    if (cfg->help_form == HELP_MARKDOWN && cfg->help_for == CMD_HELP && !cfg->help_exit_codes)
         return errbuf_fail(err, err_len,
                            "help --markdown: name a command (e.g. help --markdown run)");
     return 0;
@@ -553,28 +563,32 @@ static void put_exit_codes(struct text *t)
     put(t, "\n");
 }
 
-static void put_main_usage(struct text *t)
+const char *options_connection_note(void)
 {
-    put(t, "usage: txstorm COMMAND [flags]\n\n"
-           "Provokes, measures and explains transaction contention on PostgreSQL-wire "
-           "databases.\n\ncommands:\n");
-    for (int c = 0; c < options_n_commands; c++)
-        if (options_commands[c].name)
-            put(t, "  %-7s %s\n", options_commands[c].name, options_commands[c].summary);
+    static char note[1024];
     unsigned db_commands = 0;
     for (int c = 0; c < options_n_commands; c++)
         if (options_takes((enum command)c, "db")) db_commands |= 1u << c;
     char with_db[128];
     command_list(with_db, sizeof with_db, db_commands);
-    put(t,
-        "\nconnection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"
-        "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never "
-        "printed.\n"
-        "  run takes --db several times: worker i uses endpoint i mod E; the first\n"
-        "  endpoint also serves init, check, and the run's preflight, barrier, auditor\n"
-        "  and final check.\n\n"
-        "exit codes:\n",
-        with_db);
+    snprintf(note, sizeof note,
+             "connection (%s): --db DSN (libpq keyword string or postgresql:// URI);\n"
+             "  else $DATABASE_URL; else libpq's PG* variables and defaults. Passwords are never "
+             "printed.\n"
+             "  run takes --db several times: worker i uses endpoint i mod E; the first\n"
+             "  endpoint also serves init, check, and the run's preflight, barrier, auditor\n"
+             "  and final check.\n",
+             with_db);
+    return note;
+}
+
+static void put_main_usage(struct text *t)
+{
+    put(t, "usage: txstorm COMMAND [flags]\n\n%s\n\ncommands:\n", options_about);
+    for (int c = 0; c < options_n_commands; c++)
+        if (options_commands[c].name)
+            put(t, "  %-7s %s\n", options_commands[c].name, options_commands[c].summary);
+    put(t, "\n%s\nexit codes:\n", options_connection_note());
     put_exit_codes(t);
     put(t, "\n`txstorm COMMAND --help` lists a command's flags.\n");
 }

@@ -19,6 +19,13 @@ struct command_def {
 extern const struct command_def options_commands[];
 extern const int options_n_commands;
 
+/* What txstorm is, in one sentence (--help's and the man page's). */
+extern const char options_about[];
+
+/* How a command reaches its database (--db, DATABASE_URL, libpq's defaults):
+ * "connection (COMMANDS): ...", lines indented by two after the first. */
+const char *options_connection_note(void);
+
 /* Readers shared by the generic kinds and the hand-written handlers: each
  * returns 0, or -1 with "--name: ..." in err. */
 int options_int_flag(const char *name, const char *v, int64_t min, int64_t max, int64_t *out,

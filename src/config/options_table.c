@@ -11,6 +11,9 @@
 
 #define MAX_ACCOUNTS 1000000000LL
 
+const char options_about[] =
+    "Provokes, measures and explains transaction contention on PostgreSQL-wire databases.";
+
 const struct command_def options_commands[] = {
     [CMD_INIT] = {.name = "init",
                   .summary = "create the bank (accounts table and metadata)",
@@ -389,8 +392,10 @@ const struct flag options_flags[] = {
      .record = {REC("lock_order", AS_NAME, spec.lock_order)}, SHOWN(HEADER_TXN, "lock order %s")},
     {"isolation", RUN, FLAG_CHOICE, AT(spec.isolation), .names = spec_isolation_names,
      .def = "serializable", .group = "transaction shape", .arg = "I",
-     .help = "the transactions' isolation level",
-     .doc = "`serializable`, `repeatable-read`, `read-committed`",
+     .help = "the transactions' isolation level; read-committed lets the\n"
+             "interactive and single shapes overdraw (run warns)",
+     .doc = "`serializable`, `repeatable-read`, `read-committed` (lets `interactive` and "
+            "`single` overdraw: see \"Which shapes are safe at which isolation\")",
      .record = {REC("isolation", AS_NAME, spec.isolation)}, SHOWN(HEADER_TXN, "%s")},
     {"think-time", RUN, FLAG_DURATION, AT(spec.think_us), .group = "transaction shape", .arg = "D",
      .help = "pause between statements inside a transaction (default 0)",
@@ -518,9 +523,9 @@ const struct flag options_flags[] = {
     {"write-mode", RUN, FLAG_CHOICE, AT(spec.write_mode), .names = spec_write_mode_names,
      .def = "relative", .group = "checking", .arg = "M",
      .help = "relative: balance = balance + x; absolute: write the balance\n"
-             "the client computed (lost updates below serializable)",
+             "the client computed (lost updates under read committed)",
      .doc = "`relative` (`balance = balance + x`) or `absolute` (write the balance the client "
-            "computed: lost updates below SERIALIZABLE)",
+            "computed: lost updates under READ COMMITTED)",
      .record = {REC("write_mode", AS_NAME, spec.write_mode)}, .unshown = true},
     {"result", CHECK, FLAG_CUSTOM, AT(inputs), .parse = read_result, .repeatable = true,
      .needs = "ledger", .group = "checking", .arg = "RUN.json",

@@ -346,6 +346,7 @@ static enum db_status barrier_interrupted(struct db *db, int64_t key, int instan
                    "(seed %lld); this instance left the barrier and ran nothing",
                    sig == SIGINT    ? "SIGINT"
                    : sig == SIGTERM ? "SIGTERM"
+                   : sig == SIGHUP  ? "SIGHUP"
                                     : "a signal",
                    (double)waited_us / 1e6, (long long)arrived, n, (long long)key);
     return DB_FAILED;

@@ -1,6 +1,7 @@
 /* The failover timeline: the run's, its endpoints' and its instances' outage
  * windows, as one typed part of a result (failover.h). */
 #include "txstorm/failover.h"
+#include "txstorm/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +119,9 @@ void failover_free(struct failover_timeline *f)
 void failover_print(FILE *out, const struct failover_timeline *f, int64_t origin_unix_us)
 {
     if (!f->present || f->own.run.count == 0) return;
-    fprintf(out, "\nfailover timeline (times since the workers started; a window runs from the\n"
-                 "last commit before a connection loss to the first commit after it)\n");
+    text_printf(out,
+                "\nfailover timeline (times since the workers started; a window runs from the\n"
+                "last commit before a connection loss to the first commit after it)\n");
     outage_print_scope(out, "whole run", &f->own.run, origin_unix_us);
     if (f->own.n_endpoints < 2) return;
     for (int e = 0; e < f->own.n_endpoints; e++) {

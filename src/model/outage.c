@@ -5,6 +5,7 @@
 
 #include "txstorm/clock.h"
 #include "txstorm/series.h"
+#include "txstorm/text.h"
 
 #include <string.h>
 
@@ -229,9 +230,9 @@ void outage_mark_rows(const struct outage_summary *s, struct series *rows)
 static void print_seconds(FILE *out, const char *label, int64_t us, const char *none)
 {
     if (us < 0)
-        fprintf(out, "  %-26s %s\n", label, none);
+        text_printf(out, "  %-26s %s\n", label, none);
     else
-        fprintf(out, "  %-26s %.3f s\n", label, (double)us / 1e6);
+        text_printf(out, "  %-26s %.3f s\n", label, (double)us / 1e6);
 }
 
 /* A time of a window (us since the origin; < 0: none) as UTC time of day. */
@@ -245,10 +246,10 @@ void outage_print_scope(FILE *out, const char *scope, const struct outage_summar
                         int64_t origin_unix_us)
 {
     const struct outage_window *l = &s->longest;
-    fprintf(out, "%s: %lld window%s, unavailable %.3f s in all\n", scope, (long long)s->count,
-            s->count == 1 ? "" : "s", (double)s->total_us / 1e6);
+    text_printf(out, "%s: %lld window%s, unavailable %.3f s in all\n", scope, (long long)s->count,
+                s->count == 1 ? "" : "s", (double)s->total_us / 1e6);
     if (s->count == 0) return;
-    fprintf(out, "  the longest window         %.3f s\n", (double)l->window_us / 1e6);
+    text_printf(out, "  the longest window         %.3f s\n", (double)l->window_us / 1e6);
     print_seconds(out, "last commit before at", l->last_commit_before_us, "none (from the start)");
     print_seconds(out, "first connection lost at", l->first_loss_us, "-");
     print_seconds(out, "detected after", outage_detection_us(l), "-");
@@ -257,8 +258,8 @@ void outage_print_scope(FILE *out, const char *scope, const struct outage_summar
         char from[16], to[16];
         utc_of(outage_window_start_us(l), origin_unix_us, from, sizeof from);
         utc_of(l->first_commit_after_us, origin_unix_us, to, sizeof to);
-        fprintf(out, "  %-26s %s to %s\n", "wall clock (UTC)", from, to);
+        text_printf(out, "  %-26s %s to %s\n", "wall clock (UTC)", from, to);
     }
-    fprintf(out, "  %-26s %lld\n", "workers affected", (long long)l->workers_affected);
-    fprintf(out, "  %-26s %lld\n", "ambiguous commits in it", (long long)l->ambiguous);
+    text_printf(out, "  %-26s %lld\n", "workers affected", (long long)l->workers_affected);
+    text_printf(out, "  %-26s %lld\n", "ambiguous commits in it", (long long)l->ambiguous);
 }

@@ -2,6 +2,7 @@
 #include "txstorm/phases_report.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/hist_hdr.h"
+#include "txstorm/text.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -135,16 +136,16 @@ bool phases_report_again(const struct phase_table *phases, const struct series *
 void phases_report_print(FILE *out, const struct phase_table *phases)
 {
     if (phases->n == 0) return;
-    fprintf(out, "phases (measured)         from_s   to_s  offered/s achieved/s  goodput/s "
-                 "retry/commit   failed   p50_ms   p99_ms   lag_p99_ms\n");
+    text_printf(out, "phases (measured)         from_s   to_s  offered/s achieved/s  goodput/s "
+                     "retry/commit   failed   p50_ms   p99_ms   lag_p99_ms\n");
     for (size_t i = 0; i < phases->n; i++) {
         const struct phase_figures *p = &phases->items[i];
-        fprintf(out, "  %-22s %7.1f %6.1f %10.1f %10.1f %10.1f %12.3f %8lld %8.2f %8.2f %12.2f\n",
-                p->name, p->start_s, p->end_s, p->offered_per_s, p->achieved_per_s,
-                p->goodput_per_s, p->retries_per_commit, (long long)p->failed, p->p50_ms, p->p99_ms,
-                p->lag_p99_ms);
+        text_printf(
+            out, "  %-22s %7.1f %6.1f %10.1f %10.1f %10.1f %12.3f %8lld %8.2f %8.2f %12.2f\n",
+            p->name, p->start_s, p->end_s, p->offered_per_s, p->achieved_per_s, p->goodput_per_s,
+            p->retries_per_commit, (long long)p->failed, p->p50_ms, p->p99_ms, p->lag_p99_ms);
     }
-    fprintf(out, "\n");
+    text_printf(out, "\n");
 }
 
 /* The JSON keys, each once: the writer and the reader go through this table. */

@@ -3,6 +3,7 @@
 #include "txstorm/server_timeline.h"
 
 #include "txstorm/clock.h"
+#include "txstorm/text.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -197,18 +198,18 @@ void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t ori
     struct server_timeline_line *lines;
     int n = server_timeline_lines(workers_servers, origin_unix_us, &lines);
     if (n <= 0) return;
-    fprintf(out,
-            "\nserver timeline (a line each time workers reached another server; times since the\n"
-            "workers started, and UTC)\n");
-    fprintf(out, "  %9s %-12s  %-14s %-34s %-21s %-9s %s\n", "t_s", "utc", "workers", "server",
-            "node", "role", "timeline");
+    text_printf(
+        out, "\nserver timeline (a line each time workers reached another server; times since the\n"
+             "workers started, and UTC)\n");
+    text_printf(out, "  %9s %-12s  %-14s %-34s %-21s %-9s %s\n", "t_s", "utc", "workers", "server",
+                "node", "role", "timeline");
     for (int i = 0; i < n && i < SERVER_TIMELINE_SHOWN; i++) {
         const struct server_timeline_line *l = &lines[i];
-        fprintf(out, "  %9.3f %-12s  %-14s %-34s %-21s %-9s %s\n", l->t_s, l->utc, l->workers,
-                l->server, l->node, l->role, l->timeline);
+        text_printf(out, "  %9.3f %-12s  %-14s %-34s %-21s %-9s %s\n", l->t_s, l->utc, l->workers,
+                    l->server, l->node, l->role, l->timeline);
     }
     if (n > SERVER_TIMELINE_SHOWN)
-        fprintf(out, "  ... %d more lines (all in the JSON result: workers_servers)\n",
-                n - SERVER_TIMELINE_SHOWN);
+        text_printf(out, "  ... %d more lines (all in the JSON result: workers_servers)\n",
+                    n - SERVER_TIMELINE_SHOWN);
     free(lines);
 }

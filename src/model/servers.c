@@ -1,6 +1,7 @@
 /* The servers the workers' connections reached: each worker's trail, its
  * JSON, and the tally the text report prints. */
 #include "txstorm/servers.h"
+#include "txstorm/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -153,19 +154,23 @@ void servers_print(FILE *out, const json_t *workers_servers)
     int n = servers_tally(workers_servers, rows, SERVERS_SHOWN, &earlier);
     if (n <= 0) return;
     /* The address connected to (a proxy's, behind one), then the node the server says it is. */
-    fprintf(out, "%-36s %-21s %11s %11s  %-9s %-20s %s\n", "servers reached", "node", "connections",
-            "workers", "role", "system_id", "timeline");
+    text_printf(out, "%-36s %-21s %11s %11s  %-9s %-20s %s\n", "servers reached", "node",
+                "connections", "workers", "role", "system_id", "timeline");
     for (int i = 0; i < n && i < SERVERS_SHOWN; i++) {
         const struct server_count *c = &rows[i];
         char where[80], node[64], timeline[24];
         snprintf(where, sizeof where, "%s:%s", c->id.host, c->id.port);
         server_node(&c->id, node, sizeof node);
         snprintf(timeline, sizeof timeline, "%lld", (long long)c->id.timeline);
-        fprintf(out, "  %-34s %-21s %11lld %11lld  %-9s %-20s %s\n", where, node,
-                (long long)c->connections, (long long)c->workers,
-                c->id.in_recovery < 0 ? "?" : c->id.in_recovery ? "standby" : "primary",
-                c->id.system_id[0] ? c->id.system_id : "-", c->id.timeline > 0 ? timeline : "-");
+        text_printf(out, "  %-34s %-21s %11lld %11lld  %-9s %-20s %s\n", where, node,
+                    (long long)c->connections, (long long)c->workers,
+                    c->id.in_recovery < 0 ? "?"
+                    : c->id.in_recovery   ? "standby"
+                                          : "primary",
+                    c->id.system_id[0] ? c->id.system_id : "-",
+                    c->id.timeline > 0 ? timeline : "-");
     }
-    if (n > SERVERS_SHOWN) fprintf(out, "  ... %d more servers (see the JSON)\n", n - SERVERS_SHOWN);
-    if (earlier) fprintf(out, "  (%lld earlier connections not kept)\n", (long long)earlier);
+    if (n > SERVERS_SHOWN)
+        text_printf(out, "  ... %d more servers (see the JSON)\n", n - SERVERS_SHOWN);
+    if (earlier) text_printf(out, "  (%lld earlier connections not kept)\n", (long long)earlier);
 }

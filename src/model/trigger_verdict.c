@@ -1,6 +1,7 @@
 /* The recovery verdict of each trigger of a result, its lines, and its JSON both ways. */
 #include "txstorm/trigger_verdict.h"
 #include "txstorm/errbuf.h"
+#include "txstorm/text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -108,24 +109,24 @@ static void amp_text(double v, char *out, size_t len)
 void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
 {
     if (t->n == 0) return;
-    fprintf(out, "triggers (attempts before/during/after: per offered transaction in open "
-                 "loop, per finished in closed)\n");
+    text_printf(out, "triggers (attempts before/during/after: per offered transaction in open "
+                     "loop, per finished in closed)\n");
     for (size_t i = 0; i < t->n; i++) {
         const struct trigger_outcome *o = &t->items[i];
         char verdict[160];
         trigger_outcome_verdict_text(o, verdict, sizeof verdict);
-        fprintf(out, "  %-24s", o->spec[0] ? o->spec : "?");
+        text_printf(out, "  %-24s", o->spec[0] ? o->spec : "?");
         if (trigger_outcome_injected(o) && o->judged) {
             const struct recovery_verdict *v = &o->verdict;
             char b[16], d[16], a[16];
             amp_text(v->amplification[RECOVERY_BEFORE], b, sizeof b);
             amp_text(v->amplification[RECOVERY_DURING], d, sizeof d);
             amp_text(v->amplification[RECOVERY_AFTER], a, sizeof a);
-            fprintf(out, " held %.1f..%.1f s, baseline %.1f/s, attempts %s/%s/%s: ", o->start_s,
-                    o->end_s, isnan(v->baseline_per_s) ? 0.0 : v->baseline_per_s, b, d, a);
+            text_printf(out, " held %.1f..%.1f s, baseline %.1f/s, attempts %s/%s/%s: ", o->start_s,
+                        o->end_s, isnan(v->baseline_per_s) ? 0.0 : v->baseline_per_s, b, d, a);
         }
-        fprintf(out, "%s", verdict);
-        if (o->error[0]) fprintf(out, " (%s)", o->error);
+        text_printf(out, "%s", verdict);
+        if (o->error[0]) text_printf(out, " (%s)", o->error);
         fputc('\n', out);
     }
     fputc('\n', out);

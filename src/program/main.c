@@ -18,7 +18,9 @@
 #include "txstorm/report.h"
 #include "txstorm/run.h"
 #include "txstorm/series_json.h"
+#include "txstorm/spec_risk.h"
 #include "txstorm/sysmem.h"
+#include "txstorm/text.h"
 #include "txstorm/txn.h"
 #include "txstorm/verify.h"
 
@@ -33,7 +35,7 @@
 
 static int die_db(const struct db_error *err)
 {
-    fprintf(stderr, "txstorm: %s\n", err->message);
+    text_printf(stderr, "txstorm: %s\n", err->message);
     return EXIT_DATABASE;
 }
 
@@ -75,11 +77,12 @@ static int cmd_init(const struct config *cfg)
                                          cfg->drop, &err);
     switch (st) {
     case DB_OK:
-        printf("bank created: %lld accounts of %lld, total %lld\n", (long long)cfg->accounts,
-               (long long)cfg->balance, (long long)(cfg->accounts * cfg->balance));
+        text_printf(stdout, "bank created: %lld accounts of %lld, total %lld\n",
+                    (long long)cfg->accounts, (long long)cfg->balance,
+                    (long long)(cfg->accounts * cfg->balance));
         break;
     case DB_EXISTS:
-        fprintf(stderr, "txstorm: %s\n", err.message);
+        text_printf(stderr, "txstorm: %s\n", err.message);
         rc = EXIT_USAGE;
         break;
     default:
@@ -105,16 +108,16 @@ static int load_saved_ledgers(const struct config *cfg, struct saved_ledger *sav
         struct saved_ledger *r = &saved[*loaded];
         if (report_load_ledger(cfg->inputs[*loaded], &r->ledger, &r->run_id, &r->bank_id, err,
                                sizeof err) != 0) {
-            fprintf(stderr, "txstorm: %s\n", err);
+            text_printf(stderr, "txstorm: %s\n", err);
             return EXIT_USAGE;
         }
         for (int j = 0; j < *loaded; j++) {
             if (saved[j].run_id == r->run_id && saved[j].ledger.instance == r->ledger.instance) {
-                fprintf(stderr,
-                        "txstorm: --result %s and %s hold the same record (run %lld, instance "
-                        "%d); give each process's result once\n",
-                        cfg->inputs[j], cfg->inputs[*loaded], (long long)r->run_id,
-                        r->ledger.instance);
+                text_printf(stderr,
+                            "txstorm: --result %s and %s hold the same record (run %lld, instance "
+                            "%d); give each process's result once\n",
+                            cfg->inputs[j], cfg->inputs[*loaded], (long long)r->run_id,
+                            r->ledger.instance);
                 (*loaded)++;
                 return EXIT_USAGE;
             }
@@ -133,7 +136,7 @@ static int cmd_check(const struct config *cfg)
     int64_t started_unix_us = clock_wall_us();
     struct saved_ledger *saved = calloc((size_t)cfg->n_inputs + 1, sizeof *saved);
     if (saved == NULL) {
-        fprintf(stderr, "txstorm: out of memory for %d results\n", cfg->n_inputs);
+        text_printf(stderr, "txstorm: out of memory for %d results\n", cfg->n_inputs);
         return EXIT_MEMORY;
     }
     int loaded, rc = load_saved_ledgers(cfg, saved, &loaded);
@@ -146,10 +149,10 @@ static int cmd_check(const struct config *cfg)
      * transfers here: that is not a loss. */
     for (int i = 0; db && rc == EXIT_OK && i < loaded; i++) {
         if (saved[i].bank_id != 0 && saved[i].bank_id != meta.bank_id) {
-            fprintf(stderr,
-                    "txstorm: --result %s ran against another bank (bank %lld; this one is "
-                    "%lld, created since or elsewhere): its transfers cannot be checked here\n",
-                    cfg->inputs[i], (long long)saved[i].bank_id, (long long)meta.bank_id);
+            text_printf(stderr,
+                        "txstorm: --result %s ran against another bank (bank %lld; this one is "
+                        "%lld, created since or elsewhere): its transfers cannot be checked here\n",
+                        cfg->inputs[i], (long long)saved[i].bank_id, (long long)meta.bank_id);
             rc = EXIT_USAGE;
         }
     }
@@ -172,7 +175,7 @@ static int cmd_check(const struct config *cfg)
                                            .n_results = loaded};
         if (cfg->json_path &&
             report_write_file(cfg->json_path, report_check_write_json_to, &doc, werr, sizeof werr)) {
-            fprintf(stderr, "txstorm: %s\n", werr);
+            text_printf(stderr, "txstorm: %s\n", werr);
             rc = EXIT_USAGE;
         }
         if (cfg->junit_path && write_junit(cfg, &check, NULL, started_unix_us, 0) != 0 &&
@@ -199,9 +202,10 @@ static int cmd_demo(const struct config *cfg)
         db_close(db);
         return die_db(&err);
     }
-    printf("Balances at start (table txstorm_demo_accounts):\n  account 1: %lld\n  account 2: "
-           "%lld\n",
-           (long long)before[0], (long long)before[1]);
+    text_printf(stdout,
+                "Balances at start (table txstorm_demo_accounts):\n  account 1: %lld\n  account 2: "
+                "%lld\n",
+                (long long)before[0], (long long)before[1]);
 
     struct transfer t = {.from = 1, .to = 2, .amount = 100};
     struct txn_policy policy = {.protocol = PROTOCOL_RESTART,
@@ -214,18 +218,21 @@ static int cmd_demo(const struct config *cfg)
     txn_execute(db, &t, &policy, &jitter, &o, &err);
     db_transfer_finish(db);
     if (o.end == TXN_COMMITTED)
-        printf("Transfer of 100 from account 1 to account 2: committed after %lld retries in %.2f "
-               "ms\n",
-               (long long)o.retries, (double)o.latency_us / 1000.0);
+        text_printf(
+            stdout,
+            "Transfer of 100 from account 1 to account 2: committed after %lld retries in %.2f "
+            "ms\n",
+            (long long)o.retries, (double)o.latency_us / 1000.0);
     else
-        printf("Transfer of 100 from account 1 to account 2: %s (%s)\n",
-               o.end == TXN_INSUFFICIENT ? "insufficient funds" : "not committed", err.message);
+        text_printf(stdout, "Transfer of 100 from account 1 to account 2: %s (%s)\n",
+                    o.end == TXN_INSUFFICIENT ? "insufficient funds" : "not committed",
+                    err.message);
 
     if (db_demo_balances(db, after, &err) != DB_OK)
         rc = die_db(&err);
     else
-        printf("Balances after:\n  account 1: %lld\n  account 2: %lld\n", (long long)after[0],
-               (long long)after[1]);
+        text_printf(stdout, "Balances after:\n  account 1: %lld\n  account 2: %lld\n",
+                    (long long)after[0], (long long)after[1]);
     db_close(db);
     if (rc == EXIT_OK && o.end != TXN_COMMITTED && o.end != TXN_INSUFFICIENT) rc = EXIT_DATABASE;
     return rc;
@@ -241,12 +248,12 @@ static int outputs_writable(const struct config *cfg)
     char err[512];
     for (int i = 0; i < n; i++) {
         if (paths[i] && outfile_check(paths[i], err, sizeof err) != 0) {
-            fprintf(stderr, "txstorm: --%s: %s\n", flags[i], err);
+            text_printf(stderr, "txstorm: --%s: %s\n", flags[i], err);
             return -1;
         }
     }
     if (outfile_distinct(paths, flags, n, cfg->inputs, cfg->n_inputs, err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: %s\n", err);
+        text_printf(stderr, "txstorm: %s\n", err);
         return -1;
     }
     return 0;
@@ -266,7 +273,7 @@ static int write_junit(const struct config *cfg, const struct check_result *chec
     struct junit_report *j = malloc(sizeof *j);
     char err[512], suite[64];
     if (j == NULL) {
-        fprintf(stderr, "txstorm: --junit: out of memory\n");
+        text_printf(stderr, "txstorm: --junit: out of memory\n");
         return -1;
     }
     /* The suite is named after the command: "txstorm run". */
@@ -275,7 +282,7 @@ static int write_junit(const struct config *cfg, const struct check_result *chec
     junit_add_check(j, check);
     if (figures) junit_add_assertions(j, cfg->asserts, cfg->n_asserts, figures);
     int rc = outfile_write(cfg->junit_path, junit_write_to, j, err, sizeof err);
-    if (rc != 0) fprintf(stderr, "txstorm: %s\n", err);
+    if (rc != 0) text_printf(stderr, "txstorm: %s\n", err);
     free(j);
     return rc;
 }
@@ -306,7 +313,7 @@ static int present(const struct config *cfg, const struct run_summary *s)
                                                      s->total.hist[HIST_LATENCY]->sig_figs},
                                err, sizeof err))
         rc = EXIT_USAGE;
-    if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
+    if (rc != EXIT_OK) text_printf(stderr, "txstorm: %s\n", err);
     /* write_junit says itself what went wrong. */
     if (rc == EXIT_OK && cfg->junit_path &&
         write_junit(cfg, s->check_done ? &s->check : NULL, &figures, s->start_wall_us,
@@ -333,19 +340,43 @@ static int pass_barrier(void *arg, struct db_error *err)
                : -1;
 }
 
-/* The end-of-run check. The control connection sat idle through the run and
- * may have been lost with the server; one reconnect is worth a try. */
+/* The end-of-run check reads the writable server. The control connection sat
+ * idle through the run and may have been lost with its server (a failover
+ * under the run); it is then reopened, to the writable server, for as long as
+ * a worker would try (--reconnect-timeout): right after a failover a proxy may
+ * still route to the old primary for a moment. A check cut short by another
+ * loss starts again, CHECK_TRIES times at most. */
+#define CHECK_TRIES 3
+#define CHECK_RECONNECT_PAUSE_US 200000
+#define CHECK_CONNECT_TIMEOUT_S 5
+
+static bool reopen(struct db *db, int64_t deadline_us, struct db_error *err)
+{
+    for (bool told = false;; told = true) {
+        if (db_reconnect(db, CHECK_CONNECT_TIMEOUT_S, err) == DB_OK) return true;
+        int64_t now = clock_now_us();
+        if (now + CHECK_RECONNECT_PAUSE_US >= deadline_us) return false;
+        if (!told)
+            text_printf(
+                stderr,
+                "txstorm: the check lost its connection; reconnecting for up to %.0f s (%s)\n",
+                (double)(deadline_us - now) / 1e6, err->message);
+        clock_sleep_us(CHECK_RECONNECT_PAUSE_US); /* pacing the next try, not a wait for it */
+    }
+}
+
 static bool verify_run(struct db *db, const struct config *cfg, const struct ledger *ledger,
                        int64_t run_id, struct check_result *check, struct db_error *err)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
+    int64_t deadline_us = clock_now_us() + cfg->reconnect_timeout_us;
+    for (int attempt = 0; attempt < CHECK_TRIES; attempt++) {
         checker_free(check); /* an attempt cut short may have named some */
         memset(check, 0, sizeof *check);
         if (verify_bank(db, cfg->ledger, cfg->allow_overdraft, check, err) == DB_OK &&
             (!cfg->ledger || verify_ledger(db, ledger, run_id, check, err) == DB_OK))
             return true;
         bool lost = err->cls == ERR_CONNECTION || err->cls == ERR_AMBIGUOUS || !db_ok(db);
-        if (!lost || attempt == 1 || db_reconnect(db, 0, err) != DB_OK) return false;
+        if (!lost || attempt == CHECK_TRIES - 1 || !reopen(db, deadline_us, err)) return false;
     }
     return false;
 }
@@ -383,7 +414,7 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
                                               .amount_fraction = cfg->amount_fraction};
     char werr[OPTIONS_ERR_MAX];
     if (workload_init(&plan->workload, werr, sizeof werr) != 0) {
-        fprintf(stderr, "txstorm: %s\n", werr);
+        text_printf(stderr, "txstorm: %s\n", werr);
         return EXIT_USAGE;
     }
     plan->seed = cfg->seed_given ? cfg->seed : fresh_seed();
@@ -398,11 +429,11 @@ static int plan_run(struct db *db, const struct config *cfg, struct run_plan *pl
     if (db_connection_limits(db, &limits, &err) == DB_OK && needed - 1 > conn_slots_free(&limits)) {
         char why[256];
         conn_slots_short(&limits, needed - 1, why, sizeof why);
-        fprintf(stderr,
-                "txstorm: --workers %d needs %d connections, the server has %lld free "
-                "(max_connections %lld): %s\n",
-                on_first, needed, (long long)conn_slots_free(&limits) + 1,
-                (long long)limits.max_connections, why);
+        text_printf(stderr,
+                    "txstorm: --workers %d needs %d connections, the server has %lld free "
+                    "(max_connections %lld): %s\n",
+                    on_first, needed, (long long)conn_slots_free(&limits) + 1,
+                    (long long)limits.max_connections, why);
         return EXIT_USAGE;
     }
     if (db_bank_begin_run(db, cfg->ledger, &plan->run_id, &err) != DB_OK) return die_db(&err);
@@ -423,7 +454,7 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     s->tool_version = TXSTORM_VERSION;
     struct db_error err = {0};
     s->check_done = verify_run(db, cfg, &res->ledger, plan->run_id, &s->check, &err);
-    if (!s->check_done) fprintf(stderr, "txstorm: check failed to run: %s\n", err.message);
+    if (!s->check_done) text_printf(stderr, "txstorm: check failed to run: %s\n", err.message);
     if (cfg->audit_us) checker_add_audit(&s->check, &res->audit);
     json_object_set_new(s->config, "bank_id", json_id(plan->meta.bank_id));
     if (cfg->ledger)
@@ -436,9 +467,10 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
      * to measure, whatever the gates say. */
     const struct errlog_entry *top = errlog_top(&s->total.errors);
     if (s->total.committed == 0 && top && rc != EXIT_VIOLATION) {
-        fprintf(stderr, "txstorm: no transfer committed; %lld failed with errors, most with %s: %s\n",
-                (long long)errlog_total(&s->total.errors),
-                top->sqlstate[0] ? top->sqlstate : "no SQLSTATE", top->message);
+        text_printf(stderr,
+                    "txstorm: no transfer committed; %lld failed with errors, most with %s: %s\n",
+                    (long long)errlog_total(&s->total.errors),
+                    top->sqlstate[0] ? top->sqlstate : "no SQLSTATE", top->message);
         rc = EXIT_DATABASE;
     }
     return rc;
@@ -450,15 +482,15 @@ static int memory_fits(const struct config *cfg)
     size_t need = run_memory_bytes(cfg);
     uint64_t room = sysmem_headroom_bytes();
     if (room == 0 || need <= room) return 0;
-    fprintf(stderr,
-            "txstorm: --sig-figs %d needs %.0f MB of histograms (%d sets of %.1f MB: one per "
-            "event loop, the run's total and its interval), %.0f MB are free; lower --sig-figs "
-            "or --threads\n",
-            cfg->sig_figs, (double)need / 1e6, run_loops(cfg) + 2,
-            (double)(stats_bytes(cfg->sig_figs) +
-                     (size_t)options_n_endpoints(cfg) * endpoint_bytes(cfg->sig_figs)) /
-                1e6,
-            (double)room / 1e6);
+    text_printf(stderr,
+                "txstorm: --sig-figs %d needs %.0f MB of histograms (%d sets of %.1f MB: one per "
+                "event loop, the run's total and its interval), %.0f MB are free; lower --sig-figs "
+                "or --threads\n",
+                cfg->sig_figs, (double)need / 1e6, run_loops(cfg) + 2,
+                (double)(stats_bytes(cfg->sig_figs) +
+                         (size_t)options_n_endpoints(cfg) * endpoint_bytes(cfg->sig_figs)) /
+                    1e6,
+                (double)room / 1e6);
     return -1;
 }
 
@@ -486,7 +518,7 @@ static int run_and_check(const struct config *cfg, struct metrics_server *metric
         run_unblock_signals();
         db_close(db);
         if (strcmp(err.sqlstate, RUN_OUT_OF_MEMORY) != 0) return die_db(&err);
-        fprintf(stderr, "txstorm: %s\n", err.message);
+        text_printf(stderr, "txstorm: %s\n", err.message);
         return EXIT_MEMORY;
     }
 
@@ -498,8 +530,8 @@ static int run_and_check(const struct config *cfg, struct metrics_server *metric
     run_results(run, &res);
     run_free(run);
     if (res.summary.workers_lost)
-        fprintf(stderr, "txstorm: %d workers stopped early; first: %s\n", res.summary.workers_lost,
-                res.first_lost.message);
+        text_printf(stderr, "txstorm: %d workers stopped early; first: %s\n",
+                    res.summary.workers_lost, res.first_lost.message);
 
     /* 4. The bank is checked, then everything is reported. */
     rc = check_and_report(db, cfg, &plan, &res);
@@ -514,13 +546,17 @@ static int run_and_check(const struct config *cfg, struct metrics_server *metric
 static int cmd_run(const struct config *cfg)
 {
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
+    /* Said before the run, so that its failed check comes as no surprise. */
+    char warning[512];
+    if (spec_risk_warning(&cfg->spec, cfg->allow_overdraft, warning, sizeof warning))
+        text_printf(stderr, "txstorm: %s\n", warning);
     if (memory_fits(cfg) != 0) return EXIT_MEMORY;
     struct metrics_server *metrics = NULL;
     char err[512];
     if (cfg->metrics_addr) {
         metrics = metrics_server_start(cfg->metrics_addr, err, sizeof err);
         if (metrics == NULL) {
-            fprintf(stderr, "txstorm: %s\n", err);
+            text_printf(stderr, "txstorm: %s\n", err);
             return EXIT_USAGE;
         }
     }
@@ -535,7 +571,7 @@ static int cmd_report(const struct config *cfg)
     struct run_summary s;
     char err[512];
     if (report_load_checked(cfg->inputs[0], &s, err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: %s\n", err);
+        text_printf(stderr, "txstorm: %s\n", err);
         return EXIT_USAGE;
     }
     int rc = present(cfg, &s);
@@ -578,7 +614,7 @@ static int cmd_merge(const struct config *cfg)
     report_summary_free(&merged);
     goto done;
 refused:
-    fprintf(stderr, "txstorm: %s\n", err);
+    text_printf(stderr, "txstorm: %s\n", err);
 done:
     for (int i = 0; i < loaded; i++)
         report_summary_free(&parts[i]);
@@ -592,7 +628,7 @@ static int cmd_compare(const struct config *cfg)
     char err[512];
     if (compare_files(cfg->inputs, cfg->n_inputs, cfg->max_failed_pct, cfg->compare_format,
                       stdout, err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: %s\n", err);
+        text_printf(stderr, "txstorm: %s\n", err);
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -602,7 +638,7 @@ static int cmd_plot(const struct config *cfg)
 {
     char err[512];
     if (cfg->html_path == NULL) {
-        fprintf(stderr, "txstorm: plot: --html FILE is required\n");
+        text_printf(stderr, "txstorm: plot: --html FILE is required\n");
         return EXIT_USAGE;
     }
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
@@ -636,7 +672,7 @@ static int cmd_plot(const struct config *cfg)
         break;
     }
 done:
-    if (rc != EXIT_OK) fprintf(stderr, "txstorm: %s\n", err);
+    if (rc != EXIT_OK) text_printf(stderr, "txstorm: %s\n", err);
     for (int i = 0; i < n; i++)
         report_summary_free(&loaded[i]);
     for (int i = 0; labels && i < cfg->n_inputs; i++)
@@ -651,8 +687,12 @@ static int cmd_help(const struct config *cfg)
 {
     if (cfg->help_exit_codes)
         options_markdown_exit_codes(stdout);
-    else if (cfg->help_markdown)
+    else if (cfg->help_form == HELP_MARKDOWN)
         options_markdown(stdout, cfg->help_for);
+    else if (cfg->help_form == HELP_MAN)
+        options_man(stdout);
+    else if (cfg->help_form == HELP_COMPLETION)
+        options_completion_bash(stdout);
     else
         fputs(options_usage(cfg->help_for), stdout);
     return EXIT_OK;
@@ -661,7 +701,7 @@ static int cmd_help(const struct config *cfg)
 static int cmd_version(const struct config *cfg)
 {
     (void)cfg;
-    printf("txstorm %s\n", TXSTORM_VERSION);
+    text_printf(stdout, "txstorm %s\n", TXSTORM_VERSION);
     return EXIT_OK;
 }
 
@@ -679,7 +719,7 @@ int main(int argc, char **argv)
     struct config cfg;
     char err[OPTIONS_ERR_MAX];
     if (options_parse(argc, argv, getenv("DATABASE_URL"), &cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "txstorm: %s\n", err);
+        text_printf(stderr, "txstorm: %s\n", err);
         return EXIT_USAGE;
     }
     /* A connection string libpq cannot read, or would read so that an error
@@ -689,10 +729,10 @@ int main(int argc, char **argv)
     for (int i = 0; uses_db && i < options_n_endpoints(&cfg); i++) {
         if (db_dsn_inspect(options_endpoint(&cfg, i), &dsn, err, sizeof err) != 0) {
             if (options_n_endpoints(&cfg) > 1)
-                fprintf(stderr, "txstorm: --db (endpoint %d of %d): %s\n", i + 1,
-                        options_n_endpoints(&cfg), err);
+                text_printf(stderr, "txstorm: --db (endpoint %d of %d): %s\n", i + 1,
+                            options_n_endpoints(&cfg), err);
             else
-                fprintf(stderr, "txstorm: --db: %s\n", err);
+                text_printf(stderr, "txstorm: --db: %s\n", err);
             return EXIT_USAGE;
         }
     }

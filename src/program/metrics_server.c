@@ -16,9 +16,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Scrapes at once: Prometheus sends one at a time per target. */
-#define METRICS_CONNECTIONS_MAX 16
-#define METRICS_CONNECTION_TIMEOUT_S 10
+/* Prometheus scrapes a target over one connection at a time, so these limits
+ * are for everyone else: connections that send nothing (a port scanner, a
+ * client left open) must not lock a scraper out. An idle one is closed after
+ * the timeout; one address may hold only half the connections, so another
+ * always finds room, and one address holding 16 still leaves its own scraper
+ * room. */
+#define METRICS_CONNECTIONS_MAX 64
+#define METRICS_CONNECTIONS_PER_ADDRESS 32
+#define METRICS_CONNECTION_TIMEOUT_S 2
 
 struct metrics_server {
     struct MHD_Daemon *daemon;
@@ -117,15 +123,20 @@ struct metrics_server *metrics_server_start(const char *addr, char *err, size_t 
     s->fd = fd;
     pthread_mutex_init(&s->lock, NULL);
     /* The server's thread inherits a mask with every signal blocked: the
-     * run's own thread is the one that takes SIGINT and SIGTERM. */
+     * run's own thread is the one that takes the stop signals. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    s->daemon =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request,
-                         s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-                         (unsigned)METRICS_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-                         (unsigned)METRICS_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+    /* MHD_USE_ITC: stopping wakes the server's thread through a channel of its
+     * own. Without it the stop shuts the listening socket down, which wakes
+     * nothing once the connection limit has taken that socket out of the
+     * thread's poll: the exit then waited for the poll's timeout. */
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC, 0, NULL, NULL, on_request, s,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)METRICS_CONNECTIONS_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)METRICS_CONNECTIONS_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)METRICS_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (s->daemon == NULL) {
         errbuf_fail(err, err_len, "--metrics-addr: the HTTP server did not start on %s port %d",

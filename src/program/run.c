@@ -162,9 +162,9 @@ static void *connector_main(void *arg)
     return NULL;
 }
 
-/* Opens every worker's connection with a bounded number at once. SIGINT
- * and SIGTERM stay deliverable to the main thread meanwhile, so an
- * interrupt then ends the process at once. */
+/* Opens every worker's connection with a bounded number at once. The stop
+ * signals stay deliverable to the main thread meanwhile, so an interrupt
+ * then ends the process at once. */
 static bool connect_all(struct run *run, struct db_error *err)
 {
     pthread_t threads[RUN_CONNECT_CONCURRENCY];

@@ -72,7 +72,7 @@ struct run {
     int64_t cpu_start_us, cpu_end_us; /* the process's CPU at the measured span's ends */
     struct cpu_meter cpu;             /* the CPU quota's hold on the process */
     bool interrupted;
-    int interrupts; /* SIGINT/SIGTERM received */
+    int interrupts; /* stop signals received */
 
     struct ledger ledger; /* each worker writes its own book */
     struct auditor auditor;
@@ -144,7 +144,11 @@ void run_join_loops(struct run *run);
 bool run_audit_start(struct run *run, struct db_error *err);
 bool run_injector_setup(struct run *run, struct db_error *err);
 
-/* SIGINT, SIGTERM and SIGUSR1: what run_wait waits for. */
+/* The stop signals (SIGINT, SIGTERM, SIGHUP) and SIGUSR1: what run_wait
+ * waits for. */
 sigset_t run_signal_set(void);
+
+/* Whether sig is one of the stop signals, which end a run with its report. */
+bool run_is_stop_signal(int sig);
 
 #endif

@@ -4,14 +4,33 @@
 #include "txstorm/clock.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <time.h>
 
-sigset_t run_signal_set(void)
+/* Each asks the run to stop, keeping its report and outputs. SIGHUP is a
+ * closed terminal or a lost SSH session: the run is as worth keeping as after
+ * a kill. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static sigset_t stop_signal_set(void)
 {
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        sigaddset(&set, stop_signals[i]);
+    return set;
+}
+
+bool run_is_stop_signal(int sig)
+{
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        if (stop_signals[i] == sig) return true;
+    return false;
+}
+
+sigset_t run_signal_set(void)
+{
+    sigset_t set = stop_signal_set();
     sigaddset(&set, SIGUSR1);
     return set;
 }
@@ -35,20 +54,14 @@ void run_release_signals(void)
 
 void run_unblock_signals(void)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    sigset_t set = stop_signal_set();
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int run_signal_pause(void *arg, int64_t us)
 {
     (void)arg;
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    sigset_t set = stop_signal_set();
     struct timespec left = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
     for (;;) {
         int64_t from_us = clock_now_us();

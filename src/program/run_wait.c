@@ -4,6 +4,7 @@
 
 #include "txstorm/clock.h"
 #include "txstorm/interval_clock.h"
+#include "txstorm/text.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -83,12 +84,13 @@ static void run_hang_up(struct run *run)
         loop_wake(&run->loops[i].loop);
 }
 
-/* The first SIGINT/SIGTERM stops the run (in-flight work gets --stop-grace),
- * the second cancels what is in flight at once, so the partial report and
- * results are still written; the third exits without them. */
+/* The first stop signal (SIGINT, SIGTERM, SIGHUP) stops the run (in-flight
+ * work gets --stop-grace), the second cancels what is in flight at once, so
+ * the partial report and results are still written; the third exits without
+ * them. */
 static void on_signal(struct run *run, int sig)
 {
-    if (sig != SIGINT && sig != SIGTERM) return;
+    if (!run_is_stop_signal(sig)) return;
     if (run->interrupts++ == 2) {
         static const char msg[] = "txstorm: interrupted three times, exiting at once\n";
         ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -98,14 +100,14 @@ static void on_signal(struct run *run, int sig)
     run->interrupted = true;
     if (run->interrupts == 1) {
         run_stop(run);
-        fprintf(stderr,
-                "txstorm: stopping: in-flight transactions get %.1f s to finish "
-                "(interrupt again to cancel them now)\n",
-                (double)run->cfg->stop_grace_us / 1e6);
+        text_printf(stderr,
+                    "txstorm: stopping: in-flight transactions get %.1f s to finish "
+                    "(interrupt again to cancel them now)\n",
+                    (double)run->cfg->stop_grace_us / 1e6);
     } else {
         run_halt(run);
-        fprintf(stderr, "txstorm: cancelling in-flight statements (interrupt again to exit at "
-                        "once, without the report)\n");
+        text_printf(stderr, "txstorm: cancelling in-flight statements (interrupt again to exit at "
+                            "once, without the report)\n");
     }
 }
 

@@ -95,25 +95,55 @@ static int skew_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-static int run_cmp(const struct compare_run *a, const struct compare_run *b)
+/* A run being grouped, with the load it is grouped by (a baseline's placed). */
+struct placed {
+    const struct compare_run *run;
+    const char *load;
+};
+
+static int placed_cmp(const struct placed *a, const struct placed *b)
 {
-    int c = skew_cmp(a->skew, b->skew);
+    int c = skew_cmp(a->run->skew, b->run->skew);
     if (c) return c;
-    if (a->workers != b->workers) return (a->workers > b->workers) - (a->workers < b->workers);
-    if (a->policy_rank != b->policy_rank) return a->policy_rank - b->policy_rank;
-    return strcmp(a->policy, b->policy);
+    if (a->run->workers != b->run->workers)
+        return (a->run->workers > b->run->workers) - (a->run->workers < b->run->workers);
+    if ((c = strcmp(a->load, b->load))) return c;
+    if (a->run->policy_rank != b->run->policy_rank) return a->run->policy_rank - b->run->policy_rank;
+    return strcmp(a->run->policy, b->run->policy);
 }
 
-static int ptr_cmp(const void *x, const void *y)
-{
-    const struct compare_run *a = *(const struct compare_run *const *)x;
-    const struct compare_run *b = *(const struct compare_run *const *)y;
-    return run_cmp(a, b);
-}
+static int ptr_cmp(const void *x, const void *y) { return placed_cmp(x, y); }
 
 static bool same_workload(const char *skew_a, int64_t w_a, const char *skew_b, int64_t w_b)
 {
     return w_a == w_b && strcmp(skew_a, skew_b) == 0;
+}
+
+/* A baseline (no load of its own) joins the runs of its skew and workers when
+ * they all ran one load; else it stays apart, under its own empty load. */
+static const char *baseline_load(const struct compare_run *runs, int n, const struct compare_run *b)
+{
+    const char *load = NULL;
+    for (int i = 0; i < n; i++) {
+        const struct compare_run *r = &runs[i];
+        if (r->baseline || !same_workload(r->skew, r->workers, b->skew, b->workers)) continue;
+        if (load && strcmp(load, r->load) != 0) return b->load;
+        load = r->load;
+    }
+    return load ? load : b->load;
+}
+
+/* Numbers the groups that share a skew and workers with another (L1, L2...). */
+static void number_splits(struct compare_study *s)
+{
+    for (int i = 0; i < s->n_groups; i++) {
+        struct compare_group *g = &s->groups[i];
+        for (int j = 0; j < s->n_groups && !g->split; j++)
+            if (j != i && same_workload(g->skew, g->workers, s->groups[j].skew, s->groups[j].workers))
+                g->split = ++s->n_split;
+        for (int k = g->first; k < g->first + g->n; k++)
+            s->cells[k].split = g->split;
+    }
 }
 
 static struct compare_stat stat_of(const double *v, int n)
@@ -137,34 +167,35 @@ static struct compare_stat stat_of(const double *v, int n)
     return s;
 }
 
-/* A cell from runs r[0..n-1] of one workload and policy. */
-static int build_cell(const struct compare_run *const *r, int n, struct compare_cell *c,
-                      double *scratch, char *err, size_t err_len)
+/* A cell from runs p[0..n-1] of one workload and policy. */
+static int build_cell(const struct placed *p, int n, struct compare_cell *c, double *scratch,
+                      char *err, size_t err_len)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->policy, sizeof c->policy, "%s", r[0]->policy);
-    snprintf(c->skew, sizeof c->skew, "%s", r[0]->skew);
-    c->policy_rank = r[0]->policy_rank;
-    c->baseline = r[0]->baseline;
-    c->workers = r[0]->workers;
+    snprintf(c->load, sizeof c->load, "%s", p[0].load);
+    snprintf(c->policy, sizeof c->policy, "%s", p[0].run->policy);
+    snprintf(c->skew, sizeof c->skew, "%s", p[0].run->skew);
+    c->policy_rank = p[0].run->policy_rank;
+    c->baseline = p[0].run->baseline;
+    c->workers = p[0].run->workers;
     c->reps = n;
     for (int m = 0; m < CM_COUNT; m++) {
         int k = 0;
         for (int i = 0; i < n; i++)
-            if (r[i]->has[m]) scratch[k++] = r[i]->value[m];
+            if (p[i].run->has[m]) scratch[k++] = p[i].run->value[m];
         c->stat[m] = stat_of(scratch, k);
     }
     int k = 0;
     for (int i = 0; i < n; i++) {
-        c->triggered += r[i]->triggered;
-        c->recovered += r[i]->triggered && r[i]->recovered;
-        if (r[i]->triggered && r[i]->recovered) scratch[k++] = r[i]->recover_s;
+        c->triggered += p[i].run->triggered;
+        c->recovered += p[i].run->triggered && p[i].run->recovered;
+        if (p[i].run->triggered && p[i].run->recovered) scratch[k++] = p[i].run->recover_s;
     }
     c->recover_s = stat_of(scratch, k);
     bool all_hist = true;
     for (int i = 0; i < n; i++) {
-        figures_add(&c->counts, &r[i]->counts);
-        all_hist = all_hist && r[i]->latency_us != NULL;
+        figures_add(&c->counts, &p[i].run->counts);
+        all_hist = all_hist && p[i].run->latency_us != NULL;
     }
     struct figures f;
     figures_of(&c->counts, 0, &f);
@@ -182,10 +213,10 @@ static int build_cell(const struct compare_run *const *r, int n, struct compare_
             c->latency_ms[i] = c->stat[CM_P50_MS + i].mean;
         return 0;
     }
-    struct hist *pool = hist_create(r[0]->latency_us->highest, r[0]->latency_us->sig_figs);
+    struct hist *pool = hist_create(p[0].run->latency_us->highest, p[0].run->latency_us->sig_figs);
     if (pool == NULL) return errbuf_fail(err, err_len, "compare: out of memory");
     for (int i = 0; i < n; i++) {
-        if (!hist_merge(pool, r[i]->latency_us)) {
+        if (!hist_merge(pool, p[i].run->latency_us)) {
             hist_destroy(pool);
             return errbuf_fail(err, err_len,
                                "compare: %s at %s, %lld workers: the runs' latency histograms "
@@ -307,7 +338,7 @@ int compare_build(const struct compare_run *runs, int n, double max_failed_pct,
     memset(out, 0, sizeof *out);
     out->max_failed_pct = max_failed_pct;
     size_t slots = n > 0 ? (size_t)n : 1;
-    const struct compare_run **sorted = malloc(slots * sizeof *sorted);
+    struct placed *sorted = malloc(slots * sizeof *sorted);
     double *scratch = malloc(2 * slots * sizeof *scratch);
     out->cells = calloc(slots, sizeof *out->cells);
     out->groups = calloc(slots, sizeof *out->groups);
@@ -317,12 +348,13 @@ int compare_build(const struct compare_run *runs, int n, double max_failed_pct,
         goto done;
     }
     for (int i = 0; i < n; i++)
-        sorted[i] = &runs[i];
+        sorted[i] = (struct placed){
+            &runs[i], runs[i].baseline ? baseline_load(runs, n, &runs[i]) : runs[i].load};
     qsort(sorted, (size_t)n, sizeof *sorted, ptr_cmp);
 
     for (int i = 0; i < n;) {
         int j = i + 1;
-        while (j < n && run_cmp(sorted[i], sorted[j]) == 0)
+        while (j < n && placed_cmp(&sorted[i], &sorted[j]) == 0)
             j++;
         if (build_cell(sorted + i, j - i, &out->cells[out->n_cells], scratch, err, err_len)) {
             rc = -1;
@@ -335,11 +367,13 @@ int compare_build(const struct compare_run *runs, int n, double max_failed_pct,
         const struct compare_cell *c = &out->cells[i];
         struct compare_group *g = &out->groups[out->n_groups++];
         snprintf(g->skew, sizeof g->skew, "%s", c->skew);
+        snprintf(g->load, sizeof g->load, "%s", c->load);
         g->workers = c->workers;
         g->first = i;
         g->baseline = g->none = -1;
         while (i < out->n_cells &&
-               same_workload(out->cells[i].skew, out->cells[i].workers, g->skew, g->workers)) {
+               same_workload(out->cells[i].skew, out->cells[i].workers, g->skew, g->workers) &&
+               strcmp(out->cells[i].load, g->load) == 0) {
             const struct compare_cell *ci = &out->cells[i];
             if (ci->baseline && g->baseline < 0) g->baseline = i;
             if (!ci->baseline) g->n_policies++;
@@ -354,6 +388,7 @@ int compare_build(const struct compare_run *runs, int n, double max_failed_pct,
         }
         rank_group(g, out->cells, scratch, max_failed_pct);
     }
+    number_splits(out);
     measure_noise(out, scratch, scratch + slots);
 done:
     free(sorted);

@@ -8,11 +8,53 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The pgbench baseline's latency histograms get txstorm's layout. */
 #define BASELINE_SIG_FIGS 3
+
+/* Appends ", TEXT" (or TEXT first) to out. */
+static void add(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(char *out, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(out);
+    if (used + 3 >= len) return;
+    if (used) used += (size_t)snprintf(out + used, len - used, ", ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+/* What defines the offered load besides the skew and the workers, as the
+ * result's config and triggers record it: the loop (closed, a rate, or
+ * phases), the shape, isolation, lock order, think time and the triggers.
+ * Runs that differ in any of it are different experiments. A key an older
+ * result lacks is left out. */
+static void load_text(const json_t *cfg, const struct trigger_outcomes *t, char *out, size_t len)
+{
+    out[0] = '\0';
+    const char *phases = json_string_value(json_object_get(cfg, "load"));
+    double rate = json_number_value(json_object_get(cfg, "rate"));
+    const char *arrival = json_string_value(json_object_get(cfg, "arrival"));
+    if (phases && *phases)
+        add(out, len, "load %s", phases);
+    else if (rate > 0)
+        add(out, len, "rate %g/s%s%s", rate, arrival ? " " : "", arrival ? arrival : "");
+    else
+        add(out, len, "closed loop");
+    static const char *const keys[] = {"shape", "isolation", "lock_order"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        const char *v = json_string_value(json_object_get(cfg, keys[k]));
+        if (v) add(out, len, "%s%s", k == 2 ? "lock " : "", v);
+    }
+    double think_ms = json_number_value(json_object_get(cfg, "think_time_ms"));
+    if (think_ms > 0) add(out, len, "think %g ms", think_ms);
+    for (size_t i = 0; i < t->n; i++)
+        add(out, len, "trigger %s", t->items[i].spec);
+}
 
 static int load_txstorm(const char *path, struct compare_run *run, char *err, size_t err_len)
 {
@@ -30,6 +72,7 @@ static int load_txstorm(const char *path, struct compare_run *run, char *err, si
                          backoff ? backoff : "(none given)");
     } else {
         snprintf(run->skew, sizeof run->skew, "%s", skew);
+        load_text(cfg, &s.triggers, run->load, sizeof run->load);
         report_run_identity(&s, run->identity, sizeof run->identity);
         run->workers = json_integer_value(workers);
         const struct stats *t = &s.total;

@@ -2,6 +2,7 @@
  * section, drives both the writer and the loader. */
 #include "report_internal.h"
 #include "txstorm/errbuf.h"
+#include "txstorm/text.h"
 
 #include <string.h>
 #include <time.h>
@@ -221,10 +222,10 @@ static void print_unix_ms(FILE *out, int64_t unix_ms)
     char text[32];
     if (unix_ms < 0 || gmtime_r(&s, &tm) == NULL ||
         strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        fprintf(out, "at an unknown time");
+        text_printf(out, "at an unknown time");
         return;
     }
-    fprintf(out, "%s.%03dZ", text, (int)(unix_ms % 1000));
+    text_printf(out, "%s.%03dZ", text, (int)(unix_ms % 1000));
 }
 
 static void print_named(FILE *out, const char *title, const char *verb,
@@ -232,26 +233,26 @@ static void print_named(FILE *out, const char *title, const char *verb,
                         const struct json_where *where)
 {
     if (count == 0) return;
-    fprintf(out, "    %s (%lld):\n", title, (long long)count);
+    text_printf(out, "    %s (%lld):\n", title, (long long)count);
     bool resolved = strcmp(key, "ambiguous_transfers") == 0;
     for (int64_t i = 0; i < list->n && i < NAMES_SHOWN; i++) {
         const struct ledger_named *t = &list->items[i];
-        fprintf(out, "      transfer %lld  worker %d  seq %lld  %s ", (long long)t->id, t->worker,
-                (long long)t->seq, verb);
+        text_printf(out, "      transfer %lld  worker %d  seq %lld  %s ", (long long)t->id,
+                    t->worker, (long long)t->seq, verb);
         print_unix_ms(out, t->outcome_unix_ms);
-        if (resolved) fprintf(out, ": %s", ledger_resolution_name(t->resolution));
-        fprintf(out, "\n");
+        if (resolved) text_printf(out, ": %s", ledger_resolution_name(t->resolution));
+        text_printf(out, "\n");
     }
     int64_t shown = list->n < NAMES_SHOWN ? list->n : NAMES_SHOWN;
     const char *all = list->n == count ? "all" : "not all";
     if (count > shown && where->path)
-        fprintf(out, "      ... and %lld more (%s in %s: check.ledger.%s)\n",
-                (long long)(count - shown), all, where->path, key);
+        text_printf(out, "      ... and %lld more (%s in %s: check.ledger.%s)\n",
+                    (long long)(count - shown), all, where->path, key);
     else if (count > shown)
-        fprintf(out,
-                "      ... and %lld more (%s in the JSON that `txstorm %s --json FILE` writes: "
-                "check.ledger.%s)\n",
-                (long long)(count - shown), all, where->command, key);
+        text_printf(out,
+                    "      ... and %lld more (%s in the JSON that `txstorm %s --json FILE` writes: "
+                    "check.ledger.%s)\n",
+                    (long long)(count - shown), all, where->command, key);
 }
 
 void report_print_ledger_names(FILE *out, const struct check_result *c,
@@ -266,10 +267,10 @@ void report_print_ledger_names(FILE *out, const struct check_result *c,
                 "cut off", &c->ambiguous_named, c->ambiguous, "ambiguous_transfers", where);
     /* Each transfer is atomic, so losing whole ones keeps the total: say it plainly. */
     if (c->lost > 0 && c->total_ok)
-        fprintf(out,
-                "  conservation holds, but %lld acknowledged transfer%s missing: the server "
-                "lost committed work\n",
-                (long long)c->lost, c->lost == 1 ? " is" : "s are");
+        text_printf(out,
+                    "  conservation holds, but %lld acknowledged transfer%s missing: the server "
+                    "lost committed work\n",
+                    (long long)c->lost, c->lost == 1 ? " is" : "s are");
 }
 
 json_t *report_check_json(const struct check_result *c)

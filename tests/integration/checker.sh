@@ -16,6 +16,50 @@ expect_exit 0 "$txstorm" run --isolation serializable --write-mode absolute --ho
     --workers 8 --duration 2s --progress-every 0
 assert_in "$work/out" "check: PASS"
 
+# --- Overdraft: the interactive shape's funds check under READ COMMITTED reads a balance
+# that another transfer debits before this one does. Built so that it is no race: only
+# account 1 can pay (200, account 2 has 0), each of 8 workers makes one transfer of 200
+# between the two, and seed 1 sends three of them from account 1; all three read 200
+# together, 600 ms (three think pauses) before the first can commit, so at least two pay.
+overdraft_bank() {
+    expect_exit 0 "$txstorm" init --drop --accounts 10 --balance 100
+    sql "UPDATE accounts SET balance = CASE id WHEN 1 THEN 200 ELSE 0 END WHERE id IN (1, 2)"
+}
+overdraft_run() { # overdraft_run EXIT ISOLATION [FLAGS...]
+    local want=$1 iso=$2
+    shift 2
+    expect_exit "$want" "$txstorm" run --isolation "$iso" --hot 2 --amount 200 --workers 8 \
+        --transactions 8 --think-time 200ms --lock-order ordered --seed 1 --progress-every 0 \
+        --json "$work/overdraft.json" "$@"
+}
+warning="txstorm: warning: --shape interactive under --isolation read-committed can overdraw an account"
+overdraft_bank
+overdraft_run 1 read-committed
+assert_match "$work/out" "no overdraft \(negatives\) +FAIL +0 +1\$"
+assert_in "$work/out" "conservation (total)         PASS"
+assert_in "$work/err" "$warning"
+[[ $(wc -l <"$work/err") == 1 ]] || fail "more than the warning on stderr: $(cat "$work/err")"
+jq -e '.check.negative_accounts == 1 and .check.total_ok and .committed >= 2' \
+    "$work/overdraft.json" >/dev/null || fail "overdraft: $(jq -c '{committed, check}' "$work/overdraft.json")"
+[[ $(sql "SELECT balance < 0 FROM accounts WHERE id = 1") == t ]] || fail "account 1 is not overdrawn"
+# Accepted: the same overdraft, no warning, exit 0 (relative writes conserve the total).
+overdraft_bank
+overdraft_run 0 read-committed --allow-overdraft
+assert_match "$work/out" "no overdraft \(negatives\) +allowed +0 +1\$"
+assert_not_in "$work/err" "warning"
+# REPEATABLE READ refuses the second debit of a changed row (40001); its retry reads 0.
+overdraft_bank
+overdraft_run 0 repeatable-read
+assert_in "$work/out" "check: PASS"
+assert_not_in "$work/err" "warning"
+jq -e '.committed >= 1 and .retries_by_class.serialization >= 1' "$work/overdraft.json" >/dev/null ||
+    fail "repeatable read: $(jq -c '{committed, retries_by_class}' "$work/overdraft.json")"
+# FOR UPDATE reads the newest balance and holds it: safe under READ COMMITTED.
+overdraft_bank
+overdraft_run 0 read-committed --shape for-update
+assert_in "$work/out" "check: PASS"
+assert_not_in "$work/err" "warning"
+
 # --- A clean ledger run passes every invariant, at the end and standalone.
 expect_exit 0 "$txstorm" init --drop --accounts 100 --balance 1000
 expect_exit 0 "$txstorm" run --ledger --hot 2 --max-retries 0 --workers 4 --duration 2s \

@@ -41,10 +41,10 @@ expect_exit 3 "$txstorm" run --instance 0/3 --seed 78 --barrier-timeout 1s --wor
 assert_one_line_stderr
 assert_in "$work/err" "barrier: 1 of 3 instances arrived within 1 s (seed 78)"
 [[ $(sql "SELECT count(*) FROM txstorm_barrier") == 0 ]] || fail "barrier row left behind"
-# An instance interrupted at the barrier (Ctrl-C, or a TERM): one line saying so, exit 3,
+# An instance interrupted at the barrier (Ctrl-C, a TERM, a hang-up): one line saying so, exit 3,
 # and its row gone, so that a partner arriving later does not count it and start short.
 seed=79
-for sig in INT TERM; do
+for sig in INT TERM HUP; do
     seed=$((seed + 1))
     "$txstorm" run --instance 0/2 --seed $seed --barrier-timeout 30s --workers 2 --duration 1s \
         >"$work/out" 2>"$work/err" &

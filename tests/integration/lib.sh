@@ -68,6 +68,24 @@ assert_match() {
     grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "$1 has no line matching '$2'"; }
 }
 
+# A free port on 127.0.0.1 (nothing answers on it).
+free_port() {
+    local port
+    port=$(shuf -i 20000-59999 -n 1)
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
+    echo "$port"
+}
+
+# poll SECONDS CMD...: retries CMD every 100 ms until it succeeds; fails after SECONDS.
+poll() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
 # own_server: a throwaway server of the test's own (for tests that break it);
 # sets OWN (its directory) and DSN, and exports DATABASE_URL.
 own_server() {
@@ -122,8 +140,9 @@ assert_nothing_lost() {
 }
 
 # start_relay MODE: scripts/relay in front of the shared server, turning bad (MODE: hang,
-# refuse, stall) once $work/fault exists; sets RELAY_DSN (to DB_NAME through it). The
-# relay is stopped with the test; runs waited for with finish_run do not wait for it.
+# refuse, stall, bounce) once $work/fault exists (bounce: until it is removed again); sets
+# RELAY_DSN (to DB_NAME through it). The relay is stopped with the test; runs waited for
+# with finish_run do not wait for it.
 start_relay() {
     "$root/scripts/relay" "$PGPORT" "$work/relay.port" "$work/fault" "$1" &
     RELAY_PID=$!

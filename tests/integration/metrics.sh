@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # --metrics-addr against a real Prometheus (Debian's, scraping every second): the committed
 # total it last scraped equals the run's JSON figure within one scrape interval's worth of
-# commits; promtool accepts the exposition; no password in it; a bad address or a port in use
-# is one line and exit 2 before any worker connects.
+# commits; promtool accepts the exposition, a Latin-1 DSN in its labels too; no password in
+# it; a bad address or a port in use is one line and exit 2 before any worker connects.
 source "$(dirname "$0")/lib.sh"
 command -v prometheus >/dev/null && command -v promtool >/dev/null ||
     { echo "SKIP: no prometheus/promtool"; exit 0; }
@@ -10,23 +10,6 @@ DB_NAME=t_metrics
 fresh_db $DB_NAME
 export DATABASE_URL=$DSN
 expect_exit 0 "$txstorm" init --accounts 100
-
-# A free port on 127.0.0.1 (nothing answers on it).
-free_port() {
-    local port
-    port=$(shuf -i 20000-59999 -n 1)
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
-    echo "$port"
-}
-# poll SECONDS CMD...: retries CMD every 100 ms until it succeeds; fails after SECONDS.
-poll() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.1
-    done
-}
 
 # Prometheus runs as the test server's (non-root) owner, in a directory of its own; it is
 # started from a subshell, so that finish_run's wait for the run's jobs does not wait for it,
@@ -92,7 +75,10 @@ assert_one_line_stderr
 # The run, scraped every second; progress (and so the metrics) every 200 ms. It lasts until
 # Prometheus has scraped a commit (a loaded machine may start Prometheus's scrapes late),
 # then an interrupt ends it as a user would, with its report and results.
-start_run --duration 120s --workers 4 --metrics-addr "127.0.0.1:$mport" --json "$work/run.json"
+# Its DSN names the application in Latin-1 (café): a byte that is not UTF-8 in a label would
+# make Prometheus drop the whole scrape, and promtool refuse the exposition.
+start_run --duration 120s --workers 4 --metrics-addr "127.0.0.1:$mport" --json "$work/run.json" \
+    --db "$DSN?application_name=caf%E9"
 curl -sf "http://127.0.0.1:$mport/metrics" -o "$work/metrics.txt" || fail "no /metrics"
 curl -sf -H 'Accept: application/openmetrics-text; version=1.0.0' -D "$work/om.head" \
     "http://127.0.0.1:$mport/metrics" -o "$work/metrics.om" || fail "no OpenMetrics /metrics"
@@ -103,6 +89,7 @@ finish_run 0
 promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 ||
     { cat "$work/promtool.out" >&2; fail "promtool check metrics"; }
 assert_not_in "$work/metrics.txt" "$TXSTORM_TEST_PASSWORD"
+assert_in "$work/metrics.txt" "application_name=caf?"
 assert_match "$work/metrics.txt" '^txstorm_latency_seconds_bucket\{txstorm_instance="0/1",le="\+Inf"\} [0-9]+$'
 assert_match "$work/metrics.txt" '^txstorm_endpoint_transactions_total\{txstorm_instance="0/1",endpoint="[^"]*password=\*\*\*[^"]*",outcome="committed"\} [0-9]+$'
 assert_in "$work/om.head" "application/openmetrics-text; version=1.0.0"

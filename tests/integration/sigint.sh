@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# SIGINT mid-run: in-flight transactions finish, the partial report and the check are printed.
+# SIGINT (and SIGHUP) mid-run: in-flight transactions finish, the partial report and the check
+# are printed.
 source "$(dirname "$0")/lib.sh"
 DB_NAME=t_sigint
 fresh_db $DB_NAME
@@ -30,3 +31,13 @@ assert_in "$work/out" "check: PASS"
 assert_in "$work/err" "stopping: in-flight transactions get 5.0 s to finish"
 jq -e '.interrupted and .committed > 0 and .check.ok and .duration_s < 600' "$work/r.json" >/dev/null ||
     fail "JSON after SIGINT: $(jq -c '{interrupted, committed, duration_s}' "$work/r.json")"
+
+# SIGHUP (a closed terminal, a lost SSH session) ends the run as SIGTERM does: the report,
+# the check and the result are still written, and the exit code is the usual one.
+start_run --db "$DSN" --workers 4 --duration 10m --json "$work/hup.json"
+kill -HUP "$RUN_PID"
+finish_run 0
+assert_in "$work/run.out" "txstorm run (interrupted)"
+assert_in "$work/run.out" "check: PASS"
+jq -e '.interrupted and .committed > 0 and .check.ok and .duration_s < 600' "$work/hup.json" >/dev/null ||
+    fail "JSON after SIGHUP: $(jq -c '{interrupted, committed, duration_s}' "$work/hup.json")"

@@ -268,6 +268,61 @@ static void write_file(const char *path, const char *text)
 }
 
 /* pgbench rows: the documented file form, shown beside the policies, never ranked. */
+/* Runs of one skew and worker count that offered different loads are split
+ * into groups never ranked against each other, each named with its load; a
+ * baseline joins the runs of its skew and workers only when they ran one load. */
+static void test_unlike_loads_split(void **state)
+{
+    (void)state;
+    const char *closed = "closed loop, interactive, serializable, lock random";
+    const char *rate = "rate 300/s fixed, interactive, serializable, lock random";
+    snprintf(add("none", 0, 10, 1000, 1000, 0, 1000, 30000)->load, COMPARE_LOAD_MAX, "%s", closed);
+    snprintf(add("full-jitter", 0, 10, 1200, 1000, 0, 1000, 60000)->load, COMPARE_LOAD_MAX, "%s", closed);
+    struct compare_run *b = &runs[n_runs++];
+    snprintf(b->policy, sizeof b->policy, "%s", COMPARE_BASELINE);
+    b->baseline = true;
+    b->policy_rank = 99;
+    snprintf(b->skew, sizeof b->skew, "hot:10");
+    b->workers = 16;
+    compare_run_finish(b, 900, 0);
+
+    struct compare_study s;
+    build(&s);
+    assert_int_equal(s.n_groups, 1); /* one load: the baseline joins it */
+    assert_int_equal(s.n_split, 0);
+    assert_true(s.groups[0].baseline >= 0);
+    char *text = verdicts_of(&s);
+    assert_null(strstr(text, ",load"));
+    free(text);
+    compare_free(&s);
+
+    snprintf(add("none", 0, 10, 5000, 1000, 0, 1000, 3000)->load, COMPARE_LOAD_MAX, "%s", rate);
+    snprintf(add("full-jitter", 0, 10, 100, 1000, 0, 1000, 3000)->load, COMPARE_LOAD_MAX, "%s", rate);
+    build(&s);
+    assert_int_equal(s.n_groups, 3); /* closed, rate, and the baseline on its own */
+    int split = 0;
+    for (int i = 0; i < s.n_groups; i++) {
+        const struct compare_group *g = &s.groups[i];
+        if (g->n_policies == 2) {
+            assert_true(g->split > 0);
+            split++;
+            /* Never ranked across loads: each group's best is its own. */
+            assert_string_equal(s.cells[g->goodput.order[0]].load, g->load);
+        }
+    }
+    assert_int_equal(split, 2);
+    assert_int_equal(s.n_split, 3);
+    text = verdicts_of(&s);
+    assert_non_null(strstr(text, "hot 10, 16 workers, L"));
+    assert_non_null(strstr(text, "(rate 300/s fixed, interactive, serializable, lock random): by goodput none is best at 5000/s"));
+    assert_non_null(strstr(text, "(closed loop, interactive, serializable, lock random): by goodput full-jitter is best at 1200/s"));
+    assert_non_null(strstr(text, "were split, never ranked against each other"));
+    assert_non_null(strstr(text, ",load\n"));
+    assert_non_null(strstr(text, ",\"rate 300/s fixed, interactive, serializable, lock random\"\n"));
+    free(text);
+    compare_free(&s);
+}
+
 static void test_pgbench_baseline(void **state)
 {
     (void)state;
@@ -342,6 +397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_policy_excluded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget_is_its_own_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pgbench_baseline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unlike_loads_split, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,6 +44,18 @@ static void options_are_shown_in_keyword_form_with_secrets_masked(void **state)
     assert_string_equal(out, "(libpq defaults)");
 }
 
+static void a_value_in_another_encoding_is_kept_as_utf8(void **state)
+{
+    (void)state;
+    /* Latin-1 "café": the JSON result and the metrics labels carry only UTF-8. */
+    const struct dsn_option latin1[] = {{"dbname", "bank", false},
+                                        {"application_name", "caf\xe9 \xc3\xa9", false}};
+    dsn_format_redacted(latin1, N(latin1), out, sizeof out);
+    assert_string_equal(out, "dbname=bank application_name='caf? \xc3\xa9'");
+    dsn_scrub("database \"caf\xe9\" does not exist", NULL, out, sizeof out);
+    assert_string_equal(out, "database \"caf?\" does not exist");
+}
+
 static void a_misread_password_is_refused_without_quoting_it(void **state)
 {
     (void)state;
@@ -140,6 +152,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(messages_are_scrubbed_to_one_line),
         cmocka_unit_test(options_are_shown_in_keyword_form_with_secrets_masked),
+        cmocka_unit_test(a_value_in_another_encoding_is_kept_as_utf8),
         cmocka_unit_test(a_misread_password_is_refused_without_quoting_it),
         cmocka_unit_test(short_secrets_do_not_mangle_messages),
         cmocka_unit_test(host_lists_split_as_libpq_walks_them),

@@ -188,6 +188,16 @@ static void help_and_version(void **state)
     char *v[] = {"txstorm", "--version"};
     assert_int_equal(parse(ARGC(v), v), 0);
     assert_int_equal(cfg.command, CMD_VERSION);
+    char *man[] = {"txstorm", "help", "--man"};
+    assert_int_equal(parse(ARGC(man), man), 0);
+    assert_int_equal(cfg.help_form, HELP_MAN);
+    char *bash[] = {"txstorm", "help", "--completion", "bash"};
+    assert_int_equal(parse(ARGC(bash), bash), 0);
+    assert_int_equal(cfg.help_form, HELP_COMPLETION);
+    char *zsh[] = {"txstorm", "help", "--completion", "zsh"};
+    expect_error(ARGC(zsh), zsh, "help --completion: only bash");
+    char *odd[] = {"txstorm", "help", "--mna"};
+    expect_error(ARGC(odd), odd, "help: unknown command or form '--mna'");
 }
 
 static void bad_commands_and_flags(void **state)
