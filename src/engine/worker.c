@@ -27,10 +27,6 @@ static const enum ledger_outcome ledger_outcomes[] = {
 #define RECONNECT_CONNECT_TIMEOUT_US 5000000
 #define RECONNECT_CONNECT_TIMEOUT_S (RECONNECT_CONNECT_TIMEOUT_US / 1000000)
 
-/* The reconnect loop's own backoff: full jitter from 50 ms up to 1 s. */
-static const struct backoff_config reconnect_backoff = {
-    .policy = BACKOFF_FULL_JITTER, .base_us = 50000, .cap_us = 1000000};
-
 void worker_init(struct worker *w, int id, const struct worker_env *env, struct loop *loop,
                  struct sink *sink)
 {
@@ -287,7 +283,7 @@ static void attempt_failed(struct worker *w)
         reconnect_end(w, false);
         return;
     }
-    int64_t delay_us = backoff_delay_us(&reconnect_backoff, w->reconnect_attempt++,
+    int64_t delay_us = backoff_delay_us(w->env->reconnect_backoff, w->reconnect_attempt++,
                                         w->reconnect_prev_us, &w->jitter_rng);
     w->reconnect_prev_us = delay_us;
     wait_until(w, W_RECONNECT_WAIT, now_us + (delay_us < left_us ? delay_us : left_us), true);

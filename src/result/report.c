@@ -113,9 +113,12 @@ static void shown_value(const json_t *c, const struct flag_record *r, char *out,
         snprintf(out, len, "%g", report_cfg_num(c, r->key, 0));
         break;
     case AS_MS:
-    case AS_S:
-        snprintf(out, len, "%.3g", report_cfg_num(c, r->key, 0));
+    case AS_S: {
+        /* Three figures, but no exponent: a 1 s cap is "1000 ms", not "1e+03 ms". */
+        double v = report_cfg_num(c, r->key, 0);
+        snprintf(out, len, fabs(v) >= 1000 ? "%.0f" : "%.3g", v);
         break;
+    }
     case AS_TEXT_LIST: {
         /* Several endpoints: each in turn. */
         const json_t *list = json_object_get(c, r->key);
