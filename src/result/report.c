@@ -243,6 +243,24 @@ static void print_loops(FILE *out, const struct run_summary *s)
                 worst, 100 * saturation_busy_share(w));
 }
 
+/* The workers' connection attempts, when there were any, and why those
+ * that failed did. */
+static void print_connects(FILE *out, const struct stats *t, int64_t us)
+{
+    if (t->connect_attempts == 0) return;
+    fprintf(out, "connect attempts          %15lld %12.1f   %lld connected",
+            (long long)t->connect_attempts, figures_per_second((double)t->connect_attempts, us),
+            (long long)t->connects);
+    const char *sep = ", failed: ";
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+        if (t->connect_failures[r]) {
+            fprintf(out, "%s%s %lld", sep, connect_reason_name(r),
+                    (long long)t->connect_failures[r]);
+            sep = ", ";
+        }
+    fputc('\n', out);
+}
+
 static void print_counts(FILE *out, const struct run_summary *s)
 {
     const struct stats *t = &s->total;
@@ -299,6 +317,7 @@ static void print_counts(FILE *out, const struct run_summary *s)
                 "%.3f s disconnected (worst worker %.3f s)\n",
                 (long long)f->connection_losses, (long long)f->reconnects, s->workers_lost,
                 (double)f->disconnected_us / 1e6, (double)f->worst_disconnected_us / 1e6);
+    print_connects(out, t, us);
     if (s->stalls.count)
         fprintf(out, "stalls (no commit for %gs) %14lld   longest %.1f s, first at %.1f s\n",
                 report_cfg_num(s->config, "stall_timeout_s", 0), (long long)s->stalls.count,
@@ -366,6 +385,7 @@ static void print_distributions(FILE *out, const struct run_summary *s)
     print_hist_row(out, "each attempt", h[HIST_ATTEMPT], 1000.0);
     print_hist_row(out, "each backoff sleep", h[HIST_BACKOFF], 1000.0);
     print_hist_row(out, "retries per transaction", h[HIST_RETRIES], 1.0);
+    if (h[HIST_CONNECT]->total_count) print_hist_row(out, "each connect", h[HIST_CONNECT], 1000.0);
     if (s->audit_latency_us) print_hist_row(out, "auditor read", s->audit_latency_us, 1000.0);
     fprintf(out, "\n");
 }
@@ -407,6 +427,10 @@ void report_progress_line(FILE *out, const struct interval_row *p)
             p->outage ? "  OUTAGE" : "");
     if (p->phase[0]) fprintf(out, "  %s %.0f/s", p->phase, p->offered_per_s);
     if (p->trigger[0]) fprintf(out, "  TRIGGER %s", p->trigger);
+    /* Reconnects as they happen: sessions made ready of the attempts. */
+    if (p->connect_attempts)
+        fprintf(out, "  CONNECTS %lld/%lld", (long long)p->connects,
+                (long long)p->connect_attempts);
     /* Errors that are not contention are named as they happen. */
     if (p->errors)
         fprintf(out, "  ERRORS %lld, %s: %s", (long long)p->errors,

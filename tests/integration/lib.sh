@@ -118,6 +118,14 @@ assert_nothing_lost() {
         fail "ledger after the fault: $(jq -c '{committed, ambiguous, ledger: .check.ledger}' "$1")"
 }
 
+# A free port on 127.0.0.1 (nothing answers on it).
+free_port() {
+    local port
+    port=$(shuf -i 20000-59999 -n 1)
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
+    echo "$port"
+}
+
 # start_relay MODE: scripts/relay in front of the shared server, turning bad (MODE: hang,
 # refuse, stall, bounce) once $work/fault exists (bounce: until it is removed again); sets
 # RELAY_DSN (to DB_NAME through it). The relay is stopped with the test; runs waited for

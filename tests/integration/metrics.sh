@@ -11,13 +11,6 @@ fresh_db $DB_NAME
 export DATABASE_URL=$DSN
 expect_exit 0 "$txstorm" init --accounts 100
 
-# A free port on 127.0.0.1 (nothing answers on it).
-free_port() {
-    local port
-    port=$(shuf -i 20000-59999 -n 1)
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
-    echo "$port"
-}
 # poll SECONDS CMD...: retries CMD every 100 ms until it succeeds; fails after SECONDS.
 poll() {
     local deadline=$((SECONDS + $1))
