@@ -266,7 +266,9 @@ static void connect_server(struct worker *w, int64_t now_us);
 
 static void reconnect_try(struct worker *w)
 {
-    if (stopped(w)) {
+    /* A wait that ran to the deadline leaves no time for another attempt:
+     * one begun now would time out at once, an attempt in name only. */
+    if (stopped(w) || clock_now_us() >= w->reconnect_start_us + w->env->reconnect_timeout_us) {
         reconnect_end(w, false);
         return;
     }
