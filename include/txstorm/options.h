@@ -126,6 +126,7 @@ struct config {
 
     /* faults (run) */
     int64_t reconnect_timeout_us; /* a worker gives up reconnecting after this; 0: never tries */
+    struct backoff_config reconnect_backoff; /* the wait between a worker's reconnect attempts */
     int64_t stall_timeout_us;     /* no commit for this long is reported as a stall; 0: off */
     int64_t stop_grace_us;        /* after a stop, in-flight work's time before it is cancelled */
     struct trigger_plan triggers; /* --trigger: faults the run injects itself */

@@ -37,6 +37,8 @@ struct interval_row {
     int64_t p50_us, p90_us, p99_us, max_us; /* latency of its commits */
     int64_t lag_max_us;                     /* open loop: worst start lag */
     double loop_busy;                       /* the busiest event loop's share; NaN: unknown */
+    int64_t connect_attempts, connects;     /* the workers' connection attempts, and
+                                               of those the sessions made ready */
     int64_t errors;                         /* of class other and constraint */
     char error_sqlstate[6];                 /* the most frequent of them */
     char error_message[ERRLOG_MESSAGE_MAX]; /* shown live, not saved */

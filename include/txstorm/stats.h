@@ -1,10 +1,12 @@
-/* What a run counts: per-transaction outcomes, retries, backoff, and the
- * histograms of latency, attempts, sleeps, retries and schedule lag. Pure:
+/* What a run counts: per-transaction outcomes, retries, backoff, connection
+ * attempts, and the histograms of latency, attempts, sleeps, retries,
+ * schedule lag and connects. Pure:
  * the run decides who owns a `struct stats` and when they are merged. */
 #ifndef TXSTORM_STATS_H
 #define TXSTORM_STATS_H
 
 #include "txstorm/classify.h"
+#include "txstorm/connect_reason.h"
 #include "txstorm/errlog.h"
 #include "txstorm/figures.h"
 #include "txstorm/hist.h"
@@ -24,11 +26,17 @@ enum stats_hist {
     HIST_BACKOFF,             /* every backoff sleep */
     HIST_RETRIES,             /* finished transactions: the retries each needed */
     HIST_LAG,                 /* actual start minus intended start (open loop) */
+    HIST_CONNECT,             /* each connection attempt that succeeded: its start to the
+                                 session ready for transfers */
     HIST_COUNT
 };
 
 /* Stable names used in JSON ("latency_us", ...). */
 const char *stats_hist_name(enum stats_hist h);
+
+/* Whether results written before the histogram was kept lack it (it is
+ * then read as empty). */
+bool stats_hist_older(enum stats_hist h);
 
 /* Every counter of struct stats, each named once here: the struct,
  * stats_add_txn, stats_merge and the JSON result's writer and loader are
@@ -64,12 +72,27 @@ const char *stats_hist_name(enum stats_hist h);
     /* every failed attempt, retried or not */                                                     \
     X(errors_by_class, ERR_CLASS_COUNT, classify_name, false)
 
+/* The workers' connection attempts while the run runs (their first
+ * connections are opened before the clock starts, and an attempt the stop
+ * cuts short is not counted), likewise: X(field, JSON key, what one attempt
+ * `c` adds, older). Every attempt either connects or fails for a reason. */
+#define STATS_CONNECT_COUNTERS(X)                                                                  \
+    X(connect_attempts, "connect_attempts", 1, true)                                               \
+    X(connects, "connects", c->ok, true) /* sessions ready for transfers */
+
+/* Failed attempts by reason, as STATS_COUNTS_BY: a failed attempt adds 1
+ * at index c->reason. */
+#define STATS_CONNECT_COUNTS_BY(X)                                                                 \
+    X(connect_failures, CONNECT_REASON_COUNT, connect_reason_name, true)
+
 #define STATS_DECLARE_COUNTER(field, key, add, older) int64_t field;
 #define STATS_DECLARE_COUNTS_BY(field, n, name, sparse) int64_t field[n];
 
 struct stats {
     STATS_COUNTERS(STATS_DECLARE_COUNTER)
     STATS_COUNTS_BY(STATS_DECLARE_COUNTS_BY)
+    STATS_CONNECT_COUNTERS(STATS_DECLARE_COUNTER)
+    STATS_CONNECT_COUNTS_BY(STATS_DECLARE_COUNTS_BY)
     struct errlog errors; /* errors of class other and constraint, by SQLSTATE */
     struct hist *hist[HIST_COUNT];
 };
@@ -104,6 +127,15 @@ struct txn_outcome {
     struct errlog_entry noted[TXN_NOTED];
 };
 
+/* What one attempt to open a worker's connection did: one server of its
+ * host list, from the attempt's start until its session is ready for
+ * transfers or the attempt fails. */
+struct connect_outcome {
+    bool ok;
+    enum connect_reason reason; /* not ok: why */
+    int64_t latency_us;         /* ok: the attempt's start to the session ready */
+};
+
 /* The memory one struct stats takes at sig_figs (its histograms, mostly). */
 size_t stats_bytes(int sig_figs);
 
@@ -114,6 +146,9 @@ void stats_reset(struct stats *s);
 
 /* Adds one finished transaction. */
 void stats_add_txn(struct stats *s, const struct txn_outcome *o);
+
+/* Adds one connection attempt. */
+void stats_add_connect(struct stats *s, const struct connect_outcome *c);
 
 /* Adds src into dst (counters and histograms); false if the histograms'
  * precision differs (nothing is added then). */

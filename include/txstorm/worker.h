@@ -6,6 +6,7 @@
 #ifndef TXSTORM_WORKER_H
 #define TXSTORM_WORKER_H
 
+#include "txstorm/backoff.h"
 #include "txstorm/db.h"
 #include "txstorm/endpoint.h"
 #include "txstorm/ledger.h"
@@ -39,6 +40,8 @@ struct worker_env {
     int64_t run_id;               /* the ledger's run number */
     struct ledger *ledger;        /* NULL: the run keeps no record (--ledger off) */
     int64_t reconnect_timeout_us; /* 0: a lost connection is not re-established */
+    /* The wait between a worker's attempts to reconnect. */
+    const struct backoff_config *reconnect_backoff;
     struct stall_watch *stalls;   /* NULL: no stall detector (--stall-timeout off) */
     struct outage_watch *outage;  /* the whole run's outages, or NULL */
     struct outage_watch *endpoint_outages; /* each endpoint's, or NULL */
@@ -92,6 +95,7 @@ struct worker {
     int64_t reconnect_start_us, reconnect_prev_us;
     int connect_server;          /* the server of the host list being tried */
     int64_t connect_timeout_us;  /* that server's share */
+    int64_t connect_start_us;    /* when its attempt began */
     struct loop_timer deadline;  /* ends that share */
 
     bool connect_failed;

@@ -199,6 +199,24 @@ static int apply_spikes(struct config *cfg, char *err, size_t err_len)
     return 0;
 }
 
+/* A backoff's three flags (--NAME, --NAME-base, --NAME-cap): a scale given
+ * to a policy that has none, or a cap below the base, is a mistake. */
+static int validate_backoff(const struct backoff_config *b, const char *name, const bool seen[],
+                            char *err, size_t err_len)
+{
+    char base[64], cap[64];
+    snprintf(base, sizeof base, "%s-base", name);
+    snprintf(cap, sizeof cap, "%s-cap", name);
+    if (b->policy == BACKOFF_NONE)
+        for (const char *const *f = (const char *const[]){base, cap, NULL}; *f; f++)
+            if (given(seen, *f))
+                return errbuf_fail(err, err_len, "--%s: has no effect with --%s none", *f, name);
+    if (b->cap_us < b->base_us)
+        return errbuf_fail(err, err_len, "--%s: %lldus is below --%s %lldus", cap,
+                           (long long)b->cap_us, base, (long long)b->base_us);
+    return 0;
+}
+
 /* Cross-flag rules, checked once every flag is read. */
 static int validate(struct config *cfg, const bool seen[], char *err, size_t err_len)
 {
@@ -207,11 +225,9 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
         if (seen[i] && options_flags[i].needs && !given(seen, options_flags[i].needs))
             return errbuf_fail(err, err_len, "--%s: needs --%s", options_flags[i].name,
                                options_flags[i].needs);
-    if (cfg->backoff.policy == BACKOFF_NONE)
-        for (const char *const *f = (const char *const[]){"backoff-base", "backoff-cap", NULL}; *f;
-             f++)
-            if (given(seen, *f))
-                return errbuf_fail(err, err_len, "--%s: has no effect with --backoff none", *f);
+    if (validate_backoff(&cfg->backoff, "backoff", seen, err, err_len) != 0 ||
+        validate_backoff(&cfg->reconnect_backoff, "reconnect-backoff", seen, err, err_len) != 0)
+        return -1;
     if (cfg->command != CMD_RUN) return 0;
     if (given(seen, "warmup") && given(seen, "transactions"))
         return errbuf_fail(err, err_len,
@@ -256,9 +272,6 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
                            "protocol; use --query-mode extended or prepared");
     if (given(seen, "amount-fraction") && cfg->amount_mode != AMOUNT_FRACTION)
         return errbuf_fail(err, err_len, "--amount-fraction: needs --amount-mode fraction");
-    if (cfg->backoff.cap_us < cfg->backoff.base_us)
-        return errbuf_fail(err, err_len, "--backoff-cap: %lldus is below --backoff-base %lldus",
-                           (long long)cfg->backoff.cap_us, (long long)cfg->backoff.base_us);
     int workers_on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
     if (trigger_plan_check(&cfg->triggers, cfg->duration_us, options_open_loop(cfg),
                            workers_on_first, err, err_len) != 0)

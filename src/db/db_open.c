@@ -5,6 +5,7 @@
 #include "txstorm/db.h"
 
 #include "db_internal.h"
+#include "txstorm/connect_reason.h"
 #include "txstorm/dsn.h"
 
 #include <stdlib.h>
@@ -60,15 +61,19 @@ static void drop(struct db *db)
     db->pipeline = false;
 }
 
+/* what: libpq's error, verbose while connecting, so a refusal's SQLSTATE
+ * (53300, 57P03...) is in err and out of the message. */
 static void failed(struct db *db, int host, int hosts, const char *what, struct db_error *err)
 {
-    char msg[512];
-    dsn_scrub(what, db->view.secret_list, msg, sizeof msg);
+    char msg[512], tidy[1024], sqlstate[6];
+    connect_error_tidy(what, sqlstate, tidy, sizeof tidy);
+    dsn_scrub(tidy, db->view.secret_list, msg, sizeof msg);
     if (hosts > 1)
         db_set_message(err, ERR_CONNECTION, "cannot reconnect (server %d of %d): %s", host + 1,
                        hosts, msg);
     else
         db_set_message(err, ERR_CONNECTION, "cannot reconnect: %s", msg);
+    memcpy(err->sqlstate, sqlstate, sizeof err->sqlstate);
 }
 
 enum db_opening db_open_start(struct db *db, int host, struct db_error *err)
@@ -121,6 +126,8 @@ enum db_opening db_open_start(struct db *db, int host, struct db_error *err)
         drop(db);
         return DB_OPEN_FAILED;
     }
+    /* libpq names a refused connection's SQLSTATE only in its verbose text. */
+    PQsetErrorVerbosity(db->conn, PQERRORS_VERBOSE);
     /* libpq's rule: start as if the last poll had asked to write. */
     return DB_OPEN_WRITE;
 }
@@ -134,6 +141,7 @@ enum db_opening db_open_poll(struct db *db, int host, struct db_error *err)
     case PGRES_POLLING_WRITING:
         return DB_OPEN_WRITE;
     case PGRES_POLLING_OK:
+        PQsetErrorVerbosity(db->conn, PQERRORS_DEFAULT);
         db_session_begins(db);
         return DB_OPEN_OK;
     default:

@@ -27,10 +27,6 @@ static const enum ledger_outcome ledger_outcomes[] = {
 #define RECONNECT_CONNECT_TIMEOUT_US 5000000
 #define RECONNECT_CONNECT_TIMEOUT_S (RECONNECT_CONNECT_TIMEOUT_US / 1000000)
 
-/* The reconnect loop's own backoff: full jitter from 50 ms up to 1 s. */
-static const struct backoff_config reconnect_backoff = {
-    .policy = BACKOFF_FULL_JITTER, .base_us = 50000, .cap_us = 1000000};
-
 void worker_init(struct worker *w, int id, const struct worker_env *env, struct loop *loop,
                  struct sink *sink)
 {
@@ -270,7 +266,9 @@ static void connect_server(struct worker *w, int64_t now_us);
 
 static void reconnect_try(struct worker *w)
 {
-    if (stopped(w)) {
+    /* A wait that ran to the deadline leaves no time for another attempt:
+     * one begun now would time out at once, an attempt in name only. */
+    if (stopped(w) || clock_now_us() >= w->reconnect_start_us + w->env->reconnect_timeout_us) {
         reconnect_end(w, false);
         return;
     }
@@ -287,10 +285,26 @@ static void attempt_failed(struct worker *w)
         reconnect_end(w, false);
         return;
     }
-    int64_t delay_us = backoff_delay_us(&reconnect_backoff, w->reconnect_attempt++,
+    int64_t delay_us = backoff_delay_us(w->env->reconnect_backoff, w->reconnect_attempt++,
                                         w->reconnect_prev_us, &w->jitter_rng);
     w->reconnect_prev_us = delay_us;
     wait_until(w, W_RECONNECT_WAIT, now_us + (delay_us < left_us ? delay_us : left_us), true);
+}
+
+/* One attempt's end, into the interval's figures. */
+static void count_attempt(struct worker *w, bool ok, enum connect_reason why)
+{
+    struct connect_outcome c = {
+        .ok = ok, .reason = why, .latency_us = ok ? clock_now_us() - w->connect_start_us : 0};
+    pthread_mutex_lock(&w->sink->lock);
+    stats_add_connect(&w->sink->interval, &c);
+    pthread_mutex_unlock(&w->sink->lock);
+}
+
+/* An attempt that failed with w->error. */
+static void count_failure(struct worker *w)
+{
+    count_attempt(w, false, connect_reason_of(w->error.sqlstate, w->error.message));
 }
 
 static void server_failed(struct worker *w)
@@ -311,11 +325,13 @@ static void server_opened(struct worker *w)
     loop_cancel(w->loop, &w->deadline);
     identify(w);
     if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) != DB_OK) {
+        count_failure(w);
         unwatch(w);
         db_open_abandon(w->db);
         server_failed(w);
         return;
     }
+    count_attempt(w, true, CONNECT_OTHER);
     w->reconnects++;
     reconnect_end(w, true);
 }
@@ -335,6 +351,8 @@ static void connect_step(struct worker *w, enum db_opening next)
         snprintf(w->error.message, sizeof w->error.message, "cannot watch the connection: %s",
                  strerror(errno));
         w->error.cls = ERR_CONNECTION;
+        w->error.sqlstate[0] = '\0';
+        count_failure(w);
         db_open_abandon(w->db);
         server_failed(w);
         return;
@@ -343,6 +361,7 @@ static void connect_step(struct worker *w, enum db_opening next)
         server_opened(w);
         return;
     case DB_OPEN_FAILED:
+        count_failure(w);
         /* libpq has closed the socket: it left the epoll set by itself. */
         loop_unwatch(w->loop, &w->watch, true);
         server_failed(w);
@@ -356,11 +375,14 @@ static void connect_timed_out(void *arg, int64_t now_us)
     (void)now_us;
     unwatch(w);
     db_open_abandon(w->db);
-    if (stopped(w))
+    /* An attempt the stop cut short is no failure of the server's: not counted. */
+    if (stopped(w)) {
         snprintf(w->error.message, sizeof w->error.message, "cannot reconnect: the run stopped");
-    else
+    } else {
         snprintf(w->error.message, sizeof w->error.message,
                  "cannot reconnect: no answer within %.1f s", (double)w->connect_timeout_us / 1e6);
+        count_attempt(w, false, CONNECT_TIMEOUT);
+    }
     w->error.cls = ERR_CONNECTION;
     w->error.sqlstate[0] = '\0';
     server_failed(w);
@@ -369,6 +391,7 @@ static void connect_timed_out(void *arg, int64_t now_us)
 static void connect_server(struct worker *w, int64_t now_us)
 {
     w->state = W_CONNECTING;
+    w->connect_start_us = now_us;
     int64_t left_us = w->reconnect_start_us + w->env->reconnect_timeout_us - now_us;
     int64_t timeout_us = db_open_timeout_us(w->db, RECONNECT_CONNECT_TIMEOUT_US);
     w->connect_timeout_us = timeout_us < left_us ? timeout_us : left_us;

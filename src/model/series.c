@@ -27,6 +27,8 @@ void series_row_of_stats(const struct stats *interval, int64_t end_us, int64_t l
                                  .max_us = hist_max(lat),
                                  .lag_max_us = hist_max(interval->hist[HIST_LAG]),
                                  .loop_busy = NAN,
+                                 .connect_attempts = interval->connect_attempts,
+                                 .connects = interval->connects,
                                  .errors = errlog_total(&interval->errors)};
     memcpy(row->retries_by_class, interval->retries_by_class, sizeof row->retries_by_class);
     const struct errlog_entry *top = errlog_top(&interval->errors);

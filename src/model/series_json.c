@@ -33,6 +33,7 @@ struct field {
 static bool phased(const struct interval_row *r) { return r->phase[0] != '\0'; }
 static bool triggered(const struct interval_row *r) { return r->trigger[0] != '\0'; }
 static bool erred(const struct interval_row *r) { return r->errors > 0; }
+static bool connecting(const struct interval_row *r) { return r->connect_attempts > 0; }
 static bool offered(const struct interval_row *r) { return isfinite(r->offered_per_s); }
 static bool busy_known(const struct interval_row *r) { return isfinite(r->loop_busy); }
 static bool latency_kept(const struct interval_row *r) { return r->latency_hdr != NULL; }
@@ -65,6 +66,8 @@ static const struct field fields[] = {
     {"phase", F_TEXT, AT(phase), 0, phased, true, false},
     {"offered_per_s", F_REAL, AT(offered_per_s), 0, offered, true, false},
     {"trigger", F_TEXT, AT(trigger), 0, triggered, true, false},
+    {"connect_attempts", F_COUNT, AT(connect_attempts), 0, connecting, true, false},
+    {"connects", F_COUNT, AT(connects), 0, connecting, true, false},
     {"errors", F_COUNT, AT(errors), 0, erred, false, false},
     {"error_sqlstate", F_TEXT, AT(error_sqlstate), 0, erred, false, false},
     {"latency_hist", F_HIST, AT(latency_hdr), OF(committed), latency_kept, false, false},
@@ -244,6 +247,8 @@ static int read_row(const json_t *o, struct interval_row *r, char *why, size_t w
     }
     r->open_loop = r->lag_max_us > 0 || r->lag_hdr != NULL || isfinite(r->offered_per_s);
     if (r->length_us > r->end_us) return errbuf_fail(why, why_len, "it starts before the run");
+    if (r->connects > r->connect_attempts)
+        return errbuf_fail(why, why_len, "more connects than connection attempts");
     return row_agrees(o, r, why, why_len);
 }
 

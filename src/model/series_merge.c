@@ -85,6 +85,8 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
         if (r->lag_max_us > out->lag_max_us) out->lag_max_us = r->lag_max_us;
         if (out->phase[0] == '\0') memcpy(out->phase, r->phase, sizeof out->phase);
         add_trigger(out->trigger, sizeof out->trigger, r->trigger);
+        out->connect_attempts += r->connect_attempts;
+        out->connects += r->connects;
         out->errors += r->errors;
         if (r->errors > most_errors) {
             most_errors = r->errors;

@@ -5,10 +5,17 @@
 
 #include <string.h>
 
-static const char *const hist_names[HIST_COUNT] = {
-    [HIST_LATENCY] = "latency_us",      [HIST_LATENCY_UNCORRECTED] = "latency_uncorrected_us",
-    [HIST_ATTEMPT] = "attempt_us",      [HIST_BACKOFF] = "backoff_sleep_us",
-    [HIST_RETRIES] = "retries_per_txn", [HIST_LAG] = "schedule_lag_us",
+static const struct {
+    const char *name;
+    bool older; /* results written before it lack it */
+} hists[HIST_COUNT] = {
+    [HIST_LATENCY] = {"latency_us", false},
+    [HIST_LATENCY_UNCORRECTED] = {"latency_uncorrected_us", false},
+    [HIST_ATTEMPT] = {"attempt_us", false},
+    [HIST_BACKOFF] = {"backoff_sleep_us", false},
+    [HIST_RETRIES] = {"retries_per_txn", false},
+    [HIST_LAG] = {"schedule_lag_us", false},
+    [HIST_CONNECT] = {"connect_us", true},
 };
 
 /* A counter declared outside the lists in stats.h would be neither added,
@@ -16,16 +23,21 @@ static const char *const hist_names[HIST_COUNT] = {
 #define ONE(field, key, add, older) +1
 #define LENGTH(field, n, name, sparse) +(n)
 _Static_assert(sizeof(struct stats) ==
-                   (0 STATS_COUNTERS(ONE) STATS_COUNTS_BY(LENGTH)) * sizeof(int64_t) +
+                   (0 STATS_COUNTERS(ONE) STATS_COUNTS_BY(LENGTH) STATS_CONNECT_COUNTERS(ONE)
+                        STATS_CONNECT_COUNTS_BY(LENGTH)) *
+                           sizeof(int64_t) +
                        sizeof(struct errlog) + sizeof(struct hist *) * HIST_COUNT,
-               "every counter of struct stats is in STATS_COUNTERS or STATS_COUNTS_BY");
+               "every counter of struct stats is in STATS_COUNTERS, STATS_COUNTS_BY, "
+               "STATS_CONNECT_COUNTERS or STATS_CONNECT_COUNTS_BY");
 #undef ONE
 #undef LENGTH
 
 const char *stats_hist_name(enum stats_hist h)
 {
-    return (unsigned)h < HIST_COUNT ? hist_names[h] : "?";
+    return (unsigned)h < HIST_COUNT ? hists[h].name : "?";
 }
+
+bool stats_hist_older(enum stats_hist h) { return (unsigned)h < HIST_COUNT && hists[h].older; }
 
 size_t stats_bytes(int sig_figs)
 {
@@ -91,6 +103,17 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
 #undef ADD_BY
 }
 
+void stats_add_connect(struct stats *s, const struct connect_outcome *c)
+{
+    if (c->ok)
+        hist_record(s->hist[HIST_CONNECT], c->latency_us);
+    else
+        s->connect_failures[c->reason]++;
+#define ADD(field, key, add, older) s->field += (add);
+    STATS_CONNECT_COUNTERS(ADD)
+#undef ADD
+}
+
 bool stats_merge(struct stats *dst, const struct stats *src)
 {
     for (int i = 0; i < HIST_COUNT; i++)
@@ -101,11 +124,13 @@ bool stats_merge(struct stats *dst, const struct stats *src)
         hist_merge(dst->hist[i], src->hist[i]);
 #define MERGE(field, key, add, older) dst->field += src->field;
     STATS_COUNTERS(MERGE)
+    STATS_CONNECT_COUNTERS(MERGE)
 #undef MERGE
 #define MERGE_BY(field, n, name, sparse)                                                           \
     for (int i = 0; i < (n); i++)                                                                  \
         dst->field[i] += src->field[i];
     STATS_COUNTS_BY(MERGE_BY)
+    STATS_CONNECT_COUNTS_BY(MERGE_BY)
 #undef MERGE_BY
     errlog_merge(&dst->errors, &src->errors);
     return true;
@@ -127,6 +152,19 @@ void stats_figures(const struct stats *s, int64_t span_us, struct figures *out)
     figures_of(&c, span_us, out);
 }
 
+/* Every attempt connected or failed for a reason: counted down from the
+ * attempts, so no sum of a hand-edited result's counts can overflow. */
+static bool connects_add_up(const struct stats *s)
+{
+    if (s->connects < 0 || s->connects > s->connect_attempts) return false;
+    int64_t left = s->connect_attempts - s->connects;
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++) {
+        if (s->connect_failures[r] < 0 || s->connect_failures[r] > left) return false;
+        left -= s->connect_failures[r];
+    }
+    return left == 0;
+}
+
 int stats_check_consistent(const struct stats *s, char *why, size_t why_len)
 {
     int64_t finished = figures_finished(s->committed, s->failed, s->insufficient, s->ambiguous);
@@ -143,6 +181,9 @@ int stats_check_consistent(const struct stats *s, char *why, size_t why_len)
          "the latency histogram does not hold one value per committed transaction"},
         {s->hist[HIST_LATENCY_UNCORRECTED]->total_count == s->committed,
          "the uncorrected latency histogram does not hold one value per committed transaction"},
+        {connects_add_up(s), "connection attempts are not the connects plus the failed ones"},
+        {s->hist[HIST_CONNECT]->total_count == s->connects,
+         "the connect histogram does not hold one value per connect"},
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         if (rules[i].holds) continue;

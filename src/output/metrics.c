@@ -186,6 +186,18 @@ static void faults(struct out *o, const struct metrics_snapshot *s)
     counter(o, "txstorm_connections_lost", NULL, NULL, NULL, NULL, s->faults.connection_losses);
     family(o, "txstorm_reconnects", "counter", "Lost connections re-established.");
     counter(o, "txstorm_reconnects", NULL, NULL, NULL, NULL, s->faults.reconnects);
+    const struct stats *t = s->total;
+    family(o, "txstorm_connect_attempts", "counter",
+           "The workers' attempts to open a connection (measured part of the run).");
+    counter(o, "txstorm_connect_attempts", NULL, NULL, NULL, NULL, t->connect_attempts);
+    family(o, "txstorm_connects", "counter", "Connection attempts that made a session ready.");
+    counter(o, "txstorm_connects", NULL, NULL, NULL, NULL, t->connects);
+    family(o, "txstorm_connect_failures", "counter",
+           "Connection attempts that failed, by reason (a SQLSTATE, timeout, refused, closed, "
+           "other).");
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+        counter(o, "txstorm_connect_failures", "reason", connect_reason_name(r), NULL, NULL,
+                t->connect_failures[r]);
     family(o, "txstorm_workers", "gauge", "Workers (one connection each).");
     sample_int(o, "txstorm_workers", "", NULL, NULL, NULL, NULL, s->faults.workers);
     family(o, "txstorm_workers_connected", "gauge", "Workers with their connection up.");
@@ -219,6 +231,9 @@ static void histograms(struct out *o, const struct stats *t)
          true},
         {"txstorm_transaction_retries", "Finished transactions: the retries each needed.",
          HIST_RETRIES, false},
+        {"txstorm_connect_duration_seconds",
+         "Connection attempts that succeeded: the attempt's start to the session ready.",
+         HIST_CONNECT, true},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         family(o, rows[i].name, "histogram", rows[i].help);

@@ -309,6 +309,7 @@ static struct run *run_create(const struct config *cfg, const struct workload_co
                                    .run_id = run_id,
                                    .ledger = cfg->ledger ? &run->ledger : NULL,
                                    .reconnect_timeout_us = cfg->reconnect_timeout_us,
+                                   .reconnect_backoff = &cfg->reconnect_backoff,
                                    .stalls = cfg->stall_timeout_us ? &run->stalls : NULL,
                                    .stop = &run->stop,
                                    .halt = &run->halt};

@@ -114,9 +114,12 @@ static void shown_value(const json_t *c, const struct flag_record *r, char *out,
         snprintf(out, len, "%g", report_cfg_num(c, r->key, 0));
         break;
     case AS_MS:
-    case AS_S:
-        snprintf(out, len, "%.3g", report_cfg_num(c, r->key, 0));
+    case AS_S: {
+        /* Three figures, but no exponent: a 1 s cap is "1000 ms", not "1e+03 ms". */
+        double v = report_cfg_num(c, r->key, 0);
+        snprintf(out, len, fabs(v) >= 1000 ? "%.0f" : "%.3g", v);
         break;
+    }
     case AS_TEXT_LIST: {
         /* Several endpoints: each in turn. */
         const json_t *list = json_object_get(c, r->key);
@@ -243,6 +246,24 @@ static void print_loops(FILE *out, const struct run_summary *s)
                     worst, 100 * saturation_busy_share(w));
 }
 
+/* The workers' connection attempts, when there were any, and why those
+ * that failed did. */
+static void print_connects(FILE *out, const struct stats *t, int64_t us)
+{
+    if (t->connect_attempts == 0) return;
+    text_printf(out, "connect attempts          %15lld %12.1f   %lld connected",
+            (long long)t->connect_attempts, figures_per_second((double)t->connect_attempts, us),
+            (long long)t->connects);
+    const char *sep = ", failed: ";
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+        if (t->connect_failures[r]) {
+            text_printf(out, "%s%s %lld", sep, connect_reason_name(r),
+                    (long long)t->connect_failures[r]);
+            sep = ", ";
+        }
+    text_printf(out, "\n");
+}
+
 static void print_counts(FILE *out, const struct run_summary *s)
 {
     const struct stats *t = &s->total;
@@ -301,6 +322,7 @@ static void print_counts(FILE *out, const struct run_summary *s)
                     "%.3f s disconnected (worst worker %.3f s)\n",
                     (long long)f->connection_losses, (long long)f->reconnects, s->workers_lost,
                     (double)f->disconnected_us / 1e6, (double)f->worst_disconnected_us / 1e6);
+    print_connects(out, t, us);
     if (s->stalls.count)
         text_printf(out, "stalls (no commit for %gs) %14lld   longest %.1f s, first at %.1f s\n",
                     report_cfg_num(s->config, "stall_timeout_s", 0), (long long)s->stalls.count,
@@ -370,6 +392,7 @@ static void print_distributions(FILE *out, const struct run_summary *s)
     print_hist_row(out, "each attempt", h[HIST_ATTEMPT], 1000.0);
     print_hist_row(out, "each backoff sleep", h[HIST_BACKOFF], 1000.0);
     print_hist_row(out, "retries per transaction", h[HIST_RETRIES], 1.0);
+    if (h[HIST_CONNECT]->total_count) print_hist_row(out, "each connect", h[HIST_CONNECT], 1000.0);
     if (s->audit_latency_us) print_hist_row(out, "auditor read", s->audit_latency_us, 1000.0);
     text_printf(out, "\n");
 }
@@ -411,6 +434,10 @@ void report_progress_line(FILE *out, const struct interval_row *p)
                 p->outage ? "  OUTAGE" : "");
     if (p->phase[0]) text_printf(out, "  %s %.0f/s", p->phase, p->offered_per_s);
     if (p->trigger[0]) text_printf(out, "  TRIGGER %s", p->trigger);
+    /* Reconnects as they happen: sessions made ready of the attempts. */
+    if (p->connect_attempts)
+        text_printf(out, "  CONNECTS %lld/%lld", (long long)p->connects,
+                    (long long)p->connect_attempts);
     /* Errors that are not contention are named as they happen. */
     if (p->errors)
         text_printf(out, "  ERRORS %lld, %s: %s", (long long)p->errors,

@@ -161,6 +161,7 @@ static void add_counters(json_t *root, const struct stats *t)
 {
 #define COUNTER(field, key, add, older) json_object_set_new(root, key, json_integer(t->field));
     STATS_COUNTERS(COUNTER)
+    STATS_CONNECT_COUNTERS(COUNTER)
 #undef COUNTER
     int64_t other =
         t->retries - t->retries_by_class[ERR_SERIALIZATION] - t->retries_by_class[ERR_DEADLOCK];
@@ -178,6 +179,7 @@ static void add_counters(json_t *root, const struct stats *t)
         json_object_set_new(root, #field, by);                                                     \
     }
     STATS_COUNTS_BY(COUNTS_BY)
+    STATS_CONNECT_COUNTS_BY(COUNTS_BY)
 #undef COUNTS_BY
     json_object_set_new(root, "errors_by_sqlstate", errlog_json_encode(&t->errors));
 }
@@ -241,6 +243,7 @@ static void add_distributions(json_t *root, const struct run_summary *s)
     json_object_set_new(root, "backoff_sleep_ms", summary_json(t->hist[HIST_BACKOFF], 1000.0));
     json_object_set_new(root, "schedule_lag_ms", summary_json(t->hist[HIST_LAG], 1000.0));
     json_object_set_new(root, "retries_per_txn", summary_json(t->hist[HIST_RETRIES], 1.0));
+    json_object_set_new(root, "connect_ms", summary_json(t->hist[HIST_CONNECT], 1000.0));
     json_t *hists = json_object();
     for (int i = 0; i < HIST_COUNT; i++)
         json_object_set_new(hists, stats_hist_name(i), hist_json_encode(t->hist[i]));

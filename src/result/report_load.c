@@ -66,12 +66,14 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
         return -1;                                                                                 \
     if (t->field < 0) return errbuf_fail(err, err_len, "%s: '%s' is negative", path, key);
     STATS_COUNTERS(COUNTER)
+    STATS_CONNECT_COUNTERS(COUNTER)
 #undef COUNTER
 #define COUNTS_BY(field, n, name, sparse)                                                          \
     for (int i = 0; i < (n); i++)                                                                  \
         if (get_count(json_object_get(root, #field), name(i), &t->field[i], path, err, err_len))   \
             return -1;
     STATS_COUNTS_BY(COUNTS_BY)
+    STATS_CONNECT_COUNTS_BY(COUNTS_BY)
 #undef COUNTS_BY
     char eerr[160];
     if (errlog_json_decode(json_object_get(root, "errors_by_sqlstate"), &t->errors, eerr,
@@ -80,8 +82,14 @@ static int load_stats(const json_t *root, struct stats *t, const char *path, cha
     const json_t *hists = json_object_get(root, "histograms");
     for (int i = 0; i < HIST_COUNT; i++) {
         char herr[200];
-        t->hist[i] =
-            hist_json_decode(json_object_get(hists, stats_hist_name(i)), herr, sizeof herr);
+        const json_t *h = json_object_get(hists, stats_hist_name(i));
+        /* An older result's: empty, in the layout of the first. */
+        if (h == NULL && i > 0 && stats_hist_older(i)) {
+            t->hist[i] = hist_create(STATS_HIST_HIGHEST, t->hist[0]->sig_figs);
+            if (t->hist[i] == NULL) return errbuf_fail(err, err_len, "%s: out of memory", path);
+            continue;
+        }
+        t->hist[i] = hist_json_decode(h, herr, sizeof herr);
         if (t->hist[i] == NULL)
             return errbuf_fail(err, err_len, "%s: histogram %s: %s", path, stats_hist_name(i),
                                herr);

@@ -67,13 +67,13 @@ sql "UPDATE accounts SET balance = 0 WHERE id = 1"
 expect_exit 1 "$txstorm" check --db "$DSN"
 
 # 5: histograms that will not fit the memory left are refused before anything
-# starts (--sig-figs 5 takes about 100 MB per set). Under a 400 MB address-space
+# starts (--sig-figs 5 takes about 118 MB per set). Under a 400 MB address-space
 # limit; a sanitizer build cannot start under one, and says so.
 expect_exit 0 "$txstorm" init --db "$DSN" --drop --accounts 20
 if (ulimit -v 400000 && "$txstorm" --version) >/dev/null 2>&1; then
     expect_exit 5 bash -c "ulimit -v 400000 && exec '$txstorm' run --db '$DSN' --sig-figs 5 --threads 4 --workers 4"
     assert_one_line_stderr
-    assert_in "$work/err" "--sig-figs 5 needs 605 MB of histograms (6 sets of 100.9 MB"
+    assert_in "$work/err" "--sig-figs 5 needs 706 MB of histograms (6 sets of 117.6 MB"
     expect_exit 0 bash -c "ulimit -v 400000 && exec '$txstorm' run --db '$DSN' --sig-figs 4 --threads 4 --workers 4 --transactions 20"
 else
     echo "exit_codes: skipping the memory limit case (this build cannot start under ulimit -v)"

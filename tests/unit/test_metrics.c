@@ -44,6 +44,16 @@ static int setup(void **state)
     failed.errors_by_class[ERR_OTHER] = 1;
     failed.noted[0] = (struct errlog_entry){.sqlstate = "42501", .cls = ERR_OTHER, .count = 1};
     stats_add_txn(&f->total, &failed);
+    /* Two connects (1 ms and 3 s) and three refusals: two 53300, one refused. */
+    struct connect_outcome ok = {.ok = true, .latency_us = 1000},
+                           slow = {.ok = true, .latency_us = 3000000},
+                           full = {.ok = false, .reason = CONNECT_TOO_MANY},
+                           refused = {.ok = false, .reason = CONNECT_REFUSED};
+    stats_add_connect(&f->total, &ok);
+    stats_add_connect(&f->total, &slow);
+    stats_add_connect(&f->total, &full);
+    stats_add_connect(&f->total, &full);
+    stats_add_connect(&f->total, &refused);
     f->names[0] = "host=a password=***";
     f->names[1] = "host=\"b\\c\"\nx";
     f->faults[0] = (struct metrics_faults){
@@ -117,6 +127,18 @@ static void counters_carry_total_and_the_instance(void **state)
     assert_true(value_of(text, "txstorm_workers_connected{txstorm_instance=\"1/3\"}") == 2);
     assert_true(value_of(text, "txstorm_loop_utilisation_ratio{txstorm_instance=\"1/3\"}") == 0.25);
     assert_true(has_line(text, "# TYPE txstorm_backoff_seconds_total counter"));
+    assert_true(value_of(text, "txstorm_connect_attempts_total{txstorm_instance=\"1/3\"}") == 5);
+    assert_true(value_of(text, "txstorm_connects_total{txstorm_instance=\"1/3\"}") == 2);
+    assert_true(value_of(text, "txstorm_connect_failures_total{txstorm_instance=\"1/3\","
+                               "reason=\"53300\"}") == 2);
+    assert_true(value_of(text, "txstorm_connect_failures_total{txstorm_instance=\"1/3\","
+                               "reason=\"refused\"}") == 1);
+    assert_true(value_of(text, "txstorm_connect_failures_total{txstorm_instance=\"1/3\","
+                               "reason=\"57P03\"}") == 0);
+    assert_true(value_of(text, "txstorm_connect_duration_seconds_bucket{txstorm_instance=\"1/3\","
+                               "le=\"0.001\"}") == 1);
+    assert_true(
+        value_of(text, "txstorm_connect_duration_seconds_count{txstorm_instance=\"1/3\"}") == 2);
     assert_null(strstr(text, "# EOF"));
     free(text);
 }
@@ -239,7 +261,7 @@ static void histogram_buckets_are_cumulative_and_end_in_the_count(void **state)
             }
         }
     }
-    assert_int_equal(histograms, 7);
+    assert_int_equal(histograms, 8);
     free(text);
 #undef LAT
 }

@@ -683,6 +683,47 @@ static void numbers_are_decimal_and_no_flag_is_ignored(void **state)
     assert_int_equal(parse(ARGC(warm_ok), warm_ok), 0);
 }
 
+/* The reconnect loop's wait is a backoff of its own: by default what it
+ * always was (full jitter, 50 ms up to 1 s), any policy of --backoff when
+ * asked, and refused with the same rules as --backoff's flags. */
+static void reconnect_backoff_is_a_policy(void **state)
+{
+    (void)state;
+    char *def[] = {"txstorm", "run"};
+    assert_int_equal(parse(ARGC(def), def), 0);
+    assert_int_equal(cfg.reconnect_backoff.policy, BACKOFF_FULL_JITTER);
+    assert_int_equal(cfg.reconnect_backoff.base_us, 50000);
+    assert_int_equal(cfg.reconnect_backoff.cap_us, 1000000);
+
+    char *set[] = {"txstorm", "run", "--reconnect-backoff", "exponential",
+                   "--reconnect-backoff-base", "100ms", "--reconnect-backoff-cap", "5s"};
+    assert_int_equal(parse(ARGC(set), set), 0);
+    assert_int_equal(cfg.reconnect_backoff.policy, BACKOFF_EXPONENTIAL);
+    assert_int_equal(cfg.reconnect_backoff.base_us, 100000);
+    assert_int_equal(cfg.reconnect_backoff.cap_us, 5000000);
+    /* The transactions' backoff is left alone. */
+    assert_int_equal(cfg.backoff.policy, BACKOFF_FULL_JITTER);
+    assert_int_equal(cfg.backoff.base_us, 2000);
+
+    char *none[] = {"txstorm", "run", "--reconnect-backoff", "none"};
+    assert_int_equal(parse(ARGC(none), none), 0);
+    assert_int_equal(cfg.reconnect_backoff.policy, BACKOFF_NONE);
+
+    char *unknown[] = {"txstorm", "run", "--reconnect-backoff", "linear"};
+    expect_error(ARGC(unknown), unknown, "--reconnect-backoff: unknown policy 'linear'");
+    char *idle[] = {"txstorm", "run", "--reconnect-backoff-cap", "2s", "--reconnect-backoff",
+                    "none"};
+    expect_error(ARGC(idle), idle,
+                 "--reconnect-backoff-cap: has no effect with --reconnect-backoff none");
+    char *below[] = {"txstorm", "run", "--reconnect-backoff-cap", "10ms"};
+    expect_error(ARGC(below), below,
+                 "--reconnect-backoff-cap: 10000us is below --reconnect-backoff-base 50000us");
+    char *unit[] = {"txstorm", "run", "--reconnect-backoff-base", "50"};
+    expect_error(ARGC(unit), unit, "--reconnect-backoff-base");
+    char *demo[] = {"txstorm", "demo", "--reconnect-backoff", "none"};
+    expect_error(ARGC(demo), demo, "--reconnect-backoff");
+}
+
 static void flag_table_is_well_formed(void **state)
 {
     (void)state;
@@ -885,6 +926,7 @@ int main(void)
         cmocka_unit_test(a_dash_is_no_output_file),
         cmocka_unit_test(a_spike_only_raises_the_rate),
         cmocka_unit_test(a_share_of_the_workers_ends_at_least_one),
+        cmocka_unit_test(reconnect_backoff_is_a_policy),
         cmocka_unit_test(flag_table_is_well_formed),
         cmocka_unit_test(every_flag_reaches_help_json_and_header),
         cmocka_unit_test(per_instance_keys_are_the_shares),

@@ -207,6 +207,8 @@ static void every_counter_survives_the_json_round_trip(void **state)
         s.total.field[i] = v++;
     STATS_COUNTERS(SET)
     STATS_COUNTS_BY(SET_BY)
+    STATS_CONNECT_COUNTERS(SET)
+    STATS_CONNECT_COUNTS_BY(SET_BY)
     char path[512], err[256];
     path_in_tmp(path, sizeof path, "counters.json");
     assert_int_equal(report_write_file(path, report_write_json_to, &s, err, sizeof err), 0);
@@ -225,6 +227,8 @@ static void every_counter_survives_the_json_round_trip(void **state)
     }
     STATS_COUNTERS(CHECK)
     STATS_COUNTS_BY(CHECK_BY)
+    STATS_CONNECT_COUNTERS(CHECK)
+    STATS_CONNECT_COUNTS_BY(CHECK_BY)
     report_summary_free(&back);
 }
 
@@ -375,12 +379,24 @@ static void merge_equals_pooled(void **state)
         stats_add_txn(i % 2 ? &a.total : &b.total, &o);
         stats_add_txn(&pooled, &o);
     }
+    for (int i = 0; i < 300; i++) {
+        struct connect_outcome c = {.ok = i % 3 == 0,
+                                    .reason = (enum connect_reason)(i % CONNECT_REASON_COUNT),
+                                    .latency_us = 1000 + i * 53 % 20000};
+        stats_add_connect(i % 2 ? &a.total : &b.total, &c);
+        stats_add_connect(&pooled, &c);
+    }
     struct run_summary *in[] = {&a, &b}, merged;
     char err[256];
     if (report_merge(in, 2, &merged, err, sizeof err) != 0) fail_msg("%s", err);
     assert_int_equal(merged.total.committed, pooled.committed);
     assert_int_equal(merged.total.failed, pooled.failed);
     assert_int_equal(merged.total.retries, pooled.retries);
+    assert_int_equal(merged.total.connect_attempts, 300);
+    assert_int_equal(merged.total.connects, pooled.connects);
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+        assert_int_equal(merged.total.connect_failures[r], pooled.connect_failures[r]);
+    assert_int_equal(merged.total.hist[HIST_CONNECT]->total_count, pooled.connects);
     for (int h = 0; h < HIST_COUNT; h++)
         for (int32_t i = 0; i < pooled.hist[h]->counts_len; i++)
             assert_int_equal(merged.total.hist[h]->counts[i], pooled.hist[h]->counts[i]);
@@ -590,6 +606,58 @@ static void assertions_are_judged_on_the_figures(void **state)
     free(buf);
 }
 
+/* A result written before connection attempts were counted loads with none,
+ * and its report says nothing of them; one with attempts names them. */
+static void connects_are_absent_from_older_results(void **state)
+{
+    (void)state;
+    json_t *root = report_json(&summary);
+    for (const char *const *k = (const char *const[]){"connect_attempts", "connects",
+                                                      "connect_failures", "connect_ms", NULL};
+         *k; k++)
+        assert_int_equal(json_object_del(root, *k), 0);
+    assert_int_equal(json_object_del(json_object_get(root, "histograms"), "connect_us"), 0);
+    char path[512], err[256];
+    path_in_tmp(path, sizeof path, "older.json");
+    assert_int_equal(json_dump_file(root, path, 0), 0);
+    json_decref(root);
+    struct run_summary back;
+    if (report_load(path, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(back.total.connect_attempts, 0);
+    assert_int_equal(back.total.hist[HIST_CONNECT]->total_count, 0);
+    assert_int_equal(back.total.hist[HIST_CONNECT]->sig_figs, 3);
+    char *text = capture(print_text, &back);
+    assert_null(strstr(text, "connect attempts"));
+    assert_null(strstr(text, "each connect"));
+    free(text);
+    report_summary_free(&back);
+
+    struct run_summary s = summary; /* shares summary's JSON; only total is its own */
+    assert_true(stats_init(&s.total, 3));
+    struct connect_outcome ok = {.ok = true, .latency_us = 3000},
+                           full = {.ok = false, .reason = CONNECT_TOO_MANY},
+                           late = {.ok = false, .reason = CONNECT_TIMEOUT};
+    stats_add_connect(&s.total, &ok);
+    for (int i = 0; i < 3; i++)
+        stats_add_connect(&s.total, &full);
+    stats_add_connect(&s.total, &late);
+    text = capture(print_text, &s);
+    assert_non_null(strstr(text, "connect attempts                        5          2.5   1 "
+                                 "connected, failed: 53300 3, timeout 1\n"));
+    assert_non_null(strstr(text, "  each connect"));
+    free(text);
+    json_t *j = report_json(&s);
+    assert_int_equal(get_int(j, "connect_attempts"), 5);
+    assert_int_equal(get_int(j, "connects"), 1);
+    json_t *failures = json_object_get(j, "connect_failures");
+    assert_int_equal(json_object_size(failures), 2); /* reasons that never happened left out */
+    assert_int_equal(get_int(failures, "53300"), 3);
+    assert_int_equal(get_int(failures, "timeout"), 1);
+    assert_int_equal(get_int(json_object_get(j, "connect_ms"), "count"), 1);
+    json_decref(j);
+    stats_free(&s.total);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +665,7 @@ int main(void)
         cmocka_unit_test(json_file_is_written_whole),
         cmocka_unit_test(a_saved_result_loads_back_exactly),
         cmocka_unit_test(every_counter_survives_the_json_round_trip),
+        cmocka_unit_test(connects_are_absent_from_older_results),
         cmocka_unit_test(every_check_part_survives_the_json_round_trip),
         cmocka_unit_test(a_malformed_check_is_refused),
         cmocka_unit_test(merge_equals_pooled),

@@ -275,6 +275,60 @@ static void merge_refuses_rows_without_histograms(void **state)
     series_free(&b);
 }
 
+/* The workers' connection attempts in an interval: taken from its stats,
+ * written (JSON and CSV) only where there were some, read back, refused when
+ * more connected than tried, and added up by a merge. */
+static void connects_ride_along_where_there_were_some(void **state)
+{
+    (void)state;
+    struct stats st;
+    assert_true(stats_init(&st, 3));
+    struct connect_outcome ok = {.ok = true, .latency_us = 2000},
+                           full = {.ok = false, .reason = CONNECT_TOO_MANY};
+    stats_add_connect(&st, &ok);
+    stats_add_connect(&st, &full);
+    stats_add_connect(&st, &full);
+    struct series s = {0};
+    struct interval_row r;
+    series_row_of_stats(&st, S, S, false, false, &r);
+    stats_free(&st);
+    assert_int_equal(r.connect_attempts, 3);
+    assert_int_equal(r.connects, 1);
+    assert_true(series_append(&s, &r));
+    struct interval_row quiet = row_of(2 * S, S, 5, 1000, 0);
+    assert_true(series_append(&s, &quiet));
+    struct series back;
+    json_t *j = round_trip(&s, &back);
+    assert_int_equal(back.rows[0].connect_attempts, 3);
+    assert_int_equal(back.rows[0].connects, 1);
+    assert_null(json_object_get(json_array_get(j, 1), "connect_attempts"));
+    json_decref(j);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(series_write_csv(f, &s), 0);
+    fclose(f);
+    assert_non_null(strstr(text, ",connect_attempts,connects\n"));
+    assert_non_null(strstr(text, ",3,1\n"));
+    assert_non_null(strstr(text, ",,\n")); /* the quiet row's cells are empty */
+    free(text);
+
+    struct series_part parts[2] = {{&s, 0, 0, "result 1"}, {&back, 0, 0, "result 2"}};
+    struct series m;
+    char err[256];
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.rows[0].connect_attempts, 6);
+    assert_int_equal(m.rows[0].connects, 2);
+    assert_int_equal(m.rows[1].connect_attempts, 0);
+    series_free(&m);
+    series_free(&s);
+    series_free(&back);
+
+    refused("[{\"elapsed_s\": 1, \"interval_s\": 1, \"connect_attempts\": 1, \"connects\": 2}]",
+            "more connects than connection attempts");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +340,7 @@ int main(void)
         cmocka_unit_test(merge_keeps_warmup_apart),
         cmocka_unit_test(merge_adds_offered_rates),
         cmocka_unit_test(merge_refuses_rows_without_histograms),
+        cmocka_unit_test(connects_ride_along_where_there_were_some),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,6 +146,68 @@ static void counters_that_contradict_each_other_are_caught(void **state)
     stats_free(&s);
 }
 
+/* Connection attempts: each connects or fails for one reason, only the
+ * connects are timed, merge adds them up, and a count that does not add up
+ * is caught. */
+static void connect_attempts_are_counted_by_outcome(void **state)
+{
+    (void)state;
+    struct stats a, b;
+    char why[160];
+    assert_true(stats_init(&a, 3));
+    assert_true(stats_init(&b, 3));
+    const struct connect_outcome ok = {.ok = true, .latency_us = 4000},
+                                 full = {.ok = false, .reason = CONNECT_TOO_MANY},
+                                 refused = {.ok = false, .reason = CONNECT_REFUSED};
+    stats_add_connect(&a, &ok);
+    stats_add_connect(&a, &full);
+    stats_add_connect(&a, &full);
+    stats_add_connect(&b, &refused);
+    stats_add_connect(&b, &ok);
+    assert_int_equal(a.connect_attempts, 3);
+    assert_int_equal(a.connects, 1);
+    assert_int_equal(a.connect_failures[CONNECT_TOO_MANY], 2);
+    assert_int_equal(a.hist[HIST_CONNECT]->total_count, 1);
+    assert_true(hist_values_equivalent(a.hist[HIST_CONNECT], hist_max(a.hist[HIST_CONNECT]), 4000));
+    /* Transactions leave them alone. */
+    struct txn_outcome o = {.end = TXN_COMMITTED, .latency_us = 900, .attempts = 1};
+    stats_add_txn(&a, &o);
+    assert_int_equal(a.connect_attempts, 3);
+    assert_int_equal(a.hist[HIST_CONNECT]->total_count, 1);
+
+    assert_true(stats_merge(&a, &b));
+    assert_int_equal(a.connect_attempts, 5);
+    assert_int_equal(a.connects, 2);
+    assert_int_equal(a.connect_failures[CONNECT_TOO_MANY], 2);
+    assert_int_equal(a.connect_failures[CONNECT_REFUSED], 1);
+    assert_int_equal(a.hist[HIST_CONNECT]->total_count, 2);
+    assert_int_equal(stats_check_consistent(&a, why, sizeof why), 0);
+
+    a.connect_attempts = 6; /* an attempt that neither connected nor failed */
+    assert_int_equal(stats_check_consistent(&a, why, sizeof why), -1);
+    assert_non_null(strstr(why, "connection attempts"));
+    a.connect_attempts = 5;
+    a.connect_failures[CONNECT_OTHER] = INT64_MIN; /* no overflow on the way to the verdict */
+    assert_int_equal(stats_check_consistent(&a, why, sizeof why), -1);
+    a.connect_failures[CONNECT_OTHER] = INT64_MAX;
+    assert_int_equal(stats_check_consistent(&a, why, sizeof why), -1);
+    a.connect_failures[CONNECT_OTHER] = 0;
+    a.connects = 3; /* a connect the histogram never saw */
+    a.connect_failures[CONNECT_TOO_MANY] = 1;
+    assert_int_equal(stats_check_consistent(&a, why, sizeof why), -1);
+    assert_non_null(strstr(why, "connect histogram"));
+
+    stats_reset(&a);
+    assert_int_equal(a.connect_attempts, 0);
+    assert_int_equal(a.connect_failures[CONNECT_TOO_MANY], 0);
+    assert_int_equal(a.hist[HIST_CONNECT]->total_count, 0);
+    assert_string_equal(stats_hist_name(HIST_CONNECT), "connect_us");
+    assert_true(stats_hist_older(HIST_CONNECT));
+    assert_false(stats_hist_older(HIST_LATENCY));
+    stats_free(&a);
+    stats_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +215,7 @@ int main(void)
         cmocka_unit_test(merge_adds_everything),
         cmocka_unit_test(histograms_hold_what_they_name),
         cmocka_unit_test(counters_that_contradict_each_other_are_caught),
+        cmocka_unit_test(connect_attempts_are_counted_by_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

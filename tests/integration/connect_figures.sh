@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The workers' connection attempts, counted by outcome. Mid-run the role the run connects as
+# is held to CONNECTION LIMIT 0 and its worker sessions are terminated: every reconnect is
+# refused with 53300 (seen live in /metrics) until the limit is lifted; then the workers
+# connect again. The result counts the attempts, the connects and the 53300s, each interval
+# row its share, the histogram its connects; the report, the CSV and a merge say the same.
+# (A role of the test's own: the shared server's own role is a superuser, whom no limit holds.)
+source "$(dirname "$0")/lib.sh"
+DB_NAME=t_connect_figures
+ROLE=t_connect_figures
+PW=figures-pw-1
+fresh_db $DB_NAME
+sql "DROP ROLE IF EXISTS $ROLE; CREATE ROLE $ROLE LOGIN PASSWORD '$PW';
+     ALTER DATABASE $DB_NAME OWNER TO $ROLE"
+DSN="postgresql://$ROLE:$PW@127.0.0.1:$PGPORT/$DB_NAME"
+expect_exit 0 "$txstorm" init --db "$DSN" --accounts 100 --balance 1000000
+
+mport=$(free_port)
+start_run --db "$DSN" --workers 2 --skew uniform --duration 120s --reconnect-timeout 60s \
+    --metrics-addr "127.0.0.1:$mport" --json "$work/run.json" --csv "$work/run.csv"
+sql "ALTER ROLE $ROLE CONNECTION LIMIT 0"
+sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+     WHERE usename = '$ROLE' AND application_name = 'txstorm-worker'" >/dev/null
+
+# metric NAME: its value in the live exposition (empty when absent).
+metric() {
+    curl -sf "http://127.0.0.1:$mport/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
+until_metric() { # NAME MIN: polls until NAME >= MIN, for up to 60 s
+    local deadline=$((SECONDS + 60)) v
+    until v=$(metric "$1") && [[ -n $v ]] && ((v >= $2)); do
+        ((SECONDS < deadline)) || fail "$1 stayed at '${v:-}' (wanted $2 or more)"
+        sleep 0.1 # polling the exposition, bounded by the deadline
+    done
+}
+until_metric 'txstorm_connect_failures_total{txstorm_instance="0/1",reason="53300"}' 2
+sql "ALTER ROLE $ROLE CONNECTION LIMIT -1"
+until_metric 'txstorm_connects_total{txstorm_instance="0/1"}' 2
+kill -INT "$RUN_PID"
+finish_run 0
+
+jq -e '.connect_failures["53300"] >= 2 and .connects == 2 and .connection.reconnects == 2
+       and .connect_attempts == .connects + ([.connect_failures[]] | add)
+       and .histograms.connect_us.total_count == .connects and .connect_ms.count == .connects
+       and ([.intervals[].connect_attempts // 0] | add) == .connect_attempts
+       and ([.intervals[].connects // 0] | add) == .connects
+       and .config.reconnect_backoff == "full-jitter"' "$work/run.json" >/dev/null ||
+    fail "connect figures: $(jq -c '{connect_attempts, connects, connect_failures, connection,
+        rows: [.intervals[] | select(.connect_attempts) | [.elapsed_s, .connect_attempts, .connects]]}' \
+        "$work/run.json")"
+assert_match "$work/run.out" '^connect attempts +[0-9]+ +[0-9.]+ +2 connected, failed: 53300 [0-9]+$'
+assert_in "$work/run.out" "each connect"
+assert_in "$work/run.err" "CONNECTS 0/"
+head -n 1 "$work/run.csv" | grep -q ',connect_attempts,connects' || fail "no connect columns in the CSV"
+expect_exit 0 "$txstorm" merge "$work/run.json" --json "$work/merged.json"
+jq -e --slurpfile run "$work/run.json" '.connect_attempts == $run[0].connect_attempts
+       and .connect_failures == $run[0].connect_failures
+       and .histograms.connect_us.total_count == $run[0].connects' "$work/merged.json" >/dev/null ||
+    fail "merge: $(jq -c '{connect_attempts, connects, connect_failures}' "$work/merged.json")"
+expect_exit 0 "$txstorm" check --db "$DSN"
