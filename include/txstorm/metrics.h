@@ -57,6 +57,12 @@ struct metrics_snapshot {
     const struct endpoint_stats *endpoints; /* counters and latency of each */
     const char *const *endpoint_names;      /* each one's redacted DSN: its endpoint label */
     const struct metrics_faults *endpoint_faults;
+    /* The last progress interval's --load phase and its offered rate, and the
+     * --trigger kinds whose window it overlapped (NULL or "": none), so that a
+     * dashboard can shade the windows as the HTML page does. */
+    const char *phase;
+    double offered_per_s;
+    const char *trigger;
 };
 
 /* The exposition of s in format f, NUL-terminated, in a malloc'd buffer

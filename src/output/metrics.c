@@ -210,6 +210,26 @@ static void faults(struct out *o, const struct metrics_snapshot *s)
     sample_int(o, "txstorm_warmup", "", NULL, NULL, NULL, NULL, s->warmup);
 }
 
+/* The phase and the triggers of the last interval: a series each while they
+ * last, none otherwise (a dashboard shades where it is 1). */
+static void windows(struct out *o, const struct metrics_snapshot *s)
+{
+    if (s->phase && *s->phase) {
+        family(o, "txstorm_phase_active", "gauge",
+               "1 for the --load phase of the last progress interval.");
+        sample_int(o, "txstorm_phase_active", "", "phase", s->phase, NULL, NULL, 1);
+        family(o, "txstorm_offered_rate", "gauge",
+               "The --load phase's offered rate over the last progress interval, per second.");
+        sample_double(o, "txstorm_offered_rate", "", "phase", s->phase, NULL, NULL,
+                      s->offered_per_s);
+    }
+    if (s->trigger && *s->trigger) {
+        family(o, "txstorm_trigger_active", "gauge",
+               "1 for the --trigger kinds whose window the last progress interval overlapped.");
+        sample_int(o, "txstorm_trigger_active", "", "trigger", s->trigger, NULL, NULL, 1);
+    }
+}
+
 static void histograms(struct out *o, const struct stats *t)
 {
     static const struct {
@@ -291,6 +311,7 @@ char *metrics_format(const struct metrics_snapshot *s, enum metrics_format f, si
     if (o.f == NULL) return NULL;
     transactions(&o, s->total);
     faults(&o, s);
+    windows(&o, s);
     histograms(&o, s->total);
     endpoints(&o, s);
     if (f == METRICS_OPENMETRICS) fputs("# EOF\n", o.f);

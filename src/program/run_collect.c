@@ -27,8 +27,9 @@ void run_collect(struct run *run)
     }
 }
 
-/* Publishes the run's figures so far to the metrics server. */
-static void publish(struct run *run, double loop_busy, bool warmup)
+/* Publishes the run's figures so far to the metrics server; row: the
+ * interval just closed (NULL before the first). */
+static void publish(struct run *run, const struct interval_row *row, bool warmup)
 {
     struct fault_tally all, *per = calloc((size_t)run->n_endpoints, sizeof *per);
     if (per == NULL) return; /* no memory: this interval is not published */
@@ -47,7 +48,10 @@ static void publish(struct run *run, double loop_busy, bool warmup)
                                                .connection_losses = all.losses,
                                                .reconnects = all.reconnects},
                                     .warmup = warmup,
-                                    .loop_busy = loop_busy,
+                                    .loop_busy = row ? row->loop_busy : 0,
+                                    .phase = row ? row->phase : NULL,
+                                    .offered_per_s = row ? row->offered_per_s : 0,
+                                    .trigger = row ? row->trigger : NULL,
                                     .n_endpoints = run->n_endpoints,
                                     .endpoints = run->total_endpoints,
                                     .endpoint_names = (const char *const *)run->endpoint_names,
@@ -63,7 +67,7 @@ static void publish(struct run *run, double loop_busy, bool warmup)
 static void publish_metrics(struct run *run, const struct interval_row *row, void *ctx)
 {
     (void)ctx;
-    publish(run, row->loop_busy, run->start_us + row->end_us < run->measure_start_us);
+    publish(run, row, run->start_us + row->end_us < run->measure_start_us);
 }
 
 void run_serve_metrics(struct run *run, struct metrics_server *server)
@@ -84,7 +88,7 @@ void run_serve_metrics(struct run *run, struct metrics_server *server)
              run->cfg->instances);
     run->metrics = server;
     run_listen(run, publish_metrics, NULL);
-    publish(run, 0, run->cfg->warmup_us > 0);
+    publish(run, NULL, run->cfg->warmup_us > 0);
 }
 
 /* A listener: the progress line of each closed interval, a header now and then. */

@@ -217,6 +217,27 @@ static void label_values_are_escaped(void **state)
     free(text);
 }
 
+/* The phase and the trigger of the last interval are series while they last. */
+static void phase_and_trigger_are_series_while_they_last(void **state)
+{
+    struct fixture *f = *state;
+    char *text = format(f, METRICS_TEXT);
+    assert_null(strstr(text, "txstorm_phase_active"));
+    assert_null(strstr(text, "txstorm_trigger_active"));
+    free(text);
+    f->snap.phase = "high";
+    f->snap.offered_per_s = 600;
+    f->snap.trigger = "lock-rows";
+    for (int fmt = METRICS_TEXT; fmt <= METRICS_OPENMETRICS; fmt++) {
+        text = format(f, (enum metrics_format)fmt);
+        check_lines(text, (enum metrics_format)fmt);
+        assert_true(value_of(text, "txstorm_phase_active{txstorm_instance=\"1/3\",phase=\"high\"}") == 1);
+        assert_true(value_of(text, "txstorm_offered_rate{txstorm_instance=\"1/3\",phase=\"high\"}") == 600);
+        assert_true(value_of(text, "txstorm_trigger_active{txstorm_instance=\"1/3\",trigger=\"lock-rows\"}") == 1);
+        free(text);
+    }
+}
+
 static void histogram_buckets_are_cumulative_and_end_in_the_count(void **state)
 {
     struct fixture *f = *state;
@@ -337,6 +358,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(counters_carry_total_and_the_instance, setup, teardown),
         cmocka_unit_test_setup_teardown(names_and_families_are_well_formed, setup, teardown),
         cmocka_unit_test_setup_teardown(label_values_are_escaped, setup, teardown),
+        cmocka_unit_test_setup_teardown(phase_and_trigger_are_series_while_they_last, setup, teardown),
         cmocka_unit_test_setup_teardown(histogram_buckets_are_cumulative_and_end_in_the_count,
                                         setup, teardown),
         cmocka_unit_test(cumulative_counts_take_the_hdr_buckets),
