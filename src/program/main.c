@@ -620,6 +620,7 @@ static int cmd_plot(const struct config *cfg)
         break;
     case PLOT_NO_GNUPLOT:
     case PLOT_FAILED:
+    case PLOT_INTERRUPTED:
         rc = EXIT_PLOTTER;
         break;
     case PLOT_OUTPUT:
