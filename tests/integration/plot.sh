@@ -123,13 +123,7 @@ grep -qF "<text>$odd</text>" "$work/odd.html" || fail "the label $odd did not re
 browse=$work/browser
 mkdir -p "$browse"
 cp "$page" "$browse/page.html"
-as_user=()
-if ((EUID == 0)); then
-    chmod 755 "$work"
-    chmod 777 "$browse"
-    chmod 644 "$browse/page.html"
-    as_user=(runuser -u nobody --)
-fi
+unprivileged "$browse" "$browse/page.html"
 rc=0
 (cd / && "${as_user[@]}" env HOME="$browse" DBUS_SESSION_BUS_ADDRESS=disabled: \
     timeout 100 chromium --headless --disable-gpu --no-first-run --disable-extensions \
