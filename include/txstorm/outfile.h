@@ -43,4 +43,9 @@ int outfile_distinct(const char *const *outputs, const char *const *flags, int n
 int outfile_write(const char *path, int (*write)(FILE *, const void *), const void *arg, char *err,
                   size_t err_len);
 
+/* Flushes stdout: 0, or -1 with one line in err (NULL: none) when this or
+ * any earlier write to it failed: a full disk, a closed pipe. The cause of
+ * the first failed flush made here is remembered for the line. */
+int outfile_flush_stdout(char *err, size_t err_len);
+
 #endif

@@ -357,3 +357,20 @@ int outfile_write(const char *path, int (*write_fn)(FILE *, const void *), const
     rescue(path, write_fn, arg, err, err_len);
     return -1;
 }
+
+/* The first failed flush's errno: it drops its text, so a later flush
+ * succeeds and could not say why the output was lost. */
+static int stdout_errno;
+
+int outfile_flush_stdout(char *err, size_t err_len)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 && stdout_errno == 0) stdout_errno = errno;
+    if (!ferror(stdout)) return 0;
+    /* Without a cause when the failed write was one stdio made on its own,
+     * its buffer full. */
+    if (err)
+        snprintf(err, err_len, "cannot write the standard output: %s",
+                 stdout_errno ? strerror(stdout_errno) : "a write to it failed");
+    return -1;
+}

@@ -162,7 +162,7 @@ static int cmd_check(const struct config *cfg)
             rc = die_db(&err);
     if (db && rc == EXIT_OK) {
         report_print_check(stdout, &check, cfg->json_path, "check");
-        fflush(stdout);
+        outfile_flush_stdout(NULL, 0);
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
         char werr[OUTFILE_ERR_MAX];
         const struct check_document doc = {.check = &check,
@@ -288,7 +288,8 @@ static int present(const struct config *cfg, const struct run_summary *s)
     struct assert_figures figures;
     report_figures(s, &figures);
     bool asserts_hold = report_print_assertions(stdout, cfg->asserts, cfg->n_asserts, &figures);
-    fflush(stdout);
+    /* Before the files: one may be /dev/stdout. A failure is told at the end. */
+    outfile_flush_stdout(NULL, 0);
 
     int rc = EXIT_OK;
     char err[OUTFILE_ERR_MAX];
@@ -692,5 +693,12 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    return commands[cfg.command](&cfg);
+    int rc = commands[cfg.command](&cfg);
+    /* Output lost to a full disk or a closed pipe is an error, not a silent
+     * success; an exit code already set says more. */
+    if (outfile_flush_stdout(err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: %s\n", err);
+        if (rc == EXIT_OK) rc = EXIT_USAGE;
+    }
+    return rc;
 }

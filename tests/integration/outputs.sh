@@ -141,3 +141,20 @@ if ((EUID == 0)); then
     [[ $(cat "$perm/roots.json") == old ]] || fail "roots.json was replaced"
     chmod 777 "$perm"
 fi
+
+# A standard output that cannot be written (a full disk): one line, exit 2, for every
+# command; an exit code of its own (a failed gate's 4) is kept.
+for cmd in "run --workers 2 --transactions 10 --progress-every 0 --json $work/r2.json" \
+    "report $work/r.json" \
+    "compare $work/r.json $work/r2.json" "help" "help run" "version"; do
+    # shellcheck disable=SC2086 # the words of $cmd are its arguments
+    "$txstorm" $cmd >/dev/full 2>"$work/err" && rc=0 || rc=$?
+    ((rc == 2)) || fail "$cmd >/dev/full exited $rc"
+    assert_one_line_stderr
+    assert_in "$work/err" "txstorm: cannot write the standard output: "
+done
+# The cause, where txstorm flushed the text itself (not stdio, its buffer full).
+expect_exit 2 sh -c "'$txstorm' report '$work/r.json' >/dev/full"
+assert_in "$work/err" "txstorm: cannot write the standard output: No space left on device"
+expect_exit 4 sh -c "'$txstorm' report '$work/r.json' --assert 'p99<1us' >/dev/full"
+assert_in "$work/err" "cannot write the standard output"
