@@ -208,9 +208,14 @@ static enum plot_status run_gnuplot(struct workdir *w, char *err, size_t err_len
     while (got < 0 && errno == EINTR);
     close(report[0]);
     int status = 0;
+    siginfo_t ended;
+    while (waitid(P_PID, (id_t)pid, &ended, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    /* Forgotten before it is reaped: the handler never kills its pid once
+     * another process may have it. */
+    gnuplot_pid = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    gnuplot_pid = 0;
     if (stop_signal) return PLOT_INTERRUPTED;
     if (got == (ssize_t)sizeof exec_errno) {
         if (exec_errno == ENOENT) {
