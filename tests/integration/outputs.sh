@@ -36,7 +36,9 @@ rm -f "$work"/txstorm-saved-*
 expect_exit 0 "$txstorm" plot "$work/r.json" --html "$work/ref.html"
 # through_fifo CMD...: runs CMD (which writes to the FIFO's link) with the reader started first.
 through_fifo() {
-    timeout 20 cat <"$work/fifo" >"$work/through" &
+    # Opened under timeout: a reader stuck in open() would outlive a failed test.
+    # shellcheck disable=SC2016 # $1 is the inner shell's
+    timeout 20 sh -c 'exec cat <"$1"' sh "$work/fifo" >"$work/through" &
     local reader=$!
     expect_exit 0 timeout 20 "$@"
     wait "$reader" || fail "$*: the FIFO's reader failed"
@@ -59,7 +61,8 @@ fi
 big=$root/results/2026-12-07-merge-storm/merged.json
 expect_exit 0 "$txstorm" merge "$big" --json "$work/big.json"
 (($(stat -c %s "$work/big.json") > 4 * 65536)) || fail "the JSON is too small for this test"
-timeout 20 head -c 1 <"$work/fifo" >/dev/null &
+# shellcheck disable=SC2016 # $1 is the inner shell's
+timeout 20 sh -c 'exec head -c 1 <"$1"' sh "$work/fifo" >/dev/null &
 (cd "$work" && expect_exit 2 timeout 20 "$txstorm" merge "$big" --json "$work/fifo")
 wait
 assert_one_line_stderr
