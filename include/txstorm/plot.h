@@ -50,8 +50,11 @@ bool plot_chart_drawn(const struct plot_result *r, int n, enum plot_chart c);
  * are quoted for gnuplot (plot_quote). 0, or -1 on a write error. */
 int plot_write_script(FILE *out, const struct plot_result *r, int n);
 
-/* s as a gnuplot single-quoted string's content: ' doubled, control
- * characters as spaces, at most len - 1 bytes (never a split ''). */
+/* s as a gnuplot double-quoted string's content: letters, digits, space and
+ * . _ - / as they are, control characters as spaces, every other byte as an
+ * octal escape (\ooo), so no quote, backslash, backquote (a shell command in
+ * gnuplot) or @ (a macro) is read as such. At most len - 1 bytes, never a
+ * split escape: 4 * strlen(s) + 1 holds all of s. */
 void plot_quote(const char *s, char *out, size_t len);
 
 /* A window shaded on the time series. */

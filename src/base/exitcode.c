@@ -25,7 +25,9 @@ const char *const exit_code_details[EXIT_CODE_COUNT] = {
         "a DSN that cannot be parsed, a `--db` endpoint that reaches another bank than "
         "the first, hot set larger than the bank, `init` over an "
         "existing bank without `--drop`, an unwritable or destructive "
-        "`--json`/`--csv`/`--hgrm`/`--junit`/`--html` path, a `--metrics-addr` that is "
+        "`--json`/`--csv`/`--hgrm`/`--junit`/`--html` path (or one that failed at the end: "
+        "the output is then saved in the file the line names), a standard output that "
+        "cannot be written, a `--metrics-addr` that is "
         "malformed or whose port is in use, a result file that cannot be read or "
         "merged; one line on stderr naming it",
     [EXIT_DATABASE] =

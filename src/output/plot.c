@@ -219,15 +219,19 @@ bool plot_chart_drawn(const struct plot_result *r, int n, enum plot_chart c)
 
 void plot_quote(const char *s, char *out, size_t len)
 {
+    /* Not gnuplot's single quotes: their '' for a quote fails where two
+     * quotes meet or one starts the string. Octal escapes have no corner. */
     size_t o = 0;
     for (; s && *s && o + 1 < len; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '\'') {
-            if (o + 2 >= len) break;
-            out[o++] = '\'';
-            out[o++] = '\'';
+        if (ch < 0x20 || ch == 0x7f) ch = ' ';
+        bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                     (ch >= '0' && ch <= '9') || strchr(" ._-/", ch);
+        if (plain) {
+            out[o++] = (char)ch;
         } else {
-            out[o++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+            if (o + 4 >= len) break;
+            o += (size_t)snprintf(out + o, len - o, "\\%03o", ch);
         }
     }
     if (len) out[o] = '\0';
@@ -323,6 +327,8 @@ int plot_windows(const struct run_summary *s, struct plot_window *out, int max)
 }
 
 #define MAX_WINDOWS 256
+/* The longest label shown whole; quoted, it takes up to four times as much. */
+#define LABEL_MAX 320
 
 /* The shading of every result's windows, behind the lines, phases named at the top. */
 static void put_windows(FILE *out, const struct plot_result *r, int n)
@@ -340,10 +346,10 @@ static void put_windows(FILE *out, const struct plot_result *r, int n)
             /* Whose outage it is, when several results share the chart. */
             const char *named = w[j].name[0] ? w[j].name : n > 1 ? r[i].label : NULL;
             if (named) {
-                char name[160];
+                char name[4 * LABEL_MAX];
                 plot_quote(named, name, sizeof name);
                 fprintf(out,
-                        "set label %d '%s' at %.6f, graph %.2f left front textcolor rgb '%s'\n",
+                        "set label %d \"%s\" at %.6f, graph %.2f left front textcolor rgb '%s'\n",
                         object, name, w[j].start_s, w[j].kind == WINDOW_PHASE ? 0.96 : 0.90,
                         window_fill[w[j].kind]);
             }
@@ -365,7 +371,7 @@ struct line {
 
 static void put_line(FILE *out, const struct plot_result *r, const struct line *l, bool first)
 {
-    char file[32], label[256], title[320];
+    char file[32], title[LABEL_MAX], label[4 * LABEL_MAX];
     plot_file_name(l->result, l->file, file, sizeof file);
     if (l->what)
         snprintf(title, sizeof title, "%s %s", r[l->result].label, l->what);
@@ -374,7 +380,7 @@ static void put_line(FILE *out, const struct plot_result *r, const struct line *
     plot_quote(title, label, sizeof label);
     fprintf(out, "%s'%s'", first ? "plot " : ", \\\n     ", file);
     if (l->index >= 0) fprintf(out, " index %d", l->index);
-    fprintf(out, " using %s with %s lc rgb '%s' lw 1.5 dt %d title '%s'", l->using, l->style,
+    fprintf(out, " using %s with %s lc rgb '%s' lw 1.5 dt %d title \"%s\"", l->using, l->style,
             plot_colour(l->result), l->dash, label);
 }
 

@@ -1,11 +1,13 @@
 /* Runs gnuplot over the charts' data in a private temporary directory and
- * writes the page around the SVGs it draws. */
+ * writes the page around the SVGs it draws; an interruption stops gnuplot
+ * and takes the directory with it. */
 #include "txstorm/plot_render.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -41,6 +43,66 @@ static int workdir_name(struct workdir *w, const char *name, char *out, size_t l
     if (w->n_names >= (int)(sizeof w->names / sizeof w->names[0])) return -1;
     snprintf(w->names[w->n_names++], sizeof w->names[0], "%s", name);
     return dir_file(w, name, out, len);
+}
+
+/* SIGINT, SIGTERM or SIGHUP while plot works must not end the process with
+ * gnuplot still drawing and the directory left behind: the handler stops
+ * gnuplot at once, the work stops at its next step, the directory goes, and
+ * the signal is raised again to end the process as it would have. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_STOP_SIGNALS (sizeof stop_signals / sizeof *stop_signals)
+static volatile sig_atomic_t stop_signal, gnuplot_pid;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+    /* gnuplot draws only into the directory about to go: nothing to finish. */
+    if (gnuplot_pid > 0) kill((pid_t)gnuplot_pid, SIGKILL);
+}
+
+struct stop_actions {
+    struct sigaction old[N_STOP_SIGNALS];
+    bool taken[N_STOP_SIGNALS];
+};
+
+static void stop_signals_take(struct stop_actions *a)
+{
+    stop_signal = 0;
+    gnuplot_pid = 0;
+    struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: a wait ends early */
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        /* One ignored on entry (nohup, a background job) stays ignored. */
+        a->taken[i] = sigaction(stop_signals[i], NULL, &a->old[i]) == 0 &&
+                      a->old[i].sa_handler != SIG_IGN && sigaction(stop_signals[i], &sa, NULL) == 0;
+}
+
+/* The actions as they were; a signal taken meanwhile now ends the process. */
+static void stop_signals_give_back(const struct stop_actions *a)
+{
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        if (a->taken[i]) sigaction(stop_signals[i], &a->old[i], NULL);
+    if (stop_signal) raise(stop_signal);
+}
+
+static sigset_t stop_signal_set(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaddset(&set, stop_signals[i]);
+    return set;
+}
+
+/* In the child, before exec: the signals as the parent got them. */
+static void child_signals_reset(const sigset_t *mask)
+{
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++) {
+        struct sigaction now;
+        if (sigaction(stop_signals[i], NULL, &now) == 0 && now.sa_handler == on_stop)
+            signal(stop_signals[i], SIG_DFL);
+    }
+    sigprocmask(SIG_SETMASK, mask, NULL);
 }
 
 struct data_arg {
@@ -111,14 +173,21 @@ static enum plot_status run_gnuplot(struct workdir *w, char *err, size_t err_len
         return PLOT_FAILED;
     }
     fflush(NULL);
-    pid_t pid = fork();
+    /* Blocked until gnuplot_pid is set: a signal in between would miss gnuplot. */
+    sigset_t stops = stop_signal_set(), mask;
+    sigprocmask(SIG_BLOCK, &stops, &mask);
+    pid_t pid = stop_signal ? -1 : fork();
     if (pid < 0) {
+        int e = errno;
+        sigprocmask(SIG_SETMASK, &mask, NULL);
         close(report[0]);
         close(report[1]);
-        errbuf_fail(err, err_len, "plot: fork: %s", strerror(errno));
+        if (stop_signal) return PLOT_INTERRUPTED;
+        errbuf_fail(err, err_len, "plot: fork: %s", strerror(e));
         return PLOT_FAILED;
     }
     if (pid == 0) {
+        child_signals_reset(&mask);
         int null = open("/dev/null", O_RDONLY),
             logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (chdir(w->path) == 0 && null >= 0 && logfd >= 0 && dup2(null, 0) == 0 &&
@@ -129,6 +198,8 @@ static enum plot_status run_gnuplot(struct workdir *w, char *err, size_t err_len
         (void)ignored;
         _exit(127);
     }
+    gnuplot_pid = pid;
+    sigprocmask(SIG_SETMASK, &mask, NULL);
     close(report[1]);
     int exec_errno = 0;
     ssize_t got;
@@ -137,8 +208,15 @@ static enum plot_status run_gnuplot(struct workdir *w, char *err, size_t err_len
     while (got < 0 && errno == EINTR);
     close(report[0]);
     int status = 0;
+    siginfo_t ended;
+    while (waitid(P_PID, (id_t)pid, &ended, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    /* Forgotten before it is reaped: the handler never kills its pid once
+     * another process may have it. */
+    gnuplot_pid = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    if (stop_signal) return PLOT_INTERRUPTED;
     if (got == (ssize_t)sizeof exec_errno) {
         if (exec_errno == ENOENT) {
             errbuf_fail(err, err_len,
@@ -240,11 +318,14 @@ enum plot_status plot_render_html(const char *path, const struct plot_result *r,
                                   size_t err_len)
 {
     struct workdir w = {0};
+    struct stop_actions stops;
+    stop_signals_take(&stops);
     const char *tmp = getenv("TMPDIR");
     snprintf(w.path, sizeof w.path, "%s/txstorm-plot.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (mkdtemp(w.path) == NULL) {
         errbuf_fail(err, err_len, "plot: a temporary directory in %s: %s",
                     tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        stop_signals_give_back(&stops);
         return PLOT_FAILED;
     }
     char *svgs[CHART_COUNT] = {0};
@@ -259,6 +340,7 @@ enum plot_status plot_render_html(const char *path, const struct plot_result *r,
         if (mem) fclose(mem);
     }
     struct page page = {r, n, texts, svgs};
+    if (st == PLOT_OK && stop_signal) st = PLOT_INTERRUPTED;
     if (st == PLOT_OK && outfile_write(path, write_page, &page, err, err_len) != 0)
         st = PLOT_OUTPUT;
     for (int i = 0; texts && i < n; i++)
@@ -266,5 +348,7 @@ enum plot_status plot_render_html(const char *path, const struct plot_result *r,
     free(texts);
     for (int c = 0; c < CHART_COUNT; c++)
         free(svgs[c]);
+    if (st == PLOT_INTERRUPTED) errbuf_fail(err, err_len, "plot: interrupted, nothing written");
+    stop_signals_give_back(&stops);
     return st;
 }

@@ -165,9 +165,9 @@ static int cmd_check(const struct config *cfg)
             rc = die_db(&err);
     if (db && rc == EXIT_OK) {
         report_print_check(stdout, &check, cfg->json_path, "check");
-        fflush(stdout);
+        outfile_flush_stdout(NULL, 0);
         rc = check.ok ? EXIT_OK : EXIT_VIOLATION;
-        char werr[512];
+        char werr[OUTFILE_ERR_MAX];
         const struct check_document doc = {.check = &check,
                                            .server_version = db_server_version(db),
                                            .checked_at_unix_ms = started_unix_us / 1000,
@@ -271,7 +271,7 @@ static int write_junit(const struct config *cfg, const struct check_result *chec
                        const struct assert_figures *figures, int64_t start_unix_us, double time_s)
 {
     struct junit_report *j = malloc(sizeof *j);
-    char err[512], suite[64];
+    char err[OUTFILE_ERR_MAX], suite[64];
     if (j == NULL) {
         text_printf(stderr, "txstorm: --junit: out of memory\n");
         return -1;
@@ -295,29 +295,34 @@ static int present(const struct config *cfg, const struct run_summary *s)
     struct assert_figures figures;
     report_figures(s, &figures);
     bool asserts_hold = report_print_assertions(stdout, cfg->asserts, cfg->n_asserts, &figures);
-    fflush(stdout);
+    /* Before the files: one may be /dev/stdout. A failure is told at the end. */
+    outfile_flush_stdout(NULL, 0);
 
     int rc = EXIT_OK;
-    char err[512];
-    if (cfg->json_path &&
-        report_write_file(cfg->json_path, report_write_json_to, s, err, sizeof err))
-        rc = EXIT_USAGE;
-    else if (cfg->csv_path &&
-             report_write_file(cfg->csv_path, series_write_csv, &s->series, err, sizeof err))
-        rc = EXIT_USAGE;
-    else if (cfg->hgrm_path && report_write_file(cfg->hgrm_path, write_hgrm_to, s, err, sizeof err))
-        rc = EXIT_USAGE;
-    else if (cfg->hlog_path &&
-             report_write_file(cfg->hlog_path, series_write_hlog,
-                               &(struct series_hlog){&s->series, s->origin_wall_us,
-                                                     s->total.hist[HIST_LATENCY]->sig_figs},
-                               err, sizeof err))
-        rc = EXIT_USAGE;
-    if (rc != EXIT_OK) text_printf(stderr, "txstorm: %s\n", err);
+    char err[OUTFILE_ERR_MAX];
+    const struct hist *latency = s->total.hist[HIST_LATENCY];
+    struct series_hlog hlog = {&s->series, s->origin_wall_us, latency ? latency->sig_figs : 0};
+    const struct {
+        const char *path;
+        int (*write)(FILE *, const void *);
+        const void *arg;
+    } files[] = {
+        {cfg->json_path, report_write_json_to, s},
+        {cfg->csv_path, series_write_csv, &s->series},
+        {cfg->hgrm_path, write_hgrm_to, s},
+        {cfg->hlog_path, series_write_hlog, &hlog},
+    };
+    /* One that fails stops none of the others: each is a result to keep. */
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        if (files[i].path &&
+            report_write_file(files[i].path, files[i].write, files[i].arg, err, sizeof err) != 0) {
+            text_printf(stderr, "txstorm: %s\n", err);
+            rc = EXIT_USAGE;
+        }
+    }
     /* write_junit says itself what went wrong. */
-    if (rc == EXIT_OK && cfg->junit_path &&
-        write_junit(cfg, s->check_done ? &s->check : NULL, &figures, s->start_wall_us,
-                    (double)s->elapsed_us / 1e6) != 0)
+    if (cfg->junit_path && write_junit(cfg, s->check_done ? &s->check : NULL, &figures,
+                                       s->start_wall_us, (double)s->elapsed_us / 1e6) != 0)
         rc = EXIT_USAGE;
     if (s->check_done && !s->check.ok) return EXIT_VIOLATION;
     if (rc != EXIT_OK) return rc;
@@ -636,7 +641,7 @@ static int cmd_compare(const struct config *cfg)
 
 static int cmd_plot(const struct config *cfg)
 {
-    char err[512];
+    char err[OUTFILE_ERR_MAX];
     if (cfg->html_path == NULL) {
         text_printf(stderr, "txstorm: plot: --html FILE is required\n");
         return EXIT_USAGE;
@@ -665,6 +670,7 @@ static int cmd_plot(const struct config *cfg)
         break;
     case PLOT_NO_GNUPLOT:
     case PLOT_FAILED:
+    case PLOT_INTERRUPTED:
         rc = EXIT_PLOTTER;
         break;
     case PLOT_OUTPUT:
@@ -736,5 +742,12 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    return commands[cfg.command](&cfg);
+    int rc = commands[cfg.command](&cfg);
+    /* Output lost to a full disk or a closed pipe is an error, not a silent
+     * success; an exit code already set says more. */
+    if (outfile_flush_stdout(err, sizeof err) != 0) {
+        fprintf(stderr, "txstorm: %s\n", err);
+        if (rc == EXIT_OK) rc = EXIT_USAGE;
+    }
+    return rc;
 }

@@ -153,3 +153,18 @@ start_relay() {
     [[ -s $work/relay.port ]] || fail "the relay did not start"
     RELAY_DSN="postgresql://txstorm:$TXSTORM_TEST_PASSWORD@127.0.0.1:$(cat "$work/relay.port")/$DB_NAME"
 }
+
+# unprivileged DIR [FILE...]: for commands that must not run as root, DIR (made if need be)
+# they may write and FILEs they may read; sets as_user, the prefix that runs a command as
+# nobody when the test runs as root (empty otherwise).
+unprivileged() {
+    local dir=$1
+    shift
+    mkdir -p "$dir"
+    as_user=()
+    ((EUID == 0)) || return 0
+    chmod 755 "$work"
+    chmod 777 "$dir"
+    if (($#)); then chmod 644 "$@"; fi
+    as_user=(runuser -u nobody --)
+}

@@ -41,6 +41,32 @@ assert_one_line_stderr
 assert_in "$work/err" 'gnuplot failed: line 3: boom'
 [[ ! -e $work/none.html ]] || fail "a page was written though gnuplot failed"
 [[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left: $(ls -R "$work/tmp")"
+# Interrupted while gnuplot draws (SIGTERM, and SIGINT as a terminal sends it): gnuplot is
+# stopped, its temporary directory removed, nothing written, and plot ends by the signal.
+mkdir -p "$work/slowbin"
+printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 300\n' "$work/gnuplot.pid" >"$work/slowbin/gnuplot"
+chmod +x "$work/slowbin/gnuplot"
+for sig in TERM INT; do
+    rm -f "$work/gnuplot.pid"
+    set -m # a job of its own process group, where SIGINT is not ignored
+    PATH="$work/slowbin:$PATH" TMPDIR="$work/tmp" "$txstorm" plot "$work/closed.json" \
+        --html "$work/none.html" >"$work/out" 2>"$work/err" &
+    pid=$!
+    set +m
+    for _ in $(seq 600); do [[ -s $work/gnuplot.pid ]] && break; sleep 0.05; done
+    [[ -s $work/gnuplot.pid ]] || fail "gnuplot was not started"
+    kill -"$sig" "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    gnuplot_pid=$(cat "$work/gnuplot.pid")
+    if kill -0 "$gnuplot_pid" 2>/dev/null; then
+        kill "$gnuplot_pid"
+        fail "SIG$sig left gnuplot running"
+    fi
+    ((rc == 128 + $(kill -l "$sig"))) || fail "plot exited $rc after SIG$sig: $(cat "$work/err")"
+    [[ -z $(ls -A "$work/tmp") ]] || fail "SIG$sig left temporary files: $(ls -R "$work/tmp")"
+    [[ ! -e $work/none.html ]] || fail "a page was written though plot was interrupted"
+done
 # Bad input: no --html, a file that is no result.
 expect_exit 2 "$txstorm" plot "$work/closed.json"
 assert_one_line_stderr
@@ -86,18 +112,18 @@ assert_one_line_stderr
 assert_in "$work/err" "--label 'x' names two results (1 and 2)"
 expect_exit 2 "$txstorm" plot --label x "$work/a/run.json" --html "$work/first.html"
 assert_in "$work/err" "--label: names the RESULT.json before it"
+# A label gnuplot would misread in either kind of quotes: a quote first, two side by side,
+# a backquote (a shell command in double quotes), an @ (a macro), a backslash.
+odd="'q''\`echo hi\`@x\\.json"
+cp "$work/closed.json" "$work/$odd"
+expect_exit 0 "$txstorm" plot "$work/$odd" --html "$work/odd.html"
+grep -qF "<text>$odd</text>" "$work/odd.html" || fail "the label $odd did not reach the chart"
 
 # The browser, as a user that is not root (root gets a user of no privilege).
 browse=$work/browser
 mkdir -p "$browse"
 cp "$page" "$browse/page.html"
-as_user=()
-if ((EUID == 0)); then
-    chmod 755 "$work"
-    chmod 777 "$browse"
-    chmod 644 "$browse/page.html"
-    as_user=(runuser -u nobody --)
-fi
+unprivileged "$browse" "$browse/page.html"
 rc=0
 (cd / && "${as_user[@]}" env HOME="$browse" DBUS_SESSION_BUS_ADDRESS=disabled: \
     timeout 100 chromium --headless --disable-gpu --no-first-run --disable-extensions \

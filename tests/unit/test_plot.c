@@ -101,11 +101,20 @@ static void test_html_escape(void **state)
 static void test_quote(void **state)
 {
     (void)state;
-    char out[16];
+    char out[64];
     plot_quote("it's\nok", out, sizeof out);
-    assert_string_equal(out, "it''s ok");
-    /* Cut short, never in the middle of a doubled quote. */
-    plot_quote("abc'", out, 5);
+    assert_string_equal(out, "it\\047s ok");
+    /* A quote first, quotes side by side, and what gnuplot would expand in a
+     * double-quoted string: a backquote (a shell command), @ (a macro), \. */
+    plot_quote("'q''.json", out, sizeof out);
+    assert_string_equal(out, "\\047q\\047\\047.json");
+    plot_quote("`id` @m \\\"", out, sizeof out);
+    assert_string_equal(out, "\\140id\\140 \\100m \\134\\042");
+    /* Bytes beyond ASCII go through as they are, escaped. */
+    plot_quote("\xc3\xa9", out, sizeof out);
+    assert_string_equal(out, "\\303\\251");
+    /* Cut short, never in the middle of an escape. */
+    plot_quote("abc'", out, 7);
     assert_string_equal(out, "abc");
     plot_quote(NULL, out, sizeof out);
     assert_string_equal(out, "");
@@ -267,8 +276,8 @@ static void test_script(void **state)
         assert_int_equal(count(text, output), 1);
     }
     assert_int_equal(count(text, "'r1."), 0);
-    assert_non_null(strstr(text, "title 'it''s <a> serialization'"));
-    assert_non_null(strstr(text, "title 'it''s <a> deadlock'"));
+    assert_non_null(strstr(text, "title \"it\\047s \\074a\\076 serialization\""));
+    assert_non_null(strstr(text, "title \"it\\047s \\074a\\076 deadlock\""));
     assert_non_null(strstr(text, "'r0.spectrum' index 0 using 1:2"));
     assert_non_null(
         strstr(text, "'r0.spectrum' index 1 using 1:2 with lines lc rgb '#0072b2' lw 1.5 dt 2"));
@@ -276,7 +285,7 @@ static void test_script(void **state)
     assert_int_equal(count(text, "rect from"), 6 * 4);
     /* Named: the trigger, the phases, and the failover by its result (two share the charts). */
     assert_int_equal(count(text, "set label"), 6 * 4);
-    assert_non_null(strstr(text, "set label 1 'it''s <a>' at 1.100000"));
+    assert_non_null(strstr(text, "set label 1 \"it\\047s \\074a\\076\" at 1.100000"));
     assert_non_null(strstr(text, "lc rgb '#0072b2'"));
     free(text);
 
