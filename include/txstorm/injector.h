@@ -42,6 +42,10 @@ struct injector {
     int (*worker_pids)(void *arg, double share, int *pids, int max);
     void *pids_arg;
     int max_pids;
+    /* Called on the injector's thread right after a window's edge is
+     * recorded (its intervals are cut there); NULL: nobody listens. */
+    void (*edge_passed)(void *arg);
+    void *edge_arg;
     pthread_t thread;
     bool running;
     struct db *db;
@@ -59,9 +63,15 @@ int injector_start(struct injector *in, int64_t origin_us, struct db_error *err)
 void injector_stop(struct injector *in);
 void injector_free(struct injector *in);
 
-/* Whether a held window overlaps (from_us, to_us]; their kinds, joined by
- * '+', into out. Any thread. */
-bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, char *out, size_t len);
+/* Whether a held window covers the interval (from_us, to_us] (recovery.h's
+ * recovery_window_covers, edges within slack_us of the interval's taken to
+ * be at them); their kinds, joined by '+', into out. Any thread. */
+bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, int64_t slack_us,
+                     char *out, size_t len);
+
+/* The windows' edges recorded so far (monotonic), at most max into out;
+ * how many. Any thread. */
+int injector_edges(struct injector *in, int64_t *out, int max);
 
 /* After injector_stop: each trigger's window as held (seconds since
  * clock_origin_us; never injected: none, with why), appended to out, not

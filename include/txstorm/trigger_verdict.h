@@ -6,7 +6,8 @@
  * JSON, a row each: {"kind", "spec", "arg", "start_s", "end_s" (the window
  * actually held, on the series' clock; null: never injected), "terminated"
  * (terminate only), "injected_by" (a merge's only), "error" (why it was not
- * injected)}; judged, it gains "baseline_per_s", "band_per_s", "recovered",
+ * injected)}; judged, it gains "baseline_per_s", "band_per_s", "baseline_s",
+ * "baseline_intervals", "recovered",
  * "recovery_s" (null unless recovered), "outcome", "verdict" and
  * "amplification": {"before", "during", "after"} (null where nothing was
  * offered or finished). */

@@ -168,6 +168,8 @@ static json_t *outcome_json(const struct trigger_outcome *o)
     trigger_outcome_verdict_text(o, text, sizeof text);
     json_object_set_new(row, "baseline_per_s", real_or_null(v->baseline_per_s));
     json_object_set_new(row, "band_per_s", real_or_null(v->band_per_s));
+    json_object_set_new(row, "baseline_s", json_real(v->baseline_s));
+    json_object_set_new(row, "baseline_intervals", json_integer(v->baseline_intervals));
     json_object_set_new(row, "recovered", json_boolean(v->outcome == RECOVERY_RECOVERED));
     json_object_set_new(row, "recovery_s", real_or_null(v->recovery_s));
     json_object_set_new(row, "outcome", json_string(recovery_outcome_name(v->outcome)));
@@ -213,12 +215,18 @@ static bool read_verdict(const json_t *row, struct trigger_outcome *o)
 {
     const char *outcome = json_string_value(json_object_get(row, "outcome"));
     if (outcome == NULL) return true; /* not judged */
-    for (int k = RECOVERY_RECOVERED; k <= RECOVERY_NO_BASELINE; k++)
+    for (int k = 0; k < RECOVERY_OUTCOMES; k++)
         if (strcmp(outcome, recovery_outcome_name(k)) == 0) {
             struct recovery_verdict *v = &o->verdict;
             v->outcome = k;
             v->baseline_per_s = num_or_nan(row, "baseline_per_s");
             v->band_per_s = num_or_nan(row, "band_per_s");
+            /* Results from before these were kept: unknown, read as none. */
+            double baseline_s = num_or_nan(row, "baseline_s");
+            v->baseline_s = isfinite(baseline_s) ? baseline_s : 0;
+            const json_t *intervals = json_object_get(row, "baseline_intervals");
+            v->baseline_intervals =
+                json_is_integer(intervals) ? (int)json_integer_value(intervals) : 0;
             v->recovery_s = num_or_nan(row, "recovery_s");
             const json_t *amp = json_object_get(row, "amplification");
             for (int p = 0; p < RECOVERY_PHASES; p++)

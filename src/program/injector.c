@@ -1,8 +1,9 @@
 /* The trigger injector's thread: waits for each trigger's time, injects it,
  * holds it for its span and records when it actually began and ended. */
 #include "injector_internal.h"
-#include "txstorm/db_trigger.h"
 #include "txstorm/clock.h"
+#include "txstorm/db_trigger.h"
+#include "txstorm/recovery.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,12 @@ static int next_event(const struct injector *in, const int *state, int64_t *at_u
     return next;
 }
 
+/* Whoever cuts the intervals hears that an edge was recorded. */
+static void edge_passed(struct injector *in)
+{
+    if (in->edge_passed) in->edge_passed(in->edge_arg);
+}
+
 /* An edge of trigger i's window: its kind's action there, or, without one,
  * only the mark of when it passed. */
 static void at_edge(struct injector *in, int i, void (*action)(struct injector *, int),
@@ -32,6 +39,7 @@ static void at_edge(struct injector *in, int i, void (*action)(struct injector *
         action(in, i);
     else
         atomic_store(mark_us, clock_now_us());
+    edge_passed(in);
 }
 
 static void begin(struct injector *in, int i)
@@ -105,20 +113,40 @@ void injector_free(struct injector *in)
     in->db = NULL;
 }
 
-bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, char *out, size_t len)
+bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, int64_t slack_us,
+                     char *out, size_t len)
 {
     size_t at = 0;
     out[0] = '\0';
     for (int i = 0; in->plan && i < in->plan->n; i++) {
         int64_t start_us = atomic_load(&in->slots[i].start_us);
         int64_t end_us = atomic_load(&in->slots[i].end_us);
-        if (start_us == 0 || start_us > to_us || (end_us != 0 && end_us <= from_us)) continue;
+        if (start_us == 0) continue;
+        /* Still held: to the interval's end at least. On the interval's own
+         * clock, from its start, so that the microseconds survive. */
+        if (end_us == 0 || end_us < start_us) end_us = to_us > start_us ? to_us : start_us;
+        if (!recovery_window_covers(0, (double)(to_us - from_us) / 1e6,
+                                    (double)(start_us - from_us) / 1e6,
+                                    (double)(end_us - from_us) / 1e6, (double)slack_us / 1e6))
+            continue;
         int n = snprintf(out + at, len - at, "%s%s", at ? "+" : "",
                          trigger_kind_name(in->plan->items[i].kind));
         if (n < 0 || (size_t)n >= len - at) break;
         at += (size_t)n;
     }
     return at > 0;
+}
+
+int injector_edges(struct injector *in, int64_t *out, int max)
+{
+    int n = 0;
+    for (int i = 0; in->plan && i < in->plan->n; i++) {
+        int64_t start_us = atomic_load(&in->slots[i].start_us);
+        int64_t end_us = atomic_load(&in->slots[i].end_us);
+        if (start_us && n < max) out[n++] = start_us;
+        if (start_us && end_us && end_us != start_us && n < max) out[n++] = end_us;
+    }
+    return n;
 }
 
 void injector_outcomes(const struct injector *in, int64_t clock_origin_us,
