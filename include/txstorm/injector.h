@@ -14,7 +14,9 @@
 #include <stddef.h>
 
 /* A lock waits this long at most per try (a worker's lock in the way, a
- * deadlock with one); tried again until the window is over. */
+ * deadlock with one); tried again until the window is over. While held, its
+ * session is watched: one the server ends (idle_in_transaction_session_timeout,
+ * pg_terminate_backend) or that drops ends the window then, and says how. */
 #define INJECTOR_LOCK_TRY_MS 200
 
 /* How long one (re)connect of the injector may take, to a writable server. */
@@ -26,7 +28,9 @@ struct injector_slot {
     int64_t rows;             /* lock-rows: accounts 1..rows */
     int64_t terminated;       /* terminate: sessions ended */
     bool failed;
-    struct db_error error; /* failed: why */
+    struct db_error error;         /* failed: why */
+    enum trigger_release released; /* how a window with a span ended */
+    struct db_error release_error; /* ended by the server, or its connection lost: what was said */
 };
 
 struct injector {
@@ -69,9 +73,9 @@ void injector_free(struct injector *in);
 bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, int64_t slack_us,
                      char *out, size_t len);
 
-/* The windows' edges recorded so far (monotonic), at most max into out;
- * how many. Any thread. */
-int injector_edges(struct injector *in, int64_t *out, int max);
+/* The windows' planned edges and, with effective, the edges recorded so far
+ * (monotonic), at most max into out; how many. Any thread, once started. */
+int injector_edges(struct injector *in, bool effective, int64_t *out, int max);
 
 /* After injector_stop: each trigger's window as held (seconds since
  * clock_origin_us; never injected: none, with why), appended to out, not

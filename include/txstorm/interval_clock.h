@@ -2,8 +2,8 @@
  *
  * Intervals close every tick (on a grid from the workers' start: a late
  * wake-up closes one longer interval and the grid goes on), and also at the
- * warmup's end, at each load phase's end and at each trigger's edge (when
- * its window actually began or ended), so that no interval mixes warmup
+ * warmup's end, at each load phase's end and at each trigger's edge (as
+ * planned, and when its window actually began or ended), so that no interval mixes warmup
  * with measured time, two phases, or time inside a trigger's window with
  * time outside it.
  *
@@ -26,7 +26,7 @@ struct interval_clock {
     int64_t open_since_us;     /* the start of the interval now open */
     int64_t warmup_end_us;     /* INT64_MAX: none, or over */
     int64_t edge_us;           /* the next phase's end; INT64_MAX: none */
-    int64_t cut_us;            /* a trigger's edge inside the open interval; INT64_MAX: none */
+    int64_t cut_us;            /* the next trigger's edge to cut at; INT64_MAX: none */
     int64_t slack_us;          /* interval_edge_slack_us of the tick */
     const struct phases *load; /* --load's phases (NULL or n == 0: none) */
 };
@@ -42,9 +42,10 @@ void interval_clock_init(struct interval_clock *c, int64_t start_us, int64_t tic
 /* When the next interval is due to close. */
 int64_t interval_clock_due_us(const struct interval_clock *c);
 
-/* A trigger's edge that has passed, at at_us: the interval open then closes
- * at the next close, unless it began within the slack before at_us (or
- * after it). Repeating an edge already cut changes nothing. */
+/* A trigger's edge at at_us, planned (to come) or recorded (passed): the
+ * interval open then closes at the edge, or at the next close after it,
+ * unless it began within the slack before at_us (or after it). Repeating an
+ * edge already cut changes nothing. */
 void interval_clock_edge(struct interval_clock *c, int64_t at_us);
 
 /* Whether an interval is due at now_us. If so, true, with its start in

@@ -148,9 +148,11 @@ void run_wait(struct run *run, FILE *progress)
             run_hang_up(run);
             hang_up_us = now_us + CANCEL_AGAIN_US; /* again for what was sent since */
         }
-        /* Every edge each time: the clock cuts each once. */
-        int64_t edges[2 * TRIGGER_MAX];
-        int n_edges = injector_edges(&run->injector, edges, 2 * TRIGGER_MAX);
+        /* Every edge each time: the clock cuts each once. The instances of
+         * one run cut at the planned edges only, which they share, so that
+         * their rows line up when merged. */
+        int64_t edges[4 * TRIGGER_MAX];
+        int n_edges = injector_edges(&run->injector, cfg->instances <= 1, edges, 4 * TRIGGER_MAX);
         for (int i = 0; i < n_edges; i++)
             interval_clock_edge(&clock, edges[i]);
         int64_t from_us;

@@ -114,6 +114,19 @@ static void trigger_edges_cut_intervals(void **state)
     interval_clock_edge(&c, 1800000);
     interval_clock_edge(&c, 1700000);
     assert_int_equal(interval_clock_due_us(&c), 1700000);
+    /* A planned edge, off the grid and still to come, is due when it comes,
+     * like a phase's end. */
+    interval_clock_init(&c, 0, S, 0, NULL);
+    interval_clock_edge(&c, 2500000);
+    assert_int_equal(interval_clock_due_us(&c), S);
+    assert_true(interval_clock_close(&c, S, &from, &over));
+    interval_clock_edge(&c, 2500000);
+    assert_true(interval_clock_close(&c, 2 * S, &from, &over));
+    interval_clock_edge(&c, 2500000);
+    assert_int_equal(interval_clock_due_us(&c), 2500000);
+    assert_true(interval_clock_close(&c, 2500000, &from, &over));
+    interval_clock_edge(&c, 2500000);
+    assert_int_equal(interval_clock_due_us(&c), 3 * S);
 }
 
 int main(void)

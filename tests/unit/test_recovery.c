@@ -467,6 +467,66 @@ static void the_result_json_is_judged_and_printed(void **state)
     json_decref(intervals);
 }
 
+/* The users' case: the server ended the injector's lock 1 s into a 3 s
+ * window (idle_in_transaction_session_timeout). The verdict is judged on the
+ * window held, not the plan; the report shows the plan beside what was held
+ * and how it ended; the result reads back the same. */
+static void a_window_the_server_ended_early(void **state)
+{
+    (void)state;
+    json_t *intervals = json_array();
+    /* Back at 4 s, when the lock went; one dip at 6..7 s, noise after the plan's end. */
+    const int committed[] = {100, 100, 100, 0, 100, 100, 50, 100};
+    for (int i = 0; i < 8; i++)
+        json_array_append_new(intervals,
+                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}",
+                                        "elapsed_s", (double)(i + 1), "interval_s", 1.0, "warmup",
+                                        0, "committed", committed[i], "failed", 0, "ambiguous", 0,
+                                        "insufficient", 0, "retries", 0, "lag_max_ms", 1.0));
+    const char *said = "FATAL:  terminating connection due to idle-in-transaction timeout";
+    json_t *triggers = json_pack(
+        "[{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:s}]", "kind", "lock-table", "spec",
+        "lock-table@3s+3s", "arg", "", "planned_start_s", 3.0, "planned_end_s", 6.0, "start_s", 3.0,
+        "end_s", 4.0, "released", "ended_by_server", "release_error", said);
+    struct trigger_outcomes outcomes;
+    judged(intervals, triggers, &outcomes);
+    const struct trigger_outcome *o = &outcomes.items[0];
+    assert_int_equal(o->released, TRIGGER_ENDED_BY_SERVER);
+    assert_int_equal(o->verdict.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(o->verdict.recovery_s) < 1e-9); /* from 4 s, not from the plan's 6 s */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    trigger_verdict_print(out, &outcomes);
+    fclose(out);
+    assert_non_null(strstr(text, "lock-table@3s+3s         planned 3.0..6.0 s, held 3.0..4.0 s "
+                                 "(ended by the server: FATAL:  terminating connection due to "
+                                 "idle-in-transaction timeout), baseline 100.0/s"));
+    free(text);
+    json_t *back = trigger_outcomes_json(&outcomes);
+    const json_t *row = json_array_get(back, 0);
+    assert_string_equal(json_string_value(json_object_get(row, "released")), "ended_by_server");
+    assert_string_equal(json_string_value(json_object_get(row, "release_error")), said);
+    assert_true(json_real_value(json_object_get(row, "planned_end_s")) == 6.0);
+    struct trigger_outcomes again;
+    char err[256];
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), 0);
+    json_t *twice = trigger_outcomes_json(&again);
+    assert_true(json_equal(twice, back));
+    json_decref(twice);
+    trigger_outcomes_free(&again);
+    /* A way of ending it that is none, or a plan that ends before it starts: refused. */
+    json_object_set_new(json_array_get(back, 0), "released", json_string("evaporated"));
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
+    json_object_set_new(json_array_get(back, 0), "released", json_string("as_planned"));
+    json_object_set_new(json_array_get(back, 0), "planned_end_s", json_real(2.0));
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
+    json_decref(back);
+    trigger_outcomes_free(&outcomes);
+    json_decref(triggers);
+    json_decref(intervals);
+}
+
 /* A run over --load (rate 0, each row its own offered rate) is open loop:
  * goodput back at the offered rate with a backlog that keeps growing is not
  * a recovery. */
@@ -544,6 +604,7 @@ int main(void)
         cmocka_unit_test(open_loop_needs_the_backlog_drained),
         cmocka_unit_test(an_instant_trigger_is_judged_from_its_interval),
         cmocka_unit_test(the_result_json_is_judged_and_printed),
+        cmocka_unit_test(a_window_the_server_ended_early),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
