@@ -9,8 +9,9 @@
  * For trigger w, with windows ordered by start:
  *  - during: the measured intervals w covers.
  *  - baseline: the goodput B (committed/s) over the other measured
- *    intervals that end by w's start and lie at least half in the span
- *    from the previous trigger's end (or the series' start) to w's start.
+ *    intervals that end by the time w was first tried (its planned start,
+ *    when a lock had to wait) and lie at least half in the span from the
+ *    previous trigger's end (or the series' start) to then.
  *    It needs RECOVERY_BASELINE_MIN_S and RECOVERY_BASELINE_MIN_INTERVALS
  *    full intervals, else it is too short; nothing committed in it: none.
  *  - band: an interval is back when its goodput is at least
@@ -22,8 +23,8 @@
  *    2 x the baseline intervals' worst + 50 ms (a backlog that never drains
  *    is the metastable case even when goodput looks fine).
  *  - judged: the full measured intervals after w (not covered, ending
- *    after its end) that end by the next trigger's start (or the run's
- *    end). None: the next trigger came first, or the run ended; never
+ *    after its end) that end by the time the next trigger was first tried
+ *    (or the run's end). None: the next trigger came first, or the run ended; never
  *    "recovered".
  *  - recovered: the first judged interval back from which no
  *    RECOVERY_RELAPSE_INTERVALS judged intervals in a row fall out of the
@@ -61,7 +62,12 @@ struct recovery_interval {
 };
 
 struct recovery_window {
-    double start_s, end_s; /* end = start for an instantaneous trigger */
+    double start_s, end_s; /* the window held; end = start for an instantaneous trigger */
+    /* When the injector began to take it (its planned start): a lock waited
+     * for already disturbs the run (its tries hold some of the rows), so the
+     * time from here to start_s is neither baseline nor inside it. NaN, or
+     * not before start_s: start_s. */
+    double tried_s;
 };
 
 enum recovery_outcome {

@@ -62,13 +62,19 @@ static double baseline_from(const struct recovery_window *w, size_t n, size_t wh
     return from;
 }
 
-/* The next window's start after windows[which] begins (INFINITY: none). */
+/* When window w was first tried: its planned start, when before its start. */
+static double tried(const struct recovery_window *w)
+{
+    return w->tried_s < w->start_s ? w->tried_s : w->start_s;
+}
+
+/* When the next window after windows[which] was first tried (INFINITY: none). */
 static double judged_until(const struct recovery_window *w, size_t n, size_t which)
 {
     double until = INFINITY;
     for (size_t i = 0; i < n; i++)
-        if (i != which && w[i].start_s > w[which].start_s && w[i].start_s < until)
-            until = w[i].start_s;
+        if (i != which && w[i].start_s > w[which].start_s && tried(&w[i]) < until)
+            until = tried(&w[i]);
     return until;
 }
 
@@ -98,7 +104,7 @@ void recovery_judge(const struct recovery_interval *iv, size_t n,
 {
     const struct recovery_window *w = &windows[which];
     *out = (struct recovery_verdict){.baseline_per_s = NAN, .band_per_s = NAN, .recovery_s = NAN};
-    double from = baseline_from(windows, n_windows, which);
+    double from = baseline_from(windows, n_windows, which), first = tried(w);
     double until = judged_until(windows, n_windows, which);
     double typical = median_length(iv, n);
     double slack = (double)interval_edge_slack_us((int64_t)(typical * 1e6)) / 1e6;
@@ -114,8 +120,8 @@ void recovery_judge(const struct recovery_interval *iv, size_t n,
         bool during = measured && recovery_window_covers(s, x->end_s, w->start_s, w->end_s, slack);
         in_phase[RECOVERY_DURING][i] = during;
         /* An interval the trigger reached is no baseline for it. */
-        in_phase[RECOVERY_BEFORE][i] = measured && !during && x->end_s <= w->start_s + slack &&
-                                       recovery_window_covers(s, x->end_s, from, w->start_s, slack);
+        in_phase[RECOVERY_BEFORE][i] = measured && !during && x->end_s <= first + slack &&
+                                       recovery_window_covers(s, x->end_s, from, first, slack);
         in_phase[RECOVERY_AFTER][i] =
             measured && !during && full && x->end_s > w->end_s + slack && x->end_s <= until + slack;
         if (in_phase[RECOVERY_BEFORE][i]) {

@@ -93,7 +93,9 @@ void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *row
         /* A window whose end was never seen lasts, for the verdict, to the run's end. */
         if (trigger_outcome_injected(&t->items[i]))
             w[n_w++] = (struct recovery_window){
-                t->items[i].start_s, isfinite(t->items[i].end_s) ? t->items[i].end_s : INFINITY};
+                .start_s = t->items[i].start_s,
+                .end_s = isfinite(t->items[i].end_s) ? t->items[i].end_s : INFINITY,
+                .tried_s = t->items[i].planned_start_s};
     }
     for (size_t i = 0; i < t->n; i++) {
         struct trigger_outcome *o = &t->items[i];

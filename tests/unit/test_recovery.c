@@ -30,7 +30,7 @@ static size_t series(struct recovery_interval *iv, const double *rates, size_t n
 static void judge_one(const struct recovery_interval *iv, size_t n, double start_s, double end_s,
                       struct recovery_verdict *v)
 {
-    struct recovery_window w = {start_s, end_s};
+    struct recovery_window w = {start_s, end_s, NAN};
     recovery_judge(iv, n, &w, 1, 0, v);
 }
 
@@ -202,7 +202,7 @@ static void the_baseline_starts_after_the_previous_trigger(void **state)
      * judged against 500/s, from 4 to 8 s. */
     const double r[] = {1000, 1000, 1000, 0, 500, 500, 500, 500, 0, 480, 500};
     size_t n = series(iv, r, sizeof r / sizeof r[0]);
-    struct recovery_window w[] = {{8.0, 9.0}, {3.0, 4.0}};
+    struct recovery_window w[] = {{8.0, 9.0, NAN}, {3.0, 4.0, NAN}};
     struct recovery_verdict v;
     recovery_judge(iv, n, w, 2, 0, &v);
     assert_true(fabs(v.baseline_per_s - 500) < 1e-9);
@@ -222,7 +222,7 @@ static void the_next_trigger_bounds_the_span(void **state)
     const double r[] = {1000, 1000, 1000, 0, 200, 1000, 1000, 1000, 1000};
     size_t n = series(iv, r, sizeof r / sizeof r[0]);
     /* A lock 3.0..3.5 s, a terminate at 3.8 s: no interval ends in between. */
-    struct recovery_window w[] = {{3.0, 3.5}, {3.8, 3.8}};
+    struct recovery_window w[] = {{3.0, 3.5, NAN}, {3.8, 3.8, NAN}};
     struct recovery_verdict v;
     recovery_judge(iv, n, w, 2, 0, &v);
     assert_int_equal(v.outcome, RECOVERY_NEXT_TRIGGER);
@@ -332,6 +332,38 @@ static void one_noisy_interval_does_not_breach_a_steady_band(void **state)
     judge_one(iv, n, 3.0, 3.5, &v);
     assert_int_equal(v.outcome, RECOVERY_RECOVERED);
     assert_true(fabs(v.recovery_s) < 1e-9);
+}
+
+/* Seen in the bench: a lock-rows@3s+3s that waited 0.61 s for workers' row
+ * locks. Its tries held some of the rows already (10 commits in 0.61 s), so
+ * that wait is no baseline: the baseline ends at the planned start. */
+static void a_lock_that_waited_is_no_baseline_while_it_waits(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    const double r[] = {150, 150, 150, 10, 0, 0, 0, 590, 151, 150, 150};
+    const double lag_ms[] = {8, 10, 4, 535, 0, 0, 0, 2943, 4, 4, 4};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    for (size_t i = 0; i < n; i++) {
+        /* 3.0..3.61 s waiting, then 3.61..4 s, then whole seconds again */
+        iv[i].end_s = i < 3 ? (double)(i + 1) : i == 3 ? 3.61 : (double)i;
+        iv[i].interval_s = i == 3 ? 0.61 : i == 4 ? 0.39 : 1.0;
+        iv[i].offered = 150 * iv[i].interval_s;
+        iv[i].lag_ms = lag_ms[i];
+    }
+    struct recovery_window w = {.start_s = 3.61, .end_s = 6.0, .tried_s = 3.0};
+    struct recovery_verdict v;
+    recovery_judge(iv, n, &w, 1, 0, &v);
+    assert_int_equal(v.baseline_intervals, 3);
+    assert_true(fabs(v.baseline_per_s - 150) < 1e-9);
+    assert_true(fabs(v.band_per_s - (150 - 2 * sqrt(150))) < 1e-9);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(v.recovery_s - 1.0) < 1e-9); /* 6..7 s drains the backlog, lagging */
+    /* A next trigger first tried before its lock came bounds the span there. */
+    struct recovery_window two[] = {{.start_s = 3.61, .end_s = 6.0, .tried_s = 3.0},
+                                    {.start_s = 8.2, .end_s = 8.5, .tried_s = 7.0}};
+    recovery_judge(iv, n, two, 2, 0, &v);
+    assert_int_equal(v.outcome, RECOVERY_METASTABLE); /* 6..7 s only: the backlog's */
 }
 
 /* The mark of the progress line and the verdict's "during": edges within
@@ -600,6 +632,7 @@ int main(void)
         cmocka_unit_test(an_instant_at_an_interval_boundary_belongs_to_the_next),
         cmocka_unit_test(one_noisy_interval_does_not_breach_a_steady_band),
         cmocka_unit_test(a_window_covers_the_intervals_it_holds),
+        cmocka_unit_test(a_lock_that_waited_is_no_baseline_while_it_waits),
         cmocka_unit_test(the_baseline_starts_after_the_previous_trigger),
         cmocka_unit_test(open_loop_needs_the_backlog_drained),
         cmocka_unit_test(an_instant_trigger_is_judged_from_its_interval),
