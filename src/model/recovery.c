@@ -40,16 +40,25 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The measured intervals' median length (0: none). */
+/* The measured intervals' median length (0: none; their mean when out of
+ * memory: a day's series at 100 ms is too long for the stack). */
 static double median_length(const struct recovery_interval *iv, size_t n)
 {
-    double lengths[n > 0 ? n : 1];
+    double *lengths = malloc((n > 0 ? n : 1) * sizeof *lengths), sum = 0;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (!iv[i].warmup) lengths[m++] = iv[i].interval_s;
-    if (m == 0) return 0;
-    qsort(lengths, m, sizeof lengths[0], by_value);
-    return m % 2 ? lengths[m / 2] : (lengths[m / 2 - 1] + lengths[m / 2]) / 2;
+        if (!iv[i].warmup) {
+            sum += iv[i].interval_s;
+            if (lengths) lengths[m] = iv[i].interval_s;
+            m++;
+        }
+    double median = m ? sum / (double)m : 0;
+    if (lengths && m) {
+        qsort(lengths, m, sizeof lengths[0], by_value);
+        median = m % 2 ? lengths[m / 2] : (lengths[m / 2 - 1] + lengths[m / 2]) / 2;
+    }
+    free(lengths);
+    return median;
 }
 
 /* The measured span that ends before windows[which] begins: from the end of
