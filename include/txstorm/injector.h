@@ -14,7 +14,9 @@
 #include <stddef.h>
 
 /* A lock waits this long at most per try (a worker's lock in the way, a
- * deadlock with one); tried again until the window is over. */
+ * deadlock with one); tried again until the window is over. While held, its
+ * session is watched: one the server ends (idle_in_transaction_session_timeout,
+ * pg_terminate_backend) or that drops ends the window then, and says how. */
 #define INJECTOR_LOCK_TRY_MS 200
 
 /* How long one (re)connect of the injector may take, to a writable server. */
@@ -26,7 +28,9 @@ struct injector_slot {
     int64_t rows;             /* lock-rows: accounts 1..rows */
     int64_t terminated;       /* terminate: sessions ended */
     bool failed;
-    struct db_error error; /* failed: why */
+    struct db_error error;         /* failed: why */
+    enum trigger_release released; /* how a window with a span ended */
+    struct db_error release_error; /* ended by the server, or its connection lost: what was said */
 };
 
 struct injector {
@@ -42,6 +46,10 @@ struct injector {
     int (*worker_pids)(void *arg, double share, int *pids, int max);
     void *pids_arg;
     int max_pids;
+    /* Called on the injector's thread right after a window's edge is
+     * recorded (its intervals are cut there); NULL: nobody listens. */
+    void (*edge_passed)(void *arg);
+    void *edge_arg;
     pthread_t thread;
     bool running;
     struct db *db;
@@ -59,9 +67,15 @@ int injector_start(struct injector *in, int64_t origin_us, struct db_error *err)
 void injector_stop(struct injector *in);
 void injector_free(struct injector *in);
 
-/* Whether a held window overlaps (from_us, to_us]; their kinds, joined by
- * '+', into out. Any thread. */
-bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, char *out, size_t len);
+/* Whether a held window covers the interval (from_us, to_us] (recovery.h's
+ * recovery_window_covers, edges within slack_us of the interval's taken to
+ * be at them); their kinds, joined by '+', into out. Any thread. */
+bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, int64_t slack_us,
+                     char *out, size_t len);
+
+/* The windows' planned edges and, with effective, the edges recorded so far
+ * (monotonic), at most max into out; how many. Any thread, once started. */
+int injector_edges(struct injector *in, bool effective, int64_t *out, int max);
 
 /* After injector_stop: each trigger's window as held (seconds since
  * clock_origin_us; never injected: none, with why), appended to out, not

@@ -2,30 +2,38 @@
  * Pure: it reads the per-interval series and the triggers' actual windows.
  *
  * Times are seconds on the intervals' clock (since the workers started).
+ * L is the measured intervals' median length; an interval is *full* when
+ * at least L/2 long (the run's last sliver is not). Window edges and
+ * interval boundaries within the slack (interval_clock.h: L/4, at most
+ * 50 ms) of each other are one moment (recovery_window_covers).
  * For trigger w, with windows ordered by start:
- *  - baseline: the goodput (committed/s) over the measured intervals at
- *    least half inside the span from the previous trigger's end (or the
- *    warmup's end) to w's start, and not reached by w itself. None, or
- *    nothing committed in them: no baseline.
+ *  - during: the measured intervals w covers.
+ *  - baseline: the goodput B (committed/s) over the other measured
+ *    intervals that end by the time w was first tried (its planned start,
+ *    when a lock had to wait) and lie at least half in the span from the
+ *    previous trigger's end (or the series' start) to then.
+ *    It needs RECOVERY_BASELINE_MIN_S and RECOVERY_BASELINE_MIN_INTERVALS
+ *    full intervals, else it is too short; nothing committed in it: none.
  *  - band: an interval is back when its goodput is at least
- *    max(0.5 B, min(0.9 B, B - 2 sd)), B the baseline and sd the spread of
- *    its intervals' goodput (a noisy baseline widens the band, down to half
- *    of B at most); in open loop its worst schedule lag must also be at most
+ *    max(0.5 B, min(0.9 B, B - 2 sd)), sd the spread of the full baseline
+ *    intervals' goodput but never less than sqrt(B / L), the counting noise
+ *    of one interval at B: a noisy baseline widens the band, and an
+ *    interval at ordinary noise from B stays in it however steady the
+ *    baseline was. In open loop its worst schedule lag must also be at most
  *    2 x the baseline intervals' worst + 50 ms (a backlog that never drains
  *    is the metastable case even when goodput looks fine).
- *  - judged: the measured intervals ending after w's end and wholly before
- *    the next trigger's start (or the run's end), leaving out intervals
- *    shorter than half the longest (the run's last sliver). None: no data
- *    after (the trigger ended with the run), never "recovered".
+ *  - judged: the full measured intervals after w (not covered, ending
+ *    after its end) that end by the time the next trigger was first tried
+ *    (or the run's end). None: the next trigger came first, or the run ended; never
+ *    "recovered".
  *  - recovered: the first judged interval back from which no
  *    RECOVERY_RELAPSE_INTERVALS judged intervals in a row fall out of the
  *    band again (one noisy interval alone is not a relapse); the time to
- *    recover is from w's end to that interval's start (0 when it began
- *    inside the window). None: did not recover within the run (metastable).
- *  - amplification, before (the baseline's intervals), during (those
- *    overlapping the window) and after (the judged ones): attempts per
- *    offered transaction in open loop, per finished one in closed loop;
- *    NaN when nothing was offered or finished. */
+ *    recover is from w's end to that interval's start. None: did not
+ *    recover within the run (metastable).
+ *  - amplification, before (the baseline's intervals), during and after
+ *    (the judged ones): attempts per offered transaction in open loop, per
+ *    finished one in closed loop; NaN when nothing was offered or finished. */
 #ifndef TXSTORM_RECOVERY_H
 #define TXSTORM_RECOVERY_H
 
@@ -33,12 +41,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RECOVERY_BAND 0.9         /* of the baseline */
-#define RECOVERY_BAND_FLOOR 0.5   /* the band never drops below this share */
-#define RECOVERY_BAND_SD 2.0      /* standard deviations a noisy baseline allows */
-#define RECOVERY_LAG_FACTOR 2.0   /* open loop: lag within this many times the baseline's */
+#define RECOVERY_BAND 0.9       /* of the baseline */
+#define RECOVERY_BAND_FLOOR 0.5 /* the band never drops below this share */
+#define RECOVERY_BAND_SD 2.0    /* standard deviations a noisy baseline allows */
+#define RECOVERY_LAG_FACTOR 2.0 /* open loop: lag within this many times the baseline's */
 #define RECOVERY_LAG_SLACK_MS 50.0
-#define RECOVERY_RELAPSE_INTERVALS 2 /* judged intervals out of the band in a row: a relapse */
+#define RECOVERY_RELAPSE_INTERVALS 2      /* judged intervals out of the band in a row: a relapse */
+#define RECOVERY_BASELINE_MIN_S 2.0       /* a baseline shorter than this is too short */
+#define RECOVERY_BASELINE_MIN_INTERVALS 3 /* full intervals, for a spread worth the name */
 
 struct recovery_interval {
     double end_s;      /* the interval's end */
@@ -52,32 +62,52 @@ struct recovery_interval {
 };
 
 struct recovery_window {
-    double start_s, end_s; /* end = start for an instantaneous trigger */
+    double start_s, end_s; /* the window held; end = start for an instantaneous trigger */
+    /* When the injector began to take it (its planned start): a lock waited
+     * for already disturbs the run (its tries hold some of the rows), so the
+     * time from here to start_s is neither baseline nor inside it. NaN, or
+     * not before start_s: start_s. */
+    double tried_s;
 };
 
 enum recovery_outcome {
     RECOVERY_RECOVERED,
-    RECOVERY_METASTABLE,    /* did not recover within the run */
-    RECOVERY_NO_DATA_AFTER, /* no interval to judge after the trigger */
-    RECOVERY_NO_BASELINE    /* nothing measured (or committed) before it */
+    RECOVERY_METASTABLE,     /* did not recover within the run */
+    RECOVERY_NO_DATA_AFTER,  /* no interval to judge after the trigger: the run ended */
+    RECOVERY_NO_BASELINE,    /* nothing committed before it */
+    RECOVERY_SHORT_BASELINE, /* too little measured before it */
+    RECOVERY_NEXT_TRIGGER,   /* no interval to judge before the next trigger began */
+    RECOVERY_OUTCOMES
 };
 
 enum recovery_phase { RECOVERY_BEFORE, RECOVERY_DURING, RECOVERY_AFTER, RECOVERY_PHASES };
 
 struct recovery_verdict {
     enum recovery_outcome outcome;
-    double baseline_per_s;    /* NaN: no baseline */
-    double band_per_s;        /* NaN: no baseline */
-    double recovery_s;        /* RECOVERY_RECOVERED only; else NaN */
+    double baseline_per_s;  /* NaN: no baseline */
+    double band_per_s;      /* NaN: no baseline */
+    double baseline_s;      /* the baseline's length */
+    int baseline_intervals; /* its full intervals */
+    double recovery_s;      /* RECOVERY_RECOVERED only; else NaN */
     double amplification[RECOVERY_PHASES];
 };
+
+/* Whether the window [start_s, end_s] (end = start: an instant) covers the
+ * interval [from_s, to_s]: its edges within slack_s of the interval's are
+ * taken to be at them; then it covers the interval when it lies within it
+ * (an instant at the interval's end belongs to the next one), or covers at
+ * least half of it. The progress line's trigger mark and the verdict's
+ * "during" both read it. */
+bool recovery_window_covers(double from_s, double to_s, double start_s, double end_s,
+                            double slack_s);
 
 /* Judges windows[which] among n_windows (any order) over the series. */
 void recovery_judge(const struct recovery_interval *iv, size_t n,
                     const struct recovery_window *windows, size_t n_windows, size_t which,
                     struct recovery_verdict *out);
 
-/* "recovered", "metastable", "no_data_after", "no_baseline". */
+/* "recovered", "metastable", "no_data_after", "no_baseline",
+ * "baseline_too_short", "next_trigger"; NULL past the last. */
 const char *recovery_outcome_name(enum recovery_outcome o);
 
 /* "recovered in 1.2 s", "did not recover within the run (metastable)", ... */

@@ -1,12 +1,19 @@
-/* The triggers of a result, typed: each trigger's window as it was held and
- * its recovery verdict (recovery.h) judged on the result's series; the
- * report's lines for them, the figure --assert recover_s reads, and their
- * JSON both ways. Pure.
+/* The triggers of a result, typed: each trigger's window as planned and as
+ * it was held (the effective window: from when its lock was actually taken
+ * to when it was released, and how), and its recovery verdict (recovery.h)
+ * judged on the result's series over the effective window; the report's
+ * lines for them, the figure --assert recover_s reads, and their JSON both
+ * ways. Pure.
  *
- * JSON, a row each: {"kind", "spec", "arg", "start_s", "end_s" (the window
- * actually held, on the series' clock; null: never injected), "terminated"
+ * JSON, a row each: {"kind", "spec", "arg", "planned_start_s",
+ * "planned_end_s" (the plan's window; absent in results from before),
+ * "start_s", "end_s" (the window actually held, on the series' clock; null:
+ * never injected), "released" (how a window with a span ended: "as_planned",
+ * "run_ended", "ended_by_server", "connection_lost"), "release_error" (what
+ * the server or libpq said when it ended otherwise), "terminated"
  * (terminate only), "injected_by" (a merge's only), "error" (why it was not
- * injected)}; judged, it gains "baseline_per_s", "band_per_s", "recovered",
+ * injected)}; judged, it gains "baseline_per_s", "band_per_s", "baseline_s",
+ * "baseline_intervals", "recovered",
  * "recovery_s" (null unless recovered), "outcome", "verdict" and
  * "amplification": {"before", "during", "after"} (null where nothing was
  * offered or finished). */
@@ -19,15 +26,28 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* How a window with a span ended, from the least to the most telling. */
+enum trigger_release {
+    TRIGGER_RELEASE_UNKNOWN,     /* an instant, never injected, or a result from before */
+    TRIGGER_RELEASED_AS_PLANNED, /* at the planned end */
+    TRIGGER_RELEASED_RUN_ENDED,  /* the run ended within the window */
+    TRIGGER_ENDED_BY_SERVER,     /* the server ended the injector's session under it */
+    TRIGGER_CONNECTION_LOST,     /* the injector's connection dropped under it */
+    TRIGGER_RELEASES
+};
+
 struct trigger_outcome {
     char kind[32];
     char spec[96];
     char arg[64];
+    double planned_start_s, planned_end_s; /* the plan's window; NaN: unknown */
     double start_s, end_s; /* the window held, on the series' clock; NaN: never injected */
-    int64_t terminated;    /* terminate: the sessions it ended; -1: not a count of its kind */
-    int injected_by;       /* a merge: the instances that injected it; -1: one run's */
-    char error[256];       /* why it was not injected; "": it was, or no reason known */
-    bool judged;           /* trigger_outcomes_judge gave it a verdict */
+    enum trigger_release released;
+    char release_error[256]; /* what ended it, when not the plan or the run */
+    int64_t terminated;      /* terminate: the sessions it ended; -1: not a count of its kind */
+    int injected_by;         /* a merge: the instances that injected it; -1: one run's */
+    char error[256];         /* why it was not injected; "": it was, or no reason known */
+    bool judged;             /* trigger_outcomes_judge gave it a verdict */
     struct recovery_verdict verdict;
 };
 
@@ -50,11 +70,16 @@ void trigger_outcomes_free(struct trigger_outcomes *t);
 void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *rows,
                             double rate_per_s);
 
+/* "as_planned", "run_ended", "ended_by_server", "connection_lost"; NULL:
+ * unknown, or past the last. */
+const char *trigger_release_name(enum trigger_release r);
+
 /* "recovered in 1.0 s", "not injected", "not judged". */
 void trigger_outcome_verdict_text(const struct trigger_outcome *t, char *out, size_t len);
 
-/* One line per trigger: "  lock-rows@10s+3s  held 10.0..13.0 s  baseline ...: recovered in 1.0 s".
- */
+/* One line per trigger: "  lock-rows@10s+3s  planned 10.0..13.0 s, held 10.0..13.0 s,
+ * baseline ...: recovered in 1.0 s", the held window followed by how it
+ * ended when not as planned. */
 void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t);
 
 /* The slowest trigger's time to recover, in seconds; NaN when there is no

@@ -1,8 +1,12 @@
 /* The faults --trigger injects: row and table locks held by the injector's
  * own session, and the termination of this run's worker sessions. */
-#include "db_internal.h"
 #include "txstorm/db_trigger.h"
+#include "db_internal.h"
 
+#include "txstorm/dsn.h"
+
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +35,9 @@ enum db_status db_trigger_lock_rows(struct db *db, int64_t rows, int lock_timeou
     const char *params[] = {n};
     /* In id order, as every holder of several would take them. */
     if (!begin_with_lock_timeout(db, lock_timeout_ms, err)) return DB_FAILED;
-    PGresult *res = db_query(db, "SELECT id FROM accounts WHERE id BETWEEN 1 AND $1 ORDER BY id "
-                                 "FOR UPDATE",
+    PGresult *res = db_query(db,
+                             "SELECT id FROM accounts WHERE id BETWEEN 1 AND $1 ORDER BY id "
+                             "FOR UPDATE",
                              1, params, PGRES_TUPLES_OK, err);
     if (res == NULL) {
         db_rollback(db);
@@ -54,7 +59,57 @@ enum db_status db_trigger_lock_table(struct db *db, int lock_timeout_ms, struct 
     return DB_OK;
 }
 
-void db_trigger_release(struct db *db) { db_rollback(db); }
+enum db_status db_trigger_release(struct db *db, struct db_error *err)
+{
+    return db_exec_ok(db, "ROLLBACK", err) ? DB_OK : DB_FAILED;
+}
+
+/* What the server said while nothing was asked of it: kept by the notice
+ * receiver that db_trigger_watch puts in place meanwhile. */
+struct unasked {
+    struct db *db;
+    struct db_error *err;
+    bool fatal;
+};
+
+static void keep_unasked(void *arg, const PGresult *res)
+{
+    struct unasked *u = arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity == NULL || (strcmp(severity, "FATAL") != 0 && strcmp(severity, "PANIC") != 0))
+        return; /* a notice, a warning: the session goes on */
+    db_set_error(u->db, u->err, res, false);
+    u->err->cls = ERR_CONNECTION;
+    u->fatal = true;
+}
+
+enum db_status db_trigger_watch(struct db *db, int wait_ms, struct db_error *err)
+{
+    int fd = PQsocket(db->conn);
+    if (fd < 0 || PQstatus(db->conn) != CONNECTION_OK) {
+        db_set_message(err, ERR_CONNECTION, "the injector's connection was lost");
+        return DB_FAILED;
+    }
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int ready = poll(&p, 1, wait_ms);
+    if (ready == 0 || (ready < 0 && errno == EINTR)) return DB_OK;
+    /* Idle in a transaction, the session hears nothing unless it ends: an
+     * ErrorResponse (FATAL), then the close. libpq hands an unasked error
+     * to the notice receiver when it parses the input (PQisBusy). */
+    struct unasked u = {.db = db, .err = err};
+    /* The receiver before is libpq's default, which reads no argument. */
+    PQnoticeReceiver old = PQsetNoticeReceiver(db->conn, keep_unasked, &u);
+    bool read = PQconsumeInput(db->conn) == 1;
+    if (read) PQisBusy(db->conn);
+    PQsetNoticeReceiver(db->conn, old, NULL);
+    if (read && !u.fatal && PQstatus(db->conn) == CONNECTION_OK) return DB_OK;
+    if (!u.fatal) {
+        char msg[512];
+        dsn_scrub(PQerrorMessage(db->conn), db->view.secret_list, msg, sizeof msg);
+        db_set_message(err, ERR_CONNECTION, "%s", msg[0] ? msg : "the connection was lost");
+    }
+    return DB_FAILED;
+}
 
 enum db_status db_trigger_terminate(struct db *db, const int *pids, int n, int64_t *terminated,
                                     struct db_error *err)

@@ -9,8 +9,27 @@
 
 void trigger_outcome_init(struct trigger_outcome *t)
 {
-    *t =
-        (struct trigger_outcome){.start_s = NAN, .end_s = NAN, .terminated = -1, .injected_by = -1};
+    *t = (struct trigger_outcome){.planned_start_s = NAN,
+                                  .planned_end_s = NAN,
+                                  .start_s = NAN,
+                                  .end_s = NAN,
+                                  .terminated = -1,
+                                  .injected_by = -1};
+}
+
+/* Each way a window ends: its name in the result and its words in the report. */
+static const struct {
+    const char *name, *text;
+} releases[TRIGGER_RELEASES] = {
+    [TRIGGER_RELEASED_AS_PLANNED] = {"as_planned", "released as planned"},
+    [TRIGGER_RELEASED_RUN_ENDED] = {"run_ended", "released when the run ended"},
+    [TRIGGER_ENDED_BY_SERVER] = {"ended_by_server", "ended by the server"},
+    [TRIGGER_CONNECTION_LOST] = {"connection_lost", "its connection lost"},
+};
+
+const char *trigger_release_name(enum trigger_release r)
+{
+    return (unsigned)r < TRIGGER_RELEASES ? releases[r].name : NULL;
 }
 
 /* A terminate that ended no session did nothing (a result from before that
@@ -75,7 +94,9 @@ void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *row
         /* A window whose end was never seen lasts, for the verdict, to the run's end. */
         if (trigger_outcome_injected(&t->items[i]))
             w[n_w++] = (struct recovery_window){
-                t->items[i].start_s, isfinite(t->items[i].end_s) ? t->items[i].end_s : INFINITY};
+                .start_s = t->items[i].start_s,
+                .end_s = isfinite(t->items[i].end_s) ? t->items[i].end_s : INFINITY,
+                .tried_s = t->items[i].planned_start_s};
     }
     for (size_t i = 0; i < t->n; i++) {
         struct trigger_outcome *o = &t->items[i];
@@ -106,6 +127,27 @@ static void amp_text(double v, char *out, size_t len)
         snprintf(out, len, "%.2f", v);
 }
 
+/* " planned 1.0..4.0 s, held 1.0..2.0 s (ended by the server: ...)": the
+ * plan beside what was held (an instant: "planned 1.0 s, at 1.0 s"), and how
+ * it ended when not as planned. */
+static void print_windows(FILE *out, const struct trigger_outcome *o)
+{
+    bool instant = o->end_s == o->start_s && !(o->planned_end_s > o->planned_start_s);
+    if (isfinite(o->planned_start_s) && instant)
+        text_printf(out, " planned %.1f s,", o->planned_start_s);
+    else if (isfinite(o->planned_start_s))
+        text_printf(out, " planned %.1f..%.1f s,", o->planned_start_s, o->planned_end_s);
+    if (instant)
+        text_printf(out, " at %.1f s", o->start_s);
+    else
+        text_printf(out, " held %.1f..%.1f s", o->start_s, o->end_s);
+    if (o->released > TRIGGER_RELEASED_AS_PLANNED && o->released < TRIGGER_RELEASES) {
+        text_printf(out, " (%s", releases[o->released].text);
+        if (o->release_error[0]) text_printf(out, ": %s", o->release_error);
+        fputc(')', out);
+    }
+}
+
 void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
 {
     if (t->n == 0) return;
@@ -122,8 +164,12 @@ void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
             amp_text(v->amplification[RECOVERY_BEFORE], b, sizeof b);
             amp_text(v->amplification[RECOVERY_DURING], d, sizeof d);
             amp_text(v->amplification[RECOVERY_AFTER], a, sizeof a);
-            text_printf(out, " held %.1f..%.1f s, baseline %.1f/s, attempts %s/%s/%s: ", o->start_s,
-                        o->end_s, isnan(v->baseline_per_s) ? 0.0 : v->baseline_per_s, b, d, a);
+            print_windows(out, o);
+            if (isnan(v->baseline_per_s))
+                text_printf(out, ", baseline -");
+            else
+                text_printf(out, ", baseline %.1f/s", v->baseline_per_s);
+            text_printf(out, ", attempts %s/%s/%s: ", b, d, a);
         }
         text_printf(out, "%s", verdict);
         if (o->error[0]) text_printf(out, " (%s)", o->error);
@@ -153,6 +199,14 @@ static json_t *outcome_json(const struct trigger_outcome *o)
                             o->arg, "start_s", real_or_null(o->start_s), "end_s",
                             real_or_null(trigger_outcome_injected(o) ? o->end_s : NAN));
     if (row == NULL) return NULL;
+    if (isfinite(o->planned_start_s) && isfinite(o->planned_end_s)) {
+        json_object_set_new(row, "planned_start_s", json_real(o->planned_start_s));
+        json_object_set_new(row, "planned_end_s", json_real(o->planned_end_s));
+    }
+    if (trigger_release_name(o->released))
+        json_object_set_new(row, "released", json_string(trigger_release_name(o->released)));
+    if (o->release_error[0])
+        json_object_set_new(row, "release_error", json_string(o->release_error));
     if (o->terminated >= 0) json_object_set_new(row, "terminated", json_integer(o->terminated));
     if (o->injected_by >= 0) json_object_set_new(row, "injected_by", json_integer(o->injected_by));
     if (o->error[0]) json_object_set_new(row, "error", json_string(o->error));
@@ -169,6 +223,8 @@ static json_t *outcome_json(const struct trigger_outcome *o)
     trigger_outcome_verdict_text(o, text, sizeof text);
     json_object_set_new(row, "baseline_per_s", real_or_null(v->baseline_per_s));
     json_object_set_new(row, "band_per_s", real_or_null(v->band_per_s));
+    json_object_set_new(row, "baseline_s", json_real(v->baseline_s));
+    json_object_set_new(row, "baseline_intervals", json_integer(v->baseline_intervals));
     json_object_set_new(row, "recovered", json_boolean(v->outcome == RECOVERY_RECOVERED));
     json_object_set_new(row, "recovery_s", real_or_null(v->recovery_s));
     json_object_set_new(row, "outcome", json_string(recovery_outcome_name(v->outcome)));
@@ -214,12 +270,18 @@ static bool read_verdict(const json_t *row, struct trigger_outcome *o)
 {
     const char *outcome = json_string_value(json_object_get(row, "outcome"));
     if (outcome == NULL) return true; /* not judged */
-    for (int k = RECOVERY_RECOVERED; k <= RECOVERY_NO_BASELINE; k++)
+    for (int k = 0; k < RECOVERY_OUTCOMES; k++)
         if (strcmp(outcome, recovery_outcome_name(k)) == 0) {
             struct recovery_verdict *v = &o->verdict;
             v->outcome = k;
             v->baseline_per_s = num_or_nan(row, "baseline_per_s");
             v->band_per_s = num_or_nan(row, "band_per_s");
+            /* Results from before these were kept: unknown, read as none. */
+            double baseline_s = num_or_nan(row, "baseline_s");
+            v->baseline_s = isfinite(baseline_s) ? baseline_s : 0;
+            const json_t *intervals = json_object_get(row, "baseline_intervals");
+            v->baseline_intervals =
+                json_is_integer(intervals) ? (int)json_integer_value(intervals) : 0;
             v->recovery_s = num_or_nan(row, "recovery_s");
             const json_t *amp = json_object_get(row, "amplification");
             for (int p = 0; p < RECOVERY_PHASES; p++)
@@ -229,6 +291,17 @@ static bool read_verdict(const json_t *row, struct trigger_outcome *o)
             return (k == RECOVERY_RECOVERED) == isfinite(v->recovery_s);
         }
     return strcmp(outcome, "not_injected") == 0 && !trigger_outcome_injected(o);
+}
+
+/* A "released" that names a way a window ends. */
+static bool read_release(const char *name, struct trigger_outcome *o)
+{
+    for (int r = TRIGGER_RELEASED_AS_PLANNED; name && r < TRIGGER_RELEASES; r++)
+        if (strcmp(name, releases[r].name) == 0) {
+            o->released = (enum trigger_release)r;
+            return true;
+        }
+    return false;
 }
 
 int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *err, size_t err_len)
@@ -244,7 +317,11 @@ int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *e
         const json_t *start = json_object_get(row, "start_s"), *end = json_object_get(row, "end_s");
         const json_t *terminated = json_object_get(row, "terminated");
         const json_t *by = json_object_get(row, "injected_by");
+        const json_t *released = json_object_get(row, "released");
         bool ok = json_is_object(row) &&
+                  copy_text(o.release_error, sizeof o.release_error,
+                            json_object_get(row, "release_error")) &&
+                  (released == NULL || read_release(json_string_value(released), &o)) &&
                   copy_text(o.kind, sizeof o.kind, json_object_get(row, "kind")) &&
                   copy_text(o.spec, sizeof o.spec, json_object_get(row, "spec")) &&
                   copy_text(o.arg, sizeof o.arg, json_object_get(row, "arg")) &&
@@ -257,10 +334,14 @@ int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *e
         if (ok) {
             o.start_s = num_or_nan(row, "start_s");
             o.end_s = num_or_nan(row, "end_s");
+            o.planned_start_s = num_or_nan(row, "planned_start_s");
+            o.planned_end_s = num_or_nan(row, "planned_end_s");
             if (terminated) o.terminated = json_integer_value(terminated);
             if (by) o.injected_by = (int)json_integer_value(by);
-            /* A window held is a start and an end no earlier than it. */
+            /* A window, held or planned, is a start and an end no earlier than it. */
             ok = !trigger_outcome_injected(&o) || isnan(o.end_s) || o.end_s >= o.start_s;
+            ok = ok && !(o.planned_end_s < o.planned_start_s) &&
+                 !isfinite(o.planned_start_s) == !isfinite(o.planned_end_s);
             ok = ok && read_verdict(row, &o);
         }
         if (!ok || !trigger_outcomes_append(t, &o)) {

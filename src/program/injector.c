@@ -1,8 +1,9 @@
 /* The trigger injector's thread: waits for each trigger's time, injects it,
  * holds it for its span and records when it actually began and ended. */
 #include "injector_internal.h"
-#include "txstorm/db_trigger.h"
 #include "txstorm/clock.h"
+#include "txstorm/db_trigger.h"
+#include "txstorm/recovery.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,12 @@ static int next_event(const struct injector *in, const int *state, int64_t *at_u
     return next;
 }
 
+/* Whoever cuts the intervals hears that an edge was recorded. */
+static void edge_passed(struct injector *in)
+{
+    if (in->edge_passed) in->edge_passed(in->edge_arg);
+}
+
 /* An edge of trigger i's window: its kind's action there, or, without one,
  * only the mark of when it passed. */
 static void at_edge(struct injector *in, int i, void (*action)(struct injector *, int),
@@ -32,6 +39,7 @@ static void at_edge(struct injector *in, int i, void (*action)(struct injector *
         action(in, i);
     else
         atomic_store(mark_us, clock_now_us());
+    edge_passed(in);
 }
 
 static void begin(struct injector *in, int i)
@@ -44,16 +52,54 @@ static void end(struct injector *in, int i)
     at_edge(in, i, injector_actions[in->plan->items[i].kind].end, &in->slots[i].end_us);
 }
 
+/* The window of a trigger that holds something that can be taken away (a
+ * lock), among the active ones; -1: none. */
+static int watched(const struct injector *in, const int *state)
+{
+    for (int i = 0; i < in->plan->n; i++)
+        if (state[i] == 1 && injector_actions[in->plan->items[i].kind].watch) return i;
+    return -1;
+}
+
+/* Waits until due_us, watching what an active window holds meanwhile: one
+ * taken away ends there (state 2) and the wait returns early. false: the
+ * run stopped. */
+static bool wait_until(struct injector *in, int *state, int64_t due_us)
+{
+    int w = watched(in, state);
+    if (w < 0) return injector_sleep_until(in, due_us);
+    bool (*watch)(struct injector *, int, int64_t) =
+        injector_actions[in->plan->items[w].kind].watch;
+    while (!injector_stopped(in)) {
+        int64_t left = due_us - clock_now_us();
+        if (left <= 0) return true;
+        if (!watch(in, w, left < INJECTOR_STOP_CHECK_US ? left : INJECTOR_STOP_CHECK_US)) {
+            state[w] = 2;
+            edge_passed(in);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Ends active window i: released (how, unless its action finds otherwise). */
+static void release(struct injector *in, int *state, int i, enum trigger_release how)
+{
+    state[i] = 2;
+    in->slots[i].released = how;
+    end(in, i);
+}
+
 static void *injector_main(void *arg)
 {
     struct injector *in = arg;
     int state[TRIGGER_MAX] = {0}; /* 0 pending, 1 active, 2 over */
     int64_t at_us = 0;
     int i;
-    while ((i = next_event(in, state, &at_us)) >= 0 && injector_sleep_until(in, at_us)) {
+    while ((i = next_event(in, state, &at_us)) >= 0 && wait_until(in, state, at_us)) {
+        if (clock_now_us() < at_us) continue; /* a window ended early: the next event again */
         if (state[i] == 1) {
-            state[i] = 2;
-            end(in, i);
+            release(in, state, i, TRIGGER_RELEASED_AS_PLANNED);
             continue;
         }
         begin(in, i);
@@ -61,7 +107,7 @@ static void *injector_main(void *arg)
     }
     /* The run ends within a window: what is held ends with it. */
     for (int k = 0; k < in->plan->n; k++)
-        if (state[k] == 1) end(in, k);
+        if (state[k] == 1) release(in, state, k, TRIGGER_RELEASED_RUN_ENDED);
     return NULL;
 }
 
@@ -105,20 +151,41 @@ void injector_free(struct injector *in)
     in->db = NULL;
 }
 
-bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, char *out, size_t len)
+bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, int64_t slack_us,
+                     char *out, size_t len)
 {
     size_t at = 0;
     out[0] = '\0';
     for (int i = 0; in->plan && i < in->plan->n; i++) {
         int64_t start_us = atomic_load(&in->slots[i].start_us);
         int64_t end_us = atomic_load(&in->slots[i].end_us);
-        if (start_us == 0 || start_us > to_us || (end_us != 0 && end_us <= from_us)) continue;
+        if (start_us == 0) continue;
+        /* Still held: to the interval's end at least. On the interval's own
+         * clock, from its start, so that the microseconds survive. */
+        if (end_us == 0 || end_us < start_us) end_us = to_us > start_us ? to_us : start_us;
+        if (!recovery_window_covers(0, (double)(to_us - from_us) / 1e6,
+                                    (double)(start_us - from_us) / 1e6,
+                                    (double)(end_us - from_us) / 1e6, (double)slack_us / 1e6))
+            continue;
         int n = snprintf(out + at, len - at, "%s%s", at ? "+" : "",
                          trigger_kind_name(in->plan->items[i].kind));
         if (n < 0 || (size_t)n >= len - at) break;
         at += (size_t)n;
     }
     return at > 0;
+}
+
+int injector_edges(struct injector *in, bool effective, int64_t *out, int max)
+{
+    int n = 0;
+    for (int i = 0; in->plan && i < in->plan->n; i++) {
+        int64_t edges[] = {injector_planned_start(in, i), injector_planned_end(in, i),
+                           effective ? atomic_load(&in->slots[i].start_us) : 0,
+                           effective ? atomic_load(&in->slots[i].end_us) : 0};
+        for (int e = 0; e < 4 && n < max; e++)
+            if (edges[e] > 0) out[n++] = edges[e];
+    }
+    return n;
 }
 
 void injector_outcomes(const struct injector *in, int64_t clock_origin_us,
@@ -133,8 +200,14 @@ void injector_outcomes(const struct injector *in, int64_t clock_origin_us,
         trigger_spec_text(t, o.spec, sizeof o.spec);
         trigger_arg_text(t, slot->rows, o.arg, sizeof o.arg);
         int64_t start_us = atomic_load(&slot->start_us), end_us = atomic_load(&slot->end_us);
+        o.planned_start_s = (double)(injector_planned_start(in, i) - clock_origin_us) / 1e6;
+        o.planned_end_s = (double)(injector_planned_end(in, i) - clock_origin_us) / 1e6;
         if (start_us) o.start_s = (double)(start_us - clock_origin_us) / 1e6;
         if (start_us && end_us) o.end_s = (double)(end_us - clock_origin_us) / 1e6;
+        if (start_us && t->span_us) {
+            o.released = slot->released;
+            snprintf(o.release_error, sizeof o.release_error, "%s", slot->release_error.message);
+        }
         if (injector_actions[t->kind].outcome) injector_actions[t->kind].outcome(&o, slot);
         if (slot->failed)
             snprintf(o.error, sizeof o.error, "%s",

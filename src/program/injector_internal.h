@@ -15,8 +15,13 @@ struct injector_action {
      * once it holds (end_us too, if instantaneous), or marks it failed. */
     void (*begin)(struct injector *in, int i);
     /* At the window's end, or at the run's within it, after begin held:
-     * releases what it holds and sets end_us. */
+     * releases what it holds and sets end_us (and released, when it finds
+     * the session gone). */
     void (*end)(struct injector *in, int i);
+    /* While held: waits at most wait_us for what it holds to be taken away.
+     * true: it still holds; false: it ended, end_us and released set. NULL:
+     * nothing can take it away (a spike's window). */
+    bool (*watch)(struct injector *in, int i, int64_t wait_us);
     /* Fills in the kind's own figures of its outcome. */
     void (*outcome)(struct trigger_outcome *o, const struct injector_slot *slot);
 };
@@ -28,6 +33,9 @@ bool injector_stopped(const struct injector *in);
 
 /* Sleeps until due_us (monotonic); false if the run stops meanwhile. */
 bool injector_sleep_until(const struct injector *in, int64_t due_us);
+
+/* How long one wait lasts at most before it looks at the run's stop flag. */
+#define INJECTOR_STOP_CHECK_US 20000
 
 /* When trigger i's window is due to start (monotonic). */
 int64_t injector_planned_start(const struct injector *in, int i);

@@ -3,9 +3,6 @@
 #include "injector_internal.h"
 #include "txstorm/clock.h"
 
-/* How often a wait looks at the run's stop flag. */
-#define STOP_CHECK_SLICE_US 20000
-
 bool injector_stopped(const struct injector *in) { return atomic_load(in->stop); }
 
 bool injector_sleep_until(const struct injector *in, int64_t due_us)
@@ -14,7 +11,7 @@ bool injector_sleep_until(const struct injector *in, int64_t due_us)
         if (injector_stopped(in)) return false;
         int64_t left = due_us - clock_now_us();
         if (left <= 0) return true;
-        clock_sleep_us(left < STOP_CHECK_SLICE_US ? left : STOP_CHECK_SLICE_US);
+        clock_sleep_us(left < INJECTOR_STOP_CHECK_US ? left : INJECTOR_STOP_CHECK_US);
     }
 }
 

@@ -165,7 +165,8 @@ void run_close_interval(struct run *run, int64_t now_us, int64_t last_us, bool l
     int64_t outages = outage_closed(&run->outages[0]);
     p.outage = outages > run->outages_shown || outage_ongoing(&run->outages[0]);
     run->outages_shown = outages;
-    injector_active(&run->injector, last_us, now_us, p.trigger, sizeof p.trigger);
+    injector_active(&run->injector, last_us, now_us, run->edge_slack_us, p.trigger,
+                    sizeof p.trigger);
     if (!warmup) stats_merge(&run->total, &run->tick);
     stats_reset(&run->tick);
     for (int e = 0; e < run->n_endpoints; e++) {

@@ -77,6 +77,7 @@ struct run {
     struct ledger ledger; /* each worker writes its own book */
     struct auditor auditor;
     struct injector injector; /* --trigger */
+    int64_t edge_slack_us;    /* the interval clock's (interval_clock.h) */
 
     struct stall_watch stalls; /* every commit stamps it (--stall-timeout) */
     int64_t stalls_shown;      /* stalls already marked in a progress line */

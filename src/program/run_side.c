@@ -31,6 +31,14 @@ static int worker_pids(void *arg, double share, int *pids, int max)
     return n;
 }
 
+/* A trigger's edge passed: the main thread, waiting in sigtimedwait, cuts the
+ * open interval there. */
+static void wake_main(void *arg)
+{
+    struct run *run = arg;
+    pthread_kill(run->main_thread, SIGUSR1);
+}
+
 /* Connects the trigger injector (--trigger); false with err set when it cannot. */
 bool run_injector_setup(struct run *run, struct db_error *err)
 {
@@ -44,6 +52,8 @@ bool run_injector_setup(struct run *run, struct db_error *err)
         .accounts = run->workload.accounts,
         .worker_pids = worker_pids,
         .pids_arg = run,
-        .max_pids = run->n_workers};
+        .max_pids = run->n_workers,
+        .edge_passed = wake_main,
+        .edge_arg = run};
     return injector_connect(&run->injector, err) == 0;
 }

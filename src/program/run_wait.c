@@ -124,6 +124,7 @@ void run_wait(struct run *run, FILE *progress)
                         &cfg->load);
     int64_t deadline_us = cfg->duration_us ? run->measure_start_us + cfg->duration_us : INT64_MAX;
     int64_t next_cancel_us = INT64_MAX, hang_up_us = INT64_MAX;
+    run->edge_slack_us = clock.slack_us;
     run_print_progress(run, cfg->progress_us ? progress : NULL);
 
     while (atomic_load(&run->running) > 0) {
@@ -149,6 +150,13 @@ void run_wait(struct run *run, FILE *progress)
             run_hang_up(run);
             hang_up_us = now_us + CANCEL_AGAIN_US; /* again for what was sent since */
         }
+        /* Every edge each time: the clock cuts each once. The instances of
+         * one run cut at the planned edges only, which they share, so that
+         * their rows line up when merged. */
+        int64_t edges[4 * TRIGGER_MAX];
+        int n_edges = injector_edges(&run->injector, cfg->instances <= 1, edges, 4 * TRIGGER_MAX);
+        for (int i = 0; i < n_edges; i++)
+            interval_clock_edge(&clock, edges[i]);
         int64_t from_us;
         bool warmup_over;
         if (interval_clock_close(&clock, now_us, &from_us, &warmup_over)) {

@@ -176,8 +176,9 @@ static int merge_failover(struct run_summary *out, struct run_summary *const *in
 
 /* Each trigger of the run, as the instances held it: its window from the
  * earliest start to the latest end among the instances that injected it
- * (on the merged clock; injected_by counts them), their counts added, why
- * not only when none did; judged again on the merged series. Instances run
+ * (on the merged clock; injected_by counts them), its planned window the
+ * same way, how it ended the most telling of theirs, their counts added,
+ * why not only when none did; judged again on the merged series. Instances run
  * the same triggers (their configurations match). */
 static int merge_triggers(struct run_summary *out, struct run_summary *const *in, int n,
                           const int64_t *offset_us)
@@ -192,7 +193,7 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
         memcpy(m.kind, first->kind, sizeof m.kind);
         memcpy(m.spec, first->spec, sizeof m.spec);
         memcpy(m.arg, first->arg, sizeof m.arg);
-        double start = INFINITY, end = -INFINITY;
+        double start = INFINITY, end = -INFINITY, planned_start = INFINITY, planned_end = -INFINITY;
         m.injected_by = 0;
         for (int i = 0; i < n; i++) {
             const struct trigger_outcome *x = &in[i]->triggers.items[t];
@@ -202,9 +203,20 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
                 m.injected_by += x->injected_by >= 0 ? x->injected_by : 1;
             if (trigger_outcome_injected(x) && x->start_s + off < start) start = x->start_s + off;
             if (isfinite(x->end_s) && x->end_s + off > end) end = x->end_s + off;
+            if (x->planned_start_s + off < planned_start) planned_start = x->planned_start_s + off;
+            if (x->planned_end_s + off > planned_end) planned_end = x->planned_end_s + off;
+            /* The most telling way an instance's window ended, with what was said. */
+            if (trigger_outcome_injected(x) && x->released > m.released) {
+                m.released = x->released;
+                memcpy(m.release_error, x->release_error, sizeof m.release_error);
+            }
             if (x->terminated >= 0)
                 m.terminated = (m.terminated > 0 ? m.terminated : 0) + x->terminated;
             if (m.error[0] == '\0') memcpy(m.error, x->error, sizeof m.error);
+        }
+        if (isfinite(planned_start) && isfinite(planned_end)) {
+            m.planned_start_s = planned_start;
+            m.planned_end_s = planned_end;
         }
         if (isfinite(start)) {
             m.start_s = start;

@@ -64,8 +64,9 @@ judge() {
     expect_exit 0 "$txstorm" plot "$m" --html "$work/m$seed.html"
 }
 
-# Two instances: a lock on the hot rows, then a share of the sessions terminated.
-run_instances 2 91 --duration 5s --trigger lock-rows@1s+1s --trigger terminate@3s:0.5
+# Two instances: a lock on the hot rows, then a share of the sessions terminated, each
+# after 3 s of baseline (a verdict needs 2 s and 3 intervals), so the gates are judged.
+run_instances 2 91 --duration 8s --trigger lock-rows@3s+1s --trigger terminate@7s:0.5
 judge 2 91
 jq -e '.connection.losses > 0 and (.failover.instances | length) == 2' "$work/m91.json" >/dev/null ||
     fail "the terminate trigger's connection faults: $(jq -c '{connection, failover}' "$work/m91.json")"

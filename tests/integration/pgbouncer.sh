@@ -88,9 +88,11 @@ jq -e '.triggers[0].verdict == "not injected" and .triggers[0].terminated == 0
        and (.triggers[0].error | test("no session of this run was ended"))' \
     "$work/term.json" >/dev/null || fail "terminate behind the pooler: $(jq -c .triggers "$work/term.json")"
 # lock-rows: the injector's lock_timeout is its transaction's own (SET LOCAL), so the
-# pooler never hands it to a worker's session: no worker fails with 55P03.
+# pooler never hands it to a worker's session: no worker fails with 55P03. Six workers on
+# 50 hot rows through 3 pooled sessions keep its tries waiting up to 0.9 s on a busy
+# machine, and a lock that comes only after its window's end is not injected: 2 s of window.
 expect_exit 0 "$txstorm" run --db "$BOUNCED" --query-mode extended --workers 6 --hot 50 \
-    --duration 3s --progress-every 0 --trigger lock-rows@1s+1s --json "$work/lock.json"
+    --duration 4s --progress-every 0 --trigger lock-rows@1s+2s --json "$work/lock.json"
 jq -e '.triggers[0].verdict != "not injected" and ([.errors_by_sqlstate.codes[]
        | select(.sqlstate == "55P03")] | length) == 0 and .errors_by_class.other == 0' \
     "$work/lock.json" >/dev/null ||

@@ -15,7 +15,7 @@ expect_exit 0 "$txstorm" run --workers 4 --hot 20 --rate 150 --duration 10s \
     --progress-every 500ms --trigger lock-rows@3s+3s --json "$work/lock.json" \
     --assert 'recover_s<4'
 assert_in "$work/err" "TRIGGER lock-rows"
-assert_match "$work/out" "lock-rows@3s\+3s +held [0-9.]+\.\.[0-9.]+ s, baseline [0-9.]+/s, .*: recovered in [0-9.]+ s"
+assert_match "$work/out" "lock-rows@3s\+3s +planned 3\.0\.\.6\.0 s, held [0-9.]+\.\.[0-9.]+ s, baseline [0-9.]+/s, .*: recovered in [0-9.]+ s"
 assert_match "$work/out" "PASS +recover_s<4"
 # Every interval wholly inside the held window committed nothing, and there are some.
 jq -e '.triggers[0] as $t
@@ -24,6 +24,7 @@ jq -e '.triggers[0] as $t
     "$work/lock.json" >/dev/null ||
     fail "lock window: $(jq -c '{t: .triggers[0], i: [.intervals[] | [.elapsed_s, .committed, .trigger]]}' "$work/lock.json")"
 jq -e '.triggers | length == 1 and .[0].kind == "lock-rows" and .[0].arg == "20 rows"
+       and .[0].planned_start_s == 3 and .[0].planned_end_s == 6 and .[0].released == "as_planned"
        and .[0].recovered and .[0].outcome == "recovered" and .[0].recovery_s >= 0
        and .[0].baseline_per_s > 0 and .[0].end_s - .[0].start_s > 2.5
        and (.[0].amplification | has("before") and has("during") and has("after"))' \

@@ -1,4 +1,5 @@
-/* The interval clock: the tick's grid, late wake-ups, the warmup's and the phases' ends. */
+/* The interval clock: the tick's grid, late wake-ups, the warmup's and the phases' ends,
+ * the triggers' edges. */
 #include "cmocka_prelude.h"
 #include "txstorm/interval_clock.h"
 
@@ -79,12 +80,62 @@ static void phases_end_intervals(void **state)
         assert_int_equal(ends[i], want[i]);
 }
 
+/* The users' case: a lock held from 1.007 s to 2.003 s under 500 ms ticks.
+ * Its edges are read on the injector's clock; those within the slack (50 ms
+ * here) of a close are at it and cut nothing, the others cut the interval
+ * open, and a tick right after such a cut is skipped: no sliver. */
+static void trigger_edges_cut_intervals(void **state)
+{
+    (void)state;
+    struct interval_clock c;
+    interval_clock_init(&c, 0, S / 2, 0, NULL);
+    assert_int_equal(c.slack_us, 50000);
+    int64_t from;
+    bool over;
+    assert_true(interval_clock_close(&c, 1000100, &from, &over)); /* the tick at 1 s */
+    interval_clock_edge(&c, 1007000);                             /* the lock, 7 ms later */
+    assert_int_equal(interval_clock_due_us(&c), 1500000);         /* nothing cut */
+    /* A lock that had to wait: taken at 1.3 s, cut at the next wake-up. */
+    interval_clock_init(&c, 0, S / 2, 0, NULL);
+    assert_true(interval_clock_close(&c, 1000100, &from, &over));
+    interval_clock_edge(&c, 1300000);
+    assert_int_equal(interval_clock_due_us(&c), 1300000);
+    assert_true(interval_clock_close(&c, 1300200, &from, &over));
+    assert_int_equal(from, 1000100);
+    interval_clock_edge(&c, 1300000); /* told again: already cut */
+    assert_int_equal(interval_clock_due_us(&c), 1500000);
+    /* Ended by the server at 1.47 s: cut there, and the tick at 1.5 s,
+     * 30 ms later, skipped. */
+    interval_clock_edge(&c, 1470000);
+    assert_true(interval_clock_close(&c, 1470100, &from, &over));
+    assert_int_equal(from, 1300200);
+    assert_int_equal(interval_clock_due_us(&c), 2000000);
+    /* Two edges in one interval: the earlier first. */
+    interval_clock_edge(&c, 1800000);
+    interval_clock_edge(&c, 1700000);
+    assert_int_equal(interval_clock_due_us(&c), 1700000);
+    /* A planned edge, off the grid and still to come, is due when it comes,
+     * like a phase's end. */
+    interval_clock_init(&c, 0, S, 0, NULL);
+    interval_clock_edge(&c, 2500000);
+    assert_int_equal(interval_clock_due_us(&c), S);
+    assert_true(interval_clock_close(&c, S, &from, &over));
+    interval_clock_edge(&c, 2500000);
+    assert_true(interval_clock_close(&c, 2 * S, &from, &over));
+    interval_clock_edge(&c, 2500000);
+    assert_int_equal(interval_clock_due_us(&c), 2500000);
+    assert_true(interval_clock_close(&c, 2500000, &from, &over));
+    interval_clock_edge(&c, 2500000);
+    assert_int_equal(interval_clock_due_us(&c), 3 * S);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ticks_on_a_grid),
         cmocka_unit_test(the_warmup_ends_an_interval),
         cmocka_unit_test(phases_end_intervals),
+        cmocka_unit_test(trigger_edges_cut_intervals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ static size_t series(struct recovery_interval *iv, const double *rates, size_t n
 static void judge_one(const struct recovery_interval *iv, size_t n, double start_s, double end_s,
                       struct recovery_verdict *v)
 {
-    struct recovery_window w = {start_s, end_s};
+    struct recovery_window w = {start_s, end_s, NAN};
     recovery_judge(iv, n, &w, 1, 0, v);
 }
 
@@ -141,24 +141,68 @@ static void no_baseline_before_a_trigger_at_zero(void **state)
     size_t n = series(iv, r, sizeof r / sizeof r[0]);
     struct recovery_verdict v;
     judge_one(iv, n, 0.0, 2.0, &v);
-    assert_int_equal(v.outcome, RECOVERY_NO_BASELINE);
+    assert_int_equal(v.outcome, RECOVERY_SHORT_BASELINE);
     assert_true(isnan(v.baseline_per_s));
     /* Warmup intervals are no baseline either. */
     n = series(iv, (const double[]){1000, 1000, 0, 1000}, 4);
     iv[0].warmup = iv[1].warmup = true;
     judge_one(iv, n, 2.0, 3.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_SHORT_BASELINE);
+    /* Long enough, but nothing committed in it. */
+    n = series(iv, (const double[]){0, 0, 0, 0, 1000, 1000}, 6);
+    judge_one(iv, n, 3.0, 4.0, &v);
     assert_int_equal(v.outcome, RECOVERY_NO_BASELINE);
+    char text[160];
+    recovery_verdict_text(&v, text, sizeof text);
+    assert_string_equal(text, "not judged: nothing committed before it");
+}
+
+/* The users' case: a baseline of one or two intervals has no spread to judge
+ * noise by. Under 2 s, or under 3 full intervals, it is too short, and the
+ * verdict says so, never "metastable". */
+static void a_short_baseline_is_not_judged(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    struct recovery_verdict v;
+    char text[160];
+    /* Two 1 s intervals: 2 s, but two intervals. */
+    const double r[] = {1000, 1000, 0, 0, 1000, 1000, 1000};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    judge_one(iv, n, 2.0, 4.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_SHORT_BASELINE);
+    assert_true(isnan(v.recovery_s));
+    assert_true(fabs(v.baseline_s - 2.0) < 1e-9);
+    assert_int_equal(v.baseline_intervals, 2);
+    recovery_verdict_text(&v, text, sizeof text);
+    assert_string_equal(text, "not judged: baseline too short (2.0 s, 2 full intervals; it needs "
+                              "2 s and 3)");
+    assert_string_equal(recovery_outcome_name(v.outcome), "baseline_too_short");
+    /* Four 0.25 s intervals: enough intervals, 1 s only. */
+    const double quick[] = {250, 250, 250, 250, 0, 250, 250, 250};
+    n = series(iv, quick, 8);
+    for (size_t i = 0; i < n; i++)
+        iv[i].end_s = 0.25 * (double)(i + 1), iv[i].interval_s = 0.25;
+    judge_one(iv, n, 1.0, 1.25, &v);
+    assert_int_equal(v.outcome, RECOVERY_SHORT_BASELINE);
+    assert_int_equal(v.baseline_intervals, 4);
+    /* Three full intervals and 2 s or more: judged. */
+    const double three[] = {1000, 1000, 1000, 0, 1000, 1000};
+    n = series(iv, three, 6);
+    judge_one(iv, n, 3.0, 4.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_int_equal(v.baseline_intervals, 3);
 }
 
 static void the_baseline_starts_after_the_previous_trigger(void **state)
 {
     (void)state;
     struct recovery_interval iv[N_MAX];
-    /* A first trigger 1..2 s, back to 500/s only; the second at 6..7 s is
-     * judged against 500/s, from 2 to 6 s. */
-    const double r[] = {1000, 0, 500, 500, 500, 500, 0, 480, 500};
+    /* A first trigger 3..4 s, back to 500/s only; the second at 8..9 s is
+     * judged against 500/s, from 4 to 8 s. */
+    const double r[] = {1000, 1000, 1000, 0, 500, 500, 500, 500, 0, 480, 500};
     size_t n = series(iv, r, sizeof r / sizeof r[0]);
-    struct recovery_window w[] = {{6.0, 7.0}, {1.0, 2.0}};
+    struct recovery_window w[] = {{8.0, 9.0, NAN}, {3.0, 4.0, NAN}};
     struct recovery_verdict v;
     recovery_judge(iv, n, w, 2, 0, &v);
     assert_true(fabs(v.baseline_per_s - 500) < 1e-9);
@@ -166,6 +210,181 @@ static void the_baseline_starts_after_the_previous_trigger(void **state)
     /* The first is judged up to the second's start only: 500/s against 1000/s. */
     recovery_judge(iv, n, w, 2, 1, &v);
     assert_int_equal(v.outcome, RECOVERY_METASTABLE);
+}
+
+/* A window whose span ends before the next trigger begins, with no full
+ * interval between: the next trigger, not the run's end, left nothing to
+ * judge, and the verdict says which. */
+static void the_next_trigger_bounds_the_span(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    const double r[] = {1000, 1000, 1000, 0, 200, 1000, 1000, 1000, 1000};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    /* A lock 3.0..3.5 s, a terminate at 3.8 s: no interval ends in between. */
+    struct recovery_window w[] = {{3.0, 3.5, NAN}, {3.8, 3.8, NAN}};
+    struct recovery_verdict v;
+    recovery_judge(iv, n, w, 2, 0, &v);
+    assert_int_equal(v.outcome, RECOVERY_NEXT_TRIGGER);
+    char text[160];
+    recovery_verdict_text(&v, text, sizeof text);
+    assert_string_equal(text, "not judged: no interval after it before the next trigger");
+    assert_string_equal(recovery_outcome_name(v.outcome), "next_trigger");
+    /* The same window with the run ending there instead: the run's end. */
+    recovery_judge(iv, 4, w, 1, 0, &v);
+    assert_int_equal(v.outcome, RECOVERY_NO_DATA_AFTER);
+    recovery_verdict_text(&v, text, sizeof text);
+    assert_string_equal(text, "not judged: no interval after it (the run ended)");
+}
+
+/* The users' case: intervals 1 s long, the lock held 3.007..4.003 s, and the
+ * interval 3.0..4.03 s (98% inside) closed a hair after the window's end.
+ * It is the window's, not the first after it: with only the run's last
+ * sliver after, nothing is judged, rather than "metastable". */
+static void an_interval_closed_a_hair_after_the_window_is_inside_it(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    const double r[] = {1000, 1000, 1000, 6, 20};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    iv[3].end_s = 4.03;
+    iv[3].interval_s = 1.03;
+    iv[3].attempts = 30; /* retries inside the lock */
+    iv[4].end_s = 4.05;
+    iv[4].interval_s = 0.02;
+    struct recovery_verdict v;
+    judge_one(iv, n, 3.007, 4.003, &v);
+    assert_int_equal(v.outcome, RECOVERY_NO_DATA_AFTER);
+    assert_true(fabs(v.amplification[RECOVERY_DURING] - 5.0) < 1e-9);
+    /* With time after it, the judging starts after that interval. */
+    const double more[] = {1000, 1000, 1000, 6, 1000, 1000};
+    n = series(iv, more, 6);
+    iv[3].end_s = 4.03;
+    iv[3].interval_s = 1.03;
+    iv[4].interval_s = 0.97;
+    judge_one(iv, n, 3.007, 4.003, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(v.recovery_s - 0.027) < 1e-9);
+    /* And a window edge a hair after a boundary is at it: the lock from
+     * 3.004 s takes nothing of the interval before, which is baseline. */
+    n = series(iv, (const double[]){1000, 1000, 1000, 0, 1000, 1000}, 6);
+    iv[2].attempts = 4000;
+    judge_one(iv, n, 3.004, 4.0, &v);
+    assert_int_equal(v.baseline_intervals, 3);
+    assert_true(isnan(v.amplification[RECOVERY_DURING])); /* nothing finished in it */
+}
+
+/* The users' case: a terminate at 3.0004 s while the interval before was
+ * closed at 3.0005 s. An instant at a boundary belongs to the interval that
+ * begins there: the one before stays baseline, the one after shows the
+ * fault, and the time to recover counts from there. */
+static void an_instant_at_an_interval_boundary_belongs_to_the_next(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    const double r[] = {1000, 1000, 1000, 400, 1000, 1000};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    iv[2].end_s = 3.0005;
+    iv[2].interval_s = 1.0005;
+    iv[3].interval_s = 0.9995;
+    iv[3].attempts = 3 * iv[3].finished;
+    struct recovery_verdict v;
+    judge_one(iv, n, 3.0004, 3.0004, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_int_equal(v.baseline_intervals, 3);
+    assert_true(fabs(v.baseline_per_s - 1000) < 1);
+    assert_true(fabs(v.amplification[RECOVERY_DURING] - 3.0) < 1e-9);
+    assert_true(fabs(v.recovery_s - 0.9996) < 1e-9);
+    /* The boundary a hair after the instant reads the same. */
+    iv[2].end_s = 2.9998;
+    iv[2].interval_s = 0.9998;
+    iv[3].interval_s = 1.0002;
+    judge_one(iv, n, 3.0004, 3.0004, &v);
+    assert_int_equal(v.baseline_intervals, 3);
+    assert_true(fabs(v.amplification[RECOVERY_DURING] - 3.0) < 1e-9);
+    assert_true(fabs(v.recovery_s - 0.9996) < 1e-9);
+}
+
+/* The users' case: a steady baseline (no spread) made a band of 0.9 B, and
+ * an interval at ordinary counting noise below it read as not back: a
+ * terminate gate of recover_s<2.5 failed at 2.503 s on one 0.5 s interval
+ * at 167/s against a 170.8/s band. The spread is at least sqrt(B / L). */
+static void one_noisy_interval_does_not_breach_a_steady_band(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    /* 0.5 s intervals: 95 commits each before (190/s), the fault, then 83 (166/s). */
+    const double r[] = {95, 95, 95, 95, 95, 95, 10, 83, 95, 95, 95, 95};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    for (size_t i = 0; i < n; i++)
+        iv[i].end_s = 0.5 * (double)(i + 1), iv[i].interval_s = 0.5;
+    struct recovery_verdict v;
+    judge_one(iv, n, 3.0, 3.0, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    /* B - 2 sqrt(B / L) = 190 - 2 sqrt(380) = 151.0 */
+    assert_true(fabs(v.band_per_s - (190 - 2 * sqrt(380))) < 1e-9);
+    assert_true(fabs(v.recovery_s - 0.5) < 1e-9);
+    /* Two in a row at 0.88 B at the run's end: noise, not a relapse. */
+    const double tail[] = {95, 95, 95, 95, 95, 95, 0, 95, 95, 95, 84, 84};
+    n = series(iv, tail, 12);
+    for (size_t i = 0; i < n; i++)
+        iv[i].end_s = 0.5 * (double)(i + 1), iv[i].interval_s = 0.5;
+    judge_one(iv, n, 3.0, 3.5, &v);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(v.recovery_s) < 1e-9);
+}
+
+/* Seen in the bench: a lock-rows@3s+3s that waited 0.61 s for workers' row
+ * locks. Its tries held some of the rows already (10 commits in 0.61 s), so
+ * that wait is no baseline: the baseline ends at the planned start. */
+static void a_lock_that_waited_is_no_baseline_while_it_waits(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    const double r[] = {150, 150, 150, 10, 0, 0, 0, 590, 151, 150, 150};
+    const double lag_ms[] = {8, 10, 4, 535, 0, 0, 0, 2943, 4, 4, 4};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    for (size_t i = 0; i < n; i++) {
+        /* 3.0..3.61 s waiting, then 3.61..4 s, then whole seconds again */
+        iv[i].end_s = i < 3 ? (double)(i + 1) : i == 3 ? 3.61 : (double)i;
+        iv[i].interval_s = i == 3 ? 0.61 : i == 4 ? 0.39 : 1.0;
+        iv[i].offered = 150 * iv[i].interval_s;
+        iv[i].lag_ms = lag_ms[i];
+    }
+    struct recovery_window w = {.start_s = 3.61, .end_s = 6.0, .tried_s = 3.0};
+    struct recovery_verdict v;
+    recovery_judge(iv, n, &w, 1, 0, &v);
+    assert_int_equal(v.baseline_intervals, 3);
+    assert_true(fabs(v.baseline_per_s - 150) < 1e-9);
+    assert_true(fabs(v.band_per_s - (150 - 2 * sqrt(150))) < 1e-9);
+    assert_int_equal(v.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(v.recovery_s - 1.0) < 1e-9); /* 6..7 s drains the backlog, lagging */
+    /* A next trigger first tried before its lock came bounds the span there. */
+    struct recovery_window two[] = {{.start_s = 3.61, .end_s = 6.0, .tried_s = 3.0},
+                                    {.start_s = 8.2, .end_s = 8.5, .tried_s = 7.0}};
+    recovery_judge(iv, n, two, 2, 0, &v);
+    assert_int_equal(v.outcome, RECOVERY_METASTABLE); /* 6..7 s only: the backlog's */
+}
+
+/* The mark of the progress line and the verdict's "during": edges within
+ * the slack of a boundary are at it. */
+static void a_window_covers_the_intervals_it_holds(void **state)
+{
+    (void)state;
+    const double slack = 0.05;
+    /* An instant: the interval it falls in; at a boundary, the next. */
+    assert_true(recovery_window_covers(1.0, 2.0, 1.5, 1.5, slack));
+    assert_true(recovery_window_covers(1.0, 2.0, 1.0004, 1.0004, slack));
+    assert_true(recovery_window_covers(1.0, 2.0, 0.9996, 0.9996, slack));
+    assert_false(recovery_window_covers(1.0, 2.0, 1.9996, 1.9996, slack));
+    assert_false(recovery_window_covers(1.0, 2.0, 2.0004, 2.0004, slack));
+    /* A span: at least half of the interval, or wholly within it. */
+    assert_true(recovery_window_covers(1.0, 2.03, 1.007, 2.003, slack));
+    assert_false(recovery_window_covers(2.0, 2.5, 1.0, 2.003, slack));
+    assert_false(recovery_window_covers(0.5, 1.0002, 0.9995, 3.0, slack));
+    assert_true(recovery_window_covers(1.0, 2.0, 1.4, 1.6, slack));
+    assert_false(recovery_window_covers(1.0, 2.0, 1.8, 3.0, slack));
+    assert_true(recovery_window_covers(2.0, 2.013, 1.0, 2.013, slack)); /* a sliver */
 }
 
 static void open_loop_needs_the_backlog_drained(void **state)
@@ -225,8 +444,8 @@ static void the_result_json_is_judged_and_printed(void **state)
 {
     (void)state;
     json_t *intervals = json_array();
-    const int committed[] = {100, 100, 0, 0, 60, 100, 100};
-    for (int i = 0; i < 7; i++)
+    const int committed[] = {100, 100, 100, 0, 0, 60, 100, 100};
+    for (int i = 0; i < 8; i++)
         json_array_append_new(intervals, json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}",
                                                    "elapsed_s", (double)(i + 1), "interval_s", 1.0,
                                                    "warmup", 0, "committed", committed[i], "failed",
@@ -234,8 +453,8 @@ static void the_result_json_is_judged_and_printed(void **state)
                                                    committed[i], "lag_max_ms", 1.0));
     json_t *triggers =
         json_pack("[{s:s, s:s, s:s, s:f, s:f}, {s:s, s:s, s:s, s:n, s:n, s:s}]", "kind",
-                  "lock-rows", "spec", "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s",
-                  4.0, "kind", "terminate", "spec", "terminate@9s:0.5", "arg", "0.5", "start_s",
+                  "lock-rows", "spec", "lock-rows@3s+2s", "arg", "10 rows", "start_s", 3.0, "end_s",
+                  5.0, "kind", "terminate", "spec", "terminate@9s:0.5", "arg", "0.5", "start_s",
                   "end_s", "error", "the run ended first");
     struct trigger_outcomes outcomes;
     judged(intervals, triggers, &outcomes);
@@ -261,7 +480,7 @@ static void the_result_json_is_judged_and_printed(void **state)
     FILE *out = open_memstream(&text, &len);
     trigger_verdict_print(out, &outcomes);
     fclose(out);
-    assert_non_null(strstr(text, "lock-rows@2s+2s"));
+    assert_non_null(strstr(text, "lock-rows@3s+2s"));
     assert_non_null(strstr(text, "recovered in 1.0 s"));
     assert_non_null(strstr(text, "not injected (the run ended first)"));
     free(text);
@@ -280,6 +499,66 @@ static void the_result_json_is_judged_and_printed(void **state)
     json_decref(intervals);
 }
 
+/* The users' case: the server ended the injector's lock 1 s into a 3 s
+ * window (idle_in_transaction_session_timeout). The verdict is judged on the
+ * window held, not the plan; the report shows the plan beside what was held
+ * and how it ended; the result reads back the same. */
+static void a_window_the_server_ended_early(void **state)
+{
+    (void)state;
+    json_t *intervals = json_array();
+    /* Back at 4 s, when the lock went; one dip at 6..7 s, noise after the plan's end. */
+    const int committed[] = {100, 100, 100, 0, 100, 100, 50, 100};
+    for (int i = 0; i < 8; i++)
+        json_array_append_new(intervals,
+                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}",
+                                        "elapsed_s", (double)(i + 1), "interval_s", 1.0, "warmup",
+                                        0, "committed", committed[i], "failed", 0, "ambiguous", 0,
+                                        "insufficient", 0, "retries", 0, "lag_max_ms", 1.0));
+    const char *said = "FATAL:  terminating connection due to idle-in-transaction timeout";
+    json_t *triggers = json_pack(
+        "[{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:s}]", "kind", "lock-table", "spec",
+        "lock-table@3s+3s", "arg", "", "planned_start_s", 3.0, "planned_end_s", 6.0, "start_s", 3.0,
+        "end_s", 4.0, "released", "ended_by_server", "release_error", said);
+    struct trigger_outcomes outcomes;
+    judged(intervals, triggers, &outcomes);
+    const struct trigger_outcome *o = &outcomes.items[0];
+    assert_int_equal(o->released, TRIGGER_ENDED_BY_SERVER);
+    assert_int_equal(o->verdict.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(o->verdict.recovery_s) < 1e-9); /* from 4 s, not from the plan's 6 s */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    trigger_verdict_print(out, &outcomes);
+    fclose(out);
+    assert_non_null(strstr(text, "lock-table@3s+3s         planned 3.0..6.0 s, held 3.0..4.0 s "
+                                 "(ended by the server: FATAL:  terminating connection due to "
+                                 "idle-in-transaction timeout), baseline 100.0/s"));
+    free(text);
+    json_t *back = trigger_outcomes_json(&outcomes);
+    const json_t *row = json_array_get(back, 0);
+    assert_string_equal(json_string_value(json_object_get(row, "released")), "ended_by_server");
+    assert_string_equal(json_string_value(json_object_get(row, "release_error")), said);
+    assert_true(json_real_value(json_object_get(row, "planned_end_s")) == 6.0);
+    struct trigger_outcomes again;
+    char err[256];
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), 0);
+    json_t *twice = trigger_outcomes_json(&again);
+    assert_true(json_equal(twice, back));
+    json_decref(twice);
+    trigger_outcomes_free(&again);
+    /* A way of ending it that is none, or a plan that ends before it starts: refused. */
+    json_object_set_new(json_array_get(back, 0), "released", json_string("evaporated"));
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
+    json_object_set_new(json_array_get(back, 0), "released", json_string("as_planned"));
+    json_object_set_new(json_array_get(back, 0), "planned_end_s", json_real(2.0));
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
+    json_decref(back);
+    trigger_outcomes_free(&outcomes);
+    json_decref(triggers);
+    json_decref(intervals);
+}
+
 /* A run over --load (rate 0, each row its own offered rate) is open loop:
  * goodput back at the offered rate with a backlog that keeps growing is not
  * a recovery. */
@@ -287,16 +566,16 @@ static void load_phases_judge_the_lag_too(void **state)
 {
     (void)state;
     json_t *intervals = json_array();
-    const int committed[] = {100, 100, 0, 0, 100, 100, 100};
-    const double lag_ms[] = {5, 5, 0, 0, 2000, 2500, 3000};
-    for (int i = 0; i < 7; i++)
+    const int committed[] = {100, 100, 100, 0, 0, 100, 100, 100};
+    const double lag_ms[] = {5, 5, 5, 0, 0, 2000, 2500, 3000};
+    for (int i = 0; i < 8; i++)
         json_array_append_new(
             intervals, json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f, s:f}", "elapsed_s",
                                  (double)(i + 1), "interval_s", 1.0, "warmup", 0, "committed",
                                  committed[i], "failed", 0, "ambiguous", 0, "insufficient", 0,
                                  "retries", 0, "lag_max_ms", lag_ms[i], "offered_per_s", 100.0));
     json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f}]", "kind", "lock-rows", "spec",
-                                 "lock-rows@2s+2s", "arg", "10 rows", "start_s", 2.0, "end_s", 4.0);
+                                 "lock-rows@3s+2s", "arg", "10 rows", "start_s", 3.0, "end_s", 5.0);
     struct trigger_outcomes outcomes;
     judged(intervals, triggers, &outcomes);
     assert_int_equal(outcomes.items[0].verdict.outcome, RECOVERY_METASTABLE);
@@ -304,7 +583,6 @@ static void load_phases_judge_the_lag_too(void **state)
     json_decref(triggers);
     json_decref(intervals);
 }
-
 
 /* One interval out of the band alone is noise, in the middle or at the very
  * end; two in a row are a relapse, and the recovery counts from after them. */
@@ -348,10 +626,18 @@ int main(void)
         cmocka_unit_test(a_noisy_baseline_widens_the_band),
         cmocka_unit_test(a_trigger_at_the_very_end_is_not_judged),
         cmocka_unit_test(no_baseline_before_a_trigger_at_zero),
+        cmocka_unit_test(a_short_baseline_is_not_judged),
+        cmocka_unit_test(the_next_trigger_bounds_the_span),
+        cmocka_unit_test(an_interval_closed_a_hair_after_the_window_is_inside_it),
+        cmocka_unit_test(an_instant_at_an_interval_boundary_belongs_to_the_next),
+        cmocka_unit_test(one_noisy_interval_does_not_breach_a_steady_band),
+        cmocka_unit_test(a_window_covers_the_intervals_it_holds),
+        cmocka_unit_test(a_lock_that_waited_is_no_baseline_while_it_waits),
         cmocka_unit_test(the_baseline_starts_after_the_previous_trigger),
         cmocka_unit_test(open_loop_needs_the_backlog_drained),
         cmocka_unit_test(an_instant_trigger_is_judged_from_its_interval),
         cmocka_unit_test(the_result_json_is_judged_and_printed),
+        cmocka_unit_test(a_window_the_server_ended_early),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
