@@ -5,6 +5,7 @@
 #ifndef TXSTORM_INJECTOR_H
 #define TXSTORM_INJECTOR_H
 
+#include "txstorm/command_run.h"
 #include "txstorm/db.h"
 #include "txstorm/trigger.h"
 #include "txstorm/trigger_verdict.h"
@@ -22,11 +23,28 @@
 /* How long one (re)connect of the injector may take, to a writable server. */
 #define INJECTOR_RECONNECT_S 5
 
+struct injector;
+
+/* exec: its command, and the thread that waits for it to end (so that the
+ * injector's own thread goes on to the other triggers meanwhile). */
+struct injector_command {
+    struct injector *in;
+    int index;           /* its trigger's */
+    int64_t deadline_us; /* monotonic: ended then if still running */
+    struct command_proc proc;
+    pthread_t waiter;
+    bool waiting;                        /* the waiter was started, not yet joined */
+    char shown[TRIGGER_COMMAND_MAX];     /* the command with the run's secrets scrubbed */
+    char output[COMMAND_OUTPUT_MAX + 1]; /* its output's tail, likewise */
+};
+
 struct injector_slot {
     _Atomic int64_t start_us; /* monotonic; 0: not (yet) injected */
     _Atomic int64_t end_us;   /* 0: still held */
     int64_t rows;             /* lock-rows: accounts 1..rows */
     int64_t terminated;       /* terminate: sessions ended */
+    /* exec: its command */
+    struct injector_command command;
     bool failed;
     struct db_error error;         /* failed: why */
     enum trigger_release released; /* how a window with a span ended */

@@ -6,7 +6,9 @@
  * (ms, s, m, ...), AT counted from the end of the warmup (the start of
  * the measured span; --duration bounds that span). The kinds are the rows
  * of trigger_kinds (trigger_kinds.c): each names its example, its ARG and
- * what it does; --help lists them.
+ * what it does; --help lists them. The ARG of exec is a command: the
+ * whole rest of the spec after the first ':' past AT, so it may hold ':'
+ * and '@' of its own.
  * Refused: an unknown kind, a time without a unit, a missing or extra SPAN
  * or ARG, a trigger starting at or after the run's end, two whose kinds
  * share a resource (one kind always shares with itself) with windows that
@@ -26,12 +28,17 @@ enum trigger_kind {
     TRIGGER_LOCK_TABLE,
     TRIGGER_TERMINATE,
     TRIGGER_SPIKE,
+    TRIGGER_EXEC,
     TRIGGER_N_KINDS
 };
 
 #define TRIGGER_MAX 16
 /* lock-rows without :K on a skew with no hot set (uniform, zipf: its top ids). */
 #define TRIGGER_LOCK_ROWS_DEFAULT 10
+/* exec: a command's text at most this long (bytes, its NUL included). */
+#define TRIGGER_COMMAND_MAX 512
+/* exec without +SPAN: its deadline, from its start. */
+#define TRIGGER_EXEC_DEADLINE_US (60LL * 1000000LL)
 
 struct trigger {
     enum trigger_kind kind;
@@ -41,6 +48,8 @@ struct trigger {
     int64_t rows;      /* lock-rows: accounts 1..rows; 0: the workload's hot set */
     double share;      /* terminate */
     double rate_per_s; /* spike */
+    /* exec: the command as written (command.h splits it) */
+    char command[TRIGGER_COMMAND_MAX];
 };
 
 enum trigger_arg { TRIGGER_ARG_NONE, TRIGGER_ARG_OPTIONAL, TRIGGER_ARG_REQUIRED };
@@ -49,7 +58,8 @@ enum trigger_arg { TRIGGER_ARG_NONE, TRIGGER_ARG_OPTIONAL, TRIGGER_ARG_REQUIRED 
  * the database is the injector's row for the same kind. */
 struct trigger_kind_def {
     const char *name;   /* before '@': "lock-rows" */
-    bool instantaneous; /* takes no +SPAN; any other kind needs one */
+    bool instantaneous; /* takes no +SPAN; any other kind needs one, */
+    bool span_optional; /* unless this says it may be left out */
     enum trigger_arg arg;
     const char *arg_name;  /* TRIGGER_ARG_OPTIONAL: help shows "[:arg_name]" */
     const char *arg_takes; /* a bad ARG is refused with "<name> takes <arg_takes>" */
@@ -79,7 +89,7 @@ struct trigger_plan {
     int n;
 };
 
-/* "lock-rows", "lock-table", "terminate", "spike". */
+/* "lock-rows", "lock-table", "terminate", "spike", "exec". */
 const char *trigger_kind_name(enum trigger_kind k);
 
 /* One line per kind, "EXAMPLE[:ARG] HELP", the lines joined by ",\n". */

@@ -9,10 +9,15 @@
  * "planned_end_s" (the plan's window; absent in results from before),
  * "start_s", "end_s" (the window actually held, on the series' clock; null:
  * never injected), "released" (how a window with a span ended: "as_planned",
- * "run_ended", "ended_by_server", "connection_lost"), "release_error" (what
- * the server or libpq said when it ended otherwise), "terminated"
- * (terminate only), "injected_by" (a merge's only), "error" (why it was not
- * injected)}; judged, it gains "baseline_per_s", "band_per_s", "baseline_s",
+ * "exited", "run_ended", "timed_out", "ended_by_server", "connection_lost"),
+ * "release_error" (what the server or libpq said when it ended otherwise),
+ * "terminated" (terminate only), "exit_status" or "exit_signal" and
+ * "output" (exec only: how its command ended, and the tail of what it
+ * wrote), "injected_by" (a merge's only), "error" (why it was not
+ * injected)}. A command that ran but exited non-zero or by a signal
+ * *failed*: its window is kept (it bounds the other triggers' baselines),
+ * it is not judged, and its "outcome" is "failed". Judged, a row gains
+ * "baseline_per_s", "band_per_s", "baseline_s",
  * "baseline_intervals", "recovered",
  * "recovery_s" (null unless recovered), "outcome", "verdict" and
  * "amplification": {"before", "during", "after"} (null where nothing was
@@ -20,8 +25,10 @@
 #ifndef TXSTORM_TRIGGER_VERDICT_H
 #define TXSTORM_TRIGGER_VERDICT_H
 
+#include "txstorm/command_run.h"
 #include "txstorm/recovery.h"
 #include "txstorm/series.h"
+#include "txstorm/trigger.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,7 +37,9 @@
 enum trigger_release {
     TRIGGER_RELEASE_UNKNOWN,     /* an instant, never injected, or a result from before */
     TRIGGER_RELEASED_AS_PLANNED, /* at the planned end */
+    TRIGGER_EXITED,              /* exec: its command ended by itself */
     TRIGGER_RELEASED_RUN_ENDED,  /* the run ended within the window */
+    TRIGGER_TIMED_OUT,           /* exec: its command was ended at its deadline */
     TRIGGER_ENDED_BY_SERVER,     /* the server ended the injector's session under it */
     TRIGGER_CONNECTION_LOST,     /* the injector's connection dropped under it */
     TRIGGER_RELEASES
@@ -38,8 +47,8 @@ enum trigger_release {
 
 struct trigger_outcome {
     char kind[32];
-    char spec[96];
-    char arg[64];
+    char spec[TRIGGER_COMMAND_MAX + 64]; /* an exec's holds its command */
+    char arg[TRIGGER_COMMAND_MAX];
     double planned_start_s, planned_end_s; /* the plan's window; NaN: unknown */
     double start_s, end_s; /* the window held, on the series' clock; NaN: never injected */
     enum trigger_release released;
@@ -49,6 +58,10 @@ struct trigger_outcome {
     char error[256];         /* why it was not injected; "": it was, or no reason known */
     bool judged;             /* trigger_outcomes_judge gave it a verdict */
     struct recovery_verdict verdict;
+    /* exec: its command's exit status (-1: none, not exec or a signal), the
+     * signal that ended it (0: none), the tail of its output */
+    int exit_status, exit_signal;
+    char output[COMMAND_OUTPUT_MAX + 1];
 };
 
 struct trigger_outcomes {
@@ -61,6 +74,9 @@ void trigger_outcome_init(struct trigger_outcome *t);
 
 bool trigger_outcome_injected(const struct trigger_outcome *t);
 
+/* Injected, but its command exited non-zero or by a signal: not judged. */
+bool trigger_outcome_failed(const struct trigger_outcome *t);
+
 /* Appends a copy; false when out of memory. */
 bool trigger_outcomes_append(struct trigger_outcomes *t, const struct trigger_outcome *o);
 void trigger_outcomes_free(struct trigger_outcomes *t);
@@ -70,16 +86,17 @@ void trigger_outcomes_free(struct trigger_outcomes *t);
 void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *rows,
                             double rate_per_s);
 
-/* "as_planned", "run_ended", "ended_by_server", "connection_lost"; NULL:
- * unknown, or past the last. */
+/* "as_planned", "exited", "run_ended", "timed_out", "ended_by_server",
+ * "connection_lost"; NULL: unknown, or past the last. */
 const char *trigger_release_name(enum trigger_release r);
 
-/* "recovered in 1.0 s", "not injected", "not judged". */
+/* "recovered in 1.0 s", "not injected", "failed: exit status 3", "not judged". */
 void trigger_outcome_verdict_text(const struct trigger_outcome *t, char *out, size_t len);
 
 /* One line per trigger: "  lock-rows@10s+3s  planned 10.0..13.0 s, held 10.0..13.0 s,
  * baseline ...: recovered in 1.0 s", the held window followed by how it
- * ended when not as planned. */
+ * ended when not as planned; an exec's then its exit and its output's
+ * tail, a line each, indented. */
 void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t);
 
 /* The slowest trigger's time to recover, in seconds; NaN when there is no

@@ -592,8 +592,8 @@ const struct flag options_flags[] = {
     {"trigger", RUN, FLAG_CUSTOM, AT(triggers), .parse = read_trigger, .repeatable = true,
      .group = "faults", .arg = "SPEC", .help_text = trigger_help,
      .doc = "inject a fault, repeatable: `lock-rows@10s+3s`, `lock-table@10s+2s`, "
-            "`terminate@12s:0.5`, `spike@10s+5s:2000/s`; each judged for recovery (see \"Triggers "
-            "and recovery\")",
+            "`terminate@12s:0.5`, `spike@10s+5s:2000/s`, `exec@10s:pg_ctl restart` (any outside "
+            "fault, your command); each judged for recovery (see \"Triggers and recovery\")",
      .unrecorded = true, .unshown = true},
 
     {"json", RUN | MERGE | CHECK, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",

@@ -129,7 +129,7 @@ int trigger_parse(const char *s, struct trigger *out, char *err, size_t err_len)
         if (rc != 0) return bad_time(s, "span", span, (size_t)(span_end - span), rc, err, err_len);
         if (out->span_us == 0)
             return errbuf_fail(err, err_len, "--trigger '%s': the span is empty", s);
-    } else if (!d->instantaneous) {
+    } else if (!d->instantaneous && !d->span_optional) {
         return errbuf_fail(err, err_len, "--trigger '%s': %s needs a span, e.g. %s@%.*s+3s", s,
                            d->name, d->name, (int)(time_end - time), time);
     }
@@ -227,7 +227,7 @@ static void time_text(int64_t us, char *out, size_t len)
 
 void trigger_spec_text(const struct trigger *t, char *out, size_t len)
 {
-    char at[24], span[24] = "", arg[32] = ":";
+    char at[24], span[24] = "", arg[TRIGGER_COMMAND_MAX + 1] = ":";
     time_text(t->at_us, at, sizeof at);
     if (t->span_us) {
         span[0] = '+';

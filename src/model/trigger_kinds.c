@@ -2,6 +2,7 @@
  * A new kind is a row here and one in the injector's actions. */
 #include "txstorm/trigger.h"
 
+#include "txstorm/command.h"
 #include "txstorm/decimal.h"
 
 #include <stdio.h>
@@ -63,6 +64,27 @@ static void spike_write(const struct trigger *t, char *out, size_t len)
 
 static double spike_offered_per_s(const struct trigger *t) { return t->rate_per_s; }
 
+#define TEXT_OF(x) #x
+#define NUMBER_TEXT(x) TEXT_OF(x)
+#define WORDS NUMBER_TEXT(COMMAND_WORDS_MAX)
+#define BYTES NUMBER_TEXT(TRIGGER_COMMAND_MAX)
+
+/* A command of at least one word, none too many, that fits. */
+static bool exec_parse(const char *arg, struct trigger *t)
+{
+    char buf[TRIGGER_COMMAND_MAX], *argv[COMMAND_WORDS_MAX + 1];
+    if (strlen(arg) >= sizeof t->command ||
+        command_words(arg, buf, sizeof buf, argv, COMMAND_WORDS_MAX) < 1)
+        return false;
+    memcpy(t->command, arg, strlen(arg) + 1);
+    return true;
+}
+
+static void exec_write(const struct trigger *t, char *out, size_t len)
+{
+    snprintf(out, len, "%s", t->command);
+}
+
 /* The two locks are taken in the injector's one transaction. */
 #define INJECTOR_TRANSACTION "the injector's transaction"
 
@@ -102,4 +124,14 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                        .offered_per_s = spike_offered_per_s,
                        .example = "spike@10s+5s:2000/s",
                        .help = "offers that rate over the span (--rate, --load)"},
+    [TRIGGER_EXEC] = {.name = "exec",
+                      .span_optional = true,
+                      .arg = TRIGGER_ARG_REQUIRED,
+                      .arg_takes =
+                          "a command of at most " WORDS " words, shorter than " BYTES " bytes",
+                      .arg_needs = "a command",
+                      .parse_arg = exec_parse,
+                      .write_arg = exec_write,
+                      .example = "exec@10s:pg_ctl restart",
+                      .help = "runs it as you, no shell, killed at AT+SPAN (default 60 s)"},
 };

@@ -14,6 +14,7 @@ void trigger_outcome_init(struct trigger_outcome *t)
                                   .start_s = NAN,
                                   .end_s = NAN,
                                   .terminated = -1,
+                                  .exit_status = -1,
                                   .injected_by = -1};
 }
 
@@ -22,7 +23,9 @@ static const struct {
     const char *name, *text;
 } releases[TRIGGER_RELEASES] = {
     [TRIGGER_RELEASED_AS_PLANNED] = {"as_planned", "released as planned"},
+    [TRIGGER_EXITED] = {"exited", "its command ended"},
     [TRIGGER_RELEASED_RUN_ENDED] = {"run_ended", "released when the run ended"},
+    [TRIGGER_TIMED_OUT] = {"timed_out", "its command ended at its deadline"},
     [TRIGGER_ENDED_BY_SERVER] = {"ended_by_server", "ended by the server"},
     [TRIGGER_CONNECTION_LOST] = {"connection_lost", "its connection lost"},
 };
@@ -37,6 +40,11 @@ const char *trigger_release_name(enum trigger_release r)
 bool trigger_outcome_injected(const struct trigger_outcome *t)
 {
     return isfinite(t->start_s) && !(strcmp(t->kind, "terminate") == 0 && t->terminated == 0);
+}
+
+bool trigger_outcome_failed(const struct trigger_outcome *t)
+{
+    return trigger_outcome_injected(t) && (t->exit_status > 0 || t->exit_signal > 0);
 }
 
 bool trigger_outcomes_append(struct trigger_outcomes *t, const struct trigger_outcome *o)
@@ -100,7 +108,7 @@ void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *row
     }
     for (size_t i = 0; i < t->n; i++) {
         struct trigger_outcome *o = &t->items[i];
-        o->judged = trigger_outcome_injected(o);
+        o->judged = trigger_outcome_injected(o) && !trigger_outcome_failed(o);
         if (o->judged) recovery_judge(iv, rows->n, w, n_w, at[i], &o->verdict);
     }
 done:
@@ -109,10 +117,22 @@ done:
     free(at);
 }
 
+/* Why a command failed: "exit status 3", "signal 15" (how it came to end
+ * is the window's release). */
+static void failure_text(const struct trigger_outcome *t, char *out, size_t len)
+{
+    if (t->exit_status > 0)
+        snprintf(out, len, "failed: exit status %d", t->exit_status);
+    else
+        snprintf(out, len, "failed: signal %d", t->exit_signal);
+}
+
 void trigger_outcome_verdict_text(const struct trigger_outcome *t, char *out, size_t len)
 {
     if (!trigger_outcome_injected(t))
         snprintf(out, len, "not injected");
+    else if (trigger_outcome_failed(t))
+        failure_text(t, out, len);
     else if (!t->judged)
         snprintf(out, len, "not judged");
     else
@@ -128,23 +148,50 @@ static void amp_text(double v, char *out, size_t len)
 }
 
 /* " planned 1.0..4.0 s, held 1.0..2.0 s (ended by the server: ...)": the
- * plan beside what was held (an instant: "planned 1.0 s, at 1.0 s"), and how
- * it ended when not as planned. */
+ * plan beside what was held (an instant: "planned 1.0 s, at 1.0 s"; a
+ * command planned with no deadline of its own: "planned 1.0 s, held
+ * 1.0..1.3 s"), and how it ended when not as planned. */
 static void print_windows(FILE *out, const struct trigger_outcome *o)
 {
-    bool instant = o->end_s == o->start_s && !(o->planned_end_s > o->planned_start_s);
-    if (isfinite(o->planned_start_s) && instant)
+    bool planned_instant = !(o->planned_end_s > o->planned_start_s);
+    bool instant = o->end_s == o->start_s && planned_instant;
+    if (isfinite(o->planned_start_s) && planned_instant)
         text_printf(out, " planned %.1f s,", o->planned_start_s);
     else if (isfinite(o->planned_start_s))
         text_printf(out, " planned %.1f..%.1f s,", o->planned_start_s, o->planned_end_s);
     if (instant)
         text_printf(out, " at %.1f s", o->start_s);
-    else
+    else if (isfinite(o->end_s))
         text_printf(out, " held %.1f..%.1f s", o->start_s, o->end_s);
+    else
+        text_printf(out, " held from %.1f s", o->start_s);
     if (o->released > TRIGGER_RELEASED_AS_PLANNED && o->released < TRIGGER_RELEASES) {
         text_printf(out, " (%s", releases[o->released].text);
         if (o->release_error[0]) text_printf(out, ": %s", o->release_error);
         fputc(')', out);
+    }
+}
+
+/* An exec's end, then the tail of its output, each line indented and
+ * shown as a terminal may show it (text.h). */
+static void print_command(FILE *out, const struct trigger_outcome *o)
+{
+    if (o->exit_status >= 0)
+        text_printf(out, "    exit status %d", o->exit_status);
+    else if (o->exit_signal > 0)
+        text_printf(out, "    ended by signal %d", o->exit_signal);
+    else
+        return;
+    fputs(o->output[0] ? ", its output's tail:\n" : ", no output\n", out);
+    /* A line at a time (a precision would cut the shown form, escapes and all). */
+    char line[sizeof o->output];
+    for (const char *p = o->output; o->output[0] && p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        memcpy(line, p, len);
+        line[len] = '\0';
+        text_printf(out, "    | %s\n", line);
+        p = nl ? nl + 1 : NULL;
     }
 }
 
@@ -158,6 +205,12 @@ void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
         char verdict[160];
         trigger_outcome_verdict_text(o, verdict, sizeof verdict);
         text_printf(out, "  %-24s", o->spec[0] ? o->spec : "?");
+        /* A long spec (a command) is kept apart from a verdict that follows it. */
+        if (!trigger_outcome_injected(o) && strlen(o->spec) >= 24) fputc(' ', out);
+        if (trigger_outcome_injected(o) && !o->judged) {
+            print_windows(out, o);
+            fputs(": ", out);
+        }
         if (trigger_outcome_injected(o) && o->judged) {
             const struct recovery_verdict *v = &o->verdict;
             char b[16], d[16], a[16];
@@ -174,6 +227,7 @@ void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
         text_printf(out, "%s", verdict);
         if (o->error[0]) text_printf(out, " (%s)", o->error);
         fputc('\n', out);
+        print_command(out, o);
     }
     fputc('\n', out);
 }
@@ -208,6 +262,10 @@ static json_t *outcome_json(const struct trigger_outcome *o)
     if (o->release_error[0])
         json_object_set_new(row, "release_error", json_string(o->release_error));
     if (o->terminated >= 0) json_object_set_new(row, "terminated", json_integer(o->terminated));
+    if (o->exit_status >= 0) json_object_set_new(row, "exit_status", json_integer(o->exit_status));
+    if (o->exit_signal > 0) json_object_set_new(row, "exit_signal", json_integer(o->exit_signal));
+    if (o->exit_status >= 0 || o->exit_signal > 0)
+        json_object_set_new(row, "output", json_string(o->output));
     if (o->injected_by >= 0) json_object_set_new(row, "injected_by", json_integer(o->injected_by));
     if (o->error[0]) json_object_set_new(row, "error", json_string(o->error));
     if (!trigger_outcome_injected(o)) {
@@ -215,6 +273,15 @@ static json_t *outcome_json(const struct trigger_outcome *o)
         json_object_set_new(row, "recovery_s", json_null());
         json_object_set_new(row, "outcome", json_string("not_injected"));
         json_object_set_new(row, "verdict", json_string("not injected"));
+        return row;
+    }
+    if (trigger_outcome_failed(o)) {
+        char text[160];
+        trigger_outcome_verdict_text(o, text, sizeof text);
+        json_object_set_new(row, "recovered", json_false());
+        json_object_set_new(row, "recovery_s", json_null());
+        json_object_set_new(row, "outcome", json_string("failed"));
+        json_object_set_new(row, "verdict", json_string(text));
         return row;
     }
     if (!o->judged) return row;
@@ -290,6 +357,7 @@ static bool read_verdict(const json_t *row, struct trigger_outcome *o)
             /* A row that says it recovered has a time to recover, and the other way round. */
             return (k == RECOVERY_RECOVERED) == isfinite(v->recovery_s);
         }
+    if (strcmp(outcome, "failed") == 0) return trigger_outcome_failed(o);
     return strcmp(outcome, "not_injected") == 0 && !trigger_outcome_injected(o);
 }
 
@@ -316,6 +384,8 @@ int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *e
         trigger_outcome_init(&o);
         const json_t *start = json_object_get(row, "start_s"), *end = json_object_get(row, "end_s");
         const json_t *terminated = json_object_get(row, "terminated");
+        const json_t *status = json_object_get(row, "exit_status");
+        const json_t *signal = json_object_get(row, "exit_signal");
         const json_t *by = json_object_get(row, "injected_by");
         const json_t *released = json_object_get(row, "released");
         bool ok = json_is_object(row) &&
@@ -326,6 +396,12 @@ int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *e
                   copy_text(o.spec, sizeof o.spec, json_object_get(row, "spec")) &&
                   copy_text(o.arg, sizeof o.arg, json_object_get(row, "arg")) &&
                   copy_text(o.error, sizeof o.error, json_object_get(row, "error")) &&
+                  copy_text(o.output, sizeof o.output, json_object_get(row, "output")) &&
+                  (status == NULL || (json_is_integer(status) && json_integer_value(status) >= 0 &&
+                                      json_integer_value(status) <= 255)) &&
+                  (signal == NULL || (json_is_integer(signal) && json_integer_value(signal) > 0 &&
+                                      json_integer_value(signal) < 128)) &&
+                  !(status && signal) &&
                   (start == NULL || json_is_null(start) || json_is_number(start)) &&
                   (end == NULL || json_is_null(end) || json_is_number(end)) &&
                   (terminated == NULL ||
@@ -337,6 +413,8 @@ int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *e
             o.planned_start_s = num_or_nan(row, "planned_start_s");
             o.planned_end_s = num_or_nan(row, "planned_end_s");
             if (terminated) o.terminated = json_integer_value(terminated);
+            if (status) o.exit_status = (int)json_integer_value(status);
+            if (signal) o.exit_signal = (int)json_integer_value(signal);
             if (by) o.injected_by = (int)json_integer_value(by);
             /* A window, held or planned, is a start and an end no earlier than it. */
             ok = !trigger_outcome_injected(&o) || isnan(o.end_s) || o.end_s >= o.start_s;

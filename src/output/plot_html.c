@@ -144,7 +144,7 @@ static void put_header(FILE *out, const struct plot_result *r, int i, const char
     /* Each trigger's recovery verdict, as the report words it. */
     for (size_t k = 0; k < s->triggers.n; k++) {
         const struct trigger_outcome *trig = &s->triggers.items[k];
-        char verdict[160], line[288];
+        char verdict[160], line[sizeof trig->spec + sizeof verdict + 2];
         trigger_outcome_verdict_text(trig, verdict, sizeof verdict);
         snprintf(line, sizeof line, "%s: %s", trig->spec[0] ? trig->spec : "?", verdict);
         fact(out, "trigger", line);

@@ -108,6 +108,9 @@ static void *injector_main(void *arg)
     /* The run ends within a window: what is held ends with it. */
     for (int k = 0; k < in->plan->n; k++)
         if (state[k] == 1) release(in, state, k, TRIGGER_RELEASED_RUN_ENDED);
+    for (int k = 0; k < in->plan->n; k++)
+        if (injector_actions[in->plan->items[k].kind].finish)
+            injector_actions[in->plan->items[k].kind].finish(in, k);
     return NULL;
 }
 

@@ -22,11 +22,21 @@ struct injector_action {
      * true: it still holds; false: it ended, end_us and released set. NULL:
      * nothing can take it away (a spike's window). */
     bool (*watch)(struct injector *in, int i, int64_t wait_us);
+    /* After the plan's last event, on the injector's thread: waits for
+     * what the kind left running on its own (a command) to end. */
+    void (*finish)(struct injector *in, int i);
     /* Fills in the kind's own figures of its outcome. */
     void (*outcome)(struct trigger_outcome *o, const struct injector_slot *slot);
 };
 
 extern const struct injector_action injector_actions[TRIGGER_N_KINDS];
+
+/* exec's actions (injector_exec.c). */
+void injector_exec_prepare(struct injector *in, int i);
+void injector_exec_begin(struct injector *in, int i);
+void injector_exec_end(struct injector *in, int i);
+void injector_exec_finish(struct injector *in, int i);
+void injector_exec_outcome(struct trigger_outcome *o, const struct injector_slot *slot);
 
 /* Whether the run is stopping. */
 bool injector_stopped(const struct injector *in);

@@ -163,4 +163,9 @@ const struct injector_action injector_actions[TRIGGER_N_KINDS] = {
     [TRIGGER_LOCK_TABLE] = {.begin = lock_table, .end = release_lock, .watch = watch_lock},
     [TRIGGER_TERMINATE] = {.begin = terminate, .outcome = terminate_outcome},
     [TRIGGER_SPIKE] = {0},
+    [TRIGGER_EXEC] = {.prepare = injector_exec_prepare,
+                      .begin = injector_exec_begin,
+                      .end = injector_exec_end,
+                      .finish = injector_exec_finish,
+                      .outcome = injector_exec_outcome},
 };

@@ -177,7 +177,8 @@ static int merge_failover(struct run_summary *out, struct run_summary *const *in
 /* Each trigger of the run, as the instances held it: its window from the
  * earliest start to the latest end among the instances that injected it
  * (on the merged clock; injected_by counts them), its planned window the
- * same way, how it ended the most telling of theirs, their counts added,
+ * same way, how it ended the most telling of theirs, their counts added, a
+ * command's exit the first that failed (else the first),
  * why not only when none did; judged again on the merged series. Instances run
  * the same triggers (their configurations match). */
 static int merge_triggers(struct run_summary *out, struct run_summary *const *in, int n,
@@ -212,6 +213,15 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
             }
             if (x->terminated >= 0)
                 m.terminated = (m.terminated > 0 ? m.terminated : 0) + x->terminated;
+            /* A command's end: the first instance's that failed, else the first's. */
+            bool ran = x->exit_status >= 0 || x->exit_signal > 0;
+            bool none_yet = m.exit_status < 0 && m.exit_signal == 0;
+            bool failed_yet = m.exit_status > 0 || m.exit_signal > 0;
+            if (ran && (none_yet || (trigger_outcome_failed(x) && !failed_yet))) {
+                m.exit_status = x->exit_status;
+                m.exit_signal = x->exit_signal;
+                memcpy(m.output, x->output, sizeof m.output);
+            }
             if (m.error[0] == '\0') memcpy(m.error, x->error, sizeof m.error);
         }
         if (isfinite(planned_start) && isfinite(planned_end)) {

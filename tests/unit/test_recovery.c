@@ -439,6 +439,29 @@ static void judged(const json_t *intervals, const json_t *triggers, struct trigg
     series_free(&rows);
 }
 
+/* The report's lines for the triggers (the caller frees them). */
+static char *printed(const struct trigger_outcomes *t)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    trigger_verdict_print(out, t);
+    fclose(out);
+    return text;
+}
+
+/* The triggers' JSON decodes and encodes back to the same document. */
+static void reads_back_the_same(const json_t *rows)
+{
+    struct trigger_outcomes again;
+    char err[256];
+    assert_int_equal(trigger_outcomes_decode(rows, &again, err, sizeof err), 0);
+    json_t *twice = trigger_outcomes_json(&again);
+    assert_true(json_equal(twice, rows));
+    json_decref(twice);
+    trigger_outcomes_free(&again);
+}
+
 /* The result's JSON: rows in, verdict fields out, the report's line, the gate's figure. */
 static void the_result_json_is_judged_and_printed(void **state)
 {
@@ -458,7 +481,6 @@ static void the_result_json_is_judged_and_printed(void **state)
                   "end_s", "error", "the run ended first");
     struct trigger_outcomes outcomes;
     judged(intervals, triggers, &outcomes);
-    char err[256];
     /* Judged, and written back as the result's JSON. */
     json_decref(triggers);
     triggers = trigger_outcomes_json(&outcomes);
@@ -475,11 +497,7 @@ static void the_result_json_is_judged_and_printed(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(triggers, 1), "outcome")),
                         "not_injected");
     assert_true(isnan(trigger_verdict_recover_s(&outcomes)));
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    trigger_verdict_print(out, &outcomes);
-    fclose(out);
+    char *text = printed(&outcomes);
     assert_non_null(strstr(text, "lock-rows@3s+2s"));
     assert_non_null(strstr(text, "recovered in 1.0 s"));
     assert_non_null(strstr(text, "not injected (the run ended first)"));
@@ -488,12 +506,7 @@ static void the_result_json_is_judged_and_printed(void **state)
     assert_true(fabs(trigger_verdict_recover_s(&outcomes) - 1.0) < 1e-9);
     assert_true(isnan(trigger_verdict_recover_s(NULL)));
     /* Read back, the judged rows are the same document. */
-    struct trigger_outcomes back;
-    assert_int_equal(trigger_outcomes_decode(triggers, &back, err, sizeof err), 0);
-    json_t *again = trigger_outcomes_json(&back);
-    assert_true(json_equal(again, triggers));
-    json_decref(again);
-    trigger_outcomes_free(&back);
+    reads_back_the_same(triggers);
     trigger_outcomes_free(&outcomes);
     json_decref(triggers);
     json_decref(intervals);
@@ -526,11 +539,7 @@ static void a_window_the_server_ended_early(void **state)
     assert_int_equal(o->released, TRIGGER_ENDED_BY_SERVER);
     assert_int_equal(o->verdict.outcome, RECOVERY_RECOVERED);
     assert_true(fabs(o->verdict.recovery_s) < 1e-9); /* from 4 s, not from the plan's 6 s */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    trigger_verdict_print(out, &outcomes);
-    fclose(out);
+    char *text = printed(&outcomes);
     assert_non_null(strstr(text, "lock-table@3s+3s         planned 3.0..6.0 s, held 3.0..4.0 s "
                                  "(ended by the server: FATAL:  terminating connection due to "
                                  "idle-in-transaction timeout), baseline 100.0/s"));
@@ -540,18 +549,81 @@ static void a_window_the_server_ended_early(void **state)
     assert_string_equal(json_string_value(json_object_get(row, "released")), "ended_by_server");
     assert_string_equal(json_string_value(json_object_get(row, "release_error")), said);
     assert_true(json_real_value(json_object_get(row, "planned_end_s")) == 6.0);
+    reads_back_the_same(back);
     struct trigger_outcomes again;
     char err[256];
-    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), 0);
-    json_t *twice = trigger_outcomes_json(&again);
-    assert_true(json_equal(twice, back));
-    json_decref(twice);
-    trigger_outcomes_free(&again);
     /* A way of ending it that is none, or a plan that ends before it starts: refused. */
     json_object_set_new(json_array_get(back, 0), "released", json_string("evaporated"));
     assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
     json_object_set_new(json_array_get(back, 0), "released", json_string("as_planned"));
     json_object_set_new(json_array_get(back, 0), "planned_end_s", json_real(2.0));
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
+    json_decref(back);
+    trigger_outcomes_free(&outcomes);
+    json_decref(triggers);
+    json_decref(intervals);
+}
+
+/* exec: a command that exited 0 is judged like any trigger, its exit and
+ * output kept; one that exited 3 failed: its window stays (the next one's
+ * baseline starts after it), it is not judged, the gate has no figure; a
+ * terminal-control byte in its output is shown escaped. Both read back. */
+static void a_command_is_judged_unless_it_failed(void **state)
+{
+    (void)state;
+    json_t *intervals = json_array();
+    const int committed[] = {100, 100, 100, 0, 100, 100, 100, 100, 100, 100, 100};
+    for (int i = 0; i < 11; i++)
+        json_array_append_new(intervals,
+                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i}", "elapsed_s",
+                                        (double)(i + 1), "interval_s", 1.0, "warmup", 0,
+                                        "committed", committed[i], "failed", 0, "ambiguous", 0,
+                                        "insufficient", 0, "retries", 0));
+    json_t *triggers = json_pack(
+        "[{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:i, s:s},"
+        " {s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:i, s:s}]",
+        "kind", "exec", "spec", "exec@3s:pg_ctl restart", "arg", "pg_ctl restart",
+        "planned_start_s", 3.0, "planned_end_s", 3.0, "start_s", 3.0, "end_s", 4.0, "released",
+        "exited", "exit_status", 0, "output", "waiting for server to shut down....\x1b[2J done",
+        "kind", "exec", "spec", "exec@7s:sh -c exit 3", "arg", "sh -c exit 3", "planned_start_s",
+        7.0, "planned_end_s", 7.0, "start_s", 7.0, "end_s", 7.5, "released", "exited",
+        "exit_status", 3, "output", "");
+    struct trigger_outcomes outcomes;
+    judged(intervals, triggers, &outcomes);
+    assert_true(outcomes.items[0].judged);
+    assert_int_equal(outcomes.items[0].verdict.outcome, RECOVERY_RECOVERED);
+    assert_false(trigger_outcome_failed(&outcomes.items[0]));
+    assert_true(trigger_outcome_failed(&outcomes.items[1]));
+    assert_false(outcomes.items[1].judged);
+    assert_true(isnan(trigger_verdict_recover_s(&outcomes)));
+    char *text = printed(&outcomes);
+    assert_non_null(strstr(text, "exec@3s:pg_ctl restart   planned 3.0 s, held 3.0..4.0 s (its "
+                                 "command ended), baseline 100.0/s"));
+    assert_non_null(strstr(text, "    exit status 0, its output's tail:\n"
+                                 "    | waiting for server to shut down....\\x1B[2J done\n"));
+    assert_non_null(strstr(text, "exec@7s:sh -c exit 3     planned 7.0 s, held 7.0..7.5 s (its "
+                                 "command ended): failed: exit status 3\n"
+                                 "    exit status 3, no output\n"));
+    assert_null(strchr(text, '\x1b'));
+    free(text);
+    json_t *back = trigger_outcomes_json(&outcomes);
+    const json_t *ok = json_array_get(back, 0), *bad = json_array_get(back, 1);
+    assert_string_equal(json_string_value(json_object_get(ok, "outcome")), "recovered");
+    assert_int_equal(json_integer_value(json_object_get(ok, "exit_status")), 0);
+    assert_string_equal(json_string_value(json_object_get(ok, "output")),
+                        "waiting for server to shut down....\x1b[2J done");
+    assert_string_equal(json_string_value(json_object_get(bad, "outcome")), "failed");
+    assert_string_equal(json_string_value(json_object_get(bad, "verdict")),
+                        "failed: exit status 3");
+    assert_true(json_is_false(json_object_get(bad, "recovered")));
+    assert_true(json_is_null(json_object_get(bad, "recovery_s")));
+    reads_back_the_same(back);
+    struct trigger_outcomes again;
+    char err[256];
+    /* A row that says it failed but exited 0, or both an exit and a signal: refused. */
+    json_object_set_new(json_array_get(back, 1), "exit_status", json_integer(0));
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
+    json_object_set_new(json_array_get(back, 1), "exit_signal", json_integer(15));
     assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
     json_decref(back);
     trigger_outcomes_free(&outcomes);
@@ -638,6 +710,7 @@ int main(void)
         cmocka_unit_test(an_instant_trigger_is_judged_from_its_interval),
         cmocka_unit_test(the_result_json_is_judged_and_printed),
         cmocka_unit_test(a_window_the_server_ended_early),
+        cmocka_unit_test(a_command_is_judged_unless_it_failed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,11 +196,12 @@ static void every_kind_parses_its_example(void **state)
         if (trigger_parse(d->example, &t, err, sizeof err) != 0)
             fail_msg("%s: its example '%s' is refused: %s", d->name, d->example, err);
         assert_int_equal(t.kind, k);
-        assert_int_equal(t.span_us == 0, d->instantaneous);
+        if (!d->span_optional) assert_int_equal(t.span_us == 0, d->instantaneous);
         trigger_spec_text(&t, back, sizeof back);
         assert_string_equal(back, d->example);
-        /* Its ARG: refused when malformed; left out, refused only when required. */
-        snprintf(spec, sizeof spec, "%.*s:x", (int)strcspn(d->example, ":"), d->example);
+        /* Its ARG: refused when malformed (blank is, for every kind); left
+         * out, refused only when required. */
+        snprintf(spec, sizeof spec, "%.*s: ", (int)strcspn(d->example, ":"), d->example);
         assert_int_equal(trigger_parse(spec, &t, err, sizeof err), -1);
         assert_non_null(strstr(err, d->arg_takes));
         snprintf(spec, sizeof spec, "%.*s", (int)strcspn(d->example, ":"), d->example);
@@ -278,6 +279,69 @@ static void a_share_ends_the_nearest_whole_number_of_workers(void **state)
     assert_int_equal(trigger_plan_check(&p, 0, false, 0, err, sizeof err), 0); /* unknown */
 }
 
+/* exec: everything after the first ':' past AT is the command, ':' '@' and
+ * '+' of its own included; its span, the deadline, may be left out. */
+static void exec_takes_the_rest_as_its_command(void **state)
+{
+    (void)state;
+    struct trigger t;
+    char err[256], back[TRIGGER_COMMAND_MAX + 64];
+    assert_int_equal(trigger_parse("exec@2s:pg_ctl restart -D /pgdata", &t, err, sizeof err), 0);
+    assert_int_equal(t.kind, TRIGGER_EXEC);
+    assert_int_equal(t.at_us, 2000000);
+    assert_int_equal(t.span_us, 0);
+    assert_string_equal(t.command, "pg_ctl restart -D /pgdata");
+    const char *spec = "exec@1500ms+30s:psql postgresql://u@h:5432/d -c select 1+1; x@y:z";
+    assert_int_equal(trigger_parse(spec, &t, err, sizeof err), 0);
+    assert_int_equal(t.at_us, 1500000);
+    assert_int_equal(t.span_us, 30000000);
+    assert_string_equal(t.command, "psql postgresql://u@h:5432/d -c select 1+1; x@y:z");
+    trigger_spec_text(&t, back, sizeof back);
+    assert_string_equal(back, spec);
+    trigger_arg_text(&t, 0, back, sizeof back);
+    assert_string_equal(back, t.command);
+    /* A '+' in the command is no span. */
+    assert_int_equal(trigger_parse("exec@1s:expr 1 + 1", &t, err, sizeof err), 0);
+    assert_int_equal(t.span_us, 0);
+    assert_string_equal(t.command, "expr 1 + 1");
+    assert_int_equal(trigger_parse("exec@1s:sh -c kill -TERM $PPID", &t, err, sizeof err), 0);
+    assert_string_equal(t.command, "sh -c kill -TERM $PPID");
+    /* Refused: none, blank, too long, too many words, a bad span. */
+    const struct {
+        const char *s, *message;
+    } bad[] = {
+        {"exec@1s", "exec needs a command, e.g. :pg_ctl restart"},
+        {"exec@1s+5s", "exec needs a command"},
+        {"exec@1s:", "exec takes a command of at most 64 words, shorter than 512 bytes"},
+        {"exec@1s: \t ", "exec takes a command"},
+        {"exec@1s+0s:true", "the span is empty"},
+        {"exec@1s+5:true", "span '5' is not a duration"},
+        {"exec@x:true", "time 'x' is not a duration"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(trigger_parse(bad[i].s, &t, err, sizeof err), -1);
+        if (strstr(err, bad[i].message) == NULL)
+            fail_msg("'%s': '%s' lacks '%s'", bad[i].s, err, bad[i].message);
+    }
+    char longer[TRIGGER_COMMAND_MAX + 16] = "exec@1s:";
+    memset(longer + 8, 'a', TRIGGER_COMMAND_MAX);
+    longer[8 + TRIGGER_COMMAND_MAX] = '\0';
+    assert_int_equal(trigger_parse(longer, &t, err, sizeof err), -1);
+    char many[512] = "exec@1s:";
+    for (int i = 0; i <= 64; i++)
+        strcat(many, "w ");
+    assert_int_equal(trigger_parse(many, &t, err, sizeof err), -1);
+    /* Two commands may run at once, but not two windows of exec at one moment. */
+    struct trigger_plan p = {0};
+    assert_int_equal(trigger_plan_add(&p, "exec@1s:true", err, sizeof err), 0);
+    assert_int_equal(trigger_plan_add(&p, "exec@2s+5s:true", err, sizeof err), 0);
+    assert_int_equal(trigger_plan_add(&p, "lock-rows@2s+2s", err, sizeof err), 0);
+    assert_int_equal(trigger_plan_check(&p, 10000000, false, 4, err, sizeof err), 0);
+    assert_int_equal(trigger_plan_add(&p, "exec@6s:true", err, sizeof err), 0);
+    assert_int_equal(trigger_plan_check(&p, 10000000, false, 4, err, sizeof err), -1);
+    assert_non_null(strstr(err, "overlaps 'exec@2s+5s:true'"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +356,7 @@ int main(void)
         cmocka_unit_test(every_kind_parses_its_example),
         cmocka_unit_test(help_names_every_kind),
         cmocka_unit_test(kinds_set_the_rate_and_contend_by_their_rows),
+        cmocka_unit_test(exec_takes_the_rest_as_its_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
