@@ -10,7 +10,9 @@
  * txstorm itself set the pace, see saturation.h), loop_busy (the busiest
  * event loop's share of the run, 0..1), recover_s (seconds from the end of
  * the slowest --trigger to its recovery, trigger_verdict.h; a trigger not
- * recovered, or none, has no figure and fails).
+ * recovered, or none, has no figure and fails), reconnect_s (seconds from
+ * the end of the slowest --trigger until every worker was connected again;
+ * a trigger after which they were not, or none, has no figure and fails).
  */
 #ifndef TXSTORM_ASSERTION_H
 #define TXSTORM_ASSERTION_H
@@ -38,6 +40,7 @@ enum assert_metric {
     METRIC_CLIENT_SATURATED, /* 1 when txstorm itself was the bottleneck, else 0 */
     METRIC_LOOP_BUSY,        /* the busiest event loop's busy share of the run, 0..1 */
     METRIC_RECOVER_S,        /* the slowest trigger's time to recover, seconds */
+    METRIC_RECONNECT_S,      /* the slowest trigger's time until all workers reconnected */
     METRIC_COUNT
 };
 

@@ -33,7 +33,19 @@
  *    recover within the run (metastable).
  *  - amplification, before (the baseline's intervals), during and after
  *    (the judged ones): attempts per offered transaction in open loop, per
- *    finished one in closed loop; NaN when nothing was offered or finished. */
+ *    finished one in closed loop; NaN when nothing was offered or finished.
+ * Connections, judged whatever the baseline, over the measured intervals
+ * that end after w's start and by the time the next trigger was first tried
+ * (or the run's end), when each knows its workers:
+ *  - disturbed: an interval with a connection attempt in it, or a worker not
+ *    connected at its close (a lost connection is seen only when next used,
+ *    so the first interval after w may look whole);
+ *  - reconnected: from w's end to the close of the last disturbed interval
+ *    (0: none, or it closed before w's end), if every worker was connected
+ *    at that close, else at the next interval's; none left: not reconnected
+ *    within the span. Its resolution is the interval's length;
+ *  - the peak: the most connection attempts per second of an interval, a
+ *    sliver shorter than L/2 counted as L/2 long (it would spike). */
 #ifndef TXSTORM_RECOVERY_H
 #define TXSTORM_RECOVERY_H
 
@@ -59,6 +71,8 @@ struct recovery_interval {
     int64_t attempts; /* of the finished transactions */
     double offered;   /* transactions offered in it; NaN: closed loop */
     double lag_ms;    /* its worst schedule lag; NaN: closed loop */
+    int64_t connect_attempts;
+    int64_t workers, workers_connected; /* at its close; 0 workers: unknown */
 };
 
 struct recovery_window {
@@ -82,6 +96,12 @@ enum recovery_outcome {
 
 enum recovery_phase { RECOVERY_BEFORE, RECOVERY_DURING, RECOVERY_AFTER, RECOVERY_PHASES };
 
+enum recovery_reconnect {
+    RECONNECT_UNKNOWN,  /* no interval in the span, or one that does not know its workers */
+    RECONNECT_BACK,     /* every worker connected again: reconnect_s */
+    RECONNECT_NOT_BACK, /* not within the span */
+};
+
 struct recovery_verdict {
     enum recovery_outcome outcome;
     double baseline_per_s;  /* NaN: no baseline */
@@ -90,6 +110,9 @@ struct recovery_verdict {
     int baseline_intervals; /* its full intervals */
     double recovery_s;      /* RECOVERY_RECOVERED only; else NaN */
     double amplification[RECOVERY_PHASES];
+    enum recovery_reconnect reconnect;
+    double reconnect_s;        /* RECONNECT_BACK only; else NaN */
+    double connect_peak_per_s; /* known (not RECONNECT_UNKNOWN) only; else NaN */
 };
 
 /* Whether the window [start_s, end_s] (end = start: an instant) covers the
@@ -112,6 +135,13 @@ const char *recovery_outcome_name(enum recovery_outcome o);
 
 /* "recovered in 1.2 s", "did not recover within the run (metastable)", ... */
 void recovery_verdict_text(const struct recovery_verdict *v, char *out, size_t len);
+
+/* The connections of windows[which] over the series (see above), into
+ * out's reconnect, reconnect_s and connect_peak_per_s. recovery_judge
+ * calls it; pure. */
+void recovery_judge_connections(const struct recovery_interval *iv, size_t n,
+                                const struct recovery_window *windows, size_t n_windows,
+                                size_t which, struct recovery_verdict *out);
 
 /* "before", "during", "after". */
 const char *recovery_phase_name(enum recovery_phase p);

@@ -39,6 +39,10 @@ struct interval_row {
     double loop_busy;                       /* the busiest event loop's share; NaN: unknown */
     int64_t connect_attempts, connects;     /* the workers' connection attempts, and
                                                of those the sessions made ready */
+    /* At the interval's close: the workers, and of them those connected (one
+     * whose lost connection is not yet made good is not); 0 workers: unknown
+     * (a result from before). */
+    int64_t workers, workers_connected;
     int64_t errors;                         /* of class other and constraint */
     char error_sqlstate[6];                 /* the most frequent of them */
     char error_message[ERRLOG_MESSAGE_MAX]; /* shown live, not saved */

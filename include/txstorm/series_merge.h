@@ -10,8 +10,10 @@
  * A merged row:
  *  - ends at the mean of its rows' ends and lasts their mean length;
  *  - adds up the counts (committed, retries, failed, ambiguous,
- *    insufficient, errors, retries by class) and the offered rates (a part
- *    without a row offered rate gives its --rate, rate_per_s);
+ *    insufficient, errors, retries by class, connection attempts and
+ *    connects, workers and workers connected: unknown when a row does not
+ *    know its own) and the offered rates (a part without a row offered rate
+ *    gives its --rate, rate_per_s);
  *  - takes its percentiles from the merged latency histograms (exact), its
  *    max and lag max as the largest, the busiest loop as the busiest;
  *  - is warmup, a stall or an outage when any of its rows is; names the

@@ -19,7 +19,10 @@
  * it is not judged, and its "outcome" is "failed". Judged, a row gains
  * "baseline_per_s", "band_per_s", "baseline_s",
  * "baseline_intervals", "recovered",
- * "recovery_s" (null unless recovered), "outcome", "verdict" and
+ * "recovery_s" (null unless recovered), "outcome", "verdict",
+ * "reconnect_s" (the workers' reconnect after it, recovery.h; null: not
+ * all connected again) and "connect_attempts_peak_per_s" (both absent when
+ * the series does not know its workers), and
  * "amplification": {"before", "during", "after"} (null where nothing was
  * offered or finished). */
 #ifndef TXSTORM_TRIGGER_VERDICT_H
@@ -102,6 +105,11 @@ void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t);
 /* The slowest trigger's time to recover, in seconds; NaN when there is no
  * trigger or one did not recover (or could not be judged). */
 double trigger_verdict_recover_s(const struct trigger_outcomes *t);
+
+/* The slowest trigger's time until every worker was connected again, in
+ * seconds; NaN when there is no trigger, or after one they were not all
+ * connected again (or it was not judged, or its series does not know). */
+double trigger_verdict_reconnect_s(const struct trigger_outcomes *t);
 
 /* The "triggers" array (NULL when out of memory), and back: 0, or -1 with
  * one line in err (t is then empty). */

@@ -29,6 +29,7 @@ static const char *const metric_names[METRIC_COUNT] = {
     [METRIC_CLIENT_SATURATED] = "client_saturated",
     [METRIC_LOOP_BUSY] = "loop_busy",
     [METRIC_RECOVER_S] = "recover_s",
+    [METRIC_RECONNECT_S] = "reconnect_s",
 };
 
 static const char *const op_names[] = {
@@ -213,6 +214,7 @@ const char *assertion_no_data(enum assert_metric m)
     if (m == METRIC_TPS) return "no measured time";
     if (m == METRIC_CLIENT_SATURATED || m == METRIC_LOOP_BUSY) return "no event-loop timings";
     if (m == METRIC_RECOVER_S) return "not recovered (or no --trigger)";
+    if (m == METRIC_RECONNECT_S) return "workers not all connected again (or no --trigger)";
     return "nothing measured";
 }
 

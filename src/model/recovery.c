@@ -107,6 +107,44 @@ static double amplification(const struct recovery_interval *iv, size_t n, const 
     return offered > 0 ? (double)attempts / offered : NAN;
 }
 
+/* Whether anything happened to the workers' connections in the interval. */
+static bool disturbed(const struct recovery_interval *x)
+{
+    return x->connect_attempts > 0 || x->workers_connected < x->workers;
+}
+
+void recovery_judge_connections(const struct recovery_interval *iv, size_t n,
+                                const struct recovery_window *windows, size_t n_windows,
+                                size_t which, struct recovery_verdict *out)
+{
+    const struct recovery_window *w = &windows[which];
+    double until = judged_until(windows, n_windows, which), typical = median_length(iv, n);
+    double slack = (double)interval_edge_slack_us((int64_t)(typical * 1e6)) / 1e6;
+    out->reconnect = RECONNECT_UNKNOWN;
+    out->reconnect_s = out->connect_peak_per_s = NAN;
+    bool any = false, back = true; /* at the last disturbed interval's close, or the next's */
+    double peak = 0, back_at = w->end_s;
+    for (size_t i = 0; i < n; i++) {
+        const struct recovery_interval *x = &iv[i];
+        if (x->warmup || x->end_s <= w->start_s + slack || x->end_s > until + slack) continue;
+        if (x->workers <= 0) return; /* a row that does not know */
+        any = true;
+        double rate = (double)x->connect_attempts / fmax(x->interval_s, typical / 2);
+        if (rate > peak) peak = rate;
+        if (disturbed(x)) {
+            back = x->workers_connected == x->workers;
+            back_at = x->end_s;
+        } else if (!back) {
+            back = true; /* connected by the close of the one after the last disturbed */
+            back_at = x->end_s;
+        }
+    }
+    if (!any) return;
+    out->connect_peak_per_s = peak;
+    out->reconnect = back ? RECONNECT_BACK : RECONNECT_NOT_BACK;
+    if (out->reconnect == RECONNECT_BACK) out->reconnect_s = fmax(0, back_at - w->end_s);
+}
+
 void recovery_judge(const struct recovery_interval *iv, size_t n,
                     const struct recovery_window *windows, size_t n_windows, size_t which,
                     struct recovery_verdict *out)
@@ -143,6 +181,7 @@ void recovery_judge(const struct recovery_interval *iv, size_t n,
     }
     for (int p = 0; p < RECOVERY_PHASES; p++)
         out->amplification[p] = amplification(iv, n, in_phase[p]);
+    recovery_judge_connections(iv, n, windows, n_windows, which, out);
     out->baseline_s = time;
     out->baseline_intervals = (int)n_full;
 

@@ -34,6 +34,7 @@ static bool phased(const struct interval_row *r) { return r->phase[0] != '\0'; }
 static bool triggered(const struct interval_row *r) { return r->trigger[0] != '\0'; }
 static bool erred(const struct interval_row *r) { return r->errors > 0; }
 static bool connecting(const struct interval_row *r) { return r->connect_attempts > 0; }
+static bool workers_known(const struct interval_row *r) { return r->workers > 0; }
 static bool offered(const struct interval_row *r) { return isfinite(r->offered_per_s); }
 static bool busy_known(const struct interval_row *r) { return isfinite(r->loop_busy); }
 static bool latency_kept(const struct interval_row *r) { return r->latency_hdr != NULL; }
@@ -60,6 +61,8 @@ static const struct field fields[] = {
     {"p99_ms", F_MS, AT(p99_us), 0, NULL, true, false},
     {"max_ms", F_MS, AT(max_us), 0, NULL, true, false},
     {"lag_max_ms", F_MS, AT(lag_max_us), 0, NULL, true, false},
+    {"workers_connected", F_COUNT, AT(workers_connected), 0, workers_known, true, false},
+    {"workers", F_COUNT, AT(workers), 0, workers_known, true, false},
     {"loop_busy", F_REAL, AT(loop_busy), 0, busy_known, false, false},
     {"outage", F_BOOL, AT(outage), 0, NULL, false, false},
     {"retries_by_class", F_BY_CLASS, AT(retries_by_class), 0, NULL, false, false},
@@ -249,6 +252,8 @@ static int read_row(const json_t *o, struct interval_row *r, char *why, size_t w
     if (r->length_us > r->end_us) return errbuf_fail(why, why_len, "it starts before the run");
     if (r->connects > r->connect_attempts)
         return errbuf_fail(why, why_len, "more connects than connection attempts");
+    if (r->workers_connected > r->workers)
+        return errbuf_fail(why, why_len, "more workers connected than workers");
     return row_agrees(o, r, why, why_len);
 }
 

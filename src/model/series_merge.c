@@ -58,6 +58,7 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
     struct hist *latency = NULL, *lag = NULL;
     int64_t most_errors = 0;
     double end_us = 0, length_us = 0;
+    bool workers_known = true;
     for (int i = 0; i < k; i++) {
         const struct interval_row *r = c[i].row;
         const struct series_part *p = &parts[c[i].part];
@@ -87,6 +88,10 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
         add_trigger(out->trigger, sizeof out->trigger, r->trigger);
         out->connect_attempts += r->connect_attempts;
         out->connects += r->connects;
+        /* The workers of every part, or unknown when a part does not know its own. */
+        workers_known = workers_known && r->workers > 0;
+        out->workers += r->workers;
+        out->workers_connected += r->workers_connected;
         out->errors += r->errors;
         if (r->errors > most_errors) {
             most_errors = r->errors;
@@ -110,6 +115,7 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
             return -1;
         }
     }
+    if (!workers_known) out->workers = out->workers_connected = 0;
     out->end_us = (int64_t)llround(end_us / k);
     out->length_us = (int64_t)llround(length_us / k);
     if (out->length_us > out->end_us) out->length_us = out->end_us;

@@ -83,7 +83,10 @@ static struct recovery_interval *recovery_series(const struct series *rows, doub
             .finished = figures_finished(c.committed, c.failed, c.insufficient, c.ambiguous),
             .attempts = c.attempts,
             .offered = offered_per_s > 0 ? offered_per_s * interval_s : NAN,
-            .lag_ms = phased || rate_per_s > 0 ? (double)row->lag_max_us / 1e3 : NAN};
+            .lag_ms = phased || rate_per_s > 0 ? (double)row->lag_max_us / 1e3 : NAN,
+            .connect_attempts = row->connect_attempts,
+            .workers = row->workers,
+            .workers_connected = row->workers_connected};
     }
     return iv;
 }
@@ -172,6 +175,20 @@ static void print_windows(FILE *out, const struct trigger_outcome *o)
     }
 }
 
+/* "; workers connected again in 0.2 s (at most 40.0 connection attempts/s)",
+ * when any worker's connection was disturbed. */
+static void print_connections(FILE *out, const struct recovery_verdict *v)
+{
+    if (v->reconnect == RECONNECT_NOT_BACK)
+        text_printf(out, "; workers not all connected again");
+    else if (v->reconnect == RECONNECT_BACK && (v->reconnect_s > 0 || v->connect_peak_per_s > 0))
+        text_printf(out, "; workers connected again in %.1f s", v->reconnect_s);
+    else
+        return;
+    if (v->connect_peak_per_s > 0)
+        text_printf(out, " (at most %.1f connection attempts/s)", v->connect_peak_per_s);
+}
+
 /* An exec's end, then the tail of its output, each line indented and
  * shown as a terminal may show it (text.h). */
 static void print_command(FILE *out, const struct trigger_outcome *o)
@@ -225,6 +242,7 @@ void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
             text_printf(out, ", attempts %s/%s/%s: ", b, d, a);
         }
         text_printf(out, "%s", verdict);
+        if (o->judged) print_connections(out, &o->verdict);
         if (o->error[0]) text_printf(out, " (%s)", o->error);
         fputc('\n', out);
         print_command(out, o);
@@ -232,17 +250,36 @@ void trigger_verdict_print(FILE *out, const struct trigger_outcomes *t)
     fputc('\n', out);
 }
 
-double trigger_verdict_recover_s(const struct trigger_outcomes *t)
+/* The largest of each trigger's figure; NaN when there is no trigger or one
+ * has none (NaN). */
+static double slowest(const struct trigger_outcomes *t,
+                      double (*figure)(const struct trigger_outcome *))
 {
     if (t == NULL || t->n == 0) return NAN;
     double worst = 0;
     for (size_t i = 0; i < t->n; i++) {
-        const struct trigger_outcome *o = &t->items[i];
-        if (!o->judged || o->verdict.outcome != RECOVERY_RECOVERED) return NAN;
-        if (isnan(o->verdict.recovery_s)) return NAN;
-        if (o->verdict.recovery_s > worst) worst = o->verdict.recovery_s;
+        double v = figure(&t->items[i]);
+        if (isnan(v)) return NAN;
+        if (v > worst) worst = v;
     }
     return worst;
+}
+
+static double recover_s(const struct trigger_outcome *o)
+{
+    return o->judged && o->verdict.outcome == RECOVERY_RECOVERED ? o->verdict.recovery_s : NAN;
+}
+
+static double reconnect_s(const struct trigger_outcome *o)
+{
+    return o->judged && o->verdict.reconnect == RECONNECT_BACK ? o->verdict.reconnect_s : NAN;
+}
+
+double trigger_verdict_recover_s(const struct trigger_outcomes *t) { return slowest(t, recover_s); }
+
+double trigger_verdict_reconnect_s(const struct trigger_outcomes *t)
+{
+    return slowest(t, reconnect_s);
 }
 
 static json_t *real_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
@@ -296,6 +333,10 @@ static json_t *outcome_json(const struct trigger_outcome *o)
     json_object_set_new(row, "recovery_s", real_or_null(v->recovery_s));
     json_object_set_new(row, "outcome", json_string(recovery_outcome_name(v->outcome)));
     json_object_set_new(row, "verdict", json_string(text));
+    if (v->reconnect != RECONNECT_UNKNOWN) {
+        json_object_set_new(row, "reconnect_s", real_or_null(v->reconnect_s));
+        json_object_set_new(row, "connect_attempts_peak_per_s", json_real(v->connect_peak_per_s));
+    }
     json_t *amp = json_object();
     for (int p = 0; p < RECOVERY_PHASES; p++)
         json_object_set_new(amp, recovery_phase_name(p), real_or_null(v->amplification[p]));
@@ -353,7 +394,18 @@ static bool read_verdict(const json_t *row, struct trigger_outcome *o)
             const json_t *amp = json_object_get(row, "amplification");
             for (int p = 0; p < RECOVERY_PHASES; p++)
                 v->amplification[p] = num_or_nan(amp, recovery_phase_name(p));
+            /* Results from before connections were judged know none. */
+            v->connect_peak_per_s = num_or_nan(row, "connect_attempts_peak_per_s");
+            v->reconnect_s = num_or_nan(row, "reconnect_s");
+            v->reconnect = isnan(v->connect_peak_per_s) ? RECONNECT_UNKNOWN
+                           : isfinite(v->reconnect_s)   ? RECONNECT_BACK
+                                                        : RECONNECT_NOT_BACK;
+            if (v->reconnect == RECONNECT_UNKNOWN) v->reconnect_s = NAN;
             o->judged = true;
+            /* A time to reconnect comes with its peak, neither negative. */
+            if (json_object_get(row, "reconnect_s") && v->reconnect == RECONNECT_UNKNOWN)
+                return false;
+            if (v->connect_peak_per_s < 0 || v->reconnect_s < 0) return false;
             /* A row that says it recovered has a time to recover, and the other way round. */
             return (k == RECOVERY_RECOVERED) == isfinite(v->recovery_s);
         }

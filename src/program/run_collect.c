@@ -167,6 +167,14 @@ void run_close_interval(struct run *run, int64_t now_us, int64_t last_us, bool l
     run->outages_shown = outages;
     injector_active(&run->injector, last_us, now_us, run->edge_slack_us, p.trigger,
                     sizeof p.trigger);
+    /* The workers connected at its close, for each trigger's reconnect verdict. */
+    struct fault_tally all, *per = calloc((size_t)run->n_endpoints, sizeof *per);
+    if (per) { /* no memory: the row does not know */
+        run_tally_faults(run, per, &all, false);
+        p.workers = all.workers;
+        p.workers_connected = all.workers_connected;
+    }
+    free(per);
     if (!warmup) stats_merge(&run->total, &run->tick);
     stats_reset(&run->tick);
     for (int e = 0; e < run->n_endpoints; e++) {

@@ -480,6 +480,7 @@ void report_figures(const struct run_summary *s, struct assert_figures *f)
             busiest = saturation_busy_share(&s->loops[i]);
     v[METRIC_LOOP_BUSY] = worst < 0 ? NAN : busiest;
     v[METRIC_RECOVER_S] = trigger_verdict_recover_s(&s->triggers);
+    v[METRIC_RECONNECT_S] = trigger_verdict_reconnect_s(&s->triggers);
 }
 
 bool report_print_assertions(FILE *out, const struct assertion *a, int n,

@@ -19,7 +19,7 @@ static const char *const all_metrics[METRIC_COUNT] = {
     "p50",       "p90",          "p95",     "p99",         "p999",
     "max",       "mean",         "tps",     "committed",   "failed",
     "ambiguous", "insufficient", "retries", "failed_rate", "retry_rate",
-    "client_saturated", "loop_busy", "recover_s"};
+    "client_saturated", "loop_busy", "recover_s", "reconnect_s"};
 
 static void every_metric_and_operator_parses(void **state)
 {
@@ -122,7 +122,7 @@ static const struct {
     {"   ", "empty"},
     {"p98<5ms", "unknown metric 'p98' (p50, p90, p95, p99, p999, max, mean, tps, committed, "
                 "failed, ambiguous, insufficient, retries, failed_rate, retry_rate, "
-                "client_saturated, loop_busy, recover_s)"},
+                "client_saturated, loop_busy, recover_s, reconnect_s)"},
     {"P99<5ms", "unknown metric 'P99'"},
     {"p99.9<5ms", "unknown metric 'p99.9'"},
     {"latency<5ms", "unknown metric 'latency'"},

@@ -687,6 +687,167 @@ static void one_noisy_interval_is_no_relapse(void **state)
     assert_int_equal(v.outcome, RECOVERY_METASTABLE);
 }
 
+/* Ten one-second intervals of four workers, all connected, no attempts:
+ * the connections to judge once some are set. */
+static size_t connected_series(struct recovery_interval *iv)
+{
+    const double rates[] = {100, 100, 100, 100, 100, 100, 100, 100, 100, 100};
+    size_t n = series(iv, rates, 10);
+    for (size_t i = 0; i < n; i++)
+        iv[i].workers = iv[i].workers_connected = 4;
+    return n;
+}
+
+static void connections_of(const struct recovery_interval *iv, size_t n, double start_s,
+                           double end_s, struct recovery_verdict *v)
+{
+    struct recovery_window w = {start_s, end_s, NAN};
+    recovery_judge_connections(iv, n, &w, 1, 0, v);
+}
+
+/* A terminate at 3 s: the workers reconnect in the interval after it, or in
+ * the one after that when it closed with some still down, or when the loss
+ * was seen only later; the peak is the busiest interval's attempts. */
+static void workers_reconnect_after_a_trigger(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    struct recovery_verdict v;
+    size_t n = connected_series(iv);
+    connections_of(iv, n, 3, 3, &v); /* nothing happened to them */
+    assert_int_equal(v.reconnect, RECONNECT_BACK);
+    assert_true(v.reconnect_s == 0 && v.connect_peak_per_s == 0);
+
+    iv[3].connect_attempts = 4; /* 3..4 s: all back by its close */
+    connections_of(iv, n, 3, 3, &v);
+    assert_int_equal(v.reconnect, RECONNECT_BACK);
+    assert_true(fabs(v.reconnect_s - 1.0) < 1e-9);
+    assert_true(fabs(v.connect_peak_per_s - 4.0) < 1e-9);
+
+    iv[3].workers_connected = 1; /* three still down at 4 s, back by 5 s */
+    iv[3].connect_attempts = 30;
+    connections_of(iv, n, 3, 3, &v);
+    assert_int_equal(v.reconnect, RECONNECT_BACK);
+    assert_true(fabs(v.reconnect_s - 2.0) < 1e-9);
+    assert_true(fabs(v.connect_peak_per_s - 30.0) < 1e-9);
+
+    iv[3] = iv[2]; /* the loss seen only at 5..6 s */
+    iv[3].end_s = 4;
+    iv[5].connect_attempts = 2;
+    connections_of(iv, n, 3, 3, &v);
+    assert_true(fabs(v.reconnect_s - 3.0) < 1e-9);
+    assert_true(fabs(v.connect_peak_per_s - 2.0) < 1e-9);
+}
+
+/* One worker never comes back: not reconnected, however long the run goes;
+ * and a series that does not know its workers says nothing. */
+static void a_worker_that_never_reconnects(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    struct recovery_verdict v;
+    size_t n = connected_series(iv);
+    for (size_t i = 3; i < n; i++)
+        iv[i].workers_connected = 3;
+    iv[3].connect_attempts = 5;
+    connections_of(iv, n, 3, 3, &v);
+    assert_int_equal(v.reconnect, RECONNECT_NOT_BACK);
+    assert_true(isnan(v.reconnect_s));
+    assert_true(fabs(v.connect_peak_per_s - 5.0) < 1e-9);
+
+    n = connected_series(iv);
+    iv[6].workers = iv[6].workers_connected = 0; /* written before workers were kept */
+    connections_of(iv, n, 3, 3, &v);
+    assert_int_equal(v.reconnect, RECONNECT_UNKNOWN);
+    assert_true(isnan(v.reconnect_s) && isnan(v.connect_peak_per_s));
+    connections_of(iv, n, 10, 10, &v); /* no interval after it */
+    assert_int_equal(v.reconnect, RECONNECT_UNKNOWN);
+}
+
+/* The span: a window's own intervals count, a reconnect within it is 0 s
+ * after its end; the next trigger (first tried) ends it, the warmup and the
+ * interval that closes at the start are not in it; a sliver's attempts
+ * count over half an interval. */
+static void the_span_of_the_reconnect(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    struct recovery_verdict v;
+    size_t n = connected_series(iv);
+    iv[3].connect_attempts = 8; /* inside a 3..6 s window */
+    iv[3].workers_connected = 2;
+    connections_of(iv, n, 3, 6, &v);
+    assert_int_equal(v.reconnect, RECONNECT_BACK);
+    assert_true(v.reconnect_s == 0);
+
+    n = connected_series(iv);
+    iv[2].connect_attempts = 50; /* closes at the trigger's start: before it */
+    iv[0].warmup = true;
+    iv[0].connect_attempts = 90;
+    iv[8].connect_attempts = 6; /* after the next trigger, tried at 7 s */
+    iv[8].workers_connected = 0;
+    struct recovery_window w[] = {{3, 3, NAN}, {7.5, 7.5, 7.0}};
+    recovery_judge_connections(iv, n, w, 2, 0, &v);
+    assert_int_equal(v.reconnect, RECONNECT_BACK);
+    assert_true(v.reconnect_s == 0 && v.connect_peak_per_s == 0);
+
+    n = connected_series(iv);
+    iv[n] = iv[n - 1]; /* a 0.1 s sliver after the last interval */
+    iv[n].end_s = 10.1;
+    iv[n].interval_s = 0.1;
+    iv[n].connect_attempts = 2;
+    connections_of(iv, n + 1, 3, 3, &v);
+    assert_true(fabs(v.connect_peak_per_s - 4.0) < 1e-9); /* 2 over 0.5 s, not 0.1 s */
+    assert_true(fabs(v.reconnect_s - 7.1) < 1e-9);
+}
+
+/* Through the result: rows with workers in, a terminate judged, its
+ * reconnect in the JSON, the report's line and the gate's figure; read back. */
+static void the_reconnect_in_the_result(void **state)
+{
+    (void)state;
+    json_t *intervals = json_array();
+    for (int i = 0; i < 8; i++)
+        json_array_append_new(
+            intervals, json_pack("{s:f, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+                                 "elapsed_s", (double)(i + 1), "interval_s", 1.0, "committed", 100,
+                                 "failed", 0, "ambiguous", 0, "insufficient", 0, "retries", 0,
+                                 "connect_attempts", i == 4 ? 6 : 0, "connects", i == 4 ? 2 : 0,
+                                 "workers", 4, "workers_connected", i == 4 ? 2 : 4));
+    json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f, s:I}]", "kind", "terminate", "spec",
+                                 "terminate@4s:0.5", "arg", "0.5", "start_s", 4.0, "end_s", 4.0,
+                                 "terminated", (json_int_t)2);
+    struct trigger_outcomes outcomes;
+    judged(intervals, triggers, &outcomes);
+    assert_true(fabs(trigger_verdict_reconnect_s(&outcomes) - 2.0) < 1e-9);
+    char *text = printed(&outcomes);
+    assert_non_null(strstr(text, "; workers connected again in 2.0 s (at most 6.0 connection "
+                                 "attempts/s)\n"));
+    free(text);
+    json_t *back = trigger_outcomes_json(&outcomes);
+    const json_t *row = json_array_get(back, 0);
+    assert_true(json_real_value(json_object_get(row, "reconnect_s")) == 2.0);
+    assert_true(json_real_value(json_object_get(row, "connect_attempts_peak_per_s")) == 6.0);
+    reads_back_the_same(back);
+    /* Not back: null, and the gate has no figure; a time without its peak is refused. */
+    outcomes.items[0].verdict.reconnect = RECONNECT_NOT_BACK;
+    outcomes.items[0].verdict.reconnect_s = NAN;
+    assert_true(isnan(trigger_verdict_reconnect_s(&outcomes)));
+    json_decref(back);
+    back = trigger_outcomes_json(&outcomes);
+    assert_true(json_is_null(json_object_get(json_array_get(back, 0), "reconnect_s")));
+    reads_back_the_same(back);
+    struct trigger_outcomes again;
+    char err[256];
+    json_object_del(json_array_get(back, 0), "connect_attempts_peak_per_s");
+    assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
+    assert_true(isnan(trigger_verdict_reconnect_s(NULL)));
+    json_decref(back);
+    trigger_outcomes_free(&outcomes);
+    json_decref(triggers);
+    json_decref(intervals);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +872,10 @@ int main(void)
         cmocka_unit_test(the_result_json_is_judged_and_printed),
         cmocka_unit_test(a_window_the_server_ended_early),
         cmocka_unit_test(a_command_is_judged_unless_it_failed),
+        cmocka_unit_test(workers_reconnect_after_a_trigger),
+        cmocka_unit_test(a_worker_that_never_reconnects),
+        cmocka_unit_test(the_span_of_the_reconnect),
+        cmocka_unit_test(the_reconnect_in_the_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,17 @@ static json_t *round_trip(const struct series *s, struct series *back)
     return j;
 }
 
+/* The series' CSV (the caller frees it). */
+static char *csv_of(const struct series *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(series_write_csv(f, s), 0);
+    fclose(f);
+    return text;
+}
+
 static void rows_round_trip(void **state)
 {
     (void)state;
@@ -135,11 +146,7 @@ static void csv_columns_follow_the_rows(void **state)
     struct series s = {0};
     struct interval_row r = row_of(S, S, 5, 1000, 0);
     assert_true(series_append(&s, &r));
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_int_equal(series_write_csv(f, &s), 0);
-    fclose(f);
+    char *text = csv_of(&s);
     assert_non_null(strstr(text, "elapsed_s,interval_s,warmup,committed,committed_per_s,retries,"
                                  "retries_per_s,failed,ambiguous,insufficient,p50_ms,p90_ms,"
                                  "p99_ms,max_ms,lag_max_ms\n1,1,0,5,5,5,5,0,0,0,"));
@@ -304,11 +311,7 @@ static void connects_ride_along_where_there_were_some(void **state)
     assert_null(json_object_get(json_array_get(j, 1), "connect_attempts"));
     json_decref(j);
 
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_int_equal(series_write_csv(f, &s), 0);
-    fclose(f);
+    char *text = csv_of(&s);
     assert_non_null(strstr(text, ",connect_attempts,connects\n"));
     assert_non_null(strstr(text, ",3,1\n"));
     assert_non_null(strstr(text, ",,\n")); /* the quiet row's cells are empty */
@@ -329,6 +332,59 @@ static void connects_ride_along_where_there_were_some(void **state)
             "more connects than connection attempts");
 }
 
+/* The workers connected at each close: written (JSON and CSV) where the row
+ * knows its workers, read back, refused when more connected than there are,
+ * added up by a merge, and unknown in a merged row whose part does not know. */
+static void workers_connected_ride_along_where_known(void **state)
+{
+    (void)state;
+    struct series s = {0}, old = {0};
+    struct interval_row r = row_of(S, S, 5, 1000, 0), unknown = row_of(2 * S, S, 5, 1000, 0);
+    r.workers = 4;
+    r.workers_connected = 3;
+    assert_true(series_append(&s, &r));
+    struct interval_row r2 = row_of(2 * S, S, 5, 1000, 0);
+    r2.workers = r2.workers_connected = 4;
+    assert_true(series_append(&s, &r2));
+    struct series back;
+    json_t *j = round_trip(&s, &back);
+    assert_int_equal(back.rows[0].workers, 4);
+    assert_int_equal(back.rows[0].workers_connected, 3);
+    json_decref(j);
+    series_free(&back);
+    char *text = csv_of(&s);
+    assert_non_null(strstr(text, ",workers_connected,workers\n"));
+    assert_non_null(strstr(text, ",3,4\n"));
+    free(text);
+
+    struct interval_row o1 = row_of(S, S, 5, 1000, 0);
+    assert_true(series_append(&old, &o1));
+    assert_true(series_append(&old, &unknown));
+    j = round_trip(&old, &back);
+    assert_null(json_object_get(json_array_get(j, 0), "workers"));
+    assert_null(json_object_get(json_array_get(j, 0), "workers_connected"));
+    json_decref(j);
+    series_free(&back);
+
+    struct series_part parts[2] = {{&s, 0, 0, "result 1"}, {&s, 0, 0, "result 2"}};
+    struct series m;
+    char err[256];
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.rows[0].workers, 8);
+    assert_int_equal(m.rows[0].workers_connected, 6);
+    series_free(&m);
+    parts[1].series = &old;
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.rows[0].workers, 0);
+    assert_int_equal(m.rows[0].workers_connected, 0);
+    series_free(&m);
+    series_free(&s);
+    series_free(&old);
+
+    refused("[{\"elapsed_s\": 1, \"interval_s\": 1, \"workers\": 2, \"workers_connected\": 3}]",
+            "more workers connected than workers");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +397,7 @@ int main(void)
         cmocka_unit_test(merge_adds_offered_rates),
         cmocka_unit_test(merge_refuses_rows_without_histograms),
         cmocka_unit_test(connects_ride_along_where_there_were_some),
+        cmocka_unit_test(workers_connected_ride_along_where_known),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
