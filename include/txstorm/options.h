@@ -49,7 +49,7 @@ struct text_list {
 /* What `txstorm help` prints. */
 enum help_form {
     HELP_TEXT,       /* --help's text, for a command or for all */
-    HELP_MARKDOWN,   /* help --markdown COMMAND | exit-codes: the README's tables */
+    HELP_MARKDOWN,   /* help --markdown COMMAND | exit-codes: docs/reference.md's tables */
     HELP_MAN,        /* help --man: the man page, in roff */
     HELP_COMPLETION, /* help --completion bash: the bash completion script */
 };
@@ -178,11 +178,11 @@ int options_parse_double(const char *s, double min, double max, double *out);
  * command and flag tables. */
 const char *options_usage(enum command c);
 
-/* The flags of command c as the README's Markdown table (flag, default,
+/* The flags of command c as docs/reference.md's Markdown table (flag, default,
  * meaning): `txstorm help --markdown COMMAND`. */
 void options_markdown(FILE *out, enum command c);
 
-/* The exit codes as the README's Markdown table (code, meaning in full):
+/* The exit codes as docs/reference.md's Markdown table (code, meaning in full):
  * `txstorm help --markdown exit-codes`. */
 void options_markdown_exit_codes(FILE *out);
 
@@ -289,7 +289,7 @@ struct flag {
     const char *arg;   /* the value's placeholder in help ("N", "D"); NULL for a switch */
     const char *help;  /* help text; '\n' starts a continuation line */
     const char *(*help_text)(void); /* or: builds it (from another table, e.g. of kinds) */
-    /* The README's flag table (options_markdown): its words, in Markdown
+    /* docs/reference.md's flag table (options_markdown): its words, in Markdown
      * (NULL: the help's), and its default where def is NULL ("random", "off";
      * NULL: "off" for a switch, else none). */
     const char *doc;

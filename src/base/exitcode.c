@@ -1,5 +1,5 @@
-/* What each exit code means, in a few words (--help) and in full (the
- * README's table, `txstorm help --markdown exit-codes`): one row each. */
+/* What each exit code means, in a few words (--help) and in full
+ * (docs/reference.md's table, `txstorm help --markdown exit-codes`): one row each. */
 #include "txstorm/exitcode.h"
 
 const char *const exit_code_meanings[EXIT_CODE_COUNT] = {

@@ -370,7 +370,7 @@ static int read_argument(int argc, char **argv, int i, struct config *cfg, bool 
 }
 
 /* "help [--markdown] [COMMAND | exit-codes]": a command's help, or its flags
- * (or the exit codes) as the README's table; "help --man", the man page;
+ * (or the exit codes) as docs/reference.md's table; "help --man", the man page;
  * "help --completion bash", the bash completion. */
 static int read_help(int argc, char **argv, struct config *cfg, char *err, size_t err_len)
 {

@@ -1,6 +1,6 @@
-/* A command's flags, and the exit codes, as the README's Markdown tables, from
- * the flag table and exitcode.c: the README is checked against them
- * (scripts/readme-flags), so they cannot drift. */
+/* A command's flags, and the exit codes, as the reference's Markdown tables
+ * (docs/reference.md), from the flag table and exitcode.c: the reference is
+ * checked against them (scripts/reference-tables), so they cannot drift. */
 #include "options_internal.h"
 
 #include "txstorm/exitcode.h"
