@@ -59,6 +59,7 @@ struct config {
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
     enum help_form help_form;
     bool help_exit_codes; /* help --markdown exit-codes: the exit codes' table */
+    bool help_triggers;   /* help --markdown triggers: the --trigger kinds' table */
     /* Each --db (run: several, workers round-robin over them), else
      * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
     struct text_list endpoints;
@@ -185,6 +186,10 @@ void options_markdown(FILE *out, enum command c);
 /* The exit codes as docs/reference.md's Markdown table (code, meaning in full):
  * `txstorm help --markdown exit-codes`. */
 void options_markdown_exit_codes(FILE *out);
+
+/* The --trigger kinds as docs/storms.md's Markdown table (spec, fault), from
+ * the kind table: `txstorm help --markdown triggers`. */
+void options_markdown_triggers(FILE *out);
 
 /* The man page txstorm(1), in roff, from the command and flag tables and
  * exitcode.c: `txstorm help --man` (the build installs its output). */

@@ -69,6 +69,7 @@ struct trigger_kind_def {
     double (*offered_per_s)(const struct trigger *t);
     const char *example; /* a whole spec, written back as is; --help shows it */
     const char *help;    /* what it does, after the example in --help */
+    const char *doc;     /* what it does in full, in Markdown: docs/storms.md's table */
 };
 
 /* Indexed by enum trigger_kind. */

@@ -4,6 +4,7 @@
 #include "options_internal.h"
 
 #include "txstorm/exitcode.h"
+#include "txstorm/trigger.h"
 
 #include <string.h>
 
@@ -36,6 +37,19 @@ void options_markdown_exit_codes(FILE *out)
     for (int code = 0; code < EXIT_CODE_COUNT; code++) {
         fprintf(out, "| %d | ", code);
         put_cell(out, exit_code_details[code]);
+        fputs(" |\n", out);
+    }
+}
+
+void options_markdown_triggers(FILE *out)
+{
+    fputs("| spec | fault |\n|---|---|\n", out);
+    for (int k = 0; k < TRIGGER_N_KINDS; k++) {
+        const struct trigger_kind_def *d = &trigger_kinds[k];
+        fprintf(out, "| `%s%s%s%s` | ", d->example, d->arg == TRIGGER_ARG_OPTIONAL ? "[:" : "",
+                d->arg == TRIGGER_ARG_OPTIONAL ? d->arg_name : "",
+                d->arg == TRIGGER_ARG_OPTIONAL ? "]" : "");
+        put_cell(out, d->doc);
         fputs(" |\n", out);
     }
 }

@@ -693,6 +693,8 @@ static int cmd_help(const struct config *cfg)
 {
     if (cfg->help_exit_codes)
         options_markdown_exit_codes(stdout);
+    else if (cfg->help_triggers)
+        options_markdown_triggers(stdout);
     else if (cfg->help_form == HELP_MARKDOWN)
         options_markdown(stdout, cfg->help_for);
     else if (cfg->help_form == HELP_MAN)

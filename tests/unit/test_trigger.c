@@ -188,8 +188,9 @@ static void every_kind_parses_its_example(void **state)
     (void)state;
     for (int k = 0; k < TRIGGER_N_KINDS; k++) {
         const struct trigger_kind_def *d = &trigger_kinds[k];
-        if (d->name == NULL || d->example == NULL || d->help == NULL || d->arg_takes == NULL)
-            fail_msg("kind %d: a row without its name, example, help or arg_takes", k);
+        if (d->name == NULL || d->example == NULL || d->help == NULL || d->doc == NULL ||
+            d->arg_takes == NULL)
+            fail_msg("kind %d: a row without its name, example, help, doc or arg_takes", k);
         assert_string_equal(trigger_kind_name((enum trigger_kind)k), d->name);
         struct trigger t;
         char err[256], back[64], spec[96];
