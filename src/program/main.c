@@ -24,6 +24,7 @@
 #include "txstorm/txn.h"
 #include "txstorm/verify.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -744,6 +745,11 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    /* A report piped to a reader that has gone (`| tee` closed with the
+     * terminal) must not end the process before the result files are written:
+     * the write fails instead, and is told below. Help and version may die
+     * quietly, as any filter's output does. */
+    if (cfg.command != CMD_HELP && cfg.command != CMD_VERSION) signal(SIGPIPE, SIG_IGN);
     int rc = commands[cfg.command](&cfg);
     /* Output lost to a full disk or a closed pipe is an error, not a silent
      * success; an exit code already set says more. */
