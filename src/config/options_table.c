@@ -621,9 +621,11 @@ const struct flag options_flags[] = {
     {"metrics-addr", RUN, FLAG_CUSTOM, AT(metrics_addr), .parse = read_metrics_addr,
      .group = "output", .arg = "HOST:PORT",
      .help = "serve Prometheus metrics at http://HOST:PORT/metrics while the\n"
-             "run lasts, refreshed every progress interval; :PORT is 127.0.0.1",
+             "run lasts, refreshed every progress interval; :PORT is 127.0.0.1;\n"
+             "port 0: any free port, said on stderr",
      .doc = "serve Prometheus metrics at `http://HOST:PORT/metrics` while the run lasts; `:PORT` "
-            "means 127.0.0.1 (below: \"Live metrics\")",
+            "means 127.0.0.1; port 0 takes any free port and says which on stderr (see "
+            "[Live metrics](results.md#live-metrics---metrics-addr))",
      .unrecorded = true},
     {"progress-every", RUN, FLAG_CUSTOM, AT(progress_us), .parse = read_progress_every, .def = "1s",
      .group = "output", .arg = "D", .help = "progress line on stderr every D; 0 turns it off",
