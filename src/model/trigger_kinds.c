@@ -100,9 +100,11 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                            .help = "ends that share of this run's worker sessions",
                            .doc = "`pg_terminate_backend()` on that share of *this run's* worker "
                                   "sessions (their backend PIDs, on the first endpoint's server, and "
-                                  "only sessions named `txstorm-worker` on this database); the share "
-                                  "of the first endpoint's W workers ends round(share × W) of them, "
-                                  "a half rounded up (0.5 of 3 is 2); instantaneous"},
+                                  "only sessions named `txstorm-worker` on this database; with "
+                                  "`--instance`, every instance's, taken round robin over the "
+                                  "instances); the share of the W workers connected there ends "
+                                  "round(share × W) of them, a half rounded up (0.5 of 3 is 2); "
+                                  "instantaneous"},
     [TRIGGER_SPIKE] = {.name = "spike",
                        .arg = TRIGGER_ARG_REQUIRED,
                        .arg_takes = "a rate in plain decimal with its unit, e.g. 2000/s",
