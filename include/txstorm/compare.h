@@ -176,7 +176,7 @@ void compare_free(struct compare_study *s);
 double compare_cell_p99_ms(const struct compare_cell *c);
 
 /* Reads one result file: a txstorm result (`run --json`, `merge --json`) or
- * the baseline form documented in the README ({"tool": "pgbench", ...}).
+ * the baseline form documented in docs/backoff.md ({"tool": "pgbench", ...}).
  * Returns 0, or -1 with one line in err. */
 int compare_load(const char *path, struct compare_run *run, char *err, size_t err_len);
 

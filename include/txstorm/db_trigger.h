@@ -6,8 +6,10 @@
 #include "txstorm/db.h"
 
 /* Names the injector's session (application_name txstorm-injector), so that
- * a DBA sees whose lock it is; at each (re)connect. */
-enum db_status db_trigger_session(struct db *db, struct db_error *err);
+ * a DBA sees whose lock it is; at each (re)connect. A follower (an instance
+ * of a run of several other than 0, which injects nothing on the server:
+ * db_trigger_share.h) is txstorm-follower. */
+enum db_status db_trigger_session(struct db *db, bool follower, struct db_error *err);
 
 /* Opens a transaction holding the row locks of accounts 1..rows (FOR
  * UPDATE), or LOCK TABLE accounts IN EXCLUSIVE MODE: writers wait, readers

@@ -1,5 +1,5 @@
 /* The process exit codes, and what each means: --help lists them from here,
- * and the README's table (txstorm help --markdown exit-codes) says more of each. */
+ * and docs/reference.md's table (txstorm help --markdown exit-codes) says more of each. */
 #ifndef TXSTORM_EXITCODE_H
 #define TXSTORM_EXITCODE_H
 

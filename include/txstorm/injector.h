@@ -1,7 +1,15 @@
 /* The trigger injector: a thread with its own connection that injects the
  * run's --trigger faults at their times (trigger.h) and records the window
  * each was actually held. Its faults touch only the bank under test: the
- * accounts table's locks, and the sessions of this run's own workers. */
+ * accounts table's locks, and the sessions of this run's own workers.
+ *
+ * A run of several instances (--instance I/N) injects each fault on the
+ * server once: instance 0's injector injects it for all of them (a terminate
+ * ends its share of every instance's workers) and shares each window through
+ * the bank (db_trigger_share.h); the others, followers, mark the planned
+ * window meanwhile and take the held one from there once their run is over,
+ * so that every instance's result holds the same window. A kind that acts on
+ * the instance's own load (a spike) each instance applies itself. */
 #ifndef TXSTORM_INJECTOR_H
 #define TXSTORM_INJECTOR_H
 
@@ -23,6 +31,14 @@
 /* How long one (re)connect of the injector may take, to a writable server. */
 #define INJECTOR_RECONNECT_S 5
 
+/* A follower's wait, after its run, for the windows instance 0 shares (its
+ * run ends about when this one does, and shares the last window then). */
+#define INJECTOR_LEARN_WAIT_S 10
+
+/* How long instance 0's terminate waits for the other instances to offer
+ * their sessions (they offer them at the same planned time). */
+#define INJECTOR_OFFER_WAIT_S 2
+
 struct injector;
 
 /* exec: its command, and the thread that waits for it to end (so that the
@@ -33,9 +49,15 @@ struct injector_command {
     int64_t deadline_us; /* monotonic: ended then if still running */
     struct command_proc proc;
     pthread_t waiter;
-    bool waiting;                        /* the waiter was started, not yet joined */
-    char shown[TRIGGER_COMMAND_MAX];     /* the command with the run's secrets scrubbed */
-    char output[COMMAND_OUTPUT_MAX + 1]; /* its output's tail, likewise */
+    bool waiting;                    /* the waiter was started, not yet joined */
+    char shown[TRIGGER_COMMAND_MAX]; /* the command with the run's secrets scrubbed */
+    /* How it ended, set by the waiter before the window's end is recorded
+     * (or, by a follower, learned from instance 0): its exit status (-1:
+     * none) or signal (0: none), how its window ended, and its output's
+     * tail, the run's secrets scrubbed. */
+    int exit_status, exit_signal;
+    enum trigger_release released;
+    char output[COMMAND_OUTPUT_MAX + 1];
 };
 
 struct injector_slot {
@@ -49,6 +71,8 @@ struct injector_slot {
     struct db_error error;         /* failed: why */
     enum trigger_release released; /* how a window with a span ended */
     struct db_error release_error; /* ended by the server, or its connection lost: what was said */
+    bool shared;                   /* instance 0 injects it for every instance of the run */
+    bool in_bank;                  /* instance 0: its window is in the bank; a follower: learned */
 };
 
 struct injector {
@@ -59,9 +83,14 @@ struct injector {
     /* The bank the locks aim at: its hot set (0: the workload has none) and size. */
     int64_t hot_rows;
     int64_t accounts;
-    /* terminate: fills pids with the sessions of that share of the run's
-     * workers on the injector's server; returns how many. */
-    int (*worker_pids)(void *arg, double share, int *pids, int max);
+    /* Instance `instance` of `instances` (1: a run alone); the rows it
+     * shares its triggers under in the bank (the barrier's key, the seed). */
+    int instance, instances;
+    int64_t share_key;
+    /* terminate: fills pids with the sessions of this instance's workers on
+     * the injector's server (a share of them, or of every instance's, ends);
+     * returns how many. */
+    int (*worker_pids)(void *arg, int *pids, int max);
     void *pids_arg;
     int max_pids;
     /* Called on the injector's thread right after a window's edge is
@@ -74,8 +103,9 @@ struct injector {
     struct injector_slot slots[TRIGGER_MAX]; /* one per plan item */
 };
 
-/* Before the run starts: settles what each trigger acts on (its slot) and
- * connects. 0, or -1 with err set. */
+/* Before the run starts (before the --instance barrier): settles what each
+ * trigger acts on (its slot) and connects; instance 0 clears what an
+ * earlier run left under its key in the bank. 0, or -1 with err set. */
 int injector_connect(struct injector *in, struct db_error *err);
 
 /* Starts the thread, times counted from origin_us. 0, or -1 with err set. */
@@ -96,8 +126,8 @@ bool injector_active(struct injector *in, int64_t from_us, int64_t to_us, int64_
 int injector_edges(struct injector *in, bool effective, int64_t *out, int max);
 
 /* After injector_stop: each trigger's window as held (seconds since
- * clock_origin_us; never injected: none, with why), appended to out, not
- * yet judged. */
+ * clock_origin_us; never injected: none, with why; one instance 0 injected
+ * for all, injected_by 0), appended to out, not yet judged. */
 void injector_outcomes(const struct injector *in, int64_t clock_origin_us,
                        struct trigger_outcomes *out);
 

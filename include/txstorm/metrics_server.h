@@ -11,8 +11,8 @@
 #define METRICS_HOST_MAX 256
 
 /* Reads --metrics-addr: HOST:PORT, [IPV6]:PORT, or :PORT for 127.0.0.1
- * (loopback unless a host is named); PORT 1..65535. Pure. 0, or -1 with
- * one line in err. */
+ * (loopback unless a host is named); PORT 1..65535, or 0 for a free port the
+ * system picks. Pure. 0, or -1 with one line in err. */
 int metrics_addr_parse(const char *addr, char host[METRICS_HOST_MAX], int *port, char *err,
                        size_t err_len);
 
@@ -22,6 +22,10 @@ struct metrics_server;
  * publish); NULL with one line in err when the address is bad or cannot
  * be bound (a port in use). Signals are blocked in the server's thread. */
 struct metrics_server *metrics_server_start(const char *addr, char *err, size_t err_len);
+
+/* Where it serves: "http://HOST:PORT/metrics", the port the one bound
+ * (the one the system picked for port 0). */
+void metrics_server_url(const struct metrics_server *s, char *out, size_t len);
 
 /* Hands over the next expositions, text and OpenMetrics (both malloc'd,
  * NUL-terminated; the server frees them). NULL: kept as they were. */

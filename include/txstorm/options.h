@@ -49,7 +49,7 @@ struct text_list {
 /* What `txstorm help` prints. */
 enum help_form {
     HELP_TEXT,       /* --help's text, for a command or for all */
-    HELP_MARKDOWN,   /* help --markdown COMMAND | exit-codes: the README's tables */
+    HELP_MARKDOWN,   /* help --markdown COMMAND | exit-codes: docs/reference.md's tables */
     HELP_MAN,        /* help --man: the man page, in roff */
     HELP_COMPLETION, /* help --completion bash: the bash completion script */
 };
@@ -59,6 +59,7 @@ struct config {
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
     enum help_form help_form;
     bool help_exit_codes; /* help --markdown exit-codes: the exit codes' table */
+    bool help_triggers;   /* help --markdown triggers: the --trigger kinds' table */
     /* Each --db (run: several, workers round-robin over them), else
      * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
     struct text_list endpoints;
@@ -178,13 +179,17 @@ int options_parse_double(const char *s, double min, double max, double *out);
  * command and flag tables. */
 const char *options_usage(enum command c);
 
-/* The flags of command c as the README's Markdown table (flag, default,
+/* The flags of command c as docs/reference.md's Markdown table (flag, default,
  * meaning): `txstorm help --markdown COMMAND`. */
 void options_markdown(FILE *out, enum command c);
 
-/* The exit codes as the README's Markdown table (code, meaning in full):
+/* The exit codes as docs/reference.md's Markdown table (code, meaning in full):
  * `txstorm help --markdown exit-codes`. */
 void options_markdown_exit_codes(FILE *out);
+
+/* The --trigger kinds as docs/storms.md's Markdown table (spec, fault), from
+ * the kind table: `txstorm help --markdown triggers`. */
+void options_markdown_triggers(FILE *out);
 
 /* The man page txstorm(1), in roff, from the command and flag tables and
  * exitcode.c: `txstorm help --man` (the build installs its output). */
@@ -289,7 +294,7 @@ struct flag {
     const char *arg;   /* the value's placeholder in help ("N", "D"); NULL for a switch */
     const char *help;  /* help text; '\n' starts a continuation line */
     const char *(*help_text)(void); /* or: builds it (from another table, e.g. of kinds) */
-    /* The README's flag table (options_markdown): its words, in Markdown
+    /* docs/reference.md's flag table (options_markdown): its words, in Markdown
      * (NULL: the help's), and its default where def is NULL ("random", "off";
      * NULL: "off" for a switch, else none). */
     const char *doc;

@@ -1,7 +1,7 @@
 /* Which transfer specs can break the bank's invariants on PostgreSQL, and the
  * one-line warning `run` prints for them. Only READ COMMITTED lets a
  * transfer act on a balance another has changed since it was read; which
- * shapes are exposed to that is one row each (README: "Which shapes are safe
+ * shapes are exposed to that is one row each (docs/workload.md: "Which shapes are safe
  * at which isolation"). Pure. */
 #ifndef TXSTORM_SPEC_RISK_H
 #define TXSTORM_SPEC_RISK_H

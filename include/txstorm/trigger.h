@@ -79,6 +79,7 @@ struct trigger_kind_def {
     double (*offered_per_s)(const struct trigger *t);
     const char *example; /* a whole spec, written back as is; --help shows it */
     const char *help;    /* what it does, after the example in --help */
+    const char *doc;     /* what it does in full, in Markdown: docs/storms.md's table */
 };
 
 /* Indexed by enum trigger_kind. */
@@ -112,6 +113,13 @@ int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool o
 /* How many of `workers` a share ends (terminate): the nearest whole number,
  * a half rounded up. */
 int trigger_share_count(double share, int workers);
+
+/* Which of n sessions a share ends (terminate): trigger_share_count of them,
+ * taken round robin over the instances they belong to (owner[k], each
+ * instance's sessions side by side), its first sessions first, so that every
+ * instance loses its part; with one instance, its first ones. Their indexes
+ * into picked (room for n), in the order given; returns how many. */
+int trigger_share_pick(double share, const int *owner, int n, int *picked);
 
 /* The offered rate over t's window, or 0 when its kind leaves the rate alone. */
 double trigger_offered_per_s(const struct trigger *t);

@@ -13,7 +13,8 @@
  * "release_error" (what the server or libpq said when it ended otherwise),
  * "terminated" (terminate only), "exit_status" or "exit_signal" and
  * "output" (exec only: how its command ended, and the tail of what it
- * wrote), "injected_by" (a merge's only), "error" (why it was not
+ * wrote), "injected_by" (the instance whose injector injected it for every
+ * instance of a run of several, --instance: 0), "error" (why it was not
  * injected)}. A command that ran but exited non-zero or by a signal
  * *failed*: its window is kept (it bounds the other triggers' baselines),
  * it is not judged, and its "outcome" is "failed". Judged, a row gains
@@ -57,7 +58,7 @@ struct trigger_outcome {
     enum trigger_release released;
     char release_error[256]; /* what ended it, when not the plan or the run */
     int64_t terminated;      /* terminate: the sessions it ended; -1: not a count of its kind */
-    int injected_by;         /* a merge: the instances that injected it; -1: one run's */
+    int injected_by;         /* the instance that injected it for all; -1: each its own */
     char error[256];         /* why it was not injected; "": it was, or no reason known */
     bool judged;             /* trigger_outcomes_judge gave it a verdict */
     struct recovery_verdict verdict;
@@ -92,6 +93,10 @@ void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *row
 /* "as_planned", "exited", "run_ended", "timed_out", "ended_by_server",
  * "connection_lost"; NULL: unknown, or past the last. */
 const char *trigger_release_name(enum trigger_release r);
+
+/* The way of ending that name (trigger_release_name's) names, into out;
+ * false when it names none. */
+bool trigger_release_parse(const char *name, enum trigger_release *out);
 
 /* "recovered in 1.0 s", "not injected", "failed: exit status 3", "not judged". */
 void trigger_outcome_verdict_text(const struct trigger_outcome *t, char *out, size_t len);

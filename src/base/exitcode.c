@@ -1,5 +1,5 @@
-/* What each exit code means, in a few words (--help) and in full (the
- * README's table, `txstorm help --markdown exit-codes`): one row each. */
+/* What each exit code means, in a few words (--help) and in full
+ * (docs/reference.md's table, `txstorm help --markdown exit-codes`): one row each. */
 #include "txstorm/exitcode.h"
 
 const char *const exit_code_meanings[EXIT_CODE_COUNT] = {
@@ -37,7 +37,8 @@ const char *const exit_code_details[EXIT_CODE_COUNT] = {
         "refused them all (class other or constraint); one line on stderr with libpq's "
         "message, password removed",
     [EXIT_ASSERT] =
-        "an `--assert` gate failed (and every invariant holds), `recover_s` included",
+        "an `--assert` gate failed (and every invariant holds), `recover_s` and `reconnect_s` "
+        "included",
     [EXIT_MEMORY] =
         "out of memory: histograms that would not fit (refused before the run) or an "
         "allocation that failed",

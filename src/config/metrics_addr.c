@@ -36,8 +36,10 @@ int metrics_addr_parse(const char *addr, char host[METRICS_HOST_MAX], int *port,
         host[n] = '\0';
     }
     int64_t v;
-    if (decimal_parse_whole(colon + 1, strlen(colon + 1), &v) != 0 || v < 1 || v > 65535)
-        return errbuf_fail(err, err_len, "--metrics-addr: '%s': the port is not 1..65535", addr);
+    if (decimal_parse_whole(colon + 1, strlen(colon + 1), &v) != 0 || v < 0 || v > 65535)
+        return errbuf_fail(err, err_len,
+                           "--metrics-addr: '%s': the port is not 1..65535 (or 0: any free one)",
+                           addr);
     *port = (int)v;
     return 0;
 }

@@ -369,8 +369,9 @@ static int read_argument(int argc, char **argv, int i, struct config *cfg, bool 
     return used;
 }
 
-/* "help [--markdown] [COMMAND | exit-codes]": a command's help, or its flags
- * (or the exit codes) as the README's table; "help --man", the man page;
+/* "help [--markdown] [COMMAND | exit-codes | triggers]": a command's help, or
+ * its flags (or the exit codes) as docs/reference.md's table, the --trigger
+ * kinds as docs/storms.md's; "help --man", the man page;
  * "help --completion bash", the bash completion. */
 static int read_help(int argc, char **argv, struct config *cfg, char *err, size_t err_len)
 {
@@ -389,14 +390,19 @@ static int read_help(int argc, char **argv, struct config *cfg, char *err, size_
             i++;
         } else if (strcmp(argv[i], "exit-codes") == 0)
             cfg->help_exit_codes = true;
+        else if (strcmp(argv[i], "triggers") == 0)
+            cfg->help_triggers = true;
         else if (c >= 0)
             cfg->help_for = (enum command)c;
         else
             return errbuf_fail(err, err_len, "help: unknown command or form '%s'", argv[i]);
     }
-    if (cfg->help_exit_codes && cfg->help_form != HELP_MARKDOWN)
-        return errbuf_fail(err, err_len, "help exit-codes: only as a table (help --markdown exit-codes)");
-    if (cfg->help_form == HELP_MARKDOWN && cfg->help_for == CMD_HELP && !cfg->help_exit_codes)
+    if ((cfg->help_exit_codes || cfg->help_triggers) && cfg->help_form != HELP_MARKDOWN)
+        return errbuf_fail(err, err_len, "help %s: only as a table (help --markdown %s)",
+                           cfg->help_triggers ? "triggers" : "exit-codes",
+                           cfg->help_triggers ? "triggers" : "exit-codes");
+    if (cfg->help_form == HELP_MARKDOWN && cfg->help_for == CMD_HELP && !cfg->help_exit_codes &&
+        !cfg->help_triggers)
         return errbuf_fail(err, err_len,
                            "help --markdown: name a command (e.g. help --markdown run)");
     return 0;

@@ -83,7 +83,7 @@ void options_completion_bash(FILE *out)
     for (int c = 0; c < options_n_commands; c++)
         if (options_commands[c].name) put_command(out, (enum command)c);
     fputs("    help)\n"
-          "        COMPREPLY=($(compgen -W \"$commands --markdown --man --completion exit-codes\" "
+          "        COMPREPLY=($(compgen -W \"$commands --markdown --man --completion exit-codes triggers\" "
           "-- \"$cur\"))\n"
           "        return ;;\n"
           "    *) return ;;\n"

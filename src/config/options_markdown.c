@@ -1,9 +1,10 @@
-/* A command's flags, and the exit codes, as the README's Markdown tables, from
- * the flag table and exitcode.c: the README is checked against them
- * (scripts/readme-flags), so they cannot drift. */
+/* A command's flags, and the exit codes, as the reference's Markdown tables
+ * (docs/reference.md), from the flag table and exitcode.c: the reference is
+ * checked against them (scripts/reference-tables), so they cannot drift. */
 #include "options_internal.h"
 
 #include "txstorm/exitcode.h"
+#include "txstorm/trigger.h"
 
 #include <string.h>
 
@@ -36,6 +37,19 @@ void options_markdown_exit_codes(FILE *out)
     for (int code = 0; code < EXIT_CODE_COUNT; code++) {
         fprintf(out, "| %d | ", code);
         put_cell(out, exit_code_details[code]);
+        fputs(" |\n", out);
+    }
+}
+
+void options_markdown_triggers(FILE *out)
+{
+    fputs("| spec | fault |\n|---|---|\n", out);
+    for (int k = 0; k < TRIGGER_N_KINDS; k++) {
+        const struct trigger_kind_def *d = &trigger_kinds[k];
+        fprintf(out, "| `%s%s%s%s` | ", d->example, d->arg == TRIGGER_ARG_OPTIONAL ? "[:" : "",
+                d->arg == TRIGGER_ARG_OPTIONAL ? d->arg_name : "",
+                d->arg == TRIGGER_ARG_OPTIONAL ? "]" : "");
+        put_cell(out, d->doc);
         fputs(" |\n", out);
     }
 }

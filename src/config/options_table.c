@@ -62,7 +62,7 @@ const struct command_def options_commands[] = {
                      .args = "RESULT.json ...",
                      .about = "Groups runs into cells (skew and workers x policy: the backoff, "
                               "+budget with a retry\n"
-                              "budget, or a pgbench baseline file, see the README), summarises "
+                              "budget, or a pgbench baseline file, see docs/backoff.md), summarises "
                               "each metric over the\n"
                               "repetitions (mean, min, max, standard deviation), pools latency "
                               "percentiles by merging\n"
@@ -301,7 +301,7 @@ const struct flag options_flags[] = {
              "The first also serves the preflight, the --instance barrier, the\n"
              "auditor and the final check",
      .doc = "the database: a libpq keyword string or `postgresql://` URI; repeatable, one endpoint "
-            "each, worker i uses endpoint i mod E (see \"Connection\")",
+            "each, worker i uses endpoint i mod E (see [Connection](#connection))",
      .doc_default = "`$DATABASE_URL`, else libpq's `PG*` defaults",
      .record = {REC_PER_INSTANCE("db", AS_TEXT_LIST, endpoints)}, SHOWN(HEADER_DB, "database %s")},
     {"db", INIT | CHECK | DEMO, FLAG_LIST, AT(endpoints), .max = 1, .arg = "DSN",
@@ -395,7 +395,7 @@ const struct flag options_flags[] = {
      .help = "the transactions' isolation level; read-committed lets the\n"
              "interactive and single shapes overdraw (run warns)",
      .doc = "`serializable`, `repeatable-read`, `read-committed` (lets `interactive` and "
-            "`single` overdraw: see \"Which shapes are safe at which isolation\")",
+            "`single` overdraw: see [Which shapes are safe](workload.md#which-shapes-are-safe-at-which-isolation))",
      .record = {REC("isolation", AS_NAME, spec.isolation)}, SHOWN(HEADER_TXN, "%s")},
     {"think-time", RUN, FLAG_DURATION, AT(spec.think_us), .group = "transaction shape", .arg = "D",
      .help = "pause between statements inside a transaction (default 0)",
@@ -481,7 +481,7 @@ const struct flag options_flags[] = {
              "to phase1, phase2...; the run lasts their sum unless --duration\n"
              "says otherwise (past the last phase its closing rate holds)",
      .doc = "open loop with a rate that changes over time, e.g. "
-            "`'ramp=0..2000/s:30s,peak=2000/s:10s'` (see [Load phases](#load-phases))",
+            "`'ramp=0..2000/s:30s,peak=2000/s:10s'` (see [Load phases](workload.md#load-phases))",
      .record = {REC("load", AS_TEXT, load_text)},
      SHOWN(HEADER_TXN, "open loop in phases %s", .when = WHEN_SET)},
     {"arrival", RUN, FLAG_CHOICE, AT(arrival), .names = schedule_arrival_names, .def = "fixed",
@@ -558,7 +558,7 @@ const struct flag options_flags[] = {
      .help = "the wait between a worker's attempts to reconnect: --backoff's\n"
              "policies, counting attempts from the loss",
      .doc = "how long a worker waits between reconnect attempts: the policies of `--backoff`, "
-            "counting attempts since the loss (see \"Reconnect storms\")",
+            "counting attempts since the loss (see [Reconnect storms](storms.md#reconnect-storms))",
      .record = {REC("reconnect_backoff", AS_NAME, reconnect_backoff.policy)},
      SHOWN(HEADER_RETRIES, "reconnect backoff %s")},
     {"reconnect-backoff-base", RUN, FLAG_DURATION, AT(reconnect_backoff.base_us), .def = "50ms",
@@ -593,7 +593,8 @@ const struct flag options_flags[] = {
      .group = "faults", .arg = "SPEC", .help_text = trigger_help,
      .doc = "inject a fault, repeatable: `lock-rows@10s+3s`, `lock-table@10s+2s`, "
             "`terminate@12s:0.5`, `spike@10s+5s:2000/s`, `exec@10s:pg_ctl restart` (any outside "
-            "fault, your command); each judged for recovery (see \"Triggers and recovery\")",
+            "fault, your command); each judged for recovery (see "
+            "[Triggers and recovery](storms.md#triggers-and-recovery))",
      .unrecorded = true, .unshown = true},
 
     {"json", RUN | MERGE | CHECK, FLAG_PATH, AT(json_path), .group = "output", .arg = "FILE",
@@ -616,14 +617,16 @@ const struct flag options_flags[] = {
      .arg = "FILE",
      .help = "JUnit XML for CI: a test case per invariant and per --assert\n"
              "(written whole or not at all)",
-     .doc = "the invariants and the gates as JUnit XML test cases (see \"JUnit for CI\")",
+     .doc = "the invariants and the gates as JUnit XML test cases (see [JUnit for CI](ci.md#junit-for-ci))",
      .unrecorded = true},
     {"metrics-addr", RUN, FLAG_CUSTOM, AT(metrics_addr), .parse = read_metrics_addr,
      .group = "output", .arg = "HOST:PORT",
      .help = "serve Prometheus metrics at http://HOST:PORT/metrics while the\n"
-             "run lasts, refreshed every progress interval; :PORT is 127.0.0.1",
+             "run lasts, refreshed every progress interval; :PORT is 127.0.0.1;\n"
+             "port 0: any free port, said on stderr",
      .doc = "serve Prometheus metrics at `http://HOST:PORT/metrics` while the run lasts; `:PORT` "
-            "means 127.0.0.1 (below: \"Live metrics\")",
+            "means 127.0.0.1; port 0 takes any free port and says which on stderr (see "
+            "[Live metrics](results.md#live-metrics---metrics-addr))",
      .unrecorded = true},
     {"progress-every", RUN, FLAG_CUSTOM, AT(progress_us), .parse = read_progress_every, .def = "1s",
      .group = "output", .arg = "D", .help = "progress line on stderr every D; 0 turns it off",

@@ -57,7 +57,7 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, int64_t
         db_exec_ok(db, "BEGIN", err) &&
         (!drop || db_exec_ok(db,
                              "DROP TABLE IF EXISTS accounts, txstorm_bank, transfers, "
-                             "txstorm_barrier",
+                             "txstorm_barrier, txstorm_trigger",
                              err)) &&
         db_exec_ok(db, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, balance BIGINT NOT NULL)",
                    err) &&
@@ -79,6 +79,14 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, int64_t
                    "CREATE TABLE txstorm_barrier (key BIGINT NOT NULL, instance INT NOT NULL,"
                    " instances INT NOT NULL, arrived_at TIMESTAMPTZ NOT NULL,"
                    " PRIMARY KEY (key, instance))",
+                   err) &&
+        /* The triggers instance 0 injects for all (db_trigger_share.h). */
+        db_exec_ok(db,
+                   "CREATE TABLE txstorm_trigger (key BIGINT NOT NULL, trigger INT NOT NULL,"
+                   " instance INT NOT NULL, worker_pids INT[], start_us BIGINT, end_us BIGINT,"
+                   " released TEXT, release_error TEXT, terminated BIGINT, failed BOOLEAN,"
+                   " error TEXT, exit_status INT, exit_signal INT, output TEXT,"
+                   " PRIMARY KEY (key, trigger, instance))",
                    err) &&
         exec_params(db,
                     "INSERT INTO accounts (id, balance) "
@@ -424,6 +432,13 @@ void db_barrier_leave(struct db *db, int64_t key, int instance)
     struct db_error ignored;
     exec_params(db, "DELETE FROM txstorm_barrier WHERE key = $1 AND instance = $2", 2, params,
                 &ignored);
+    /* The last to leave takes the run's trigger rows with it: each instance
+     * leaves first, then looks, so whichever leaves last sees none left (a
+     * bank from before the table has nothing to take). */
+    exec_params(db,
+                "DELETE FROM txstorm_trigger WHERE key = $1 AND NOT EXISTS"
+                " (SELECT 1 FROM txstorm_barrier WHERE key = $1)",
+                1, params, &ignored);
 }
 
 enum db_status db_demo_reset(struct db *db, struct db_error *err)

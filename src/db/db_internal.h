@@ -100,6 +100,9 @@ static inline void fmt_i64(char *buf, size_t len, int64_t v)
     buf[at] = '\0';
 }
 
+/* v as a PostgreSQL array literal, "{1,2,3}" (malloc'd; NULL: no memory). */
+char *db_int_array(const int *v, int n);
+
 /* Reads a decimal int64 cell; false when NULL or out of range. */
 bool db_cell_i64(const PGresult *res, int row, int col, int64_t *out);
 

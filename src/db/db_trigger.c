@@ -10,9 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum db_status db_trigger_session(struct db *db, struct db_error *err)
+enum db_status db_trigger_session(struct db *db, bool follower, struct db_error *err)
 {
-    return db_exec_ok(db, "SET application_name = 'txstorm-injector'", err) ? DB_OK : DB_FAILED;
+    return db_exec_ok(db,
+                      follower ? "SET application_name = 'txstorm-follower'"
+                               : "SET application_name = 'txstorm-injector'",
+                      err)
+               ? DB_OK
+               : DB_FAILED;
 }
 
 /* Opens the injector's transaction with its lock_timeout, SET LOCAL: it ends
@@ -111,22 +116,29 @@ enum db_status db_trigger_watch(struct db *db, int wait_ms, struct db_error *err
     return DB_FAILED;
 }
 
+char *db_int_array(const int *v, int n)
+{
+    char *list = malloc((size_t)n * 12 + 3);
+    if (list == NULL) return NULL;
+    size_t at = 0;
+    list[at++] = '{';
+    for (int i = 0; i < n; i++)
+        at += (size_t)snprintf(list + at, 13, "%s%d", i ? "," : "", v[i]);
+    list[at++] = '}';
+    list[at] = '\0';
+    return list;
+}
+
 enum db_status db_trigger_terminate(struct db *db, const int *pids, int n, int64_t *terminated,
                                     struct db_error *err)
 {
     *terminated = 0;
     if (n == 0) return DB_OK;
-    char *list = malloc((size_t)n * 12 + 3);
+    char *list = db_int_array(pids, n);
     if (list == NULL) {
         db_set_message(err, ERR_OTHER, "out of memory");
         return DB_FAILED;
     }
-    size_t at = 0;
-    list[at++] = '{';
-    for (int i = 0; i < n; i++)
-        at += (size_t)snprintf(list + at, 13, "%s%d", i ? "," : "", pids[i]);
-    list[at++] = '}';
-    list[at] = '\0';
     const char *params[] = {list};
     /* The pids are the run's own; the filter keeps a pid reused meanwhile by
      * another session safe from it. */

@@ -157,6 +157,45 @@ static bool shares_resource(enum trigger_kind a, enum trigger_kind b)
 
 int trigger_share_count(double share, int workers) { return (int)floor(share * workers + 0.5); }
 
+/* How many of the sessions a round robin that takes at most `rounds` from
+ * each instance takes. */
+static int taken_in(const int *owner, int n, int rounds)
+{
+    int taken = 0;
+    for (int k = 0, pos = 0; k < n; k++) {
+        pos = k > 0 && owner[k] == owner[k - 1] ? pos + 1 : 0;
+        taken += pos < rounds;
+    }
+    return taken;
+}
+
+int trigger_share_pick(double share, const int *owner, int n, int *picked)
+{
+    int want = trigger_share_count(share, n);
+    if (want > n) want = n;
+    /* The full rounds that fit in want (a bisection: n may be thousands of
+     * sessions of one instance), then one more from the first instances. */
+    int rounds = 0, hi = n;
+    while (rounds < hi) {
+        int mid = rounds + (hi - rounds + 1) / 2;
+        if (taken_in(owner, n, mid) <= want)
+            rounds = mid;
+        else
+            hi = mid - 1;
+    }
+    int extra = want - taken_in(owner, n, rounds), got = 0;
+    for (int k = 0, pos = 0; k < n; k++) {
+        pos = k > 0 && owner[k] == owner[k - 1] ? pos + 1 : 0;
+        bool take = pos < rounds;
+        if (pos == rounds && extra > 0) {
+            take = true;
+            extra--;
+        }
+        if (take) picked[got++] = k;
+    }
+    return got;
+}
+
 int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop,
                        int workers, char *err, size_t err_len)
 {

@@ -98,13 +98,18 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                            .show_arg = lock_rows_show,
                            .resource = INJECTOR_TRANSACTION,
                            .example = "lock-rows@10s+3s",
-                           .help = "holds accounts 1..K's row locks (K: the hot set)"},
+                           .help = "holds accounts 1..K's row locks (K: the hot set)",
+                           .doc = "holds `SELECT ... FOR UPDATE` on accounts 1..K (default: the hot "
+                                  "set of `hot:K`/`hotspot:K:P`, else 10) for the span"},
     [TRIGGER_LOCK_TABLE] = {.name = "lock-table",
                             .arg = TRIGGER_ARG_NONE,
                             .arg_takes = "no argument",
                             .resource = INJECTOR_TRANSACTION,
                             .example = "lock-table@10s+2s",
-                            .help = "holds LOCK TABLE accounts IN EXCLUSIVE MODE"},
+                            .help = "holds LOCK TABLE accounts IN EXCLUSIVE MODE",
+                            .doc = "holds `LOCK TABLE accounts IN EXCLUSIVE MODE`: every transfer "
+                                   "writes, so all wait; plain reads (the auditor) do not, as they "
+                                   "would under ACCESS EXCLUSIVE"},
     [TRIGGER_TERMINATE] = {.name = "terminate",
                            .instantaneous = true,
                            .arg = TRIGGER_ARG_REQUIRED,
@@ -114,7 +119,14 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                            .parse_arg = terminate_parse,
                            .write_arg = terminate_write,
                            .example = "terminate@12s:0.5",
-                           .help = "ends that share of this run's worker sessions"},
+                           .help = "ends that share of this run's worker sessions",
+                           .doc = "`pg_terminate_backend()` on that share of *this run's* worker "
+                                  "sessions (their backend PIDs, on the first endpoint's server, and "
+                                  "only sessions named `txstorm-worker` on this database; with "
+                                  "`--instance`, every instance's, taken round robin over the "
+                                  "instances); the share of the W workers connected there ends "
+                                  "round(share × W) of them, a half rounded up (0.5 of 3 is 2); "
+                                  "instantaneous"},
     [TRIGGER_SPIKE] = {.name = "spike",
                        .arg = TRIGGER_ARG_REQUIRED,
                        .arg_takes = "a rate in plain decimal with its unit, e.g. 2000/s",
@@ -123,7 +135,11 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                        .write_arg = spike_write,
                        .offered_per_s = spike_offered_per_s,
                        .example = "spike@10s+5s:2000/s",
-                       .help = "offers that rate over the span (--rate, --load)"},
+                       .help = "offers that rate over the span (--rate, --load)",
+                       .doc = "offers that rate over the span, over the phases of `--load` or the "
+                              "rate of `--rate`; needs one of them, and must be above the rate it "
+                              "replaces throughout its window (a spike raises the rate; a dip is a "
+                              "`--load` phase)"},
     [TRIGGER_EXEC] = {.name = "exec",
                       .span_optional = true,
                       .arg = TRIGGER_ARG_REQUIRED,
@@ -133,5 +149,11 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                       .parse_arg = exec_parse,
                       .write_arg = exec_write,
                       .example = "exec@10s:pg_ctl restart",
-                      .help = "runs it as you, no shell, killed at AT+SPAN (default 60 s)"},
+                      .help = "runs it as you, no shell, killed at AT+SPAN (default 60 s)",
+                      .doc = "runs COMMAND, any outside fault (`pg_ctl restart -D /pgdata -m "
+                             "fast`, `patronictl -c /etc/patroni.yml switchover --force`, "
+                             "`systemctl reload pgbouncer`), once for a run of several instances "
+                             "(instance 0's injector runs it); its window is from its start to its "
+                             "exit; an optional +SPAN is its deadline (default 60 s): still "
+                             "running at AT+SPAN, it is ended (see below)"},
 };

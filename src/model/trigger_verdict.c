@@ -413,15 +413,20 @@ static bool read_verdict(const json_t *row, struct trigger_outcome *o)
     return strcmp(outcome, "not_injected") == 0 && !trigger_outcome_injected(o);
 }
 
-/* A "released" that names a way a window ends. */
-static bool read_release(const char *name, struct trigger_outcome *o)
+bool trigger_release_parse(const char *name, enum trigger_release *out)
 {
     for (int r = TRIGGER_RELEASED_AS_PLANNED; name && r < TRIGGER_RELEASES; r++)
         if (strcmp(name, releases[r].name) == 0) {
-            o->released = (enum trigger_release)r;
+            *out = (enum trigger_release)r;
             return true;
         }
     return false;
+}
+
+/* A "released" that names a way a window ends. */
+static bool read_release(const char *name, struct trigger_outcome *o)
+{
+    return trigger_release_parse(name, &o->released);
 }
 
 int trigger_outcomes_decode(const json_t *j, struct trigger_outcomes *t, char *err, size_t err_len)

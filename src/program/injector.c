@@ -3,6 +3,7 @@
 #include "injector_internal.h"
 #include "txstorm/clock.h"
 #include "txstorm/db_trigger.h"
+#include "txstorm/db_trigger_share.h"
 #include "txstorm/recovery.h"
 
 #include <stdio.h>
@@ -44,21 +45,55 @@ static void at_edge(struct injector *in, int i, void (*action)(struct injector *
 
 static void begin(struct injector *in, int i)
 {
-    at_edge(in, i, injector_actions[in->plan->items[i].kind].begin, &in->slots[i].start_us);
+    const struct injector_action *act = &injector_actions[in->plan->items[i].kind];
+    if (!injector_follows(in, i)) {
+        at_edge(in, i, act->begin, &in->slots[i].start_us);
+        return;
+    }
+    /* A follower marks the planned window (an instant ends as it starts),
+     * once it has offered what instance 0 needs of it. */
+    if (act->follow) act->follow(in, i);
+    int64_t now_us = clock_now_us();
+    if (in->plan->items[i].span_us == 0) atomic_store(&in->slots[i].end_us, now_us);
+    atomic_store(&in->slots[i].start_us, now_us);
+    edge_passed(in);
 }
 
 static void end(struct injector *in, int i)
 {
-    at_edge(in, i, injector_actions[in->plan->items[i].kind].end, &in->slots[i].end_us);
+    at_edge(in, i, injector_follows(in, i) ? NULL : injector_actions[in->plan->items[i].kind].end,
+            &in->slots[i].end_us);
 }
 
 /* The window of a trigger that holds something that can be taken away (a
- * lock), among the active ones; -1: none. */
+ * lock, in the injector's transaction), among the active ones; -1: none. */
 static int watched(const struct injector *in, const int *state)
 {
     for (int i = 0; i < in->plan->n; i++)
-        if (state[i] == 1 && injector_actions[in->plan->items[i].kind].watch) return i;
+        if (state[i] == 1 && !injector_follows(in, i) &&
+            injector_actions[in->plan->items[i].kind].watch)
+            return i;
     return -1;
+}
+
+/* Whether trigger i's window is over: its events passed, and its end
+ * recorded when it began (a command ends when it exits, after its start's
+ * event, on a thread of its own). */
+static bool over(const struct injector *in, const int *state, int i)
+{
+    return state[i] == 2 &&
+           (atomic_load(&in->slots[i].start_us) == 0 || atomic_load(&in->slots[i].end_us) != 0);
+}
+
+/* Instance 0 of a run of several: the windows over and not yet in the bank
+ * go there, but not while a lock holds the injector's transaction open (its
+ * release would take them back out): they go after it. */
+static void share_over(struct injector *in, const int *state)
+{
+    if (in->instance != 0 || watched(in, state) >= 0) return;
+    for (int i = 0; i < in->plan->n; i++)
+        if (over(in, state, i) && in->slots[i].shared && !in->slots[i].in_bank)
+            injector_share_window(in, i);
 }
 
 /* Waits until due_us, watching what an active window holds meanwhile: one
@@ -96,7 +131,9 @@ static void *injector_main(void *arg)
     int state[TRIGGER_MAX] = {0}; /* 0 pending, 1 active, 2 over */
     int64_t at_us = 0;
     int i;
-    while ((i = next_event(in, state, &at_us)) >= 0 && wait_until(in, state, at_us)) {
+    for (;;) {
+        share_over(in, state); /* a run of several: each window over, as soon as it is */
+        if ((i = next_event(in, state, &at_us)) < 0 || !wait_until(in, state, at_us)) break;
         if (clock_now_us() < at_us) continue; /* a window ended early: the next event again */
         if (state[i] == 1) {
             release(in, state, i, TRIGGER_RELEASED_AS_PLANNED);
@@ -108,23 +145,38 @@ static void *injector_main(void *arg)
     /* The run ends within a window: what is held ends with it. */
     for (int k = 0; k < in->plan->n; k++)
         if (state[k] == 1) release(in, state, k, TRIGGER_RELEASED_RUN_ENDED);
+    /* What a kind left running on its own (a command) ends: its window too. */
     for (int k = 0; k < in->plan->n; k++)
         if (injector_actions[in->plan->items[k].kind].finish)
             injector_actions[in->plan->items[k].kind].finish(in, k);
+    /* A run of several: instance 0 shares the rest (never injected too,
+     * with why; one a server away held back, tried again); the others learn
+     * every window it held for them. */
+    for (int k = 0; k < in->plan->n; k++)
+        state[k] = 2;
+    share_over(in, state);
+    if (in->instance != 0) injector_learn_windows(in);
     return NULL;
 }
 
 int injector_connect(struct injector *in, struct db_error *err)
 {
+    bool shares = false;
     for (int i = 0; i < in->plan->n; i++) {
         const struct injector_action *act = &injector_actions[in->plan->items[i].kind];
         if (act->prepare) act->prepare(in, i);
+        in->slots[i].shared = in->instances > 1 && !act->each_instance;
+        shares = shares || in->slots[i].shared;
     }
     in->db = db_connect(in->dsn, err);
     if (in->db == NULL) return -1;
     /* The faults are the primary's: a host list with a standby first moves on. */
     db_prefer_writable(in->db, INJECTOR_RECONNECT_S);
-    return db_trigger_session(in->db, err) == DB_OK ? 0 : -1;
+    if (db_trigger_session(in->db, in->instance != 0, err) != DB_OK) return -1;
+    /* Before the barrier: no instance of this run has written under the key yet. */
+    return !shares || db_trigger_share_begin(in->db, in->share_key, in->instance == 0, err) == DB_OK
+               ? 0
+               : -1;
 }
 
 int injector_start(struct injector *in, int64_t origin_us, struct db_error *err)
@@ -212,6 +264,7 @@ void injector_outcomes(const struct injector *in, int64_t clock_origin_us,
             snprintf(o.release_error, sizeof o.release_error, "%s", slot->release_error.message);
         }
         if (injector_actions[t->kind].outcome) injector_actions[t->kind].outcome(&o, slot);
+        if (slot->shared) o.injected_by = 0;
         if (slot->failed)
             snprintf(o.error, sizeof o.error, "%s",
                      slot->error.message[0] ? slot->error.message : "the run ended first");

@@ -40,15 +40,49 @@ static void scrubbed(const struct injector *in, const char *text, char *out, siz
 void injector_exec_prepare(struct injector *in, int i)
 {
     struct injector_command *c = &in->slots[i].command;
-    *c = (struct injector_command){.in = in, .index = i};
+    *c = (struct injector_command){.in = in, .index = i, .exit_status = -1};
     scrubbed(in, in->plan->items[i].command, c->shown, sizeof c->shown);
+}
+
+/* How a command's end reads as a window's end. */
+static enum trigger_release released(enum command_end end)
+{
+    switch (end) {
+    case COMMAND_TIMED_OUT:
+        return TRIGGER_TIMED_OUT;
+    case COMMAND_STOPPED:
+        return TRIGGER_RELEASED_RUN_ENDED;
+    case COMMAND_EXITED:
+    case COMMAND_SIGNALED:
+        return TRIGGER_EXITED;
+    case COMMAND_RUNNING:
+        break;
+    }
+    return TRIGGER_RELEASE_UNKNOWN;
+}
+
+/* What the command's end says, into c (and, without a span, whose end the
+ * injector's thread never handles, into the slot's release), all before its
+ * window's end is recorded: whoever reads that end reads these too. */
+static void ended(struct injector_command *c)
+{
+    struct injector *in = c->in;
+    struct injector_slot *slot = &in->slots[c->index];
+    char tail[COMMAND_OUTPUT_MAX + 1];
+    command_output(&c->proc, tail, sizeof tail);
+    scrubbed(in, tail, c->output, sizeof c->output);
+    c->exit_status = c->proc.exited ? c->proc.status : -1;
+    c->exit_signal = c->proc.exited ? 0 : c->proc.status;
+    c->released = released(c->proc.end);
+    if (in->plan->items[c->index].span_us == 0) slot->released = c->released;
+    atomic_store(&slot->end_us, c->proc.end_us);
 }
 
 static void *wait_command(void *arg)
 {
     struct injector_command *c = arg;
     command_wait(&c->proc, c->deadline_us, c->in->stop);
-    atomic_store(&c->in->slots[c->index].end_us, c->proc.end_us);
+    ended(c);
     if (c->in->edge_passed) c->in->edge_passed(c->in->edge_arg);
     return NULL;
 }
@@ -76,45 +110,25 @@ void injector_exec_begin(struct injector *in, int i)
         /* No thread to wait on it: it is waited for here, ended at once. */
         atomic_bool now = true;
         command_wait(&c->proc, start_us, &now);
-        atomic_store(&slot->end_us, c->proc.end_us);
+        ended(c);
     }
 }
 
-/* Its deadline is the waiter's: nothing to do at the window's end but not
- * to mark it (the end is when the command ended). */
-void injector_exec_end(struct injector *in, int i)
+/* The command's wait, once over, joined; its window's release then the
+ * command's, not the plan's. */
+static void joined(struct injector_command *c)
 {
-    (void)in;
-    (void)i;
-}
-
-void injector_exec_finish(struct injector *in, int i)
-{
-    struct injector_command *c = &in->slots[i].command;
     if (c->waiting) pthread_join(c->waiter, NULL);
     c->waiting = false;
-    if (c->proc.pid == 0) return;
-    char tail[COMMAND_OUTPUT_MAX + 1];
-    command_output(&c->proc, tail, sizeof tail);
-    scrubbed(in, tail, c->output, sizeof c->output);
+    if (c->proc.pid) c->in->slots[c->index].released = c->released;
 }
 
-/* How a command's end reads as a window's end. */
-static enum trigger_release released(enum command_end end)
-{
-    switch (end) {
-    case COMMAND_TIMED_OUT:
-        return TRIGGER_TIMED_OUT;
-    case COMMAND_STOPPED:
-        return TRIGGER_RELEASED_RUN_ENDED;
-    case COMMAND_EXITED:
-    case COMMAND_SIGNALED:
-        return TRIGGER_EXITED;
-    case COMMAND_RUNNING:
-        break;
-    }
-    return TRIGGER_RELEASE_UNKNOWN;
-}
+/* A span's end (or the run's within it), on the injector's thread: the
+ * span's end is the command's deadline, so its waiter ends by then, or
+ * COMMAND_KILL_GRACE_US after at most; the window ended when it did. */
+void injector_exec_end(struct injector *in, int i) { joined(&in->slots[i].command); }
+
+void injector_exec_finish(struct injector *in, int i) { joined(&in->slots[i].command); }
 
 void injector_exec_outcome(struct trigger_outcome *o, const struct injector_slot *slot)
 {
@@ -123,9 +137,10 @@ void injector_exec_outcome(struct trigger_outcome *o, const struct injector_slot
     char *colon = strchr(strchr(o->spec, '@'), ':');
     if (colon) snprintf(colon + 1, sizeof o->spec - (size_t)(colon + 1 - o->spec), "%s", c->shown);
     snprintf(o->arg, sizeof o->arg, "%s", c->shown);
-    if (c->proc.pid == 0 || c->proc.end == COMMAND_RUNNING) return;
-    o->released = released(c->proc.end);
-    o->exit_status = c->proc.exited ? c->proc.status : -1;
-    o->exit_signal = c->proc.exited ? 0 : c->proc.status;
+    /* Ended, here or (a follower) at instance 0. */
+    if (c->exit_status < 0 && c->exit_signal == 0) return;
+    o->released = slot->released;
+    o->exit_status = c->exit_status;
+    o->exit_signal = c->exit_signal;
     snprintf(o->output, sizeof o->output, "%s", c->output);
 }

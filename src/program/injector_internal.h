@@ -1,4 +1,5 @@
-/* What injector.c, injector_kinds.c and injector_wait.c share; nothing else includes this. */
+/* What injector.c, injector_kinds.c, injector_share.c and injector_wait.c
+ * share; nothing else includes this. */
 #ifndef TXSTORM_INJECTOR_INTERNAL_H
 #define TXSTORM_INJECTOR_INTERNAL_H
 
@@ -27,9 +28,48 @@ struct injector_action {
     void (*finish)(struct injector *in, int i);
     /* Fills in the kind's own figures of its outcome. */
     void (*outcome)(struct trigger_outcome *o, const struct injector_slot *slot);
+    /* Acts on this instance's own load (a spike): in a run of several
+     * instances, each applies it. Any other kind acts on the server, and
+     * instance 0 injects it for all of them. */
+    bool each_instance;
+    /* A follower, at the window's start, in place of begin: what instance 0
+     * needs of it (terminate: its workers' sessions). NULL: nothing; either
+     * way the planned edges are marked. */
+    void (*follow)(struct injector *in, int i);
 };
 
 extern const struct injector_action injector_actions[TRIGGER_N_KINDS];
+
+/* Whether this instance leaves trigger i to instance 0, marking its planned
+ * window while the run lasts and learning the held one after. */
+static inline bool injector_follows(const struct injector *in, int i)
+{
+    return in->slots[i].shared && in->instance != 0;
+}
+
+/* Instance 0, once trigger i's window is over: shares it through the bank
+ * (slot in_bank once there; a server away leaves it for a later try). */
+void injector_share_window(struct injector *in, int i);
+
+/* A follower, after its run: waits (INJECTOR_LEARN_WAIT_S at most) for the
+ * windows instance 0 shares and takes each into its slot; one that never
+ * comes is not injected, with why. */
+void injector_learn_windows(struct injector *in);
+
+/* A follower at a terminate's time: offers its workers' sessions. */
+void injector_offer_sessions(struct injector *in, int i, const int *pids, int n);
+
+/* Instance 0 at a terminate's time: its own sessions (own, n of them) and
+ * those every other instance offers (waiting INJECTOR_OFFER_WAIT_S at most
+ * for their offers), into *pids and *owner (each one's instance, its own
+ * first; malloc'd, the caller frees them); how many, or -1 when out of
+ * memory. */
+int injector_gather_sessions(struct injector *in, int i, const int *own, int n, int **pids,
+                             int **owner);
+
+/* Its connection, open (again, to a writable server, named, when it was
+ * lost); false with err set when it cannot be. */
+bool injector_reconnected(struct injector *in, struct db_error *err);
 
 /* exec's actions (injector_exec.c). */
 void injector_exec_prepare(struct injector *in, int i);

@@ -8,15 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Its connection, open (again, to a writable server, named, when it was
- * lost); false with err set when it cannot be. */
-static bool injector_reconnected(struct injector *in, struct db_error *err)
-{
-    if (db_ok(in->db)) return true;
-    return db_reconnect(in->db, INJECTOR_RECONNECT_S, err) == DB_OK &&
-           db_trigger_session(in->db, err) == DB_OK;
-}
-
 /* lock-rows without :K locks the workload's hot set, or its first ids. */
 static void lock_rows_prepare(struct injector *in, int i)
 {
@@ -115,16 +106,45 @@ static enum db_status try_lock_table(struct injector *in, int i)
 
 static void lock_table(struct injector *in, int i) { take_lock(in, i, try_lock_table); }
 
+/* The sessions a terminate ends: its share of this instance's workers', or,
+ * injected for every instance of the run, of all of theirs, round robin
+ * over the instances. Into *victims (malloc'd); how many, -1 out of memory. */
+static int victims_of(struct injector *in, int i, int **victims)
+{
+    int *own = calloc((size_t)(in->max_pids > 0 ? in->max_pids : 1), sizeof *own);
+    int *pids = NULL, *owner = NULL, *picked = NULL, n = -1, total;
+    if (own == NULL) return -1;
+    int n_own = in->worker_pids(in->pids_arg, own, in->max_pids);
+    if (in->slots[i].shared) {
+        total = injector_gather_sessions(in, i, own, n_own, &pids, &owner);
+    } else { /* this instance's alone: all its own */
+        total = n_own;
+        pids = own;
+        own = NULL;
+        owner = calloc((size_t)(total > 0 ? total : 1), sizeof *owner);
+    }
+    if (total >= 0 && owner && (picked = calloc((size_t)(total > 0 ? total : 1), sizeof *picked))) {
+        n = trigger_share_pick(in->plan->items[i].share, owner, total, picked);
+        for (int k = 0; k < n; k++)
+            picked[k] = pids[picked[k]];
+        *victims = picked;
+    }
+    free(own);
+    free(pids);
+    free(owner);
+    return n;
+}
+
 static void terminate(struct injector *in, int i)
 {
     struct injector_slot *slot = &in->slots[i];
-    int *pids = calloc((size_t)(in->max_pids > 0 ? in->max_pids : 1), sizeof *pids);
-    if (pids == NULL) {
+    int *pids = NULL;
+    int n = victims_of(in, i, &pids);
+    if (n < 0) {
         slot->failed = true;
         snprintf(slot->error.message, sizeof slot->error.message, "out of memory");
         return;
     }
-    int n = in->worker_pids(in->pids_arg, in->plan->items[i].share, pids, in->max_pids);
     /* Its connection may have been ended meanwhile (a server's idle timeout). */
     if (!injector_reconnected(in, &slot->error)) {
         slot->failed = true;
@@ -150,6 +170,17 @@ static void terminate(struct injector *in, int i)
     free(pids);
 }
 
+/* A follower at a terminate's time: its workers' sessions, for instance 0's
+ * terminate to take its share of. */
+static void offer_sessions(struct injector *in, int i)
+{
+    int *pids = calloc((size_t)(in->max_pids > 0 ? in->max_pids : 1), sizeof *pids);
+    if (pids == NULL) return; /* no memory: instance 0 goes on without them */
+    int n = in->worker_pids(in->pids_arg, pids, in->max_pids);
+    injector_offer_sessions(in, i, pids, n);
+    free(pids);
+}
+
 static void terminate_outcome(struct trigger_outcome *o, const struct injector_slot *slot)
 {
     o->terminated = slot->terminated;
@@ -161,8 +192,10 @@ const struct injector_action injector_actions[TRIGGER_N_KINDS] = {
                            .end = release_lock,
                            .watch = watch_lock},
     [TRIGGER_LOCK_TABLE] = {.begin = lock_table, .end = release_lock, .watch = watch_lock},
-    [TRIGGER_TERMINATE] = {.begin = terminate, .outcome = terminate_outcome},
-    [TRIGGER_SPIKE] = {0},
+    [TRIGGER_TERMINATE] = {.begin = terminate,
+                           .outcome = terminate_outcome,
+                           .follow = offer_sessions},
+    [TRIGGER_SPIKE] = {.each_instance = true},
     [TRIGGER_EXEC] = {.prepare = injector_exec_prepare,
                       .begin = injector_exec_begin,
                       .end = injector_exec_end,

@@ -1,7 +1,16 @@
-/* The injector's clock: its plan's times and its waits, which stop with the
- * run (a leaf that both the injector's loop and its kinds' actions use). */
+/* The injector's clock and connection: its plan's times, its waits, which
+ * stop with the run, and its connection reopened (a leaf that the
+ * injector's loop, its kinds' actions and its sharing all use). */
 #include "injector_internal.h"
 #include "txstorm/clock.h"
+#include "txstorm/db_trigger.h"
+
+bool injector_reconnected(struct injector *in, struct db_error *err)
+{
+    if (db_ok(in->db)) return true;
+    return db_reconnect(in->db, INJECTOR_RECONNECT_S, err) == DB_OK &&
+           db_trigger_session(in->db, in->instance != 0, err) == DB_OK;
+}
 
 bool injector_stopped(const struct injector *in) { return atomic_load(in->stop); }
 

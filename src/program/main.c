@@ -24,6 +24,7 @@
 #include "txstorm/txn.h"
 #include "txstorm/verify.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,6 +565,13 @@ static int cmd_run(const struct config *cfg)
             text_printf(stderr, "txstorm: %s\n", err);
             return EXIT_USAGE;
         }
+        /* Port 0: the system picked one, which only this line tells. */
+        size_t n = strlen(cfg->metrics_addr);
+        if (n >= 2 && strcmp(cfg->metrics_addr + n - 2, ":0") == 0) {
+            char url[METRICS_HOST_MAX + 32];
+            metrics_server_url(metrics, url, sizeof url);
+            text_printf(stderr, "txstorm: serving %s\n", url);
+        }
     }
     int rc = run_and_check(cfg, metrics);
     metrics_server_stop(metrics);
@@ -693,6 +701,8 @@ static int cmd_help(const struct config *cfg)
 {
     if (cfg->help_exit_codes)
         options_markdown_exit_codes(stdout);
+    else if (cfg->help_triggers)
+        options_markdown_triggers(stdout);
     else if (cfg->help_form == HELP_MARKDOWN)
         options_markdown(stdout, cfg->help_for);
     else if (cfg->help_form == HELP_MAN)
@@ -742,6 +752,11 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    /* A report piped to a reader that has gone (`| tee` closed with the
+     * terminal) must not end the process before the result files are written:
+     * the write fails instead, and is told below. Help and version may die
+     * quietly, as any filter's output does. */
+    if (cfg.command != CMD_HELP && cfg.command != CMD_VERSION) signal(SIGPIPE, SIG_IGN);
     int rc = commands[cfg.command](&cfg);
     /* Output lost to a full disk or a closed pipe is an error, not a silent
      * success; an exit code already set says more. */

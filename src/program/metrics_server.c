@@ -27,6 +27,7 @@
 #define METRICS_CONNECTION_TIMEOUT_S 2
 
 struct metrics_server {
+    char url[METRICS_HOST_MAX + 32]; /* where it serves, its bound port */
     struct MHD_Daemon *daemon;
     int fd; /* the listening socket until the daemon has it */
     /* Taken by the collector to swap in new text and by the server's thread
@@ -122,6 +123,15 @@ struct metrics_server *metrics_server_start(const char *addr, char *err, size_t 
     }
     s->fd = fd;
     pthread_mutex_init(&s->lock, NULL);
+    /* The port bound: the one asked for, or the one the system picked for 0. */
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) == 0)
+        port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                 : ((struct sockaddr_in *)&bound)->sin_port);
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(s->url, sizeof s->url, "http://%s%s%s:%d/metrics", v6 ? "[" : "", host, v6 ? "]" : "",
+             port);
     /* The server's thread inherits a mask with every signal blocked: the
      * run's own thread is the one that takes the stop signals. */
     sigset_t all, old;
@@ -146,6 +156,11 @@ struct metrics_server *metrics_server_start(const char *addr, char *err, size_t 
     }
     s->fd = -1; /* the daemon closes its listening socket when it stops */
     return s;
+}
+
+void metrics_server_url(const struct metrics_server *s, char *out, size_t len)
+{
+    snprintf(out, len, "%s", s->url);
 }
 
 void metrics_server_publish(struct metrics_server *s, char *text, size_t text_len, char *om,

@@ -15,16 +15,13 @@ bool run_audit_start(struct run *run, struct db_error *err)
     return false;
 }
 
-/* --trigger terminate: the sessions of the first share of the workers on
- * the injector's server (the first endpoint's). */
-static int worker_pids(void *arg, double share, int *pids, int max)
+/* --trigger terminate: the sessions of the workers on the injector's server
+ * (the first endpoint's), in the workers' order; a share of them ends. */
+static int worker_pids(void *arg, int *pids, int max)
 {
     struct run *run = arg;
-    int on_first = 0, n = 0;
-    for (int i = 0; i < run->n_workers; i++)
-        on_first += run->workers[i].endpoint == 0;
-    int want = trigger_share_count(share, on_first);
-    for (int i = 0; i < run->n_workers && n < want && n < max; i++) {
+    int n = 0;
+    for (int i = 0; i < run->n_workers && n < max; i++) {
         int pid = run->workers[i].endpoint == 0 ? db_backend_pid(run->workers[i].db) : 0;
         if (pid > 0) pids[n++] = pid;
     }
@@ -50,6 +47,9 @@ bool run_injector_setup(struct run *run, struct db_error *err)
         .stop = &run->stop,
         .hot_rows = skew->kind == SKEW_HOT || skew->kind == SKEW_HOTSPOT ? skew->hot : 0,
         .accounts = run->workload.accounts,
+        .instance = cfg->instance,
+        .instances = cfg->instances,
+        .share_key = (int64_t)cfg->seed,
         .worker_pids = worker_pids,
         .pids_arg = run,
         .max_pids = run->n_workers,

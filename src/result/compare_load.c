@@ -1,5 +1,5 @@
 /* Reading the runs `txstorm compare` compares: txstorm results, and the
- * pgbench baseline's small result form (see the README). */
+ * pgbench baseline's small result form (see docs/backoff.md). */
 #include "txstorm/compare.h"
 #include "txstorm/backoff.h"
 #include "txstorm/errbuf.h"

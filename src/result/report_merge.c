@@ -5,9 +5,8 @@
 #include "txstorm/json_id.h"
 #include "txstorm/phases_report.h"
 #include "txstorm/series_merge.h"
-#include "txstorm/trigger_verdict.h"
+#include "txstorm/trigger_merge.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,69 +173,22 @@ static int merge_failover(struct run_summary *out, struct run_summary *const *in
     return failover_part_copy(&f->instances[longest], 0, -1, &f->own) ? 0 : -1;
 }
 
-/* Each trigger of the run, as the instances held it: its window from the
- * earliest start to the latest end among the instances that injected it
- * (on the merged clock; injected_by counts them), its planned window the
- * same way, how it ended the most telling of theirs, their counts added, a
- * command's exit the first that failed (else the first),
- * why not only when none did; judged again on the merged series. Instances run
- * the same triggers (their configurations match). */
+/* Each trigger of the run, one row from the instances' (trigger_merge.h),
+ * judged again on the merged series. Instances run the same triggers (their
+ * configurations match). */
 static int merge_triggers(struct run_summary *out, struct run_summary *const *in, int n,
                           const int64_t *offset_us)
 {
-    size_t count = in[0]->triggers.n;
-    for (int i = 1; i < n; i++)
-        if (in[i]->triggers.n != count) return -1;
-    for (size_t t = 0; t < count; t++) {
-        struct trigger_outcome m;
-        trigger_outcome_init(&m);
-        const struct trigger_outcome *first = &in[0]->triggers.items[t];
-        memcpy(m.kind, first->kind, sizeof m.kind);
-        memcpy(m.spec, first->spec, sizeof m.spec);
-        memcpy(m.arg, first->arg, sizeof m.arg);
-        double start = INFINITY, end = -INFINITY, planned_start = INFINITY, planned_end = -INFINITY;
-        m.injected_by = 0;
-        for (int i = 0; i < n; i++) {
-            const struct trigger_outcome *x = &in[i]->triggers.items[t];
-            double off = (double)offset_us[i] / 1e6;
-            /* A merged part counts the instances it had. */
-            if (trigger_outcome_injected(x))
-                m.injected_by += x->injected_by >= 0 ? x->injected_by : 1;
-            if (trigger_outcome_injected(x) && x->start_s + off < start) start = x->start_s + off;
-            if (isfinite(x->end_s) && x->end_s + off > end) end = x->end_s + off;
-            if (x->planned_start_s + off < planned_start) planned_start = x->planned_start_s + off;
-            if (x->planned_end_s + off > planned_end) planned_end = x->planned_end_s + off;
-            /* The most telling way an instance's window ended, with what was said. */
-            if (trigger_outcome_injected(x) && x->released > m.released) {
-                m.released = x->released;
-                memcpy(m.release_error, x->release_error, sizeof m.release_error);
-            }
-            if (x->terminated >= 0)
-                m.terminated = (m.terminated > 0 ? m.terminated : 0) + x->terminated;
-            /* A command's end: the first instance's that failed, else the first's. */
-            bool ran = x->exit_status >= 0 || x->exit_signal > 0;
-            bool none_yet = m.exit_status < 0 && m.exit_signal == 0;
-            bool failed_yet = m.exit_status > 0 || m.exit_signal > 0;
-            if (ran && (none_yet || (trigger_outcome_failed(x) && !failed_yet))) {
-                m.exit_status = x->exit_status;
-                m.exit_signal = x->exit_signal;
-                memcpy(m.output, x->output, sizeof m.output);
-            }
-            if (m.error[0] == '\0') memcpy(m.error, x->error, sizeof m.error);
-        }
-        if (isfinite(planned_start) && isfinite(planned_end)) {
-            m.planned_start_s = planned_start;
-            m.planned_end_s = planned_end;
-        }
-        if (isfinite(start)) {
-            m.start_s = start;
-            m.end_s = end >= start ? end : NAN;
-            m.error[0] = '\0';
-        }
-        if (!trigger_outcomes_append(&out->triggers, &m)) return -1;
-    }
-    trigger_outcomes_judge(&out->triggers, &out->series, 0);
-    return 0;
+    struct trigger_part *parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    if (parts == NULL) return -1;
+    for (int i = 0; i < n; i++)
+        parts[i] = (struct trigger_part){.triggers = &in[i]->triggers,
+                                         .offset_s = (double)offset_us[i] / 1e6,
+                                         .instance = part_instance(in[i], i)};
+    int rc = trigger_outcomes_merge(parts, n, &out->triggers);
+    free(parts);
+    if (rc == 0) trigger_outcomes_judge(&out->triggers, &out->series, 0);
+    return rc;
 }
 
 /* Keeps one instance's ledger record among the merged result's. */

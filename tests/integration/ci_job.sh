@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's CI job, as written: the shell of its steps marked "# ci-test"
+# The CI job of docs/ci.md, as written: the shell of its steps marked "# ci-test"
 # runs against the suite's server (in place of the job's service container);
 # it must exit 0, leave the artifacts the job keeps, and a valid JUnit file.
 source "$(dirname "$0")/lib.sh"
@@ -7,12 +7,12 @@ DB_NAME=t_ci_job
 fresh_db $DB_NAME
 xsd=$("$root/scripts/junit-xsd") || fail "no JUnit schema to validate against"
 
-# The fenced block after the README's marker.
+# The fenced block after the marker in docs/ci.md.
 awk '/<!-- ci-job:/ { found = 1; next }
      found && /^```yaml$/ { inside = 1; next }
      inside && /^```$/ { exit }
-     inside { print }' "$root/README.md" >"$work/job.yml"
-[[ -s $work/job.yml ]] || fail "the README has no CI job after its <!-- ci-job: --> marker"
+     inside { print }' "$root/docs/ci.md" >"$work/job.yml"
+[[ -s $work/job.yml ]] || fail "docs/ci.md has no CI job after its <!-- ci-job: --> marker"
 
 # Each `run: |` block whose first line is "# ci-test", dedented, into steps/N.sh.
 mkdir "$work/steps"

@@ -15,9 +15,11 @@ sql "DROP ROLE IF EXISTS $ROLE; CREATE ROLE $ROLE LOGIN PASSWORD '$PW';
 DSN="postgresql://$ROLE:$PW@127.0.0.1:$PGPORT/$DB_NAME"
 expect_exit 0 "$txstorm" init --db "$DSN" --accounts 100 --balance 1000000
 
-mport=$(free_port)
+# Port 0: the system picks a free one and the run says which (no race with other tests).
 start_run --db "$DSN" --workers 2 --skew uniform --duration 120s --reconnect-timeout 60s \
-    --metrics-addr "127.0.0.1:$mport" --json "$work/run.json" --csv "$work/run.csv"
+    --metrics-addr "127.0.0.1:0" --json "$work/run.json" --csv "$work/run.csv"
+mport=$(sed -n 's|^txstorm: serving http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$work/run.head")
+[[ -n $mport ]] || fail "the run did not say which port it serves on: $(cat "$work/run.head")"
 sql "ALTER ROLE $ROLE CONNECTION LIMIT 0"
 sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
      WHERE usename = '$ROLE' AND application_name = 'txstorm-worker'" >/dev/null

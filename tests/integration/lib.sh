@@ -112,8 +112,14 @@ start_run() {
     "$txstorm" run "${every[@]}" "$@" >"$work/run.out" 2>"$work/run.fifo" &
     RUN_PID=$!
     exec 7<"$work/run.fifo"
-    local _
-    for _ in 1 2; do IFS= read -r -t 60 _ <&7 || fail "the run printed no progress"; done
+    # The first two lines of stderr (a progress line, or what came before it) are kept
+    # in run.head; the rest goes to run.err.
+    local _ line
+    : >"$work/run.head"
+    for _ in 1 2; do
+        IFS= read -r -t 60 line <&7 || fail "the run printed no progress: $(cat "$work/run.head")"
+        printf '%s\n' "$line" >>"$work/run.head"
+    done
     cat <&7 >"$work/run.err" &
 }
 

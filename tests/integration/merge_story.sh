@@ -2,24 +2,35 @@
 # A storm driven from several processes, merged: the series, the triggers and
 # their verdicts, the phases, the connection faults and the timelines survive
 # the merge, and the merged result passes the recovery gate its instances pass.
+# Instance 0 injects each fault for all of them: one lock, one terminate over every
+# instance's workers, one window in every result and in the merge.
 source "$(dirname "$0")/lib.sh"
 DB_NAME=t_merge_story
 fresh_db $DB_NAME
 export DATABASE_URL=$DSN
 expect_exit 0 "$txstorm" init --accounts 200
 
-# run_instances N SEED ARGS...: N instances of one run, started together at the barrier.
-run_instances() {
-    local n=$1 seed=$2 pids=() i
+# start_instances N SEED ARGS...: N instances of one run, started together at the barrier
+# (their pids in PIDS); wait_instances N SEED waits for them to succeed.
+start_instances() {
+    local n=$1 seed=$2 i
     shift 2
+    PIDS=()
     for ((i = 0; i < n; i++)); do
         "$txstorm" run --instance "$i/$n" --seed "$seed" --workers 2 --hot 20 --progress-every 0 \
             --json "$work/s$seed-$i.json" "$@" >"$work/s$seed-$i.out" 2>&1 &
-        pids+=($!)
+        PIDS+=($!)
     done
+}
+wait_instances() {
+    local n=$1 seed=$2 i
     for ((i = 0; i < n; i++)); do
-        wait "${pids[$i]}" || fail "instance $i of $n: $(cat "$work/s$seed-$i.out")"
+        wait "${PIDS[$i]}" || fail "instance $i of $n: $(cat "$work/s$seed-$i.out")"
     done
+}
+run_instances() {
+    start_instances "$@"
+    wait_instances "$1" "$2"
 }
 
 # judge N SEED: the instances' and the merge's gates, the series adding up.
@@ -65,11 +76,45 @@ judge() {
 }
 
 # Two instances: a lock on the hot rows, then a share of the sessions terminated, each
-# after 3 s of baseline (a verdict needs 2 s and 3 intervals), so the gates are judged.
-run_instances 2 91 --duration 8s --trigger lock-rows@3s+1s --trigger terminate@7s:0.5
+# after 3 s of baseline (a verdict needs 2 s and 3 intervals) and followed by 3 s, so the
+# gates are judged.
+start_instances 2 91 --duration 10s --trigger lock-rows@3s+1s --trigger terminate@7s:0.5
+# One injector for the run: each instance opens its trigger connection before it arrives at
+# the barrier, and once both have arrived the server sees one injector session (instance 0's)
+# and one follower (instance 1's, which injects nothing).
+both_arrived() { [[ $(sql "SELECT count(*) FROM txstorm_barrier WHERE key = 91") == 2 ]]; }
+poll 60 both_arrived || fail "the instances never met at the barrier"
+sessions=$(sql "SELECT string_agg(application_name || '=' || n, ' ' ORDER BY application_name)
+                FROM (SELECT application_name, count(*) AS n FROM pg_stat_activity
+                      WHERE datname = current_database()
+                      AND application_name IN ('txstorm-injector', 'txstorm-follower')
+                      GROUP BY 1) s")
+[[ $sessions == "txstorm-follower=1 txstorm-injector=1" ]] ||
+    fail "one injector for the run, one follower: $sessions"
+wait_instances 2 91
+# Both results hold the same window of each trigger, injected by instance 0 for both; the
+# terminate ended its share of all four workers (two, one of each instance) once.
+jq -s -e '[.[0].triggers, .[1].triggers] | transpose
+          | all(.[0].injected_by == 0 and .[1].injected_by == 0 and .[0].start_s != null
+                and .[0].start_s == .[1].start_s and .[0].end_s == .[1].end_s
+                and .[0].released == .[1].released and .[0].terminated == .[1].terminated)' \
+    "$work/s91-0.json" "$work/s91-1.json" >/dev/null ||
+    fail "the instances' windows differ: $(jq -c '[.triggers[] | {spec, start_s, end_s, released, terminated, injected_by}]' "$work/s91-0.json" "$work/s91-1.json")"
+jq -s -e 'all(.[]; .triggers[1].terminated == 2 and .connection.losses >= 1)' \
+    "$work/s91-0.json" "$work/s91-1.json" >/dev/null ||
+    fail "the terminate: $(jq -c '{t: .triggers[1].terminated, c: .connection}' "$work/s91-0.json" "$work/s91-1.json")"
+[[ $(sql "SELECT count(*) FROM txstorm_trigger") == 0 ]] || fail "trigger rows left behind"
 judge 2 91
 jq -e '.connection.losses > 0 and (.failover.instances | length) == 2' "$work/m91.json" >/dev/null ||
     fail "the terminate trigger's connection faults: $(jq -c '{connection, failover}' "$work/m91.json")"
+# The merge holds that one window (instance 0's, on the merged clock), counted once, and judges it.
+jq -s -e '(((.[0].clock_origin_unix_us | tonumber) - (.[1].clock_origin_unix_us | tonumber)) / 1e6) as $off
+          | [.[0].triggers, .[1].triggers] | transpose
+          | all(.[1].injected_by == 0 and ((.[1].start_s - .[0].start_s - $off) | fabs) < 1e-5
+                and .[1].terminated == .[0].terminated
+                and (.[1].outcome == "recovered" or .[1].outcome == "metastable"))' \
+    "$work/s91-0.json" "$work/m91.json" >/dev/null ||
+    fail "the merged windows: $(jq -c '[.triggers[] | {spec, start_s, end_s, terminated, injected_by, outcome}]' "$work/m91.json")"
 
 # Three instances over load phases: per-phase figures tallied again from the merged series.
 run_instances 3 92 --load 'low=100/s:2s,high=300/s:2s' --duration 4s --trigger lock-rows@2500ms+500ms

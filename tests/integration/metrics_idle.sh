@@ -8,11 +8,13 @@ fresh_db $DB_NAME
 export DATABASE_URL=$DSN
 expect_exit 0 "$txstorm" init --accounts 100
 
-mport=$(free_port)
 RUN_PID=
 # A failing check leaves no run behind, holding the test's output open.
 trap 'kill $RUN_PID 2>/dev/null || true; finish_work' EXIT
-start_run --duration 120s --workers 2 --metrics-addr "127.0.0.1:$mport" --json "$work/run.json"
+# Port 0: the system picks a free one and the run says which (no race with other tests).
+start_run --duration 120s --workers 2 --metrics-addr ":0" --json "$work/run.json"
+mport=$(sed -n 's|^txstorm: serving http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$work/run.head")
+[[ -n $mport ]] || fail "the run did not say which port it serves on: $(cat "$work/run.head")"
 
 # hold_idle: 16 more connections to the run's port that send nothing, once the server has
 # taken them all in (none waits in its listening socket's queue, ss's Recv-Q).

@@ -161,3 +161,18 @@ expect_exit 2 sh -c "'$txstorm' report '$work/r.json' >/dev/full"
 assert_in "$work/err" "txstorm: cannot write the standard output: No space left on device"
 expect_exit 4 sh -c "'$txstorm' report '$work/r.json' --assert 'p99<1us' >/dev/full"
 assert_in "$work/err" "cannot write the standard output"
+
+# A standard output whose reader has gone (a `| tee` closed with the terminal): the run is
+# not ended by SIGPIPE before its files are written; the failed write is told, exit 2, and
+# the JSON is whole. The pipe's read end is closed before txstorm starts.
+closed_pipe() {
+    python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+sys.exit(subprocess.call(sys.argv[1:], stdout=w))' "$@"
+}
+expect_exit 2 closed_pipe "$txstorm" run --workers 2 --transactions 10 --progress-every 0 \
+    --json "$work/piped.json"
+assert_in "$work/err" "txstorm: cannot write the standard output: Broken pipe"
+jq -e '.committed + .failed + .insufficient + .ambiguous == 10' "$work/piped.json" >/dev/null ||
+    fail "the run whose reader went wrote no whole result"

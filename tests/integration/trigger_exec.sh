@@ -4,7 +4,8 @@
 # status, window and output are recorded, the workers reconnect, and the verdict judges it
 # like any trigger. A command that exits 3 is recorded as failed (not judged, the gate
 # fails); one that cannot be started is not injected. Their output stays off the terminal
-# and the connection string's password out of everything.
+# and the connection string's password out of everything. Two instances of one run run it
+# once, and each result holds how it ended.
 source "$(dirname "$0")/lib.sh"
 DB_NAME=t_trigger_exec
 fresh_db $DB_NAME
@@ -65,4 +66,22 @@ jq -e '.triggers[0] | .released == "timed_out" and .exit_signal == 15 and .outco
 sleeper=$(jq -r '.triggers[0].output | ltrimstr("started ")' "$work/deadline.json")
 gone() { ! kill -0 "$sleeper" 2>/dev/null; }
 poll 10 gone || fail "the command's child $sleeper outlived its deadline"
+
+# Two instances of one run: instance 0 runs the command once for both, and each result (and
+# their merge) holds its window, exit status and output.
+pids=()
+for i in 0 1; do
+    "$txstorm" run --instance "$i/2" --seed 7 --workers 2 --duration 4s --progress-every 0 \
+        --trigger "exec@1s:sh -c echo ran >>$work/ran; echo exec-instance-marker; exit 3" \
+        --json "$work/i$i.json" >"$work/i$i.out" 2>&1 &
+    pids+=($!)
+done
+for i in 0 1; do wait "${pids[$i]}" || fail "instance $i: $(cat "$work/i$i.out")"; done
+[[ $(wc -l <"$work/ran") == 1 ]] || fail "the command ran $(wc -l <"$work/ran") times, not once"
+expect_exit 0 "$txstorm" merge "$work/i0.json" "$work/i1.json" --json "$work/merged.json"
+for f in i0 i1 merged; do
+    jq -e '.triggers[0] | .injected_by == 0 and .exit_status == 3 and .outcome == "failed"
+           and .output == "exec-instance-marker" and .released == "exited" and .end_s >= .start_s' \
+        "$work/$f.json" >/dev/null || fail "$f: $(jq -c '.triggers[0]' "$work/$f.json")"
+done
 expect_exit 0 "$txstorm" check

@@ -3,6 +3,7 @@
 #include "cmocka_prelude.h"
 #include "txstorm/recovery.h"
 #include "txstorm/series_json.h"
+#include "txstorm/trigger_merge.h"
 #include "txstorm/trigger_verdict.h"
 
 #include <stdio.h>
@@ -848,6 +849,60 @@ static void the_reconnect_in_the_result(void **state)
     json_decref(intervals);
 }
 
+/* A row of a trigger as an instance's result holds it. */
+static struct trigger_outcome instance_row(const char *kind, double start_s, double end_s,
+                                           int64_t terminated, int injected_by)
+{
+    struct trigger_outcome o;
+    trigger_outcome_init(&o);
+    snprintf(o.kind, sizeof o.kind, "%s", kind);
+    o.planned_start_s = start_s;
+    o.planned_end_s = end_s;
+    o.start_s = start_s;
+    o.end_s = end_s;
+    o.released = TRIGGER_RELEASED_AS_PLANNED;
+    o.terminated = terminated;
+    o.injected_by = injected_by;
+    return o;
+}
+
+/* Instances that learned one window from instance 0 merge into that window,
+ * counted once; instances that each held their own are reconciled. */
+static void merged_instances_keep_one_window_or_reconcile_theirs(void **state)
+{
+    (void)state;
+    struct trigger_outcomes a = {0}, b = {0}, out = {0};
+    /* Instance 1's clock starts 0.1 s later: its copy of the window reads the same. */
+    assert_true(trigger_outcomes_append(&a, &(struct trigger_outcome){0}));
+    a.items[0] = instance_row("terminate", 3.0, 3.0, 2, 0);
+    assert_true(trigger_outcomes_append(&b, &a.items[0]));
+    struct trigger_part parts[] = {{.triggers = &b, .offset_s = 0.1, .instance = 1},
+                                   {.triggers = &a, .offset_s = 0, .instance = 0}};
+    assert_int_equal(trigger_outcomes_merge(parts, 2, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.items[0].injected_by, 0);
+    assert_int_equal(out.items[0].terminated, 2);         /* one terminate, not two */
+    assert_true(fabs(out.items[0].start_s - 3.0) < 1e-9); /* instance 0's own */
+    trigger_outcomes_free(&out);
+
+    /* Each its own (a spike; results from before): the earliest start to the latest end. */
+    a.items[0] = instance_row("terminate", 3.0, 3.0, 1, -1);
+    b.items[0] = instance_row("terminate", 3.0, 3.0, 1, -1);
+    assert_int_equal(trigger_outcomes_merge(parts, 2, &out), 0);
+    assert_int_equal(out.items[0].injected_by, -1);
+    assert_int_equal(out.items[0].terminated, 2);
+    assert_true(fabs(out.items[0].start_s - 3.0) < 1e-9);
+    assert_true(fabs(out.items[0].end_s - 3.1) < 1e-9);
+    trigger_outcomes_free(&out);
+
+    /* One shared, one its own: not one run's results. */
+    b.items[0].injected_by = 0;
+    assert_int_equal(trigger_outcomes_merge(parts, 2, &out), -1);
+    trigger_outcomes_free(&out);
+    trigger_outcomes_free(&a);
+    trigger_outcomes_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -876,6 +931,7 @@ int main(void)
         cmocka_unit_test(a_worker_that_never_reconnects),
         cmocka_unit_test(the_span_of_the_reconnect),
         cmocka_unit_test(the_reconnect_in_the_result),
+        cmocka_unit_test(merged_instances_keep_one_window_or_reconcile_theirs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

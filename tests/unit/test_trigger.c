@@ -188,8 +188,9 @@ static void every_kind_parses_its_example(void **state)
     (void)state;
     for (int k = 0; k < TRIGGER_N_KINDS; k++) {
         const struct trigger_kind_def *d = &trigger_kinds[k];
-        if (d->name == NULL || d->example == NULL || d->help == NULL || d->arg_takes == NULL)
-            fail_msg("kind %d: a row without its name, example, help or arg_takes", k);
+        if (d->name == NULL || d->example == NULL || d->help == NULL || d->doc == NULL ||
+            d->arg_takes == NULL)
+            fail_msg("kind %d: a row without its name, example, help, doc or arg_takes", k);
         assert_string_equal(trigger_kind_name((enum trigger_kind)k), d->name);
         struct trigger t;
         char err[256], back[64], spec[96];
@@ -342,6 +343,38 @@ static void exec_takes_the_rest_as_its_command(void **state)
     assert_non_null(strstr(err, "overlaps 'exec@2s+5s:true'"));
 }
 
+/* The sessions of several instances lose their parts round robin; those of
+ * one instance, its first ones. */
+static void a_share_is_picked_round_robin_over_the_instances(void **state)
+{
+    (void)state;
+    int picked[16];
+    const int one[] = {0, 0, 0, 0, 0};
+    assert_int_equal(trigger_share_pick(0.5, one, 5, picked), 3);
+    assert_int_equal(picked[0], 0);
+    assert_int_equal(picked[1], 1);
+    assert_int_equal(picked[2], 2);
+    /* Two instances of two: one each. */
+    const int two[] = {0, 0, 1, 1};
+    assert_int_equal(trigger_share_pick(0.5, two, 4, picked), 2);
+    assert_int_equal(picked[0], 0);
+    assert_int_equal(picked[1], 2);
+    /* Uneven, 3 + 1 + 2 sessions, 4 of them (0.6): a round takes 0, 3 and 4, the
+     * fourth is the first instance's second. */
+    const int uneven[] = {0, 0, 0, 1, 2, 2};
+    assert_int_equal(trigger_share_pick(0.6, uneven, 6, picked), 4);
+    const int want[] = {0, 1, 3, 4};
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(picked[k], want[k]);
+    /* 5 of them (0.8): two full rounds. */
+    assert_int_equal(trigger_share_pick(0.8, uneven, 6, picked), 5);
+    const int more[] = {0, 1, 3, 4, 5};
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(picked[k], more[k]);
+    assert_int_equal(trigger_share_pick(1, uneven, 6, picked), 6);
+    assert_int_equal(trigger_share_pick(0.5, uneven, 0, picked), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +382,7 @@ int main(void)
         cmocka_unit_test(spec_text_writes_the_notation_back),
         cmocka_unit_test(bad_specs_are_refused_with_one_line),
         cmocka_unit_test(a_share_ends_the_nearest_whole_number_of_workers),
+        cmocka_unit_test(a_share_is_picked_round_robin_over_the_instances),
         cmocka_unit_test(a_spec_written_back_parses_again),
         cmocka_unit_test(the_plan_is_checked_against_the_run),
         cmocka_unit_test(at_most_trigger_max),
