@@ -43,10 +43,13 @@ judge() {
     jq -s -e '([.[:-1][] | .intervals[].committed] | add) == ([.[-1].intervals[].committed] | add)
               and ([.[:-1][] | .intervals[].retries] | add) == ([.[-1].intervals[].retries] | add)' \
         "${parts[@]}" "$m" >/dev/null || fail "merged intervals do not add up to the instances'"
-    # Intervals of processes started together line up: as many full intervals (at least half
-    # the longest) as the instance with the most; only the slivers after the stop stand alone.
-    jq -s -e 'def full: (map(.interval_s) | max) as $l | map(select(.interval_s * 2 >= $l)) | length;
-              (.[-1].intervals | full) == ([.[:-1][] | .intervals | full] | max)' \
+    # Intervals of processes started together line up: at least as many merged rows as the
+    # instance with the most, and at most one more per instance (the sliver after its stop
+    # stands alone); rows that did not line up would come once per instance. (Counting only
+    # "full" rows, at least half the longest, failed when trigger edges cut 1 s intervals
+    # into halves near that threshold.)
+    jq -s -e '(.[-1].intervals | length) as $m | ([.[:-1][] | .intervals | length] | max) as $k
+              | $m >= $k and $m <= $k + (length - 1)' \
         "${parts[@]}" "$m" >/dev/null ||
         fail "merged intervals did not line up: $(jq -c '[.intervals[] | [.elapsed_s, .interval_s]]' "${parts[@]}" "$m")"
     # Percentiles from merged histograms: each row's p99 lies within the instances' p99s' range.
