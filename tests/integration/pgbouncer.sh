@@ -88,13 +88,15 @@ jq -e '.triggers[0].verdict == "not injected" and .triggers[0].terminated == 0
        and (.triggers[0].error | test("no session of this run was ended"))' \
     "$work/term.json" >/dev/null || fail "terminate behind the pooler: $(jq -c .triggers "$work/term.json")"
 # lock-rows: the injector's lock_timeout is its transaction's own (SET LOCAL), so the
-# pooler never hands it to a worker's session: no worker fails with 55P03. Six workers on
-# 50 hot rows through 3 pooled sessions keep its tries waiting up to 0.9 s on a busy
-# machine, and a lock that comes only after its window's end is not injected: 2 s of window.
+# pooler never hands it to a worker's session: no worker fails with 55P03, whether the
+# injector got its rows in the window or only timed out trying (its own 55P03, recorded as
+# its error). It locks 5 of the 50 hot rows: 50 were still not all free in 2 s of tries on a
+# busy machine (six workers through three pooled sessions).
 expect_exit 0 "$txstorm" run --db "$BOUNCED" --query-mode extended --workers 6 --hot 50 \
-    --duration 4s --progress-every 0 --trigger lock-rows@1s+2s --json "$work/lock.json"
-jq -e '.triggers[0].verdict != "not injected" and ([.errors_by_sqlstate.codes[]
-       | select(.sqlstate == "55P03")] | length) == 0 and .errors_by_class.other == 0' \
+    --duration 4s --progress-every 0 --trigger lock-rows@1s+2s:5 --json "$work/lock.json"
+jq -e '(.triggers[0].verdict != "not injected" or (.triggers[0].error | test("lock timeout")))
+       and ([.errors_by_sqlstate.codes[] | select(.sqlstate == "55P03")] | length) == 0
+       and .errors_by_class.other == 0' \
     "$work/lock.json" >/dev/null ||
     fail "lock-rows behind the pooler: $(jq -c '{triggers, errors_by_sqlstate, errors_by_class}' "$work/lock.json")"
 # Behind the pooler each connection names the node: the server's own address and port,
