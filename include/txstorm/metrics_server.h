@@ -5,6 +5,7 @@
 #ifndef TXSTORM_METRICS_SERVER_H
 #define TXSTORM_METRICS_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Longest host part of --metrics-addr. */
@@ -24,8 +25,9 @@ struct metrics_server;
 struct metrics_server *metrics_server_start(const char *addr, char *err, size_t err_len);
 
 /* Where it serves: "http://HOST:PORT/metrics", the port the one bound
- * (the one the system picked for port 0). */
-void metrics_server_url(const struct metrics_server *s, char *out, size_t len);
+ * (the one the system picked for port 0). Returns whether the system
+ * picked it (port 0 was asked for): then only this tells the port. */
+bool metrics_server_url(const struct metrics_server *s, char *out, size_t len);
 
 /* Hands over the next expositions, text and OpenMetrics (both malloc'd,
  * NUL-terminated; the server frees them). NULL: kept as they were. */

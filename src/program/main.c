@@ -566,12 +566,9 @@ static int cmd_run(const struct config *cfg)
             return EXIT_USAGE;
         }
         /* Port 0: the system picked one, which only this line tells. */
-        size_t n = strlen(cfg->metrics_addr);
-        if (n >= 2 && strcmp(cfg->metrics_addr + n - 2, ":0") == 0) {
-            char url[METRICS_HOST_MAX + 32];
-            metrics_server_url(metrics, url, sizeof url);
+        char url[METRICS_HOST_MAX + 32];
+        if (metrics_server_url(metrics, url, sizeof url))
             text_printf(stderr, "txstorm: serving %s\n", url);
-        }
     }
     int rc = run_and_check(cfg, metrics);
     metrics_server_stop(metrics);

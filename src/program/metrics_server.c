@@ -28,6 +28,7 @@
 
 struct metrics_server {
     char url[METRICS_HOST_MAX + 32]; /* where it serves, its bound port */
+    bool port_picked;                /* port 0 was asked for: the system picked it */
     struct MHD_Daemon *daemon;
     int fd; /* the listening socket until the daemon has it */
     /* Taken by the collector to swap in new text and by the server's thread
@@ -124,6 +125,7 @@ struct metrics_server *metrics_server_start(const char *addr, char *err, size_t 
     s->fd = fd;
     pthread_mutex_init(&s->lock, NULL);
     /* The port bound: the one asked for, or the one the system picked for 0. */
+    s->port_picked = port == 0;
     struct sockaddr_storage bound;
     socklen_t bound_len = sizeof bound;
     if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) == 0)
@@ -158,9 +160,10 @@ struct metrics_server *metrics_server_start(const char *addr, char *err, size_t 
     return s;
 }
 
-void metrics_server_url(const struct metrics_server *s, char *out, size_t len)
+bool metrics_server_url(const struct metrics_server *s, char *out, size_t len)
 {
     snprintf(out, len, "%s", s->url);
+    return s->port_picked;
 }
 
 void metrics_server_publish(struct metrics_server *s, char *text, size_t text_len, char *om,
