@@ -58,8 +58,9 @@ struct config {
     enum command command;
     enum command help_for; /* with CMD_HELP: the command whose help was asked */
     enum help_form help_form;
-    bool help_exit_codes; /* help --markdown exit-codes: the exit codes' table */
-    bool help_triggers;   /* help --markdown triggers: the --trigger kinds' table */
+    /* help --markdown exit-codes | triggers: a table that is no command's
+     * flags (NULL: none), by the word that names it. */
+    const char *help_table;
     /* Each --db (run: several, workers round-robin over them), else
      * DATABASE_URL; none: libpq's PG* defaults. See options_endpoint. */
     struct text_list endpoints;

@@ -388,21 +388,17 @@ static int read_help(int argc, char **argv, struct config *cfg, char *err, size_
                 return errbuf_fail(err, err_len, "help --completion: only bash (help --completion bash)");
             cfg->help_form = HELP_COMPLETION;
             i++;
-        } else if (strcmp(argv[i], "exit-codes") == 0)
-            cfg->help_exit_codes = true;
-        else if (strcmp(argv[i], "triggers") == 0)
-            cfg->help_triggers = true;
+        } else if (strcmp(argv[i], "exit-codes") == 0 || strcmp(argv[i], "triggers") == 0)
+            cfg->help_table = argv[i];
         else if (c >= 0)
             cfg->help_for = (enum command)c;
         else
             return errbuf_fail(err, err_len, "help: unknown command or form '%s'", argv[i]);
     }
-    if ((cfg->help_exit_codes || cfg->help_triggers) && cfg->help_form != HELP_MARKDOWN)
+    if (cfg->help_table && cfg->help_form != HELP_MARKDOWN)
         return errbuf_fail(err, err_len, "help %s: only as a table (help --markdown %s)",
-                           cfg->help_triggers ? "triggers" : "exit-codes",
-                           cfg->help_triggers ? "triggers" : "exit-codes");
-    if (cfg->help_form == HELP_MARKDOWN && cfg->help_for == CMD_HELP && !cfg->help_exit_codes &&
-        !cfg->help_triggers)
+                           cfg->help_table, cfg->help_table);
+    if (cfg->help_form == HELP_MARKDOWN && cfg->help_for == CMD_HELP && !cfg->help_table)
         return errbuf_fail(err, err_len,
                            "help --markdown: name a command (e.g. help --markdown run)");
     return 0;

@@ -696,9 +696,9 @@ done:
 
 static int cmd_help(const struct config *cfg)
 {
-    if (cfg->help_exit_codes)
+    if (cfg->help_table && strcmp(cfg->help_table, "exit-codes") == 0)
         options_markdown_exit_codes(stdout);
-    else if (cfg->help_triggers)
+    else if (cfg->help_table)
         options_markdown_triggers(stdout);
     else if (cfg->help_form == HELP_MARKDOWN)
         options_markdown(stdout, cfg->help_for);
