@@ -20,7 +20,6 @@ as_owner=()
 chmod 755 "$work"
 prom=$work/prometheus
 mkdir -m 755 "$prom"
-mport=$(free_port)
 pport=$(free_port)
 cat >"$prom/prometheus.yml" <<YML
 global:
@@ -28,9 +27,12 @@ global:
   scrape_timeout: 1s
 scrape_configs:
   - job_name: txstorm
-    static_configs:
-      - targets: ['127.0.0.1:$mport']
+    file_sd_configs:
+      - files: ['$prom/targets.json']
 YML
+# The run's port is known once it runs (--metrics-addr :0 lets the system pick it, so no
+# other test can take it first); Prometheus reads its target from this file when it changes.
+echo '[]' >"$prom/targets.json"
 ((EUID == 0)) && chown -R "$owner" "$prom"
 (
     cd "$prom"
@@ -66,7 +68,7 @@ assert_one_line_stderr
 expect_exit 2 "$txstorm" run --duration 2s --metrics-addr "127.0.0.1"
 assert_one_line_stderr
 assert_in "$work/err" "is not HOST:PORT"
-expect_exit 2 "$txstorm" run --duration 2s --metrics-addr "no-such-host.invalid:$mport" \
+expect_exit 2 "$txstorm" run --duration 2s --metrics-addr "no-such-host.invalid:9650" \
     --db "postgresql://txstorm@127.0.0.1:1/none"
 assert_one_line_stderr
 [[ $(sql "SELECT count(*) FROM accounts WHERE balance <> 1000") == 0 ]] ||
@@ -77,8 +79,12 @@ assert_one_line_stderr
 # then an interrupt ends it as a user would, with its report and results.
 # Its DSN names the application in Latin-1 (café): a byte that is not UTF-8 in a label would
 # make Prometheus drop the whole scrape, and promtool refuse the exposition.
-start_run --duration 120s --workers 4 --metrics-addr "127.0.0.1:$mport" --json "$work/run.json" \
+start_run --duration 120s --workers 4 --metrics-addr "127.0.0.1:0" --json "$work/run.json" \
     --db "$DSN?application_name=caf%E9"
+mport=$(sed -n 's|^txstorm: serving http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$work/run.head")
+[[ -n $mport ]] || fail "the run did not say which port it serves on: $(cat "$work/run.head")"
+echo "[{\"targets\": [\"127.0.0.1:$mport\"]}]" >"$prom/targets.json.new"
+mv "$prom/targets.json.new" "$prom/targets.json"
 curl -sf "http://127.0.0.1:$mport/metrics" -o "$work/metrics.txt" || fail "no /metrics"
 curl -sf -H 'Accept: application/openmetrics-text; version=1.0.0' -D "$work/om.head" \
     "http://127.0.0.1:$mport/metrics" -o "$work/metrics.om" || fail "no OpenMetrics /metrics"
