@@ -68,14 +68,6 @@ assert_match() {
     grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "$1 has no line matching '$2'"; }
 }
 
-# A free port on 127.0.0.1 (nothing answers on it).
-free_port() {
-    local port
-    port=$(shuf -i 20000-59999 -n 1)
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-59999 -n 1); done
-    echo "$port"
-}
-
 # poll SECONDS CMD...: retries CMD every 100 ms until it succeeds; fails after SECONDS.
 poll() {
     local deadline=$((SECONDS + $1))

@@ -20,7 +20,6 @@ as_owner=()
 chmod 755 "$work"
 prom=$work/prometheus
 mkdir -m 755 "$prom"
-pport=$(free_port)
 cat >"$prom/prometheus.yml" <<YML
 global:
   scrape_interval: 1s
@@ -37,7 +36,7 @@ echo '[]' >"$prom/targets.json"
 (
     cd "$prom"
     "${as_owner[@]}" prometheus --config.file="$prom/prometheus.yml" --storage.tsdb.path="$prom/data" \
-        --web.listen-address="127.0.0.1:$pport" >"$prom/log" 2>&1 &
+        --web.listen-address=127.0.0.1:0 >"$prom/log" 2>&1 &
     echo $! >"$work/prometheus.pid"
 )
 RUN_PID=
@@ -49,6 +48,12 @@ cleanup() {
     finish_work
 }
 trap cleanup EXIT
+# Prometheus too listens on a port the system picks, and names it in its log.
+prom_port() {
+    pport=$(sed -n 's/.*msg="Listening on" address=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$prom/log")
+    [[ -n $pport ]]
+}
+poll 20 prom_port || { tail "$prom/log" >&2; fail "prometheus did not say where it listens"; }
 api=http://127.0.0.1:$pport
 poll 20 curl -sf "$api/-/ready" -o /dev/null || { tail "$prom/log" >&2; fail "prometheus did not start"; }
 
