@@ -9,7 +9,6 @@
 #include "txstorm/classify.h"
 #include "txstorm/conn_slots.h"
 #include "txstorm/dialect.h"
-#include "txstorm/servers.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -65,13 +64,6 @@ void db_cancel_release(struct db_cancel_ref *ref);
  * first) moves to a writable one when libpq, asked for read-write within
  * timeout_s, finds one; else it stays where it is. Whether it is writable. */
 bool db_prefer_writable(struct db *db, int timeout_s);
-
-/* Which server the connection reached (one probe, once per connection):
- * host and port as libpq reports them, and where the server offers them
- * pg_is_in_recovery(), the system identifier and the timeline. A server
- * without those functions (CockroachDB, YugabyteDB) leaves them unknown;
- * the probe never fails the connection. at_unix_ms is the caller's. */
-void db_server_identify(struct db *db, struct server_id *out);
 
 /* "15.18 (Debian ...)"-style version string the server reported. */
 const char *db_server_version(struct db *db);

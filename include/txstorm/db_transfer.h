@@ -4,6 +4,7 @@
 #define TXSTORM_DB_TRANSFER_H
 
 #include "txstorm/db.h"
+#include "txstorm/servers.h"
 #include "txstorm/spec.h"
 #include "txstorm/stmt.h"
 #include "txstorm/workload.h"
@@ -11,11 +12,26 @@
 /* The demo uses its own table so it never disturbs a bank under test. */
 enum bank_table { BANK_ACCOUNTS, BANK_DEMO };
 
-/* Prepares this connection for transfers of the given shape on the given table
- * (statements, session isolation, pipeline mode). DB_FAILED, with a
- * connection-class 25006 in err, when the server is read-only. */
+/* Prepares a fresh session for transfers of the given shape on the given
+ * table (session isolation, application_name, statements, pipeline mode),
+ * after noting in *id, unless id is NULL, which server it reached (db.h's
+ * probe: host and port as libpq reports them, and where the server offers
+ * them pg_is_in_recovery(), the system identifier and the timeline; a
+ * server without those functions leaves them unknown, and the probe never
+ * fails the session; at_unix_ms: when it answered, 0 if it never did).
+ * DB_FAILED, with a connection-class 25006 in err, when the server is
+ * read-only. Waits for each round trip. */
 enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
-                                   const struct txn_spec *spec, struct db_error *err);
+                                   const struct txn_spec *spec, struct server_id *id,
+                                   struct db_error *err);
+
+/* The same without waiting, for an event loop: one statement at a time,
+ * DB_OPEN_READ while one is on its way (call db_setup_poll once the socket
+ * is readable), DB_OPEN_OK when the session is ready, DB_OPEN_FAILED with
+ * err set (the connection is then the caller's to abandon). */
+enum db_opening db_setup_start(struct db *db, enum bank_table table, const struct txn_spec *spec,
+                               struct server_id *id, struct db_error *err);
+enum db_opening db_setup_poll(struct db *db, bool readable, struct db_error *err);
 
 /* Takes the connection out of pipeline mode, for other work after transfers. */
 void db_transfer_finish(struct db *db);

@@ -55,7 +55,8 @@ enum worker_state {
     W_REPLY,          /* waiting for the server's reply */
     W_WAIT,           /* a think pause or a backoff */
     W_RECONNECT_WAIT, /* between attempts to reconnect */
-    W_CONNECTING,     /* opening a connection, its socket and a deadline watched */
+    W_CONNECTING,     /* opening a connection and setting its session up, its socket
+                         and a deadline watched */
     W_DONE,
 };
 
@@ -97,6 +98,7 @@ struct worker {
     int64_t connect_timeout_us;  /* that server's share */
     int64_t connect_start_us;    /* when its attempt began */
     struct loop_timer deadline;  /* ends that share */
+    struct server_id setup_server; /* the server its session being set up reached */
 
     bool connect_failed;
     bool lost; /* stopped early: it could not reconnect in time */

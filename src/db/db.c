@@ -138,6 +138,8 @@ void db_close(struct db *db)
     if (db == NULL) return;
     db_cancel_swap(db, NULL, 0);
     pthread_mutex_destroy(&db->cancel_lock);
+    PQclear(db->setup.res);
+    db->setup.res = NULL;
     if (db->conn) PQfinish(db->conn);
     free(db);
 }
@@ -165,57 +167,6 @@ void db_hang_up(struct db *db)
 }
 
 const char *db_server_version(struct db *db) { return db->server_version; }
-
-/* Each probe's columns begin with the next one's, so a server that refuses
- * one still tells what the next asks: the role, the address and port the
- * server itself took the connection on (behind a proxy, the node; NULL over
- * a Unix socket), its system identifier and timeline. A primary's timeline
- * is its current WAL file's (the checkpoint's lags behind after a promotion
- * until the next checkpoint ends); a standby's is the one it receives, else
- * its last restartpoint's. */
-static const char *const identify_sql[] = {
-    "SELECT pg_is_in_recovery(), host(inet_server_addr()), inet_server_port(),"
-    " (SELECT system_identifier FROM pg_control_system()),"
-    " CASE WHEN pg_is_in_recovery()"
-    " THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),"
-    "               (SELECT timeline_id FROM pg_control_checkpoint()))"
-    " ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint END",
-    /* Without the control functions (or the right to them). */
-    "SELECT pg_is_in_recovery(), host(inet_server_addr()), inet_server_port()",
-    /* The role alone. */
-    "SELECT pg_is_in_recovery()",
-};
-
-void db_server_identify(struct db *db, struct server_id *out)
-{
-    const char *host = PQhost(db->conn), *port = PQport(db->conn);
-    snprintf(out->host, sizeof out->host, "%s", host ? host : "");
-    snprintf(out->port, sizeof out->port, "%s", port ? port : "");
-    out->in_recovery = -1;
-    out->server_addr[0] = '\0';
-    out->server_port = 0;
-    out->system_id[0] = '\0';
-    out->timeline = 0;
-    /* Outside any transaction, a failed probe leaves the session as it was. */
-    PGresult *res = NULL;
-    for (size_t i = 0; i < sizeof identify_sql / sizeof *identify_sql; i++) {
-        PQclear(res);
-        res = PQexec(db->conn, identify_sql[i]);
-        if (PQresultStatus(res) == PGRES_TUPLES_OK) break;
-    }
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-        int n = PQnfields(res);
-        if (!PQgetisnull(res, 0, 0)) out->in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-        int64_t v;
-        if (n >= 3 && !PQgetisnull(res, 0, 1))
-            snprintf(out->server_addr, sizeof out->server_addr, "%s", PQgetvalue(res, 0, 1));
-        if (n >= 3 && db_cell_i64(res, 0, 2, &v)) out->server_port = (int)v;
-        if (n >= 5 && !PQgetisnull(res, 0, 3))
-            snprintf(out->system_id, sizeof out->system_id, "%s", PQgetvalue(res, 0, 3));
-        if (n >= 5 && db_cell_i64(res, 0, 4, &v)) out->timeline = v;
-    }
-    PQclear(res);
-}
 
 bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
 

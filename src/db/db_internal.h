@@ -3,6 +3,7 @@
 #define TXSTORM_DB_INTERNAL_H
 
 #include "txstorm/db.h"
+#include "txstorm/servers.h"
 #include "txstorm/spec.h"
 #include "txstorm/stmt.h"
 
@@ -28,6 +29,25 @@ struct flight {
     bool synced;             /* the sync's result arrived: the round trip is over */
 };
 
+/* Setting a fresh session up, one step at a time (db_setup.c): the steps
+ * that need a round trip send one statement each; the others are local. */
+enum setup_kind { SETUP_IDENTIFY, SETUP_WRITABLE, SETUP_QUERY, SETUP_PREPARE, SETUP_PIPELINE };
+struct setup_step {
+    enum setup_kind kind;
+    const char *name; /* SETUP_PREPARE: the statement's name */
+    const char *sql;
+};
+#define SETUP_MAX_STEPS 24
+struct setup {
+    struct setup_step steps[SETUP_MAX_STEPS];
+    int n, at;
+    int variant;          /* SETUP_IDENTIFY: the probe being tried */
+    PGresult *res;        /* the step's first result, until the step's round trip ends
+                             (PQclear'd with the connection) */
+    struct server_id *id; /* where SETUP_IDENTIFY writes, or NULL */
+    char timeout_sql[64]; /* SET statement_timeout = N */
+};
+
 struct db {
     PGconn *conn;
     const char *dsn;      /* as given to db_connect (the caller keeps it alive) */
@@ -44,6 +64,7 @@ struct db {
     const struct dialect *dialect; /* what the server is (dialect.h) */
     char server_version[128];      /* a copy: libpq's own string dies with a reconnect */
     struct flight flight;
+    struct setup setup;
 };
 
 /* A session's cancel handle, counted: db_cancel sends it with the lock
@@ -60,6 +81,13 @@ void db_cancel_swap(struct db *db, PGcancel *fresh, int backend_pid);
 /* A connection just opened (or re-opened) becomes db's session: notices
  * muted, the cancel handle renewed, prepared for nothing yet. */
 void db_session_begins(struct db *db);
+
+/* Runs db->setup (db_setup.c): db_setup_reset empties it, with the probe
+ * as its first step when id is not NULL; the caller appends its steps;
+ * db_setup_advance carries out the local ones and sends the next. */
+void db_setup_reset(struct db *db, struct server_id *id);
+void db_setup_add(struct db *db, enum setup_kind kind, const char *name, const char *sql);
+enum db_opening db_setup_advance(struct db *db, struct db_error *err);
 
 /* Fills err from a failed result: SQLSTATE, class, reason, scrubbed message.
  * commit: the failed statement was (or included) a COMMIT. */

@@ -56,6 +56,8 @@ int64_t db_open_timeout_us(const struct db *db, int64_t fallback_us)
 static void drop(struct db *db)
 {
     db_cancel_swap(db, NULL, 0);
+    PQclear(db->setup.res);
+    db->setup.res = NULL;
     PQfinish(db->conn);
     db->conn = NULL;
     db->pipeline = false;

@@ -122,60 +122,60 @@ void db_rollback(struct db *db)
 
 /* ---- preparation ---- */
 
-/* --query-mode prepared: the statements, named, once per session. */
-static bool prepare_statements(struct db *db, const struct txn_spec *spec, struct db_error *err)
-{
-    for (int i = 0; i < S_COUNT; i++) {
-        /* The demo's database may have no ledger table: prepare only what is used. */
-        if (strstr(statements[i].sql, "transfers") && !spec->ledger) continue;
-        PGresult *res = PQprepare(db->conn, statements[i].name, db->texts[i], 0, NULL);
-        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!ok) db_set_error(db, err, res, false);
-        PQclear(res);
-        if (!ok) return false;
-    }
-    PGresult *res = PQprepare(db->conn, "txstorm_begin", db->begin_sql, 0, NULL);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) db_set_error(db, err, res, false);
-    PQclear(res);
-    return ok;
-}
+/* The probe, the local steps, two SETs, every statement and BEGIN, the timeout. */
+_Static_assert(1 + 2 + 2 + S_COUNT + 1 + 1 <= SETUP_MAX_STEPS, "the set-up's steps fit");
 
-enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
-                                   const struct txn_spec *spec, struct db_error *err)
+enum db_opening db_setup_start(struct db *db, enum bank_table table, const struct txn_spec *spec,
+                               struct server_id *id, struct db_error *err)
 {
+    db_setup_reset(db, id);
     db->spec = *spec;
     db->pipeline = false;
     db->begin_sql = begin_sql[spec->isolation];
-    /* Transfers write: a read-only server is the wrong place, not a failure
-     * of theirs (the worker reconnects). */
-    if (!db_check_writable(db, err)) return DB_FAILED;
-    /* The name lets an operator (or a fault test) tell the workers' sessions apart. */
-    if (!db_exec_ok(db, session_isolation_sql[spec->isolation], err) ||
-        !db_exec_ok(db, "SET application_name = 'txstorm-worker'", err))
-        return DB_FAILED;
     pthread_once(&statement_texts_once, write_statement_texts);
     db->texts = statement_texts[table];
-    /* Unnamed statements and text are parsed afresh at each send. */
-    if (spec->query_mode == QUERY_PREPARED && !prepare_statements(db, spec, err))
-        return DB_FAILED;
+    /* Transfers write: a read-only server is the wrong place, not a failure
+     * of theirs (the worker reconnects). */
+    db_setup_add(db, SETUP_WRITABLE, NULL, NULL);
+    db_setup_add(db, SETUP_QUERY, NULL, session_isolation_sql[spec->isolation]);
+    /* The name lets an operator (or a fault test) tell the workers' sessions apart. */
+    db_setup_add(db, SETUP_QUERY, NULL, "SET application_name = 'txstorm-worker'");
+    /* --query-mode prepared: the statements, named, once per session; unnamed
+     * statements and text are parsed afresh at each send. The demo's
+     * database may have no ledger table: only what is used. */
+    for (int i = 0; spec->query_mode == QUERY_PREPARED && i < S_COUNT; i++)
+        if (spec->ledger || strstr(statements[i].sql, "transfers") == NULL)
+            db_setup_add(db, SETUP_PREPARE, statements[i].name, db->texts[i]);
+    if (spec->query_mode == QUERY_PREPARED)
+        db_setup_add(db, SETUP_PREPARE, "txstorm_begin", db->begin_sql);
     /* Last, so that it bounds the transfers' statements and none of the set-up's. */
     if (spec->statement_timeout_us > 0) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "SET statement_timeout = %lld",
+        snprintf(db->setup.timeout_sql, sizeof db->setup.timeout_sql,
+                 "SET statement_timeout = %lld",
                  (long long)((spec->statement_timeout_us + 999) / 1000));
-        if (!db_exec_ok(db, sql, err)) return DB_FAILED;
+        db_setup_add(db, SETUP_QUERY, NULL, db->setup.timeout_sql);
     }
     /* Pipeline mode lets a round trip carry several statements (BEGIN with
      * the first read; the pipelined shape's whole transaction). The simple
      * protocol has none: its round trip is one text of several statements. */
-    if (spec->query_mode == QUERY_SIMPLE) return DB_OK;
-    if (!PQenterPipelineMode(db->conn)) {
-        db_set_message(err, ERR_OTHER, "cannot enter pipeline mode");
-        return DB_FAILED;
+    if (spec->query_mode != QUERY_SIMPLE) db_setup_add(db, SETUP_PIPELINE, NULL, NULL);
+    return db_setup_advance(db, err);
+}
+
+enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
+                                   const struct txn_spec *spec, struct server_id *id,
+                                   struct db_error *err)
+{
+    enum db_opening next = db_setup_start(db, table, spec, id, err);
+    struct pollfd pfd = {.fd = PQsocket(db->conn), .events = POLLIN};
+    while (next == DB_OPEN_READ) {
+        if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+            db_set_error(db, err, NULL, false);
+            return DB_FAILED;
+        }
+        next = db_setup_poll(db, true, err);
     }
-    db->pipeline = true;
-    return DB_OK;
+    return next == DB_OPEN_OK ? DB_OK : DB_FAILED;
 }
 
 /* ---- sending ---- */

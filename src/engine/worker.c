@@ -38,13 +38,20 @@ void worker_init(struct worker *w, int id, const struct worker_env *env, struct 
     w->deadline = LOOP_TIMER_NONE;
 }
 
-/* Notes which server the connection it just opened reached. */
-static void identify(struct worker *w)
+/* Notes which server the connection it just opened reached, once the
+ * server has answered the probe. */
+static void note_server(struct worker *w, const struct server_id *s)
+{
+    if (s->at_unix_ms != 0) server_trail_add(&w->servers, s);
+}
+
+/* A fresh connection, prepared for transfers, waiting. */
+static bool prepare(struct worker *w)
 {
     struct server_id s;
-    db_server_identify(w->db, &s);
-    s.at_unix_ms = clock_wall_us() / 1000;
-    server_trail_add(&w->servers, &s);
+    enum db_status st = db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &s, &w->error);
+    note_server(w, &s);
+    return st == DB_OK;
 }
 
 /* A read-only server found at connect (25006, connection class). */
@@ -57,8 +64,7 @@ bool worker_connect(struct worker *w)
 {
     w->db = db_connect(w->dsn, &w->error);
     if (w->db == NULL) return false;
-    identify(w);
-    if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) return true;
+    if (prepare(w)) return true;
     /* A host list that reaches a standby first: a connection fault, and
      * libpq is asked once for the writable server instead. The first error
      * stands when there is none. */
@@ -66,8 +72,7 @@ bool worker_connect(struct worker *w)
     if (!read_only(&first)) return false;
     w->connection_losses++;
     if (db_reconnect(w->db, RECONNECT_CONNECT_TIMEOUT_S, &w->error) == DB_OK) {
-        identify(w);
-        if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) == DB_OK) {
+        if (prepare(w)) {
             w->reconnects++;
             return true;
         }
@@ -318,47 +323,78 @@ static void server_failed(struct worker *w)
         attempt_failed(w);
 }
 
-/* The session is open: set it up for transfers (a few round trips to a
- * server that has just answered), or try the next server. */
-static void server_opened(struct worker *w)
+static void setting_up(void *w, int64_t now_us);
+
+/* The attempt on this server failed with w->error: the connection goes. */
+static void server_abandoned(struct worker *w)
 {
-    loop_cancel(w->loop, &w->deadline);
-    identify(w);
-    if (db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &w->error) != DB_OK) {
-        count_failure(w);
-        unwatch(w);
-        db_open_abandon(w->db);
-        server_failed(w);
+    count_failure(w);
+    unwatch(w);
+    db_open_abandon(w->db);
+    server_failed(w);
+}
+
+/* Watches the socket for what opening or setting up the session asks next;
+ * false, the attempt failed, when the loop cannot. The socket may be a new
+ * one (libpq tries each address of a name in turn, closing the last). */
+static bool watch_step(struct worker *w, enum db_opening next, loop_fn *ready)
+{
+    int fd = db_socket(w->db);
+    if (fd != w->watch.fd) loop_unwatch(w->loop, &w->watch, true);
+    if (loop_watch_io(w->loop, &w->watch, fd, next == DB_OPEN_WRITE, ready, w)) return true;
+    snprintf(w->error.message, sizeof w->error.message, "cannot watch the connection: %s",
+             strerror(errno));
+    w->error.cls = ERR_CONNECTION;
+    w->error.sqlstate[0] = '\0';
+    server_abandoned(w);
+    return false;
+}
+
+/* Follows the set-up of a session that has just opened: a few round trips,
+ * each waited for by the loop, the attempt's deadline still running (a
+ * server that lets a session in and then never answers is a failed attempt,
+ * not a stalled loop). */
+static void setup_step(struct worker *w, enum db_opening next)
+{
+    switch (next) {
+    case DB_OPEN_READ:
+    case DB_OPEN_WRITE:
+        watch_step(w, next, setting_up);
+        return;
+    case DB_OPEN_OK:
+        loop_cancel(w->loop, &w->deadline);
+        note_server(w, &w->setup_server);
+        count_attempt(w, true, CONNECT_OTHER);
+        w->reconnects++;
+        reconnect_end(w, true);
+        return;
+    case DB_OPEN_FAILED:
+        note_server(w, &w->setup_server);
+        server_abandoned(w);
         return;
     }
-    count_attempt(w, true, CONNECT_OTHER);
-    w->reconnects++;
-    reconnect_end(w, true);
+}
+
+static void setting_up(void *arg, int64_t now_us)
+{
+    struct worker *w = arg;
+    (void)now_us;
+    setup_step(w, db_setup_poll(w->db, true, &w->error));
 }
 
 static void connecting(void *w, int64_t now_us);
 
-/* Follows what opening the connection asks for next. The socket may be a
- * new one (libpq tries each address of a name in turn, closing the last). */
+/* Follows what opening the connection asks for next. */
 static void connect_step(struct worker *w, enum db_opening next)
 {
     switch (next) {
     case DB_OPEN_READ:
-    case DB_OPEN_WRITE: {
-        int fd = db_socket(w->db);
-        if (fd != w->watch.fd) loop_unwatch(w->loop, &w->watch, true);
-        if (loop_watch_io(w->loop, &w->watch, fd, next == DB_OPEN_WRITE, connecting, w)) return;
-        snprintf(w->error.message, sizeof w->error.message, "cannot watch the connection: %s",
-                 strerror(errno));
-        w->error.cls = ERR_CONNECTION;
-        w->error.sqlstate[0] = '\0';
-        count_failure(w);
-        db_open_abandon(w->db);
-        server_failed(w);
+    case DB_OPEN_WRITE:
+        watch_step(w, next, connecting);
         return;
-    }
     case DB_OPEN_OK:
-        server_opened(w);
+        setup_step(w, db_setup_start(w->db, BANK_ACCOUNTS, w->env->spec, &w->setup_server,
+                                     &w->error));
         return;
     case DB_OPEN_FAILED:
         count_failure(w);

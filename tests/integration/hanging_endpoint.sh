@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Two endpoints on one event loop (--threads 1); mid-run the second becomes a relay
-# that accepts connections and never answers (scripts/relay hang), and its workers'
-# reconnects wait on it (connect_timeout=10 in its DSN). The first endpoint goes on
-# committing after the fault, to the end (a blocked loop would commit nothing from the
-# fault to the stop; a busy machine may leave an interval empty here and there, so half
-# the intervals after the fault and one of the last two must have commits).
-# The run stops when told, with exit 0, and says how long the second was unavailable.
+# Two endpoints on one event loop (--threads 1); mid-run the second becomes a relay that
+# turns bad (scripts/relay MODE, the first argument): `hang` accepts connections and never
+# answers them; `mute` lets each new session in and then answers nothing, so the workers'
+# session set-up waits on it. Their reconnects wait on it within connect_timeout=10 (its
+# DSN's). The first endpoint goes on committing after the fault, to the end (a blocked
+# loop would commit nothing from the fault to the stop; a busy machine may leave an
+# interval empty here and there, so half the intervals after the fault and one of the last
+# two must have commits). The run stops when told, with exit 0, and says how long the
+# second was unavailable.
 source "$(dirname "$0")/lib.sh"
-DB_NAME=t_hanging_endpoint
-fresh_db $DB_NAME
+mode=${1:-hang}
+DB_NAME=t_${mode}_endpoint
+fresh_db "$DB_NAME"
 expect_exit 0 "$txstorm" init --db "$DSN" --accounts 1000 --balance 1000000
 
-start_relay hang
-hanging="$RELAY_DSN?connect_timeout=10"
+start_relay "$mode"
+# The mute relay reads the server's messages: they must not be encrypted.
+hanging="$RELAY_DSN?connect_timeout=10&sslmode=disable"
 
 start_run --db "$DSN" --db "$hanging" --threads 1 --workers 4 --skew uniform --duration 3s \
     --reconnect-timeout 60s --json "$work/run.json"
