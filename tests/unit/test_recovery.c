@@ -572,6 +572,19 @@ static void a_window_the_server_ended_early(void **state)
     json_decref(intervals);
 }
 
+/* A result's "intervals": one-second rows with these commits, nothing else. */
+static json_t *one_second_rows(const int *committed, int n)
+{
+    json_t *intervals = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(intervals,
+                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i}", "elapsed_s",
+                                        (double)(i + 1), "interval_s", 1.0, "warmup", 0,
+                                        "committed", committed[i], "failed", 0, "ambiguous", 0,
+                                        "insufficient", 0, "retries", 0));
+    return intervals;
+}
+
 /* The rows after the run's stop, the workers draining (nothing new begun),
  * are no evidence after a trigger: back at 6 s, the stop at 8 s, then two
  * rows with next to nothing committed, which judged would make two out of
@@ -580,14 +593,8 @@ static void a_window_the_server_ended_early(void **state)
 static void the_rows_after_the_stop_are_not_judged(void **state)
 {
     (void)state;
-    json_t *intervals = json_array();
     const int committed[] = {1000, 1000, 1000, 1000, 1000, 0, 1000, 1000, 3, 0};
-    for (int i = 0; i < 10; i++)
-        json_array_append_new(intervals,
-                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i}", "elapsed_s",
-                                        (double)(i + 1), "interval_s", 1.0, "warmup", 0,
-                                        "committed", committed[i], "failed", 0, "ambiguous", 0,
-                                        "insufficient", 0, "retries", 0));
+    json_t *intervals = one_second_rows(committed, 10);
     json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f, s:f, s:f}]", "kind", "lock-rows",
                                  "spec", "lock-rows@5s+1s", "arg", "10 rows", "planned_start_s",
                                  5.0, "planned_end_s", 6.0, "start_s", 5.0, "end_s", 6.0);
@@ -618,14 +625,8 @@ static void the_rows_after_the_stop_are_not_judged(void **state)
 static void a_command_is_judged_unless_it_failed(void **state)
 {
     (void)state;
-    json_t *intervals = json_array();
     const int committed[] = {100, 100, 100, 0, 100, 100, 100, 100, 100, 100, 100};
-    for (int i = 0; i < 11; i++)
-        json_array_append_new(intervals,
-                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i}", "elapsed_s",
-                                        (double)(i + 1), "interval_s", 1.0, "warmup", 0,
-                                        "committed", committed[i], "failed", 0, "ambiguous", 0,
-                                        "insufficient", 0, "retries", 0));
+    json_t *intervals = one_second_rows(committed, 11);
     json_t *triggers = json_pack(
         "[{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:i, s:s},"
         " {s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:i, s:s}]",
