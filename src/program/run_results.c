@@ -129,8 +129,8 @@ void run_results(struct run *run, struct run_results *out)
     if (run->cfg->triggers.n) {
         injector_outcomes(&run->injector, run->start_us, &s->triggers);
         /* The stop, not the end: the workers drain in between. */
-        double stop_s = run->stop_us == INT64_MAX ? INFINITY
-                                                  : (double)(run->stop_us - run->start_us) / 1e6;
+        double stop_s =
+            run->stop_us == INT64_MAX ? INFINITY : (double)(run->stop_us - run->start_us) / 1e6;
         trigger_outcomes_judge(&s->triggers, &s->series, run->cfg->rate, stop_s);
     }
     stall_summarize(&run->stalls, run->end_us, &s->stalls);
