@@ -104,7 +104,8 @@ void injector_terminate(struct injector *in, int i)
     int *pids = NULL, *on = NULL;
     int n = victims_of(in, i, &pids, &on);
     int *batch = n >= 0 ? ints(n) : NULL;
-    struct db **dbs = batch ? calloc((size_t)in->n_endpoints, sizeof *dbs) : NULL;
+    struct db **dbs =
+        batch ? calloc((size_t)(in->n_endpoints > 0 ? in->n_endpoints : 1), sizeof *dbs) : NULL;
     if (dbs == NULL) {
         slot->failed = true;
         snprintf(slot->error.message, sizeof slot->error.message, "out of memory");
