@@ -195,7 +195,7 @@ enum db_status db_trigger_sessions_offered(struct db *db, int64_t key, int trigg
     *owner = calloc(rows ? (size_t)rows : 1, sizeof **owner);
     bool ok = *pids && *endpoints && *owner;
     for (int r = 0, last = -1; ok && r < rows; r++) {
-        int64_t instance, pid, endpoint;
+        int64_t instance, pid = 0, endpoint = 0;
         ok = db_cell_i64(res, r, 0, &instance);
         if (!ok) break;
         if (instance != last) ++*offered;
