@@ -29,7 +29,8 @@ struct db_trigger_window {
 
 /* Before the barrier: instance 0 (clear) removes the key's rows of an
  * earlier run; the others check the table is there. DB_MISSING, with a
- * message, when the bank has none (made by an older txstorm). */
+ * message, when the bank has none, or one without worker_endpoints (made by
+ * an older txstorm). */
 enum db_status db_trigger_share_begin(struct db *db, int64_t key, bool clear, struct db_error *err);
 
 /* Instance 0: trigger's window, once it is over. */
@@ -42,14 +43,18 @@ enum db_status db_trigger_window_get(struct db *db, int64_t key, int trigger,
                                      struct db_trigger_window *w, struct db_error *err);
 
 /* Another instance, at a terminate's time: the sessions of its workers that
- * the terminate may end (n may be 0: it offers none). */
+ * the terminate may end, each with the index of the endpoint it is on (n may
+ * be 0: it offers none). */
 enum db_status db_trigger_sessions_offer(struct db *db, int64_t key, int trigger, int instance,
-                                         const int *pids, int n, struct db_error *err);
+                                         const int *pids, const int *endpoints, int n,
+                                         struct db_error *err);
 
 /* Instance 0, at a terminate's time: the sessions the other instances
- * offered, into *pids and *owner (each pid's instance, ascending; malloc'd,
- * the caller frees them), *n of them, from *offered instances. */
+ * offered, into *pids, *endpoints (each one's endpoint index) and *owner
+ * (each one's instance, ascending; malloc'd, the caller frees them), *n of
+ * them, from *offered instances. */
 enum db_status db_trigger_sessions_offered(struct db *db, int64_t key, int trigger, int **pids,
-                                           int **owner, int *n, int *offered, struct db_error *err);
+                                           int **endpoints, int **owner, int *n, int *offered,
+                                           struct db_error *err);
 
 #endif

@@ -9,7 +9,12 @@
  * the bank (db_trigger_share.h); the others, followers, mark the planned
  * window meanwhile and take the held one from there once their run is over,
  * so that every instance's result holds the same window. A kind that acts on
- * the instance's own load (a spike) each instance applies itself. */
+ * the instance's own load (a spike) each instance applies itself.
+ *
+ * A terminate reaches the workers on every endpoint (--db given more than
+ * once): their sessions, picked over all of them, are ended endpoint by
+ * endpoint, each through a connection to that endpoint, since a backend pid
+ * means something only on the server that has it. */
 #ifndef TXSTORM_INJECTOR_H
 #define TXSTORM_INJECTOR_H
 
@@ -87,12 +92,19 @@ struct injector {
      * shares its triggers under in the bank (the barrier's key, the seed). */
     int instance, instances;
     int64_t share_key;
-    /* terminate: fills pids with the sessions of this instance's workers on
-     * the injector's server (a share of them, or of every instance's, ends);
-     * returns how many. */
-    int (*worker_pids)(void *arg, int *pids, int max);
+    /* terminate: fills pids with the sessions of this instance's workers,
+     * in the workers' order, and endpoints with the index of the endpoint
+     * each is on (a share of them, or of every instance's, ends); returns
+     * how many. */
+    int (*worker_pids)(void *arg, int *pids, int *endpoints, int max);
     void *pids_arg;
     int max_pids;
+    /* The run's endpoints (dsn is the first's): a terminate ends the
+     * sessions on each through a connection of its own to it (the first's,
+     * the injector's own), opened at the first terminate, kept to the end. */
+    const char *const *endpoint_dsns;
+    int n_endpoints;
+    struct db **controls; /* [e] for e >= 1; NULL: not (yet) open */
     /* Called on the injector's thread right after a window's edge is
      * recorded (its intervals are cut there); NULL: nobody listens. */
     void (*edge_passed)(void *arg);

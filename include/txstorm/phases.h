@@ -73,6 +73,15 @@ double phases_peak_rate(const struct phases *p, int64_t from_us, int64_t to_us);
 /* The offered count from 0 to t: the integral of the rate. */
 double phases_cum(const struct phases *p, double t_us);
 
+/* The offered count of an interval [from_us, to_us) that belongs to the phase
+ * in effect at from_us, nothing offered from stop_us on. An interval closes
+ * at its phase's end, or later when the collector wakes late: the part past
+ * the phase's end counts at the rate the phase ended at, not the next
+ * phase's, so that a phase's rows offer its own rate (a step up would
+ * otherwise lend the earlier phase a share of the higher one). */
+double phases_interval_offered(const struct phases *p, int64_t from_us, int64_t to_us,
+                               int64_t stop_us);
+
 /* The earliest t at which the offered count reaches count (0 for count <= 0);
  * INT64_MAX when it never does (the rate stays 0 from some point on). */
 int64_t phases_time_of(const struct phases *p, double count);

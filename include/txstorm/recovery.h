@@ -124,6 +124,12 @@ struct recovery_verdict {
 bool recovery_window_covers(double from_s, double to_s, double start_s, double end_s,
                             double slack_s);
 
+/* How many of the series' first rows (in time order) end by the run's stop
+ * at stop_s (within the slack; INFINITY: all): the rows after it, or partly
+ * after it, while the workers drain, are no evidence of the run under its
+ * offered load, before or after a trigger. recovery_judge reads that many. */
+size_t recovery_measured_n(const struct recovery_interval *iv, size_t n, double stop_s);
+
 /* Judges windows[which] among n_windows (any order) over the series. */
 void recovery_judge(const struct recovery_interval *iv, size_t n,
                     const struct recovery_window *windows, size_t n_windows, size_t which,

@@ -106,7 +106,7 @@ int trigger_plan_add(struct trigger_plan *p, const char *s, char *err, size_t er
  * (0: the run is bounded otherwise, not checked), two sharing a resource may
  * not overlap, one setting the offered rate needs open loop, a share of the
  * workers (terminate) must end at least one of the `workers` it counts from
- * (the first endpoint's; 0: not checked). 0, or -1 with one line in err. */
+ * (on every endpoint; 0: not checked). 0, or -1 with one line in err. */
 int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool open_loop,
                        int workers, char *err, size_t err_len);
 

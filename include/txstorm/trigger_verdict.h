@@ -86,9 +86,11 @@ bool trigger_outcomes_append(struct trigger_outcomes *t, const struct trigger_ou
 void trigger_outcomes_free(struct trigger_outcomes *t);
 
 /* Judges each injected trigger on the series. rate_per_s: the open loop's
- * rate (0: closed loop), for rows that carry no offered rate of their own. */
+ * rate (0: closed loop), for rows that carry no offered rate of their own.
+ * stop_s: when the run was stopped, on the series' clock (INFINITY: not
+ * known); the rows after it (recovery_measured_n) are not judged. */
 void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *rows,
-                            double rate_per_s);
+                            double rate_per_s, double stop_s);
 
 /* "as_planned", "exited", "run_ended", "timed_out", "ended_by_server",
  * "connection_lost"; NULL: unknown, or past the last. */

@@ -272,9 +272,8 @@ static int validate(struct config *cfg, const bool seen[], char *err, size_t err
                            "protocol; use --query-mode extended or prepared");
     if (given(seen, "amount-fraction") && cfg->amount_mode != AMOUNT_FRACTION)
         return errbuf_fail(err, err_len, "--amount-fraction: needs --amount-mode fraction");
-    int workers_on_first = endpoint_workers(0, cfg->workers, options_n_endpoints(cfg));
-    if (trigger_plan_check(&cfg->triggers, cfg->duration_us, options_open_loop(cfg),
-                           workers_on_first, err, err_len) != 0)
+    if (trigger_plan_check(&cfg->triggers, cfg->duration_us, options_open_loop(cfg), cfg->workers,
+                           err, err_len) != 0)
         return -1;
     return apply_spikes(cfg, err, err_len);
 }

@@ -83,7 +83,8 @@ enum db_status db_bank_create(struct db *db, int64_t n, int64_t balance, int64_t
         /* The triggers instance 0 injects for all (db_trigger_share.h). */
         db_exec_ok(db,
                    "CREATE TABLE txstorm_trigger (key BIGINT NOT NULL, trigger INT NOT NULL,"
-                   " instance INT NOT NULL, worker_pids INT[], start_us BIGINT, end_us BIGINT,"
+                   " instance INT NOT NULL, worker_pids INT[], worker_endpoints INT[],"
+                   " start_us BIGINT, end_us BIGINT,"
                    " released TEXT, release_error TEXT, terminated BIGINT, failed BOOLEAN,"
                    " error TEXT, exit_status INT, exit_signal INT, output TEXT,"
                    " PRIMARY KEY (key, trigger, instance))",

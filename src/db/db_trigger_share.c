@@ -28,27 +28,29 @@ static bool exec_params(struct db *db, const char *sql, int n, const char *const
 static enum db_status no_table(struct db_error *err)
 {
     db_set_message(err, ERR_OTHER,
-                   "bank has no txstorm_trigger table (made by an older txstorm), which the "
+                   "bank has no txstorm_trigger table as this txstorm makes it (made by an "
+                   "older txstorm), which the "
                    "instances of a run share their triggers through; run 'txstorm init --drop'");
     return DB_MISSING;
 }
 
 enum db_status db_trigger_share_begin(struct db *db, int64_t key, bool clear, struct db_error *err)
 {
-    struct row_key k;
-    row_key(&k, key, 0);
-    const char *params[] = {k.key};
-    if (clear) {
-        if (exec_params(db, "DELETE FROM txstorm_trigger WHERE key = $1", 1, params, err))
-            return DB_OK;
-        return strcmp(err->sqlstate, "42P01") == 0 ? no_table(err) : DB_FAILED;
-    }
-    PGresult *res = db_query(db, "SELECT to_regclass('txstorm_trigger') IS NOT NULL", 0, NULL,
-                             PGRES_TUPLES_OK, err);
+    /* One without the column of the sessions' endpoints is an older one's. */
+    PGresult *res = db_query(db,
+                             "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid ="
+                             " to_regclass('txstorm_trigger') AND attname = 'worker_endpoints')",
+                             0, NULL, PGRES_TUPLES_OK, err);
     if (res == NULL) return DB_FAILED;
     bool there = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
-    return there ? DB_OK : no_table(err);
+    if (!there) return no_table(err);
+    struct row_key k;
+    row_key(&k, key, 0);
+    const char *params[] = {k.key};
+    if (clear && !exec_params(db, "DELETE FROM txstorm_trigger WHERE key = $1", 1, params, err))
+        return DB_FAILED;
+    return DB_OK;
 }
 
 /* A time, or NULL for none. */
@@ -149,62 +151,67 @@ enum db_status db_trigger_window_get(struct db *db, int64_t key, int trigger,
 }
 
 enum db_status db_trigger_sessions_offer(struct db *db, int64_t key, int trigger, int instance,
-                                         const int *pids, int n, struct db_error *err)
+                                         const int *pids, const int *endpoints, int n,
+                                         struct db_error *err)
 {
     struct row_key k;
     row_key(&k, key, trigger);
     char instance_s[16];
     fmt_i64(instance_s, sizeof instance_s, instance);
-    char *list = db_int_array(pids, n);
-    if (list == NULL) {
-        db_set_message(err, ERR_OTHER, "out of memory");
-        return DB_FAILED;
-    }
-    const char *params[] = {k.key, k.trigger, instance_s, list};
-    bool ok = exec_params(db,
-                          "INSERT INTO txstorm_trigger (key, trigger, instance, worker_pids)"
-                          " VALUES ($1, $2, $3, $4::int[])"
-                          " ON CONFLICT (key, trigger, instance) DO UPDATE"
-                          " SET worker_pids = excluded.worker_pids",
-                          4, params, err);
+    char *list = db_int_array(pids, n), *on = db_int_array(endpoints, n);
+    bool ok = list && on;
+    if (!ok) db_set_message(err, ERR_OTHER, "out of memory");
+    const char *params[] = {k.key, k.trigger, instance_s, list, on};
+    ok = ok && exec_params(db,
+                           "INSERT INTO txstorm_trigger (key, trigger, instance, worker_pids,"
+                           " worker_endpoints) VALUES ($1, $2, $3, $4::int[], $5::int[])"
+                           " ON CONFLICT (key, trigger, instance) DO UPDATE"
+                           " SET worker_pids = excluded.worker_pids,"
+                           " worker_endpoints = excluded.worker_endpoints",
+                           5, params, err);
     free(list);
+    free(on);
     return ok ? DB_OK : DB_FAILED;
 }
 
 enum db_status db_trigger_sessions_offered(struct db *db, int64_t key, int trigger, int **pids,
-                                           int **owner, int *n, int *offered, struct db_error *err)
+                                           int **endpoints, int **owner, int *n, int *offered,
+                                           struct db_error *err)
 {
-    *pids = *owner = NULL;
+    *pids = *endpoints = *owner = NULL;
     *n = *offered = 0;
     /* An instance that offered none still counts as having answered. */
-    PGresult *res =
-        trigger_rows(db, key, trigger,
-                     "SELECT t.instance, s.pid FROM txstorm_trigger t"
-                     " LEFT JOIN LATERAL unnest(t.worker_pids) WITH ORDINALITY AS s(pid, n)"
-                     " ON true WHERE t.key = $1 AND t.trigger = $2 AND t.instance > 0"
-                     " AND t.worker_pids IS NOT NULL ORDER BY t.instance, s.n",
-                     err);
+    PGresult *res = trigger_rows(db, key, trigger,
+                                 "SELECT t.instance, s.pid, s.endpoint FROM txstorm_trigger t"
+                                 " LEFT JOIN LATERAL unnest(t.worker_pids, t.worker_endpoints)"
+                                 " WITH ORDINALITY AS s(pid, endpoint, n)"
+                                 " ON true WHERE t.key = $1 AND t.trigger = $2 AND t.instance > 0"
+                                 " AND t.worker_pids IS NOT NULL ORDER BY t.instance, s.n",
+                                 err);
     if (res == NULL) return DB_FAILED;
     int rows = PQntuples(res);
     *pids = calloc(rows ? (size_t)rows : 1, sizeof **pids);
+    *endpoints = calloc(rows ? (size_t)rows : 1, sizeof **endpoints);
     *owner = calloc(rows ? (size_t)rows : 1, sizeof **owner);
-    bool ok = *pids && *owner;
+    bool ok = *pids && *endpoints && *owner;
     for (int r = 0, last = -1; ok && r < rows; r++) {
-        int64_t instance, pid;
+        int64_t instance, pid = 0, endpoint = 0;
         ok = db_cell_i64(res, r, 0, &instance);
         if (!ok) break;
         if (instance != last) ++*offered;
         last = (int)instance;
         if (PQgetisnull(res, r, 1)) continue;
-        ok = db_cell_i64(res, r, 1, &pid);
+        ok = db_cell_i64(res, r, 1, &pid) && db_cell_i64(res, r, 2, &endpoint);
         (*pids)[*n] = (int)pid;
+        (*endpoints)[*n] = (int)endpoint;
         (*owner)[(*n)++] = (int)instance;
     }
     PQclear(res);
     if (ok) return DB_OK;
     free(*pids);
+    free(*endpoints);
     free(*owner);
-    *pids = *owner = NULL;
+    *pids = *endpoints = *owner = NULL;
     *n = *offered = 0;
     db_set_message(err, ERR_OTHER, "txstorm_trigger: the offered sessions could not be read");
     return DB_FAILED;

@@ -232,6 +232,20 @@ double phases_cum(const struct phases *p, double t_us)
     return s->cum_before + (s->from_per_s + seg_rate(s, t_us)) / 2 * x_s;
 }
 
+double phases_interval_offered(const struct phases *p, int64_t from_us, int64_t to_us,
+                               int64_t stop_us)
+{
+    int64_t end_us = to_us < stop_us ? to_us : stop_us;
+    if (p->n == 0 || end_us <= from_us) return 0;
+    int i = phases_index_at(p, from_us);
+    int64_t phase_end_us = i == p->n - 1 ? INT64_MAX : p->phase[i].end_us;
+    int64_t own_us = end_us < phase_end_us ? end_us : phase_end_us;
+    double offered = phases_cum(p, (double)own_us) - phases_cum(p, (double)from_us);
+    if (end_us > own_us)
+        offered += phases_rate_at(p, phase_end_us - 1) * (double)(end_us - own_us) / 1e6;
+    return offered;
+}
+
 int64_t phases_time_of(const struct phases *p, double count)
 {
     if (count <= 0 || p->n_segments == 0) return 0;

@@ -113,6 +113,15 @@ static bool disturbed(const struct recovery_interval *x)
     return x->connect_attempts > 0 || x->workers_connected < x->workers;
 }
 
+size_t recovery_measured_n(const struct recovery_interval *iv, size_t n, double stop_s)
+{
+    double slack = (double)interval_edge_slack_us((int64_t)(median_length(iv, n) * 1e6)) / 1e6;
+    size_t m = 0;
+    while (m < n && iv[m].end_s <= stop_s + slack)
+        m++;
+    return m;
+}
+
 void recovery_judge_connections(const struct recovery_interval *iv, size_t n,
                                 const struct recovery_window *windows, size_t n_windows,
                                 size_t which, struct recovery_verdict *out)

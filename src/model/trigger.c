@@ -218,8 +218,8 @@ int trigger_plan_check(const struct trigger_plan *p, int64_t duration_us, bool o
             decimal_format(t->share, share, sizeof share);
             decimal_format(t->share * workers, ended, sizeof ended);
             return errbuf_fail(err, err_len,
-                               "--trigger '%s': %s of the %d workers on the first endpoint is "
-                               "%s, which rounds to none (a share ends the nearest whole number "
+                               "--trigger '%s': %s of the %d workers is %s, "
+                               "which rounds to none (a share ends the nearest whole number "
                                "of workers)",
                                a, share, workers, ended);
         }

@@ -121,12 +121,13 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                            .example = "terminate@12s:0.5",
                            .help = "ends that share of this run's worker sessions",
                            .doc = "`pg_terminate_backend()` on that share of *this run's* worker "
-                                  "sessions (their backend PIDs, on the first endpoint's server, and "
-                                  "only sessions named `txstorm-worker` on this database; with "
-                                  "`--instance`, every instance's, taken round robin over the "
-                                  "instances); the share of the W workers connected there ends "
-                                  "round(share × W) of them, a half rounded up (0.5 of 3 is 2); "
-                                  "instantaneous"},
+                                  "sessions on every endpoint (their backend PIDs, each ended "
+                                  "through a connection to its own endpoint, and only sessions "
+                                  "named `txstorm-worker` on this database; with `--instance`, "
+                                  "every instance's, taken round robin over the instances); the "
+                                  "share of the W workers connected ends round(share × W) of them, "
+                                  "a half rounded up (0.5 of 3 is 2), taken in the workers' order, "
+                                  "which goes round the endpoints; instantaneous"},
     [TRIGGER_SPIKE] = {.name = "spike",
                        .arg = TRIGGER_ARG_REQUIRED,
                        .arg_takes = "a rate in plain decimal with its unit, e.g. 2000/s",

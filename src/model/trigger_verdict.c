@@ -92,13 +92,15 @@ static struct recovery_interval *recovery_series(const struct series *rows, doub
 }
 
 void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *rows,
-                            double rate_per_s)
+                            double rate_per_s, double stop_s)
 {
     size_t n_w = 0;
     struct recovery_interval *iv = recovery_series(rows, rate_per_s);
     struct recovery_window *w = calloc(t->n ? t->n : 1, sizeof *w);
     size_t *at = calloc(t->n ? t->n : 1, sizeof *at);
     if (iv == NULL || w == NULL || at == NULL) goto done;
+    /* The rows of the workers draining after the stop are judged by none. */
+    size_t n = recovery_measured_n(iv, rows->n, stop_s);
     /* Triggers never injected have no window: they bound no baseline. */
     for (size_t i = 0; i < t->n; i++) {
         at[i] = n_w;
@@ -112,7 +114,7 @@ void trigger_outcomes_judge(struct trigger_outcomes *t, const struct series *row
     for (size_t i = 0; i < t->n; i++) {
         struct trigger_outcome *o = &t->items[i];
         o->judged = trigger_outcome_injected(o) && !trigger_outcome_failed(o);
-        if (o->judged) recovery_judge(iv, rows->n, w, n_w, at[i], &o->verdict);
+        if (o->judged) recovery_judge(iv, n, w, n_w, at[i], &o->verdict);
     }
 done:
     free(iv);

@@ -7,6 +7,7 @@
 #include "txstorm/recovery.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The next event: a pending trigger's start or an active one's end. -1: none left. */
@@ -168,6 +169,11 @@ int injector_connect(struct injector *in, struct db_error *err)
         in->slots[i].shared = in->instances > 1 && !act->each_instance;
         shares = shares || in->slots[i].shared;
     }
+    if (in->n_endpoints > 1 &&
+        (in->controls = calloc((size_t)in->n_endpoints, sizeof *in->controls)) == NULL) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return -1;
+    }
     in->db = db_connect(in->dsn, err);
     if (in->db == NULL) return -1;
     /* The faults are the primary's: a host list with a standby first moves on. */
@@ -202,6 +208,7 @@ void injector_stop(struct injector *in)
 void injector_free(struct injector *in)
 {
     injector_stop(in);
+    injector_controls_close(in);
     db_close(in->db);
     in->db = NULL;
 }

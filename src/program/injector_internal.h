@@ -1,5 +1,5 @@
-/* What injector.c, injector_kinds.c, injector_share.c and injector_wait.c
- * share; nothing else includes this. */
+/* What injector.c, injector_kinds.c, injector_share.c, injector_terminate.c
+ * and injector_wait.c share; nothing else includes this. */
 #ifndef TXSTORM_INJECTOR_INTERNAL_H
 #define TXSTORM_INJECTOR_INTERNAL_H
 
@@ -56,20 +56,31 @@ void injector_share_window(struct injector *in, int i);
  * comes is not injected, with why. */
 void injector_learn_windows(struct injector *in);
 
-/* A follower at a terminate's time: offers its workers' sessions. */
-void injector_offer_sessions(struct injector *in, int i, const int *pids, int n);
+/* A follower at a terminate's time: offers its workers' sessions (pids, each
+ * with its endpoint's index in endpoints). */
+void injector_offer_sessions(struct injector *in, int i, const int *pids, const int *endpoints,
+                             int n);
 
-/* Instance 0 at a terminate's time: its own sessions (own, n of them) and
- * those every other instance offers (waiting INJECTOR_OFFER_WAIT_S at most
- * for their offers), into *pids and *owner (each one's instance, its own
- * first; malloc'd, the caller frees them); how many, or -1 when out of
- * memory. */
-int injector_gather_sessions(struct injector *in, int i, const int *own, int n, int **pids,
-                             int **owner);
+/* Instance 0 at a terminate's time: its own sessions (own, on own_on's
+ * endpoints, n of them) and those every other instance offers (waiting
+ * INJECTOR_OFFER_WAIT_S at most for their offers), into *pids, *endpoints
+ * and *owner (each one's instance, its own first; malloc'd, the caller
+ * frees them); how many, or -1 when out of memory. */
+int injector_gather_sessions(struct injector *in, int i, const int *own, const int *own_on, int n,
+                             int **pids, int **endpoints, int **owner);
 
 /* Its connection, open (again, to a writable server, named, when it was
  * lost); false with err set when it cannot be. */
 bool injector_reconnected(struct injector *in, struct db_error *err);
+
+/* terminate's actions (injector_terminate.c): the sessions ended on every
+ * endpoint, a follower's offered, the count in the outcome. */
+void injector_terminate(struct injector *in, int i);
+void injector_terminate_follow(struct injector *in, int i);
+void injector_terminate_outcome(struct trigger_outcome *o, const struct injector_slot *slot);
+
+/* Closes the connections a terminate opened to the endpoints but the first. */
+void injector_controls_close(struct injector *in);
 
 /* exec's actions (injector_exec.c). */
 void injector_exec_prepare(struct injector *in, int i);

@@ -106,95 +106,15 @@ static enum db_status try_lock_table(struct injector *in, int i)
 
 static void lock_table(struct injector *in, int i) { take_lock(in, i, try_lock_table); }
 
-/* The sessions a terminate ends: its share of this instance's workers', or,
- * injected for every instance of the run, of all of theirs, round robin
- * over the instances. Into *victims (malloc'd); how many, -1 out of memory. */
-static int victims_of(struct injector *in, int i, int **victims)
-{
-    int *own = calloc((size_t)(in->max_pids > 0 ? in->max_pids : 1), sizeof *own);
-    int *pids = NULL, *owner = NULL, *picked = NULL, n = -1, total;
-    if (own == NULL) return -1;
-    int n_own = in->worker_pids(in->pids_arg, own, in->max_pids);
-    if (in->slots[i].shared) {
-        total = injector_gather_sessions(in, i, own, n_own, &pids, &owner);
-    } else { /* this instance's alone: all its own */
-        total = n_own;
-        pids = own;
-        own = NULL;
-        owner = calloc((size_t)(total > 0 ? total : 1), sizeof *owner);
-    }
-    if (total >= 0 && owner && (picked = calloc((size_t)(total > 0 ? total : 1), sizeof *picked))) {
-        n = trigger_share_pick(in->plan->items[i].share, owner, total, picked);
-        for (int k = 0; k < n; k++)
-            picked[k] = pids[picked[k]];
-        *victims = picked;
-    }
-    free(own);
-    free(pids);
-    free(owner);
-    return n;
-}
-
-static void terminate(struct injector *in, int i)
-{
-    struct injector_slot *slot = &in->slots[i];
-    int *pids = NULL;
-    int n = victims_of(in, i, &pids);
-    if (n < 0) {
-        slot->failed = true;
-        snprintf(slot->error.message, sizeof slot->error.message, "out of memory");
-        return;
-    }
-    /* Its connection may have been ended meanwhile (a server's idle timeout). */
-    if (!injector_reconnected(in, &slot->error)) {
-        slot->failed = true;
-        free(pids);
-        return;
-    }
-    /* Marked before it goes out, so the interval it falls in shows it. */
-    int64_t now_us = clock_now_us();
-    atomic_store(&slot->end_us, now_us);
-    atomic_store(&slot->start_us, now_us);
-    if (db_trigger_terminate(in->db, pids, n, &slot->terminated, &slot->error) != DB_OK) {
-        slot->failed = true;
-        atomic_store(&slot->start_us, 0);
-    } else if (slot->terminated == 0) {
-        /* Nothing happened (the sessions are elsewhere: a standby, a pooler's). */
-        slot->failed = true;
-        atomic_store(&slot->start_us, 0);
-        snprintf(slot->error.message, sizeof slot->error.message,
-                 "no session of this run was ended (%d asked): they are not on the server "
-                 "the injector reached",
-                 n);
-    }
-    free(pids);
-}
-
-/* A follower at a terminate's time: its workers' sessions, for instance 0's
- * terminate to take its share of. */
-static void offer_sessions(struct injector *in, int i)
-{
-    int *pids = calloc((size_t)(in->max_pids > 0 ? in->max_pids : 1), sizeof *pids);
-    if (pids == NULL) return; /* no memory: instance 0 goes on without them */
-    int n = in->worker_pids(in->pids_arg, pids, in->max_pids);
-    injector_offer_sessions(in, i, pids, n);
-    free(pids);
-}
-
-static void terminate_outcome(struct trigger_outcome *o, const struct injector_slot *slot)
-{
-    o->terminated = slot->terminated;
-}
-
 const struct injector_action injector_actions[TRIGGER_N_KINDS] = {
     [TRIGGER_LOCK_ROWS] = {.prepare = lock_rows_prepare,
                            .begin = lock_rows,
                            .end = release_lock,
                            .watch = watch_lock},
     [TRIGGER_LOCK_TABLE] = {.begin = lock_table, .end = release_lock, .watch = watch_lock},
-    [TRIGGER_TERMINATE] = {.begin = terminate,
-                           .outcome = terminate_outcome,
-                           .follow = offer_sessions},
+    [TRIGGER_TERMINATE] = {.begin = injector_terminate,
+                           .outcome = injector_terminate_outcome,
+                           .follow = injector_terminate_follow},
     [TRIGGER_SPIKE] = {.each_instance = true},
     [TRIGGER_EXEC] = {.prepare = injector_exec_prepare,
                       .begin = injector_exec_begin,

@@ -101,47 +101,53 @@ void injector_learn_windows(struct injector *in)
     }
 }
 
-void injector_offer_sessions(struct injector *in, int i, const int *pids, int n)
+void injector_offer_sessions(struct injector *in, int i, const int *pids, const int *endpoints,
+                             int n)
 {
     /* Once more on a connection reopened, as a window is shared; one that
      * cannot be offered, instance 0 goes on without. */
     for (int attempt = 0; attempt < 2; attempt++) {
         struct db_error err = {0};
         if (injector_reconnected(in, &err) &&
-            db_trigger_sessions_offer(in->db, in->share_key, i, in->instance, pids, n, &err) ==
-                DB_OK)
+            db_trigger_sessions_offer(in->db, in->share_key, i, in->instance, pids, endpoints, n,
+                                      &err) == DB_OK)
             return;
     }
 }
 
-int injector_gather_sessions(struct injector *in, int i, const int *own, int n, int **pids,
-                             int **owner)
+int injector_gather_sessions(struct injector *in, int i, const int *own, const int *own_on, int n,
+                             int **pids, int **endpoints, int **owner)
 {
     int64_t deadline_us = clock_now_us() + INJECTOR_OFFER_WAIT_S * 1000000LL;
-    int *theirs = NULL, *their_owner = NULL, m = 0, offered = 0;
+    int *theirs = NULL, *their_on = NULL, *their_owner = NULL, m = 0, offered = 0;
     for (;;) {
         struct db_error err = {0};
         if (injector_reconnected(in, &err) &&
-            db_trigger_sessions_offered(in->db, in->share_key, i, &theirs, &their_owner, &m,
-                                        &offered, &err) == DB_OK &&
+            db_trigger_sessions_offered(in->db, in->share_key, i, &theirs, &their_on, &their_owner,
+                                        &m, &offered, &err) == DB_OK &&
             offered >= in->instances - 1)
             break;
         /* Those that offered by the deadline are all it ends a share of. */
         if (injector_stopped(in) || clock_now_us() >= deadline_us) break;
         free(theirs);
+        free(their_on);
         free(their_owner);
-        theirs = their_owner = NULL;
+        theirs = their_on = their_owner = NULL;
         m = offered = 0;
         clock_sleep_us(OFFER_POLL_US); /* pacing the next look, not a wait for it */
     }
-    *pids = calloc((size_t)(n + m > 0 ? n + m : 1), sizeof **pids);
-    *owner = calloc((size_t)(n + m > 0 ? n + m : 1), sizeof **owner);
-    int total = *pids && *owner ? n + m : -1;
+    size_t room = (size_t)(n + m > 0 ? n + m : 1);
+    *pids = calloc(room, sizeof **pids);
+    *endpoints = calloc(room, sizeof **endpoints);
+    *owner = calloc(room, sizeof **owner);
+    int total = *pids && *endpoints && *owner ? n + m : -1;
     for (int k = 0; total >= 0 && k < n + m; k++) {
         (*pids)[k] = k < n ? own[k] : theirs[k - n];
+        (*endpoints)[k] = k < n ? own_on[k] : their_on[k - n];
         (*owner)[k] = k < n ? in->instance : their_owner[k - n];
     }
     free(theirs);
+    free(their_on);
     free(their_owner);
     return total;
 }

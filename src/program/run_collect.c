@@ -131,17 +131,16 @@ static double account_loops(struct run *run, int64_t wall_us, bool measured)
 
 /* Over --load: the interval's phase and offered rate in its sample, and
  * (measured) its figures into its phase's tally. Nothing is offered after
- * the stop. Intervals close at phase boundaries, so one phase holds it. */
+ * the stop. Intervals close at phase boundaries, so one phase holds it (one
+ * closed late keeps its phase's rate over the rest, phases.h). */
 static void account_phase(struct run *run, int64_t now_us, int64_t last_us, struct interval_row *p)
 {
     const struct phases *load = &run->cfg->load;
     if (load->n == 0) return;
     int i = phases_index_at(load, last_us - run->start_us);
-    int64_t offer_end_us = now_us < run->stop_us ? now_us : run->stop_us;
-    double offered = offer_end_us > last_us
-                         ? phases_cum(load, (double)(offer_end_us - run->start_us)) -
-                               phases_cum(load, (double)(last_us - run->start_us))
-                         : 0;
+    int64_t stop_us = run->stop_us == INT64_MAX ? INT64_MAX : run->stop_us - run->start_us;
+    double offered =
+        phases_interval_offered(load, last_us - run->start_us, now_us - run->start_us, stop_us);
     snprintf(p->phase, sizeof p->phase, "%s", load->phase[i].name);
     p->offered_per_s = now_us > last_us ? offered * 1e6 / (double)(now_us - last_us) : 0;
 }

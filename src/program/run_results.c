@@ -5,6 +5,7 @@
 #include "txstorm/phases_report.h"
 #include "txstorm/trigger_verdict.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,7 +128,10 @@ void run_results(struct run *run, struct run_results *out)
     failover_timeline(run, &s->series, &s->failover);
     if (run->cfg->triggers.n) {
         injector_outcomes(&run->injector, run->start_us, &s->triggers);
-        trigger_outcomes_judge(&s->triggers, &s->series, run->cfg->rate);
+        /* The stop, not the end: the workers drain in between. */
+        double stop_s =
+            run->stop_us == INT64_MAX ? INFINITY : (double)(run->stop_us - run->start_us) / 1e6;
+        trigger_outcomes_judge(&s->triggers, &s->series, run->cfg->rate, stop_s);
     }
     stall_summarize(&run->stalls, run->end_us, &s->stalls);
     s->total = run->total;

@@ -15,15 +15,18 @@ bool run_audit_start(struct run *run, struct db_error *err)
     return false;
 }
 
-/* --trigger terminate: the sessions of the workers on the injector's server
- * (the first endpoint's), in the workers' order; a share of them ends. */
-static int worker_pids(void *arg, int *pids, int max)
+/* --trigger terminate: the sessions of the workers, in the workers' order
+ * (which goes round the endpoints), each with its endpoint; a share of them
+ * ends. */
+static int worker_pids(void *arg, int *pids, int *endpoints, int max)
 {
     struct run *run = arg;
     int n = 0;
     for (int i = 0; i < run->n_workers && n < max; i++) {
-        int pid = run->workers[i].endpoint == 0 ? db_backend_pid(run->workers[i].db) : 0;
-        if (pid > 0) pids[n++] = pid;
+        int pid = db_backend_pid(run->workers[i].db);
+        if (pid <= 0) continue;
+        endpoints[n] = run->workers[i].endpoint;
+        pids[n++] = pid;
     }
     return n;
 }
@@ -53,6 +56,8 @@ bool run_injector_setup(struct run *run, struct db_error *err)
         .worker_pids = worker_pids,
         .pids_arg = run,
         .max_pids = run->n_workers,
+        .endpoint_dsns = cfg->endpoints.items,
+        .n_endpoints = options_n_endpoints(cfg),
         .edge_passed = wake_main,
         .edge_arg = run};
     return injector_connect(&run->injector, err) == 0;

@@ -7,6 +7,7 @@
 #include "txstorm/series_merge.h"
 #include "txstorm/trigger_merge.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,7 +188,8 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
                                          .instance = part_instance(in[i], i)};
     int rc = trigger_outcomes_merge(parts, n, &out->triggers);
     free(parts);
-    if (rc == 0) trigger_outcomes_judge(&out->triggers, &out->series, 0);
+    /* A result does not record its stop: every merged row is judged. */
+    if (rc == 0) trigger_outcomes_judge(&out->triggers, &out->series, 0, INFINITY);
     return rc;
 }
 

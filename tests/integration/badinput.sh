@@ -125,7 +125,7 @@ refused "spike takes a rate in plain decimal" --rate 100 --trigger 'spike@1s+500
 refused "--rate: '1e3' is not a number (plain decimal" --rate 1e3
 refused "--load: phase 1 '1e3/s:2s': '1e3' is not a rate" --load 1e3/s:2s
 refused "'spike@1s+1s:20/s': 20/s is not above the 100/s it replaces" --rate 100 --trigger 'spike@1s+1s:20/s'
-refused "0.000000001 of the 4 workers on the first endpoint" --trigger terminate@1s:0.000000001
+refused "0.000000001 of the 4 workers is" --trigger terminate@1s:0.000000001
 refused "--load: given more than once" --load 100/s:2s --load 200/s:2s
 refused "--json: given more than once" --json a.json --json b.json
 refused "--metrics-addr: given more than once" --metrics-addr :9650 --metrics-addr :9651

@@ -623,15 +623,18 @@ static void a_share_of_the_workers_ends_at_least_one(void **state)
     (void)state;
     char *none[] = {"txstorm", "run", "--workers", "16", "--trigger", "terminate@1s:0.03"};
     expect_error(ARGC(none), none,
-                 "--trigger 'terminate@1s:0.03': 0.03 of the 16 workers on the first endpoint "
-                 "is 0.48, which rounds to none (a share ends the nearest whole number of "
+                 "--trigger 'terminate@1s:0.03': 0.03 of the 16 workers is 0.48, "
+                 "which rounds to none (a share ends the nearest whole number of "
                  "workers)");
     char *tiny[] = {"txstorm", "run", "--trigger", "terminate@1s:0.000000001"};
     expect_error(ARGC(tiny), tiny, "rounds to none");
-    /* The first endpoint's workers: 3 of 5 over two endpoints. */
-    char *first[] = {"txstorm", "run",  "--workers", "5",         "--db",
+    /* Every endpoint's workers: all 5 over two endpoints, not the first's 3. */
+    char *every[] = {"txstorm", "run",  "--workers", "5",         "--db",
                      "a",       "--db", "b",         "--trigger", "terminate@1s:0.1"};
-    expect_error(ARGC(first), first, "0.1 of the 3 workers on the first endpoint is 0.3");
+    assert_int_equal(parse(ARGC(every), every), 0);
+    char *few[] = {"txstorm", "run",  "--workers", "5",         "--db",
+                   "a",       "--db", "b",         "--trigger", "terminate@1s:0.08"};
+    expect_error(ARGC(few), few, "0.08 of the 5 workers is 0.4,");
     char *half[] = {"txstorm", "run", "--workers", "16", "--trigger", "terminate@1s:0.04"};
     assert_int_equal(parse(ARGC(half), half), 0);
 }

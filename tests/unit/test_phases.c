@@ -154,6 +154,30 @@ static void rate_count_and_inverse_over_a_ramp(void **state)
     assert_int_equal(phases_time_of(&p, 5000.5), INT64_MAX);
 }
 
+/* An interval is its phase's: one the collector closed 100 ms late, past a
+ * step from 200/s to 600/s, offers 200/s over the whole of it (not 280/s,
+ * the next phase's rate lent to this one); nothing is offered after the
+ * stop; the last phase's closing rate holds past its end. */
+static void an_interval_closed_late_offers_its_phase_rate(void **state)
+{
+    (void)state;
+    struct phases p = parsed("low=200/s:3s,high=600/s:3s");
+    int64_t ms = S / 1000;
+    near(phases_interval_offered(&p, 2600 * ms, 3000 * ms, INT64_MAX), 80, 1e-9);
+    near(phases_interval_offered(&p, 2600 * ms, 3100 * ms, INT64_MAX), 100, 1e-6);
+    near(phases_interval_offered(&p, 3100 * ms, 3500 * ms, INT64_MAX), 240, 1e-9);
+    /* The stop at 6 s: a row to 6.3 s offers up to 6 s only. */
+    near(phases_interval_offered(&p, 5800 * ms, 6300 * ms, 6 * S), 120, 1e-9);
+    near(phases_interval_offered(&p, 6000 * ms, 6300 * ms, 6 * S), 0, 0);
+    /* Past the last phase's end its rate holds (a --duration beyond the sum). */
+    near(phases_interval_offered(&p, 5800 * ms, 6300 * ms, INT64_MAX), 300, 1e-9);
+    /* A ramp's row closed late: the rest at the rate the ramp ended at. */
+    p = parsed("up=0..1000/s:1s,flat=0/s:1s");
+    near(phases_interval_offered(&p, 500 * ms, 1200 * ms, INT64_MAX), 375 + 200, 1e-3);
+    struct phases none = {0};
+    near(phases_interval_offered(&none, 0, S, INT64_MAX), 0, 0);
+}
+
 static void zero_rate_phases_offer_nothing(void **state)
 {
     (void)state;
@@ -317,6 +341,7 @@ int main(void)
         cmocka_unit_test(parses_names_rates_and_spans),
         cmocka_unit_test(refuses_bad_notation_naming_the_piece),
         cmocka_unit_test(rate_count_and_inverse_over_a_ramp),
+        cmocka_unit_test(an_interval_closed_late_offers_its_phase_rate),
         cmocka_unit_test(zero_rate_phases_offer_nothing),
         cmocka_unit_test(spikes_override_the_rate_in_their_window),
         cmocka_unit_test(tallies_give_per_phase_figures),

@@ -429,15 +429,22 @@ static void an_instant_trigger_is_judged_from_its_interval(void **state)
     assert_true(fabs(v.amplification[RECOVERY_DURING] - 1.0) < 1e-9);
 }
 
-/* A result's "intervals" and "triggers" read through their codecs, the triggers judged. */
-static void judged(const json_t *intervals, const json_t *triggers, struct trigger_outcomes *out)
+/* A result's "intervals" and "triggers" read through their codecs, the
+ * triggers judged, the run stopped at stop_s. */
+static void judged_stopped(const json_t *intervals, const json_t *triggers, double stop_s,
+                           struct trigger_outcomes *out)
 {
     struct series rows;
     char err[256];
     assert_int_equal(series_json_decode(intervals, &rows, err, sizeof err), 0);
     assert_int_equal(trigger_outcomes_decode(triggers, out, err, sizeof err), 0);
-    trigger_outcomes_judge(out, &rows, 0);
+    trigger_outcomes_judge(out, &rows, 0, stop_s);
     series_free(&rows);
+}
+
+static void judged(const json_t *intervals, const json_t *triggers, struct trigger_outcomes *out)
+{
+    judged_stopped(intervals, triggers, INFINITY, out);
 }
 
 /* The report's lines for the triggers (the caller frees them). */
@@ -565,6 +572,52 @@ static void a_window_the_server_ended_early(void **state)
     json_decref(intervals);
 }
 
+/* A result's "intervals": one-second rows with these commits, nothing else. */
+static json_t *one_second_rows(const int *committed, int n)
+{
+    json_t *intervals = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(intervals,
+                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i}", "elapsed_s",
+                                        (double)(i + 1), "interval_s", 1.0, "warmup", 0,
+                                        "committed", committed[i], "failed", 0, "ambiguous", 0,
+                                        "insufficient", 0, "retries", 0));
+    return intervals;
+}
+
+/* The rows after the run's stop, the workers draining (nothing new begun),
+ * are no evidence after a trigger: back at 6 s, the stop at 8 s, then two
+ * rows with next to nothing committed, which judged would make two out of
+ * the band in a row (metastable). A row partly after the stop, by more than
+ * the slack (50 ms here), is not judged either. */
+static void the_rows_after_the_stop_are_not_judged(void **state)
+{
+    (void)state;
+    const int committed[] = {1000, 1000, 1000, 1000, 1000, 0, 1000, 1000, 3, 0};
+    json_t *intervals = one_second_rows(committed, 10);
+    json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f, s:f, s:f}]", "kind", "lock-rows",
+                                 "spec", "lock-rows@5s+1s", "arg", "10 rows", "planned_start_s",
+                                 5.0, "planned_end_s", 6.0, "start_s", 5.0, "end_s", 6.0);
+    struct trigger_outcomes stopped, unknown;
+    judged_stopped(intervals, triggers, 8.0, &stopped);
+    assert_int_equal(stopped.items[0].verdict.outcome, RECOVERY_RECOVERED);
+    assert_true(fabs(stopped.items[0].verdict.recovery_s) < 1e-9);
+    /* Where the stop is not known, every row is judged. */
+    judged(intervals, triggers, &unknown);
+    assert_int_equal(unknown.items[0].verdict.outcome, RECOVERY_METASTABLE);
+    trigger_outcomes_free(&stopped);
+    trigger_outcomes_free(&unknown);
+    /* The row 7..8 s: 30 ms after a stop at 7.97 s is within the slack, 100 ms is not. */
+    struct recovery_interval iv[N_MAX];
+    const double r[] = {1000, 1000, 1000, 1000, 1000, 0, 1000, 1000, 3, 0};
+    size_t n = series(iv, r, sizeof r / sizeof r[0]);
+    assert_int_equal(recovery_measured_n(iv, n, 7.97), 8);
+    assert_int_equal(recovery_measured_n(iv, n, 7.9), 7);
+    assert_int_equal(recovery_measured_n(iv, n, INFINITY), n);
+    json_decref(triggers);
+    json_decref(intervals);
+}
+
 /* exec: a command that exited 0 is judged like any trigger, its exit and
  * output kept; one that exited 3 failed: its window stays (the next one's
  * baseline starts after it), it is not judged, the gate has no figure; a
@@ -572,14 +625,8 @@ static void a_window_the_server_ended_early(void **state)
 static void a_command_is_judged_unless_it_failed(void **state)
 {
     (void)state;
-    json_t *intervals = json_array();
     const int committed[] = {100, 100, 100, 0, 100, 100, 100, 100, 100, 100, 100};
-    for (int i = 0; i < 11; i++)
-        json_array_append_new(intervals,
-                              json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i}", "elapsed_s",
-                                        (double)(i + 1), "interval_s", 1.0, "warmup", 0,
-                                        "committed", committed[i], "failed", 0, "ambiguous", 0,
-                                        "insufficient", 0, "retries", 0));
+    json_t *intervals = one_second_rows(committed, 11);
     json_t *triggers = json_pack(
         "[{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:i, s:s},"
         " {s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:i, s:s}]",
@@ -932,6 +979,7 @@ int main(void)
         cmocka_unit_test(the_span_of_the_reconnect),
         cmocka_unit_test(the_reconnect_in_the_result),
         cmocka_unit_test(merged_instances_keep_one_window_or_reconcile_theirs),
+        cmocka_unit_test(the_rows_after_the_stop_are_not_judged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
