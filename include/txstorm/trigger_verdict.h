@@ -59,7 +59,8 @@ struct trigger_outcome {
     char release_error[256]; /* what ended it, when not the plan or the run */
     int64_t terminated;      /* terminate: the sessions it ended; -1: not a count of its kind */
     int injected_by;         /* the instance that injected it for all; -1: each its own */
-    char error[256];         /* why it was not injected; "": it was, or no reason known */
+    char error[256];         /* why it was not injected, or, injected, the part of it that
+                                failed (a terminate's endpoint out of reach); "": none known */
     bool judged;             /* trigger_outcomes_judge gave it a verdict */
     struct recovery_verdict verdict;
     /* exec: its command's exit status (-1: none, not exec or a signal), the

@@ -39,6 +39,7 @@ static void reconciled(const struct trigger_part *parts, int n, size_t t, struct
     memcpy(m->spec, first->spec, sizeof m->spec);
     memcpy(m->arg, first->arg, sizeof m->arg);
     double start = INFINITY, end = -INFINITY, planned_start = INFINITY, planned_end = -INFINITY;
+    bool injected_error = false; /* an injected part's error is in m->error */
     for (int i = 0; i < n; i++) {
         const struct trigger_outcome *x = row(parts, i, t);
         double off = parts[i].offset_s;
@@ -62,7 +63,10 @@ static void reconciled(const struct trigger_part *parts, int n, size_t t, struct
             m->exit_signal = x->exit_signal;
             memcpy(m->output, x->output, sizeof m->output);
         }
-        if (m->error[0] == '\0') memcpy(m->error, x->error, sizeof m->error);
+        /* Why it was not injected; once injected, only what of it failed. */
+        if (m->error[0] == '\0' || (trigger_outcome_injected(x) && !injected_error))
+            memcpy(m->error, x->error, sizeof m->error);
+        injected_error = injected_error || (trigger_outcome_injected(x) && x->error[0]);
     }
     if (isfinite(planned_start) && isfinite(planned_end)) {
         m->planned_start_s = planned_start;
@@ -71,7 +75,7 @@ static void reconciled(const struct trigger_part *parts, int n, size_t t, struct
     if (isfinite(start)) {
         m->start_s = start;
         m->end_s = end >= start ? end : NAN;
-        m->error[0] = '\0';
+        if (!injected_error) m->error[0] = '\0';
     }
 }
 

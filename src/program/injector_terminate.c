@@ -136,9 +136,9 @@ void injector_terminate(struct injector *in, int i)
                      "no session of this run was ended (%d asked): they are not on the server "
                      "the injector reached",
                      n);
-    } else {
-        slot->error = (struct db_error){0}; /* one endpoint's failure: the others' ended */
     }
+    /* Else an endpoint's failure, if any, stays: the others' sessions were
+     * ended, and the outcome says which part was not. */
     free(pids);
     free(on);
     free(batch);
@@ -159,6 +159,9 @@ void injector_terminate_follow(struct injector *in, int i)
 void injector_terminate_outcome(struct trigger_outcome *o, const struct injector_slot *slot)
 {
     o->terminated = slot->terminated;
+    if (slot->terminated > 0 && slot->error.message[0])
+        snprintf(o->error, sizeof o->error, "not all ended: %.*s", (int)sizeof o->error - 16,
+                 slot->error.message);
 }
 
 void injector_controls_close(struct injector *in)

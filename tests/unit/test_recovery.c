@@ -942,7 +942,22 @@ static void merged_instances_keep_one_window_or_reconcile_theirs(void **state)
     assert_true(fabs(out.items[0].end_s - 3.1) < 1e-9);
     trigger_outcomes_free(&out);
 
+    /* An injected part's partial failure stays in the merge; a part's reason for not
+     * being injected goes once another part was. */
+    a.items[0] = instance_row("terminate", 3.0, 3.0, 2, -1);
+    b.items[0] = instance_row("terminate", 3.0, 3.0, 1, -1);
+    snprintf(b.items[0].error, sizeof b.items[0].error, "not all ended: out of reach");
+    assert_int_equal(trigger_outcomes_merge(parts, 2, &out), 0);
+    assert_string_equal(out.items[0].error, "not all ended: out of reach");
+    trigger_outcomes_free(&out);
+    b.items[0] = instance_row("terminate", NAN, NAN, 0, -1);
+    snprintf(b.items[0].error, sizeof b.items[0].error, "the run ended first");
+    assert_int_equal(trigger_outcomes_merge(parts, 2, &out), 0);
+    assert_string_equal(out.items[0].error, "");
+    trigger_outcomes_free(&out);
+
     /* One shared, one its own: not one run's results. */
+    b.items[0] = instance_row("terminate", 3.0, 3.0, 1, -1);
     b.items[0].injected_by = 0;
     assert_int_equal(trigger_outcomes_merge(parts, 2, &out), -1);
     trigger_outcomes_free(&out);
