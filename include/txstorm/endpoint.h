@@ -21,6 +21,9 @@
 #define ENDPOINT_COUNTERS(X) X(committed) X(failed) X(ambiguous) X(retries)
 #define ENDPOINT_COUNTS_BY(X) X(retries_by_class) X(errors_by_class)
 #define ENDPOINT_FAULTS(X) X(connection_losses) X(reconnects) X(disconnected_us)
+/* The workers' reconnect attempts and those made ready; absent from a result
+ * written before: 0. Their failures by reason beside them. */
+#define ENDPOINT_CONNECTS(X) X(connect_attempts) X(connects)
 
 #define ENDPOINT_DECLARE(field) int64_t field;
 #define ENDPOINT_DECLARE_BY(field) int64_t field[ERR_CLASS_COUNT];
@@ -31,6 +34,8 @@ struct endpoint_stats {
     ENDPOINT_COUNTERS(ENDPOINT_DECLARE)
     ENDPOINT_COUNTS_BY(ENDPOINT_DECLARE_BY)
     ENDPOINT_FAULTS(ENDPOINT_DECLARE)
+    ENDPOINT_CONNECTS(ENDPOINT_DECLARE)
+    int64_t connect_failures[CONNECT_REASON_COUNT];
     struct hist *latency_us; /* committed transfers, as HIST_LATENCY */
 };
 
@@ -57,6 +62,9 @@ void endpoint_reset(struct endpoint_stats *e);
 /* Adds one finished transaction. */
 void endpoint_add_txn(struct endpoint_stats *e, const struct txn_outcome *o);
 
+/* Adds one connection attempt's end (stats.h's connect_outcome). */
+void endpoint_add_connect(struct endpoint_stats *e, const struct connect_outcome *c);
+
 /* Adds src into dst (its dsn aside); false when the histograms' layouts
  * differ (nothing added then). */
 bool endpoint_merge(struct endpoint_stats *dst, const struct endpoint_stats *src);
@@ -73,7 +81,8 @@ int endpoints_merge_into(struct endpoint_stats **list, int *n, const struct endp
 void endpoints_free(struct endpoint_stats *list, int n);
 
 /* {"dsn", "workers", the counters, "retries_by_class": {...},
- *  "errors_by_class": {...}, the faults, "latency_ms": {"p50", "p99"},
+ *  "errors_by_class": {...}, the faults, "connect_attempts", "connects",
+ *  "connect_failures": {reason: n, only those seen}, "latency_ms": {"p50", "p99"},
  *  "latency_us": histogram} */
 json_t *endpoint_json_encode(const struct endpoint_stats *e);
 

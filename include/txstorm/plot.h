@@ -24,6 +24,8 @@ enum plot_chart {
     CHART_LATENCY,         /* p50 and p99 per interval */
     CHART_LAG,             /* the worst schedule lag per interval */
     CHART_LOOP,            /* the busiest event loop's share per interval */
+    CHART_CONNECTS,        /* connection attempts, connects and failures per second, and the
+                              workers connected (second axis), where the run reconnected */
     CHART_SPECTRUM,        /* latency by percentile, corrected and uncorrected (and endpoints) */
     CHART_RETRIES_PER_TXN, /* how many transactions took how many retries */
     CHART_COUNT

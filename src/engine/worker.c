@@ -303,6 +303,7 @@ static void count_attempt(struct worker *w, bool ok, enum connect_reason why)
         .ok = ok, .reason = why, .latency_us = ok ? clock_now_us() - w->connect_start_us : 0};
     pthread_mutex_lock(&w->sink->lock);
     stats_add_connect(&w->sink->interval, &c);
+    endpoint_add_connect(&w->sink->endpoints[w->endpoint], &c);
     pthread_mutex_unlock(&w->sink->lock);
 }
 

@@ -1,6 +1,7 @@
 /* Per-endpoint figures: counting, summing, merging, JSON. */
 #include "txstorm/endpoint.h"
 
+#include "txstorm/connect_reason.h"
 #include "txstorm/errbuf.h"
 #include "txstorm/hist_json.h"
 
@@ -78,6 +79,13 @@ void endpoint_add_txn(struct endpoint_stats *e, const struct txn_outcome *o)
 #undef ADD_BY
 }
 
+void endpoint_add_connect(struct endpoint_stats *e, const struct connect_outcome *c)
+{
+    e->connect_attempts++;
+    e->connects += c->ok;
+    if (!c->ok) e->connect_failures[c->reason]++;
+}
+
 /* The counters and faults of src into dst. */
 static void add_counts(struct endpoint_stats *dst, const struct endpoint_stats *src)
 {
@@ -85,7 +93,10 @@ static void add_counts(struct endpoint_stats *dst, const struct endpoint_stats *
 #define ADD(field) dst->field += src->field;
     ENDPOINT_COUNTERS(ADD)
     ENDPOINT_FAULTS(ADD)
+    ENDPOINT_CONNECTS(ADD)
 #undef ADD
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+        dst->connect_failures[r] += src->connect_failures[r];
 #define ADD_BY(field)                                                                              \
     for (int c = 0; c < ERR_CLASS_COUNT; c++)                                                      \
         dst->field[c] += src->field[c];
@@ -157,7 +168,14 @@ json_t *endpoint_json_encode(const struct endpoint_stats *e)
 #undef PUT_BY
 #define PUT(field) json_object_set_new(o, #field, json_integer(e->field));
     ENDPOINT_FAULTS(PUT)
+    ENDPOINT_CONNECTS(PUT)
 #undef PUT
+    json_t *failures = json_object();
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+        if (e->connect_failures[r])
+            json_object_set_new(failures, connect_reason_name(r),
+                                json_integer(e->connect_failures[r]));
+    json_object_set_new(o, "connect_failures", failures);
     json_object_set_new(
         o, "latency_ms",
         json_pack("{s:f, s:f}", "p50", (double)hist_value_at_percentile(e->latency_us, 50) / 1e3,
@@ -199,6 +217,19 @@ int endpoint_json_decode(const json_t *j, struct endpoint_stats *e, char *err, s
             goto fail;
     ENDPOINT_COUNTS_BY(GET_BY)
 #undef GET_BY
+#define GET_OPTIONAL(field)                                                                        \
+    if (json_object_get(j, #field) && get_count(j, #field, &e->field, err, err_len)) goto fail;
+    ENDPOINT_CONNECTS(GET_OPTIONAL)
+#undef GET_OPTIONAL
+    const json_t *failures = json_object_get(j, "connect_failures");
+    for (int r = 0; failures && r < CONNECT_REASON_COUNT; r++)
+        if (json_object_get(failures, connect_reason_name(r)) &&
+            get_count(failures, connect_reason_name(r), &e->connect_failures[r], err, err_len))
+            goto fail;
+    if (e->connects > e->connect_attempts) {
+        errbuf_fail(err, err_len, "endpoint: more connects than connect_attempts");
+        goto fail;
+    }
     if (e->latency_us->total_count != e->committed) {
         errbuf_fail(err, err_len, "endpoint: latency_us does not hold one value per committed");
         goto fail;

@@ -29,6 +29,8 @@ static const struct {
     [CHART_LATENCY] = {"Latency per interval: p50 (dashed) and p99", "latency (ms)"},
     [CHART_LAG] = {"Schedule lag per interval (worst start behind its schedule)", "lag (ms)"},
     [CHART_LOOP] = {"Event loop utilisation per interval (the busiest loop)", "busy (%)"},
+    [CHART_CONNECTS] = {"Connection attempts per second, and the workers connected (right axis)",
+                        "attempts/s"},
     [CHART_SPECTRUM] = {"Latency by percentile: corrected (solid) and uncorrected (dashed)",
                         "latency (ms)"},
     [CHART_RETRIES_PER_TXN] = {"Retries per transaction", "transactions (%)"},
@@ -56,7 +58,13 @@ enum series_column {
     COL_P99,
     COL_LAG,
     COL_LOOP,
-    COL_CLASS /* then one per retry class, in classify's order */
+    COL_CLASS, /* then one per retry class, in classify's order */
+    /* After the classes: the workers' connection attempts, those made ready,
+     * those that failed (per second), and the workers connected at the close. */
+    COL_CONNECT_ATTEMPTS = COL_CLASS + ERR_CLASS_COUNT,
+    COL_CONNECTS,
+    COL_CONNECT_FAILED,
+    COL_WORKERS_CONNECTED
 };
 
 static double per_s(double count, double interval_s)
@@ -72,7 +80,7 @@ static int write_series(FILE *out, const struct series *rows)
                  "loop_busy_pct retries/s by class:");
     for (int c = 0; c < ERR_CLASS_COUNT; c++)
         fprintf(out, " %s", classify_name(c));
-    fputc('\n', out);
+    fprintf(out, " connect_attempts/s connects/s connect_failures/s workers_connected\n");
     /* The run's last sliver would turn a handful of events into a spike of
      * rates: left out, as the recovery verdict leaves it out. */
     int64_t longest_us = series_longest_us(rows);
@@ -93,6 +101,11 @@ static int write_series(FILE *out, const struct series *rows)
         put_value(out, 100.0 * row->loop_busy);
         for (int c = 0; c < ERR_CLASS_COUNT; c++)
             put_value(out, per_s((double)row->retries_by_class[c], interval_s));
+        put_value(out, per_s((double)row->connect_attempts, interval_s));
+        put_value(out, per_s((double)row->connects, interval_s));
+        put_value(out, per_s((double)(row->connect_attempts - row->connects), interval_s));
+        /* 0 workers: a row from before the count, unknown rather than none. */
+        put_value(out, row->workers > 0 ? (double)row->workers_connected : NAN);
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
@@ -174,6 +187,7 @@ static bool any_positive(const struct run_summary *s, int64_t (*of)(const struct
 
 static int64_t row_lag(const struct interval_row *r) { return r->lag_max_us; }
 static int64_t row_committed(const struct interval_row *r) { return r->committed; }
+static int64_t row_connect_attempts(const struct interval_row *r) { return r->connect_attempts; }
 
 /* The retry classes s's rows name (none when they predate the split). */
 static bool class_seen(const struct run_summary *s, int c)
@@ -196,6 +210,8 @@ static bool drawn_for(const struct run_summary *s, enum plot_chart c)
         return any_positive(s, row_lag);
     case CHART_LATENCY:
         return any_positive(s, row_committed);
+    case CHART_CONNECTS: /* only a run that reconnected has attempts to show */
+        return any_positive(s, row_connect_attempts);
     case CHART_LOOP:
         for (size_t i = 0; i < s->series.n; i++)
             if (isfinite(s->series.rows[i].loop_busy)) return true;
@@ -365,6 +381,7 @@ struct line {
     int index; /* the block of the file; -1: the whole file */
     const char *using;
     const char *style; /* "lines", "linespoints pt 7 ps 0.5" */
+    const char *axes;  /* "x1y2" for the right axis; NULL: the left */
     int dash;
     const char *what; /* appended to the label; may be NULL */
 };
@@ -380,7 +397,9 @@ static void put_line(FILE *out, const struct plot_result *r, const struct line *
     plot_quote(title, label, sizeof label);
     fprintf(out, "%s'%s'", first ? "plot " : ", \\\n     ", file);
     if (l->index >= 0) fprintf(out, " index %d", l->index);
-    fprintf(out, " using %s with %s lc rgb '%s' lw 1.5 dt %d title \"%s\"", l->using, l->style,
+    fprintf(out, " using %s", l->using);
+    if (l->axes) fprintf(out, " axes %s", l->axes);
+    fprintf(out, " with %s lc rgb '%s' lw 1.5 dt %d title \"%s\"", l->style,
             plot_colour(l->result), l->dash, label);
 }
 
@@ -436,6 +455,13 @@ static int time_lines(const struct plot_result *r, int i, enum plot_chart c, str
     case CHART_LOOP:
         LINE(COL_LOOP, 1, NULL);
         break;
+    case CHART_CONNECTS:
+        LINE(COL_CONNECT_ATTEMPTS, 1, "attempts");
+        LINE(COL_CONNECTS, 2, "connects");
+        LINE(COL_CONNECT_FAILED, 3, "failed");
+        LINE(COL_WORKERS_CONNECTED, 4, "workers connected");
+        l[n - 1].axes = "x1y2";
+        break;
     default:
         break;
     }
@@ -450,6 +476,9 @@ static void put_time_chart(FILE *out, const struct plot_result *r, int n, enum p
         fprintf(out, "set logscale y\n");
     else if (c == CHART_LOOP)
         fprintf(out, "set yrange [0:100]\n");
+    else if (c == CHART_CONNECTS)
+        fprintf(out, "set yrange [0:*]\nset ytics nomirror\nset y2tics\nset y2range [0:*]\n"
+                     "set y2label 'workers connected'\n");
     else
         fprintf(out, "set yrange [0:*]\n");
     put_windows(out, r, n);

@@ -246,6 +246,18 @@ static void print_loops(FILE *out, const struct run_summary *s)
                     worst, 100 * saturation_busy_share(w));
 }
 
+/* ", failed: 53300 N, refused M" for the reasons seen, and the line's end. */
+static void print_connect_failures(FILE *out, const int64_t failures[CONNECT_REASON_COUNT])
+{
+    const char *sep = ", failed: ";
+    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+        if (failures[r]) {
+            text_printf(out, "%s%s %lld", sep, connect_reason_name(r), (long long)failures[r]);
+            sep = ", ";
+        }
+    text_printf(out, "\n");
+}
+
 /* The workers' connection attempts, when there were any, and why those
  * that failed did. */
 static void print_connects(FILE *out, const struct stats *t, int64_t us)
@@ -254,14 +266,7 @@ static void print_connects(FILE *out, const struct stats *t, int64_t us)
     text_printf(out, "connect attempts          %15lld %12.1f   %lld connected",
             (long long)t->connect_attempts, figures_per_second((double)t->connect_attempts, us),
             (long long)t->connects);
-    const char *sep = ", failed: ";
-    for (int r = 0; r < CONNECT_REASON_COUNT; r++)
-        if (t->connect_failures[r]) {
-            text_printf(out, "%s%s %lld", sep, connect_reason_name(r),
-                    (long long)t->connect_failures[r]);
-            sep = ", ";
-        }
-    text_printf(out, "\n");
+    print_connect_failures(out, t->connect_failures);
 }
 
 static void print_counts(FILE *out, const struct run_summary *s)
@@ -351,6 +356,11 @@ static void print_endpoints(FILE *out, const struct run_summary *s)
             if (e->errors_by_class[c] || e->retries_by_class[c])
                 text_printf(out, "     %-12s errors %lld, retried %lld\n", classify_name(c),
                             (long long)e->errors_by_class[c], (long long)e->retries_by_class[c]);
+        if (e->connect_attempts) {
+            text_printf(out, "     connect attempts %lld, %lld connected",
+                        (long long)e->connect_attempts, (long long)e->connects);
+            print_connect_failures(out, e->connect_failures);
+        }
     }
     text_printf(out, "\n");
 }

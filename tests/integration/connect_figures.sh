@@ -18,23 +18,11 @@ expect_exit 0 "$txstorm" init --db "$DSN" --accounts 100 --balance 1000000
 # Port 0: the system picks a free one and the run says which (no race with other tests).
 start_run --db "$DSN" --workers 2 --skew uniform --duration 120s --reconnect-timeout 60s \
     --metrics-addr "127.0.0.1:0" --json "$work/run.json" --csv "$work/run.csv"
-mport=$(sed -n 's|^txstorm: serving http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$work/run.head")
-[[ -n $mport ]] || fail "the run did not say which port it serves on: $(cat "$work/run.head")"
+metrics_port
 sql "ALTER ROLE $ROLE CONNECTION LIMIT 0"
 sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
      WHERE usename = '$ROLE' AND application_name = 'txstorm-worker'" >/dev/null
 
-# metric NAME: its value in the live exposition (empty when absent).
-metric() {
-    curl -sf "http://127.0.0.1:$mport/metrics" | awk -v n="$1" '$1 == n { print $2 }'
-}
-until_metric() { # NAME MIN: polls until NAME >= MIN, for up to 60 s
-    local deadline=$((SECONDS + 60)) v
-    until v=$(metric "$1") && [[ -n $v ]] && ((v >= $2)); do
-        ((SECONDS < deadline)) || fail "$1 stayed at '${v:-}' (wanted $2 or more)"
-        sleep 0.1 # polling the exposition, bounded by the deadline
-    done
-}
 until_metric 'txstorm_connect_failures_total{txstorm_instance="0/1",reason="53300"}' 2
 sql "ALTER ROLE $ROLE CONNECTION LIMIT -1"
 until_metric 'txstorm_connects_total{txstorm_instance="0/1"}' 2

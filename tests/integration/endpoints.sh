@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Several endpoints (--db given more than once): workers round-robin over them,
-# per-endpoint figures add up to the totals and survive merge; an endpoint that
+# per-endpoint figures (the reconnects after a trigger ends the first endpoint's sessions)
+# add up to the totals and survive merge; an endpoint that
 # cannot be reached is named (redacted) with exit 3, one that reaches another bank
 # with exit 2 before anything is written; an empty --db is refused.
 source "$(dirname "$0")/lib.sh"
@@ -15,7 +16,7 @@ expect_exit 0 "$txstorm" init --db "$e1" --accounts 100
 
 run3() { # run3 OUT.json SEED
     expect_exit 0 "$txstorm" run --db "$e1" --db "$e2" --db "$e3" --workers 6 --hot 10 \
-        --duration 1s --seed "$2" --progress-every 0 --json "$1"
+        --duration 2s --seed "$2" --progress-every 0 --trigger terminate@1s:1 --json "$1"
     for f in "$work/out" "$work/err" "$1"; do assert_not_in "$f" "$pw"; done
 }
 run3 "$work/a.json" 1
@@ -26,6 +27,7 @@ assert_in "$work/out" "endpoints          workers"
 assert_match "$work/out" "^endpoints .* conn_lost  reconn  disconn_s$"
 assert_match "$work/out" "^   1 +2 "
 assert_match "$work/out" "^   3 +2 "
+assert_match "$work/out" "^     connect attempts [0-9]+, 2 connected"
 run3 "$work/b.json" 2
 
 # Each result: workers 2/2/2; the per-endpoint counts add up to the totals.
@@ -36,6 +38,11 @@ adds_up='(.endpoints | length) == 3 and ([.endpoints[].workers] == [2,2,2] or ([
     and ([.endpoints[].ambiguous] | add) == .ambiguous
     and ([.endpoints[].errors_by_class.serialization] | add) == .errors_by_class.serialization
     and ([.endpoints[].connection_losses] | add) == .connection.losses
+    and ([.endpoints[].connect_attempts] | add) == .connect_attempts
+    and ([.endpoints[].connects] | add) == .connects and .endpoints[0].connects >= 2
+    and ([.endpoints[].connect_failures[]?] | add // 0) == ([.connect_failures[]?] | add // 0)
+    and all(.endpoints[];
+            .connect_attempts == .connects + ([.connect_failures[]?] | add // 0))
     and all(.endpoints[]; .committed > 0 and .latency_us.total_count == .committed and .latency_ms.p99 > 0)
     and ([.endpoints[].dsn | test("application_name=ep[123]")] | all)
     and (.merged_from > 0 or (.config.db | length) == 3)'
@@ -48,7 +55,8 @@ done
 expect_exit 0 "$txstorm" merge "$work/a.json" "$work/b.json" --json "$work/m.json"
 assert_in "$work/out" "endpoints          workers"
 jq -e "$adds_up" "$work/m.json" >/dev/null || fail "merged: $(jq -c '[.endpoints[] | {dsn, workers, committed}]' "$work/m.json")"
-jq -s -e '[range(3) as $i | .[2].endpoints[$i].committed == .[0].endpoints[$i].committed + .[1].endpoints[$i].committed] | all' \
+jq -s -e '[range(3) as $i | .[2].endpoints[$i].committed == .[0].endpoints[$i].committed + .[1].endpoints[$i].committed
+           and .[2].endpoints[$i].connect_attempts == .[0].endpoints[$i].connect_attempts + .[1].endpoints[$i].connect_attempts] | all' \
     "$work/a.json" "$work/b.json" "$work/m.json" >/dev/null || fail "merge did not sum per endpoint"
 # A merged result reads back as it was written.
 expect_exit 0 "$txstorm" report "$work/m.json"

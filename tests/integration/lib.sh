@@ -78,12 +78,12 @@ poll() {
     done
 }
 
-# own_server: a throwaway server of the test's own (for tests that break it);
-# sets OWN (its directory) and DSN, and exports DATABASE_URL.
+# own_server [KEY=VALUE...]: a throwaway server of the test's own (for tests that break
+# it), with those settings; sets OWN (its directory) and DSN, and exports DATABASE_URL.
 own_server() {
     OWN=$work/pg
     chmod 755 "$work" # the server runs as another user when the tests run as root
-    PG_FAST=1 "$root/scripts/pg" start "$OWN" 2>"$work/pg-start.err" ||
+    PG_FAST=1 "$root/scripts/pg" start "$OWN" "$@" 2>"$work/pg-start.err" ||
         fail "own server: $(cat "$work/pg-start.err")"
     trap '"$root/scripts/pg" destroy "$OWN"; finish_work' EXIT
     # shellcheck disable=SC1091
@@ -113,6 +113,27 @@ start_run() {
         printf '%s\n' "$line" >>"$work/run.head"
     done
     cat <&7 >"$work/run.err" &
+}
+
+# After start_run with --metrics-addr 127.0.0.1:0 (the system picks the port, so no race
+# with other tests): sets MPORT, the port the run says it serves on.
+metrics_port() {
+    MPORT=$(sed -n 's|^txstorm: serving http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$work/run.head")
+    [[ -n $MPORT ]] || fail "the run did not say which port it serves on: $(cat "$work/run.head")"
+}
+
+# metric NAME: its value in the run's live exposition (empty when absent).
+metric() {
+    curl -sf "http://127.0.0.1:$MPORT/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# until_metric NAME MIN: polls until NAME >= MIN, for up to 60 s.
+until_metric() {
+    local deadline=$((SECONDS + 60)) v
+    until v=$(metric "$1") && [[ -n $v ]] && ((v >= $2)); do
+        ((SECONDS < deadline)) || fail "$1 stayed at '${v:-}' (wanted $2 or more)"
+        sleep 0.1 # polling the exposition, bounded by the deadline
+    done
 }
 
 # Waits for the background run; fails unless it exits with CODE.

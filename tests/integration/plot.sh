@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # txstorm plot as a person sees it: three results (a closed-loop run, an open-loop
-# run over two endpoints, and a copy of the first with triggers, phases and a
+# run over two endpoints whose sessions a trigger ends (so its workers reconnect), and a copy of the first with triggers, phases and a
 # failover window added by hand) drawn into one page, which headless Chromium
 # opens offline: every chart drawn, no console error, a screenshot taken.
 source "$(dirname "$0")/lib.sh"
@@ -11,7 +11,8 @@ expect_exit 0 "$txstorm" init --db "$DSN" --accounts 50
 expect_exit 0 "$txstorm" run --db "$DSN" --workers 6 --hot 3 --duration 2s --progress-every 250ms \
     --ledger --json "$work/closed.json"
 expect_exit 0 "$txstorm" run --db "$DSN" --db "$DSN" --workers 4 --hot 20 --backoff none \
-    --duration 2s --rate 200 --progress-every 250ms --json "$work/open.json"
+    --duration 2s --rate 200 --progress-every 250ms --trigger terminate@1s:1 \
+    --json "$work/open.json"
 jq -e '.intervals | length > 4 and all(.[]; .retries_by_class | type == "object")' \
     "$work/closed.json" >/dev/null || fail "interval rows without retries_by_class"
 
@@ -92,6 +93,10 @@ page_has "<text>kill &lt;primary>"
 page_has "<text>open.json endpoint 2</text>"
 page_has "border-color:#009e73"
 page_has "stroke='rgb(  0, 158, 115)'"
+# The reconnects after the trigger: attempts, connects, failures, and the workers connected.
+page_has "<text>open.json attempts</text>"
+page_has "<text>open.json workers connected</text>"
+page_has ">workers connected</text>"
 
 # Two results of one file name: labelled by as much of their path as tells them apart;
 # --label names the result before it, and two of one name are refused.
@@ -134,10 +139,10 @@ rc=0
 
 # Every chart laid out with lines in it, as the page's own count says.
 figures=$(grep -o '<figure class="chart"' "$work/dom.html" | wc -l)
-((figures == 8)) || fail "the page has $figures charts, expected 8"
+((figures == 9)) || fail "the page has $figures charts, expected 9"
 drawn=$(grep -oE 'data-drawn="[0-9]+"' "$work/dom.html" | grep -cv 'data-drawn="0"' || true)
 ((drawn == figures)) || fail "$drawn of $figures charts have drawn lines: $(grep -oE 'id="chart[0-9]+" data-drawn="[0-9]+"' "$work/dom.html")"
-assert_in "$work/dom.html" "8 of 8 charts drawn"
+assert_in "$work/dom.html" "9 of 9 charts drawn"
 # The label's markup stayed text.
 if grep -q "<b>edited" "$work/dom.html"; then fail "a result's name became markup"; fi
 page_has "it&apos;s &lt;b&gt;edited.json"

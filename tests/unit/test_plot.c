@@ -30,7 +30,7 @@ static int count(const char *text, const char *needle)
 }
 
 /* A result of two intervals: the first with retries by class, the second
- * without a commit; latency 1..100 ms; a failover window. */
+ * without a commit and with reconnects; latency 1..100 ms; a failover window. */
 static struct run_summary summary;
 
 static int setup(void **state)
@@ -56,7 +56,8 @@ static int setup(void **state)
         " {\"elapsed_s\": 2.0, \"interval_s\": 1.0, \"committed\": 0, \"committed_per_s\": 0,"
         "  \"retries\": 0, \"retries_per_s\": 0, \"failed\": 0, \"ambiguous\": 0,"
         "  \"p50_ms\": 0, \"p99_ms\": 0, \"lag_max_ms\": 0, \"loop_busy\": 0.1,"
-        "  \"retries_by_class\": {}, \"phase\": \"steady\", \"trigger\": \"lock-rows\"}]",
+        "  \"retries_by_class\": {}, \"phase\": \"steady\", \"trigger\": \"lock-rows\","
+        "  \"connect_attempts\": 5, \"connects\": 2, \"workers\": 4, \"workers_connected\": 3}]",
         0, NULL);
     char err[256];
     int rc = series_json_decode(intervals, &summary.series, err, sizeof err);
@@ -211,6 +212,11 @@ static void test_series_columns(void **state)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         v[i] = strtod(p, &p);
     assert_true(v[0] == 2.0 && isnan(v[5]) && isnan(v[6]) && v[9 + ERR_SERIALIZATION] == 0);
+    /* After the classes: connect attempts, connects and failures per second, workers connected. */
+    double c[4];
+    for (size_t i = 0; i < 4; i++)
+        c[i] = strtod(p, &p);
+    assert_true(c[0] == 5 && c[1] == 2 && c[2] == 3 && c[3] == 3);
     free(text);
 }
 
@@ -281,10 +287,17 @@ static void test_script(void **state)
     assert_non_null(strstr(text, "'r0.spectrum' index 0 using 1:2"));
     assert_non_null(
         strstr(text, "'r0.spectrum' index 1 using 1:2 with lines lc rgb '#0072b2' lw 1.5 dt 2"));
-    /* The failover, the trigger and the two phases, on each of the six time charts. */
-    assert_int_equal(count(text, "rect from"), 6 * 4);
+    /* The failover, the trigger and the two phases, on each of the seven time charts. */
+    assert_int_equal(count(text, "rect from"), 7 * 4);
     /* Named: the trigger, the phases, and the failover by its result (two share the charts). */
-    assert_int_equal(count(text, "set label"), 6 * 4);
+    assert_int_equal(count(text, "set label"), 7 * 4);
+    /* The reconnects: attempts, connects and failures, the workers connected on the right. */
+    char connects[64];
+    snprintf(connects, sizeof connects, "'r0.series' using 1:%d with", 10 + ERR_CLASS_COUNT);
+    assert_non_null(strstr(text, connects));
+    snprintf(connects, sizeof connects, "'r0.series' using 1:%d axes x1y2 with", 13 + ERR_CLASS_COUNT);
+    assert_non_null(strstr(text, connects));
+    assert_non_null(strstr(text, "set y2label 'workers connected'"));
     assert_non_null(strstr(text, "set label 1 \"it\\047s \\074a\\076\" at 1.100000"));
     assert_non_null(strstr(text, "lc rgb '#0072b2'"));
     free(text);
