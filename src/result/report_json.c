@@ -4,7 +4,6 @@
 #include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
 #include "txstorm/json_id.h"
-#include "txstorm/ledger_json.h"
 #include "txstorm/outfile.h"
 #include "txstorm/series_json.h"
 
@@ -138,19 +137,11 @@ static json_t *summary_json(const struct hist *h, double scale)
     return o;
 }
 
-json_t *report_ledger_json(const struct ledger *l, int64_t run_id, int64_t bank_id)
-{
-    json_t *o = ledger_json_encode(l);
-    if (o) json_object_set_new(o, "run_id", json_id(run_id));
-    if (o) json_object_set_new(o, "bank_id", json_id(bank_id));
-    return o;
-}
-
 /* Which servers the workers reached, and the failover timeline. */
 static void add_cluster_json(json_t *root, const struct run_summary *s)
 {
-    if (s->workers_servers)
-        json_object_set_new(root, "workers_servers", json_deep_copy(s->workers_servers));
+    if (s->workers_servers.present)
+        json_object_set_new(root, "workers_servers", worker_trails_json(&s->workers_servers));
     if (s->failover.present)
         json_object_set_new(root, "failover", failover_json(&s->failover, s->origin_wall_us));
     if (s->triggers.n) json_object_set_new(root, "triggers", trigger_outcomes_json(&s->triggers));
@@ -281,10 +272,10 @@ json_t *report_json(const struct run_summary *s)
     json_object_set_new(root, "check", s->check_done ? report_check_json(&s->check) : json_null());
     json_object_set_new(root, "intervals", series_json_encode(&s->series));
     if (s->phases.n) json_object_set_new(root, "phases", phases_report_json(&s->phases));
-    if (s->audit_series)
-        json_object_set_new(root, "auditor_series", json_deep_copy(s->audit_series));
-    if (s->ledger) json_object_set_new(root, "ledger", json_deep_copy(s->ledger));
-    if (s->ledgers) json_object_set_new(root, "ledgers", json_deep_copy(s->ledgers));
+    if (s->audit_series.present)
+        json_object_set_new(root, "auditor_series", audit_series_json(&s->audit_series));
+    if (s->ledger.present) json_object_set_new(root, "ledger", ledger_record_json(&s->ledger));
+    if (s->ledgers.present) json_object_set_new(root, "ledgers", ledger_records_json(&s->ledgers));
     add_cluster_json(root, s);
     return root;
 }

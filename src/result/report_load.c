@@ -4,7 +4,6 @@
 #include "txstorm/errlog_json.h"
 #include "txstorm/hist_json.h"
 #include "txstorm/json_id.h"
-#include "txstorm/ledger_json.h"
 #include "txstorm/series_json.h"
 
 #include <stdlib.h>
@@ -14,11 +13,11 @@ void report_summary_free(struct run_summary *s)
 {
     stats_free(&s->total);
     hist_destroy(s->audit_latency_us);
-    json_decref(s->audit_series);
-    json_decref(s->ledger);
-    json_decref(s->ledgers);
+    audit_series_free(&s->audit_series);
+    ledger_record_free(&s->ledger);
+    ledger_records_free(&s->ledgers);
     worker_faults_free(&s->worker_faults);
-    json_decref(s->workers_servers);
+    worker_trails_free(&s->workers_servers);
     failover_free(&s->failover);
     trigger_outcomes_free(&s->triggers);
     json_decref(s->config);
@@ -263,11 +262,22 @@ static int load_typed(const json_t *root, struct run_summary *s, const char *pat
     return 0;
 }
 
-/* A part kept as its JSON, when it is of the type expected. */
-static json_t *kept(const json_t *root, const char *key, bool array)
+/* The per-worker servers, the auditor's readings and the ledger records. */
+static int load_records(const json_t *root, struct run_summary *s, const char *path, char *err,
+                        size_t err_len)
 {
-    json_t *v = json_object_get(root, key);
-    return (array ? json_is_array(v) : json_is_object(v)) ? json_incref(v) : NULL;
+    char why[256];
+    const json_t *v;
+    if (((v = json_object_get(root, "workers_servers")) &&
+         worker_trails_decode(v, &s->workers_servers, why, sizeof why) != 0) ||
+        ((v = json_object_get(root, "auditor_series")) &&
+         audit_series_decode(v, &s->audit_series, why, sizeof why) != 0) ||
+        ((v = json_object_get(root, "ledger")) &&
+         ledger_record_decode(v, &s->ledger, why, sizeof why) != 0) ||
+        ((v = json_object_get(root, "ledgers")) &&
+         ledger_records_decode(v, &s->ledgers, why, sizeof why) != 0))
+        return errbuf_fail(err, err_len, "%s: %s", path, why);
+    return 0;
 }
 
 int report_load(const char *path, struct run_summary *s, char *err, size_t err_len)
@@ -280,14 +290,11 @@ int report_load(const char *path, struct run_summary *s, char *err, size_t err_l
     s->source = root;
     s->json_path = path;
     if (load_identity(root, s, path, err, err_len) || load_span(root, s, path, err, err_len) ||
-        load_typed(root, s, path, err, err_len) || load_faults(root, s, path, err, err_len)) {
+        load_typed(root, s, path, err, err_len) || load_faults(root, s, path, err, err_len) ||
+        load_records(root, s, path, err, err_len)) {
         report_summary_free(s);
         return -1;
     }
-    s->audit_series = kept(root, "auditor_series", true);
-    s->ledger = kept(root, "ledger", false);
-    s->ledgers = kept(root, "ledgers", true);
-    s->workers_servers = kept(root, "workers_servers", true);
     if (failover_decode(json_object_get(root, "failover"), &s->failover) != 0) {
         report_summary_free(s);
         return errbuf_fail(err, err_len, "%s: 'failover' is not a failover timeline", path);
@@ -359,29 +366,24 @@ int report_load_checked(const char *path, struct run_summary *s, char *err, size
     return -1;
 }
 
-int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int64_t *bank_id,
-                       char *err, size_t err_len)
+int report_load_ledger(const char *path, struct ledger_record *r, char *err, size_t err_len)
 {
-    *bank_id = 0;
-    memset(l, 0, sizeof *l);
+    memset(r, 0, sizeof *r);
     struct run_summary s;
     if (report_load(path, &s, err, err_len) != 0) return -1;
     int rc = 0;
-    char lerr[256];
-    if (s.ledger == NULL && s.ledgers)
+    if (!s.ledger.present && s.ledgers.present)
         rc = errbuf_fail(err, err_len,
                          "%s: a merged result keeps each instance's ledger record; give each "
                          "instance's own result to check --ledger",
                          path);
-    else if (s.ledger == NULL)
+    else if (!s.ledger.present)
         rc = errbuf_fail(err, err_len,
                          "%s: the run kept no ledger record (it ran without --ledger)", path);
-    else if (!json_id_value(json_object_get(s.ledger, "run_id"), run_id))
-        rc = errbuf_fail(err, err_len, "%s: ledger record has no run_id", path);
-    else if (ledger_json_decode(s.ledger, l, lerr, sizeof lerr) != 0)
-        rc = errbuf_fail(err, err_len, "%s: %s", path, lerr);
-    /* Older results name no bank: 0. */
-    if (rc == 0) json_id_value(json_object_get(s.ledger, "bank_id"), bank_id);
+    if (rc == 0) {
+        *r = s.ledger;
+        s.ledger = (struct ledger_record){0};
+    }
     report_summary_free(&s);
     return rc;
 }
