@@ -46,7 +46,8 @@ bool interval_collector_listen(struct interval_collector *c, interval_heard_fn *
 
 /* Takes the triggers' edges (interval_clock_edge: each cut once, however
  * often given), then closes the interval due at now_us, if one is: true,
- * with whether it ended the warmup in *warmup_over. */
+ * with whether it ended the warmup in *warmup_over. The edges are taken
+ * again after a close, so that one still to come is due when it comes. */
 bool interval_collector_step(struct interval_collector *c, const int64_t *edges, int n_edges,
                              int64_t now_us, bool *warmup_over);
 

@@ -45,6 +45,10 @@ bool interval_collector_step(struct interval_collector *c, const int64_t *edges,
     int64_t from_us;
     if (!interval_clock_close(&c->clock, now_us, &from_us, warmup_over)) return false;
     close_interval(c, from_us, now_us, false);
+    /* A close forgets the cuts: the edges still to come cut the interval now
+     * open, or the next wake-up (computed from the clock) would pass them by. */
+    for (int i = 0; i < n_edges; i++)
+        interval_clock_edge(&c->clock, edges[i]);
     return true;
 }
 

@@ -120,6 +120,33 @@ static void every_listener_hears_every_interval_once_in_order(void **state)
     series_free(&kept);
 }
 
+/* A trigger held from 2.7 s to 3.1 s, its edges given at every wake-up as
+ * the run gives them: the intervals are cut at both, though the wake-up
+ * before each was a close. */
+static void trigger_edges_cut_at_their_time(void **state)
+{
+    (void)state;
+    struct interval_clock clock;
+    interval_clock_init(&clock, 0, S, 0, NULL);
+    struct fake_run run = {0};
+    struct interval_collector c = {0};
+    struct sink s = {0};
+    interval_collector_start(&c, &clock, fake_row, &run, NULL);
+    assert_true(interval_collector_listen(&c, heard, &s));
+    const int64_t edges[] = {2700000, 3100000};
+    assert_int_equal(drive(&c, edges, 2, 0, 4 * S, 4200000), 0);
+    const int64_t ends[] = {1000000, 2000000, 2700000, 3000000, 3100000, 4000000, 4200000};
+    assert_heard_all_in_order(&s, ends, (int)(sizeof ends / sizeof ends[0]), 4200000);
+    /* Late wake-ups: an edge already passed at a close cuts nothing more. */
+    interval_clock_init(&clock, 0, S, 0, NULL);
+    run = (struct fake_run){0};
+    s = (struct sink){0};
+    interval_collector_start(&c, &clock, fake_row, &run, NULL);
+    assert_int_equal(drive(&c, edges, 2, 10000, 4 * S + 10000, 4200000), 0);
+    const int64_t late[] = {1010000, 2010000, 2710000, 3010000, 3110000, 4010000, 4200000};
+    assert_heard_all_in_order(&s, late, (int)(sizeof late / sizeof late[0]), 4200000);
+}
+
 static void a_late_wake_up_closes_one_longer_interval(void **state)
 {
     (void)state;
@@ -156,6 +183,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_listener_hears_every_interval_once_in_order),
+        cmocka_unit_test(trigger_edges_cut_at_their_time),
         cmocka_unit_test(a_late_wake_up_closes_one_longer_interval),
         cmocka_unit_test(listeners_beyond_the_limit_are_refused),
     };
