@@ -56,7 +56,7 @@ static int dec_int(const json_t *v, struct run_summary *s, size_t at, struct rep
 /* A text the result names (versions): "unknown" when absent (decode_keys). */
 static json_t *enc_text(const struct run_summary *s, size_t at)
 {
-    return json_string(*CFIELD(s, at, const char *));
+    return json_string(*(const char *const *)((const char *)s + at));
 }
 
 static int dec_text(const json_t *v, struct run_summary *s, size_t at, struct report_load_ctx *c)
