@@ -5,10 +5,10 @@
 #ifndef TXSTORM_AUDITOR_H
 #define TXSTORM_AUDITOR_H
 
+#include "txstorm/audit_series.h"
 #include "txstorm/checker.h"
 #include "txstorm/db.h"
 #include "txstorm/hist.h"
-#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -31,7 +31,7 @@ struct auditor {
     int64_t read_errors; /* readings that failed (counted, not judged) */
     struct audit_summary summary;
     struct hist *latency_us;
-    json_t *series; /* [{t_s, total, negative, ok, latency_ms}] */
+    struct audit_series series; /* the first AUDITOR_SERIES_MAX readings */
 };
 
 /* Connects and starts the thread. Returns 0, or -1 with a->error set. */

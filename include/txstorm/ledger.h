@@ -47,6 +47,10 @@ struct ledger {
 int ledger_init(struct ledger *l, int instance, int n_workers);
 void ledger_free(struct ledger *l);
 
+/* A copy of from, books and times too, into to. Returns 0, or -1 when out of
+ * memory (to is left empty). */
+int ledger_copy(struct ledger *to, const struct ledger *from);
+
 /* Sets when the record starts: now_us on the monotonic clock is unix_ms on the wall's. */
 void ledger_set_origin(struct ledger *l, int64_t now_us, int64_t unix_ms);
 

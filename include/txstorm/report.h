@@ -6,10 +6,11 @@
 
 #include "txstorm/failover.h"
 #include "txstorm/assertion.h"
+#include "txstorm/audit_series.h"
 #include "txstorm/checker.h"
 #include "txstorm/endpoint.h"
 #include "txstorm/faults.h"
-#include "txstorm/ledger.h"
+#include "txstorm/ledger_record.h"
 #include "txstorm/options.h"
 #include "txstorm/outage.h"
 #include "txstorm/phases_report.h"
@@ -59,7 +60,7 @@ struct run_summary {
     int n_endpoints;
     struct stall_summary stalls;
     struct worker_faults worker_faults; /* the workers that lost their connection (faults.h) */
-    json_t *workers_servers; /* per worker, the servers it reached (servers.h), or NULL */
+    struct worker_trails workers_servers; /* per worker, the servers it reached (servers.h) */
     struct failover_timeline failover; /* the outage windows, per endpoint (and instance) too */
     struct trigger_outcomes triggers; /* --trigger: each with its verdict (trigger_verdict.h) */
     int merged_from;       /* 0 for a run; the number of results merged */
@@ -67,9 +68,9 @@ struct run_summary {
     struct check_result check;
     struct series series;          /* per-interval rows (series.h) */
     struct phase_table phases;     /* --load: per-phase figures (phases_report.h) */
-    json_t *ledger;                /* the run's own record of its transfers (--ledger), or NULL */
-    json_t *ledgers;               /* merged: each instance's record, or NULL */
-    json_t *audit_series;          /* the auditor's readings, or NULL */
+    struct ledger_record ledger;   /* the run's own record of its transfers (--ledger) */
+    struct ledger_records ledgers; /* merged: each instance's record */
+    struct audit_series audit_series; /* the auditor's readings (audit_series.h) */
     struct hist *audit_latency_us; /* the auditor's read latency, or NULL */
     json_t *source;                /* a loaded result's document: owns the strings above */
     const char *json_path; /* the file the whole result is in (--json, or the one loaded); NULL: none */
@@ -155,14 +156,9 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
 
 void report_summary_free(struct run_summary *s);
 
-/* The run's record for its result file: {"run_id": N, "bank_id": B,
- * ...ledger_json_encode}. */
-json_t *report_ledger_json(const struct ledger *l, int64_t run_id, int64_t bank_id);
-
-/* Reads back the record a run saved in its result (for `check --ledger --result`)
- * and the bank it ran against (0: an older result names none). Returns 0, or
- * -1 with one line in err (the ledger is left empty). */
-int report_load_ledger(const char *path, struct ledger *l, int64_t *run_id, int64_t *bank_id,
-                       char *err, size_t err_len);
+/* Reads back the record a run saved in its result (for `check --ledger --result`),
+ * with the run and the bank it ran against (0: an older result names none).
+ * Returns 0, or -1 with one line in err (the record is left empty). */
+int report_load_ledger(const char *path, struct ledger_record *r, char *err, size_t err_len);
 
 #endif

@@ -2,12 +2,11 @@
  * workers move to another server (host and port, node, role, timeline),
  * the workers that moved to the same server within a second of each other
  * on one line ("all" when they are every worker). Read from the result's
- * workers_servers (servers.h's JSON); pure. */
+ * worker trails (servers.h); pure. */
 #ifndef TXSTORM_SERVER_TIMELINE_H
 #define TXSTORM_SERVER_TIMELINE_H
 
 #include "txstorm/servers.h"
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -15,7 +14,7 @@
 #define SERVER_TIMELINE_GROUP_MS 1000
 
 /* One line: the first connection's time, the server, and its workers
- * (indexes into workers_servers, ascending). */
+ * (indexes into the trails, ascending). */
 struct server_move {
     int64_t at_unix_ms;
     struct server_id id;
@@ -25,9 +24,9 @@ struct server_move {
 
 /* The moves in time order into *out (free with server_moves_free): each
  * worker's first server and every change of server after it; a reconnect
- * to the server it had is no move. Returns how many, or -1 when the JSON is
- * not of servers.h's form (or memory runs out). */
-int server_moves(const json_t *workers_servers, struct server_move **out);
+ * to the server it had is no move. Returns how many, or -1 when memory
+ * runs out. */
+int server_moves(const struct worker_trails *w, struct server_move **out);
 void server_moves_free(struct server_move *moves, int n);
 
 /* One line of the timeline as people read it, times in seconds since
@@ -44,11 +43,11 @@ struct server_timeline_line {
 };
 
 /* The lines into *out (free() them), none unless some worker changed
- * server: how many, or -1 when the JSON is not of servers.h's form. */
-int server_timeline_lines(const json_t *workers_servers, int64_t origin_unix_us,
+ * server: how many, or -1 when memory runs out. */
+int server_timeline_lines(const struct worker_trails *w, int64_t origin_unix_us,
                           struct server_timeline_line **out);
 
 /* The text report's part: the first lines of the timeline. */
-void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t origin_unix_us);
+void server_timeline_print(FILE *out, const struct worker_trails *w, int64_t origin_unix_us);
 
 #endif

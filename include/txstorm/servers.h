@@ -54,8 +54,38 @@ bool server_id_same(const struct server_id *a, const struct server_id *b);
 /* "addr:port" of the node the server says it is, or "-" when it does not say. */
 void server_node(const struct server_id *s, char *out, size_t size);
 
-/* {"worker", "servers": [oldest first], "earlier": connections not kept} */
-json_t *server_trail_json(const struct server_trail *t, int worker);
+/* One worker's kept connections as a result holds them. */
+struct worker_trail {
+    int instance; /* after a merge, the instance it was one of; -1: the run's own */
+    int worker;
+    int n;                     /* connections kept, oldest first */
+    struct server_id *servers; /* n of them */
+    int64_t earlier;           /* connections no longer kept */
+};
+
+/* Every worker's trail. present: the result has the part (an older one may not). */
+struct worker_trails {
+    struct worker_trail *items;
+    size_t n;
+    bool present;
+};
+
+/* Appends worker's ring as a trail of the run's own (instance -1). */
+bool worker_trails_add_ring(struct worker_trails *w, const struct server_trail *t, int worker);
+
+/* Appends a copy of t; instance >= 0 names the instance it came from (a
+ * merge's rule: trails are concatenated, each with its instance), -1 keeps t's. */
+bool worker_trails_append(struct worker_trails *w, const struct worker_trail *t, int instance);
+
+void worker_trails_free(struct worker_trails *w);
+
+/* [{"worker", "servers": [oldest first, server_id_json each], "earlier":
+ * connections not kept, "instance" (after a merge only)}] */
+json_t *worker_trails_json(const struct worker_trails *w);
+
+/* Back from worker_trails_json's form: 0, or -1 with one line in err (w is
+ * left empty). */
+int worker_trails_decode(const json_t *j, struct worker_trails *w, char *err, size_t err_len);
 
 /* One server as server_id_same tells it apart (a promoted standby is a new
  * row: a new timeline). */
@@ -65,15 +95,15 @@ struct server_count {
     int64_t workers; /* workers that reached it */
 };
 
-/* Tallies the per-worker arrays (server_trail_json's form): at most max
- * rows into out, in order of first connection; returns how many rows there
- * are (more than max: the rest were not written), or -1 when the JSON is
- * not of that form. *earlier gets the connections no longer kept. */
-int servers_tally(const json_t *workers_servers, struct server_count *out, int max,
+/* Tallies the workers' trails: at most max rows into out, in order of
+ * first connection; returns how many rows there are (more than max: the
+ * rest were not written), or -1 when out of memory. *earlier gets the
+ * connections no longer kept. */
+int servers_tally(const struct worker_trails *w, struct server_count *out, int max,
                   int64_t *earlier);
 
 /* The text report's part: one line per server, with its connections. Prints
  * nothing when there is nothing to tell (an older result). */
-void servers_print(FILE *out, const json_t *workers_servers);
+void servers_print(FILE *out, const struct worker_trails *w);
 
 #endif

@@ -53,6 +53,33 @@ void ledger_free(struct ledger *l)
     l->n_workers = 0;
 }
 
+int ledger_copy(struct ledger *to, const struct ledger *from)
+{
+    if (ledger_init(to, from->instance, from->n_workers) != 0) return -1;
+    to->origin_us = from->origin_us;
+    to->origin_unix_ms = from->origin_unix_ms;
+    for (int w = 0; w < from->n_workers; w++) {
+        const struct ledger_book *f = &from->books[w];
+        struct ledger_book *t = &to->books[w];
+        size_t room = f->cap > 0 ? f->cap : 1;
+        t->n = f->n;
+        t->bits = f->bits ? malloc(room) : NULL;
+        /* Times kept even for an empty book: the JSON tells "none yet" from "unknown". */
+        t->at_ms = f->at_ms ? malloc(4 * room * sizeof *t->at_ms) : NULL;
+        if ((f->bits && t->bits == NULL) || (f->at_ms && t->at_ms == NULL)) {
+            free(t->bits);
+            free(t->at_ms);
+            *t = (struct ledger_book){0};
+            ledger_free(to);
+            return -1;
+        }
+        t->cap = f->cap;
+        if (f->bits) memcpy(t->bits, f->bits, f->cap);
+        if (f->at_ms) memcpy(t->at_ms, f->at_ms, 4 * f->cap * sizeof *t->at_ms);
+    }
+    return 0;
+}
+
 void ledger_set_origin(struct ledger *l, int64_t now_us, int64_t unix_ms)
 {
     l->origin_us = now_us;

@@ -23,20 +23,13 @@ static int by_time(const void *a, const void *b)
     return x->worker - y->worker;
 }
 
-/* Appends worker wi's changes of server to *changes; false on a malformed entry. */
-static bool worker_changes(const json_t *w, int wi, struct change **changes, int *n, int *cap)
+/* Appends worker wi's changes of server to *changes; false when out of memory. */
+static bool worker_changes(const struct worker_trail *t, int wi, struct change **changes, int *n,
+                           int *cap)
 {
-    json_t *list = json_object_get(w, "servers");
-    if (!json_is_array(list)) return false;
-    struct server_id prev;
-    size_t si;
-    json_t *sj;
-    json_array_foreach(list, si, sj)
-    {
-        struct server_id s;
-        if (!server_id_from_json(sj, &s)) return false;
-        if (si > 0 && server_id_same(&prev, &s)) continue;
-        prev = s;
+    for (int si = 0; si < t->n; si++) {
+        const struct server_id *s = &t->servers[si];
+        if (si > 0 && server_id_same(&t->servers[si - 1], s)) continue;
         if (*n == *cap) {
             int grown_cap = *cap ? 2 * *cap : 16;
             struct change *grown = realloc(*changes, (size_t)grown_cap * sizeof *grown);
@@ -44,7 +37,7 @@ static bool worker_changes(const json_t *w, int wi, struct change **changes, int
             *changes = grown;
             *cap = grown_cap;
         }
-        (*changes)[(*n)++] = (struct change){.at_unix_ms = s.at_unix_ms, .worker = wi, .id = s};
+        (*changes)[(*n)++] = (struct change){.at_unix_ms = s->at_unix_ms, .worker = wi, .id = *s};
     }
     return true;
 }
@@ -59,19 +52,14 @@ static struct server_move *joined(struct server_move *moves, int n, const struct
     return NULL;
 }
 
-int server_moves(const json_t *workers_servers, struct server_move **out)
+int server_moves(const struct worker_trails *w, struct server_move **out)
 {
     struct change *changes = NULL;
     int n = 0, cap = 0, n_moves = 0;
     struct server_move *moves = NULL;
-    size_t wi;
-    json_t *w;
     *out = NULL;
-    if (!json_is_array(workers_servers)) return -1;
-    json_array_foreach(workers_servers, wi, w)
-    {
-        if (!worker_changes(w, (int)wi, &changes, &n, &cap)) goto bad;
-    }
+    for (size_t wi = 0; wi < w->n; wi++)
+        if (!worker_changes(&w->items[wi], (int)wi, &changes, &n, &cap)) goto bad;
     if (n == 0) goto done;
     qsort(changes, (size_t)n, sizeof *changes, by_time);
     /* At most one move per change; each move's workers at most all of them. */
@@ -82,7 +70,7 @@ int server_moves(const json_t *workers_servers, struct server_move **out)
         if (m == NULL) {
             m = &moves[n_moves++];
             *m = (struct server_move){.at_unix_ms = changes[i].at_unix_ms, .id = changes[i].id};
-            m->workers = malloc(json_array_size(workers_servers) * sizeof *m->workers);
+            m->workers = malloc(w->n * sizeof *m->workers);
             if (m->workers == NULL) goto bad;
         }
         /* A worker that bounced back within the second is named once. */
@@ -110,21 +98,19 @@ void server_moves_free(struct server_move *moves, int n)
 static int by_index(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 /* Worker idx's number, and its instance (-1: not merged). */
-static void worker_number(const json_t *workers_servers, int idx, long long *number,
+static void worker_number(const struct worker_trails *w, int idx, long long *number,
                           long long *instance)
 {
-    const json_t *w = json_array_get(workers_servers, (size_t)idx);
-    const json_t *inst = json_object_get(w, "instance");
-    *number = json_integer_value(json_object_get(w, "worker"));
-    *instance = json_is_integer(inst) ? json_integer_value(inst) : -1;
+    *number = w->items[idx].worker;
+    *instance = w->items[idx].instance;
 }
 
 /* "all N", or the workers by their numbers (instance:worker after a merge),
  * consecutive ones as a range. */
-static void workers_text(const json_t *workers_servers, struct server_move *m, char *out,
+static void workers_text(const struct worker_trails *w, struct server_move *m, char *out,
                          size_t size)
 {
-    size_t total = json_array_size(workers_servers), used = 0;
+    size_t total = w->n, used = 0;
     qsort(m->workers, (size_t)m->n_workers, sizeof *m->workers, by_index);
     if ((size_t)m->n_workers == total) {
         snprintf(out, size, "all %zu", total);
@@ -133,10 +119,10 @@ static void workers_text(const json_t *workers_servers, struct server_move *m, c
     out[0] = '\0';
     for (int i = 0; i < m->n_workers && used < size;) {
         long long first, inst, next, next_inst;
-        worker_number(workers_servers, m->workers[i], &first, &inst);
+        worker_number(w, m->workers[i], &first, &inst);
         int j = i + 1;
         for (; j < m->n_workers; j++) {
-            worker_number(workers_servers, m->workers[j], &next, &next_inst);
+            worker_number(w, m->workers[j], &next, &next_inst);
             if (next != first + (j - i) || next_inst != inst) break;
         }
         char prefix[24] = "", range[24] = "";
@@ -150,14 +136,14 @@ static void workers_text(const json_t *workers_servers, struct server_move *m, c
     }
 }
 
-int server_timeline_lines(const json_t *workers_servers, int64_t origin_unix_us,
+int server_timeline_lines(const struct worker_trails *w, int64_t origin_unix_us,
                           struct server_timeline_line **out)
 {
     *out = NULL;
     struct server_move *moves;
-    int n = server_moves(workers_servers, &moves);
+    int n = server_moves(w, &moves);
     if (n < 0) return -1;
-    size_t workers = json_array_size(workers_servers);
+    size_t workers = w->n;
     /* Each worker named once: nobody changed server, the servers table says it all. */
     int named = 0;
     for (int i = 0; i < n; i++)
@@ -176,7 +162,7 @@ int server_timeline_lines(const json_t *workers_servers, int64_t origin_unix_us,
         struct server_move *m = &moves[i];
         struct server_timeline_line *l = &lines[i];
         l->t_s = (double)(m->at_unix_ms - origin_ms) / 1000.0;
-        workers_text(workers_servers, m, l->workers, sizeof l->workers);
+        workers_text(w, m, l->workers, sizeof l->workers);
         snprintf(l->server, sizeof l->server, "%s:%s", m->id.host, m->id.port);
         server_node(&m->id, l->node, sizeof l->node);
         if (m->id.timeline > 0)
@@ -193,10 +179,10 @@ int server_timeline_lines(const json_t *workers_servers, int64_t origin_unix_us,
 
 #define SERVER_TIMELINE_SHOWN 24
 
-void server_timeline_print(FILE *out, const json_t *workers_servers, int64_t origin_unix_us)
+void server_timeline_print(FILE *out, const struct worker_trails *w, int64_t origin_unix_us)
 {
     struct server_timeline_line *lines;
-    int n = server_timeline_lines(workers_servers, origin_unix_us, &lines);
+    int n = server_timeline_lines(w, origin_unix_us, &lines);
     if (n <= 0) return;
     text_printf(
         out, "\nserver timeline (a line each time workers reached another server; times since the\n"

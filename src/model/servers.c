@@ -33,15 +33,6 @@ json_t *server_id_json(const struct server_id *s)
                      "at_unix_ms", (json_int_t)s->at_unix_ms);
 }
 
-json_t *server_trail_json(const struct server_trail *t, int worker)
-{
-    json_t *list = json_array();
-    for (int i = 0; list && i < t->kept; i++)
-        json_array_append_new(list, server_id_json(server_trail_at(t, i)));
-    return json_pack("{s:i, s:o, s:I}", "worker", worker, "servers", list, "earlier",
-                     (json_int_t)t->earlier);
-}
-
 bool server_id_from_json(const json_t *j, struct server_id *s)
 {
     const char *host, *port;
@@ -109,26 +100,21 @@ static struct tally_row *tally_row(struct tally_row **rows, int *n, int *cap,
     return r;
 }
 
-int servers_tally(const json_t *workers_servers, struct server_count *out, int max,
+int servers_tally(const struct worker_trails *w, struct server_count *out, int max,
                   int64_t *earlier)
 {
     struct tally_row *rows = NULL;
-    int n = 0, cap = 0, result = 0;
-    size_t wi;
-    json_t *w;
+    int n = 0, cap = 0;
     *earlier = 0;
-    if (!json_is_array(workers_servers)) return -1;
-    json_array_foreach(workers_servers, wi, w) {
-        json_t *list = json_object_get(w, "servers"), *e = json_object_get(w, "earlier");
-        size_t si;
-        json_t *sj;
-        if (!json_is_array(list) || !json_is_integer(e)) goto bad;
-        *earlier += json_integer_value(e);
-        json_array_foreach(list, si, sj) {
-            struct server_id s;
-            if (!server_id_from_json(sj, &s)) goto bad;
-            struct tally_row *r = tally_row(&rows, &n, &cap, &s);
-            if (r == NULL) goto bad;
+    for (size_t wi = 0; wi < w->n; wi++) {
+        const struct worker_trail *t = &w->items[wi];
+        *earlier += t->earlier;
+        for (int si = 0; si < t->n; si++) {
+            struct tally_row *r = tally_row(&rows, &n, &cap, &t->servers[si]);
+            if (r == NULL) {
+                free(rows);
+                return -1;
+            }
             r->c.connections++;
             if (r->last_worker != (int)wi) r->c.workers++;
             r->last_worker = (int)wi;
@@ -136,22 +122,17 @@ int servers_tally(const json_t *workers_servers, struct server_count *out, int m
     }
     for (int i = 0; i < n && i < max; i++)
         out[i] = rows[i].c;
-    result = n;
-    goto done;
-bad:
-    result = -1;
-done:
     free(rows);
-    return result;
+    return n;
 }
 
 #define SERVERS_SHOWN 16
 
-void servers_print(FILE *out, const json_t *workers_servers)
+void servers_print(FILE *out, const struct worker_trails *w)
 {
     struct server_count rows[SERVERS_SHOWN];
     int64_t earlier;
-    int n = servers_tally(workers_servers, rows, SERVERS_SHOWN, &earlier);
+    int n = servers_tally(w, rows, SERVERS_SHOWN, &earlier);
     if (n <= 0) return;
     /* The address connected to (a proxy's, behind one), then the node the server says it is. */
     text_printf(out, "%-36s %-21s %11s %11s  %-9s %-20s %s\n", "servers reached", "node",

@@ -208,7 +208,7 @@ static bool put_servers(FILE *out, const struct plot_result *r, int i)
 {
     const struct run_summary *s = r->s;
     struct server_timeline_line *lines;
-    int n = server_timeline_lines(s->workers_servers, s->origin_wall_us, &lines);
+    int n = server_timeline_lines(&s->workers_servers, s->origin_wall_us, &lines);
     if (n <= 0) return false;
     fprintf(out, "<div class=\"result\" style=\"border-color:%s\"><h3>", plot_colour(i));
     plot_html_escape(out, r->label);

@@ -34,12 +34,13 @@ static void take_reading(struct auditor *a)
     hist_record(a->latency_us, end_us - begin_us);
     bool bad =
         checker_audit_reading(&a->summary, &snap, begin_us - a->start_us, a->allow_overdraft);
-    if (json_array_size(a->series) < AUDITOR_SERIES_MAX)
-        json_array_append_new(
-            a->series,
-            json_pack("{s:f, s:I, s:I, s:b, s:f}", "t_s", (double)(begin_us - a->start_us) / 1e6,
-                      "total", (json_int_t)snap.total, "negative", (json_int_t)snap.negative, "ok",
-                      !bad, "latency_ms", (double)(end_us - begin_us) / 1000.0));
+    if (a->series.n < AUDITOR_SERIES_MAX) /* no memory: the reading goes unlisted */
+        audit_series_append(&a->series, &(struct audit_point){.instance = -1,
+                                                              .t_us = begin_us - a->start_us,
+                                                              .total = snap.total,
+                                                              .negative = snap.negative,
+                                                              .ok = !bad,
+                                                              .latency_us = end_us - begin_us});
 }
 
 static void *auditor_main(void *arg)
@@ -58,7 +59,7 @@ static void *auditor_main(void *arg)
 int auditor_start(struct auditor *a, int sig_figs)
 {
     a->latency_us = hist_create(STATS_HIST_HIGHEST, sig_figs);
-    a->series = json_array();
+    a->series = (struct audit_series){.present = true};
     a->db = db_connect(a->dsn, &a->error);
     if (a->db == NULL) return -1;
     a->start_us = clock_now_us();
@@ -80,8 +81,7 @@ void auditor_free(struct auditor *a)
 {
     db_close(a->db);
     hist_destroy(a->latency_us);
-    json_decref(a->series);
+    audit_series_free(&a->series);
     a->db = NULL;
     a->latency_us = NULL;
-    a->series = NULL;
 }

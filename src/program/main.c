@@ -93,22 +93,14 @@ static int cmd_init(const struct config *cfg)
     return rc;
 }
 
-/* A run's own record of its transfers, from its saved result (check --result). */
-struct saved_ledger {
-    struct ledger ledger;
-    int64_t run_id;
-    int64_t bank_id; /* 0: an older result names none */
-};
-
 /* Loads every --result; refuses one that cannot be read, or a process's
  * record given twice (its acknowledged transfers would count twice). */
-static int load_saved_ledgers(const struct config *cfg, struct saved_ledger *saved, int *loaded)
+static int load_saved_ledgers(const struct config *cfg, struct ledger_record *saved, int *loaded)
 {
     char err[512];
     for (*loaded = 0; *loaded < cfg->n_inputs; (*loaded)++) {
-        struct saved_ledger *r = &saved[*loaded];
-        if (report_load_ledger(cfg->inputs[*loaded], &r->ledger, &r->run_id, &r->bank_id, err,
-                               sizeof err) != 0) {
+        struct ledger_record *r = &saved[*loaded];
+        if (report_load_ledger(cfg->inputs[*loaded], r, err, sizeof err) != 0) {
             text_printf(stderr, "txstorm: %s\n", err);
             return EXIT_USAGE;
         }
@@ -135,7 +127,7 @@ static int cmd_check(const struct config *cfg)
 {
     if (outputs_writable(cfg) != 0) return EXIT_USAGE;
     int64_t started_unix_us = clock_wall_us();
-    struct saved_ledger *saved = calloc((size_t)cfg->n_inputs + 1, sizeof *saved);
+    struct ledger_record *saved = calloc((size_t)cfg->n_inputs + 1, sizeof *saved);
     if (saved == NULL) {
         text_printf(stderr, "txstorm: out of memory for %d results\n", cfg->n_inputs);
         return EXIT_MEMORY;
@@ -463,8 +455,13 @@ static int check_and_report(struct db *db, const struct config *cfg, const struc
     if (!s->check_done) text_printf(stderr, "txstorm: check failed to run: %s\n", err.message);
     if (cfg->audit_us) checker_add_audit(&s->check, &res->audit);
     json_object_set_new(s->config, "bank_id", json_id(plan->meta.bank_id));
-    if (cfg->ledger)
-        s->ledger = report_ledger_json(&res->ledger, plan->run_id, plan->meta.bank_id);
+    if (cfg->ledger) {
+        s->ledger = (struct ledger_record){.present = true,
+                                           .run_id = plan->run_id,
+                                           .bank_id = plan->meta.bank_id,
+                                           .ledger = res->ledger};
+        res->ledger = (struct ledger){0};
+    }
     if (cfg->instances > 1) db_barrier_leave(db, (int64_t)cfg->seed, cfg->instance);
     s->json_path = cfg->json_path;
     int rc = present(cfg, s);

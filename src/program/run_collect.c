@@ -1,6 +1,7 @@
-/* Closing the run's intervals: what the workers published, gathered into a
- * row of the series and the total, and told to whoever listens (the
- * progress lines, the metrics server). */
+/* The run's intervals: what the workers published, gathered into a row
+ * and the total (the collector, interval_collector.h, keeps the row in the
+ * series and tells it), and the listeners that hear of each: the progress
+ * lines and the metrics server. */
 #include "run_internal.h"
 
 #include "txstorm/clock.h"
@@ -64,9 +65,9 @@ static void publish(struct run *run, const struct interval_row *row, bool warmup
 
 /* A listener: each closed interval publishes the figures so far; the warmup
  * is over once the interval reaches its end. */
-static void publish_metrics(struct run *run, const struct interval_row *row, void *ctx)
+static void publish_metrics(const struct interval_row *row, void *ctx)
 {
-    (void)ctx;
+    struct run *run = ctx;
     publish(run, row, run->start_us + row->end_us < run->measure_start_us);
 }
 
@@ -87,30 +88,23 @@ void run_serve_metrics(struct run *run, struct metrics_server *server)
     snprintf(run->metrics_instance, sizeof run->metrics_instance, "%d/%d", run->cfg->instance,
              run->cfg->instances);
     run->metrics = server;
-    run_listen(run, publish_metrics, NULL);
+    interval_collector_listen(&run->collector, publish_metrics, run);
     publish(run, NULL, run->cfg->warmup_us > 0);
 }
 
 /* A listener: the progress line of each closed interval, a header now and then. */
-static void print_progress(struct run *run, const struct interval_row *row, void *ctx)
+static void print_progress(const struct interval_row *row, void *ctx)
 {
-    (void)ctx;
+    struct run *run = ctx;
     if (run->progress_lines++ % PROGRESS_HEADER_EVERY == 0)
         report_progress_header(run->progress, row->open_loop);
     report_progress_line(run->progress, row);
 }
 
-void run_listen(struct run *run, void (*closed)(struct run *, const struct interval_row *, void *),
-                void *ctx)
-{
-    if (run->n_listeners < RUN_LISTENERS_MAX)
-        run->listeners[run->n_listeners++] = (struct interval_listener){closed, ctx};
-}
-
 void run_print_progress(struct run *run, FILE *progress)
 {
     run->progress = progress;
-    if (progress) run_listen(run, print_progress, NULL);
+    if (progress) interval_collector_listen(&run->collector, print_progress, run);
 }
 
 /* Each loop's busy share of the interval (loop_meter.h); measured intervals
@@ -145,8 +139,10 @@ static void account_phase(struct run *run, int64_t now_us, int64_t last_us, stru
     p->offered_per_s = now_us > last_us ? offered * 1e6 / (double)(now_us - last_us) : 0;
 }
 
-void run_close_interval(struct run *run, int64_t now_us, int64_t last_us, bool last)
+void run_interval_row(void *ctx, int64_t last_us, int64_t now_us, bool last,
+                      struct interval_row *row)
 {
+    struct run *run = ctx;
     run_collect(run);
     struct interval_row p;
     bool warmup = last_us < run->measure_start_us;
@@ -180,10 +176,5 @@ void run_close_interval(struct run *run, int64_t now_us, int64_t last_us, bool l
         if (!warmup) endpoint_merge(&run->total_endpoints[e], &run->tick_endpoints[e]);
         endpoint_reset(&run->tick_endpoints[e]);
     }
-    /* The series keeps the row; with no memory for it, the listeners still hear. */
-    const struct interval_row *kept = &p;
-    if (series_append(&run->series, &p)) kept = &run->series.rows[run->series.n - 1];
-    for (int i = 0; i < run->n_listeners; i++)
-        run->listeners[i].closed(run, kept, run->listeners[i].ctx);
-    series_row_free(&p); /* its histograms, if the series could not take them */
+    *row = p;
 }

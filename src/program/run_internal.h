@@ -11,6 +11,7 @@
 #include "txstorm/auditor.h"
 #include "txstorm/budget.h"
 #include "txstorm/injector.h"
+#include "txstorm/interval_collector.h"
 #include "txstorm/loop.h"
 #include "txstorm/loop_meter.h"
 #include "txstorm/series.h"
@@ -37,13 +38,6 @@ struct loop_thread {
     struct loop_meter meter; /* how busy it is (loop_meter.h) */
 };
 
-/* Who hears of each closed interval, in the order they asked: the progress
- * lines, the metrics server. The series has kept the row before they hear. */
-struct interval_listener {
-    void (*closed)(struct run *run, const struct interval_row *row, void *ctx);
-    void *ctx;
-};
-#define RUN_LISTENERS_MAX 4
 
 struct run {
     const struct config *cfg;
@@ -92,8 +86,9 @@ struct run {
     /* One row per interval, warmup included and marked: plain structs with
      * their histograms compressed (bench_result_size: about 4 KB a row). */
     struct series series; /* a row per closed interval */
-    struct interval_listener listeners[RUN_LISTENERS_MAX];
-    int n_listeners;
+    /* Closes the intervals: the series keeps each row, then the progress
+     * lines and the metrics server hear of it. */
+    struct interval_collector collector;
     FILE *progress;     /* run_wait's progress lines (NULL: none) */
     int progress_lines; /* printed so far: a header every PROGRESS_HEADER_EVERY */
 
@@ -119,20 +114,18 @@ void run_tally_faults(const struct run *run, struct fault_tally *per_endpoint,
  * since the start in the result counts from, with or without --warmup. */
 int64_t run_origin_wall_us(const struct run *run);
 
-/* Adds a listener of closed intervals (at most RUN_LISTENERS_MAX). */
-void run_listen(struct run *run, void (*closed)(struct run *, const struct interval_row *, void *),
-                void *ctx);
-
 /* Prints a progress line for each closed interval to progress (NULL: none). */
 void run_print_progress(struct run *run, FILE *progress);
 
 /* Moves what the workers published since the last call into run->tick. */
 void run_collect(struct run *run);
 
-/* Closes the interval from from_us to now_us: its row into the series, its
- * counts (after the warmup) into the total, and every listener told. last:
- * the loops have left (the interval does not count towards saturation). */
-void run_close_interval(struct run *run, int64_t now_us, int64_t from_us, bool last);
+/* The collector's row maker (interval_collector.h; ctx: the run): the
+ * interval from from_us to now_us as a row, its counts (after the warmup)
+ * into the total. last: the loops have left (the interval does not count
+ * towards saturation). */
+void run_interval_row(void *run, int64_t from_us, int64_t now_us, bool last,
+                      struct interval_row *row);
 
 /* Stops the run: workers finish the transaction in hand and leave. */
 void run_stop(struct run *run);

@@ -25,14 +25,12 @@ static int finish(struct run *run, struct db_error *first_lost)
     return lost;
 }
 
-/* Each worker's sequence of servers: [{worker, servers, earlier}]. */
-static json_t *servers_json(const struct run *run)
+/* Each worker's sequence of servers (no memory: the workers after it go without). */
+static void worker_trails(const struct run *run, struct worker_trails *w)
 {
-    json_t *rows = json_array();
-    for (int i = 0; rows && i < run->n_workers; i++)
-        json_array_append_new(rows,
-                              server_trail_json(&run->workers[i].servers, run->workers[i].id));
-    return rows;
+    w->present = true;
+    for (int i = 0; i < run->n_workers; i++)
+        if (!worker_trails_add_ring(w, &run->workers[i].servers, run->workers[i].id)) return;
 }
 
 /* The failover timeline: the run's outage windows, and each endpoint's. The
@@ -124,7 +122,7 @@ void run_results(struct run *run, struct run_results *out)
     phases_report_tally(&run->cfg->load, &s->series, run->end_us - run->start_us, &s->phases);
     s->workers_lost = finish(run, &out->first_lost);
     tally_faults(run, &s->faults, &s->worker_faults);
-    s->workers_servers = servers_json(run);
+    worker_trails(run, &s->workers_servers);
     failover_timeline(run, &s->series, &s->failover);
     if (run->cfg->triggers.n) {
         injector_outcomes(&run->injector, run->start_us, &s->triggers);
@@ -162,7 +160,7 @@ void run_results(struct run *run, struct run_results *out)
     s->audit_latency_us = run->auditor.latency_us;
     s->audit_series = run->auditor.series;
     run->auditor.latency_us = NULL;
-    run->auditor.series = NULL;
+    run->auditor.series = (struct audit_series){0};
 }
 
 void run_results_free(struct run_results *r)

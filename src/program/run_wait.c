@@ -125,6 +125,7 @@ void run_wait(struct run *run, FILE *progress)
     int64_t deadline_us = cfg->duration_us ? run->measure_start_us + cfg->duration_us : INT64_MAX;
     int64_t next_cancel_us = INT64_MAX, hang_up_us = INT64_MAX;
     run->edge_slack_us = clock.slack_us;
+    interval_collector_start(&run->collector, &clock, run_interval_row, run, &run->series);
     run_print_progress(run, cfg->progress_us ? progress : NULL);
 
     while (atomic_load(&run->running) > 0) {
@@ -155,15 +156,11 @@ void run_wait(struct run *run, FILE *progress)
          * their rows line up when merged. */
         int64_t edges[4 * TRIGGER_MAX];
         int n_edges = injector_edges(&run->injector, cfg->instances <= 1, edges, 4 * TRIGGER_MAX);
-        for (int i = 0; i < n_edges; i++)
-            interval_clock_edge(&clock, edges[i]);
-        int64_t from_us;
         bool warmup_over;
-        if (interval_clock_close(&clock, now_us, &from_us, &warmup_over)) {
-            run_close_interval(run, now_us, from_us, false);
-            if (warmup_over) run->cpu_start_us = clock_process_cpu_us();
-        }
-        int64_t wake_us = interval_clock_due_us(&clock);
+        if (interval_collector_step(&run->collector, edges, n_edges, now_us, &warmup_over) &&
+            warmup_over)
+            run->cpu_start_us = clock_process_cpu_us();
+        int64_t wake_us = interval_clock_due_us(&run->collector.clock);
         if (deadline_us < wake_us) wake_us = deadline_us;
         if (next_cancel_us == INT64_MAX && halt_at_us < wake_us) wake_us = halt_at_us;
         if (next_cancel_us < wake_us) wake_us = next_cancel_us;
@@ -178,5 +175,5 @@ void run_wait(struct run *run, FILE *progress)
     run->end_us = clock_now_us();
     run->cpu_end_us = clock_process_cpu_us();
     run_collect(run);
-    if (run->tick.attempts > 0) run_close_interval(run, run->end_us, clock.open_since_us, true);
+    if (run->tick.attempts > 0) interval_collector_finish(&run->collector, run->end_us);
 }

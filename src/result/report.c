@@ -368,9 +368,9 @@ static void print_endpoints(FILE *out, const struct run_summary *s)
 /* Which servers the connections reached, and the failover timeline. */
 static void print_cluster(FILE *out, const struct run_summary *s)
 {
-    if (s->workers_servers == NULL && !s->failover.present) return;
-    servers_print(out, s->workers_servers);
-    server_timeline_print(out, s->workers_servers, s->origin_wall_us);
+    if (!s->workers_servers.present && !s->failover.present) return;
+    servers_print(out, &s->workers_servers);
+    server_timeline_print(out, &s->workers_servers, s->origin_wall_us);
     failover_print(out, &s->failover, s->origin_wall_us);
     text_printf(out, "\n");
 }

@@ -121,32 +121,6 @@ static int part_instance(const struct run_summary *r, int i)
     return r->merged_from ? -1 : (int)report_cfg_num(r->config, "instance", i);
 }
 
-/* Appends copies of list's rows, each naming its instance (a merged part's
- * rows name theirs already), with the seconds under time_keys moved by
- * offset_s onto the merged clock. */
-static int concat_rows(json_t **into, const json_t *list, int instance, double offset_s,
-                       const char *const *time_keys)
-{
-    if (!json_is_array(list)) return 0;
-    if (*into == NULL && (*into = json_array()) == NULL) return -1;
-    size_t i;
-    const json_t *row;
-    json_array_foreach(list, i, row)
-    {
-        json_t *copy = json_deep_copy(row);
-        if (copy == NULL) return -1;
-        if (json_is_object(copy) && instance >= 0)
-            json_object_set_new(copy, "instance", json_integer(instance));
-        for (int k = 0; time_keys && time_keys[k] && json_is_object(copy); k++) {
-            const json_t *t = json_object_get(copy, time_keys[k]);
-            if (json_is_number(t))
-                json_object_set_new(copy, time_keys[k], json_real(json_number_value(t) + offset_s));
-        }
-        if (json_array_append_new(*into, copy) != 0) return -1;
-    }
-    return 0;
-}
-
 /* The failover timeline: each instance's own part (on the merged clock)
  * under instances; the merge's own part is the instance's with the longest
  * window. */
@@ -193,11 +167,28 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
     return rc;
 }
 
-/* Keeps one instance's ledger record among the merged result's. */
-static int add_ledger(json_t **ledgers, const json_t *ledger)
+/* The per-worker rows of one part, each naming its instance (a merged
+ * part's rows name theirs already): its worker faults and trails of servers,
+ * its auditor's readings moved onto the merged clock, and its ledger records
+ * side by side (each checks against its own instance's transfers). */
+static bool concat_part(struct run_summary *out, const struct run_summary *r, int instance,
+                        int64_t offset_us)
 {
-    if (*ledgers == NULL && (*ledgers = json_array()) == NULL) return -1;
-    return json_array_append_new(*ledgers, json_deep_copy(ledger));
+    for (size_t k = 0; k < r->worker_faults.n; k++) {
+        struct worker_fault w = r->worker_faults.items[k];
+        if (w.instance < 0) w.instance = instance;
+        if (!worker_faults_append(&out->worker_faults, &w)) return false;
+    }
+    if (r->workers_servers.present) out->workers_servers.present = true;
+    for (size_t k = 0; k < r->workers_servers.n; k++)
+        if (!worker_trails_append(&out->workers_servers, &r->workers_servers.items[k], instance))
+            return false;
+    if (!audit_series_concat(&out->audit_series, &r->audit_series, offset_us, instance))
+        return false;
+    if (r->ledgers.present || r->ledger.present) out->ledgers.present = true;
+    for (size_t k = 0; k < r->ledgers.n; k++)
+        if (!ledger_records_append(&out->ledgers, &r->ledgers.items[k])) return false;
+    return !r->ledger.present || ledger_records_append(&out->ledgers, &r->ledger);
 }
 
 /* The auditor's read latency, pooled. */
@@ -244,23 +235,8 @@ static int merge_parts(struct run_summary *out, struct run_summary *const *in, i
                          "of one run merge");
         goto done;
     }
-    static const char *const worker_times[] = {NULL};
-    static const char *const audit_times[] = {"t_s", NULL};
     for (int i = 0; i < n; i++) {
-        int instance = part_instance(in[i], i);
-        double off = (double)offset_us[i] / 1e6;
-        for (size_t k = 0; k < in[i]->worker_faults.n; k++) {
-            struct worker_fault w = in[i]->worker_faults.items[k];
-            if (w.instance < 0) w.instance = instance;
-            if (!worker_faults_append(&out->worker_faults, &w)) {
-                rc = errbuf_fail(err, err_len, "merge: out of memory");
-                goto done;
-            }
-        }
-        if (concat_rows(&out->workers_servers, in[i]->workers_servers, instance, 0, worker_times) ||
-            concat_rows(&out->audit_series, in[i]->audit_series, instance, off, audit_times) ||
-            concat_rows(&out->ledgers, in[i]->ledgers, -1, 0, NULL) ||
-            (in[i]->ledger && add_ledger(&out->ledgers, in[i]->ledger)) ||
+        if (!concat_part(out, in[i], part_instance(in[i], i), offset_us[i]) ||
             merge_audit_latency(out, in[i])) {
             rc = errbuf_fail(err, err_len, "merge: out of memory");
             goto done;

@@ -1,8 +1,9 @@
-/* The transfer record (ledger, ledger_reconcile, ledger_json): ids, growth, counts, the audit's
- * every class, and the JSON form. */
+/* The transfer record (ledger, ledger_reconcile, ledger_json, ledger_record): ids, growth,
+ * counts, the audit's every class, the JSON form, and the record a result keeps. */
 #include "txstorm/ledger.h"
 #include "txstorm/ledger_json.h"
 #include "txstorm/ledger_reconcile.h"
+#include "txstorm/ledger_record.h"
 
 #include "cmocka_prelude.h"
 
@@ -542,6 +543,61 @@ static void json_round_trip_is_exact(void **state)
     ledger_free(&l);
 }
 
+/* A result's record: the ledger with its run and bank, as JSON and back;
+ * a merge keeps copies side by side. */
+static void the_record_round_trips_and_merges_by_copy(void **state)
+{
+    (void)state;
+    struct ledger_record r = {.present = true, .run_id = 2447579678989283738, .bank_id = 7};
+    assert_int_equal(ledger_init(&r.ledger, 3, 2), 0);
+    ledger_set_origin(&r.ledger, 0, 1700000000000);
+    fill(&r.ledger, 0, 1000);
+    fill(&r.ledger, 1, 3);
+    json_t *j = ledger_record_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "run_id")), "2447579678989283738");
+    struct ledger_record back;
+    char err[256];
+    if (ledger_record_decode(j, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_true(back.present);
+    assert_int_equal(back.run_id, r.run_id);
+    assert_int_equal(back.bank_id, 7);
+    json_t *again = ledger_record_json(&back);
+    assert_true(json_equal(j, again));
+    json_decref(again);
+
+    struct ledger_records merged = {0};
+    assert_true(ledger_records_append(&merged, &r));
+    assert_true(ledger_records_append(&merged, &back));
+    ledger_record_free(&back);
+    ledger_record_free(&r);
+    assert_true(merged.present);
+    json_t *list = ledger_records_json(&merged);
+    assert_true(json_equal(json_array_get(list, 1), j));
+    struct ledger_records list_back;
+    if (ledger_records_decode(list, &list_back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(list_back.n, 2);
+    assert_int_equal(ledger_get(&list_back.items[0].ledger, ID(3, 0, 999)), pattern(0, 999));
+    assert_int_equal(ledger_outcome_unix_ms(&list_back.items[1].ledger, 1, 2),
+                     ledger_outcome_unix_ms(&merged.items[1].ledger, 1, 2));
+    ledger_records_free(&list_back);
+    ledger_records_free(&merged);
+    json_decref(list);
+
+    /* No run id: no record a check can name. An older result's names no bank: 0. */
+    json_object_del(j, "bank_id");
+    if (ledger_record_decode(j, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(back.bank_id, 0);
+    ledger_record_free(&back);
+    json_object_del(j, "run_id");
+    assert_int_equal(ledger_record_decode(j, &back, err, sizeof err), -1);
+    assert_string_equal(err, "ledger record has no run_id");
+    assert_false(back.present);
+    json_decref(j);
+    json_t *not_list = json_object();
+    assert_int_equal(ledger_records_decode(not_list, &list_back, err, sizeof err), -1);
+    json_decref(not_list);
+}
+
 static void json_form_is_as_documented(void **state)
 {
     (void)state;
@@ -840,6 +896,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ids_round_trip_at_the_extremes),
+        cmocka_unit_test(the_record_round_trips_and_merges_by_copy),
         cmocka_unit_test(record_and_get_across_workers_with_growth),
         cmocka_unit_test(init_refuses_what_ids_cannot_hold),
         cmocka_unit_test(out_of_order_records_are_refused),

@@ -351,7 +351,7 @@ static void test_page(void **state)
     assert_true(trigger_outcomes_append(&s.triggers, &term));
     /* Two workers moved from the first node to a promoted one (a host name that needs escaping). */
     s.origin_wall_us = 1700000000000000LL;
-    s.workers_servers = json_loads(
+    json_t *ws = json_loads(
         "[{\"worker\":0,\"earlier\":0,\"servers\":["
         "{\"host\":\"db<a>\",\"port\":\"5432\",\"server_addr\":\"10.0.0.1\",\"server_port\":5432,"
         "\"in_recovery\":false,\"system_id\":\"7\",\"timeline\":1,\"at_unix_ms\":1700000000000},"
@@ -363,7 +363,9 @@ static void test_page(void **state)
         "{\"host\":\"db<a>\",\"port\":\"5432\",\"server_addr\":\"10.0.0.2\",\"server_port\":5432,"
         "\"in_recovery\":false,\"system_id\":\"7\",\"timeline\":2,\"at_unix_ms\":1700000004100}]}]",
         0, NULL);
-    assert_non_null(s.workers_servers);
+    char err[256];
+    assert_int_equal(worker_trails_decode(ws, &s.workers_servers, err, sizeof err), 0);
+    json_decref(ws);
     struct plot_result r = {.label = "run<1>.json", .s = &s};
     const char *svgs[CHART_COUNT] = {
         [CHART_COMMITTED] = "<svg id='one'></svg>", [CHART_SPECTRUM] = "<svg id='two'></svg>"};
@@ -399,7 +401,7 @@ static void test_page(void **state)
     assert_null(strstr(page, " src="));
     free(page);
     trigger_outcomes_free(&s.triggers);
-    json_decref(s.workers_servers);
+    worker_trails_free(&s.workers_servers);
 }
 
 int main(void)

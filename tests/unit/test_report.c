@@ -353,6 +353,58 @@ static void a_malformed_check_is_refused(void **state)
 
 /* Two halves merged equal the whole: counts add, histograms merge exactly, the
  * duration is the union of the spans. */
+/* A part's per-worker servers, auditor readings and ledger record, told
+ * apart by mark. */
+static void add_records(struct run_summary *r, int mark)
+{
+    struct server_trail *t = calloc(1, sizeof *t);
+    struct server_id id = {.port = "5432", .in_recovery = 0, .at_unix_ms = 1000 * mark};
+    snprintf(id.host, sizeof id.host, "node%d", mark);
+    server_trail_add(t, &id);
+    assert_true(worker_trails_add_ring(&r->workers_servers, t, 10 + mark));
+    free(t);
+    assert_true(audit_series_append(&r->audit_series,
+                                    &(struct audit_point){.instance = -1,
+                                                          .t_us = 2000000,
+                                                          .total = 1000 * mark,
+                                                          .ok = true,
+                                                          .latency_us = 300}));
+    r->ledger = (struct ledger_record){.present = true, .run_id = mark, .bank_id = 9};
+    assert_int_equal(ledger_init(&r->ledger.ledger, mark, 1), 0);
+    assert_int_equal(ledger_record(&r->ledger.ledger, 0, 0, LEDGER_ACKED, 0), 0);
+}
+
+/* The merge's rule for the per-worker rows and the records: each part's,
+ * in order, naming its instance, on the merged clock; and what it makes
+ * saves and loads back the same. */
+static void records_are_concatenated(const struct run_summary *m)
+{
+    assert_int_equal(m->workers_servers.n, 2);
+    assert_int_equal(m->workers_servers.items[0].instance, 0);
+    assert_int_equal(m->workers_servers.items[1].instance, 1);
+    assert_int_equal(m->workers_servers.items[1].worker, 12);
+    assert_string_equal(m->workers_servers.items[1].servers[0].host, "node2");
+    assert_int_equal(m->audit_series.n, 2);
+    assert_int_equal(m->audit_series.items[0].t_us, 2000000);
+    assert_int_equal(m->audit_series.items[1].t_us, 7000000);
+    assert_int_equal(m->audit_series.items[1].instance, 1);
+    assert_int_equal(m->audit_series.items[1].total, 2000);
+    assert_false(m->ledger.present); /* a merge has no record of its own */
+    assert_int_equal(m->ledgers.n, 2);
+    assert_int_equal(m->ledgers.items[1].run_id, 2);
+    assert_int_equal(m->ledgers.items[1].ledger.instance, 2);
+    char path[512], err[256];
+    path_in_tmp(path, sizeof path, "merged.json");
+    assert_int_equal(report_write_file(path, report_write_json_to, m, err, sizeof err), 0);
+    struct run_summary back;
+    if (report_load(path, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    json_t *x = report_json(m), *y = report_json(&back);
+    assert_true(json_equal(x, y));
+    json_decref(x);
+    json_decref(y);
+    report_summary_free(&back);
+}
+
 static void merge_equals_pooled(void **state)
 {
     (void)state;
@@ -367,6 +419,7 @@ static void merge_equals_pooled(void **state)
     b.config = json_deep_copy(summary.config);
     json_object_set_new(b.config, "workers", json_integer(6));
     json_object_set_new(b.config, "seed", json_integer(12345));
+    json_object_set_new(b.config, "instance", json_integer(1));
     b.start_wall_us = 1005000000; /* overlaps a by 5 s */
     b.end_wall_us = 1015000000;
     struct stats pooled;
@@ -386,9 +439,14 @@ static void merge_equals_pooled(void **state)
         stats_add_connect(i % 2 ? &a.total : &b.total, &c);
         stats_add_connect(&pooled, &c);
     }
+    add_records(&a, 1);
+    add_records(&b, 2);
+    a.origin_wall_us = 999000000;
+    b.origin_wall_us = 1004000000; /* started 5 s after a */
     struct run_summary *in[] = {&a, &b}, merged;
     char err[256];
     if (report_merge(in, 2, &merged, err, sizeof err) != 0) fail_msg("%s", err);
+    records_are_concatenated(&merged);
     assert_int_equal(merged.total.committed, pooled.committed);
     assert_int_equal(merged.total.failed, pooled.failed);
     assert_int_equal(merged.total.retries, pooled.retries);
