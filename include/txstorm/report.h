@@ -50,6 +50,8 @@ struct run_summary {
     int64_t origin_wall_us; /* when the workers started: the series' and windows' zero */
     int64_t start_wall_us;  /* when the measured span began (after the warmup) */
     int64_t end_wall_us;
+    int64_t stop_wall_us;  /* when the stop came (the duration's end, a signal), before the
+                              workers drained what they had begun; 0: unknown (older results) */
     bool interrupted;      /* stopped by a signal */
     int workers_lost;      /* workers that stopped early on an error */
     int64_t client_cpu_us; /* txstorm's own CPU (user + sys) over the measured span; 0: unknown */

@@ -39,6 +39,12 @@ static int dec_i64(const json_t *v, struct run_summary *s, size_t at, struct rep
     return 0;
 }
 
+/* A time that may be unknown (0): the key is left out then. */
+static json_t *enc_known_i64(const struct run_summary *s, size_t at)
+{
+    return *CFIELD(s, at, int64_t) ? enc_i64(s, at) : NULL;
+}
+
 /* A count held in an int. */
 static json_t *enc_int(const struct run_summary *s, size_t at)
 {
@@ -300,6 +306,7 @@ static const struct result_key keys[] = {
     REQUIRED("start_unix_us", enc_i64, dec_i64, AT(start_wall_us))
     REQUIRED("end_unix_us", enc_i64, dec_i64, AT(end_wall_us))
     OPTIONAL("clock_origin_unix_us", enc_i64, dec_origin, AT(origin_wall_us))
+    OPTIONAL("stop_unix_us", enc_known_i64, dec_i64, AT(stop_wall_us))
     OPTIONAL("interrupted", enc_bool, dec_bool, AT(interrupted))
     REQUIRED("merged_from", enc_int, dec_int, AT(merged_from))
     STATS_COUNTERS(COUNTER_KEY)

@@ -162,8 +162,12 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
                                          .instance = part_instance(in[i], i)};
     int rc = trigger_outcomes_merge(parts, n, &out->triggers);
     free(parts);
-    /* A result does not record its stop: every merged row is judged. */
-    if (rc == 0) trigger_outcomes_judge(&out->triggers, &out->series, 0, INFINITY);
+    /* The rows after the last instance's stop are the workers draining: not
+     * judged. A part that does not say when it stopped (an older result)
+     * leaves every row judged. */
+    double stop_s = out->stop_wall_us ? (double)(out->stop_wall_us - out->origin_wall_us) / 1e6
+                                      : INFINITY;
+    if (rc == 0) trigger_outcomes_judge(&out->triggers, &out->series, 0, stop_s);
     return rc;
 }
 
@@ -291,6 +295,13 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
     for (int i = 0; i < n; i++)
         if (in[i]->origin_wall_us < out->origin_wall_us)
             out->origin_wall_us = in[i]->origin_wall_us;
+    /* The last instance's stop; unknown if any part's is. */
+    bool stops_known = true;
+    for (int i = 0; i < n; i++) {
+        stops_known = stops_known && in[i]->stop_wall_us != 0;
+        if (in[i]->stop_wall_us > out->stop_wall_us) out->stop_wall_us = in[i]->stop_wall_us;
+    }
+    if (!stops_known) out->stop_wall_us = 0;
     for (int i = 0; i < n; i++) {
         const struct run_summary *r = in[i];
         if (!stats_merge(&out->total, &r->total)) {

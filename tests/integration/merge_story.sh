@@ -52,6 +52,11 @@ judge() {
               | $m >= $k and $m <= $k + (length - 1)' \
         "${parts[@]}" "$m" >/dev/null ||
         fail "merged intervals did not line up: $(jq -c '[.intervals[] | [.elapsed_s, .interval_s]]' "${parts[@]}" "$m")"
+    # The merged run stopped when its last instance did: its verdicts judge no row after.
+    jq -s -e '([.[:-1][] | .stop_unix_us | tonumber] | max) == (.[-1].stop_unix_us | tonumber)
+              and all(.[]; (.stop_unix_us | tonumber) <= (.end_unix_us | tonumber))' \
+        "${parts[@]}" "$m" >/dev/null ||
+        fail "merged stop: $(jq -c '[.stop_unix_us, .end_unix_us]' "${parts[@]}" "$m")"
     # Percentiles from merged histograms: each row's p99 lies within the instances' p99s' range.
     jq -e '[.intervals[] | select(.committed > 0) | has("latency_hist")] | all' "$m" >/dev/null ||
         fail "merged rows lost their histograms"

@@ -443,10 +443,13 @@ static void merge_equals_pooled(void **state)
     add_records(&b, 2);
     a.origin_wall_us = 999000000;
     b.origin_wall_us = 1004000000; /* started 5 s after a */
+    a.stop_wall_us = 1009990000;
+    b.stop_wall_us = 1014990000;
     struct run_summary *in[] = {&a, &b}, merged;
     char err[256];
     if (report_merge(in, 2, &merged, err, sizeof err) != 0) fail_msg("%s", err);
     records_are_concatenated(&merged);
+    assert_int_equal(merged.stop_wall_us, 1014990000); /* the last instance's stop */
     assert_int_equal(merged.total.committed, pooled.committed);
     assert_int_equal(merged.total.failed, pooled.failed);
     assert_int_equal(merged.total.retries, pooled.retries);
@@ -465,6 +468,12 @@ static void merge_equals_pooled(void **state)
     assert_int_equal(merged.client_cpu_us, 1400000); /* each process's CPU adds up */
     assert_int_equal(json_integer_value(json_object_get(merged.config, "workers")), 10);
     report_summary_free(&merged);
+    /* A part that does not say when it stopped (an older result): unknown. */
+    a.stop_wall_us = 0;
+    if (report_merge(in, 2, &merged, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(merged.stop_wall_us, 0);
+    report_summary_free(&merged);
+    a.stop_wall_us = 1009990000;
 
     /* A different workload is refused, naming the difference. */
     json_object_set_new(b.config, "shape", json_string("single"));
