@@ -291,6 +291,23 @@ static void endpoints(struct out *o, const struct metrics_snapshot *s)
     for (int e = 0; e < s->n_endpoints; e++)
         counter(o, "txstorm_endpoint_reconnects", "endpoint", names[e], NULL, NULL,
                 s->endpoint_faults[e].reconnects);
+    family(o, "txstorm_endpoint_connect_attempts", "counter",
+           "The workers' attempts to open a connection to each endpoint (measured part of the "
+           "run).");
+    for (int e = 0; e < s->n_endpoints; e++)
+        counter(o, "txstorm_endpoint_connect_attempts", "endpoint", names[e], NULL, NULL,
+                s->endpoints[e].connect_attempts);
+    family(o, "txstorm_endpoint_connects", "counter",
+           "Connection attempts that made a session ready, at each endpoint.");
+    for (int e = 0; e < s->n_endpoints; e++)
+        counter(o, "txstorm_endpoint_connects", "endpoint", names[e], NULL, NULL,
+                s->endpoints[e].connects);
+    family(o, "txstorm_endpoint_connect_failures", "counter",
+           "Connection attempts that failed at each endpoint, by reason.");
+    for (int e = 0; e < s->n_endpoints; e++)
+        for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+            counter(o, "txstorm_endpoint_connect_failures", "endpoint", names[e], "reason",
+                    connect_reason_name(r), s->endpoints[e].connect_failures[r]);
     family(o, "txstorm_endpoint_workers_connected", "gauge",
            "Workers with their connection up, at each endpoint.");
     for (int e = 0; e < s->n_endpoints; e++)

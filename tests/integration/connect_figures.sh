@@ -26,6 +26,18 @@ sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 until_metric 'txstorm_connect_failures_total{txstorm_instance="0/1",reason="53300"}' 2
 sql "ALTER ROLE $ROLE CONNECTION LIMIT -1"
 until_metric 'txstorm_connects_total{txstorm_instance="0/1"}' 2
+# The one endpoint's connect figures, in the same scrape, are the run's.
+scrape=$(curl -sf "http://127.0.0.1:$MPORT/metrics")
+sum_of() { # the values of the samples whose line starts with $1 and holds $2
+    awk -v p="$1" -v h="$2" 'index($0, p) == 1 && index($0, h) { s += $NF } END { print s + 0 }' <<<"$scrape"
+}
+for figure in connect_attempts connects; do
+    [[ $(sum_of "txstorm_endpoint_${figure}_total{" '') == $(sum_of "txstorm_${figure}_total{" '') ]] ||
+        fail "endpoint $figure: $(grep "_${figure}_total" <<<"$scrape")"
+done
+[[ $(sum_of 'txstorm_endpoint_connect_failures_total{' 'reason="53300"') -ge 2 &&
+    $(sum_of 'txstorm_endpoint_connect_failures_total{' 'reason="53300"') == $(sum_of 'txstorm_connect_failures_total{' 'reason="53300"') ]] ||
+    fail "endpoint 53300: $(grep "connect_failures_total" <<<"$scrape")"
 kill -INT "$RUN_PID"
 finish_run 0
 
