@@ -145,6 +145,18 @@ static void counters_carry_total_and_the_instance(void **state)
     free(text);
 }
 
+/* The value of txstorm_endpoint_<what>_total at the endpoint labelled
+ * endpoint (as escaped), its further labels after it. */
+static double endpoint_value(const char *text, const char *what, const char *endpoint,
+                             const char *more)
+{
+    char head[256];
+    snprintf(head, sizeof head,
+             "txstorm_endpoint_%s_total{txstorm_instance=\"1/3\",endpoint=\"%s\"%s}", what,
+             endpoint, more);
+    return value_of(text, head);
+}
+
 /* Each endpoint's connect attempts, connects and failures by reason, labelled
  * with the endpoint as its other figures are; they add up to the run's. */
 static void connects_by_endpoint(void **state)
@@ -152,23 +164,14 @@ static void connects_by_endpoint(void **state)
     struct fixture *f = *state;
     char *text = format(f, METRICS_TEXT);
     assert_true(has_line(text, "# TYPE txstorm_endpoint_connect_attempts_total counter"));
-    const char *a = "{txstorm_instance=\"1/3\",endpoint=\"host=a password=***\"";
-    const char *b = "{txstorm_instance=\"1/3\",endpoint=\"host=\\\"b\\\\c\\\"\\nx\"";
-    char head[256];
-    snprintf(head, sizeof head, "txstorm_endpoint_connect_attempts_total%s}", a);
-    assert_true(value_of(text, head) == 3);
-    snprintf(head, sizeof head, "txstorm_endpoint_connect_attempts_total%s}", b);
-    assert_true(value_of(text, head) == 2);
-    snprintf(head, sizeof head, "txstorm_endpoint_connects_total%s}", a);
-    assert_true(value_of(text, head) == 1);
-    snprintf(head, sizeof head, "txstorm_endpoint_connects_total%s}", b);
-    assert_true(value_of(text, head) == 1);
-    snprintf(head, sizeof head, "txstorm_endpoint_connect_failures_total%s,reason=\"53300\"}", a);
-    assert_true(value_of(text, head) == 2);
-    snprintf(head, sizeof head, "txstorm_endpoint_connect_failures_total%s,reason=\"refused\"}", b);
-    assert_true(value_of(text, head) == 1);
-    snprintf(head, sizeof head, "txstorm_endpoint_connect_failures_total%s,reason=\"53300\"}", b);
-    assert_true(value_of(text, head) == 0);
+    const char *a = "host=a password=***", *b = "host=\\\"b\\\\c\\\"\\nx"; /* escaped */
+    assert_true(endpoint_value(text, "connect_attempts", a, "") == 3);
+    assert_true(endpoint_value(text, "connect_attempts", b, "") == 2);
+    assert_true(endpoint_value(text, "connects", a, "") == 1);
+    assert_true(endpoint_value(text, "connects", b, "") == 1);
+    assert_true(endpoint_value(text, "connect_failures", a, ",reason=\"53300\"") == 2);
+    assert_true(endpoint_value(text, "connect_failures", b, ",reason=\"refused\"") == 1);
+    assert_true(endpoint_value(text, "connect_failures", b, ",reason=\"53300\"") == 0);
     free(text);
     char *om = format(f, METRICS_OPENMETRICS);
     assert_true(has_line(om, "# TYPE txstorm_endpoint_connect_failures counter"));
