@@ -216,8 +216,14 @@ static void add_faults(json_t *root, const struct run_summary *s)
                   report_ms(s->faults.worst_disconnected_us)));
     if (s->endpoints) {
         json_t *eps = json_array();
-        for (int i = 0; i < s->n_endpoints; i++)
-            json_array_append_new(eps, endpoint_json_encode(&s->endpoints[i]));
+        for (int i = 0; i < s->n_endpoints; i++) {
+            json_t *e = endpoint_json_encode(&s->endpoints[i]);
+            /* Not known (a merge with an older result): left out, as it wrote them. */
+            for (const char *const *k = endpoint_connect_keys;
+                 e && s->endpoint_connects_unknown && *k; k++)
+                json_object_del(e, *k);
+            json_array_append_new(eps, e);
+        }
         json_object_set_new(root, "endpoints", eps);
     }
     json_object_set_new(root, "stalls",
