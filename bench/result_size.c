@@ -37,7 +37,7 @@ int main(int argc, char **argv)
             stats_add_txn(&st, &o);
         }
         struct interval_row row;
-        series_row_of_stats(&st, (k + 1) * 1000000, 1000000, false, true, &row);
+        series_row_of_stats(&st, 0, (k + 1) * 1000000, 1000000, false, true, &row);
         int64_t t0 = clock_now_us();
         if (!series_row_keep_hists(&row, &st)) return 1;
         encode_us += clock_now_us() - t0;

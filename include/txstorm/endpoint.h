@@ -86,6 +86,10 @@ void endpoints_free(struct endpoint_stats *list, int n);
  *  "latency_us": histogram} */
 json_t *endpoint_json_encode(const struct endpoint_stats *e);
 
+/* The keys of an endpoint's connect figures in that form (absent from a
+ * result written before they were counted per endpoint), NULL-terminated. */
+extern const char *const endpoint_connect_keys[];
+
 /* Back from endpoint_json_encode's form: 0, or -1 with one line in err. */
 int endpoint_json_decode(const json_t *j, struct endpoint_stats *e, char *err, size_t err_len);
 

@@ -40,10 +40,12 @@
  *  - disturbed: an interval with a connection attempt in it, or a worker not
  *    connected at its close (a lost connection is seen only when next used,
  *    so the first interval after w may look whole);
- *  - reconnected: from w's end to the close of the last disturbed interval
- *    (0: none, or it closed before w's end), if every worker was connected
- *    at that close, else at the next interval's; none left: not reconnected
- *    within the span. Its resolution is the interval's length;
+ *  - reconnected: from w's end to the moment every worker was back: the
+ *    last disturbed interval's last connect, if every worker was connected
+ *    at its close, else the next interval's close; an interval whose last
+ *    connect is not known (none in it, or a result from before) gives its
+ *    close. 0: none, or before w's end; none left: not reconnected within
+ *    the span;
  *  - the peak: the most connection attempts per second of an interval, a
  *    sliver shorter than L/2 counted as L/2 long (it would spike). */
 #ifndef TXSTORM_RECOVERY_H
@@ -72,6 +74,8 @@ struct recovery_interval {
     double offered;   /* transactions offered in it; NaN: closed loop */
     double lag_ms;    /* its worst schedule lag; NaN: closed loop */
     int64_t connect_attempts;
+    int64_t connects;      /* of those, the sessions made ready */
+    double last_connect_s; /* connects > 0: when the last was made ready; NaN: not known */
     int64_t workers, workers_connected; /* at its close; 0 workers: unknown */
 };
 

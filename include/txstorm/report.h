@@ -60,6 +60,10 @@ struct run_summary {
     struct fault_summary faults;
     struct endpoint_stats *endpoints; /* per endpoint (each --db), or NULL (older results) */
     int n_endpoints;
+    /* Loaded (or merged from) a result whose endpoints lack the connect
+     * figures (written before they were counted per endpoint): theirs are
+     * not known, not compared with the totals, and not written. */
+    bool endpoint_connects_unknown;
     struct stall_summary stalls;
     struct worker_faults worker_faults; /* the workers that lost their connection (faults.h) */
     struct worker_trails workers_servers; /* per worker, the servers it reached (servers.h) */

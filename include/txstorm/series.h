@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #define SERIES_TRIGGER_MAX 48
+#define SERIES_UNKNOWN_US (-1) /* a moment not known */
 
 struct interval_row {
     int64_t end_us;                   /* since the workers started */
@@ -39,6 +40,10 @@ struct interval_row {
     double loop_busy;                       /* the busiest event loop's share; NaN: unknown */
     int64_t connect_attempts, connects;     /* the workers' connection attempts, and
                                                of those the sessions made ready */
+    /* connects > 0: when the last of them was made ready, within the row's
+     * span; SERIES_UNKNOWN_US: not known (none, or a result from before,
+     * read as the row's close) */
+    int64_t last_connect_us;
     /* At the interval's close: the workers, and of them those connected (one
      * whose lost connection is not yet made good is not); 0 workers: unknown
      * (a result from before). */
@@ -56,9 +61,12 @@ struct series {
 };
 
 /* A row from one interval's stats; the histograms are not encoded (see
- * series_row_keep_hists). end_us and length_us on the workers' clock. */
-void series_row_of_stats(const struct stats *interval, int64_t end_us, int64_t length_us,
-                         bool warmup, bool open_loop, struct interval_row *row);
+ * series_row_keep_hists). end_us and length_us on the workers' clock, whose
+ * 0 is origin_us on the clock the stats' moments were read from; its last
+ * connect is held within the row's span (a connect counted just after the
+ * previous close, or before this one was gathered, is placed at that edge). */
+void series_row_of_stats(const struct stats *interval, int64_t origin_us, int64_t end_us,
+                         int64_t length_us, bool warmup, bool open_loop, struct interval_row *row);
 
 /* Encodes the interval's latency and (open loop) lag histograms into row
  * (empty ones stay NULL); false when out of memory (the row keeps none). */

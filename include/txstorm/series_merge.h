@@ -15,7 +15,9 @@
  *    know its own) and the offered rates (a part without a row offered rate
  *    gives its --rate, rate_per_s);
  *  - takes its percentiles from the merged latency histograms (exact), its
- *    max and lag max as the largest, the busiest loop as the busiest;
+ *    max and lag max as the largest, the busiest loop as the busiest, its
+ *    last connect as the latest on the common clock (held within its span;
+ *    not known when a row with connects does not know its own);
  *  - is warmup, a stall or an outage when any of its rows is; names the
  *    phase and the triggers its rows name.
  * A part with commits in a row that keeps no histogram (a result written

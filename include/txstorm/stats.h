@@ -93,6 +93,9 @@ struct stats {
     STATS_COUNTS_BY(STATS_DECLARE_COUNTS_BY)
     STATS_CONNECT_COUNTERS(STATS_DECLARE_COUNTER)
     STATS_CONNECT_COUNTS_BY(STATS_DECLARE_COUNTS_BY)
+    /* connects > 0: the clock's reading when the latest was made ready (an
+     * interval's row places it on its clock; not written with the totals) */
+    int64_t last_connect_at_us;
     struct errlog errors; /* errors of class other and constraint, by SQLSTATE */
     struct hist *hist[HIST_COUNT];
 };
@@ -134,6 +137,7 @@ struct connect_outcome {
     bool ok;
     enum connect_reason reason; /* not ok: why */
     int64_t latency_us;         /* ok: the attempt's start to the session ready */
+    int64_t at_us;              /* ok: the clock's reading when it was ready */
 };
 
 /* The memory one struct stats takes at sig_figs (its histograms, mostly). */

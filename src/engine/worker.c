@@ -299,8 +299,11 @@ static void attempt_failed(struct worker *w)
 /* One attempt's end, into the interval's figures. */
 static void count_attempt(struct worker *w, bool ok, enum connect_reason why)
 {
-    struct connect_outcome c = {
-        .ok = ok, .reason = why, .latency_us = ok ? clock_now_us() - w->connect_start_us : 0};
+    int64_t now_us = ok ? clock_now_us() : 0; /* a failure needs no clock */
+    struct connect_outcome c = {.ok = ok,
+                                .reason = why,
+                                .latency_us = ok ? now_us - w->connect_start_us : 0,
+                                .at_us = now_us};
     pthread_mutex_lock(&w->sink->lock);
     stats_add_connect(&w->sink->interval, &c);
     endpoint_add_connect(&w->sink->endpoints[w->endpoint], &c);

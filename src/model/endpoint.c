@@ -149,6 +149,10 @@ void endpoints_free(struct endpoint_stats *list, int n)
     free(list);
 }
 
+#define KEY(field) #field,
+const char *const endpoint_connect_keys[] = {ENDPOINT_CONNECTS(KEY) "connect_failures", NULL};
+#undef KEY
+
 json_t *endpoint_json_encode(const struct endpoint_stats *e)
 {
     json_t *o = json_object();

@@ -113,6 +113,14 @@ static bool disturbed(const struct recovery_interval *x)
     return x->connect_attempts > 0 || x->workers_connected < x->workers;
 }
 
+/* When the workers were last seen back in x: its last connect where known
+ * (within x), else its close. */
+static double back_in(const struct recovery_interval *x)
+{
+    if (x->connects <= 0 || !isfinite(x->last_connect_s)) return x->end_s;
+    return fmax(start_of(x), fmin(x->last_connect_s, x->end_s));
+}
+
 size_t recovery_measured_n(const struct recovery_interval *iv, size_t n, double stop_s)
 {
     double slack = (double)interval_edge_slack_us((int64_t)(median_length(iv, n) * 1e6)) / 1e6;
@@ -131,7 +139,8 @@ void recovery_judge_connections(const struct recovery_interval *iv, size_t n,
     double slack = (double)interval_edge_slack_us((int64_t)(typical * 1e6)) / 1e6;
     out->reconnect = RECONNECT_UNKNOWN;
     out->reconnect_s = out->connect_peak_per_s = NAN;
-    bool any = false, back = true; /* at the last disturbed interval's close, or the next's */
+    bool any = false,
+         back = true; /* at the last disturbed interval's last connect, or the next's close */
     double peak = 0, back_at = w->end_s;
     for (size_t i = 0; i < n; i++) {
         const struct recovery_interval *x = &iv[i];
@@ -142,7 +151,7 @@ void recovery_judge_connections(const struct recovery_interval *iv, size_t n,
         if (rate > peak) peak = rate;
         if (disturbed(x)) {
             back = x->workers_connected == x->workers;
-            back_at = x->end_s;
+            back_at = back_in(x);
         } else if (!back) {
             back = true; /* connected by the close of the one after the last disturbed */
             back_at = x->end_s;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void series_row_of_stats(const struct stats *interval, int64_t end_us, int64_t length_us,
-                         bool warmup, bool open_loop, struct interval_row *row)
+void series_row_of_stats(const struct stats *interval, int64_t origin_us, int64_t end_us,
+                         int64_t length_us, bool warmup, bool open_loop, struct interval_row *row)
 {
     const struct hist *lat = interval->hist[HIST_LATENCY];
     *row = (struct interval_row){.end_us = end_us,
@@ -29,7 +29,14 @@ void series_row_of_stats(const struct stats *interval, int64_t end_us, int64_t l
                                  .loop_busy = NAN,
                                  .connect_attempts = interval->connect_attempts,
                                  .connects = interval->connects,
+                                 .last_connect_us = SERIES_UNKNOWN_US,
                                  .errors = errlog_total(&interval->errors)};
+    if (interval->connects > 0) {
+        int64_t at_us = interval->last_connect_at_us - origin_us;
+        row->last_connect_us = at_us < end_us - length_us ? end_us - length_us
+                               : at_us > end_us           ? end_us
+                                                          : at_us;
+    }
     memcpy(row->retries_by_class, interval->retries_by_class, sizeof row->retries_by_class);
     const struct errlog_entry *top = errlog_top(&interval->errors);
     if (top) {

@@ -34,6 +34,10 @@ static bool phased(const struct interval_row *r) { return r->phase[0] != '\0'; }
 static bool triggered(const struct interval_row *r) { return r->trigger[0] != '\0'; }
 static bool erred(const struct interval_row *r) { return r->errors > 0; }
 static bool connecting(const struct interval_row *r) { return r->connect_attempts > 0; }
+static bool connect_known(const struct interval_row *r)
+{
+    return r->connects > 0 && r->last_connect_us != SERIES_UNKNOWN_US;
+}
 static bool workers_known(const struct interval_row *r) { return r->workers > 0; }
 static bool offered(const struct interval_row *r) { return isfinite(r->offered_per_s); }
 static bool busy_known(const struct interval_row *r) { return isfinite(r->loop_busy); }
@@ -71,6 +75,7 @@ static const struct field fields[] = {
     {"trigger", F_TEXT, AT(trigger), 0, triggered, true, false},
     {"connect_attempts", F_COUNT, AT(connect_attempts), 0, connecting, true, false},
     {"connects", F_COUNT, AT(connects), 0, connecting, true, false},
+    {"last_connect_s", F_SECONDS, AT(last_connect_us), 0, connect_known, false, false},
     {"errors", F_COUNT, AT(errors), 0, erred, false, false},
     {"error_sqlstate", F_TEXT, AT(error_sqlstate), 0, erred, false, false},
     {"latency_hist", F_HIST, AT(latency_hdr), OF(committed), latency_kept, false, false},
@@ -235,7 +240,8 @@ static int row_agrees(const json_t *o, const struct interval_row *r, char *why, 
 
 static int read_row(const json_t *o, struct interval_row *r, char *why, size_t why_len)
 {
-    *r = (struct interval_row){.loop_busy = NAN, .offered_per_s = NAN};
+    *r = (struct interval_row){
+        .loop_busy = NAN, .offered_per_s = NAN, .last_connect_us = SERIES_UNKNOWN_US};
     if (!json_is_object(o)) return errbuf_fail(why, why_len, "not an object");
     for (size_t i = 0; i < N_FIELDS; i++) {
         const struct field *f = &fields[i];
@@ -254,6 +260,10 @@ static int read_row(const json_t *o, struct interval_row *r, char *why, size_t w
         return errbuf_fail(why, why_len, "more connects than connection attempts");
     if (r->workers_connected > r->workers)
         return errbuf_fail(why, why_len, "more workers connected than workers");
+    if (r->last_connect_us != SERIES_UNKNOWN_US &&
+        (r->connects == 0 || r->last_connect_us < r->end_us - r->length_us ||
+         r->last_connect_us > r->end_us))
+        return errbuf_fail(why, why_len, "'last_connect_s' is not a connect within the interval");
     return row_agrees(o, r, why, why_len);
 }
 

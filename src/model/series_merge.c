@@ -54,11 +54,13 @@ static void add_trigger(char *into, size_t len, const char *kinds)
 static int merge_rows(const struct placed *c, int k, const struct series_part *parts,
                       struct interval_row *out, char *err, size_t err_len)
 {
-    *out = (struct interval_row){.loop_busy = NAN, .offered_per_s = NAN};
+    *out = (struct interval_row){
+        .loop_busy = NAN, .offered_per_s = NAN, .last_connect_us = SERIES_UNKNOWN_US};
     struct hist *latency = NULL, *lag = NULL;
     int64_t most_errors = 0;
     double end_us = 0, length_us = 0;
-    bool workers_known = true;
+    bool workers_known = true, last_connect_known = true;
+    int64_t last_connect_us = INT64_MIN; /* on the common clock */
     for (int i = 0; i < k; i++) {
         const struct interval_row *r = c[i].row;
         const struct series_part *p = &parts[c[i].part];
@@ -88,6 +90,13 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
         add_trigger(out->trigger, sizeof out->trigger, r->trigger);
         out->connect_attempts += r->connect_attempts;
         out->connects += r->connects;
+        /* The latest of the parts' last connects; one not known (a result
+         * from before) may have been the latest. */
+        if (r->connects > 0) {
+            last_connect_known = last_connect_known && r->last_connect_us != SERIES_UNKNOWN_US;
+            int64_t at_us = r->last_connect_us + p->offset_us;
+            if (at_us > last_connect_us) last_connect_us = at_us;
+        }
         /* The workers of every part, or unknown when a part does not know its own. */
         workers_known = workers_known && r->workers > 0;
         out->workers += r->workers;
@@ -119,6 +128,13 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
     out->end_us = (int64_t)llround(end_us / k);
     out->length_us = (int64_t)llround(length_us / k);
     if (out->length_us > out->end_us) out->length_us = out->end_us;
+    /* Held within the merged row's span, whose ends are its rows' means. */
+    if (out->connects > 0 && last_connect_known) {
+        int64_t from_us = out->end_us - out->length_us;
+        out->last_connect_us = last_connect_us < from_us       ? from_us
+                               : last_connect_us > out->end_us ? out->end_us
+                                                               : last_connect_us;
+    }
     bool ok = true;
     if (latency) {
         out->p50_us = hist_value_at_percentile(latency, 50);

@@ -19,14 +19,15 @@ static const struct {
 };
 
 /* A counter declared outside the lists in stats.h would be neither added,
- * merged nor saved. */
+ * merged nor saved (the last connect's moment, merged by hand, is no count). */
 #define ONE(field, key, add, older) +1
 #define LENGTH(field, n, name, sparse) +(n)
 _Static_assert(sizeof(struct stats) ==
                    (0 STATS_COUNTERS(ONE) STATS_COUNTS_BY(LENGTH) STATS_CONNECT_COUNTERS(ONE)
                         STATS_CONNECT_COUNTS_BY(LENGTH)) *
                            sizeof(int64_t) +
-                       sizeof(struct errlog) + sizeof(struct hist *) * HIST_COUNT,
+                       sizeof(int64_t) /* last_connect_at_us */ + sizeof(struct errlog) +
+                       sizeof(struct hist *) * HIST_COUNT,
                "every counter of struct stats is in STATS_COUNTERS, STATS_COUNTS_BY, "
                "STATS_CONNECT_COUNTERS or STATS_CONNECT_COUNTS_BY");
 #undef ONE
@@ -105,9 +106,10 @@ void stats_add_txn(struct stats *s, const struct txn_outcome *o)
 
 void stats_add_connect(struct stats *s, const struct connect_outcome *c)
 {
-    if (c->ok)
+    if (c->ok) {
         hist_record(s->hist[HIST_CONNECT], c->latency_us);
-    else
+        if (s->connects == 0 || c->at_us > s->last_connect_at_us) s->last_connect_at_us = c->at_us;
+    } else
         s->connect_failures[c->reason]++;
 #define ADD(field, key, add, older) s->field += (add);
     STATS_CONNECT_COUNTERS(ADD)
@@ -122,6 +124,9 @@ bool stats_merge(struct stats *dst, const struct stats *src)
             return false;
     for (int i = 0; i < HIST_COUNT; i++)
         hist_merge(dst->hist[i], src->hist[i]);
+    if (src->connects > 0 &&
+        (dst->connects == 0 || src->last_connect_at_us > dst->last_connect_at_us))
+        dst->last_connect_at_us = src->last_connect_at_us;
 #define MERGE(field, key, add, older) dst->field += src->field;
     STATS_COUNTERS(MERGE)
     STATS_CONNECT_COUNTERS(MERGE)

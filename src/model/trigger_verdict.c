@@ -85,6 +85,10 @@ static struct recovery_interval *recovery_series(const struct series *rows, doub
             .offered = offered_per_s > 0 ? offered_per_s * interval_s : NAN,
             .lag_ms = phased || rate_per_s > 0 ? (double)row->lag_max_us / 1e3 : NAN,
             .connect_attempts = row->connect_attempts,
+            .connects = row->connects,
+            .last_connect_s = row->connects > 0 && row->last_connect_us != SERIES_UNKNOWN_US
+                                  ? (double)row->last_connect_us / 1e6
+                                  : NAN,
             .workers = row->workers,
             .workers_connected = row->workers_connected};
     }
@@ -180,14 +184,15 @@ static void print_windows(FILE *out, const struct trigger_outcome *o)
     }
 }
 
-/* "; workers connected again in 0.2 s (at most 40.0 connection attempts/s)",
- * when any worker's connection was disturbed. */
+/* "; workers connected again in 0.213 s (at most 40.0 connection attempts/s)",
+ * when any worker's connection was disturbed (to the millisecond: it is
+ * timed to the last connect, not to an interval's close). */
 static void print_connections(FILE *out, const struct recovery_verdict *v)
 {
     if (v->reconnect == RECONNECT_NOT_BACK)
         text_printf(out, "; workers not all connected again");
     else if (v->reconnect == RECONNECT_BACK && (v->reconnect_s > 0 || v->connect_peak_per_s > 0))
-        text_printf(out, "; workers connected again in %.1f s", v->reconnect_s);
+        text_printf(out, "; workers connected again in %.3f s", v->reconnect_s);
     else
         return;
     if (v->connect_peak_per_s > 0)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* open_memstream */
 #include "txstorm/metrics.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,16 +282,40 @@ static void endpoints(struct out *o, const struct metrics_snapshot *s)
         for (int c = 0; c < ERR_CLASS_COUNT; c++)
             counter(o, "txstorm_endpoint_retries", "endpoint", names[e], "class", classify_name(c),
                     s->endpoints[e].retries_by_class[c]);
-    family(o, "txstorm_endpoint_connections_lost", "counter",
-           "Connections found broken, at each endpoint.");
+    /* One counter an endpoint: where its value lies in each endpoint's
+     * entry (the run's faults, or its connect figures). */
+    static const struct {
+        const char *name, *help;
+        bool faults; /* in endpoint_faults, else in endpoints */
+        size_t offset;
+    } plain[] = {
+        {"txstorm_endpoint_connections_lost", "Connections found broken, at each endpoint.", true,
+         offsetof(struct metrics_faults, connection_losses)},
+        {"txstorm_endpoint_reconnects", "Lost connections re-established, at each endpoint.", true,
+         offsetof(struct metrics_faults, reconnects)},
+        {"txstorm_endpoint_connect_attempts",
+         "The workers' attempts to open a connection to each endpoint (measured part of the run).",
+         false, offsetof(struct endpoint_stats, connect_attempts)},
+        {"txstorm_endpoint_connects",
+         "Connection attempts that made a session ready, at each "
+         "endpoint.",
+         false, offsetof(struct endpoint_stats, connects)},
+    };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        family(o, plain[i].name, "counter", plain[i].help);
+        for (int e = 0; e < s->n_endpoints; e++) {
+            const char *entry = plain[i].faults ? (const char *)&s->endpoint_faults[e]
+                                                : (const char *)&s->endpoints[e];
+            counter(o, plain[i].name, "endpoint", names[e], NULL, NULL,
+                    *(const int64_t *)(entry + plain[i].offset));
+        }
+    }
+    family(o, "txstorm_endpoint_connect_failures", "counter",
+           "Connection attempts that failed at each endpoint, by reason.");
     for (int e = 0; e < s->n_endpoints; e++)
-        counter(o, "txstorm_endpoint_connections_lost", "endpoint", names[e], NULL, NULL,
-                s->endpoint_faults[e].connection_losses);
-    family(o, "txstorm_endpoint_reconnects", "counter",
-           "Lost connections re-established, at each endpoint.");
-    for (int e = 0; e < s->n_endpoints; e++)
-        counter(o, "txstorm_endpoint_reconnects", "endpoint", names[e], NULL, NULL,
-                s->endpoint_faults[e].reconnects);
+        for (int r = 0; r < CONNECT_REASON_COUNT; r++)
+            counter(o, "txstorm_endpoint_connect_failures", "endpoint", names[e], "reason",
+                    connect_reason_name(r), s->endpoints[e].connect_failures[r]);
     family(o, "txstorm_endpoint_workers_connected", "gauge",
            "Workers with their connection up, at each endpoint.");
     for (int e = 0; e < s->n_endpoints; e++)

@@ -146,7 +146,7 @@ void run_interval_row(void *ctx, int64_t last_us, int64_t now_us, bool last,
     run_collect(run);
     struct interval_row p;
     bool warmup = last_us < run->measure_start_us;
-    series_row_of_stats(&run->tick, now_us - run->start_us, now_us - last_us, warmup,
+    series_row_of_stats(&run->tick, run->start_us, now_us - run->start_us, now_us - last_us, warmup,
                         options_open_loop(run->cfg), &p);
     /* A row that finds no memory for its histograms keeps its figures. */
     series_row_keep_hists(&p, &run->tick);

@@ -5,23 +5,31 @@
 
 #include <string.h>
 
-/* Whether the per-endpoint counts add up to the totals, as a run's do
- * (time disconnected aside: the total is saved in rounded milliseconds). */
-static bool endpoints_add_up(const struct run_summary *s)
+/* The key of the first per-endpoint count that does not add up to the
+ * total, as a run's do (time disconnected aside: the total is saved in
+ * rounded milliseconds); NULL: they all do. */
+static const char *endpoints_not_adding_up(const struct run_summary *s)
 {
     struct endpoint_stats sum;
     endpoints_sum(s->endpoints, s->n_endpoints, &sum);
-    bool ok = sum.connection_losses == s->faults.connection_losses &&
-              sum.reconnects == s->faults.reconnects;
-#define SAME(field) ok = ok && sum.field == s->total.field;
+    if (sum.connection_losses != s->faults.connection_losses) return "connection_losses";
+    if (sum.reconnects != s->faults.reconnects) return "reconnects";
+#define SAME(field)                                                                                \
+    if (sum.field != s->total.field) return #field;
     ENDPOINT_COUNTERS(SAME)
+    if (!s->endpoint_connects_unknown) {
+        ENDPOINT_CONNECTS(SAME)
+    }
 #undef SAME
-#define SAME_BY(field)                                                                             \
-    for (int c = 0; c < ERR_CLASS_COUNT; c++)                                                      \
-        ok = ok && sum.field[c] == s->total.field[c];
-    ENDPOINT_COUNTS_BY(SAME_BY)
+#define SAME_BY(field, n)                                                                          \
+    for (int c = 0; c < (n); c++)                                                                  \
+        if (sum.field[c] != s->total.field[c]) return #field;
+#define SAME_BY_CLASS(field) SAME_BY(field, ERR_CLASS_COUNT)
+    ENDPOINT_COUNTS_BY(SAME_BY_CLASS)
+    if (!s->endpoint_connects_unknown) SAME_BY(connect_failures, CONNECT_REASON_COUNT)
+#undef SAME_BY_CLASS
 #undef SAME_BY
-    return ok;
+    return NULL;
 }
 
 /* Whether the measured rows add up to the totals, as a run's and a merge's
@@ -45,11 +53,12 @@ int report_consistent(const struct run_summary *s, const char *path, char *err, 
     char why[160];
     if (stats_check_consistent(&s->total, why, sizeof why) != 0)
         return errbuf_fail(err, err_len, "%s: inconsistent counters: %s", path, why);
-    if (s->n_endpoints > 0 && !endpoints_add_up(s))
+    const char *key = s->n_endpoints > 0 ? endpoints_not_adding_up(s) : NULL;
+    if (key)
         return errbuf_fail(err, err_len,
-                           "%s: inconsistent counters: the endpoints' figures do not add up to "
-                           "the totals",
-                           path);
+                           "%s: inconsistent counters: the endpoints' '%s' do not add up to "
+                           "the total",
+                           path, key);
     if (s->check_done && !checker_consistent(&s->check))
         return errbuf_fail(err, err_len, "%s: the check's verdicts do not follow from its figures",
                            path);

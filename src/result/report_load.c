@@ -133,6 +133,8 @@ int report_endpoints_decode(const json_t *eps, struct run_summary *s, size_t at,
         if (endpoint_json_decode(v, &s->endpoints[i], eerr, sizeof eerr) != 0)
             return errbuf_fail(err, err_len, "%s: endpoints entry %zu: %s", path, i + 1, eerr);
         s->n_endpoints++;
+        if (json_object_get(v, endpoint_connect_keys[0]) == NULL)
+            s->endpoint_connects_unknown = true;
     }
     return 0;
 }

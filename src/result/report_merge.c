@@ -340,6 +340,7 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
                                "memory, or histograms of another layout)",
                                i + 1);
         }
+        out->endpoint_connects_unknown |= r->endpoint_connects_unknown;
         out->interrupted = out->interrupted || r->interrupted;
         if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;
         if (r->end_wall_us > out->end_wall_us) out->end_wall_us = r->end_wall_us;

@@ -26,6 +26,18 @@ sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 until_metric 'txstorm_connect_failures_total{txstorm_instance="0/1",reason="53300"}' 2
 sql "ALTER ROLE $ROLE CONNECTION LIMIT -1"
 until_metric 'txstorm_connects_total{txstorm_instance="0/1"}' 2
+# The one endpoint's connect figures, in the same scrape, are the run's.
+scrape=$(curl -sf "http://127.0.0.1:$MPORT/metrics")
+sum_of() { # the values of the samples whose line starts with $1 and holds $2
+    awk -v p="$1" -v h="$2" 'index($0, p) == 1 && index($0, h) { s += $NF } END { print s + 0 }' <<<"$scrape"
+}
+for figure in connect_attempts connects; do
+    [[ $(sum_of "txstorm_endpoint_${figure}_total{" '') == $(sum_of "txstorm_${figure}_total{" '') ]] ||
+        fail "endpoint $figure: $(grep "_${figure}_total" <<<"$scrape")"
+done
+[[ $(sum_of 'txstorm_endpoint_connect_failures_total{' 'reason="53300"') -ge 2 &&
+    $(sum_of 'txstorm_endpoint_connect_failures_total{' 'reason="53300"') == $(sum_of 'txstorm_connect_failures_total{' 'reason="53300"') ]] ||
+    fail "endpoint 53300: $(grep "connect_failures_total" <<<"$scrape")"
 kill -INT "$RUN_PID"
 finish_run 0
 
@@ -48,3 +60,24 @@ jq -e --slurpfile run "$work/run.json" '.connect_attempts == $run[0].connect_att
        and .histograms.connect_us.total_count == $run[0].connects' "$work/merged.json" >/dev/null ||
     fail "merge: $(jq -c '{connect_attempts, connects, connect_failures}' "$work/merged.json")"
 expect_exit 0 "$txstorm" check --db "$DSN"
+
+# The endpoint's connect figures are the run's; a result edited so they are not is refused,
+# naming the key. One whose endpoints lack them (written before they were counted per
+# endpoint) is read, and a merge of it leaves them out and is read again.
+jq -e '.endpoints[0] | .connect_attempts > 0 and .connects == 2' "$work/run.json" >/dev/null ||
+    fail "endpoint connects: $(jq -c '.endpoints[0] | del(.latency_us)' "$work/run.json")"
+jq '.endpoints[0].connect_attempts += 1' "$work/run.json" >"$work/edited.json"
+expect_exit 2 "$txstorm" report "$work/edited.json"
+assert_in "$work/err" "edited.json: inconsistent counters: the endpoints' 'connect_attempts' do not add up to the total"
+[[ $(wc -l <"$work/err") == 1 ]] || fail "more than one line: $(cat "$work/err")"
+jq '.endpoints[0].connect_failures["53300"] -= 1 | .endpoints[0].connect_failures.refused = 1' \
+    "$work/run.json" >"$work/edited.json"
+expect_exit 2 "$txstorm" report "$work/edited.json"
+assert_in "$work/err" "the endpoints' 'connect_failures' do not add up to the total"
+jq '.endpoints[0] |= del(.connect_attempts, .connects, .connect_failures)' "$work/run.json" >"$work/older.json"
+expect_exit 0 "$txstorm" report "$work/older.json"
+expect_exit 0 "$txstorm" merge "$work/older.json" --json "$work/merged-older.json"
+expect_exit 0 "$txstorm" report "$work/merged-older.json"
+jq -e '(.endpoints | length) == 1 and (.endpoints[0] | has("connect_attempts") | not)' \
+    "$work/merged-older.json" >/dev/null || fail "merged with an older result: $(jq -c '.endpoints[0] | del(.latency_us)' "$work/merged-older.json")"
+rm "$work/edited.json" "$work/older.json" # hand-made, not results of this txstorm

@@ -25,6 +25,13 @@ jq -e '.triggers[0] | .kind == "exec" and .exit_status == 0 and .released == "ex
        and .reconnect_s >= 0 and .connect_attempts_peak_per_s > 0' \
     "$work/restart.json" >/dev/null ||
     fail "exec restart: $(jq -c '.triggers[0]' "$work/restart.json")"
+# The time until all were connected again ends at a row's last connect (0: all were back
+# before the command ended).
+jq -e '.triggers[0] as $t | $t.reconnect_s == 0 or ([.intervals[] | select(.last_connect_s
+       and ((.last_connect_s - $t.end_s - $t.reconnect_s) | fabs < 0.000001))] | length == 1)' \
+    "$work/restart.json" >/dev/null ||
+    fail "reconnect moment: $(jq -c '{t: .triggers[0], i: [.intervals[] | select((.connects // 0) > 0)
+        | [.elapsed_s, .connects, .last_connect_s, .workers_connected]]}' "$work/restart.json")"
 # Every worker lost its session and came back; none gave up.
 jq -e '.connection.losses >= 8 and .connection.reconnects == .connection.losses
        and .workers_lost == 0 and .connects >= 8' "$work/restart.json" >/dev/null ||

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Each trigger's verdict says when every worker was connected again: every interval row
 # counts the workers connected at its close, terminate@3s:1 ends all four sessions, and
-# reconnect_s (from the trigger to the close of the interval by which all four were back)
-# is present, small and gated, with the peak of connection attempts per second; the saved
+# reconnect_s (from the trigger to the last connect of the interval by which all four were
+# back, not that interval's close) is present, small and gated, with the peak of connection attempts per second; the saved
 # result and a merge judge it the same way. Workers that may not reconnect
 # (--reconnect-timeout 0s) are never all connected again: no figure, the gate fails.
 source "$(dirname "$0")/lib.sh"
@@ -19,16 +19,20 @@ assert_match "$work/out" "^  terminate@3s:1 .*; workers connected again in [0-9.
 jq -e '.triggers[0] | .terminated == 4 and .reconnect_s >= 0 and .reconnect_s <= 1
        and .connect_attempts_peak_per_s >= 4' "$work/kill.json" >/dev/null ||
     fail "reconnect verdict: $(jq -c '.triggers[0]' "$work/kill.json")"
-# Every row knows its four workers; the reconnect ends at a row's close with all four
-# connected, after the attempts.
+# Every row knows its four workers; every row with connects knows when its last was made,
+# within it; the reconnect ends at a row's last connect (not its close, which is later)
+# with all four connected at that close, after every other connect.
 jq -e '(.intervals | all(.workers == 4 and .workers_connected <= 4))
-       and (.triggers[0] as $t | [.intervals[] | select(.connect_attempts)] | length >= 1
-            and all(.elapsed_s <= $t.end_s + $t.reconnect_s + 0.001))
-       and (.triggers[0] as $t | .intervals[]
-            | select((.elapsed_s - $t.end_s - $t.reconnect_s) | fabs < 0.001)
-            | .workers_connected == 4)' "$work/kill.json" >/dev/null ||
+       and ([.intervals[] | select((.connects // 0) > 0)] | length >= 1
+            and all(.last_connect_s > .elapsed_s - .interval_s - 0.000001
+                    and .last_connect_s <= .elapsed_s))
+       and (.triggers[0] as $t | [.intervals[] | select((.connects // 0) > 0)]
+            | all(.last_connect_s <= $t.end_s + $t.reconnect_s + 0.000001))
+       and (.triggers[0] as $t | [.intervals[]
+            | select(.last_connect_s and ((.last_connect_s - $t.end_s - $t.reconnect_s) | fabs < 0.000001))]
+            | length == 1 and all(.workers_connected == 4))' "$work/kill.json" >/dev/null ||
     fail "rows: $(jq -c '{t: .triggers[0], i: [.intervals[] | select(.elapsed_s > 2.8 and .elapsed_s < 4.5)
-        | [.elapsed_s, .connect_attempts, .workers_connected, .workers]]}' "$work/kill.json")"
+        | [.elapsed_s, .connect_attempts, .connects, .last_connect_s, .workers_connected, .workers]]}' "$work/kill.json")"
 head -n 1 "$work/kill.csv" | grep -q ',workers_connected,workers' || fail "no workers columns in the CSV"
 # Reprinted and gated again from the saved result and from a merge of it.
 expect_exit 4 "$txstorm" report "$work/kill.json" --assert 'reconnect_s<0'

@@ -75,10 +75,40 @@ static void per_endpoint_counts_add_up_to_the_totals(void **state)
     assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), 0);
     e[1].committed++;
     assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), -1);
-    assert_non_null(strstr(err, "endpoints"));
+    assert_non_null(strstr(err, "the endpoints' 'committed' do not add up to the total"));
     e[1].committed--;
     s.faults.reconnects = 0;
     assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), -1);
+    assert_non_null(strstr(err, "'reconnects'"));
+    s.faults.reconnects = 1;
+
+    /* The connect figures too: attempts, connects, failures by reason. */
+    const struct connect_outcome ok = {.ok = true, .latency_us = 900},
+                                 full = {.ok = false, .reason = CONNECT_TOO_MANY};
+    for (int i = 0; i < 5; i++) {
+        const struct connect_outcome *c = i % 2 ? &full : &ok;
+        endpoint_add_connect(&e[i % 3], c);
+        stats_add_connect(&s.total, c);
+    }
+    assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), 0);
+    e[2].connect_attempts++;
+    assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), -1);
+    assert_non_null(strstr(err, "r.json: inconsistent counters: the endpoints' "
+                                "'connect_attempts' do not add up to the total"));
+    assert_null(strchr(err, '\n'));
+    e[2].connect_attempts--;
+    e[0].connects--;
+    assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), -1);
+    assert_non_null(strstr(err, "'connects'"));
+    e[0].connects++;
+    e[1].connect_failures[CONNECT_TOO_MANY]--;
+    e[1].connect_failures[CONNECT_REFUSED]++;
+    assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), -1);
+    assert_non_null(strstr(err, "'connect_failures'"));
+    /* A result from before endpoints counted connects: theirs are not known. */
+    e[2].connect_attempts = e[2].connects = 0;
+    s.endpoint_connects_unknown = true;
+    assert_int_equal(report_consistent(&s, "r.json", err, sizeof err), 0);
     for (int i = 0; i < 3; i++)
         endpoint_free(&e[i]);
     stats_free(&total);

@@ -49,11 +49,13 @@ static int setup(void **state)
                            slow = {.ok = true, .latency_us = 3000000},
                            full = {.ok = false, .reason = CONNECT_TOO_MANY},
                            refused = {.ok = false, .reason = CONNECT_REFUSED};
-    stats_add_connect(&f->total, &ok);
-    stats_add_connect(&f->total, &slow);
-    stats_add_connect(&f->total, &full);
-    stats_add_connect(&f->total, &full);
-    stats_add_connect(&f->total, &refused);
+    /* Endpoint 1 saw the fast connect and the two 53300, endpoint 2 the rest. */
+    const struct connect_outcome *attempts[] = {&ok, &slow, &full, &full, &refused};
+    const int at[] = {0, 1, 0, 0, 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        stats_add_connect(&f->total, attempts[i]);
+        endpoint_add_connect(&f->endpoint[at[i]], attempts[i]);
+    }
     f->names[0] = "host=a password=***";
     f->names[1] = "host=\"b\\c\"\nx";
     f->faults[0] = (struct metrics_faults){
@@ -141,6 +143,39 @@ static void counters_carry_total_and_the_instance(void **state)
         value_of(text, "txstorm_connect_duration_seconds_count{txstorm_instance=\"1/3\"}") == 2);
     assert_null(strstr(text, "# EOF"));
     free(text);
+}
+
+/* The value of txstorm_endpoint_<what>_total at the endpoint labelled
+ * endpoint (as escaped), its further labels after it. */
+static double endpoint_value(const char *text, const char *what, const char *endpoint,
+                             const char *more)
+{
+    char head[256];
+    snprintf(head, sizeof head,
+             "txstorm_endpoint_%s_total{txstorm_instance=\"1/3\",endpoint=\"%s\"%s}", what,
+             endpoint, more);
+    return value_of(text, head);
+}
+
+/* Each endpoint's connect attempts, connects and failures by reason, labelled
+ * with the endpoint as its other figures are; they add up to the run's. */
+static void connects_by_endpoint(void **state)
+{
+    struct fixture *f = *state;
+    char *text = format(f, METRICS_TEXT);
+    assert_true(has_line(text, "# TYPE txstorm_endpoint_connect_attempts_total counter"));
+    const char *a = "host=a password=***", *b = "host=\\\"b\\\\c\\\"\\nx"; /* escaped */
+    assert_true(endpoint_value(text, "connect_attempts", a, "") == 3);
+    assert_true(endpoint_value(text, "connect_attempts", b, "") == 2);
+    assert_true(endpoint_value(text, "connects", a, "") == 1);
+    assert_true(endpoint_value(text, "connects", b, "") == 1);
+    assert_true(endpoint_value(text, "connect_failures", a, ",reason=\"53300\"") == 2);
+    assert_true(endpoint_value(text, "connect_failures", b, ",reason=\"refused\"") == 1);
+    assert_true(endpoint_value(text, "connect_failures", b, ",reason=\"53300\"") == 0);
+    free(text);
+    char *om = format(f, METRICS_OPENMETRICS);
+    assert_true(has_line(om, "# TYPE txstorm_endpoint_connect_failures counter"));
+    free(om);
 }
 
 /* Every line a comment (HELP or TYPE of a txstorm_ name) or a sample of a
@@ -359,9 +394,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(counters_carry_total_and_the_instance, setup, teardown),
+        cmocka_unit_test_setup_teardown(connects_by_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(names_and_families_are_well_formed, setup, teardown),
         cmocka_unit_test_setup_teardown(label_values_are_escaped, setup, teardown),
-        cmocka_unit_test_setup_teardown(phase_and_trigger_are_series_while_they_last, setup, teardown),
+        cmocka_unit_test_setup_teardown(phase_and_trigger_are_series_while_they_last, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(histogram_buckets_are_cumulative_and_end_in_the_count,
                                         setup, teardown),
         cmocka_unit_test(cumulative_counts_take_the_hdr_buckets),

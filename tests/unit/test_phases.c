@@ -276,7 +276,7 @@ static void tallies_give_per_phase_figures(void **state)
             hist_record(iv.hist[HIST_LAG], k < 2 ? 100 : 30000);
         }
         struct interval_row row;
-        series_row_of_stats(&iv, (k + 1) * S, S, false, true, &row);
+        series_row_of_stats(&iv, 0, (k + 1) * S, S, false, true, &row);
         snprintf(row.phase, sizeof row.phase, "%s", k < 2 ? "low" : "high");
         row.offered_per_s = k < 2 ? 100 : 300;
         assert_true(series_row_keep_hists(&row, &iv));
@@ -284,7 +284,7 @@ static void tallies_give_per_phase_figures(void **state)
     }
     /* A warmup row counts in no phase. */
     struct interval_row warm;
-    series_row_of_stats(&iv, S / 2, S / 2, true, true, &warm);
+    series_row_of_stats(&iv, 0, S / 2, S / 2, true, true, &warm);
     strcpy(warm.phase, "high");
     assert_true(series_append(&series, &warm));
     struct phase_table table, cut_table, again_table, read_back;

@@ -787,6 +787,52 @@ static void workers_reconnect_after_a_trigger(void **state)
     assert_true(fabs(v.connect_peak_per_s - 2.0) < 1e-9);
 }
 
+/* The moment they were all back is the last disturbed interval's last
+ * connect, when every worker was connected at its close; not its close, so
+ * reconnect_s is finer than the interval. An interval that does not know its
+ * last connect (a result from before), or has none, gives its close; one
+ * closing with workers still down gives the next one's close. */
+static void all_back_at_the_last_connect(void **state)
+{
+    (void)state;
+    struct recovery_interval iv[N_MAX];
+    struct recovery_verdict v;
+    size_t n = connected_series(iv);
+    iv[3].connect_attempts = 6; /* 3..4 s */
+    iv[3].connects = 4;
+    iv[3].last_connect_s = 3.25;
+    connections_of(iv, n, 3, 3, &v);
+    assert_int_equal(v.reconnect, RECONNECT_BACK);
+    assert_true(fabs(v.reconnect_s - 0.25) < 1e-9);
+
+    iv[4].connect_attempts = iv[4].connects = 1; /* one more at 4.6 s: the last */
+    iv[4].last_connect_s = 4.6;
+    connections_of(iv, n, 3, 3, &v);
+    assert_true(fabs(v.reconnect_s - 1.6) < 1e-9);
+
+    iv[4].last_connect_s = NAN; /* not known: its close */
+    connections_of(iv, n, 3, 3, &v);
+    assert_true(fabs(v.reconnect_s - 2.0) < 1e-9);
+
+    iv[4].connects = 0; /* attempts that failed and none made: its close */
+    iv[4].last_connect_s = 4.6;
+    connections_of(iv, n, 3, 3, &v);
+    assert_true(fabs(v.reconnect_s - 2.0) < 1e-9);
+
+    n = connected_series(iv); /* one still down at 4 s: back by the next close */
+    iv[3].connect_attempts = iv[3].connects = 3;
+    iv[3].last_connect_s = 3.5;
+    iv[3].workers_connected = 3;
+    connections_of(iv, n, 3, 3, &v);
+    assert_true(fabs(v.reconnect_s - 2.0) < 1e-9);
+
+    n = connected_series(iv); /* within a 3..6 s window: 0 after its end */
+    iv[3].connect_attempts = iv[3].connects = 4;
+    iv[3].last_connect_s = 3.5;
+    connections_of(iv, n, 3, 6, &v);
+    assert_true(v.reconnect_s == 0);
+}
+
 /* One worker never comes back: not reconnected, however long the run goes;
  * and a series that does not know its workers says nothing. */
 static void a_worker_that_never_reconnects(void **state)
@@ -869,7 +915,7 @@ static void the_reconnect_in_the_result(void **state)
     judged(intervals, triggers, &outcomes);
     assert_true(fabs(trigger_verdict_reconnect_s(&outcomes) - 2.0) < 1e-9);
     char *text = printed(&outcomes);
-    assert_non_null(strstr(text, "; workers connected again in 2.0 s (at most 6.0 connection "
+    assert_non_null(strstr(text, "; workers connected again in 2.000 s (at most 6.0 connection "
                                  "attempts/s)\n"));
     free(text);
     json_t *back = trigger_outcomes_json(&outcomes);
@@ -891,6 +937,17 @@ static void the_reconnect_in_the_result(void **state)
     assert_int_equal(trigger_outcomes_decode(back, &again, err, sizeof err), -1);
     assert_true(isnan(trigger_verdict_reconnect_s(NULL)));
     json_decref(back);
+    trigger_outcomes_free(&outcomes);
+
+    /* All four back at 4.3 s, within the row that closes at 5 s: its last connect. */
+    json_t *row4 = json_array_get(intervals, 4);
+    json_object_set_new(row4, "workers_connected", json_integer(4));
+    json_object_set_new(row4, "last_connect_s", json_real(4.3));
+    judged(intervals, triggers, &outcomes);
+    assert_true(fabs(trigger_verdict_reconnect_s(&outcomes) - 0.3) < 1e-9);
+    text = printed(&outcomes);
+    assert_non_null(strstr(text, "; workers connected again in 0.300 s"));
+    free(text);
     trigger_outcomes_free(&outcomes);
     json_decref(triggers);
     json_decref(intervals);
@@ -990,6 +1047,7 @@ int main(void)
         cmocka_unit_test(a_window_the_server_ended_early),
         cmocka_unit_test(a_command_is_judged_unless_it_failed),
         cmocka_unit_test(workers_reconnect_after_a_trigger),
+        cmocka_unit_test(all_back_at_the_last_connect),
         cmocka_unit_test(a_worker_that_never_reconnects),
         cmocka_unit_test(the_span_of_the_reconnect),
         cmocka_unit_test(the_reconnect_in_the_result),

@@ -612,7 +612,7 @@ static void progress_lines_and_series(void **state)
 {
     (void)state;
     struct interval_row p;
-    series_row_of_stats(&summary.total, 3000000, 500000, true, true, &p);
+    series_row_of_stats(&summary.total, 0, 3000000, 500000, true, true, &p);
     assert_int_equal(p.committed, 100);
     assert_true(p.warmup && p.open_loop);
     assert_true(p.p99_us >= 99000 && p.p99_us <= 99100);

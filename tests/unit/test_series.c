@@ -28,7 +28,7 @@ static struct interval_row row_of(int64_t end_us, int64_t length_us, int64_t n, 
         hist_record(st.hist[HIST_LAG], lag_us);
     }
     struct interval_row r;
-    series_row_of_stats(&st, end_us, length_us, false, lag_us > 0, &r);
+    series_row_of_stats(&st, 0, end_us, length_us, false, lag_us > 0, &r);
     assert_true(series_row_keep_hists(&r, &st));
     stats_free(&st);
     return r;
@@ -297,7 +297,7 @@ static void connects_ride_along_where_there_were_some(void **state)
     stats_add_connect(&st, &full);
     struct series s = {0};
     struct interval_row r;
-    series_row_of_stats(&st, S, S, false, false, &r);
+    series_row_of_stats(&st, 0, S, S, false, false, &r);
     stats_free(&st);
     assert_int_equal(r.connect_attempts, 3);
     assert_int_equal(r.connects, 1);
@@ -330,6 +330,69 @@ static void connects_ride_along_where_there_were_some(void **state)
 
     refused("[{\"elapsed_s\": 1, \"interval_s\": 1, \"connect_attempts\": 1, \"connects\": 2}]",
             "more connects than connection attempts");
+}
+
+/* An interval's last connect: from its stats' clock onto the series' (held
+ * within the row), written where known, read back; a row without it (a
+ * result from before) does not know it; one outside its interval is refused;
+ * a merge keeps the latest on the common clock, unknown when a part with
+ * connects does not know its own. */
+static void the_last_connect_rides_along(void **state)
+{
+    (void)state;
+    struct stats st;
+    assert_true(stats_init(&st, 3));
+    const int64_t origin_us = 7 * S; /* the clock's reading at the series' 0 */
+    struct connect_outcome early = {.ok = true,
+                                    .latency_us = 2000,
+                                    .at_us = origin_us + S + 100000},
+                           late = {.ok = true, .latency_us = 2000, .at_us = origin_us + S + 400000},
+                           full = {.ok = false, .reason = CONNECT_TOO_MANY};
+    stats_add_connect(&st, &late);
+    stats_add_connect(&st, &early);
+    stats_add_connect(&st, &full);
+    struct interval_row r, after;
+    series_row_of_stats(&st, origin_us, 2 * S, S, false, false, &r);
+    assert_int_equal(r.last_connect_us, S + 400000);
+    series_row_of_stats(&st, origin_us, S + 300000, S, false, false, &after); /* gathered late */
+    assert_int_equal(after.last_connect_us, S + 300000);
+    stats_reset(&st);
+    series_row_of_stats(&st, origin_us, 3 * S, S, false, false, &after);
+    assert_int_equal(after.last_connect_us, SERIES_UNKNOWN_US); /* none */
+    stats_free(&st);
+
+    struct series s = {0}, back;
+    assert_true(series_append(&s, &r));
+    json_t *j = round_trip(&s, &back);
+    assert_true(fabs(json_real_value(json_object_get(json_array_get(j, 0), "last_connect_s")) -
+                     1.4) < 1e-9);
+    assert_int_equal(back.rows[0].last_connect_us, S + 400000);
+    json_object_del(json_array_get(j, 0), "last_connect_s"); /* as a result from before */
+    struct series older;
+    char err[256];
+    assert_int_equal(series_json_decode(j, &older, err, sizeof err), 0);
+    assert_int_equal(older.rows[0].last_connect_us, SERIES_UNKNOWN_US);
+    json_decref(j);
+
+    /* The second part started 0.2 s later: its 1.4 s is 1.6 s on the common clock. */
+    struct series_part parts[2] = {{&s, 0, 0, "result 1"}, {&back, 200000, 0, "result 2"}};
+    struct series m;
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.rows[0].last_connect_us, S + 600000);
+    series_free(&m);
+    parts[1].series = &older;
+    assert_int_equal(series_merge(parts, 2, &m, err, sizeof err), 0);
+    assert_int_equal(m.rows[0].last_connect_us, SERIES_UNKNOWN_US);
+    series_free(&m);
+    series_free(&s);
+    series_free(&back);
+    series_free(&older);
+
+    refused("[{\"elapsed_s\": 2, \"interval_s\": 1, \"connect_attempts\": 1, \"connects\": 1, "
+            "\"last_connect_s\": 0.5}]",
+            "'last_connect_s' is not a connect within the interval");
+    refused("[{\"elapsed_s\": 2, \"interval_s\": 1, \"last_connect_s\": 1.5}]",
+            "'last_connect_s' is not a connect within the interval");
 }
 
 /* The workers connected at each close: written (JSON and CSV) where the row
@@ -398,6 +461,7 @@ int main(void)
         cmocka_unit_test(merge_refuses_rows_without_histograms),
         cmocka_unit_test(connects_ride_along_where_there_were_some),
         cmocka_unit_test(workers_connected_ride_along_where_known),
+        cmocka_unit_test(the_last_connect_rides_along),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
