@@ -38,6 +38,10 @@ void db_error_name_endpoint(struct db_error *err, const char *dsn, int i, int n)
  * err set. The db keeps dsn for reconnecting: it must outlive the db. */
 struct db *db_connect(const char *dsn, struct db_error *err);
 
+/* The same within timeout_s (> 0), to a writable server: unless the string
+ * sets connect_timeout or target_session_attrs itself (as db_reconnect). */
+struct db *db_connect_within(const char *dsn, int timeout_s, struct db_error *err);
+
 /* The server process of db's current session (0: none); like db_cancel,
  * any thread may ask, e.g. to aim a --trigger terminate at the run's own
  * sessions only. */

@@ -93,7 +93,14 @@ static void renew_cancel(struct db *db)
     db_cancel_swap(db, PQgetCancel(db->conn), PQbackendPID(db->conn));
 }
 
+static PGconn *connect_within(const char *dsn, int timeout_s);
+
 struct db *db_connect(const char *dsn, struct db_error *err)
+{
+    return db_connect_within(dsn, 0, err);
+}
+
+struct db *db_connect_within(const char *dsn, int timeout_s, struct db_error *err)
 {
     struct db *db = calloc(1, sizeof *db);
     if (db == NULL) {
@@ -108,7 +115,7 @@ struct db *db_connect(const char *dsn, struct db_error *err)
         return NULL;
     }
     db->dsn = dsn;
-    db->conn = PQconnectdb(dsn ? dsn : "");
+    db->conn = timeout_s > 0 ? connect_within(dsn, timeout_s) : PQconnectdb(dsn ? dsn : "");
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         char msg[512];
         dsn_scrub(db->conn ? PQerrorMessage(db->conn) : "out of memory", db->view.secret_list, msg,
@@ -256,30 +263,45 @@ enum db_status db_connection_limits(struct db *db, struct conn_limits *out, stru
     return DB_OK;
 }
 
-bool db_check_writable(struct db *db, struct db_error *err)
+const char *db_read_only_reported(const struct db *db, bool *reported)
 {
     /* PostgreSQL 14 and later report both at connect and at every change. */
     const char *standby = PQparameterStatus(db->conn, "in_hot_standby");
     const char *read_only = PQparameterStatus(db->conn, "default_transaction_read_only");
-    const char *why = NULL;
-    if (standby && strcmp(standby, "on") == 0) {
-        why = "in hot standby";
-    } else if (read_only && strcmp(read_only, "on") == 0) {
-        why = "default_transaction_read_only is on";
-    } else if (standby == NULL && read_only == NULL) {
-        /* Older servers and other kinds are asked; one that cannot say is
-         * taken as writable, and a refused write (25006) still tells. */
-        PGresult *res = PQexec(db->conn, "SHOW transaction_read_only");
-        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-            strcmp(PQgetvalue(res, 0, 0), "on") == 0)
-            why = "transaction_read_only is on";
-        PQclear(res);
-    }
-    if (why == NULL) return true;
+    *reported = standby || read_only;
+    if (standby && strcmp(standby, "on") == 0) return "in hot standby";
+    if (read_only && strcmp(read_only, "on") == 0) return "default_transaction_read_only is on";
+    return NULL;
+}
+
+const char *db_read_only_shown(const PGresult *res)
+{
+    return PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+                   strcmp(PQgetvalue(res, 0, 0), "on") == 0
+               ? "transaction_read_only is on"
+               : NULL;
+}
+
+bool db_read_only_failure(struct db *db, const char *why, struct db_error *err)
+{
     db_set_message(err, ERR_CONNECTION, "the server at %s:%s is read-only (%s)", PQhost(db->conn),
                    PQport(db->conn), why);
     snprintf(err->sqlstate, sizeof err->sqlstate, "25006");
     return false;
+}
+
+bool db_check_writable(struct db *db, struct db_error *err)
+{
+    bool reported;
+    const char *why = db_read_only_reported(db, &reported);
+    if (!reported) {
+        /* Older servers and other kinds are asked; one that cannot say is
+         * taken as writable, and a refused write (25006) still tells. */
+        PGresult *res = PQexec(db->conn, DB_READ_ONLY_SQL);
+        why = db_read_only_shown(res);
+        PQclear(res);
+    }
+    return why == NULL || db_read_only_failure(db, why, err);
 }
 
 /* Runs a statement expecting success; on failure fills err and returns false. */

@@ -82,6 +82,19 @@ void db_cancel_swap(struct db *db, PGcancel *fresh, int backend_pid);
  * muted, the cancel handle renewed, prepared for nothing yet. */
 void db_session_begins(struct db *db);
 
+/* What a worker's session is named: an operator (or a terminate) tells the
+ * workers' sessions apart by it. */
+#define DB_WORKER_APPLICATION_NAME "txstorm-worker"
+
+/* Whether the server is read-only, the parts of db_check_writable: why, from
+ * what it reports (*reported: false when it reports neither, and must be
+ * asked DB_READ_ONLY_SQL), or from that question's answer; NULL: writable.
+ * db_read_only_failure fills err with the why (25006) and returns false. */
+#define DB_READ_ONLY_SQL "SHOW transaction_read_only"
+const char *db_read_only_reported(const struct db *db, bool *reported);
+const char *db_read_only_shown(const PGresult *res);
+bool db_read_only_failure(struct db *db, const char *why, struct db_error *err);
+
 /* Runs db->setup (db_setup.c): db_setup_reset empties it, with the probe
  * as its first step when id is not NULL; the caller appends its steps;
  * db_setup_advance carries out the local ones and sends the next. */

@@ -85,7 +85,7 @@ enum db_opening db_open_start(struct db *db, int host, struct db_error *err)
     const char *hosts_list = option(opts, "host"), *addrs = option(opts, "hostaddr"),
                *ports = option(opts, "port");
     int hosts = dsn_host_count(hosts_list, addrs, ports);
-    const char *keys[MAX_PARAMS + 2], *values[MAX_PARAMS + 2];
+    const char *keys[MAX_PARAMS + 3], *values[MAX_PARAMS + 3];
     char item[3][LIST_ITEM_MAX];
     int n = 0;
     bool session_attrs = false;
@@ -108,9 +108,14 @@ enum db_opening db_open_start(struct db *db, int host, struct db_error *err)
             }
         }
         session_attrs = session_attrs || strcmp(o->keyword, "target_session_attrs") == 0;
+        if (strcmp(o->keyword, "application_name") == 0) continue; /* a worker's, below */
         keys[n] = o->keyword;
         values[n++] = v;
     }
+    /* Named from the start, not only once set up: a terminate that comes
+     * meanwhile finds it among the workers' sessions, as it was told. */
+    keys[n] = "application_name";
+    values[n++] = DB_WORKER_APPLICATION_NAME;
     /* A worker reconnects to write: among several servers, the writable one. */
     if (!session_attrs) {
         keys[n] = "target_session_attrs";

@@ -64,9 +64,17 @@ enum db_opening db_setup_advance(struct db *db, struct db_error *err)
         const struct setup_step *step = &s->steps[s->at];
         int sent = 0;
         switch (step->kind) {
-        case SETUP_WRITABLE:
-            if (!db_check_writable(db, err)) return DB_OPEN_FAILED;
-            continue;
+        case SETUP_WRITABLE: {
+            bool reported;
+            const char *why = db_read_only_reported(db, &reported);
+            if (why) {
+                db_read_only_failure(db, why, err);
+                return DB_OPEN_FAILED;
+            }
+            if (reported) continue;
+            sent = PQsendQuery(db->conn, DB_READ_ONLY_SQL); /* an older server is asked */
+            break;
+        }
         case SETUP_PIPELINE:
             if (!PQenterPipelineMode(db->conn)) {
                 db_set_message(err, ERR_OTHER, "cannot enter pipeline mode");
@@ -90,7 +98,8 @@ enum db_opening db_setup_advance(struct db *db, struct db_error *err)
 }
 
 /* The step's round trip is over, with res its first result. A probe the
- * server refuses is tried with less (it never fails the session); any
+ * server refuses is tried with less (it never fails the session), and a
+ * server that cannot say whether it is read-only is taken as writable; any
  * other step's refusal fails it. */
 static enum db_opening step_done(struct db *db, PGresult *res, struct db_error *err)
 {
@@ -99,7 +108,15 @@ static enum db_opening step_done(struct db *db, PGresult *res, struct db_error *
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
     const struct setup_step *step = &s->steps[s->at];
     if (PQstatus(db->conn) != CONNECTION_OK) ok = false;
-    else if (step->kind == SETUP_IDENTIFY) {
+    else if (step->kind == SETUP_WRITABLE) {
+        /* One that cannot say is taken as writable; a refused write (25006) still tells. */
+        const char *why = ok ? db_read_only_shown(res) : NULL;
+        if (why) {
+            db_read_only_failure(db, why, err);
+            return DB_OPEN_FAILED;
+        }
+        ok = true;
+    } else if (step->kind == SETUP_IDENTIFY) {
         if (ok) identify_read(s->id, res);
         if (!ok && ++s->variant < (int)(sizeof identify_sql / sizeof *identify_sql))
             return db_setup_advance(db, err);

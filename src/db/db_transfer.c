@@ -139,7 +139,7 @@ enum db_opening db_setup_start(struct db *db, enum bank_table table, const struc
     db_setup_add(db, SETUP_WRITABLE, NULL, NULL);
     db_setup_add(db, SETUP_QUERY, NULL, session_isolation_sql[spec->isolation]);
     /* The name lets an operator (or a fault test) tell the workers' sessions apart. */
-    db_setup_add(db, SETUP_QUERY, NULL, "SET application_name = 'txstorm-worker'");
+    db_setup_add(db, SETUP_QUERY, NULL, "SET application_name = '" DB_WORKER_APPLICATION_NAME "'");
     /* --query-mode prepared: the statements, named, once per session; unnamed
      * statements and text are parsed afresh at each send. The demo's
      * database may have no ledger table: only what is used. */

@@ -145,7 +145,7 @@ enum db_status db_trigger_terminate(struct db *db, const int *pids, int n, int64
     PGresult *res = db_query(db,
                              "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) "
                              "FROM pg_stat_activity WHERE pid = ANY($1::int[]) "
-                             "AND application_name = 'txstorm-worker' "
+                             "AND application_name = '" DB_WORKER_APPLICATION_NAME "' "
                              "AND datname = current_database()",
                              1, params, PGRES_TUPLES_OK, err);
     free(list);

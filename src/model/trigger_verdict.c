@@ -168,15 +168,16 @@ static void print_windows(FILE *out, const struct trigger_outcome *o)
         text_printf(out, " planned %.1f s,", o->planned_start_s);
     else if (isfinite(o->planned_start_s))
         text_printf(out, " planned %.1f..%.1f s,", o->planned_start_s, o->planned_end_s);
-    if (instant)
+    if (instant) {
         text_printf(out, " at %.1f s", o->start_s);
-    if (instant && o->terminated >= 0)
-        text_printf(out, ", %lld session%s ended", (long long)o->terminated,
-                    o->terminated == 1 ? "" : "s");
-    else if (isfinite(o->end_s))
+        if (o->terminated >= 0)
+            text_printf(out, ", %lld session%s ended", (long long)o->terminated,
+                        o->terminated == 1 ? "" : "s");
+    } else if (isfinite(o->end_s)) {
         text_printf(out, " held %.1f..%.1f s", o->start_s, o->end_s);
-    else
+    } else {
         text_printf(out, " held from %.1f s", o->start_s);
+    }
     if (o->released > TRIGGER_RELEASED_AS_PLANNED && o->released < TRIGGER_RELEASES) {
         text_printf(out, " (%s", releases[o->released].text);
         if (o->release_error[0]) text_printf(out, ": %s", o->release_error);

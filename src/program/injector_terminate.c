@@ -60,7 +60,7 @@ static struct db *control(struct injector *in, int e, struct db_error *err)
     if (e == 0) return injector_reconnected(in, err) ? in->db : NULL;
     struct db **c = &in->controls[e];
     bool open = *c ? db_ok(*c) || db_reconnect(*c, INJECTOR_RECONNECT_S, err) == DB_OK
-                   : (*c = db_connect(in->endpoint_dsns[e], err)) != NULL;
+                   : (*c = db_connect_within(in->endpoint_dsns[e], INJECTOR_RECONNECT_S, err)) != NULL;
     if (open && db_trigger_session(*c, false, err) == DB_OK) return *c;
     db_error_name_endpoint(err, in->endpoint_dsns[e], e, in->n_endpoints);
     return NULL;
@@ -118,7 +118,7 @@ void injector_terminate(struct injector *in, int i)
      * server's idle timeout), so that the mark is when they go out. */
     for (int e = 0; e < in->n_endpoints; e++) {
         struct db_error err = {0};
-        if (e > 0 && on_endpoint(pids, on, n, e, batch) == 0) continue;
+        if (on_endpoint(pids, on, n, e, batch) == 0) continue;
         dbs[e] = control(in, e, &err);
         if (dbs[e] == NULL && !slot->error.message[0]) slot->error = err;
     }

@@ -386,6 +386,10 @@ static int decode_keys(const json_t *root, struct run_summary *s, struct report_
     c->key = "clock_origin_unix_us";
     if (s->origin_wall_us > s->start_wall_us)
         return report_load_fail_key(c, "", " is not a time before the start");
+    /* The stop came after the workers started, and the run ended after it. */
+    c->key = "stop_unix_us";
+    if (s->stop_wall_us && (s->stop_wall_us < s->origin_wall_us || s->stop_wall_us > s->end_wall_us))
+        return report_load_fail_key(c, "", " is not a time between the workers' start and the end");
     return 0;
 }
 

@@ -2,7 +2,8 @@
 # Two endpoints on one event loop (--threads 1); mid-run the second becomes a relay that
 # turns bad (scripts/relay MODE, the first argument): `hang` accepts connections and never
 # answers them; `mute` lets each new session in and then answers nothing, so the workers'
-# session set-up waits on it. Their reconnects wait on it within connect_timeout=10 (its
+# session set-up waits on it (the sessions are named txstorm-worker from their start, so a
+# terminate meanwhile finds them). Their reconnects wait on it within connect_timeout=10 (its
 # DSN's). The first endpoint goes on committing after the fault, to the end (a blocked
 # loop would commit nothing from the fault to the stop; a busy machine may leave an
 # interval empty here and there, so half the intervals after the fault and one of the last
@@ -22,6 +23,17 @@ start_run --db "$DSN" --db "$hanging" --threads 1 --workers 4 --skew uniform --d
     --reconnect-timeout 60s --json "$work/run.json"
 fault_us=$(date +%s%6N)
 touch "$work/fault"
+if [[ $mode == mute ]]; then
+    # A session waiting on its set-up is named a worker's from its start (so a terminate
+    # meanwhile finds it): the two muted ones beside the first endpoint's two.
+    named() {
+        (($(psql -X -At -d "$DSN" -c "SELECT count(*) FROM pg_stat_activity WHERE datname =
+            current_database() AND application_name = 'txstorm-worker'") >= 4))
+    }
+    poll 20 named || fail "the sessions being set up are not named txstorm-worker: $(psql -X -At \
+        -d "$DSN" -c "SELECT application_name, state, left(query, 40) FROM pg_stat_activity
+        WHERE datname = current_database()")"
+fi
 finish_run 0
 
 # Intervals that began after the relay turned (it looks every 50 ms; 0.25 s to spare),

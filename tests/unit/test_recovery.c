@@ -520,6 +520,37 @@ static void the_result_json_is_judged_and_printed(void **state)
     json_decref(intervals);
 }
 
+/* An instant terminate shows the moment and the sessions it ended; one from a result
+ * that kept no count shows the moment alone, never a window besides. */
+static void a_terminate_shows_what_it_ended(void **state)
+{
+    (void)state;
+    for (int counted = 0; counted < 2; counted++) {
+        json_t *intervals = json_array();
+        for (int i = 0; i < 8; i++)
+            json_array_append_new(
+                intervals, json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}", "elapsed_s",
+                                     (double)(i + 1), "interval_s", 1.0, "warmup", 0, "committed",
+                                     100, "failed", 0, "ambiguous", 0, "insufficient", 0,
+                                     "retries", 0, "lag_max_ms", 1.0));
+        json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f, s:f, s:f}]", "kind", "terminate",
+                                     "spec", "terminate@3s:1", "arg", "1", "planned_start_s", 3.0,
+                                     "planned_end_s", 3.0, "start_s", 3.0, "end_s", 3.0);
+        if (counted)
+            json_object_set_new(json_array_get(triggers, 0), "terminated", json_integer(4));
+        struct trigger_outcomes outcomes;
+        judged(intervals, triggers, &outcomes);
+        char *text = printed(&outcomes);
+        assert_non_null(strstr(text, counted ? "planned 3.0 s, at 3.0 s, 4 sessions ended, baseline"
+                                             : "planned 3.0 s, at 3.0 s, baseline"));
+        assert_null(strstr(text, "held"));
+        free(text);
+        trigger_outcomes_free(&outcomes);
+        json_decref(intervals);
+        json_decref(triggers);
+    }
+}
+
 /* The users' case: the server ended the injector's lock 1 s into a 3 s
  * window (idle_in_transaction_session_timeout). The verdict is judged on the
  * window held, not the plan; the report shows the plan beside what was held
@@ -1026,6 +1057,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recovers_after_the_window),
+        cmocka_unit_test(a_terminate_shows_what_it_ended),
         cmocka_unit_test(load_phases_judge_the_lag_too),
         cmocka_unit_test(a_dip_late_in_the_run_means_not_yet),
         cmocka_unit_test(one_noisy_interval_is_no_relapse),

@@ -182,6 +182,22 @@ static void a_saved_result_loads_back_exactly(void **state)
     json_decref(b);
     report_summary_free(&back);
 
+    /* A stop before the workers started, or after the end, contradicts the rest. */
+    json_t *doc = report_json(&summary);
+    const int64_t stops[] = {summary.origin_wall_us - 1, summary.end_wall_us + 1};
+    for (int i = 0; i < 2; i++) {
+        json_object_set_new(doc, "stop_unix_us", json_integer(stops[i]));
+        assert_int_equal(json_dump_file(doc, path, 0), 0);
+        assert_int_equal(report_load(path, &back, err, sizeof err), -1);
+        assert_non_null(strstr(err, "stop_unix_us"));
+    }
+    json_object_set_new(doc, "stop_unix_us", json_integer(summary.end_wall_us));
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    if (report_load(path, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(back.stop_wall_us, summary.end_wall_us);
+    report_summary_free(&back);
+    json_decref(doc);
+
     path_in_tmp(path, sizeof path, "bad.json");
     FILE *f = fopen(path, "w");
     fputs("{\"tool\": \"txstorm\", \"config\": {}}", f);
