@@ -20,10 +20,11 @@ enum bank_table { BANK_ACCOUNTS, BANK_DEMO };
  * server without those functions leaves them unknown, and the probe never
  * fails the session; at_unix_ms: when it answered, 0 if it never did).
  * DB_FAILED, with a connection-class 25006 in err, when the server is
- * read-only. Waits for each round trip. */
+ * read-only. Waits for each round trip, timeout_us in all (0: as long as it
+ * takes); a server that does not answer within it fails the set-up. */
 enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct server_id *id,
-                                   struct db_error *err);
+                                   int64_t timeout_us, struct db_error *err);
 
 /* The same without waiting, for an event loop: one statement at a time,
  * DB_OPEN_READ while one is on its way (call db_setup_poll once the socket

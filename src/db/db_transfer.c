@@ -1,6 +1,7 @@
 /* The transfer's statements on the wire: preparing them, sending one, and
  * folding its results into a reply. All libpq. */
 #include "db_internal.h"
+#include "txstorm/clock.h"
 #include "txstorm/db_transfer.h"
 
 #include <errno.h>
@@ -164,16 +165,26 @@ enum db_opening db_setup_start(struct db *db, enum bank_table table, const struc
 
 enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
                                    const struct txn_spec *spec, struct server_id *id,
-                                   struct db_error *err)
+                                   int64_t timeout_us, struct db_error *err)
 {
+    int64_t deadline_us = clock_now_us() + timeout_us;
     enum db_opening next = db_setup_start(db, table, spec, id, err);
     struct pollfd pfd = {.fd = PQsocket(db->conn), .events = POLLIN};
     while (next == DB_OPEN_READ) {
-        if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+        int64_t left_us = deadline_us - clock_now_us();
+        if (timeout_us > 0 && left_us <= 0) {
+            db_set_message(err, ERR_CONNECTION,
+                           "the server let the session in but did not answer its set-up within "
+                           "%.1f s",
+                           (double)timeout_us / 1e6);
+            return DB_FAILED;
+        }
+        int ms = timeout_us > 0 ? (int)((left_us + 999) / 1000) : -1;
+        if (poll(&pfd, 1, ms) < 0 && errno != EINTR) {
             db_set_error(db, err, NULL, false);
             return DB_FAILED;
         }
-        next = db_setup_poll(db, true, err);
+        next = db_setup_poll(db, (pfd.revents & POLLIN) != 0, err);
     }
     return next == DB_OPEN_OK ? DB_OK : DB_FAILED;
 }

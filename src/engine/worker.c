@@ -49,7 +49,9 @@ static void note_server(struct worker *w, const struct server_id *s)
 static bool prepare(struct worker *w)
 {
     struct server_id s;
-    enum db_status st = db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &s, &w->error);
+    enum db_status st =
+        db_transfer_prepare(w->db, BANK_ACCOUNTS, w->env->spec, &s,
+                            db_open_timeout_us(w->db, RECONNECT_CONNECT_TIMEOUT_US), &w->error);
     note_server(w, &s);
     return st == DB_OK;
 }

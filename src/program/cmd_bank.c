@@ -128,6 +128,9 @@ int cmd_check(const struct config *cfg)
     return rc;
 }
 
+/* How long the demo's session may take to be set up once let in. */
+#define DEMO_SETUP_TIMEOUT_US 5000000
+
 int cmd_demo(const struct config *cfg)
 {
     int rc = EXIT_OK;
@@ -136,7 +139,7 @@ int cmd_demo(const struct config *cfg)
     struct db_error err = {0};
     int64_t before[2], after[2];
     if (db_demo_reset(db, &err) != DB_OK || db_demo_balances(db, before, &err) != DB_OK ||
-        db_transfer_prepare(db, BANK_DEMO, &cfg->spec, NULL, &err) != DB_OK) {
+        db_transfer_prepare(db, BANK_DEMO, &cfg->spec, NULL, DEMO_SETUP_TIMEOUT_US, &err) != DB_OK) {
         db_close(db);
         return die_db(&err);
     }
