@@ -255,10 +255,10 @@ done:
     return rc;
 }
 
-int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
-                 size_t err_len)
+/* Whether the results can be one run's: no run given twice, one histogram
+ * precision, one workload. 0, or -1 with one line in err. */
+static int mergeable(struct run_summary *const *in, int n, char *err, size_t err_len)
 {
-    memset(out, 0, sizeof *out);
     /* The same result twice would count every transfer twice. */
     for (int i = 0; i < n; i++) {
         char a[128], b[128];
@@ -284,79 +284,74 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
             same_workload(in[i]->config, in[0]->config, i, 0, err, err_len))
             return -1;
     }
-    if (!stats_init(&out->total, sig_figs))
-        return errbuf_fail(err, err_len, "merge: out of memory");
+    return 0;
+}
 
-    out->config = json_deep_copy(in[0]->config);
-    int64_t workers = 0, target = 0, latest_check_end = INT64_MIN;
-    out->start_wall_us = INT64_MAX;
+/* The merged run's clock: its zero the earliest start of the workers, its
+ * span the union, its stop the last instance's (unknown if any part's is). */
+static void merge_clock(struct run_summary *out, struct run_summary *const *in, int n)
+{
+    out->start_wall_us = out->origin_wall_us = INT64_MAX;
     out->end_wall_us = INT64_MIN;
-    out->origin_wall_us = INT64_MAX;
-    for (int i = 0; i < n; i++)
-        if (in[i]->origin_wall_us < out->origin_wall_us)
-            out->origin_wall_us = in[i]->origin_wall_us;
-    /* The last instance's stop; unknown if any part's is. */
     bool stops_known = true;
     for (int i = 0; i < n; i++) {
-        stops_known = stops_known && in[i]->stop_wall_us != 0;
-        if (in[i]->stop_wall_us > out->stop_wall_us) out->stop_wall_us = in[i]->stop_wall_us;
-    }
-    if (!stops_known) out->stop_wall_us = 0;
-    for (int i = 0; i < n; i++) {
         const struct run_summary *r = in[i];
-        if (!stats_merge(&out->total, &r->total)) {
-            report_summary_free(out);
-            return errbuf_fail(err, err_len,
-                               "merge: result %d's histograms differ in layout from the others",
-                               i + 1);
-        }
-        workers += (int64_t)report_cfg_num(r->config, "workers", 0);
-        target += (int64_t)report_cfg_num(r->config, "transactions_target", 0);
-        out->merged_from += r->merged_from ? r->merged_from : 1;
-        out->workers_lost += r->workers_lost;
-        out->faults.connection_losses += r->faults.connection_losses;
-        out->faults.reconnects += r->faults.reconnects;
-        out->faults.disconnected_us += r->faults.disconnected_us;
-        if (r->faults.worst_disconnected_us > out->faults.worst_disconnected_us)
-            out->faults.worst_disconnected_us = r->faults.worst_disconnected_us;
-        out->client_cpu_us += r->client_cpu_us;
-        /* Every process's loops, side by side: any one saturated, the run was. */
-        if (r->n_loops > 0) {
-            struct loop_use *grown =
-                realloc(out->loops, (size_t)(out->n_loops + r->n_loops) * sizeof *grown);
-            if (grown == NULL) {
-                report_summary_free(out);
-                return errbuf_fail(err, err_len, "merge: out of memory");
-            }
-            memcpy(grown + out->n_loops, r->loops, (size_t)r->n_loops * sizeof *grown);
-            out->loops = grown;
-            out->n_loops += r->n_loops;
-        }
-        if (endpoints_merge_into(&out->endpoints, &out->n_endpoints, r->endpoints,
-                                 r->n_endpoints) != 0) {
-            report_summary_free(out);
-            return errbuf_fail(err, err_len,
-                               "merge: result %d's endpoint figures cannot be merged (out of "
-                               "memory, or histograms of another layout)",
-                               i + 1);
-        }
-        out->endpoint_connects_unknown |= r->endpoint_connects_unknown;
-        out->interrupted = out->interrupted || r->interrupted;
+        if (r->origin_wall_us < out->origin_wall_us) out->origin_wall_us = r->origin_wall_us;
         if (r->start_wall_us < out->start_wall_us) out->start_wall_us = r->start_wall_us;
         if (r->end_wall_us > out->end_wall_us) out->end_wall_us = r->end_wall_us;
-        /* The database is shared: the check that ran last speaks for it. */
-        if (r->check_done && r->end_wall_us > latest_check_end) {
-            latest_check_end = r->end_wall_us;
-            checker_copy(&out->check, &r->check);
-            out->check_done = true;
-        }
+        stops_known = stops_known && r->stop_wall_us != 0;
+        if (r->stop_wall_us > out->stop_wall_us) out->stop_wall_us = r->stop_wall_us;
     }
-    if (merge_parts(out, in, n, err, err_len) != 0) {
-        report_summary_free(out);
-        return -1;
+    if (!stops_known) out->stop_wall_us = 0;
+    out->elapsed_us = union_us(in, n);
+}
+
+/* Adds part i's counts, histograms, faults, loops and endpoints into out.
+ * 0, or -1 with one line in err. */
+static int add_part(struct run_summary *out, const struct run_summary *r, int i, char *err,
+                    size_t err_len)
+{
+    if (!stats_merge(&out->total, &r->total))
+        return errbuf_fail(err, err_len,
+                           "merge: result %d's histograms differ in layout from the others", i + 1);
+    out->merged_from += r->merged_from ? r->merged_from : 1;
+    out->workers_lost += r->workers_lost;
+    out->faults.connection_losses += r->faults.connection_losses;
+    out->faults.reconnects += r->faults.reconnects;
+    out->faults.disconnected_us += r->faults.disconnected_us;
+    if (r->faults.worst_disconnected_us > out->faults.worst_disconnected_us)
+        out->faults.worst_disconnected_us = r->faults.worst_disconnected_us;
+    out->client_cpu_us += r->client_cpu_us;
+    out->interrupted = out->interrupted || r->interrupted;
+    /* Every process's loops, side by side: any one saturated, the run was. */
+    if (r->n_loops > 0) {
+        struct loop_use *grown =
+            realloc(out->loops, (size_t)(out->n_loops + r->n_loops) * sizeof *grown);
+        if (grown == NULL) return errbuf_fail(err, err_len, "merge: out of memory");
+        memcpy(grown + out->n_loops, r->loops, (size_t)r->n_loops * sizeof *grown);
+        out->loops = grown;
+        out->n_loops += r->n_loops;
     }
-    /* What each instance had of its own is no fact of the merge: gone, but the
-     * sums (workers, transactions_target). */
+    if (endpoints_merge_into(&out->endpoints, &out->n_endpoints, r->endpoints, r->n_endpoints) !=
+        0)
+        return errbuf_fail(err, err_len,
+                           "merge: result %d's endpoint figures cannot be merged (out of "
+                           "memory, or histograms of another layout)",
+                           i + 1);
+    out->endpoint_connects_unknown |= r->endpoint_connects_unknown;
+    return 0;
+}
+
+/* The first part's configuration, less what each instance had of its own,
+ * with the sums (workers, transactions_target). */
+static void merge_config(struct run_summary *out, struct run_summary *const *in, int n)
+{
+    int64_t workers = 0, target = 0;
+    for (int i = 0; i < n; i++) {
+        workers += (int64_t)report_cfg_num(in[i]->config, "workers", 0);
+        target += (int64_t)report_cfg_num(in[i]->config, "transactions_target", 0);
+    }
+    out->config = json_deep_copy(in[0]->config);
     const char *key;
     json_t *value;
     void *tmp;
@@ -366,8 +361,35 @@ int report_merge(struct run_summary *const *in, int n, struct run_summary *out, 
     }
     json_object_set_new(out->config, "workers", json_integer(workers));
     json_object_set_new(out->config, "transactions_target", json_integer(target));
-    out->elapsed_us = union_us(in, n);
+}
+
+int report_merge(struct run_summary *const *in, int n, struct run_summary *out, char *err,
+                 size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    if (mergeable(in, n, err, err_len) != 0) return -1;
+    if (!stats_init(&out->total, in[0]->total.hist[0]->sig_figs))
+        return errbuf_fail(err, err_len, "merge: out of memory");
+    merge_config(out, in, n);
+    merge_clock(out, in, n);
     out->server_version = in[0]->server_version;
     out->tool_version = in[0]->tool_version;
+    int64_t latest_check_end = INT64_MIN;
+    for (int i = 0; i < n; i++) {
+        if (add_part(out, in[i], i, err, err_len) != 0) {
+            report_summary_free(out);
+            return -1;
+        }
+        /* The database is shared: the check that ran last speaks for it. */
+        if (in[i]->check_done && in[i]->end_wall_us > latest_check_end) {
+            latest_check_end = in[i]->end_wall_us;
+            checker_copy(&out->check, &in[i]->check);
+            out->check_done = true;
+        }
+    }
+    if (merge_parts(out, in, n, err, err_len) != 0) {
+        report_summary_free(out);
+        return -1;
+    }
     return 0;
 }
