@@ -51,61 +51,88 @@ static void add_trigger(char *into, size_t len, const char *kinds)
     snprintf(into + used, len - used, "%s%s", used ? "+" : "", kinds);
 }
 
+/* What a merged row gathers from its parts besides the sums it holds. */
+struct gathered {
+    double end_us, length_us; /* summed, for their means */
+    bool workers_known, last_connect_known;
+    int64_t last_connect_us; /* the latest, on the common clock */
+    int64_t most_errors;
+};
+
+/* Adds one part's row r (its part p) into out's counts and g. */
+static void add_row(struct interval_row *out, struct gathered *g, const struct interval_row *r,
+                    const struct series_part *p, int64_t end_us)
+{
+    g->end_us += (double)end_us;
+    g->length_us += (double)r->length_us;
+    out->warmup |= r->warmup;
+    out->stall |= r->stall;
+    out->outage |= r->outage;
+    out->open_loop |= r->open_loop;
+    out->committed += r->committed;
+    out->retries += r->retries;
+    out->failed += r->failed;
+    out->ambiguous += r->ambiguous;
+    out->insufficient += r->insufficient;
+    for (int e = 0; e < ERR_CLASS_COUNT; e++)
+        out->retries_by_class[e] += r->retries_by_class[e];
+    double offered = isfinite(r->offered_per_s) ? r->offered_per_s
+                     : p->rate_per_s > 0        ? p->rate_per_s
+                                                : NAN;
+    if (isfinite(offered))
+        out->offered_per_s = (isfinite(out->offered_per_s) ? out->offered_per_s : 0) + offered;
+    if (isfinite(r->loop_busy) && !(out->loop_busy >= r->loop_busy)) out->loop_busy = r->loop_busy;
+    if (r->max_us > out->max_us) out->max_us = r->max_us;
+    if (r->lag_max_us > out->lag_max_us) out->lag_max_us = r->lag_max_us;
+    if (out->phase[0] == '\0') memcpy(out->phase, r->phase, sizeof out->phase);
+    add_trigger(out->trigger, sizeof out->trigger, r->trigger);
+    out->connect_attempts += r->connect_attempts;
+    out->connects += r->connects;
+    /* The latest of the parts' last connects; one not known (a result
+     * from before) may have been the latest. */
+    if (r->connects > 0) {
+        g->last_connect_known = g->last_connect_known && r->last_connect_us != SERIES_UNKNOWN_US;
+        int64_t at_us = r->last_connect_us + p->offset_us;
+        if (at_us > g->last_connect_us) g->last_connect_us = at_us;
+    }
+    /* The workers of every part, or unknown when a part does not know its own. */
+    g->workers_known = g->workers_known && r->workers > 0;
+    out->workers += r->workers;
+    out->workers_connected += r->workers_connected;
+    out->errors += r->errors;
+    if (r->errors > g->most_errors) {
+        g->most_errors = r->errors;
+        memcpy(out->error_sqlstate, r->error_sqlstate, sizeof out->error_sqlstate);
+    }
+}
+
+/* The merged row's span (its rows' means) and its last connect, held within it. */
+static void place_row(struct interval_row *out, const struct gathered *g, int k)
+{
+    if (!g->workers_known) out->workers = out->workers_connected = 0;
+    out->end_us = (int64_t)llround(g->end_us / k);
+    out->length_us = (int64_t)llround(g->length_us / k);
+    if (out->length_us > out->end_us) out->length_us = out->end_us;
+    if (out->connects > 0 && g->last_connect_known) {
+        int64_t from_us = out->end_us - out->length_us;
+        out->last_connect_us = g->last_connect_us < from_us       ? from_us
+                               : g->last_connect_us > out->end_us ? out->end_us
+                                                                  : g->last_connect_us;
+    }
+}
+
 static int merge_rows(const struct placed *c, int k, const struct series_part *parts,
                       struct interval_row *out, char *err, size_t err_len)
 {
     *out = (struct interval_row){
         .loop_busy = NAN, .offered_per_s = NAN, .last_connect_us = SERIES_UNKNOWN_US};
     struct hist *latency = NULL, *lag = NULL;
-    int64_t most_errors = 0;
-    double end_us = 0, length_us = 0;
-    bool workers_known = true, last_connect_known = true;
-    int64_t last_connect_us = INT64_MIN; /* on the common clock */
+    struct gathered g = {
+        .workers_known = true, .last_connect_known = true, .last_connect_us = INT64_MIN};
     for (int i = 0; i < k; i++) {
         const struct interval_row *r = c[i].row;
         const struct series_part *p = &parts[c[i].part];
-        end_us += (double)c[i].end_us;
-        length_us += (double)r->length_us;
-        out->warmup |= r->warmup;
-        out->stall |= r->stall;
-        out->outage |= r->outage;
-        out->open_loop |= r->open_loop;
-        out->committed += r->committed;
-        out->retries += r->retries;
-        out->failed += r->failed;
-        out->ambiguous += r->ambiguous;
-        out->insufficient += r->insufficient;
-        for (int e = 0; e < ERR_CLASS_COUNT; e++)
-            out->retries_by_class[e] += r->retries_by_class[e];
-        double offered = isfinite(r->offered_per_s) ? r->offered_per_s
-                         : p->rate_per_s > 0        ? p->rate_per_s
-                                                    : NAN;
-        if (isfinite(offered))
-            out->offered_per_s = (isfinite(out->offered_per_s) ? out->offered_per_s : 0) + offered;
-        if (isfinite(r->loop_busy) && !(out->loop_busy >= r->loop_busy))
-            out->loop_busy = r->loop_busy;
-        if (r->max_us > out->max_us) out->max_us = r->max_us;
-        if (r->lag_max_us > out->lag_max_us) out->lag_max_us = r->lag_max_us;
-        if (out->phase[0] == '\0') memcpy(out->phase, r->phase, sizeof out->phase);
-        add_trigger(out->trigger, sizeof out->trigger, r->trigger);
-        out->connect_attempts += r->connect_attempts;
-        out->connects += r->connects;
-        /* The latest of the parts' last connects; one not known (a result
-         * from before) may have been the latest. */
-        if (r->connects > 0) {
-            last_connect_known = last_connect_known && r->last_connect_us != SERIES_UNKNOWN_US;
-            int64_t at_us = r->last_connect_us + p->offset_us;
-            if (at_us > last_connect_us) last_connect_us = at_us;
-        }
-        /* The workers of every part, or unknown when a part does not know its own. */
-        workers_known = workers_known && r->workers > 0;
-        out->workers += r->workers;
-        out->workers_connected += r->workers_connected;
-        out->errors += r->errors;
-        if (r->errors > most_errors) {
-            most_errors = r->errors;
-            memcpy(out->error_sqlstate, r->error_sqlstate, sizeof out->error_sqlstate);
-        }
+        add_row(out, &g, r, p, c[i].end_us);
         double end_s = series_row_end_s(r);
         if (r->committed > 0 && r->latency_hdr == NULL) {
             hist_destroy(latency);
@@ -124,17 +151,7 @@ static int merge_rows(const struct placed *c, int k, const struct series_part *p
             return -1;
         }
     }
-    if (!workers_known) out->workers = out->workers_connected = 0;
-    out->end_us = (int64_t)llround(end_us / k);
-    out->length_us = (int64_t)llround(length_us / k);
-    if (out->length_us > out->end_us) out->length_us = out->end_us;
-    /* Held within the merged row's span, whose ends are its rows' means. */
-    if (out->connects > 0 && last_connect_known) {
-        int64_t from_us = out->end_us - out->length_us;
-        out->last_connect_us = last_connect_us < from_us       ? from_us
-                               : last_connect_us > out->end_us ? out->end_us
-                                                               : last_connect_us;
-    }
+    place_row(out, &g, k);
     bool ok = true;
     if (latency) {
         out->p50_us = hist_value_at_percentile(latency, 50);
