@@ -4,11 +4,11 @@
 #ifndef TXSTORM_REPORT_H
 #define TXSTORM_REPORT_H
 
-#include "txstorm/failover.h"
 #include "txstorm/assertion.h"
 #include "txstorm/audit_series.h"
 #include "txstorm/checker.h"
 #include "txstorm/endpoint.h"
+#include "txstorm/failover.h"
 #include "txstorm/faults.h"
 #include "txstorm/ledger_record.h"
 #include "txstorm/options.h"
@@ -23,7 +23,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
-
 
 /* The result file's format, "MAJOR.MINOR": a reader refuses a newer major
  * (keys it relies on may have changed); a minor adds keys older readers

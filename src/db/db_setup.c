@@ -2,8 +2,8 @@
  * the session's settings and statements, one round trip at a time. Driven
  * by a worker's event loop (nothing blocks), or waited for. */
 #include "db_internal.h"
-#include "txstorm/db_transfer.h"
 #include "txstorm/clock.h"
+#include "txstorm/db_transfer.h"
 
 #include <string.h>
 
@@ -107,7 +107,8 @@ static enum db_opening step_done(struct db *db, PGresult *res, struct db_error *
     ExecStatusType st = PQresultStatus(res);
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
     const struct setup_step *step = &s->steps[s->at];
-    if (PQstatus(db->conn) != CONNECTION_OK) ok = false;
+    if (PQstatus(db->conn) != CONNECTION_OK)
+        ok = false;
     else if (step->kind == SETUP_WRITABLE) {
         /* One that cannot say is taken as writable; a refused write (25006) still tells. */
         const char *why = ok ? db_read_only_shown(res) : NULL;

@@ -1,8 +1,8 @@
 /* The transfer's statements on the wire: preparing them, sending one, and
  * folding its results into a reply. All libpq. */
+#include "txstorm/db_transfer.h"
 #include "db_internal.h"
 #include "txstorm/clock.h"
-#include "txstorm/db_transfer.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -399,8 +399,8 @@ static void connect_step(struct worker *w, enum db_opening next)
         watch_step(w, next, connecting);
         return;
     case DB_OPEN_OK:
-        setup_step(w, db_setup_start(w->db, BANK_ACCOUNTS, w->env->spec, &w->setup_server,
-                                     &w->error));
+        setup_step(w,
+                   db_setup_start(w->db, BANK_ACCOUNTS, w->env->spec, &w->setup_server, &w->error));
         return;
     case DB_OPEN_FAILED:
         count_failure(w);

@@ -45,11 +45,11 @@ json_t *audit_series_json(const struct audit_series *a)
     json_t *rows = json_array();
     for (size_t i = 0; rows && i < a->n; i++) {
         const struct audit_point *p = &a->items[i];
-        json_t *row = json_pack("{s:f, s:I, s:I, s:b, s:f}", "t_s", (double)p->t_us / 1e6,
-                                "total", (json_int_t)p->total, "negative",
-                                (json_int_t)p->negative, "ok", p->ok, "latency_ms",
-                                (double)p->latency_us / 1000.0);
-        if (row && p->instance >= 0) json_object_set_new(row, "instance", json_integer(p->instance));
+        json_t *row = json_pack("{s:f, s:I, s:I, s:b, s:f}", "t_s", (double)p->t_us / 1e6, "total",
+                                (json_int_t)p->total, "negative", (json_int_t)p->negative, "ok",
+                                p->ok, "latency_ms", (double)p->latency_us / 1000.0);
+        if (row && p->instance >= 0)
+            json_object_set_new(row, "instance", json_integer(p->instance));
         json_array_append_new(rows, row);
     }
     return rows;

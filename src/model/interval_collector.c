@@ -23,8 +23,7 @@ bool interval_collector_listen(struct interval_collector *c, interval_heard_fn *
 }
 
 /* Makes the row of [from_us, now_us), keeps it, tells it. */
-static void close_interval(struct interval_collector *c, int64_t from_us, int64_t now_us,
-                           bool last)
+static void close_interval(struct interval_collector *c, int64_t from_us, int64_t now_us, bool last)
 {
     struct interval_row row;
     memset(&row, 0, sizeof row);

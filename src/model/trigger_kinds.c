@@ -99,8 +99,9 @@ const struct trigger_kind_def trigger_kinds[TRIGGER_N_KINDS] = {
                            .resource = INJECTOR_TRANSACTION,
                            .example = "lock-rows@10s+3s",
                            .help = "holds accounts 1..K's row locks (K: the hot set)",
-                           .doc = "holds `SELECT ... FOR UPDATE` on accounts 1..K (default: the hot "
-                                  "set of `hot:K`/`hotspot:K:P`, else 10) for the span"},
+                           .doc =
+                               "holds `SELECT ... FOR UPDATE` on accounts 1..K (default: the hot "
+                               "set of `hot:K`/`hotspot:K:P`, else 10) for the span"},
     [TRIGGER_LOCK_TABLE] = {.name = "lock-table",
                             .arg = TRIGGER_ARG_NONE,
                             .arg_takes = "no argument",

@@ -60,9 +60,10 @@ json_t *worker_trails_json(const struct worker_trails *w)
         json_t *list = json_array();
         for (int k = 0; list && k < t->n; k++)
             json_array_append_new(list, server_id_json(&t->servers[k]));
-        json_t *row = json_pack("{s:i, s:o, s:I}", "worker", t->worker, "servers", list,
-                                "earlier", (json_int_t)t->earlier);
-        if (row && t->instance >= 0) json_object_set_new(row, "instance", json_integer(t->instance));
+        json_t *row = json_pack("{s:i, s:o, s:I}", "worker", t->worker, "servers", list, "earlier",
+                                (json_int_t)t->earlier);
+        if (row && t->instance >= 0)
+            json_object_set_new(row, "instance", json_integer(t->instance));
         json_array_append_new(rows, row);
     }
     return rows;

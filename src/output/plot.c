@@ -399,8 +399,8 @@ static void put_line(FILE *out, const struct plot_result *r, const struct line *
     if (l->index >= 0) fprintf(out, " index %d", l->index);
     fprintf(out, " using %s", l->using);
     if (l->axes) fprintf(out, " axes %s", l->axes);
-    fprintf(out, " with %s lc rgb '%s' lw 1.5 dt %d title \"%s\"", l->style,
-            plot_colour(l->result), l->dash, label);
+    fprintf(out, " with %s lc rgb '%s' lw 1.5 dt %d title \"%s\"", l->style, plot_colour(l->result),
+            l->dash, label);
 }
 
 static void begin_chart(FILE *out, enum plot_chart c, bool over_time)

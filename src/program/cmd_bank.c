@@ -139,7 +139,8 @@ int cmd_demo(const struct config *cfg)
     struct db_error err = {0};
     int64_t before[2], after[2];
     if (db_demo_reset(db, &err) != DB_OK || db_demo_balances(db, before, &err) != DB_OK ||
-        db_transfer_prepare(db, BANK_DEMO, &cfg->spec, NULL, DEMO_SETUP_TIMEOUT_US, &err) != DB_OK) {
+        db_transfer_prepare(db, BANK_DEMO, &cfg->spec, NULL, DEMO_SETUP_TIMEOUT_US, &err) !=
+            DB_OK) {
         db_close(db);
         return die_db(&err);
     }

@@ -59,8 +59,9 @@ static struct db *control(struct injector *in, int e, struct db_error *err)
 {
     if (e == 0) return injector_reconnected(in, err) ? in->db : NULL;
     struct db **c = &in->controls[e];
-    bool open = *c ? db_ok(*c) || db_reconnect(*c, INJECTOR_RECONNECT_S, err) == DB_OK
-                   : (*c = db_connect_within(in->endpoint_dsns[e], INJECTOR_RECONNECT_S, err)) != NULL;
+    bool open =
+        *c ? db_ok(*c) || db_reconnect(*c, INJECTOR_RECONNECT_S, err) == DB_OK
+           : (*c = db_connect_within(in->endpoint_dsns[e], INJECTOR_RECONNECT_S, err)) != NULL;
     if (open && db_trigger_session(*c, false, err) == DB_OK) return *c;
     db_error_name_endpoint(err, in->endpoint_dsns[e], e, in->n_endpoints);
     return NULL;

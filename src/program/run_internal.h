@@ -38,7 +38,6 @@ struct loop_thread {
     struct loop_meter meter; /* how busy it is (loop_meter.h) */
 };
 
-
 struct run {
     const struct config *cfg;
     struct workload_config workload;

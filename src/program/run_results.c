@@ -147,7 +147,8 @@ void run_results(struct run *run, struct run_results *out)
     s->start_wall_us = run->measure_start_wall_us;
     s->origin_wall_us = run_origin_wall_us(run);
     s->end_wall_us = s->start_wall_us + s->elapsed_us;
-    if (run->stop_us != INT64_MAX) s->stop_wall_us = s->origin_wall_us + run->stop_us - run->start_us;
+    if (run->stop_us != INT64_MAX)
+        s->stop_wall_us = s->origin_wall_us + run->stop_us - run->start_us;
     s->client_cpu_us = run->cpu_end_us - run->cpu_start_us;
     s->loops = calloc((size_t)run->started + 1, sizeof *s->loops);
     for (int i = 0; s->loops && i < run->started; i++) {

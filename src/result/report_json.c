@@ -186,8 +186,8 @@ json_t *report_endpoints_json(const struct run_summary *s, size_t at)
     for (int i = 0; i < s->n_endpoints; i++) {
         json_t *e = endpoint_json_encode(&s->endpoints[i]);
         /* Not known (a merge with an older result): left out, as it wrote them. */
-        for (const char *const *k = endpoint_connect_keys;
-             e && s->endpoint_connects_unknown && *k; k++)
+        for (const char *const *k = endpoint_connect_keys; e && s->endpoint_connects_unknown && *k;
+             k++)
             json_object_del(e, *k);
         json_array_append_new(eps, e);
     }

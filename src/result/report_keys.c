@@ -33,7 +33,8 @@ static json_t *enc_i64(const struct run_summary *s, size_t at)
 
 static int dec_i64(const json_t *v, struct run_summary *s, size_t at, struct report_load_ctx *c)
 {
-    if (!json_is_integer(v)) return report_load_fail_key(c, "not a txstorm result (no integer ", ")");
+    if (!json_is_integer(v))
+        return report_load_fail_key(c, "not a txstorm result (no integer ", ")");
     if (json_integer_value(v) < 0) return report_load_fail_key(c, "", " is negative");
     *FIELD(s, at, int64_t) = json_integer_value(v);
     return 0;
@@ -82,7 +83,9 @@ static int dec_tool(const json_t *v, struct run_summary *s, size_t at, struct re
 {
     (void)s, (void)at;
     const char *tool = json_string_value(v);
-    return tool && strcmp(tool, "txstorm") == 0 ? 0 : errbuf_fail(c->err, c->err_len, "%s: not a txstorm result", c->path);
+    return tool && strcmp(tool, "txstorm") == 0
+               ? 0
+               : errbuf_fail(c->err, c->err_len, "%s: not a txstorm result", c->path);
 }
 
 static json_t *enc_format(const struct run_summary *s, size_t at)
@@ -115,8 +118,7 @@ static json_t *enc_unix_ms(const struct run_summary *s, size_t at)
 static int dec_origin(const json_t *v, struct run_summary *s, size_t at, struct report_load_ctx *c)
 {
     (void)at;
-    if (!json_is_integer(v))
-        return report_load_fail_key(c, "", " is not a time before the start");
+    if (!json_is_integer(v)) return report_load_fail_key(c, "", " is not a time before the start");
     s->origin_wall_us = json_integer_value(v);
     c->origin_given = true;
     return 0;
@@ -191,7 +193,8 @@ static json_t *enc_config(const struct run_summary *s, size_t at)
 static int dec_config(const json_t *v, struct run_summary *s, size_t at, struct report_load_ctx *c)
 {
     (void)at;
-    if (!json_is_object(v)) return errbuf_fail(c->err, c->err_len, "%s: not a txstorm result", c->path);
+    if (!json_is_object(v))
+        return errbuf_fail(c->err, c->err_len, "%s: not a txstorm result", c->path);
     s->config = json_incref((json_t *)v);
     return 0;
 }
@@ -267,11 +270,11 @@ static int dec_failover(const json_t *v, struct run_summary *s, size_t at,
 }
 
 /* A histogram's summary for people (report_summary_json), not read back. */
-#define SUMMARY_CODEC(fn, which, scale)                                                             \
+#define SUMMARY_CODEC(fn, which, scale)                                                            \
     static json_t *fn(const struct run_summary *s, size_t at)                                      \
     {                                                                                              \
         (void)at;                                                                                  \
-        return report_summary_json(s->total.hist[which], scale);                                 \
+        return report_summary_json(s->total.hist[which], scale);                                   \
     }
 SUMMARY_CODEC(enc_latency, HIST_LATENCY, 1000.0)
 SUMMARY_CODEC(enc_latency_uncorrected, HIST_LATENCY_UNCORRECTED, 1000.0)
@@ -297,55 +300,63 @@ static json_t *enc_auditor_latency(const struct run_summary *s, size_t at)
 
 static const struct result_key keys[] = {
     REQUIRED("tool", enc_tool, dec_tool, 0)
-    OPTIONAL("tool_version", enc_text, dec_text, AT(tool_version))
-    OPTIONAL("format_version", enc_format, dec_format, 0)
-    OPTIONAL("server_version", enc_text, dec_text, AT(server_version))
-    DERIVED("start_unix_ms", enc_unix_ms, AT(start_wall_us))
-    DERIVED("end_unix_ms", enc_unix_ms, AT(end_wall_us))
+        OPTIONAL("tool_version", enc_text, dec_text, AT(tool_version))
+            OPTIONAL("format_version", enc_format, dec_format, 0)
+                OPTIONAL("server_version", enc_text, dec_text, AT(server_version))
+                    DERIVED("start_unix_ms", enc_unix_ms, AT(start_wall_us))
+                        DERIVED("end_unix_ms", enc_unix_ms, AT(end_wall_us))
     /* Microseconds too, so merge can take the union of spans exactly. */
-    REQUIRED("start_unix_us", enc_i64, dec_i64, AT(start_wall_us))
-    REQUIRED("end_unix_us", enc_i64, dec_i64, AT(end_wall_us))
-    OPTIONAL("clock_origin_unix_us", enc_i64, dec_origin, AT(origin_wall_us))
-    OPTIONAL("stop_unix_us", enc_known_i64, dec_i64, AT(stop_wall_us))
-    OPTIONAL("interrupted", enc_bool, dec_bool, AT(interrupted))
-    REQUIRED("merged_from", enc_int, dec_int, AT(merged_from))
-    STATS_COUNTERS(COUNTER_KEY)
-    STATS_CONNECT_COUNTERS(COUNTER_KEY)
-    DERIVED("retries_by_sqlstate", report_retries_by_sqlstate_json, 0)
-    STATS_COUNTS_BY(COUNTS_BY_KEY)
-    STATS_CONNECT_COUNTS_BY(COUNTS_BY_KEY)
-    OPTIONAL("errors_by_sqlstate", enc_errors, dec_errors, 0)
-    REQUIRED("workers_lost", enc_int, dec_int, AT(workers_lost))
-    OPTIONAL("client_cpu_us", enc_i64, dec_i64, AT(client_cpu_us))
-    OPTIONAL("loops", report_loops_json, report_loops_decode, 0)
-    DERIVED("client_saturated", report_client_saturated_json, 0)
-    OPTIONAL("connection", report_connection_json, report_connection_decode, 0)
-    OPTIONAL("endpoints", report_endpoints_json, report_endpoints_decode, 0)
-    OPTIONAL("stalls", report_stalls_json, report_stalls_decode, 0)
-    OPTIONAL("worker_faults", enc_worker_faults, dec_worker_faults, 0)
-    DERIVED("backoff_ms_total", report_backoff_ms_json, 0)
-    REQUIRED("duration_s", report_duration_json, dec_duration, 0)
-    DERIVED("throughput_tps", report_throughput_json, 0)
-    DERIVED("latency_ms", enc_latency, 0)
-    DERIVED("latency_uncorrected_ms", enc_latency_uncorrected, 0)
-    DERIVED("attempt_latency_ms", enc_attempt_latency, 0)
-    DERIVED("backoff_sleep_ms", enc_backoff_sleep, 0)
-    DERIVED("schedule_lag_ms", enc_schedule_lag, 0)
-    DERIVED("retries_per_txn", enc_retries_per_txn, 0)
-    DERIVED("connect_ms", enc_connect, 0)
-    REQUIRED("histograms", report_histograms_json, report_histograms_decode, 0)
-    DERIVED("auditor_latency_ms", enc_auditor_latency, 0)
-    REQUIRED("config", enc_config, dec_config, 0)
-    OPTIONAL("check", enc_check, dec_check, 0)
-    OPTIONAL("intervals", enc_intervals, dec_intervals, 0)
-    OPTIONAL("phases", enc_phases, dec_phases, 0)
-    OPTIONAL("auditor_series", enc_audit_series, dec_audit_series, 0)
-    OPTIONAL("ledger", enc_ledger, dec_ledger, 0)
-    OPTIONAL("ledgers", enc_ledgers, dec_ledgers, 0)
-    OPTIONAL("workers_servers", enc_servers, dec_servers, 0)
-    OPTIONAL("failover", enc_failover, dec_failover, 0)
-    OPTIONAL("triggers", enc_triggers, dec_triggers, 0)
-};
+    REQUIRED("start_unix_us", enc_i64, dec_i64, AT(start_wall_us)) REQUIRED(
+        "end_unix_us", enc_i64, dec_i64, AT(end_wall_us)) OPTIONAL("clock_origin_unix_us", enc_i64,
+                                                                   dec_origin, AT(origin_wall_us))
+        OPTIONAL("stop_unix_us", enc_known_i64, dec_i64, AT(stop_wall_us)) OPTIONAL(
+            "interrupted", enc_bool, dec_bool, AT(interrupted)) REQUIRED("merged_from", enc_int,
+                                                                         dec_int, AT(merged_from))
+            STATS_COUNTERS(COUNTER_KEY) STATS_CONNECT_COUNTERS(COUNTER_KEY) DERIVED(
+                "retries_by_sqlstate", report_retries_by_sqlstate_json,
+                0) STATS_COUNTS_BY(COUNTS_BY_KEY) STATS_CONNECT_COUNTS_BY(COUNTS_BY_KEY)
+                OPTIONAL("errors_by_sqlstate", enc_errors, dec_errors,
+                         0) REQUIRED("workers_lost", enc_int, dec_int, AT(workers_lost))
+                    OPTIONAL("client_cpu_us", enc_i64, dec_i64, AT(client_cpu_us)) OPTIONAL(
+                        "loops", report_loops_json, report_loops_decode,
+                        0) DERIVED("client_saturated", report_client_saturated_json,
+                                   0) OPTIONAL("connection", report_connection_json,
+                                               report_connection_decode, 0)
+                        OPTIONAL("endpoints", report_endpoints_json, report_endpoints_decode,
+                                 0) OPTIONAL("stalls", report_stalls_json, report_stalls_decode, 0)
+                            OPTIONAL("worker_faults", enc_worker_faults, dec_worker_faults,
+                                     0) DERIVED("backoff_ms_total", report_backoff_ms_json, 0)
+                                REQUIRED("duration_s", report_duration_json, dec_duration,
+                                         0) DERIVED("throughput_tps", report_throughput_json, 0)
+                                    DERIVED("latency_ms", enc_latency, 0) DERIVED(
+                                        "latency_uncorrected_ms", enc_latency_uncorrected,
+                                        0) DERIVED("attempt_latency_ms", enc_attempt_latency, 0)
+                                        DERIVED("backoff_sleep_ms", enc_backoff_sleep, 0) DERIVED(
+                                            "schedule_lag_ms", enc_schedule_lag,
+                                            0) DERIVED("retries_per_txn", enc_retries_per_txn, 0)
+                                            DERIVED("connect_ms", enc_connect, 0) REQUIRED(
+                                                "histograms", report_histograms_json,
+                                                report_histograms_decode,
+                                                0) DERIVED("auditor_latency_ms",
+                                                           enc_auditor_latency,
+                                                           0) REQUIRED("config", enc_config,
+                                                                       dec_config, 0)
+                                                OPTIONAL("check", enc_check, dec_check, 0) OPTIONAL(
+                                                    "intervals",
+                                                    enc_intervals, dec_intervals,
+                                                    0) OPTIONAL("phases", enc_phases, dec_phases, 0)
+                                                    OPTIONAL("auditor_series", enc_audit_series,
+                                                             dec_audit_series, 0)
+                                                        OPTIONAL("ledger", enc_ledger, dec_ledger,
+                                                                 0) OPTIONAL("ledgers", enc_ledgers,
+                                                                             dec_ledgers, 0)
+                                                            OPTIONAL("workers_servers", enc_servers,
+                                                                     dec_servers, 0)
+                                                                OPTIONAL("failover", enc_failover,
+                                                                         dec_failover, 0)
+                                                                    OPTIONAL("triggers",
+                                                                             enc_triggers,
+                                                                             dec_triggers, 0)};
 
 json_t *report_json(const struct run_summary *s)
 {
@@ -374,7 +385,8 @@ static int decode_keys(const json_t *root, struct run_summary *s, struct report_
         const json_t *v = json_object_get(root, k->key);
         c->key = k->key;
         if (k->decode == NULL) continue;
-        if (v == NULL && k->required) return report_load_fail_key(c, "not a txstorm result (no ", ")");
+        if (v == NULL && k->required)
+            return report_load_fail_key(c, "not a txstorm result (no ", ")");
         if (v && k->decode(v, s, k->at, c) != 0) return -1;
     }
     /* Older results name no origin: their start less the warmup. */
@@ -388,7 +400,8 @@ static int decode_keys(const json_t *root, struct run_summary *s, struct report_
         return report_load_fail_key(c, "", " is not a time before the start");
     /* The stop came after the workers started, and the run ended after it. */
     c->key = "stop_unix_us";
-    if (s->stop_wall_us && (s->stop_wall_us < s->origin_wall_us || s->stop_wall_us > s->end_wall_us))
+    if (s->stop_wall_us &&
+        (s->stop_wall_us < s->origin_wall_us || s->stop_wall_us > s->end_wall_us))
         return report_load_fail_key(c, "", " is not a time between the workers' start and the end");
     return 0;
 }

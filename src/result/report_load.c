@@ -144,9 +144,9 @@ int report_connection_decode(const json_t *conn, struct run_summary *s, size_t a
 {
     (void)at;
     double disc_ms = 0, worst_ms = 0;
-    if (json_unpack((json_t *)conn, "{s:I, s:I, s:F, s:F}", "losses",
-                    &s->faults.connection_losses, "reconnects", &s->faults.reconnects,
-                    "disconnected_ms", &disc_ms, "worst_worker_disconnected_ms", &worst_ms) != 0)
+    if (json_unpack((json_t *)conn, "{s:I, s:I, s:F, s:F}", "losses", &s->faults.connection_losses,
+                    "reconnects", &s->faults.reconnects, "disconnected_ms", &disc_ms,
+                    "worst_worker_disconnected_ms", &worst_ms) != 0)
         return report_load_fail_key(c, "malformed ", "");
     s->faults.disconnected_us = (int64_t)(disc_ms * 1000.0 + 0.5);
     s->faults.worst_disconnected_us = (int64_t)(worst_ms * 1000.0 + 0.5);

@@ -165,8 +165,8 @@ static int merge_triggers(struct run_summary *out, struct run_summary *const *in
     /* The rows after the last instance's stop are the workers draining: not
      * judged. A part that does not say when it stopped (an older result)
      * leaves every row judged. */
-    double stop_s = out->stop_wall_us ? (double)(out->stop_wall_us - out->origin_wall_us) / 1e6
-                                      : INFINITY;
+    double stop_s =
+        out->stop_wall_us ? (double)(out->stop_wall_us - out->origin_wall_us) / 1e6 : INFINITY;
     if (rc == 0) trigger_outcomes_judge(&out->triggers, &out->series, 0, stop_s);
     return rc;
 }
@@ -332,8 +332,7 @@ static int add_part(struct run_summary *out, const struct run_summary *r, int i,
         out->loops = grown;
         out->n_loops += r->n_loops;
     }
-    if (endpoints_merge_into(&out->endpoints, &out->n_endpoints, r->endpoints, r->n_endpoints) !=
-        0)
+    if (endpoints_merge_into(&out->endpoints, &out->n_endpoints, r->endpoints, r->n_endpoints) != 0)
         return errbuf_fail(err, err_len,
                            "merge: result %d's endpoint figures cannot be merged (out of "
                            "memory, or histograms of another layout)",

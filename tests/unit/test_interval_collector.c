@@ -17,7 +17,8 @@ struct fake_run {
     int made;
 };
 
-static void fake_row(void *ctx, int64_t from_us, int64_t now_us, bool last, struct interval_row *row)
+static void fake_row(void *ctx, int64_t from_us, int64_t now_us, bool last,
+                     struct interval_row *row)
 {
     struct fake_run *r = ctx;
     row->end_us = now_us - r->start_us;
@@ -103,8 +104,7 @@ static void every_listener_hears_every_interval_once_in_order(void **state)
 
     /* The grid, cut at the warmup's end (1.5) and the phases' ends (2.3,
      * 3.3); the last at the end (4.2). */
-    const int64_t ends[] = {1000000, 1500000, 2000000, 2300000,
-                            3000000, 3300000, 4000000, 4200000};
+    const int64_t ends[] = {1000000, 1500000, 2000000, 2300000, 3000000, 3300000, 4000000, 4200000};
     int n = (int)(sizeof ends / sizeof ends[0]);
     assert_heard_all_in_order(&metrics, ends, n, 4200000);
     assert_heard_all_in_order(&progress, ends, n, 4200000);

@@ -295,7 +295,8 @@ static void test_script(void **state)
     char connects[64];
     snprintf(connects, sizeof connects, "'r0.series' using 1:%d with", 10 + ERR_CLASS_COUNT);
     assert_non_null(strstr(text, connects));
-    snprintf(connects, sizeof connects, "'r0.series' using 1:%d axes x1y2 with", 13 + ERR_CLASS_COUNT);
+    snprintf(connects, sizeof connects, "'r0.series' using 1:%d axes x1y2 with",
+             13 + ERR_CLASS_COUNT);
     assert_non_null(strstr(text, connects));
     assert_non_null(strstr(text, "set y2label 'workers connected'"));
     assert_non_null(strstr(text, "set label 1 \"it\\047s \\074a\\076\" at 1.100000"));

@@ -528,11 +528,11 @@ static void a_terminate_shows_what_it_ended(void **state)
     for (int counted = 0; counted < 2; counted++) {
         json_t *intervals = json_array();
         for (int i = 0; i < 8; i++)
-            json_array_append_new(
-                intervals, json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}", "elapsed_s",
-                                     (double)(i + 1), "interval_s", 1.0, "warmup", 0, "committed",
-                                     100, "failed", 0, "ambiguous", 0, "insufficient", 0,
-                                     "retries", 0, "lag_max_ms", 1.0));
+            json_array_append_new(intervals,
+                                  json_pack("{s:f, s:f, s:b, s:i, s:i, s:i, s:i, s:i, s:f}",
+                                            "elapsed_s", (double)(i + 1), "interval_s", 1.0,
+                                            "warmup", 0, "committed", 100, "failed", 0, "ambiguous",
+                                            0, "insufficient", 0, "retries", 0, "lag_max_ms", 1.0));
         json_t *triggers = json_pack("[{s:s, s:s, s:s, s:f, s:f, s:f, s:f}]", "kind", "terminate",
                                      "spec", "terminate@3s:1", "arg", "1", "planned_start_s", 3.0,
                                      "planned_end_s", 3.0, "start_s", 3.0, "end_s", 3.0);

@@ -379,12 +379,10 @@ static void add_records(struct run_summary *r, int mark)
     server_trail_add(t, &id);
     assert_true(worker_trails_add_ring(&r->workers_servers, t, 10 + mark));
     free(t);
-    assert_true(audit_series_append(&r->audit_series,
-                                    &(struct audit_point){.instance = -1,
-                                                          .t_us = 2000000,
-                                                          .total = 1000 * mark,
-                                                          .ok = true,
-                                                          .latency_us = 300}));
+    assert_true(audit_series_append(
+        &r->audit_series,
+        &(struct audit_point){
+            .instance = -1, .t_us = 2000000, .total = 1000 * mark, .ok = true, .latency_us = 300}));
     r->ledger = (struct ledger_record){.present = true, .run_id = mark, .bank_id = 9};
     assert_int_equal(ledger_init(&r->ledger.ledger, mark, 1), 0);
     assert_int_equal(ledger_record(&r->ledger.ledger, 0, 0, LEDGER_ACKED, 0), 0);

@@ -397,9 +397,9 @@ static void the_last_connect_rides_along(void **state)
     /* Past 10,000 s the file's 10 digits round each time apart: a connect at the row's
      * very start (12344.678902 s) reads 7 us before it, and is taken as its start. */
     json_t *far = json_loads("[{\"elapsed_s\": 12345.67891, \"interval_s\": 1.000003, "
-                              "\"connect_attempts\": 1, \"connects\": 1, "
-                              "\"last_connect_s\": 12344.6789}]",
-                              0, NULL);
+                             "\"connect_attempts\": 1, \"connects\": 1, "
+                             "\"last_connect_s\": 12344.6789}]",
+                             0, NULL);
     char err2[256];
     if (series_json_decode(far, &back, err2, sizeof err2) != 0) fail_msg("%s", err2);
     assert_int_equal(back.rows[0].last_connect_us, 12345678910 - 1000003);
