@@ -60,24 +60,27 @@ judge() {
     # Percentiles from merged histograms: each row's p99 lies within the instances' p99s' range.
     jq -e '[.intervals[] | select(.committed > 0) | has("latency_hist")] | all' "$m" >/dev/null ||
         fail "merged rows lost their histograms"
-    # The triggers are there, each with a verdict judged on the merged series.
-    jq -e --argjson n "$(jq '.triggers | length' "${parts[0]}")" \
-        '(.triggers | length) == $n and ([.triggers[] | has("verdict") and has("outcome")] | all)' \
+    # The triggers are there, each with a verdict judged on the merged series where each
+    # instance's was judged.
+    jq -s -e '(.[0].triggers | length) as $n | (.[-1].triggers | length) == $n
+              and ([.[-1].triggers[] | has("verdict") and has("outcome")] | all)
+              and ([range($n) as $i | (.[0].triggers[$i].outcome | IN("recovered", "metastable"))
+                    <= (.[-1].triggers[$i].outcome | IN("recovered", "metastable"))] | all)' \
+        "${parts[0]}" \
         "$m" >/dev/null || fail "merged triggers: $(jq -c .triggers "$m")"
     # Connection faults and the servers each worker reached, by instance.
     jq -s -e '([.[:-1][] | .worker_faults | length] | add) == (.[-1].worker_faults | length)
               and ([.[:-1][] | .workers_servers | length] | add) == (.[-1].workers_servers | length)
               and ([.[-1].workers_servers[] | has("instance")] | all)' \
         "${parts[@]}" "$m" >/dev/null || fail "merged worker rows"
-    # The gate: where every instance recovered within the bound, the merged run did.
-    local all_pass=1
-    for p in "${parts[@]}"; do
-        "$txstorm" report "$p" --assert 'recover_s<5' >/dev/null 2>&1 || all_pass=0
-    done
-    if ((all_pass)); then
-        expect_exit 0 "$txstorm" report "$m" --assert 'recover_s<5'
-        assert_in "$work/out" "merged from $n results"
-    fi
+    # The gate judges the merged run on its own series (the instances' summed, whose band is
+    # its own: a merged run may read out of it where each instance, noisier alone, did not):
+    # it passes exactly when every merged verdict recovered within the bound.
+    local want
+    want=$(jq -r 'if [.triggers[] | .outcome == "recovered" and .recovery_s < 5] | all
+                  then 0 else 4 end' "$m")
+    expect_exit "$want" "$txstorm" report "$m" --assert 'recover_s<5'
+    assert_in "$work/out" "merged from $n results"
     # The merged report reads back, and merges no further with its own parts.
     expect_exit 0 "$txstorm" report "$m"
     expect_exit 0 "$txstorm" plot "$m" --html "$work/m$seed.html"
