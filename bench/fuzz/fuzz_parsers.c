@@ -11,6 +11,7 @@
 #include "txstorm/hgrm.h"
 #include "txstorm/hist_hdr.h"
 #include "txstorm/ledger.h"
+#include "txstorm/ledger_record.h"
 #include "txstorm/options.h"
 #include "txstorm/report.h"
 #include "txstorm/trigger.h"
@@ -127,9 +128,8 @@ static void fuzz_result(const uint8_t *data, size_t size)
         if (report_merge(both, 2, &merged, err, sizeof err) == 0) report_summary_free(&merged);
         report_summary_free(&s);
     }
-    struct ledger l;
-    int64_t run_id, bank_id;
-    if (report_load_ledger(path, &l, &run_id, &bank_id, err, sizeof err) == 0) ledger_free(&l);
+    struct ledger_record r;
+    if (report_load_ledger(path, &r, err, sizeof err) == 0) ledger_record_free(&r);
     if (sink) fclose(sink);
     close(fd);
 }
