@@ -184,7 +184,8 @@ enum db_status db_transfer_prepare(struct db *db, enum bank_table table,
             db_set_error(db, err, NULL, false);
             return DB_FAILED;
         }
-        next = db_setup_poll(db, (pfd.revents & POLLIN) != 0, err);
+        /* Input, or a hang-up: either is for libpq to read (a timeout is neither). */
+        next = db_setup_poll(db, pfd.revents != 0, err);
     }
     return next == DB_OPEN_OK ? DB_OK : DB_FAILED;
 }
