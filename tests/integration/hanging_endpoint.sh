@@ -7,7 +7,9 @@
 # DSN's). The first endpoint goes on committing after the fault, to the end (a blocked
 # loop would commit nothing from the fault to the stop; a busy machine may leave an
 # interval empty here and there, so half the intervals after the fault and one of the last
-# two must have commits). The run stops when told, with exit 0, and says how long the
+# two must have commits, or a loop that was free, less than half busy: then the shared
+# server, slowed by the tests beside it, not the loop, held the commits up; a loop blocked
+# in a connect or a set-up is busy throughout). The run stops when told, with exit 0, and says how long the
 # second was unavailable.
 source "$(dirname "$0")/lib.sh"
 mode=${1:-hang}
@@ -41,9 +43,10 @@ finish_run 0
 jq -e --argjson fault_us "$fault_us" '
     ((($fault_us - (.clock_origin_unix_us | tonumber)) / 1e6) + 0.25) as $fault_s
     | [.intervals[] | select(.elapsed_s - .interval_s > $fault_s and .interval_s >= 0.1)] as $after
+    | [$after[] | .committed > 0 or (.loop_busy // 1) < 0.5] as $served
     | ($after | length) >= 3
-      and ([$after[] | select(.committed > 0)] | length) * 2 >= ($after | length)
-      and ($after[-1].committed > 0 or $after[-2].committed > 0)
+      and ([$served[] | select(.)] | length) * 2 >= ($after | length)
+      and ($served[-1] or $served[-2])
       and .endpoints[1].connection_losses >= 2' "$work/run.json" >/dev/null ||
     fail "the healthy endpoint stalled beside the hanging one: $(jq -c --argjson f "$fault_us" \
-        '{origin: .clock_origin_unix_us, fault_us: $f, intervals: [.intervals[] | [.elapsed_s, .interval_s, .committed]], losses: [.endpoints[].connection_losses]}' "$work/run.json")"
+        '{origin: .clock_origin_unix_us, fault_us: $f, intervals: [.intervals[] | [.elapsed_s, .interval_s, .committed, .loop_busy]], losses: [.endpoints[].connection_losses]}' "$work/run.json")"
