@@ -78,6 +78,19 @@ int report_histograms_decode(const json_t *hists, struct run_summary *s, size_t 
     return 0;
 }
 
+/* Zeroed room for the rows of v, an array of at most max rows under key
+ * (one more, so that an empty array has some); NULL with one line in c's err. */
+static void *rows_of(const json_t *v, const char *key, size_t max, size_t size,
+                     struct report_load_ctx *c)
+{
+    void *rows = NULL;
+    if (!json_is_array(v) || json_array_size(v) > max)
+        errbuf_fail(c->err, c->err_len, "%s: malformed '%s'", c->path, key);
+    else if ((rows = calloc(json_array_size(v) + 1, size)) == NULL)
+        errbuf_fail(c->err, c->err_len, "%s: out of memory", c->path);
+    return rows;
+}
+
 /* The event loops' use ("loops"; older results have none). */
 int report_loops_decode(const json_t *loops, struct run_summary *s, size_t at,
                         struct report_load_ctx *c)
@@ -86,11 +99,9 @@ int report_loops_decode(const json_t *loops, struct run_summary *s, size_t at,
     const char *path = c->path;
     char *err = c->err;
     size_t err_len = c->err_len;
-    if (!json_is_array(loops) ||
-        json_array_size(loops) > (size_t)OPTIONS_MAX_THREADS * OPTIONS_MAX_INSTANCES)
-        return errbuf_fail(err, err_len, "%s: malformed 'loops'", path);
-    s->loops = calloc(json_array_size(loops) + 1, sizeof *s->loops);
-    if (s->loops == NULL) return errbuf_fail(err, err_len, "%s: out of memory", path);
+    s->loops = rows_of(loops, "loops", (size_t)OPTIONS_MAX_THREADS * OPTIONS_MAX_INSTANCES,
+                       sizeof *s->loops, c);
+    if (s->loops == NULL) return -1;
     size_t i;
     json_t *v;
     json_array_foreach(loops, i, v)
@@ -120,11 +131,9 @@ int report_endpoints_decode(const json_t *eps, struct run_summary *s, size_t at,
     const char *path = c->path;
     char *err = c->err;
     size_t err_len = c->err_len;
-    if (!json_is_array(eps) ||
-        json_array_size(eps) > (size_t)OPTIONS_MAX_ENDPOINTS * OPTIONS_MAX_INSTANCES)
-        return errbuf_fail(err, err_len, "%s: malformed 'endpoints'", path);
-    s->endpoints = calloc(json_array_size(eps) + 1, sizeof *s->endpoints);
-    if (s->endpoints == NULL) return errbuf_fail(err, err_len, "%s: out of memory", path);
+    s->endpoints = rows_of(eps, "endpoints", (size_t)OPTIONS_MAX_ENDPOINTS * OPTIONS_MAX_INSTANCES,
+                           sizeof *s->endpoints, c);
+    if (s->endpoints == NULL) return -1;
     size_t i;
     json_t *v;
     json_array_foreach(eps, i, v)
